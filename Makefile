@@ -1,0 +1,167 @@
+# Kiln's two commands: `make run` and `make test`. Everything else here is
+# what they need: a toolchain bootstrap that installs only what is missing
+# (from the package registries only), the optimized build, and the test steps.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+# Pinned tool versions. wasm-bindgen must equal the crate version in
+# Cargo.lock, so it is read from there.
+CARGO_LEPTOS_VERSION := 0.3.11
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print}' Cargo.lock)
+BINARYEN_VERSION := 132.0.0
+TAILWIND_VERSION := 4.3.5
+
+# npm-installed build tools (Tailwind CLI, wasm-opt) live outside the
+# checkout so every clone on the machine shares them.
+TOOLS_DIR ?= $(HOME)/.local/share/kiln-tools
+NPM_TOOLS_STAMP := $(TOOLS_DIR)/.installed-tailwind-$(TAILWIND_VERSION)-binaryen-$(BINARYEN_VERSION)
+DEBIAN_RUST_PACKAGES := rustc-web cargo-web rust-web-src rust-web-clippy lld-19
+
+KILN_ADDR ?= 127.0.0.1:3000
+KILN_DATABASE_URL ?= sqlite://data/kiln.db
+KILN_LOG ?= info
+export KILN_ADDR KILN_DATABASE_URL KILN_LOG
+
+# The WebAssembly half needs a wasm32 standard library. A rustup toolchain
+# with the wasm32 target has one; otherwise Debian's rust-web toolchain
+# (rustc 1.96) builds it from source with -Zbuild-std (docs/decisions/0003).
+ifeq ($(shell rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown && echo yes),yes)
+  TOOLCHAIN := rustup
+  LIB_CARGO_ARGS :=
+  export PATH := $(TOOLS_DIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+else
+  TOOLCHAIN := debian
+  LIB_CARGO_ARGS := --lib-cargo-args=-Zbuild-std=std,panic_abort
+  export PATH := /usr/bin:$(TOOLS_DIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+  export RUSTC := /usr/bin/rustc
+  export RUSTC_BOOTSTRAP := 1
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER := wasm-ld-19
+endif
+# Tailwind resolves `@import "tailwindcss"` through NODE_PATH.
+export NODE_PATH := $(TOOLS_DIR)/node_modules
+export CARGO_TERM_COLOR ?= auto
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+KILN_RELEASE := target/release/kiln
+SITE_ROOT := target/site
+
+# $(call step,Title,command): prints what it does and how long it took.
+define step
+	@printf '\n\033[1m==> %s\033[0m\n' "$(1)"; \
+	started=$$(date +%s); \
+	$(2); \
+	printf '    %s: done in %ss\n' "$(1)" "$$(( $$(date +%s) - started ))"
+endef
+
+.PHONY: help run test bootstrap toolchain cargo-tools npm-tools browser build \
+        fmt-check clippy unit-tests e2e e2e-deps clean-data
+
+help:
+	@echo "make run   build the optimized app and serve it on http://$(KILN_ADDR)"
+	@echo "make test  every check: format, clippy, unit, integration and browser tests"
+
+## ---------------------------------------------------------------- the two commands
+
+run: bootstrap build
+	$(call step,Migrate $(KILN_DATABASE_URL),$(KILN_RELEASE) migrate)
+	$(call step,Load the demo business if the database is empty,$(KILN_RELEASE) seed --demo --if-empty)
+	@printf '\n\033[1m==> Serving on http://%s (Ctrl-C stops)\033[0m\n' "$(KILN_ADDR)"
+	@exec $(KILN_RELEASE) serve --addr $(KILN_ADDR) --site-root $(SITE_ROOT)
+
+test: bootstrap browser
+	@suite_started=$$(date +%s); \
+	$(MAKE) fmt-check clippy unit-tests build e2e; \
+	printf '\n\033[1mAll tests passed in %ss\033[0m\n' "$$(( $$(date +%s) - suite_started ))"
+
+## ---------------------------------------------------------------- toolchain bootstrap
+
+bootstrap: toolchain cargo-tools npm-tools
+
+toolchain:
+ifeq ($(TOOLCHAIN),debian)
+	@if dpkg -s $(DEBIAN_RUST_PACKAGES) >/dev/null 2>&1; then \
+	  echo "toolchain: Debian rust-web $$(/usr/bin/rustc --version | cut -d' ' -f2) with build-std for wasm32"; \
+	else \
+	  printf '\n\033[1m==> Installing Debian rust-web toolchain (about a minute)\033[0m\n'; \
+	  started=$$(date +%s); \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $(DEBIAN_RUST_PACKAGES); \
+	  printf '    done in %ss\n' "$$(( $$(date +%s) - started ))"; \
+	fi
+else
+	@echo "toolchain: rustup $$(rustc --version | cut -d' ' -f2) with its wasm32 target"
+endif
+
+# Installed in debug mode: cargo-leptos and wasm-bindgen only orchestrate and
+# rewrite files, and debug builds install in a fraction of the release time
+# (measured figures in docs/decisions/0003-toolchain.md).
+cargo-tools: toolchain
+	@if [ "$$(cargo leptos --version 2>/dev/null)" = "cargo-leptos $(CARGO_LEPTOS_VERSION)" ]; then \
+	  echo "cargo-leptos $(CARGO_LEPTOS_VERSION): installed"; \
+	else \
+	  printf '\n\033[1m==> Installing cargo-leptos $(CARGO_LEPTOS_VERSION) (once per machine, about 12 minutes on 2 cores)\033[0m\n'; \
+	  started=$$(date +%s); \
+	  cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --debug; \
+	  printf '    done in %ss\n' "$$(( $$(date +%s) - started ))"; \
+	fi
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "wasm-bindgen $(WASM_BINDGEN_VERSION): installed"; \
+	else \
+	  printf '\n\033[1m==> Installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (once per machine, a few minutes)\033[0m\n'; \
+	  started=$$(date +%s); \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --debug --force; \
+	  printf '    done in %ss\n' "$$(( $$(date +%s) - started ))"; \
+	fi
+
+npm-tools: $(NPM_TOOLS_STAMP)
+	@echo "tailwindcss $(TAILWIND_VERSION), wasm-opt (binaryen $(BINARYEN_VERSION)): installed"
+
+# binaryen from npm, never Debian's: Debian's wasm-opt 108 mangles the
+# reference types current Rust emits and the page silently fails to hydrate.
+$(NPM_TOOLS_STAMP):
+	$(call step,Installing Tailwind CLI and wasm-opt from npm,\
+	  mkdir -p $(TOOLS_DIR) && \
+	  npm install --no-fund --no-audit --loglevel=error --prefix $(TOOLS_DIR) \
+	    @tailwindcss/cli@$(TAILWIND_VERSION) tailwindcss@$(TAILWIND_VERSION) binaryen@$(BINARYEN_VERSION) && \
+	  touch $@)
+
+browser:
+	@if command -v $${CHROMIUM:-/usr/bin/chromium} >/dev/null; then \
+	  echo "chromium: $$($${CHROMIUM:-/usr/bin/chromium} --version 2>/dev/null)"; \
+	else \
+	  printf '\n\033[1m==> Installing Debian chromium for the browser tests\033[0m\n'; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; \
+	fi
+
+## ---------------------------------------------------------------- build
+
+build:
+	$(call step,Optimized build (server + WebAssembly + CSS),cargo leptos build --release $(LIB_CARGO_ARGS))
+
+## ---------------------------------------------------------------- test steps
+
+fmt-check:
+	$(call step,cargo fmt --check,cargo fmt --all --check)
+
+# The hydrate half is linted on the host target: the same code, without
+# rebuilding the standard library for wasm32.
+clippy:
+	$(call step,clippy (server features),cargo clippy --workspace --exclude frontend --all-targets --features app/ssr -- -D warnings)
+	$(call step,clippy (browser features),cargo clippy -p app -p frontend --all-targets --features app/hydrate -- -D warnings)
+
+unit-tests:
+	$(call step,Unit and integration tests,cargo test --workspace --exclude frontend --features app/ssr)
+
+e2e-deps: end2end/node_modules/.package-lock.json
+
+end2end/node_modules/.package-lock.json: end2end/package-lock.json
+	$(call step,Installing browser test driver (playwright-core),cd end2end && npm ci --no-fund --no-audit --loglevel=error)
+
+e2e: e2e-deps
+	$(call step,Browser tests against the optimized build,\
+	  cd end2end && KILN_BIN=../$(KILN_RELEASE) KILN_SITE_ROOT=../$(SITE_ROOT) node --test --test-concurrency=1 tests/)
+
+clean-data:
+	rm -rf data

@@ -1,0 +1,89 @@
+//! The demo business, Fenwick Clayworks: a ceramics workshop that makes and
+//! sells mugs, planters and tableware. Loaded through the same commands a
+//! person would send, so every projection is derived exactly as in real use.
+
+use crate::event::Actor;
+use crate::functions::category::{
+    decide::{CategoryCommand, IntroduceProduct},
+    events::{Collection, Sku},
+    service::{self, CatalogServiceError},
+};
+use crate::money::{Currency, Money};
+use crate::store::{EventStore, StoreError};
+
+/// What loading the demo business did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoReport {
+    /// Events appended.
+    pub events: usize,
+}
+
+/// Why the demo business was not loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// The demo is only ever loaded into an empty event log, so it can never
+    /// mix with (or duplicate) real data.
+    #[error("the database already holds {events} events; the demo business is only loaded into an empty one")]
+    NotEmpty {
+        /// How many events are there.
+        events: i64,
+    },
+    /// One of the demo's own commands was refused: a bug in this file.
+    #[error("demo command for {sku} failed")]
+    Command {
+        /// The product being introduced.
+        sku: String,
+        /// The refusal.
+        source: CatalogServiceError,
+    },
+    /// The event store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A SKU in the demo catalog is malformed: a bug in this file.
+    #[error(transparent)]
+    Sku(#[from] crate::functions::category::events::InvalidSku),
+}
+
+/// (SKU, name, collection, description, price in cents)
+const CATALOG: &[(&str, &str, Collection, &str, i64)] = &[
+    ("MUG-SPECKLE-12", "Speckled Morning Mug", Collection::Mugs, "Twelve ounces of oatmeal stoneware flecked with iron, thrown on the wheel.", 2800),
+    ("MUG-TIDE-10", "Tide Glaze Mug", Collection::Mugs, "A sea-green glaze that pools darker in every throwing line.", 3000),
+    ("MUG-ESPRESSO-4", "Espresso Cup", Collection::Mugs, "A four-ounce cup with a thumb rest, for the first coffee of the day.", 1800),
+    ("MUG-TALL-16", "Tall Latte Mug", Collection::Mugs, "Sixteen ounces, a wide handle and a satin white interior.", 3400),
+    ("PLN-TERRA-6", "Terracotta Planter, 6 in", Collection::Planters, "Unglazed red clay that breathes, with a drainage hole and saucer.", 3600),
+    ("PLN-HANG-5", "Hanging Planter", Collection::Planters, "A five-inch bowl on waxed cotton cord, for trailing plants.", 4200),
+    ("PLN-FOOTED-8", "Footed Planter, 8 in", Collection::Planters, "A carved foot and a charcoal glaze for a statement fern.", 5400),
+    ("PLN-BUD-3", "Bud Vase Trio", Collection::Planters, "Three small vases in ash, moss and clay glazes.", 3900),
+    ("TBL-PLATE-10", "Dinner Plate", Collection::Tableware, "Ten and a half inches, rimmed, dishwasher safe.", 3200),
+    ("TBL-BOWL-SERVE", "Serving Bowl", Collection::Tableware, "A wide, shallow bowl for salads and shared plates.", 4800),
+    ("TBL-JUG-1L", "Pouring Jug", Collection::Tableware, "A litre jug with a sharp spout that never drips.", 4400),
+    ("TBL-PASTA-8", "Pasta Bowl", Collection::Tableware, "Eight inches, low walls, a glossy speckled glaze.", 2600),
+];
+
+/// Loads the demo business into an empty event log.
+pub async fn load_demo_business(store: &EventStore) -> Result<DemoReport, DemoError> {
+    let events = store.event_count().await?;
+    if events > 0 {
+        return Err(DemoError::NotEmpty { events });
+    }
+    let actor = Actor::system("demo-seed");
+    let mut appended = 0;
+    for &(sku, name, collection, description, cents) in CATALOG {
+        let command = CategoryCommand::IntroduceProduct(IntroduceProduct {
+            sku: Sku::parse(sku)?,
+            name: name.into(),
+            collection,
+            description: description.into(),
+            base_price: Money::new(cents, Currency::Usd),
+            image: format!("/products/{}.svg", sku.to_ascii_lowercase()),
+        });
+        appended += service::handle(store, actor.clone(), command)
+            .await
+            .map_err(|source| DemoError::Command {
+                sku: sku.to_owned(),
+                source,
+            })?
+            .len();
+    }
+    Ok(DemoReport { events: appended })
+}

@@ -1,0 +1,37 @@
+//! The error a server function returns to its caller, person or agent.
+//!
+//! Inside the server every layer has its own typed error with context; at the
+//! server-function edge they become one of these variants, whose message is
+//! shown verbatim on the page and in the JSON answer.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+/// Why a server function could not answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", content = "message", rename_all = "snake_case")]
+pub enum KilnError {
+    /// The request was understood but the business rules refuse it; the
+    /// message says which rule and is safe to show to the requester.
+    #[error("{0}")]
+    Rejected(String),
+    /// Kiln itself failed (database unavailable, a bug); details are in the
+    /// server log, the caller only learns that it should try again later.
+    #[error("Kiln could not complete the request; the details are in the server log")]
+    Internal,
+    /// The request never reached the function, or its answer could not be
+    /// read (network failure, malformed input).
+    #[error("the request failed: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for KilnError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        KilnError::Transport(value.to_string())
+    }
+}

@@ -1,0 +1,196 @@
+//! What Category Management records in the event log.
+
+use crate::money::Money;
+use serde::{Deserialize, Serialize};
+use std::{fmt, str::FromStr};
+
+/// Every event Category Management posts. The variant name is the event's
+/// stable type name in the log; its fields are the payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum CategoryEvent {
+    /// A product joined the catalog and is listed for sale at its base price.
+    ProductIntroduced(ProductIntroduced),
+}
+
+/// Payload of [`CategoryEvent::ProductIntroduced`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductIntroduced {
+    /// The stock-keeping unit that identifies the product from now on.
+    pub sku: Sku,
+    /// The name shoppers see.
+    pub name: String,
+    /// The storefront collection the product is shown in.
+    pub collection: Collection,
+    /// One or two sentences for the product card.
+    pub description: String,
+    /// The price a consumer pays before promotions and tax.
+    pub base_price: Money,
+    /// Path of the product's picture under the site root, e.g. `/products/mug.svg`.
+    pub image: String,
+}
+
+/// A stock-keeping unit: 3 to 32 characters of upper-case letters, digits and
+/// inner dashes, e.g. `MUG-SPECKLE-12`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Sku(String);
+
+/// Why a text is not a valid [`Sku`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("“{text}” is not a SKU: use 3 to 32 upper-case letters, digits and inner dashes")]
+pub struct InvalidSku {
+    /// The text that was offered as a SKU.
+    pub text: String,
+}
+
+impl Sku {
+    /// Parses a SKU, refusing anything outside the documented alphabet.
+    pub fn parse(text: &str) -> Result<Self, InvalidSku> {
+        let well_formed = (3..=32).contains(&text.len())
+            && text
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+            && !text.starts_with('-')
+            && !text.ends_with('-');
+        if well_formed {
+            Ok(Sku(text.to_owned()))
+        } else {
+            Err(InvalidSku {
+                text: text.to_owned(),
+            })
+        }
+    }
+
+    /// The SKU as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Sku {
+    type Error = InvalidSku;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Sku::parse(&text)
+    }
+}
+
+impl From<Sku> for String {
+    fn from(sku: Sku) -> Self {
+        sku.0
+    }
+}
+
+impl fmt::Display for Sku {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A storefront collection: how shoppers browse the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Collection {
+    /// Mugs and cups.
+    Mugs,
+    /// Planters and pots.
+    Planters,
+    /// Plates, bowls and serving ware.
+    Tableware,
+}
+
+impl Collection {
+    /// Every collection, in the order the storefront shows them.
+    pub const ALL: [Collection; 3] = [Collection::Mugs, Collection::Planters, Collection::Tableware];
+
+    /// The URL and database form, e.g. `planters`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Collection::Mugs => "mugs",
+            Collection::Planters => "planters",
+            Collection::Tableware => "tableware",
+        }
+    }
+
+    /// The name shoppers read, e.g. `Planters`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Collection::Mugs => "Mugs",
+            Collection::Planters => "Planters",
+            Collection::Tableware => "Tableware",
+        }
+    }
+}
+
+/// Why a text names no [`Collection`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("there is no collection called “{text}”")]
+pub struct UnknownCollection {
+    /// The text that was offered as a collection.
+    pub text: String,
+}
+
+impl FromStr for Collection {
+    type Err = UnknownCollection;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Collection::ALL
+            .into_iter()
+            .find(|collection| collection.slug() == text)
+            .ok_or_else(|| UnknownCollection {
+                text: text.to_owned(),
+            })
+    }
+}
+
+impl crate::event::DomainEvent for CategoryEvent {
+    const FUNCTION: crate::functions::BusinessFunction = crate::functions::BusinessFunction::Category;
+    const SCHEMA_VERSION: i64 = 1;
+
+    fn event_type(&self) -> &'static str {
+        match self {
+            CategoryEvent::ProductIntroduced(_) => "ProductIntroduced",
+        }
+    }
+
+    fn encode(&self) -> Result<serde_json::Value, serde_json::Error> {
+        crate::event::encode_tagged(self)
+    }
+
+    /// Version 1 is the only schema so far, so there is nothing to upcast.
+    fn decode(
+        event_type: &str,
+        _schema_version: i64,
+        payload: serde_json::Value,
+    ) -> Result<Self, serde_json::Error> {
+        crate::event::decode_tagged(event_type, payload)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sku_of_capitals_digits_and_inner_dashes_parses() {
+        assert_eq!(Sku::parse("MUG-SPECKLE-12").map(|s| s.to_string()), Ok("MUG-SPECKLE-12".into()));
+    }
+
+    #[test]
+    fn lower_case_short_or_dash_edged_skus_are_refused() {
+        for bad in ["mug-1", "AB", "-MUG", "MUG-", "MUG 1", ""] {
+            assert!(Sku::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn a_sku_in_a_payload_is_validated_when_read() {
+        let parsed: Result<Sku, _> = serde_json::from_str("\"not a sku\"");
+        assert!(parsed.is_err());
+    }
+
+    #[test]
+    fn collections_parse_from_their_slug_only() {
+        assert_eq!("planters".parse(), Ok(Collection::Planters));
+        assert!("Planters".parse::<Collection>().is_err());
+    }
+}

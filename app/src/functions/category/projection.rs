@@ -1,0 +1,109 @@
+//! The `catalog_products` table, derived from Category Management's events.
+
+use super::events::{CategoryEvent, Collection, Sku};
+use super::view::{ProductCard, StorefrontQuery};
+use crate::event::DomainEvent;
+use crate::money::{Currency, Money};
+use crate::store::{RecordedEvent, StoreError};
+use sqlx::{SqliteConnection, SqlitePool};
+
+/// Applies one Category Management event to `catalog_products`. A row
+/// remembers the position of the last event it applied, so replaying an
+/// event changes nothing.
+pub async fn apply(connection: &mut SqliteConnection, event: &RecordedEvent) -> Result<(), StoreError> {
+    let decoded = CategoryEvent::decode(&event.event_type, event.schema_version, event.payload.clone())
+        .map_err(|source| StoreError::Payload {
+            event_type: event.event_type.clone(),
+            source,
+        })?;
+    match decoded {
+        CategoryEvent::ProductIntroduced(product) => {
+            sqlx::query(
+                "INSERT INTO catalog_products
+                   (sku, name, collection, description, base_price_minor, currency, image, last_position)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (sku) DO UPDATE SET
+                   name = excluded.name,
+                   collection = excluded.collection,
+                   description = excluded.description,
+                   base_price_minor = excluded.base_price_minor,
+                   currency = excluded.currency,
+                   image = excluded.image,
+                   last_position = excluded.last_position
+                 WHERE excluded.last_position > catalog_products.last_position",
+            )
+            .bind(product.sku.as_str())
+            .bind(&product.name)
+            .bind(product.collection.slug())
+            .bind(&product.description)
+            .bind(product.base_price.minor_units)
+            .bind(product.base_price.currency.code())
+            .bind(&product.image)
+            .bind(event.position)
+            .execute(connection)
+            .await
+            .map_err(|source| StoreError::Database {
+                operation: format!("project event {} into catalog_products", event.position),
+                source,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct CatalogRow {
+    sku: String,
+    name: String,
+    collection: String,
+    description: String,
+    base_price_minor: i64,
+    currency: String,
+    image: String,
+}
+
+impl TryFrom<CatalogRow> for ProductCard {
+    type Error = StoreError;
+
+    fn try_from(row: CatalogRow) -> Result<Self, Self::Error> {
+        let corrupt = |what, value: &str| StoreError::Corrupt {
+            what,
+            value: value.to_owned(),
+        };
+        Ok(ProductCard {
+            sku: Sku::parse(&row.sku).map_err(|_| corrupt("SKU", &row.sku))?,
+            collection: row
+                .collection
+                .parse::<Collection>()
+                .map_err(|_| corrupt("collection", &row.collection))?,
+            price: Money::new(
+                row.base_price_minor,
+                Currency::from_code(&row.currency).ok_or_else(|| corrupt("currency", &row.currency))?,
+            ),
+            name: row.name,
+            description: row.description,
+            image: row.image,
+        })
+    }
+}
+
+/// The listed products, in collection order then by name.
+pub async fn storefront_products(
+    pool: &SqlitePool,
+    query: StorefrontQuery,
+) -> Result<Vec<ProductCard>, StoreError> {
+    let rows: Vec<CatalogRow> = sqlx::query_as(
+        "SELECT sku, name, collection, description, base_price_minor, currency, image
+         FROM catalog_products
+         WHERE ?1 IS NULL OR collection = ?1
+         ORDER BY CASE collection WHEN 'mugs' THEN 0 WHEN 'planters' THEN 1 ELSE 2 END, name",
+    )
+    .bind(query.collection.map(Collection::slug))
+    .fetch_all(pool)
+    .await
+    .map_err(|source| StoreError::Database {
+        operation: "read catalog_products".into(),
+        source,
+    })?;
+    rows.into_iter().map(ProductCard::try_from).collect()
+}

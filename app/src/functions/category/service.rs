@@ -1,0 +1,46 @@
+//! Category Management's application service: the one way its commands
+//! reach the event log and its projections reach the pages.
+
+use super::decide::{CategoryCommand, CategoryError, ProductState, decide};
+use super::events::CategoryEvent;
+use super::projection;
+use super::view::{ProductCard, StorefrontQuery};
+use crate::event::{Actor, StreamId};
+use crate::functions::BusinessFunction;
+use crate::store::{EventStore, EventMetadata, RecordedEvent, StoreError};
+
+/// Why a catalog command was not carried out.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogServiceError {
+    /// A catalog rule refused it.
+    #[error(transparent)]
+    Rejected(#[from] CategoryError),
+    /// The event store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Decides `command` against the product's stream and appends the result.
+pub async fn handle(
+    store: &EventStore,
+    actor: Actor,
+    command: CategoryCommand,
+) -> Result<Vec<RecordedEvent>, CatalogServiceError> {
+    let CategoryCommand::IntroduceProduct(product) = &command;
+    let stream = StreamId::product(&product.sku);
+    let history = store.load::<CategoryEvent>(&stream).await?;
+    let events = decide(&ProductState::from_events(&history.events), command)?;
+    let metadata = EventMetadata {
+        actor,
+        function: BusinessFunction::Category,
+    };
+    Ok(store.append(&stream, history.version, &events, &metadata).await?)
+}
+
+/// The products the storefront lists for `query`.
+pub async fn storefront_products(
+    store: &EventStore,
+    query: StorefrontQuery,
+) -> Result<Vec<ProductCard>, StoreError> {
+    projection::storefront_products(store.read_pool(), query).await
+}

@@ -1,0 +1,87 @@
+//! The business functions of the briefing, one module each.
+//!
+//! Every function module has the same inside, so whoever knows one knows
+//! them all: `events` (what happened, the schema of the log), `decide` (its
+//! commands and the pure rules that turn a command into events or a refusal),
+//! `projection` (server-only: the tables it derives from its events), `view`
+//! (the view models its pages and JSON endpoints share), and `service`
+//! (server-only: the application service that loads state, decides and
+//! appends). A function whose staff page is not built yet says so in its
+//! module documentation.
+
+pub mod category;
+
+use serde::{Deserialize, Serialize};
+
+/// A business function of the briefing. Its slug is used alike in page URLs
+/// (`/staff/<slug>`), JSON endpoints, agent identities and permissions, and in
+/// the `function` column of every event it posts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BusinessFunction {
+    /// Executive dashboard over every function (no agent).
+    Overview,
+    /// The event stream, projections and data integrity (human operated).
+    DatabaseManager,
+    /// The operating system's own change requests and roadmap.
+    PlatformManager,
+    /// New Product Development.
+    Npd,
+    /// New Product Introduction.
+    Npi,
+    /// Production.
+    Production,
+    /// Quality.
+    Quality,
+    /// Procurement.
+    Procurement,
+    /// Forecasting.
+    Forecasting,
+    /// Fulfillment.
+    Fulfillment,
+    /// Category Management: catalog, listings and base prices.
+    Category,
+    /// Promotions.
+    Promotions,
+    /// Customer Management.
+    Customers,
+    /// Marketing.
+    Marketing,
+    /// Brand and social media.
+    BrandSocial,
+    /// Accounts Receivable.
+    AccountsReceivable,
+    /// Accounts Payable.
+    AccountsPayable,
+    /// Budget and FP&A.
+    Budget,
+    /// HR.
+    Hr,
+}
+
+impl BusinessFunction {
+    /// The function's slug, e.g. `accounts-receivable`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            BusinessFunction::Overview => "overview",
+            BusinessFunction::DatabaseManager => "database-manager",
+            BusinessFunction::PlatformManager => "platform-manager",
+            BusinessFunction::Npd => "npd",
+            BusinessFunction::Npi => "npi",
+            BusinessFunction::Production => "production",
+            BusinessFunction::Quality => "quality",
+            BusinessFunction::Procurement => "procurement",
+            BusinessFunction::Forecasting => "forecasting",
+            BusinessFunction::Fulfillment => "fulfillment",
+            BusinessFunction::Category => "category",
+            BusinessFunction::Promotions => "promotions",
+            BusinessFunction::Customers => "customers",
+            BusinessFunction::Marketing => "marketing",
+            BusinessFunction::BrandSocial => "brand-social",
+            BusinessFunction::AccountsReceivable => "accounts-receivable",
+            BusinessFunction::AccountsPayable => "accounts-payable",
+            BusinessFunction::Budget => "budget",
+            BusinessFunction::Hr => "hr",
+        }
+    }
+}

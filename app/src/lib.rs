@@ -1,0 +1,74 @@
+//! Kiln's application crate: the domain of every business function, the
+//! pages people use, and the server functions both the pages and agents call.
+//!
+//! The crate compiles twice. With the `ssr` feature it runs inside the `kiln`
+//! server and owns the event store and projections; with `hydrate` it runs in
+//! the browser as WebAssembly and only renders and calls server functions.
+//! Everything under a `#[cfg(feature = "ssr")]` gate is server-only: it may
+//! touch the database, the browser build never sees it.
+
+pub mod error;
+pub mod event;
+pub mod functions;
+pub mod money;
+pub mod storefront;
+
+#[cfg(feature = "ssr")]
+pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+/// The HTML document around every page: the server renders it once per
+/// request, the browser's WebAssembly then hydrates `<App/>` inside it.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="bg-stone-50 text-stone-900 antialiased">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The root component: routes every URL of the product to its page.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser, after hydration: the attribute tells
+    // styles and the browser tests that the page has become interactive.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            // Setting a plain attribute on <body> cannot fail in practice;
+            // if it did, only the marker would be missing.
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="kiln" href="/pkg/kiln.css" />
+        <Title formatter=|page: String| format!("{page} · Fenwick Clayworks") />
+        <Router>
+            <Routes fallback=storefront::NotFoundPage>
+                <Route path=StaticSegment("") view=storefront::HomePage />
+                <Route path=StaticSegment("login") view=storefront::SignInPage />
+            </Routes>
+        </Router>
+    }
+}

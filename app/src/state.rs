@@ -1,0 +1,49 @@
+//! The state every request handler and server function reaches through
+//! context: one `AppState(Arc<App>)`, cloned cheaply per request.
+
+use crate::store::EventStore;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+/// Everything a request may need, shared by all requests.
+#[derive(Debug, Clone)]
+pub struct AppState(pub Arc<App>);
+
+/// The parts of [`AppState`].
+#[derive(Debug)]
+pub struct App {
+    /// The event log and its projections.
+    pub store: EventStore,
+    /// Where the site's files are and what the browser bundle is called.
+    pub leptos_options: LeptosOptions,
+}
+
+impl AppState {
+    /// Bundles the parts into a shareable state.
+    pub fn new(store: EventStore, leptos_options: LeptosOptions) -> Self {
+        AppState(Arc::new(App {
+            store,
+            leptos_options,
+        }))
+    }
+
+    /// The event store.
+    pub fn store(&self) -> &EventStore {
+        &self.0.store
+    }
+
+    /// The state of the request being served. Server functions call this; it
+    /// fails only if the router was built without the state, which is a bug.
+    pub fn from_context() -> Result<Self, crate::error::KilnError> {
+        leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+            tracing::error!("AppState missing from the request context");
+            crate::error::KilnError::Internal
+        })
+    }
+}
+
+impl axum::extract::FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.0.leptos_options.clone()
+    }
+}

@@ -1,0 +1,45 @@
+//! The header and footer every storefront page shares.
+
+use leptos::prelude::*;
+
+/// The top bar: the company's name, the shop, and sign-in for staff and dealers.
+#[component]
+pub fn SiteHeader() -> impl IntoView {
+    view! {
+        <header class="border-b border-stone-200 bg-stone-50/90">
+            <div class="mx-auto flex max-w-6xl items-center justify-between px-6 py-4">
+                <a href="/" class="flex items-center gap-3">
+                    <img src="/favicon.svg" alt="" class="h-9 w-9" />
+                    <span class="font-serif text-xl tracking-tight text-stone-900">
+                        "Fenwick Clayworks"
+                    </span>
+                </a>
+                <nav class="flex items-center gap-6 text-sm font-medium">
+                    <a href="/#shop" class="hidden text-stone-700 hover:text-stone-900 sm:inline">
+                        "Shop"
+                    </a>
+                    <a
+                        href="/login"
+                        class="rounded-full border border-stone-300 px-4 py-2 text-stone-800 hover:border-stone-500"
+                    >
+                        "Sign in"
+                        <span class="hidden text-stone-500 md:inline">" · staff & dealers"</span>
+                    </a>
+                </nav>
+            </div>
+        </header>
+    }
+}
+
+/// The bottom bar.
+#[component]
+pub fn SiteFooter() -> impl IntoView {
+    view! {
+        <footer class="mt-24 border-t border-stone-200 bg-stone-100">
+            <div class="mx-auto flex max-w-6xl flex-col gap-2 px-6 py-10 text-sm text-stone-600 sm:flex-row sm:justify-between">
+                <p>"Fenwick Clayworks · Stoneware made by hand in small batches"</p>
+                <p>"Runs on Kiln"</p>
+            </div>
+        </footer>
+    }
+}

@@ -1,0 +1,72 @@
+// Starts the optimized `kiln` binary on a free port with a fresh database
+// holding the demo business, the way `make run` serves it.
+import { spawn, execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const run = promisify(execFile);
+
+const kilnBin = path.resolve(process.env.KILN_BIN ?? '../target/release/kiln');
+const siteRoot = path.resolve(process.env.KILN_SITE_ROOT ?? '../target/site');
+
+export async function startKiln() {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'kiln-e2e-'));
+  const env = {
+    ...process.env,
+    KILN_DATABASE_URL: `sqlite://${path.join(dataDir, 'kiln.db')}`,
+    KILN_LOG: 'info',
+  };
+  await run(kilnBin, ['seed', '--demo'], { env });
+
+  const server = spawn(kilnBin, ['serve', '--addr', '127.0.0.1:0', '--site-root', siteRoot], {
+    env,
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
+  let log = '';
+  const exited = new Promise((resolve) => server.on('exit', (code, signal) => resolve({ code, signal })));
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`kiln did not start within 30 s:\n${log}`)), 30_000);
+    server.stderr.on('data', (chunk) => {
+      log += chunk;
+      const match = log.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    exited.then(({ code }) => reject(new Error(`kiln exited with ${code} before listening:\n${log}`)));
+  });
+
+  return {
+    url,
+    log: () => log,
+    // SIGTERM must end the server cleanly: open requests finish, the
+    // database closes, the exit code is 0.
+    async stop() {
+      server.kill('SIGTERM');
+      const { code } = await exited;
+      await rm(dataDir, { recursive: true, force: true });
+      return { code, log };
+    },
+  };
+}
+
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export const screenshotDir = path.resolve('screenshots');

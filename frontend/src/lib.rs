@@ -1,0 +1,9 @@
+//! The browser entry point: hydrates the page the server rendered.
+
+/// Called by the generated JavaScript once the WebAssembly has loaded: takes
+/// over the server-rendered `<body>` and makes it interactive.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

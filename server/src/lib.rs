@@ -1,0 +1,54 @@
+//! The `kiln` server: command line, HTTP, and (later) the background agent
+//! workers. Business logic lives in the `app` crate; this crate wires it to
+//! the outside world.
+
+pub mod cli;
+pub mod http;
+pub mod telemetry;
+
+use app::store::{EventStore, StoreError};
+use leptos::config::LeptosOptions;
+use std::{net::SocketAddr, path::Path};
+
+/// Why Kiln could not open its database.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenDatabaseError {
+    /// The directory for the SQLite file could not be created.
+    #[error("cannot create the database directory {directory}")]
+    Directory {
+        /// The directory Kiln tried to create.
+        directory: String,
+        /// The file system's error.
+        source: std::io::Error,
+    },
+    /// Opening or migrating the database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Opens the event store at `url`, creating the SQLite file and its
+/// directory if missing, and brings its schema up to date.
+pub async fn open_database(url: &str) -> Result<EventStore, OpenDatabaseError> {
+    let file = EventStore::database_file(url)?;
+    if let Some(directory) = file.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(directory).map_err(|source| OpenDatabaseError::Directory {
+            directory: directory.display().to_string(),
+            source,
+        })?;
+    }
+    let store = EventStore::open(url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// The Leptos settings for serving the site built by `cargo leptos build`
+/// into `site_root` (its `pkg/` holds the `kiln` browser bundle).
+pub fn leptos_options(site_root: &Path, addr: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("kiln")
+        .site_root(site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .env(leptos::config::Env::PROD)
+        .build()
+}

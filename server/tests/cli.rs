@@ -1,0 +1,99 @@
+//! The `kiln` command line, run as a user runs it.
+
+use std::process::{Command, Output};
+
+struct DataDir {
+    dir: tempfile::TempDir,
+}
+
+impl DataDir {
+    fn new() -> Self {
+        DataDir {
+            dir: tempfile::tempdir().expect("temporary directory"),
+        }
+    }
+
+    /// A database URL inside a directory that does not exist yet.
+    fn database_url(&self) -> String {
+        format!("sqlite://{}", self.dir.path().join("data/kiln.db").display())
+    }
+
+    fn kiln(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .args(args)
+            .env("KILN_DATABASE_URL", self.database_url())
+            .env("KILN_LOG", "info")
+            .output()
+            .expect("kiln runs")
+    }
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn version_prints_the_package_version() {
+    let output = DataDir::new().kiln(&["--version"]);
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        format!("kiln {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn migrate_creates_the_database_and_its_directory() {
+    let data = DataDir::new();
+    let output = data.kiln(&["migrate"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(data.dir.path().join("data/kiln.db").exists());
+    assert!(stderr(&output).contains("schema is up to date"));
+}
+
+#[test]
+fn seeding_the_demo_twice_is_refused_the_second_time_and_changes_nothing() {
+    let data = DataDir::new();
+    let first = data.kiln(&["seed", "--demo"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stderr(&first).contains("loaded the demo business"));
+
+    let second = data.kiln(&["seed", "--demo"]);
+    assert!(!second.status.success());
+    assert!(
+        stderr(&second).contains("the database already holds 12 events; the demo business is only loaded into an empty one"),
+        "{}",
+        stderr(&second)
+    );
+
+    let if_empty = data.kiln(&["seed", "--demo", "--if-empty"]);
+    assert!(if_empty.status.success(), "{}", stderr(&if_empty));
+    assert!(stderr(&if_empty).contains("demo business not loaded"));
+}
+
+#[test]
+fn seed_without_a_data_set_asks_for_one() {
+    let output = DataDir::new().kiln(&["seed"]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("--demo"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_postgres_url_is_refused_with_a_clear_message() {
+    let output = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args(["migrate", "--database-url", "postgres://kiln@localhost/kiln"])
+        .output()
+        .expect("kiln runs");
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("PostgreSQL support is not built yet"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_bad_log_filter_is_refused_with_a_clear_message() {
+    let output = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args(["migrate", "--log", "kiln=loud"])
+        .output()
+        .expect("kiln runs");
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("is not a valid log filter"), "{}", stderr(&output));
+}

@@ -1,0 +1,66 @@
+//! `spawn_app`: a real Kiln server on a random port with a fresh database
+//! holding the demo business, for tests that go through HTTP.
+
+use app::state::AppState;
+use std::net::SocketAddr;
+use tokio::sync::oneshot;
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub store: app::store::EventStore,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    _data: tempfile::TempDir,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let data = tempfile::tempdir().expect("temporary data directory");
+    let url = format!("sqlite://{}", data.path().join("kiln.db").display());
+    let store = kiln::open_database(&url).await.expect("open a fresh database");
+    app::demo::load_demo_business(&store).await.expect("load the demo business");
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a random port");
+    let addr: SocketAddr = listener.local_addr().expect("local address");
+    // The site root is the repository's public/ without a browser bundle:
+    // pages are server-rendered only in these tests.
+    let site_root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../public");
+    let options = kiln::leptos_options(&site_root, addr);
+    let state = AppState::new(store.clone(), options);
+    let (shutdown, signal) = oneshot::channel::<()>();
+    let server = tokio::spawn(kiln::http::serve(state, listener, async {
+        let _ = signal.await;
+    }));
+
+    TestApp {
+        address: format!("http://{addr}"),
+        client: reqwest::Client::new(),
+        store,
+        shutdown: Some(shutdown),
+        server: Some(server),
+        _data: data,
+    }
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request reaches the server")
+    }
+
+    /// Asks the server to stop, as SIGTERM would, and waits until it has.
+    pub async fn shut_down(mut self) -> std::io::Result<()> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        match self.server.take() {
+            Some(server) => server.await.expect("server task did not panic"),
+            None => Ok(()),
+        }
+    }
+}
