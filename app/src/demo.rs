@@ -23,7 +23,9 @@ pub struct DemoReport {
 pub enum DemoError {
     /// The demo is only ever loaded into an empty event log, so it can never
     /// mix with (or duplicate) real data.
-    #[error("the database already holds {events} events; the demo business is only loaded into an empty one")]
+    #[error(
+        "the database already holds {events} events; the demo business is only loaded into an empty one"
+    )]
     NotEmpty {
         /// How many events are there.
         events: i64,
@@ -46,18 +48,90 @@ pub enum DemoError {
 
 /// (SKU, name, collection, description, price in cents)
 const CATALOG: &[(&str, &str, Collection, &str, i64)] = &[
-    ("MUG-SPECKLE-12", "Speckled Morning Mug", Collection::Mugs, "Twelve ounces of oatmeal stoneware flecked with iron, thrown on the wheel.", 2800),
-    ("MUG-TIDE-10", "Tide Glaze Mug", Collection::Mugs, "A sea-green glaze that pools darker in every throwing line.", 3000),
-    ("MUG-ESPRESSO-4", "Espresso Cup", Collection::Mugs, "A four-ounce cup with a thumb rest, for the first coffee of the day.", 1800),
-    ("MUG-TALL-16", "Tall Latte Mug", Collection::Mugs, "Sixteen ounces, a wide handle and a satin white interior.", 3400),
-    ("PLN-TERRA-6", "Terracotta Planter, 6 in", Collection::Planters, "Unglazed red clay that breathes, with a drainage hole and saucer.", 3600),
-    ("PLN-HANG-5", "Hanging Planter", Collection::Planters, "A five-inch bowl on waxed cotton cord, for trailing plants.", 4200),
-    ("PLN-FOOTED-8", "Footed Planter, 8 in", Collection::Planters, "A carved foot and a charcoal glaze for a statement fern.", 5400),
-    ("PLN-BUD-3", "Bud Vase Trio", Collection::Planters, "Three small vases in ash, moss and clay glazes.", 3900),
-    ("TBL-PLATE-10", "Dinner Plate", Collection::Tableware, "Ten and a half inches, rimmed, dishwasher safe.", 3200),
-    ("TBL-BOWL-SERVE", "Serving Bowl", Collection::Tableware, "A wide, shallow bowl for salads and shared plates.", 4800),
-    ("TBL-JUG-1L", "Pouring Jug", Collection::Tableware, "A litre jug with a sharp spout that never drips.", 4400),
-    ("TBL-PASTA-8", "Pasta Bowl", Collection::Tableware, "Eight inches, low walls, a glossy speckled glaze.", 2600),
+    (
+        "MUG-SPECKLE-12",
+        "Speckled Morning Mug",
+        Collection::Mugs,
+        "Twelve ounces of oatmeal stoneware flecked with iron, thrown on the wheel.",
+        2800,
+    ),
+    (
+        "MUG-TIDE-10",
+        "Tide Glaze Mug",
+        Collection::Mugs,
+        "A sea-green glaze that pools darker in every throwing line.",
+        3000,
+    ),
+    (
+        "MUG-ESPRESSO-4",
+        "Espresso Cup",
+        Collection::Mugs,
+        "A four-ounce cup with a thumb rest, for the first coffee of the day.",
+        1800,
+    ),
+    (
+        "MUG-TALL-16",
+        "Tall Latte Mug",
+        Collection::Mugs,
+        "Sixteen ounces, a wide handle and a satin white interior.",
+        3400,
+    ),
+    (
+        "PLN-TERRA-6",
+        "Terracotta Planter, 6 in",
+        Collection::Planters,
+        "Unglazed red clay that breathes, with a drainage hole and saucer.",
+        3600,
+    ),
+    (
+        "PLN-HANG-5",
+        "Hanging Planter",
+        Collection::Planters,
+        "A five-inch bowl on waxed cotton cord, for trailing plants.",
+        4200,
+    ),
+    (
+        "PLN-FOOTED-8",
+        "Footed Planter, 8 in",
+        Collection::Planters,
+        "A carved foot and a charcoal glaze for a statement fern.",
+        5400,
+    ),
+    (
+        "PLN-BUD-3",
+        "Bud Vase Trio",
+        Collection::Planters,
+        "Three small vases in ash, moss and clay glazes.",
+        3900,
+    ),
+    (
+        "TBL-PLATE-10",
+        "Dinner Plate",
+        Collection::Tableware,
+        "Ten and a half inches, rimmed, dishwasher safe.",
+        3200,
+    ),
+    (
+        "TBL-BOWL-SERVE",
+        "Serving Bowl",
+        Collection::Tableware,
+        "A wide, shallow bowl for salads and shared plates.",
+        4800,
+    ),
+    (
+        "TBL-JUG-1L",
+        "Pouring Jug",
+        Collection::Tableware,
+        "A litre jug with a sharp spout that never drips.",
+        4400,
+    ),
+    (
+        "TBL-PASTA-8",
+        "Pasta Bowl",
+        Collection::Tableware,
+        "Eight inches, low walls, a glossy speckled glaze.",
+        2600,
+    ),
 ];
 
 /// Loads the demo business into an empty event log.

@@ -54,7 +54,9 @@ pub struct Actor(String);
 
 /// Why a text is not a valid [`Actor`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("“{text}” is not an actor: write user:<id>, agent:<function>, system:<name> or integration:<name>")]
+#[error(
+    "“{text}” is not an actor: write user:<id>, agent:<function>, system:<name> or integration:<name>"
+)]
 pub struct InvalidActor {
     /// The text that was offered as an actor.
     pub text: String,
@@ -138,7 +140,12 @@ mod tests {
 
     #[test]
     fn the_four_actor_kinds_parse() {
-        for text in ["user:42", "agent:procurement", "system:demo-seed", "integration:stripe"] {
+        for text in [
+            "user:42",
+            "agent:procurement",
+            "system:demo-seed",
+            "integration:stripe",
+        ] {
             assert_eq!(Actor::parse(text).map(String::from), Ok(text.to_owned()));
         }
     }

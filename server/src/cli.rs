@@ -10,7 +10,12 @@ use std::{net::SocketAddr, path::PathBuf};
 #[command(name = "kiln", version, about)]
 pub struct Cli {
     /// Where the event log lives: a sqlite: URL.
-    #[arg(long, env = "KILN_DATABASE_URL", default_value = "sqlite://data/kiln.db", global = true)]
+    #[arg(
+        long,
+        env = "KILN_DATABASE_URL",
+        default_value = "sqlite://data/kiln.db",
+        global = true
+    )]
     pub database_url: String,
 
     /// Which log lines to print, as a tracing filter, e.g. `info` or `kiln=debug,info`.

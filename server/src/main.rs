@@ -59,7 +59,10 @@ async fn seed(database_url: &str, args: SeedArgs) -> anyhow::Result<()> {
             Ok(())
         }
         Err(demo::DemoError::NotEmpty { events }) if args.if_empty => {
-            tracing::info!(events, "database already holds events; demo business not loaded");
+            tracing::info!(
+                events,
+                "database already holds events; demo business not loaded"
+            );
             Ok(())
         }
         Err(error) => Err(anyhow::Error::new(error).context("loading the demo business")),

@@ -15,7 +15,10 @@ impl DataDir {
 
     /// A database URL inside a directory that does not exist yet.
     fn database_url(&self) -> String {
-        format!("sqlite://{}", self.dir.path().join("data/kiln.db").display())
+        format!(
+            "sqlite://{}",
+            self.dir.path().join("data/kiln.db").display()
+        )
     }
 
     fn kiln(&self, args: &[&str]) -> Output {
@@ -81,11 +84,19 @@ fn seed_without_a_data_set_asks_for_one() {
 #[test]
 fn a_postgres_url_is_refused_with_a_clear_message() {
     let output = Command::new(env!("CARGO_BIN_EXE_kiln"))
-        .args(["migrate", "--database-url", "postgres://kiln@localhost/kiln"])
+        .args([
+            "migrate",
+            "--database-url",
+            "postgres://kiln@localhost/kiln",
+        ])
         .output()
         .expect("kiln runs");
     assert!(!output.status.success());
-    assert!(stderr(&output).contains("PostgreSQL support is not built yet"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("PostgreSQL support is not built yet"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -95,5 +106,9 @@ fn a_bad_log_filter_is_refused_with_a_clear_message() {
         .output()
         .expect("kiln runs");
     assert!(!output.status.success());
-    assert!(stderr(&output).contains("is not a valid log filter"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("is not a valid log filter"),
+        "{}",
+        stderr(&output)
+    );
 }

@@ -45,7 +45,12 @@ async fn the_home_page_is_rendered_on_the_server_with_the_catalog_and_the_hydrat
 #[tokio::test]
 async fn a_collection_in_the_url_renders_only_that_collection() {
     let app = spawn_app().await;
-    let html = app.get("/?collection=planters").await.text().await.expect("HTML body");
+    let html = app
+        .get("/?collection=planters")
+        .await
+        .text()
+        .await
+        .expect("HTML body");
     assert!(html.contains("Hanging Planter"));
     assert!(!html.contains("Speckled Morning Mug"));
 }
@@ -53,7 +58,12 @@ async fn a_collection_in_the_url_renders_only_that_collection() {
 #[tokio::test]
 async fn an_unknown_collection_in_the_url_says_so_and_shows_everything() {
     let app = spawn_app().await;
-    let html = app.get("/?collection=vases").await.text().await.expect("HTML body");
+    let html = app
+        .get("/?collection=vases")
+        .await
+        .text()
+        .await
+        .expect("HTML body");
     assert!(html.contains("There is no collection called"));
     assert!(html.contains("vases"));
     assert!(html.contains("Speckled Morning Mug") && html.contains("Pouring Jug"));
@@ -77,7 +87,10 @@ async fn the_storefront_products_endpoint_answers_agents_with_json_filtered_by_c
         .iter()
         .find(|card| card["sku"] == "MUG-ESPRESSO-4")
         .expect("espresso cup listed");
-    assert_eq!(espresso["price"], json!({ "minor_units": 1800, "currency": "USD" }));
+    assert_eq!(
+        espresso["price"],
+        json!({ "minor_units": 1800, "currency": "USD" })
+    );
 }
 
 #[tokio::test]
@@ -90,7 +103,11 @@ async fn the_storefront_products_endpoint_refuses_an_unknown_collection_with_a_c
         .send()
         .await
         .expect("request reaches the server");
-    assert!(!response.status().is_success(), "status {}", response.status());
+    assert!(
+        !response.status().is_success(),
+        "status {}",
+        response.status()
+    );
     let body = response.text().await.expect("error body");
     assert!(body.contains("unknown variant `vases`"), "{body}");
 }
@@ -109,7 +126,13 @@ async fn the_sign_in_page_says_plainly_that_sign_in_is_not_open_yet() {
     let app = spawn_app().await;
     let response = app.get("/login").await;
     assert_eq!(response.status(), 200);
-    assert!(response.text().await.expect("HTML body").contains("not open yet"));
+    assert!(
+        response
+            .text()
+            .await
+            .expect("HTML body")
+            .contains("not open yet")
+    );
 }
 
 #[tokio::test]
@@ -118,7 +141,9 @@ async fn public_files_are_served_from_the_site_root() {
     let response = app.get("/products/mug-speckle-12.svg").await;
     assert_eq!(response.status(), 200);
     assert_eq!(
-        response.headers()["content-type"].to_str().expect("ASCII header"),
+        response.headers()["content-type"]
+            .to_str()
+            .expect("ASCII header"),
         "image/svg+xml"
     );
     assert_eq!(app.get("/nothing-here.svg").await.status(), 404);

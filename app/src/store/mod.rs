@@ -10,7 +10,9 @@ mod projections;
 use crate::event::{Actor, DomainEvent, StreamId};
 use crate::functions::BusinessFunction;
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use std::{str::FromStr, time::Duration};
 
 /// Who posts the events of one append, and for which function.
@@ -77,7 +79,9 @@ pub enum StoreError {
     #[error("database migration failed")]
     Migration(#[from] sqlx::migrate::MigrateError),
     /// Someone else appended to the stream since the caller read it.
-    #[error("stream {stream} is at version {actual}, not the expected {expected}: reload and try again")]
+    #[error(
+        "stream {stream} is at version {actual}, not the expected {expected}: reload and try again"
+    )]
     Conflict {
         /// The contested stream.
         stream: String,
@@ -153,7 +157,9 @@ impl EventStore {
 
     /// Brings the schema up to date; safe to run on every start.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("../migrations/sqlite").run(&self.pool).await?;
+        sqlx::migrate!("../migrations/sqlite")
+            .run(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -187,7 +193,10 @@ impl EventStore {
     }
 
     /// Reads and decodes every event of a stream.
-    pub async fn load<E: DomainEvent>(&self, stream: &StreamId) -> Result<LoadedStream<E>, StoreError> {
+    pub async fn load<E: DomainEvent>(
+        &self,
+        stream: &StreamId,
+    ) -> Result<LoadedStream<E>, StoreError> {
         let rows: Vec<(String, i64, String, i64)> = sqlx::query_as(
             "SELECT event_type, schema_version, payload, stream_version
              FROM events WHERE stream_id = ? ORDER BY stream_version",
@@ -338,7 +347,13 @@ mod tests {
         assert_eq!(recorded[0].stream_version, 1);
 
         let loaded: LoadedStream<CategoryEvent> = store.load(&stream).await.expect("load");
-        assert_eq!(loaded, LoadedStream { events: vec![introduced("JUG-1")], version: 1 });
+        assert_eq!(
+            loaded,
+            LoadedStream {
+                events: vec![introduced("JUG-1")],
+                version: 1
+            }
+        );
     }
 
     #[tokio::test]
@@ -350,9 +365,18 @@ mod tests {
             .await
             .expect("first append");
 
-        let second = store.append(&stream, 0, &[introduced("JUG-1")], &seed_metadata()).await;
+        let second = store
+            .append(&stream, 0, &[introduced("JUG-1")], &seed_metadata())
+            .await;
         assert!(
-            matches!(second, Err(StoreError::Conflict { expected: 0, actual: 1, .. })),
+            matches!(
+                second,
+                Err(StoreError::Conflict {
+                    expected: 0,
+                    actual: 1,
+                    ..
+                })
+            ),
             "{second:?}"
         );
         assert_eq!(store.event_count().await.expect("count"), 1);
@@ -360,7 +384,14 @@ mod tests {
 
     #[tokio::test]
     async fn a_postgres_url_is_refused_with_a_clear_message() {
-        let error = EventStore::open("postgres://kiln@localhost/kiln").await.expect_err("refused");
-        assert!(error.to_string().contains("PostgreSQL support is not built yet"), "{error}");
+        let error = EventStore::open("postgres://kiln@localhost/kiln")
+            .await
+            .expect_err("refused");
+        assert!(
+            error
+                .to_string()
+                .contains("PostgreSQL support is not built yet"),
+            "{error}"
+        );
     }
 }

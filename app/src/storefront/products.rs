@@ -10,7 +10,9 @@ use leptos::server_fn::codec::Json;
 /// The listed products of one collection, or of all of them.
 /// `POST /api/storefront/products` with `{"query": {"collection": "mugs"}}`.
 #[server(prefix = "/api", endpoint = "storefront/products", input = Json)]
-pub async fn list_storefront_products(query: StorefrontQuery) -> Result<Vec<ProductCard>, KilnError> {
+pub async fn list_storefront_products(
+    query: StorefrontQuery,
+) -> Result<Vec<ProductCard>, KilnError> {
     use crate::functions::category::service;
     use crate::state::AppState;
 

@@ -42,12 +42,17 @@ pub struct ProductState {
 impl ProductState {
     /// Folds a product's past events, oldest first, into its state.
     pub fn from_events<'a>(events: impl IntoIterator<Item = &'a CategoryEvent>) -> Self {
-        events.into_iter().fold(Self::default(), |state, event| match event {
-            CategoryEvent::ProductIntroduced(_) => ProductState {
-                introduced: true,
-                ..state
-            },
-        })
+        let mut state = Self::default();
+        for event in events {
+            state.apply(event);
+        }
+        state
+    }
+
+    fn apply(&mut self, event: &CategoryEvent) {
+        match event {
+            CategoryEvent::ProductIntroduced(_) => self.introduced = true,
+        }
     }
 }
 
@@ -195,7 +200,10 @@ mod tests {
             name: "   ".into(),
             ..introduce_speckled_mug()
         };
-        assert_eq!(when(given(&[]), command), Err(CategoryError::MissingName { sku: sku() }));
+        assert_eq!(
+            when(given(&[]), command),
+            Err(CategoryError::MissingName { sku: sku() })
+        );
     }
 
     #[test]
@@ -213,13 +221,20 @@ mod tests {
 
     #[test]
     fn a_picture_on_another_site_is_refused() {
-        for image in ["https://example.com/mug.png", "//cdn.example.com/mug.png", "mug.png"] {
+        for image in [
+            "https://example.com/mug.png",
+            "//cdn.example.com/mug.png",
+            "mug.png",
+        ] {
             let command = IntroduceProduct {
                 image: image.into(),
                 ..introduce_speckled_mug()
             };
             assert!(
-                matches!(when(given(&[]), command), Err(CategoryError::ImageNotOnSite { .. })),
+                matches!(
+                    when(given(&[]), command),
+                    Err(CategoryError::ImageNotOnSite { .. })
+                ),
                 "{image} was accepted"
             );
         }

@@ -101,7 +101,11 @@ pub enum Collection {
 
 impl Collection {
     /// Every collection, in the order the storefront shows them.
-    pub const ALL: [Collection; 3] = [Collection::Mugs, Collection::Planters, Collection::Tableware];
+    pub const ALL: [Collection; 3] = [
+        Collection::Mugs,
+        Collection::Planters,
+        Collection::Tableware,
+    ];
 
     /// The URL and database form, e.g. `planters`.
     pub fn slug(self) -> &'static str {
@@ -143,7 +147,8 @@ impl FromStr for Collection {
 }
 
 impl crate::event::DomainEvent for CategoryEvent {
-    const FUNCTION: crate::functions::BusinessFunction = crate::functions::BusinessFunction::Category;
+    const FUNCTION: crate::functions::BusinessFunction =
+        crate::functions::BusinessFunction::Category;
     const SCHEMA_VERSION: i64 = 1;
 
     fn event_type(&self) -> &'static str {
@@ -172,7 +177,10 @@ mod tests {
 
     #[test]
     fn a_sku_of_capitals_digits_and_inner_dashes_parses() {
-        assert_eq!(Sku::parse("MUG-SPECKLE-12").map(|s| s.to_string()), Ok("MUG-SPECKLE-12".into()));
+        assert_eq!(
+            Sku::parse("MUG-SPECKLE-12").map(|s| s.to_string()),
+            Ok("MUG-SPECKLE-12".into())
+        );
     }
 
     #[test]

@@ -10,12 +10,19 @@ use sqlx::{SqliteConnection, SqlitePool};
 /// Applies one Category Management event to `catalog_products`. A row
 /// remembers the position of the last event it applied, so replaying an
 /// event changes nothing.
-pub async fn apply(connection: &mut SqliteConnection, event: &RecordedEvent) -> Result<(), StoreError> {
-    let decoded = CategoryEvent::decode(&event.event_type, event.schema_version, event.payload.clone())
-        .map_err(|source| StoreError::Payload {
-            event_type: event.event_type.clone(),
-            source,
-        })?;
+pub async fn apply(
+    connection: &mut SqliteConnection,
+    event: &RecordedEvent,
+) -> Result<(), StoreError> {
+    let decoded = CategoryEvent::decode(
+        &event.event_type,
+        event.schema_version,
+        event.payload.clone(),
+    )
+    .map_err(|source| StoreError::Payload {
+        event_type: event.event_type.clone(),
+        source,
+    })?;
     match decoded {
         CategoryEvent::ProductIntroduced(product) => {
             sqlx::query(
@@ -78,7 +85,8 @@ impl TryFrom<CatalogRow> for ProductCard {
                 .map_err(|_| corrupt("collection", &row.collection))?,
             price: Money::new(
                 row.base_price_minor,
-                Currency::from_code(&row.currency).ok_or_else(|| corrupt("currency", &row.currency))?,
+                Currency::from_code(&row.currency)
+                    .ok_or_else(|| corrupt("currency", &row.currency))?,
             ),
             name: row.name,
             description: row.description,

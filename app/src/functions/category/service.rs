@@ -7,7 +7,7 @@ use super::projection;
 use super::view::{ProductCard, StorefrontQuery};
 use crate::event::{Actor, StreamId};
 use crate::functions::BusinessFunction;
-use crate::store::{EventStore, EventMetadata, RecordedEvent, StoreError};
+use crate::store::{EventMetadata, EventStore, RecordedEvent, StoreError};
 
 /// Why a catalog command was not carried out.
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +34,9 @@ pub async fn handle(
         actor,
         function: BusinessFunction::Category,
     };
-    Ok(store.append(&stream, history.version, &events, &metadata).await?)
+    Ok(store
+        .append(&stream, history.version, &events, &metadata)
+        .await?)
 }
 
 /// The products the storefront lists for `query`.

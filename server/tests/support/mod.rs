@@ -17,8 +17,12 @@ pub struct TestApp {
 pub async fn spawn_app() -> TestApp {
     let data = tempfile::tempdir().expect("temporary data directory");
     let url = format!("sqlite://{}", data.path().join("kiln.db").display());
-    let store = kiln::open_database(&url).await.expect("open a fresh database");
-    app::demo::load_demo_business(&store).await.expect("load the demo business");
+    let store = kiln::open_database(&url)
+        .await
+        .expect("open a fresh database");
+    app::demo::load_demo_business(&store)
+        .await
+        .expect("load the demo business");
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
