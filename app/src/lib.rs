@@ -23,7 +23,7 @@ pub mod store;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -66,8 +66,11 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| format!("{page} · Fenwick Clayworks") />
         <Router>
             <Routes fallback=storefront::NotFoundPage>
-                <Route path=StaticSegment("") view=storefront::HomePage />
-                <Route path=StaticSegment("login") view=storefront::SignInPage />
+                // In-order streaming puts every resource's HTML in place as it
+                // is sent, so pages read completely without JavaScript
+                // (out-of-order streaming would need a script to move it).
+                <Route path=StaticSegment("") view=storefront::HomePage ssr=SsrMode::InOrder />
+                <Route path=StaticSegment("login") view=storefront::SignInPage ssr=SsrMode::InOrder />
             </Routes>
         </Router>
     }
