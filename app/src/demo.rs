@@ -157,6 +157,7 @@ pub async fn load_demo_business(store: &EventStore) -> Result<DemoReport, DemoEr
                 sku: sku.to_owned(),
                 source,
             })?
+            .events
             .len();
     }
     Ok(DemoReport { events: appended })

@@ -117,6 +117,11 @@ impl fmt::Display for Actor {
 pub struct StreamId(String);
 
 impl StreamId {
+    /// A stream id given whole, e.g. by an import or a benchmark.
+    pub fn new(id: impl Into<String>) -> Self {
+        StreamId(id.into())
+    }
+
     /// The stream of one catalog product.
     pub fn product(sku: &crate::functions::category::events::Sku) -> Self {
         StreamId(format!("product-{sku}"))

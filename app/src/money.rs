@@ -5,6 +5,7 @@ use std::fmt;
 
 /// The currencies Kiln prices in. Each has two minor units (cents, pence).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Currency {
     /// United States dollar.
@@ -46,6 +47,7 @@ impl Currency {
 
 /// An amount of money: a whole number of minor units (cents) in a currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct Money {
     /// The amount in the currency's minor unit; negative for refunds and credits.
     pub minor_units: i64,

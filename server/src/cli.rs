@@ -49,6 +49,65 @@ pub enum Command {
     Migrate,
     /// Load a data set into the database.
     Seed(SeedArgs),
+    /// Work with the projection tables derived from the event log.
+    #[command(subcommand)]
+    Projections(ProjectionsCommand),
+    /// Work with the integrity invariants.
+    #[command(subcommand)]
+    Integrity(IntegrityCommand),
+    /// Measure performance on a throwaway database.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+/// `kiln projections ...`
+#[derive(Debug, Subcommand)]
+pub enum ProjectionsCommand {
+    /// Empty and replay one projection (or all) from the start of the log,
+    /// and compare each table's checksum before and after.
+    Rebuild {
+        /// The projection to rebuild, e.g. `catalog`; all when omitted.
+        name: Option<String>,
+    },
+}
+
+/// `kiln integrity ...`
+#[derive(Debug, Subcommand)]
+pub enum IntegrityCommand {
+    /// Evaluate every invariant now and record violations as anomalies.
+    Check,
+}
+
+/// `kiln bench ...`
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// The event store: batched and single appends, and a rebuild.
+    Store(BenchStoreArgs),
+}
+
+/// Settings of `kiln bench store`.
+#[derive(Debug, Args)]
+pub struct BenchStoreArgs {
+    /// The database engine to measure.
+    #[arg(long, value_enum, default_value_t = BenchBackend::Sqlite)]
+    pub backend: BenchBackend,
+
+    /// How many events to append in batches (and then rebuild from).
+    #[arg(long, default_value_t = 100_000)]
+    pub events: u64,
+
+    /// How many single-event appends to time.
+    #[arg(long, default_value_t = 2_000)]
+    pub single_appends: u64,
+}
+
+/// Database engines `kiln bench store` can measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchBackend {
+    /// The embedded default.
+    Sqlite,
+    /// PostgreSQL (not built yet: the command says so).
+    Postgres,
 }
 
 /// Settings of `kiln serve`.

@@ -1,18 +1,28 @@
 //! The HTTP surface: the Leptos pages and server functions, the site's
 //! static files, and the health check.
 
+use app::functions::BusinessFunction;
 use app::state::AppState;
+use app::store::{RecordedEvent, catalog};
 use app::{App, shell};
 use axum::{
     Json, Router,
-    extract::State,
+    extract::{Query, State},
     http::StatusCode,
-    response::{IntoResponse, Response},
+    response::{
+        IntoResponse, Response,
+        sse::{Event, KeepAlive, Sse},
+    },
     routing::get,
 };
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use serde::Deserialize;
+use std::convert::Infallible;
 use std::future::Future;
 use tokio::net::TcpListener;
+use tokio_stream::{
+    Stream, StreamExt, wrappers::BroadcastStream, wrappers::errors::BroadcastStreamRecvError,
+};
 use tower_http::trace::TraceLayer;
 
 /// Every route of the application.
@@ -21,6 +31,8 @@ pub fn router(state: AppState) -> Router {
     let options = state.0.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/api/events/catalog", get(event_catalog))
+        .route("/api/events/live", get(live_events))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(TraceLayer::new_for_http())
@@ -82,4 +94,64 @@ async fn healthz(State(state): State<AppState>) -> Response {
                 .into_response()
         }
     }
+}
+
+/// `GET /api/events/catalog`: every event type, its owner, payload schema and
+/// the tables it changes (the schema documentation).
+async fn event_catalog() -> Json<catalog::EventCatalog> {
+    Json(catalog::event_catalog())
+}
+
+/// Which live events a client wants.
+#[derive(Debug, Deserialize)]
+struct LiveFilter {
+    /// A function slug; every function when absent.
+    function: Option<String>,
+}
+
+/// `GET /api/events/live[?function=<slug>]`: server-sent events, one per
+/// event committed from now on (SSE event name: its type; data: the event as
+/// JSON). A client that falls behind gets a `lagged` event with the number
+/// of events it missed, and can read them from the log.
+async fn live_events(State(state): State<AppState>, Query(filter): Query<LiveFilter>) -> Response {
+    let function = match filter
+        .function
+        .as_deref()
+        .map(|slug| (slug, BusinessFunction::from_slug(slug)))
+    {
+        None => None,
+        Some((_, Some(function))) => Some(function),
+        Some((slug, None)) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("there is no business function called “{slug}”"),
+            )
+                .into_response();
+        }
+    };
+    let events = BroadcastStream::new(state.store().subscribe_live());
+    Sse::new(live_stream(events, function))
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+fn live_stream(
+    events: BroadcastStream<RecordedEvent>,
+    function: Option<BusinessFunction>,
+) -> impl Stream<Item = Result<Event, Infallible>> {
+    events.filter_map(move |received| match received {
+        Ok(event) if function.is_none_or(|wanted| wanted == event.metadata.function) => {
+            match Event::default().event(event.event_type.clone()).json_data(&event) {
+                Ok(sse) => Some(Ok(sse.id(event.position.to_string()))),
+                Err(error) => {
+                    tracing::error!(%error, position = event.position, "cannot encode a live event");
+                    None
+                }
+            }
+        }
+        Ok(_) => None,
+        Err(BroadcastStreamRecvError::Lagged(missed)) => {
+            Some(Ok(Event::default().event("lagged").data(missed.to_string())))
+        }
+    })
 }

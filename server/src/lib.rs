@@ -2,9 +2,11 @@
 //! workers. Business logic lives in the `app` crate; this crate wires it to
 //! the outside world.
 
+pub mod bench;
 pub mod cli;
 pub mod http;
 pub mod telemetry;
+pub mod workers;
 
 use app::store::{EventStore, StoreError};
 use leptos::config::LeptosOptions;

@@ -1,9 +1,15 @@
-//! `kiln`: serve the application, migrate the database, load data.
+//! `kiln`: serve the application, migrate the database, load data, rebuild
+//! projections, check integrity, measure.
 
 use anyhow::Context;
+use app::store::{EventStore, integrity, projections};
 use app::{demo, state::AppState};
 use clap::Parser;
-use kiln::cli::{Cli, Command, SeedArgs, ServeArgs};
+use indicatif::{ProgressBar, ProgressStyle};
+use kiln::cli::{
+    BenchCommand, Cli, Command, IntegrityCommand, ProjectionsCommand, SeedArgs, ServeArgs,
+};
+use std::time::Instant;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -13,13 +19,25 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => serve(&cli.database_url, args).await,
         Command::Migrate => migrate(&cli.database_url).await,
         Command::Seed(args) => seed(&cli.database_url, args).await,
+        Command::Projections(ProjectionsCommand::Rebuild { name }) => {
+            rebuild(&cli.database_url, name.as_deref()).await
+        }
+        Command::Integrity(IntegrityCommand::Check) => check_integrity(&cli.database_url).await,
+        Command::Bench(BenchCommand::Store(args)) => {
+            let figures = kiln::bench::bench_store(&args).await?;
+            kiln::bench::print_store_figures(&figures)
+        }
     }
 }
 
-async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
-    let store = kiln::open_database(database_url)
+async fn open(database_url: &str) -> anyhow::Result<EventStore> {
+    kiln::open_database(database_url)
         .await
-        .with_context(|| format!("opening {database_url}"))?;
+        .with_context(|| format!("opening {database_url}"))
+}
+
+async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
+    let store = open(database_url).await?;
     let bundle = args.site_root.join("pkg").join("kiln.js");
     if !bundle.exists() {
         tracing::warn!(
@@ -32,26 +50,34 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {}", args.addr))?;
     let addr = listener.local_addr()?;
     let state = AppState::new(store.clone(), kiln::leptos_options(&args.site_root, addr));
+
+    let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
+    let integrity = tokio::spawn(kiln::workers::integrity_worker(
+        store.clone(),
+        workers_stopped,
+    ));
+
     tracing::info!(database = database_url, "listening on http://{addr}");
     kiln::http::serve(state, listener, kiln::http::shutdown_signal()).await?;
+    // The receiver may already be gone if the worker ended; nothing to stop then.
+    let _ = stop_workers.send(true);
+    if let Err(error) = integrity.await {
+        tracing::error!(%error, "the integrity worker ended abnormally");
+    }
     store.close().await;
     tracing::info!("stopped cleanly");
     Ok(())
 }
 
 async fn migrate(database_url: &str) -> anyhow::Result<()> {
-    let store = kiln::open_database(database_url)
-        .await
-        .with_context(|| format!("migrating {database_url}"))?;
+    let store = open(database_url).await?;
     store.close().await;
     tracing::info!(database = database_url, "schema is up to date");
     Ok(())
 }
 
 async fn seed(database_url: &str, args: SeedArgs) -> anyhow::Result<()> {
-    let store = kiln::open_database(database_url)
-        .await
-        .with_context(|| format!("opening {database_url}"))?;
+    let store = open(database_url).await?;
     debug_assert!(args.demo, "clap requires --demo");
     let outcome = match demo::load_demo_business(&store).await {
         Ok(report) => {
@@ -69,4 +95,81 @@ async fn seed(database_url: &str, args: SeedArgs) -> anyhow::Result<()> {
     };
     store.close().await;
     outcome
+}
+
+async fn rebuild(database_url: &str, name: Option<&str>) -> anyhow::Result<()> {
+    let store = open(database_url).await?;
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("rebuilding [{bar:40}] {pos}/{len} events ({per_sec})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let started = Instant::now();
+    let report = projections::rebuild(store.read_pool(), name, |progress| {
+        bar.set_length(progress.total);
+        bar.set_position(progress.replayed);
+    })
+    .await;
+    bar.finish_and_clear();
+    store.close().await;
+    let report = report?;
+
+    println!(
+        "rebuilt {} from {} events in {:.2} s",
+        report.projections.join(", "),
+        report.events,
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "{:<24} {:>8} {:>8}  {:<64}  equal to live",
+        "table", "rows", "before", "checksum (SHA-256, rebuilt)"
+    );
+    for (live, rebuilt) in &report.tables {
+        println!(
+            "{:<24} {:>8} {:>8}  {:<64}  {}",
+            rebuilt.table,
+            rebuilt.rows,
+            live.rows,
+            rebuilt.sha256,
+            if live == rebuilt {
+                "yes".to_owned()
+            } else {
+                format!("NO (live was {})", live.sha256)
+            }
+        );
+    }
+    if !report.all_equal() {
+        anyhow::bail!(
+            "the rebuilt tables differ from the live ones: the live projection was out of date or a projector is not deterministic"
+        );
+    }
+    Ok(())
+}
+
+async fn check_integrity(database_url: &str) -> anyhow::Result<()> {
+    let store = open(database_url).await?;
+    let outcomes = integrity::run_checks(store.read_pool(), None).await;
+    store.close().await;
+    let outcomes = outcomes?;
+    let mut violations = 0;
+    for outcome in &outcomes {
+        let verdict = if outcome.violations.is_empty() {
+            "holds".to_owned()
+        } else {
+            format!("{} violation(s)", outcome.violations.len())
+        };
+        println!("{:<32} {:<16} {}", outcome.name, verdict, outcome.invariant);
+        for violation in &outcome.violations {
+            println!(
+                "    {} (events {:?})",
+                violation.message, violation.positions
+            );
+        }
+        violations += outcome.violations.len();
+    }
+    if violations > 0 {
+        anyhow::bail!("{violations} violation(s) found and recorded as anomalies");
+    }
+    Ok(())
 }

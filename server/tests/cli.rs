@@ -112,3 +112,88 @@ fn a_bad_log_filter_is_refused_with_a_clear_message() {
         stderr(&output)
     );
 }
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn rebuilding_projections_reports_equal_checksums() {
+    let data = DataDir::new();
+    assert!(data.kiln(&["seed", "--demo"]).status.success());
+    let output = data.kiln(&["projections", "rebuild"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = stdout(&output);
+    assert!(
+        report.contains("rebuilt catalog from 12 events"),
+        "{report}"
+    );
+    let row = report
+        .lines()
+        .find(|line| line.starts_with("catalog_products"))
+        .expect("a row for catalog_products");
+    assert!(row.ends_with("yes"), "{row}");
+}
+
+#[test]
+fn rebuilding_an_unknown_projection_fails_and_names_the_known_ones() {
+    let data = DataDir::new();
+    let output = data.kiln(&["projections", "rebuild", "inventory"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output)
+            .contains("there is no projection called “inventory”; known projections: catalog"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn integrity_check_reports_every_invariant_holding_on_the_demo() {
+    let data = DataDir::new();
+    assert!(data.kiln(&["seed", "--demo"]).status.success());
+    let output = data.kiln(&["integrity", "check"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = stdout(&output);
+    assert!(report.contains("catalog-matches-introductions"), "{report}");
+    assert!(!report.contains("violation"), "{report}");
+}
+
+#[test]
+fn the_store_benchmark_ends_with_one_json_line_of_every_figure() {
+    let data = DataDir::new();
+    let output = data.kiln(&[
+        "bench",
+        "store",
+        "--events",
+        "1000",
+        "--single-appends",
+        "20",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = stdout(&output);
+    let last = report.lines().last().expect("output");
+    let figures: serde_json::Value = serde_json::from_str(last).expect("last line is JSON");
+    for key in [
+        "batched_events_per_s",
+        "single_append_p50_ms",
+        "single_append_p99_ms",
+        "rebuild_events",
+        "rebuild_s",
+        "rebuild_peak_rss_mb",
+    ] {
+        assert!(figures[key].is_number(), "{key} missing in {last}");
+    }
+    assert_eq!(figures["rebuild_events"], 1020);
+}
+
+#[test]
+fn the_store_benchmark_says_plainly_that_postgres_is_not_built() {
+    let output = DataDir::new().kiln(&["bench", "store", "--backend", "postgres"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("PostgreSQL event store is not built yet"),
+        "{}",
+        stderr(&output)
+    );
+}

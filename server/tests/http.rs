@@ -155,3 +155,76 @@ async fn shutting_down_ends_the_server_cleanly() {
     assert_eq!(app.get("/healthz").await.status(), 200);
     app.shut_down().await.expect("server stops without error");
 }
+
+#[tokio::test]
+async fn the_event_catalog_is_served_as_json_with_owner_schema_and_tables() {
+    let app = spawn_app().await;
+    let response = app.get("/api/events/catalog").await;
+    assert_eq!(response.status(), 200);
+    let catalog: Value = response.json().await.expect("JSON body");
+    let entry = catalog["event_types"]
+        .as_array()
+        .expect("a list of event types")
+        .iter()
+        .find(|entry| entry["name"] == "ProductIntroduced")
+        .expect("ProductIntroduced listed");
+    assert_eq!(entry["function"], "category");
+    assert_eq!(entry["tables"], json!(["catalog_products"]));
+    assert!(entry["payload_schema"]["properties"]["base_price"].is_object());
+}
+
+#[tokio::test]
+async fn a_committed_event_reaches_a_live_subscriber_of_its_function() {
+    use app::event::Actor;
+    use app::functions::category::{decide, events, service};
+    use futures_util::StreamExt;
+
+    let app = spawn_app().await;
+    let response = app.get("/api/events/live?function=category").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"]
+            .to_str()
+            .expect("ASCII header"),
+        "text/event-stream"
+    );
+    let mut body = response.bytes_stream();
+
+    let command = decide::CategoryCommand::IntroduceProduct(decide::IntroduceProduct {
+        sku: events::Sku::parse("MUG-LIVE-1").expect("valid SKU"),
+        name: "Live Mug".into(),
+        collection: events::Collection::Mugs,
+        description: String::new(),
+        base_price: app::money::Money::new(2500, app::money::Currency::Usd),
+        image: "/products/mug-tide-10.svg".into(),
+    });
+    service::handle(&app.store, Actor::system("test"), command)
+        .await
+        .expect("introduce a product");
+
+    let mut received = String::new();
+    let found = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Some(chunk) = body.next().await {
+            received.push_str(&String::from_utf8_lossy(&chunk.expect("stream chunk")));
+            if received.contains("MUG-LIVE-1") {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(found, Ok(true), "received so far: {received}");
+    assert!(received.contains("event: ProductIntroduced"), "{received}");
+    assert!(received.contains("id: 13"), "{received}");
+}
+
+#[tokio::test]
+async fn live_events_for_an_unknown_function_are_refused() {
+    let app = spawn_app().await;
+    let response = app.get("/api/events/live?function=sales").await;
+    assert_eq!(response.status(), 400);
+    assert_eq!(
+        response.text().await.expect("body"),
+        "there is no business function called “sales”"
+    );
+}

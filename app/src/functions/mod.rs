@@ -60,6 +60,36 @@ pub enum BusinessFunction {
 }
 
 impl BusinessFunction {
+    /// Every function, in the briefing's order.
+    pub const ALL: [BusinessFunction; 19] = [
+        BusinessFunction::Overview,
+        BusinessFunction::DatabaseManager,
+        BusinessFunction::PlatformManager,
+        BusinessFunction::Npd,
+        BusinessFunction::Npi,
+        BusinessFunction::Production,
+        BusinessFunction::Quality,
+        BusinessFunction::Procurement,
+        BusinessFunction::Forecasting,
+        BusinessFunction::Fulfillment,
+        BusinessFunction::Category,
+        BusinessFunction::Promotions,
+        BusinessFunction::Customers,
+        BusinessFunction::Marketing,
+        BusinessFunction::BrandSocial,
+        BusinessFunction::AccountsReceivable,
+        BusinessFunction::AccountsPayable,
+        BusinessFunction::Budget,
+        BusinessFunction::Hr,
+    ];
+
+    /// The function with this slug, if any.
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|function| function.slug() == slug)
+    }
+
     /// The function's slug, e.g. `accounts-receivable`.
     pub fn slug(self) -> &'static str {
         match self {
@@ -83,5 +113,20 @@ impl BusinessFunction {
             BusinessFunction::Budget => "budget",
             BusinessFunction::Hr => "hr",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BusinessFunction;
+
+    #[test]
+    fn every_slug_names_its_function_and_no_other() {
+        for function in BusinessFunction::ALL {
+            assert_eq!(BusinessFunction::from_slug(function.slug()), Some(function));
+            let json = serde_json::to_value(function).expect("serialise");
+            assert_eq!(json, function.slug(), "serde and slug() disagree");
+        }
+        assert_eq!(BusinessFunction::from_slug("sales"), None);
     }
 }

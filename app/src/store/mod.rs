@@ -1,33 +1,103 @@
 //! The event log and the database under it (server only).
 //!
-//! Invariant: the only writes to the database are [`EventStore::append`]s;
-//! each append validates the stream version and runs the inline projections
-//! in the same transaction, so a page read right after a write sees it and a
-//! failed projection writes nothing at all.
+//! Invariants:
+//! - the only writes to business tables happen inside [`EventStore::append`]
+//!   (and [`projections::rebuild`], which replays the log): each append
+//!   validates every event against the catalog, checks the stream version,
+//!   and runs the inline projections in the same transaction, so a page read
+//!   right after a write sees it and a failed projection writes nothing;
+//! - SQLite has one writer at a time (`BEGIN IMMEDIATE`), so positions are
+//!   committed in order and a reader following positions never skips one.
 
-mod projections;
+pub mod catalog;
+pub mod integrity;
+pub mod projections;
+pub mod subscriptions;
 
 use crate::event::{Actor, DomainEvent, StreamId};
 use crate::functions::BusinessFunction;
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use std::{str::FromStr, time::Duration};
+use tokio::sync::broadcast;
 
-/// Who posts the events of one append, and for which function.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The largest payload the log accepts, in bytes of JSON. Events describe
+/// what happened; documents and pictures belong in files they point to.
+pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
+
+/// Why, on whose behalf and in which chain of messages events are appended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EventMetadata {
     /// The person, agent, part of the system or integration acting.
     pub actor: Actor,
-    /// The business function posting the events.
+    /// The business function posting the events; it must own them.
     pub function: BusinessFunction,
+    /// The approved decision these events carry out, if any.
+    pub decision_id: Option<String>,
+    /// The message (command, event or agent message) that caused them.
+    pub causation_id: Option<String>,
+    /// The conversation or workflow they belong to.
+    pub correlation_id: Option<String>,
+    /// A key that makes the append safe to retry: repeating it returns the
+    /// original events and writes nothing.
+    pub idempotency_key: Option<String>,
+}
+
+impl EventMetadata {
+    /// Metadata with only the required parts: who acts, for which function.
+    pub fn new(actor: Actor, function: BusinessFunction) -> Self {
+        EventMetadata {
+            actor,
+            function,
+            decision_id: None,
+            causation_id: None,
+            correlation_id: None,
+            idempotency_key: None,
+        }
+    }
+
+    /// The same metadata with an idempotency key.
+    pub fn with_idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+}
+
+/// An event on its way into the log, before it has a position: its type
+/// name, the payload schema version it was written in, and the payload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    /// The stable type name, e.g. `ProductIntroduced`.
+    pub event_type: String,
+    /// The schema version `payload` is written in.
+    pub schema_version: i64,
+    /// The event's data.
+    pub payload: serde_json::Value,
+}
+
+impl NewEvent {
+    /// Encodes a typed event in the current schema version.
+    pub fn encode<E: DomainEvent>(event: &E) -> Result<Self, StoreError> {
+        let event_type = event.event_type();
+        let payload = event.encode().map_err(|source| StoreError::Payload {
+            event_type: event_type.to_owned(),
+            source,
+        })?;
+        Ok(NewEvent {
+            event_type: event_type.to_owned(),
+            schema_version: E::SCHEMA_VERSION,
+            payload,
+        })
+    }
 }
 
 /// An event as it stands in the log.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RecordedEvent {
-    /// The global position.
+    /// The global position: strictly increasing, the order every reader sees.
     pub position: i64,
     /// The stream it belongs to.
     pub stream_id: String,
@@ -39,12 +109,20 @@ pub struct RecordedEvent {
     pub schema_version: i64,
     /// The event's data.
     pub payload: serde_json::Value,
-    /// Who caused it.
-    pub actor: Actor,
-    /// The slug of the function that posted it.
-    pub function: String,
-    /// When it was recorded.
+    /// Who, for which function, and in which chain of messages.
+    pub metadata: EventMetadata,
+    /// When it was recorded (UTC).
     pub recorded_at: DateTime<Utc>,
+}
+
+/// The result of an append.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Appended {
+    /// The events as recorded (for a repeated idempotency key: as recorded
+    /// the first time).
+    pub events: Vec<RecordedEvent>,
+    /// Whether this append repeated an earlier one and wrote nothing.
+    pub repeated: bool,
 }
 
 /// A stream's events, decoded, and the version to expect when appending to it.
@@ -90,6 +168,17 @@ pub enum StoreError {
         /// The version the stream is really at.
         actual: i64,
     },
+    /// An event offered for the log is not one the catalog knows, or its
+    /// payload does not fit its type. Nothing of the append was written.
+    #[error("event {event_type} for {function} was refused: {reason}")]
+    InvalidEvent {
+        /// The event type as offered.
+        event_type: String,
+        /// The function it was offered for.
+        function: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A payload could not be written or read as its event type.
     #[error("event {event_type} could not be (de)serialised")]
     Payload {
@@ -106,22 +195,91 @@ pub enum StoreError {
         /// The offending value.
         value: String,
     },
+    /// A projection name that no projector has.
+    #[error("there is no projection called “{name}”; known projections: {known}")]
+    UnknownProjection {
+        /// The name asked for.
+        name: String,
+        /// The names that exist, comma-separated.
+        known: String,
+    },
 }
 
-fn database(operation: impl Into<String>) -> impl FnOnce(sqlx::Error) -> StoreError {
+pub(crate) fn database(operation: impl Into<String>) -> impl FnOnce(sqlx::Error) -> StoreError {
     let operation = operation.into();
     move |source| StoreError::Database { operation, source }
+}
+
+/// A row of the `events` table.
+#[derive(sqlx::FromRow)]
+pub(crate) struct EventRow {
+    position: i64,
+    stream_id: String,
+    stream_version: i64,
+    event_type: String,
+    schema_version: i64,
+    payload: String,
+    actor: String,
+    function: String,
+    decision_id: Option<String>,
+    causation_id: Option<String>,
+    correlation_id: Option<String>,
+    recorded_at: DateTime<Utc>,
+}
+
+/// The columns of [`EventRow`], for SELECTs.
+pub(crate) const EVENT_COLUMNS: &str = "position, stream_id, stream_version, event_type, schema_version, payload, \
+     actor, function, decision_id, causation_id, correlation_id, recorded_at";
+
+impl TryFrom<EventRow> for RecordedEvent {
+    type Error = StoreError;
+
+    fn try_from(row: EventRow) -> Result<Self, Self::Error> {
+        let payload = serde_json::from_str(&row.payload).map_err(|source| StoreError::Payload {
+            event_type: row.event_type.clone(),
+            source,
+        })?;
+        let actor = Actor::parse(&row.actor).map_err(|_| StoreError::Corrupt {
+            what: "actor",
+            value: row.actor.clone(),
+        })?;
+        let function =
+            BusinessFunction::from_slug(&row.function).ok_or_else(|| StoreError::Corrupt {
+                what: "function",
+                value: row.function.clone(),
+            })?;
+        Ok(RecordedEvent {
+            position: row.position,
+            stream_id: row.stream_id,
+            stream_version: row.stream_version,
+            event_type: row.event_type,
+            schema_version: row.schema_version,
+            payload,
+            metadata: EventMetadata {
+                actor,
+                function,
+                decision_id: row.decision_id,
+                causation_id: row.causation_id,
+                correlation_id: row.correlation_id,
+                idempotency_key: None,
+            },
+            recorded_at: row.recorded_at,
+        })
+    }
 }
 
 /// The event log on an embedded SQLite database.
 #[derive(Debug, Clone)]
 pub struct EventStore {
     pool: SqlitePool,
+    live: broadcast::Sender<RecordedEvent>,
 }
 
 impl EventStore {
     /// Opens (creating if missing) the SQLite database at `url`, e.g.
-    /// `sqlite://data/kiln.db`, in WAL mode. The directory must exist.
+    /// `sqlite://data/kiln.db`, in WAL mode with `synchronous=NORMAL`: a
+    /// committed append survives a crash of Kiln; a power cut may lose the
+    /// last transactions but never corrupts the log. The directory must exist.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         let options = Self::connect_options(url)?
             .create_if_missing(true)
@@ -134,7 +292,10 @@ impl EventStore {
             .connect_with(options)
             .await
             .map_err(database(format!("open {url}")))?;
-        Ok(EventStore { pool })
+        // Live subscribers that fall this far behind are told they lagged
+        // and can catch up from the log.
+        let (live, _) = broadcast::channel(1024);
+        Ok(EventStore { pool, live })
     }
 
     /// The file a SQLite URL points at, so the caller can create its directory.
@@ -178,10 +339,17 @@ impl EventStore {
         self.pool.close().await;
     }
 
-    /// The pool projections read from. Only projection modules use it, and
-    /// only to read the tables they own.
+    /// The pool projections and checks read from. Only `store/` and the
+    /// function projection modules use it, and only to read.
     pub fn read_pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Every event committed from now on, as it is committed, for live views
+    /// (server-sent events). A receiver that falls behind gets `Lagged` and
+    /// should catch up with [`EventStore::read_after`].
+    pub fn subscribe_live(&self) -> broadcast::Receiver<RecordedEvent> {
+        self.live.subscribe()
     }
 
     /// How many events the log holds.
@@ -190,6 +358,23 @@ impl EventStore {
             .fetch_one(&self.pool)
             .await
             .map_err(database("count events"))
+    }
+
+    /// The position of the newest event (0 for an empty log).
+    pub async fn head_position(&self) -> Result<i64, StoreError> {
+        sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(database("read the head position"))
+    }
+
+    /// Up to `limit` events after `position`, in position order.
+    pub async fn read_after(
+        &self,
+        position: i64,
+        limit: i64,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        read_after(&self.pool, position, limit).await
     }
 
     /// Reads and decodes every event of a stream.
@@ -223,15 +408,37 @@ impl EventStore {
         Ok(loaded)
     }
 
-    /// Appends `events` to `stream` if it is still at `expected_version`, and
-    /// applies the inline projections, all in one transaction.
+    /// Appends typed events to `stream` if it is still at `expected_version`.
     pub async fn append<E: DomainEvent>(
         &self,
         stream: &StreamId,
         expected_version: i64,
         events: &[E],
         metadata: &EventMetadata,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
+    ) -> Result<Appended, StoreError> {
+        let events = events
+            .iter()
+            .map(NewEvent::encode)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.append_new(stream, expected_version, events, metadata)
+            .await
+    }
+
+    /// Appends events given as type name, schema version and JSON payload
+    /// (from an import or an integration) if `stream` is still at
+    /// `expected_version`: each is checked against the event catalog, then
+    /// all are written with their inline projections in one transaction, or
+    /// none is.
+    pub async fn append_new(
+        &self,
+        stream: &StreamId,
+        expected_version: i64,
+        events: Vec<NewEvent>,
+        metadata: &EventMetadata,
+    ) -> Result<Appended, StoreError> {
+        for event in &events {
+            catalog::validate(metadata.function, event)?;
+        }
         let operation = || format!("append to {stream}");
         // IMMEDIATE takes the write lock before the version check, so two
         // appends cannot both pass the check; the second waits (busy_timeout).
@@ -240,6 +447,39 @@ impl EventStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(database(operation()))?;
+
+        if let Some(key) = &metadata.idempotency_key {
+            let earlier: Option<(i64, i64)> = sqlx::query_as(
+                "SELECT first_position, last_position FROM idempotency_keys WHERE idempotency_key = ?",
+            )
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(database(operation()))?;
+            if let Some((first, last)) = earlier {
+                let rows: Vec<EventRow> = sqlx::query_as(&format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE position BETWEEN ? AND ? ORDER BY position"
+                ))
+                .bind(first)
+                .bind(last)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(database(operation()))?;
+                let events = rows
+                    .into_iter()
+                    .map(|row| {
+                        RecordedEvent::try_from(row).map(|mut event| {
+                            event.metadata.idempotency_key = Some(key.clone());
+                            event
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                return Ok(Appended {
+                    events,
+                    repeated: true,
+                });
+            }
+        }
 
         let actual: i64 = sqlx::query_scalar(
             "SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream_id = ?",
@@ -259,25 +499,24 @@ impl EventStore {
         let recorded_at = Utc::now();
         let mut recorded = Vec::with_capacity(events.len());
         for (offset, event) in (1..).zip(events) {
-            let event_type = event.event_type();
-            let payload = event.encode().map_err(|source| StoreError::Payload {
-                event_type: event_type.to_owned(),
-                source,
-            })?;
             let stream_version = expected_version + offset;
             let position: i64 = sqlx::query_scalar(
                 "INSERT INTO events
-                   (stream_id, stream_version, event_type, schema_version, payload, actor, function, recorded_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                   (stream_id, stream_version, event_type, schema_version, payload, actor, function,
+                    decision_id, causation_id, correlation_id, recorded_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                  RETURNING position",
             )
             .bind(stream.as_str())
             .bind(stream_version)
-            .bind(event_type)
-            .bind(E::SCHEMA_VERSION)
-            .bind(payload.to_string())
+            .bind(&event.event_type)
+            .bind(event.schema_version)
+            .bind(event.payload.to_string())
             .bind(metadata.actor.as_str())
             .bind(metadata.function.slug())
+            .bind(&metadata.decision_id)
+            .bind(&metadata.causation_id)
+            .bind(&metadata.correlation_id)
             .bind(recorded_at)
             .fetch_one(&mut *tx)
             .await
@@ -287,20 +526,63 @@ impl EventStore {
                 position,
                 stream_id: stream.to_string(),
                 stream_version,
-                event_type: event_type.to_owned(),
-                schema_version: E::SCHEMA_VERSION,
-                payload,
-                actor: metadata.actor.clone(),
-                function: metadata.function.slug().to_owned(),
+                event_type: event.event_type,
+                schema_version: event.schema_version,
+                payload: event.payload,
+                metadata: metadata.clone(),
                 recorded_at,
             };
             projections::apply_inline(&mut tx, &event).await?;
             recorded.push(event);
         }
 
+        if let (Some(key), Some(first), Some(last)) =
+            (&metadata.idempotency_key, recorded.first(), recorded.last())
+        {
+            sqlx::query(
+                "INSERT INTO idempotency_keys (idempotency_key, stream_id, first_position, last_position)
+                 VALUES (?, ?, ?, ?)",
+            )
+            .bind(key)
+            .bind(stream.as_str())
+            .bind(first.position)
+            .bind(last.position)
+            .execute(&mut *tx)
+            .await
+            .map_err(database(operation()))?;
+        }
+
         tx.commit().await.map_err(database(operation()))?;
-        Ok(recorded)
+        for event in &recorded {
+            // No live subscriber is not an error: nobody is watching.
+            let _ = self.live.send(event.clone());
+        }
+        Ok(Appended {
+            events: recorded,
+            repeated: false,
+        })
     }
+}
+
+/// Up to `limit` events after `position`, read through `executor` (the pool,
+/// or a rebuild's transaction).
+pub(crate) async fn read_after<'e, X>(
+    executor: X,
+    position: i64,
+    limit: i64,
+) -> Result<Vec<RecordedEvent>, StoreError>
+where
+    X: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+{
+    let rows: Vec<EventRow> = sqlx::query_as(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?"
+    ))
+    .bind(position)
+    .bind(limit)
+    .fetch_all(executor)
+    .await
+    .map_err(database(format!("read events after position {position}")))?;
+    rows.into_iter().map(RecordedEvent::try_from).collect()
 }
 
 #[cfg(test)]
@@ -308,8 +590,9 @@ mod tests {
     use super::*;
     use crate::functions::category::events::{CategoryEvent, Collection, ProductIntroduced, Sku};
     use crate::money::{Currency, Money};
+    use serde_json::json;
 
-    async fn empty_store() -> (tempfile::TempDir, EventStore) {
+    pub(crate) async fn empty_store() -> (tempfile::TempDir, EventStore) {
         let dir = tempfile::tempdir().expect("temporary directory");
         let url = format!("sqlite://{}", dir.path().join("kiln.db").display());
         let store = EventStore::open(&url).await.expect("open store");
@@ -328,25 +611,38 @@ mod tests {
         })
     }
 
-    fn seed_metadata() -> EventMetadata {
-        EventMetadata {
-            actor: Actor::system("test"),
-            function: BusinessFunction::Category,
+    fn category_metadata() -> EventMetadata {
+        EventMetadata::new(Actor::system("test"), BusinessFunction::Category)
+    }
+
+    fn jug_stream() -> StreamId {
+        StreamId::product(&Sku::parse("JUG-1").expect("valid SKU"))
+    }
+
+    fn raw(event_type: &str, schema_version: i64, payload: serde_json::Value) -> NewEvent {
+        NewEvent {
+            event_type: event_type.into(),
+            schema_version,
+            payload,
         }
     }
 
     #[tokio::test]
     async fn appended_events_load_back_with_the_stream_version() {
         let (_dir, store) = empty_store().await;
-        let sku = Sku::parse("JUG-1").expect("valid SKU");
-        let stream = StreamId::product(&sku);
-        let recorded = store
-            .append(&stream, 0, &[introduced("JUG-1")], &seed_metadata())
+        let appended = store
+            .append(
+                &jug_stream(),
+                0,
+                &[introduced("JUG-1")],
+                &category_metadata(),
+            )
             .await
             .expect("append to a new stream");
-        assert_eq!(recorded[0].stream_version, 1);
+        assert_eq!(appended.events[0].stream_version, 1);
+        assert!(!appended.repeated);
 
-        let loaded: LoadedStream<CategoryEvent> = store.load(&stream).await.expect("load");
+        let loaded: LoadedStream<CategoryEvent> = store.load(&jug_stream()).await.expect("load");
         assert_eq!(
             loaded,
             LoadedStream {
@@ -359,14 +655,23 @@ mod tests {
     #[tokio::test]
     async fn an_append_expecting_a_stale_version_is_a_conflict_and_writes_nothing() {
         let (_dir, store) = empty_store().await;
-        let stream = StreamId::product(&Sku::parse("JUG-1").expect("valid SKU"));
         store
-            .append(&stream, 0, &[introduced("JUG-1")], &seed_metadata())
+            .append(
+                &jug_stream(),
+                0,
+                &[introduced("JUG-1")],
+                &category_metadata(),
+            )
             .await
             .expect("first append");
 
         let second = store
-            .append(&stream, 0, &[introduced("JUG-1")], &seed_metadata())
+            .append(
+                &jug_stream(),
+                0,
+                &[introduced("JUG-1")],
+                &category_metadata(),
+            )
             .await;
         assert!(
             matches!(
@@ -380,6 +685,211 @@ mod tests {
             "{second:?}"
         );
         assert_eq!(store.event_count().await.expect("count"), 1);
+    }
+
+    #[tokio::test]
+    async fn an_append_repeated_with_its_idempotency_key_returns_the_original_and_writes_nothing() {
+        let (_dir, store) = empty_store().await;
+        let metadata = category_metadata().with_idempotency_key("introduce-jug-1");
+        let first = store
+            .append(&jug_stream(), 0, &[introduced("JUG-1")], &metadata)
+            .await
+            .expect("first append");
+        // The retry still believes the stream is new: without the key this
+        // would be a conflict.
+        let retry = store
+            .append(&jug_stream(), 0, &[introduced("JUG-1")], &metadata)
+            .await
+            .expect("retry");
+        assert!(retry.repeated);
+        assert_eq!(retry.events, first.events);
+        assert_eq!(store.event_count().await.expect("count"), 1);
+    }
+
+    #[tokio::test]
+    async fn metadata_is_recorded_and_read_back() {
+        let (_dir, store) = empty_store().await;
+        let metadata = EventMetadata {
+            decision_id: Some("decision-7".into()),
+            causation_id: Some("command-12".into()),
+            correlation_id: Some("launch-autumn".into()),
+            ..category_metadata()
+        };
+        store
+            .append(&jug_stream(), 0, &[introduced("JUG-1")], &metadata)
+            .await
+            .expect("append");
+        let read = store.read_after(0, 10).await.expect("read");
+        assert_eq!(read[0].metadata, metadata);
+    }
+
+    async fn assert_refused_and_nothing_written(
+        store: &EventStore,
+        event: NewEvent,
+        expected_reason: &str,
+    ) {
+        let result = store
+            .append_new(&jug_stream(), 0, vec![event], &category_metadata())
+            .await;
+        match result {
+            Err(error @ StoreError::InvalidEvent { .. }) => assert!(
+                error.to_string().contains(expected_reason),
+                "“{error}” does not say “{expected_reason}”"
+            ),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert_eq!(store.event_count().await.expect("count"), 0);
+        let catalog_rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalog_products")
+            .fetch_one(store.read_pool())
+            .await
+            .expect("count catalog rows");
+        assert_eq!(catalog_rows, 0);
+    }
+
+    fn valid_payload() -> serde_json::Value {
+        crate::event::encode_tagged(&introduced("JUG-1")).expect("encode")
+    }
+
+    #[tokio::test]
+    async fn an_unknown_event_type_is_refused() {
+        let (_dir, store) = empty_store().await;
+        assert_refused_and_nothing_written(
+            &store,
+            raw("ProductTeleported", 1, valid_payload()),
+            "category has no event type ProductTeleported",
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_malformed_payload_is_refused() {
+        let (_dir, store) = empty_store().await;
+        assert_refused_and_nothing_written(
+            &store,
+            raw("ProductIntroduced", 1, json!({ "sku": "JUG-1" })),
+            "the payload does not fit ProductIntroduced version 1: missing field `name`",
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_payload_with_an_invalid_sku_is_refused() {
+        let (_dir, store) = empty_store().await;
+        let mut payload = valid_payload();
+        payload["sku"] = json!("not a sku");
+        assert_refused_and_nothing_written(
+            &store,
+            raw("ProductIntroduced", 1, payload),
+            "is not a SKU",
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn an_oversized_payload_is_refused() {
+        let (_dir, store) = empty_store().await;
+        let mut payload = valid_payload();
+        payload["description"] = json!("x".repeat(MAX_PAYLOAD_BYTES));
+        assert_refused_and_nothing_written(
+            &store,
+            raw("ProductIntroduced", 1, payload),
+            "larger than the 65536 bytes",
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_schema_version_newer_than_this_build_knows_is_refused() {
+        let (_dir, store) = empty_store().await;
+        assert_refused_and_nothing_written(
+            &store,
+            raw("ProductIntroduced", 2, valid_payload()),
+            "schema version 2 is not one of 1..=1",
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn an_event_offered_by_a_function_that_does_not_own_it_is_refused() {
+        let (_dir, store) = empty_store().await;
+        let result = store
+            .append_new(
+                &jug_stream(),
+                0,
+                vec![raw("ProductIntroduced", 1, valid_payload())],
+                &EventMetadata::new(Actor::system("test"), BusinessFunction::Hr),
+            )
+            .await;
+        assert!(
+            matches!(
+                &result,
+                Err(StoreError::InvalidEvent { function: "hr", .. })
+            ),
+            "{result:?}"
+        );
+        assert_eq!(store.event_count().await.expect("count"), 0);
+    }
+
+    #[tokio::test]
+    async fn eight_concurrent_appenders_get_exactly_one_winner_per_version() {
+        let (_dir, store) = empty_store().await;
+        let stream = StreamId::product(&Sku::parse("RACE-1").expect("valid SKU"));
+        // Each task tries to append to version 1, 2, 3... in turn, always
+        // expecting the version it last saw; losers see a conflict and retry
+        // from the new version.
+        let mut tasks = Vec::new();
+        for task in 0..8 {
+            let store = store.clone();
+            let stream = stream.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut wins = Vec::new();
+                let mut conflicts = 0;
+                for attempt in 0..10 {
+                    let current = store
+                        .load::<CategoryEvent>(&stream)
+                        .await
+                        .expect("load")
+                        .version;
+                    let event = NewEvent {
+                        event_type: "ProductIntroduced".into(),
+                        schema_version: 1,
+                        payload: crate::event::encode_tagged(&introduced(&format!(
+                            "RACE-{task}-{attempt}"
+                        )))
+                        .expect("encode"),
+                    };
+                    match store
+                        .append_new(&stream, current, vec![event], &category_metadata())
+                        .await
+                    {
+                        Ok(appended) => wins.push(appended.events[0].stream_version),
+                        Err(StoreError::Conflict { .. }) => conflicts += 1,
+                        Err(other) => panic!("unexpected error: {other}"),
+                    }
+                }
+                (wins, conflicts)
+            }));
+        }
+        let mut versions = Vec::new();
+        let mut conflicts = 0;
+        for task in tasks {
+            let (wins, lost) = task.await.expect("task ran");
+            versions.extend(wins);
+            conflicts += lost;
+        }
+        versions.sort_unstable();
+        let expected: Vec<i64> = (1..=versions.len() as i64).collect();
+        assert_eq!(versions, expected, "versions have gaps or duplicates");
+        assert_eq!(versions.len() + conflicts, 80);
+
+        let positions: Vec<i64> = store
+            .read_after(0, 1000)
+            .await
+            .expect("read")
+            .iter()
+            .map(|event| event.position)
+            .collect();
+        assert_eq!(positions, (1..=versions.len() as i64).collect::<Vec<_>>());
     }
 
     #[tokio::test]

@@ -1,18 +1,306 @@
-//! The inline projectors: each function's tables, updated in the same
-//! transaction as the append that caused them.
+//! The projector registry: which tables each function derives from which
+//! event types, applied inline on append and replayed on rebuild.
 
-use super::{RecordedEvent, StoreError};
+use super::{RecordedEvent, StoreError, database, read_after};
 use crate::functions::{BusinessFunction, category};
-use sqlx::SqliteConnection;
+use sha2::{Digest, Sha256};
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use std::{future::Future, pin::Pin};
 
-/// Applies one freshly appended event to every inline projection that
-/// handles it.
+/// What a projector's `apply` returns.
+pub type ProjectorFuture<'a> = Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>>;
+
+/// A projection: the tables one function derives from some of its events.
+pub struct Projector {
+    /// The projection's name, e.g. `catalog` (used by `kiln projections rebuild NAME`).
+    pub name: &'static str,
+    /// The function whose events it reads.
+    pub function: BusinessFunction,
+    /// The event types it applies.
+    pub handles: &'static [&'static str],
+    /// The tables it owns and alone writes.
+    pub tables: &'static [&'static str],
+    /// Applies one event to its tables. Must ignore an event at or below the
+    /// row's `last_position`, so replaying is harmless.
+    pub apply: for<'a> fn(&'a mut SqliteConnection, &'a RecordedEvent) -> ProjectorFuture<'a>,
+}
+
+impl Projector {
+    fn handles(&self, event: &RecordedEvent) -> bool {
+        self.function == event.metadata.function
+            && self.handles.contains(&event.event_type.as_str())
+    }
+}
+
+/// Every projector. A new function's projector is added here.
+pub const PROJECTORS: &[Projector] = &[category::projection::CATALOG];
+
+/// The projection tables that events of this type change.
+pub fn tables_touched_by(function: BusinessFunction, event_type: &str) -> Vec<&'static str> {
+    PROJECTORS
+        .iter()
+        .filter(|projector| {
+            projector.function == function && projector.handles.contains(&event_type)
+        })
+        .flat_map(|projector| projector.tables.iter().copied())
+        .collect()
+}
+
+/// Applies one freshly appended event to every projector that handles it.
 pub(super) async fn apply_inline(
     connection: &mut SqliteConnection,
     event: &RecordedEvent,
 ) -> Result<(), StoreError> {
-    if event.function == BusinessFunction::Category.slug() {
-        category::projection::apply(connection, event).await?;
+    for projector in PROJECTORS
+        .iter()
+        .filter(|projector| projector.handles(event))
+    {
+        (projector.apply)(connection, event).await?;
     }
     Ok(())
+}
+
+/// How far a rebuild has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RebuildProgress {
+    /// Events replayed so far.
+    pub replayed: u64,
+    /// Events in the log when the rebuild started.
+    pub total: u64,
+}
+
+/// A table's content fingerprint: rows and a SHA-256 over every row in
+/// primary-key order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableChecksum {
+    /// The table.
+    pub table: &'static str,
+    /// How many rows it has.
+    pub rows: u64,
+    /// Hex SHA-256 of its rows.
+    pub sha256: String,
+}
+
+/// What a rebuild did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RebuildReport {
+    /// The projections rebuilt.
+    pub projections: Vec<&'static str>,
+    /// Events replayed.
+    pub events: u64,
+    /// Each table before (live) and after (rebuilt).
+    pub tables: Vec<(TableChecksum, TableChecksum)>,
+}
+
+impl RebuildReport {
+    /// Whether every rebuilt table equals its live version.
+    pub fn all_equal(&self) -> bool {
+        self.tables.iter().all(|(before, after)| before == after)
+    }
+}
+
+/// Events replayed per read: bounds memory whatever the log's size.
+const REBUILD_BATCH: i64 = 5_000;
+
+/// Empties the tables of the named projection (or of every projection) and
+/// replays the whole log into them in one transaction, so readers see the
+/// old tables until the new ones are complete. Reports each table's
+/// checksum before and after.
+pub async fn rebuild(
+    pool: &SqlitePool,
+    only: Option<&str>,
+    mut progress: impl FnMut(RebuildProgress),
+) -> Result<RebuildReport, StoreError> {
+    let selected: Vec<&Projector> = match only {
+        None => PROJECTORS.iter().collect(),
+        Some(name) => {
+            let projector = PROJECTORS
+                .iter()
+                .find(|projector| projector.name == name)
+                .ok_or_else(|| StoreError::UnknownProjection {
+                    name: name.to_owned(),
+                    known: PROJECTORS
+                        .iter()
+                        .map(|projector| projector.name)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?;
+            vec![projector]
+        }
+    };
+    let tables: Vec<&'static str> = selected
+        .iter()
+        .flat_map(|projector| projector.tables.iter().copied())
+        .collect();
+
+    let mut before = Vec::new();
+    for table in &tables {
+        before.push(checksum(pool, table).await?);
+    }
+
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(database("start a rebuild"))?;
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(database("count events for a rebuild"))?;
+    let total = u64::try_from(total).unwrap_or_default();
+    for table in &tables {
+        // Table names come from the static registry, never from input.
+        sqlx::query(&format!("DELETE FROM \"{table}\""))
+            .execute(&mut *tx)
+            .await
+            .map_err(database(format!("empty {table}")))?;
+    }
+
+    let mut replayed = 0_u64;
+    let mut after_position = 0;
+    progress(RebuildProgress { replayed, total });
+    loop {
+        let batch = read_after(&mut *tx, after_position, REBUILD_BATCH).await?;
+        let Some(last) = batch.last() else { break };
+        after_position = last.position;
+        for event in &batch {
+            for projector in selected.iter().filter(|projector| projector.handles(event)) {
+                (projector.apply)(&mut tx, event).await?;
+            }
+        }
+        replayed += batch.len() as u64;
+        progress(RebuildProgress { replayed, total });
+    }
+    tx.commit().await.map_err(database("commit a rebuild"))?;
+
+    let mut pairs = Vec::new();
+    for live in before {
+        let rebuilt = checksum(pool, live.table).await?;
+        pairs.push((live, rebuilt));
+    }
+    Ok(RebuildReport {
+        projections: selected.iter().map(|projector| projector.name).collect(),
+        events: replayed,
+        tables: pairs,
+    })
+}
+
+/// The checksum of one projection table: every row, as a JSON array of its
+/// columns, hashed in primary-key order.
+pub async fn checksum(pool: &SqlitePool, table: &'static str) -> Result<TableChecksum, StoreError> {
+    let columns: Vec<(String, i64)> =
+        sqlx::query_as("SELECT name, pk FROM pragma_table_info(?) ORDER BY cid")
+            .bind(table)
+            .fetch_all(pool)
+            .await
+            .map_err(database(format!("read the columns of {table}")))?;
+    let quoted = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
+    let mut key: Vec<&(String, i64)> = columns.iter().filter(|(_, pk)| *pk > 0).collect();
+    key.sort_by_key(|(_, pk)| *pk);
+    let order = if key.is_empty() {
+        "rowid".to_owned()
+    } else {
+        key.iter()
+            .map(|(name, _)| quoted(name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let row_json = columns
+        .iter()
+        .map(|(name, _)| quoted(name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows = sqlx::query(&format!(
+        "SELECT json_array({row_json}) FROM \"{table}\" ORDER BY {order}"
+    ))
+    .fetch_all(pool)
+    .await
+    .map_err(database(format!("checksum {table}")))?;
+    let mut hasher = Sha256::new();
+    for row in &rows {
+        let text: String = row
+            .try_get(0)
+            .map_err(database(format!("checksum {table}")))?;
+        hasher.update(text.as_bytes());
+        hasher.update(b"\n");
+    }
+    Ok(TableChecksum {
+        table,
+        rows: rows.len() as u64,
+        sha256: format!("{:x}", hasher.finalize()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::load_demo_business;
+    use crate::store::tests::empty_store;
+
+    #[tokio::test]
+    async fn rebuilding_every_projection_reproduces_the_live_tables() {
+        let (_dir, store) = empty_store().await;
+        load_demo_business(&store).await.expect("demo");
+        let mut seen = Vec::new();
+        let report = rebuild(store.read_pool(), None, |progress| seen.push(progress))
+            .await
+            .expect("rebuild");
+        assert_eq!(report.events, 12);
+        assert!(report.all_equal(), "{report:?}");
+        assert_eq!(report.tables[0].1.rows, 12);
+        assert_eq!(seen.first().map(|p| p.replayed), Some(0));
+        assert_eq!(
+            seen.last().copied(),
+            Some(RebuildProgress {
+                replayed: 12,
+                total: 12
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn a_rebuild_repairs_a_damaged_table_and_reports_the_difference() {
+        let (_dir, store) = empty_store().await;
+        load_demo_business(&store).await.expect("demo");
+        sqlx::query("DELETE FROM catalog_products WHERE sku = 'MUG-TIDE-10'")
+            .execute(store.read_pool())
+            .await
+            .expect("damage the table");
+        let report = rebuild(store.read_pool(), Some("catalog"), |_| {})
+            .await
+            .expect("rebuild");
+        assert!(!report.all_equal());
+        assert_eq!(report.tables[0].0.rows, 11);
+        assert_eq!(report.tables[0].1.rows, 12);
+    }
+
+    #[tokio::test]
+    async fn replaying_an_event_twice_changes_nothing() {
+        let (_dir, store) = empty_store().await;
+        load_demo_business(&store).await.expect("demo");
+        let before = checksum(store.read_pool(), "catalog_products")
+            .await
+            .expect("checksum");
+        let events = store.read_after(0, 100).await.expect("read");
+        let mut connection = store.read_pool().acquire().await.expect("connection");
+        for event in &events {
+            apply_inline(&mut connection, event).await.expect("replay");
+        }
+        drop(connection);
+        let after = checksum(store.read_pool(), "catalog_products")
+            .await
+            .expect("checksum");
+        assert_eq!(before, after);
+    }
+
+    #[tokio::test]
+    async fn rebuilding_an_unknown_projection_names_the_known_ones() {
+        let (_dir, store) = empty_store().await;
+        let error = rebuild(store.read_pool(), Some("inventory"), |_| {})
+            .await
+            .expect_err("unknown projection");
+        assert_eq!(
+            error.to_string(),
+            "there is no projection called “inventory”; known projections: catalog"
+        );
+    }
 }

@@ -7,6 +7,7 @@ use std::{fmt, str::FromStr};
 /// Every event Category Management posts. The variant name is the event's
 /// stable type name in the log; its fields are the payload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(tag = "type", content = "data")]
 pub enum CategoryEvent {
     /// A product joined the catalog and is listed for sale at its base price.
@@ -15,6 +16,7 @@ pub enum CategoryEvent {
 
 /// Payload of [`CategoryEvent::ProductIntroduced`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct ProductIntroduced {
     /// The stock-keeping unit that identifies the product from now on.
     pub sku: Sku,
@@ -33,6 +35,7 @@ pub struct ProductIntroduced {
 /// A stock-keeping unit: 3 to 32 characters of upper-case letters, digits and
 /// inner dashes, e.g. `MUG-SPECKLE-12`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct Sku(String);
 
@@ -89,6 +92,7 @@ impl fmt::Display for Sku {
 
 /// A storefront collection: how shoppers browse the catalog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Collection {
     /// Mugs and cups.

@@ -3,9 +3,28 @@
 use super::events::{CategoryEvent, Collection, Sku};
 use super::view::{ProductCard, StorefrontQuery};
 use crate::event::DomainEvent;
+use crate::functions::BusinessFunction;
 use crate::money::{Currency, Money};
+use crate::store::integrity::IntegrityCheck;
+use crate::store::projections::{Projector, ProjectorFuture};
 use crate::store::{RecordedEvent, StoreError};
 use sqlx::{SqliteConnection, SqlitePool};
+
+/// The catalog projection: `catalog_products` from `ProductIntroduced`.
+pub const CATALOG: Projector = Projector {
+    name: "catalog",
+    function: BusinessFunction::Category,
+    handles: &["ProductIntroduced"],
+    tables: &["catalog_products"],
+    apply: apply_boxed,
+};
+
+fn apply_boxed<'a>(
+    connection: &'a mut SqliteConnection,
+    event: &'a RecordedEvent,
+) -> ProjectorFuture<'a> {
+    Box::pin(apply(connection, event))
+}
 
 /// Applies one Category Management event to `catalog_products`. A row
 /// remembers the position of the last event it applied, so replaying an
@@ -115,3 +134,27 @@ pub async fn storefront_products(
     })?;
     rows.into_iter().map(ProductCard::try_from).collect()
 }
+
+/// The invariants of the catalog (see `store::integrity`).
+pub const INTEGRITY_CHECKS: &[IntegrityCheck] = &[
+    IntegrityCheck {
+        name: "catalog-prices-positive",
+        function: BusinessFunction::Category,
+        invariant: "Every product in the catalog has a base price above zero.",
+        violations_sql: "SELECT 'product ' || sku || ' is listed at ' || base_price_minor || ' minor units', \
+                         json_array(last_position) \
+                         FROM catalog_products WHERE base_price_minor <= 0 ORDER BY sku",
+    },
+    IntegrityCheck {
+        name: "catalog-matches-introductions",
+        function: BusinessFunction::Category,
+        invariant: "Every ProductIntroduced event has its row in catalog_products.",
+        violations_sql: "SELECT 'product ' || json_extract(e.payload, '$.sku') || \
+                         ' was introduced but is missing from catalog_products', json_array(e.position) \
+                         FROM events e \
+                         WHERE e.function = 'category' AND e.event_type = 'ProductIntroduced' \
+                           AND NOT EXISTS (SELECT 1 FROM catalog_products c \
+                                           WHERE c.sku = json_extract(e.payload, '$.sku')) \
+                         ORDER BY e.position",
+    },
+];

@@ -7,7 +7,7 @@ use super::projection;
 use super::view::{ProductCard, StorefrontQuery};
 use crate::event::{Actor, StreamId};
 use crate::functions::BusinessFunction;
-use crate::store::{EventMetadata, EventStore, RecordedEvent, StoreError};
+use crate::store::{Appended, EventMetadata, EventStore, StoreError};
 
 /// Why a catalog command was not carried out.
 #[derive(Debug, thiserror::Error)]
@@ -25,15 +25,12 @@ pub async fn handle(
     store: &EventStore,
     actor: Actor,
     command: CategoryCommand,
-) -> Result<Vec<RecordedEvent>, CatalogServiceError> {
+) -> Result<Appended, CatalogServiceError> {
     let CategoryCommand::IntroduceProduct(product) = &command;
     let stream = StreamId::product(&product.sku);
     let history = store.load::<CategoryEvent>(&stream).await?;
     let events = decide(&ProductState::from_events(&history.events), command)?;
-    let metadata = EventMetadata {
-        actor,
-        function: BusinessFunction::Category,
-    };
+    let metadata = EventMetadata::new(actor, BusinessFunction::Category);
     Ok(store
         .append(&stream, history.version, &events, &metadata)
         .await?)

@@ -1,0 +1,204 @@
+//! The catalog of every event type the log accepts, generated from the
+//! function event enums themselves (their serde shape and doc comments, via
+//! `schemars`), so it can never drift from the code. It validates events on
+//! their way in and is served as JSON as the schema documentation.
+
+use super::{MAX_PAYLOAD_BYTES, NewEvent, StoreError, projections};
+use crate::event::DomainEvent;
+use crate::functions::{BusinessFunction, category::events::CategoryEvent};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+use std::sync::OnceLock;
+
+/// One function's event enum, as the store knows it.
+pub struct EventFamily {
+    /// The function that owns the events.
+    pub function: BusinessFunction,
+    /// The payload schema version written today.
+    pub schema_version: i64,
+    schema: fn() -> schemars::Schema,
+    decode: fn(&str, i64, Value) -> Result<(), serde_json::Error>,
+}
+
+fn family<E: DomainEvent + JsonSchema>() -> EventFamily {
+    EventFamily {
+        function: E::FUNCTION,
+        schema_version: E::SCHEMA_VERSION,
+        schema: || schemars::schema_for!(E),
+        decode: |event_type, schema_version, payload| {
+            E::decode(event_type, schema_version, payload).map(|_| ())
+        },
+    }
+}
+
+/// Every function's events, with their catalog entries worked out once.
+/// A new function's event enum is added here.
+fn registry() -> &'static [(EventFamily, Vec<EventTypeEntry>)] {
+    static REGISTRY: OnceLock<Vec<(EventFamily, Vec<EventTypeEntry>)>> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        [family::<CategoryEvent>()]
+            .into_iter()
+            .map(|family| {
+                let entries = family.entries();
+                (family, entries)
+            })
+            .collect()
+    })
+}
+
+/// One event type in the catalog.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventTypeEntry {
+    /// The stable type name, e.g. `ProductIntroduced`.
+    pub name: String,
+    /// The function that owns and alone posts it.
+    pub function: BusinessFunction,
+    /// The payload schema version written today.
+    pub schema_version: i64,
+    /// What the event means (its doc comment).
+    pub description: Option<String>,
+    /// JSON Schema of the payload, with its definitions.
+    pub payload_schema: Value,
+    /// The projection tables it changes.
+    pub tables: Vec<&'static str>,
+}
+
+/// The whole catalog, as served at `GET /api/events/catalog`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventCatalog {
+    /// Every event type, grouped by function.
+    pub event_types: Vec<EventTypeEntry>,
+}
+
+impl EventFamily {
+    /// The family's event types, read from its schema: each variant of an
+    /// adjacently tagged enum is an object with a constant `type` and `data`.
+    fn entries(&self) -> Vec<EventTypeEntry> {
+        let schema = (self.schema)();
+        let root = schema.as_value();
+        let definitions = root.get("$defs").cloned().unwrap_or(Value::Null);
+        let variants = root
+            .get("oneOf")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        variants
+            .iter()
+            .filter_map(|variant| {
+                let properties = variant.get("properties")?;
+                let name = properties.get("type")?.get("const")?.as_str()?.to_owned();
+                let mut payload_schema = properties.get("data").cloned().unwrap_or(Value::Null);
+                // Show the payload's own fields rather than a reference to them.
+                if let Some(definition) = payload_schema
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|reference| reference.strip_prefix("#/$defs/"))
+                    .and_then(|name| definitions.get(name))
+                {
+                    payload_schema = definition.clone();
+                }
+                if let (Value::Object(payload), false) =
+                    (&mut payload_schema, definitions.is_null())
+                {
+                    payload.insert("$defs".into(), definitions.clone());
+                }
+                Some(EventTypeEntry {
+                    tables: projections::tables_touched_by(self.function, &name),
+                    description: variant
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                    name,
+                    function: self.function,
+                    schema_version: self.schema_version,
+                    payload_schema,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The catalog of every event type.
+pub fn event_catalog() -> EventCatalog {
+    EventCatalog {
+        event_types: registry()
+            .iter()
+            .flat_map(|(_, entries)| entries.iter().cloned())
+            .collect(),
+    }
+}
+
+/// Checks an event offered by `function` before it may enter the log: the
+/// function owns such an event type, the schema version is one this build
+/// reads, the payload is not oversized and decodes as that type.
+pub fn validate(function: BusinessFunction, event: &NewEvent) -> Result<(), StoreError> {
+    let refuse = |reason: String| StoreError::InvalidEvent {
+        event_type: event.event_type.clone(),
+        function: function.slug(),
+        reason,
+    };
+    let (family, entries) = registry()
+        .iter()
+        .find(|(family, _)| family.function == function)
+        .ok_or_else(|| refuse(format!("{} posts no events yet", function.slug())))?;
+    if !entries.iter().any(|entry| entry.name == event.event_type) {
+        return Err(refuse(format!(
+            "{} has no event type {}",
+            function.slug(),
+            event.event_type
+        )));
+    }
+    if !(1..=family.schema_version).contains(&event.schema_version) {
+        return Err(refuse(format!(
+            "schema version {} is not one of 1..={}",
+            event.schema_version, family.schema_version
+        )));
+    }
+    let size = event.payload.to_string().len();
+    if size > MAX_PAYLOAD_BYTES {
+        return Err(refuse(format!(
+            "the payload is {size} bytes, larger than the {MAX_PAYLOAD_BYTES} bytes an event may carry"
+        )));
+    }
+    (family.decode)(
+        &event.event_type,
+        event.schema_version,
+        event.payload.clone(),
+    )
+    .map_err(|error| {
+        refuse(format!(
+            "the payload does not fit {} version {}: {error}",
+            event.event_type, event.schema_version
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_catalog_lists_product_introduced_with_its_documented_fields_and_table() {
+        let catalog = event_catalog();
+        let entry = catalog
+            .event_types
+            .iter()
+            .find(|entry| entry.name == "ProductIntroduced")
+            .expect("ProductIntroduced is catalogued");
+        assert_eq!(entry.function, BusinessFunction::Category);
+        assert_eq!(entry.schema_version, 1);
+        assert_eq!(entry.tables, vec!["catalog_products"]);
+        assert!(
+            entry
+                .description
+                .as_deref()
+                .is_some_and(|text| text.contains("joined the catalog")),
+            "{entry:?}"
+        );
+        let schema = entry.payload_schema.to_string();
+        for field in ["sku", "name", "collection", "base_price", "image"] {
+            assert!(schema.contains(field), "payload schema lacks {field}");
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! Named integrity invariants, evaluated after projection (by the integrity
+//! worker) and on demand (`kiln integrity check`). A violation is recorded as
+//! an anomaly with the offending event positions, never silently fixed.
+
+use super::{StoreError, database};
+use crate::functions::{BusinessFunction, category};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::SqlitePool;
+
+/// An invariant of the data, with the query that finds its violations.
+pub struct IntegrityCheck {
+    /// The check's stable name, e.g. `catalog-prices-positive`.
+    pub name: &'static str,
+    /// The function whose data it guards.
+    pub function: BusinessFunction,
+    /// The invariant in a sentence.
+    pub invariant: &'static str,
+    /// A query returning one row per violation: a message (TEXT) and the
+    /// offending event positions (a JSON array).
+    pub violations_sql: &'static str,
+}
+
+/// Every integrity check. A new function's checks are added here.
+pub fn checks() -> impl Iterator<Item = &'static IntegrityCheck> {
+    category::projection::INTEGRITY_CHECKS.iter()
+}
+
+/// One violation found by a check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    /// What is wrong, in a sentence.
+    pub message: String,
+    /// The events involved.
+    pub positions: Vec<i64>,
+}
+
+/// What one check found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckOutcome {
+    /// The check's name.
+    pub name: &'static str,
+    /// The invariant.
+    pub invariant: &'static str,
+    /// Its violations now.
+    pub violations: Vec<Violation>,
+}
+
+/// A recorded anomaly, as the Database Manager page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Anomaly {
+    /// Its id.
+    pub id: i64,
+    /// The check that found it.
+    pub check_name: String,
+    /// What is wrong.
+    pub message: String,
+    /// The offending event positions, as a JSON array.
+    pub positions: String,
+    /// When it was first found.
+    pub detected_at: DateTime<Utc>,
+}
+
+/// Runs the checks of `functions` (all checks when `None`), records every
+/// violation not recorded before as an anomaly, and returns what each found.
+pub async fn run_checks(
+    pool: &SqlitePool,
+    functions: Option<&[BusinessFunction]>,
+) -> Result<Vec<CheckOutcome>, StoreError> {
+    let mut outcomes = Vec::new();
+    let now = Utc::now();
+    for check in
+        checks().filter(|check| functions.is_none_or(|only| only.contains(&check.function)))
+    {
+        let rows: Vec<(String, String)> = sqlx::query_as(check.violations_sql)
+            .fetch_all(pool)
+            .await
+            .map_err(database(format!("run integrity check {}", check.name)))?;
+        let mut violations = Vec::with_capacity(rows.len());
+        for (message, positions) in rows {
+            sqlx::query(
+                "INSERT INTO integrity_anomalies (check_name, message, positions, detected_at)
+                 VALUES (?, ?, ?, ?)
+                 ON CONFLICT (check_name, positions) DO NOTHING",
+            )
+            .bind(check.name)
+            .bind(&message)
+            .bind(&positions)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map_err(database(format!("record an anomaly of {}", check.name)))?;
+            let positions: Vec<i64> =
+                serde_json::from_str(&positions).map_err(|_| StoreError::Corrupt {
+                    what: "anomaly positions",
+                    value: positions.clone(),
+                })?;
+            violations.push(Violation { message, positions });
+        }
+        outcomes.push(CheckOutcome {
+            name: check.name,
+            invariant: check.invariant,
+            violations,
+        });
+    }
+    Ok(outcomes)
+}
+
+/// Every recorded anomaly, newest first.
+pub async fn anomalies(pool: &SqlitePool) -> Result<Vec<Anomaly>, StoreError> {
+    sqlx::query_as(
+        "SELECT id, check_name, message, positions, detected_at
+         FROM integrity_anomalies ORDER BY id DESC",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(database("list anomalies"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::load_demo_business;
+    use crate::store::tests::empty_store;
+
+    #[tokio::test]
+    async fn the_demo_business_violates_no_invariant() {
+        let (_dir, store) = empty_store().await;
+        load_demo_business(&store).await.expect("demo");
+        let outcomes = run_checks(store.read_pool(), None).await.expect("checks");
+        assert!(!outcomes.is_empty());
+        assert!(
+            outcomes.iter().all(|outcome| outcome.violations.is_empty()),
+            "{outcomes:?}"
+        );
+        assert!(
+            anomalies(store.read_pool())
+                .await
+                .expect("anomalies")
+                .is_empty()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_catalog_row_lost_from_the_projection_is_an_anomaly_naming_its_event_once() {
+        let (_dir, store) = empty_store().await;
+        load_demo_business(&store).await.expect("demo");
+        let position: i64 = sqlx::query_scalar(
+            "SELECT position FROM events WHERE json_extract(payload, '$.sku') = 'PLN-HANG-5'",
+        )
+        .fetch_one(store.read_pool())
+        .await
+        .expect("find the event");
+        sqlx::query("DELETE FROM catalog_products WHERE sku = 'PLN-HANG-5'")
+            .execute(store.read_pool())
+            .await
+            .expect("damage the projection");
+
+        for _ in 0..2 {
+            let outcomes = run_checks(store.read_pool(), Some(&[BusinessFunction::Category]))
+                .await
+                .expect("checks");
+            let missing = outcomes
+                .iter()
+                .find(|outcome| outcome.name == "catalog-matches-introductions")
+                .expect("check ran");
+            assert_eq!(
+                missing.violations,
+                vec![Violation {
+                    message:
+                        "product PLN-HANG-5 was introduced but is missing from catalog_products"
+                            .into(),
+                    positions: vec![position],
+                }]
+            );
+        }
+        let recorded = anomalies(store.read_pool()).await.expect("anomalies");
+        assert_eq!(recorded.len(), 1, "a known anomaly is recorded once");
+        assert_eq!(recorded[0].positions, format!("[{position}]"));
+    }
+}
