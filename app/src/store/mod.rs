@@ -28,6 +28,10 @@ use tokio::sync::broadcast;
 /// what happened; documents and pictures belong in files they point to.
 pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
 
+/// Events per multi-row INSERT: 11 parameters each stays far below SQLite's
+/// limit of 32,766 parameters per statement.
+const INSERT_CHUNK: usize = 500;
+
 /// Why, on whose behalf and in which chain of messages events are appended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EventMetadata {
@@ -286,7 +290,13 @@ impl EventStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(Duration::from_secs(5))
+            // A rebuild is one large transaction: with SQLite's default 2 MB
+            // page cache it spills and re-reads pages constantly. 64 MB of
+            // cache and memory-mapped reads keep it in memory.
+            .pragma("cache_size", "-65536")
+            .pragma("mmap_size", "268435456")
+            .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
@@ -497,32 +507,49 @@ impl EventStore {
         }
 
         let recorded_at = Utc::now();
-        let mut recorded = Vec::with_capacity(events.len());
-        for (offset, event) in (1..).zip(events) {
-            let stream_version = expected_version + offset;
-            let position: i64 = sqlx::query_scalar(
-                "INSERT INTO events
-                   (stream_id, stream_version, event_type, schema_version, payload, actor, function,
-                    decision_id, causation_id, correlation_id, recorded_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                 RETURNING position",
-            )
-            .bind(stream.as_str())
-            .bind(stream_version)
-            .bind(&event.event_type)
-            .bind(event.schema_version)
-            .bind(event.payload.to_string())
-            .bind(metadata.actor.as_str())
-            .bind(metadata.function.slug())
-            .bind(&metadata.decision_id)
-            .bind(&metadata.causation_id)
-            .bind(&metadata.correlation_id)
-            .bind(recorded_at)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(database(operation()))?;
+        let payloads: Vec<String> = events
+            .iter()
+            .map(|event| event.payload.to_string())
+            .collect();
+        // One multi-row INSERT per chunk: statements, not rows, are what
+        // SQLite round trips cost (see docs/benchmarks.md).
+        let mut positions = Vec::with_capacity(events.len());
+        let numbered: Vec<(i64, &NewEvent, &String)> = (expected_version + 1..)
+            .zip(events.iter().zip(&payloads))
+            .map(|(version, (event, payload))| (version, event, payload))
+            .collect();
+        for chunk in numbered.chunks(INSERT_CHUNK) {
+            let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "INSERT INTO events (stream_id, stream_version, event_type, schema_version, payload, \
+                 actor, function, decision_id, causation_id, correlation_id, recorded_at) ",
+            );
+            insert.push_values(chunk, |mut row, (version, event, payload)| {
+                row.push_bind(stream.as_str())
+                    .push_bind(*version)
+                    .push_bind(event.event_type.as_str())
+                    .push_bind(event.schema_version)
+                    .push_bind(payload.as_str())
+                    .push_bind(metadata.actor.as_str())
+                    .push_bind(metadata.function.slug())
+                    .push_bind(metadata.decision_id.as_deref())
+                    .push_bind(metadata.causation_id.as_deref())
+                    .push_bind(metadata.correlation_id.as_deref())
+                    .push_bind(recorded_at);
+            });
+            insert.push(" RETURNING stream_version, position");
+            let mut returned: Vec<(i64, i64)> = insert
+                .build_query_as()
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(database(operation()))?;
+            // RETURNING order is unspecified; stream versions are unique here.
+            returned.sort_unstable();
+            positions.extend(returned.into_iter().map(|(_, position)| position));
+        }
 
-            let event = RecordedEvent {
+        let recorded: Vec<RecordedEvent> = (expected_version + 1..)
+            .zip(events.into_iter().zip(positions))
+            .map(|(stream_version, (event, position))| RecordedEvent {
                 position,
                 stream_id: stream.to_string(),
                 stream_version,
@@ -531,10 +558,9 @@ impl EventStore {
                 payload: event.payload,
                 metadata: metadata.clone(),
                 recorded_at,
-            };
-            projections::apply_inline(&mut tx, &event).await?;
-            recorded.push(event);
-        }
+            })
+            .collect();
+        projections::apply_inline(&mut tx, &recorded).await?;
 
         if let (Some(key), Some(first), Some(last)) =
             (&metadata.idempotency_key, recorded.first(), recorded.last())

@@ -20,9 +20,11 @@ pub struct Projector {
     pub handles: &'static [&'static str],
     /// The tables it owns and alone writes.
     pub tables: &'static [&'static str],
-    /// Applies one event to its tables. Must ignore an event at or below the
-    /// row's `last_position`, so replaying is harmless.
-    pub apply: for<'a> fn(&'a mut SqliteConnection, &'a RecordedEvent) -> ProjectorFuture<'a>,
+    /// Applies events it handles, in position order, to its tables. Takes a
+    /// batch because each statement costs a round trip to SQLite's thread:
+    /// a projector should write a batch with few statements. Must ignore an
+    /// event at or below a row's `last_position`, so replaying is harmless.
+    pub apply: for<'a> fn(&'a mut SqliteConnection, &'a [&'a RecordedEvent]) -> ProjectorFuture<'a>,
 }
 
 impl Projector {
@@ -46,16 +48,28 @@ pub fn tables_touched_by(function: BusinessFunction, event_type: &str) -> Vec<&'
         .collect()
 }
 
-/// Applies one freshly appended event to every projector that handles it.
+/// Applies freshly appended events to every projector that handles them.
 pub(super) async fn apply_inline(
     connection: &mut SqliteConnection,
-    event: &RecordedEvent,
+    events: &[RecordedEvent],
 ) -> Result<(), StoreError> {
-    for projector in PROJECTORS
-        .iter()
-        .filter(|projector| projector.handles(event))
-    {
-        (projector.apply)(connection, event).await?;
+    apply_to(PROJECTORS.iter(), connection, events).await
+}
+
+/// Hands each projector the events of `events` it handles, as one batch.
+async fn apply_to<'p>(
+    projectors: impl Iterator<Item = &'p Projector>,
+    connection: &mut SqliteConnection,
+    events: &[RecordedEvent],
+) -> Result<(), StoreError> {
+    for projector in projectors {
+        let handled: Vec<&RecordedEvent> = events
+            .iter()
+            .filter(|event| projector.handles(event))
+            .collect();
+        if !handled.is_empty() {
+            (projector.apply)(connection, &handled).await?;
+        }
     }
     Ok(())
 }
@@ -162,11 +176,7 @@ pub async fn rebuild(
         let batch = read_after(&mut *tx, after_position, REBUILD_BATCH).await?;
         let Some(last) = batch.last() else { break };
         after_position = last.position;
-        for event in &batch {
-            for projector in selected.iter().filter(|projector| projector.handles(event)) {
-                (projector.apply)(&mut tx, event).await?;
-            }
-        }
+        apply_to(selected.iter().copied(), &mut tx, &batch).await?;
         replayed += batch.len() as u64;
         progress(RebuildProgress { replayed, total });
     }
@@ -282,9 +292,9 @@ mod tests {
             .expect("checksum");
         let events = store.read_after(0, 100).await.expect("read");
         let mut connection = store.read_pool().acquire().await.expect("connection");
-        for event in &events {
-            apply_inline(&mut connection, event).await.expect("replay");
-        }
+        apply_inline(&mut connection, &events)
+            .await
+            .expect("replay");
         drop(connection);
         let after = checksum(store.read_pool(), "catalog_products")
             .await

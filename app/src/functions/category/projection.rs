@@ -21,58 +21,70 @@ pub const CATALOG: Projector = Projector {
 
 fn apply_boxed<'a>(
     connection: &'a mut SqliteConnection,
-    event: &'a RecordedEvent,
+    events: &'a [&'a RecordedEvent],
 ) -> ProjectorFuture<'a> {
-    Box::pin(apply(connection, event))
+    Box::pin(apply(connection, events))
 }
 
-/// Applies one Category Management event to `catalog_products`. A row
-/// remembers the position of the last event it applied, so replaying an
-/// event changes nothing.
+/// Rows per multi-row upsert (8 parameters each).
+const UPSERT_CHUNK: usize = 1_000;
+
+/// Applies Category Management events, in position order, to
+/// `catalog_products`. A row remembers the position of the last event it
+/// applied, so replaying an event changes nothing.
 pub async fn apply(
     connection: &mut SqliteConnection,
-    event: &RecordedEvent,
+    events: &[&RecordedEvent],
 ) -> Result<(), StoreError> {
-    let decoded = CategoryEvent::decode(
-        &event.event_type,
-        event.schema_version,
-        event.payload.clone(),
-    )
-    .map_err(|source| StoreError::Payload {
-        event_type: event.event_type.clone(),
-        source,
-    })?;
-    match decoded {
-        CategoryEvent::ProductIntroduced(product) => {
-            sqlx::query(
-                "INSERT INTO catalog_products
-                   (sku, name, collection, description, base_price_minor, currency, image, last_position)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (sku) DO UPDATE SET
-                   name = excluded.name,
-                   collection = excluded.collection,
-                   description = excluded.description,
-                   base_price_minor = excluded.base_price_minor,
-                   currency = excluded.currency,
-                   image = excluded.image,
-                   last_position = excluded.last_position
-                 WHERE excluded.last_position > catalog_products.last_position",
-            )
-            .bind(product.sku.as_str())
-            .bind(&product.name)
-            .bind(product.collection.slug())
-            .bind(&product.description)
-            .bind(product.base_price.minor_units)
-            .bind(product.base_price.currency.code())
-            .bind(&product.image)
-            .bind(event.position)
-            .execute(connection)
+    let mut introduced = Vec::with_capacity(events.len());
+    for event in events {
+        let decoded = CategoryEvent::decode(
+            &event.event_type,
+            event.schema_version,
+            event.payload.clone(),
+        )
+        .map_err(|source| StoreError::Payload {
+            event_type: event.event_type.clone(),
+            source,
+        })?;
+        match decoded {
+            CategoryEvent::ProductIntroduced(product) => introduced.push((event.position, product)),
+        }
+    }
+    for chunk in introduced.chunks(UPSERT_CHUNK) {
+        let mut upsert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO catalog_products \
+             (sku, name, collection, description, base_price_minor, currency, image, last_position) ",
+        );
+        upsert.push_values(chunk, |mut row, (position, product)| {
+            row.push_bind(product.sku.as_str())
+                .push_bind(product.name.as_str())
+                .push_bind(product.collection.slug())
+                .push_bind(product.description.as_str())
+                .push_bind(product.base_price.minor_units)
+                .push_bind(product.base_price.currency.code())
+                .push_bind(product.image.as_str())
+                .push_bind(*position);
+        });
+        upsert.push(
+            " ON CONFLICT (sku) DO UPDATE SET \
+               name = excluded.name, \
+               collection = excluded.collection, \
+               description = excluded.description, \
+               base_price_minor = excluded.base_price_minor, \
+               currency = excluded.currency, \
+               image = excluded.image, \
+               last_position = excluded.last_position \
+             WHERE excluded.last_position > catalog_products.last_position",
+        );
+        upsert
+            .build()
+            .execute(&mut *connection)
             .await
             .map_err(|source| StoreError::Database {
-                operation: format!("project event {} into catalog_products", event.position),
+                operation: "project category events into catalog_products".into(),
                 source,
             })?;
-        }
     }
     Ok(())
 }
