@@ -292,10 +292,11 @@ impl EventStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5))
             // A rebuild is one large transaction: with SQLite's default 2 MB
-            // page cache it spills and re-reads pages constantly. 64 MB of
-            // cache and memory-mapped reads keep it in memory.
+            // page cache it spills and re-reads pages constantly. 64 MB per
+            // connection keeps it mostly in memory. (Memory-mapped I/O was
+            // tried: each connection maps the file separately, so resident
+            // memory grew with the database; see docs/benchmarks.md.)
             .pragma("cache_size", "-65536")
-            .pragma("mmap_size", "268435456")
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)

@@ -3,8 +3,9 @@
 
 use super::{RecordedEvent, StoreError, database, read_after};
 use crate::functions::{BusinessFunction, category};
+use futures_util::TryStreamExt;
 use sha2::{Digest, Sha256};
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::{SqliteConnection, SqlitePool};
 use std::{future::Future, pin::Pin};
 
 /// What a projector's `apply` returns.
@@ -219,23 +220,23 @@ pub async fn checksum(pool: &SqlitePool, table: &'static str) -> Result<TableChe
         .map(|(name, _)| quoted(name))
         .collect::<Vec<_>>()
         .join(", ");
-    let rows = sqlx::query(&format!(
-        "SELECT json_array({row_json}) FROM \"{table}\" ORDER BY {order}"
-    ))
-    .fetch_all(pool)
-    .await
-    .map_err(database(format!("checksum {table}")))?;
+    // Streamed row by row: a table of millions of rows is never held in memory.
+    let query = format!("SELECT json_array({row_json}) FROM \"{table}\" ORDER BY {order}");
+    let mut rows = sqlx::query_scalar::<_, String>(&query).fetch(pool);
     let mut hasher = Sha256::new();
-    for row in &rows {
-        let text: String = row
-            .try_get(0)
-            .map_err(database(format!("checksum {table}")))?;
+    let mut count = 0_u64;
+    while let Some(text) = rows
+        .try_next()
+        .await
+        .map_err(database(format!("checksum {table}")))?
+    {
         hasher.update(text.as_bytes());
         hasher.update(b"\n");
+        count += 1;
     }
     Ok(TableChecksum {
         table,
-        rows: rows.len() as u64,
+        rows: count,
         sha256: format!("{:x}", hasher.finalize()),
     })
 }
