@@ -7,7 +7,7 @@ use app::event::{Actor, StreamId};
 use app::functions::BusinessFunction;
 use app::functions::category::events::{CategoryEvent, Collection, ProductIntroduced, Sku};
 use app::money::{Currency, Money};
-use app::store::{EventMetadata, NewEvent, projections};
+use app::store::{EventMetadata, projections};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::time::{Duration, Instant};
@@ -44,16 +44,16 @@ fn progress_bar(total: u64, what: &str) -> ProgressBar {
     bar
 }
 
-fn product_event(sku: &str) -> anyhow::Result<NewEvent> {
-    let event = CategoryEvent::ProductIntroduced(ProductIntroduced {
+/// A typed event, appended the way application services append.
+fn product_event(sku: &str) -> anyhow::Result<CategoryEvent> {
+    Ok(CategoryEvent::ProductIntroduced(ProductIntroduced {
         sku: Sku::parse(sku)?,
         name: format!("Bench product {sku}"),
         collection: Collection::Mugs,
         description: "A product written by the benchmark.".into(),
         base_price: Money::new(2800, Currency::Usd),
         image: "/products/mug-speckle-12.svg".into(),
-    });
-    Ok(NewEvent::encode(&event)?)
+    }))
 }
 
 /// Runs the store benchmark and prints its table and JSON line.
@@ -77,7 +77,7 @@ pub async fn bench_store(args: &BenchStoreArgs) -> anyhow::Result<StoreFigures> 
             .collect::<anyhow::Result<Vec<_>>>()?;
         let stream = StreamId::new(format!("bench-batch-{batch}"));
         let started = Instant::now();
-        store.append_new(&stream, 0, events, &metadata).await?;
+        store.append(&stream, 0, &events, &metadata).await?;
         appending += started.elapsed();
         bar.inc(BATCH);
     }
@@ -91,7 +91,7 @@ pub async fn bench_store(args: &BenchStoreArgs) -> anyhow::Result<StoreFigures> 
         let event = product_event(&format!("S-{i}"))?;
         let stream = StreamId::new(format!("bench-single-{i}"));
         let started = Instant::now();
-        store.append_new(&stream, 0, vec![event], &metadata).await?;
+        store.append(&stream, 0, &[event], &metadata).await?;
         latencies.push(started.elapsed());
         bar.inc(1);
     }

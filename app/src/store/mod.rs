@@ -431,8 +431,14 @@ impl EventStore {
             .iter()
             .map(NewEvent::encode)
             .collect::<Result<Vec<_>, _>>()?;
-        self.append_new(stream, expected_version, events, metadata)
-            .await
+        self.append_checked(
+            stream,
+            expected_version,
+            events,
+            metadata,
+            catalog::PayloadCheck::EncodedFromType,
+        )
+        .await
     }
 
     /// Appends events given as type name, schema version and JSON payload
@@ -447,9 +453,28 @@ impl EventStore {
         events: Vec<NewEvent>,
         metadata: &EventMetadata,
     ) -> Result<Appended, StoreError> {
-        for event in &events {
-            catalog::validate(metadata.function, event)?;
-        }
+        self.append_checked(
+            stream,
+            expected_version,
+            events,
+            metadata,
+            catalog::PayloadCheck::Decode,
+        )
+        .await
+    }
+
+    async fn append_checked(
+        &self,
+        stream: &StreamId,
+        expected_version: i64,
+        events: Vec<NewEvent>,
+        metadata: &EventMetadata,
+        check: catalog::PayloadCheck,
+    ) -> Result<Appended, StoreError> {
+        let payloads = events
+            .iter()
+            .map(|event| catalog::validate(metadata.function, event, check))
+            .collect::<Result<Vec<String>, _>>()?;
         let operation = || format!("append to {stream}");
         // IMMEDIATE takes the write lock before the version check, so two
         // appends cannot both pass the check; the second waits (busy_timeout).
@@ -508,10 +533,6 @@ impl EventStore {
         }
 
         let recorded_at = Utc::now();
-        let payloads: Vec<String> = events
-            .iter()
-            .map(|event| event.payload.to_string())
-            .collect();
         // One multi-row INSERT per chunk: statements, not rows, are what
         // SQLite round trips cost (see docs/benchmarks.md).
         let mut positions = Vec::with_capacity(events.len());
