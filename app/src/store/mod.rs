@@ -214,64 +214,6 @@ pub(crate) fn database(operation: impl Into<String>) -> impl FnOnce(sqlx::Error)
     move |source| StoreError::Database { operation, source }
 }
 
-/// A row of the `events` table.
-#[derive(sqlx::FromRow)]
-pub(crate) struct EventRow {
-    position: i64,
-    stream_id: String,
-    stream_version: i64,
-    event_type: String,
-    schema_version: i64,
-    payload: String,
-    actor: String,
-    function: String,
-    decision_id: Option<String>,
-    causation_id: Option<String>,
-    correlation_id: Option<String>,
-    recorded_at: DateTime<Utc>,
-}
-
-/// The columns of [`EventRow`], for SELECTs.
-pub(crate) const EVENT_COLUMNS: &str = "position, stream_id, stream_version, event_type, schema_version, payload, \
-     actor, function, decision_id, causation_id, correlation_id, recorded_at";
-
-impl TryFrom<EventRow> for RecordedEvent {
-    type Error = StoreError;
-
-    fn try_from(row: EventRow) -> Result<Self, Self::Error> {
-        let payload = serde_json::from_str(&row.payload).map_err(|source| StoreError::Payload {
-            event_type: row.event_type.clone(),
-            source,
-        })?;
-        let actor = Actor::parse(&row.actor).map_err(|_| StoreError::Corrupt {
-            what: "actor",
-            value: row.actor.clone(),
-        })?;
-        let function =
-            BusinessFunction::from_slug(&row.function).ok_or_else(|| StoreError::Corrupt {
-                what: "function",
-                value: row.function.clone(),
-            })?;
-        Ok(RecordedEvent {
-            position: row.position,
-            stream_id: row.stream_id,
-            stream_version: row.stream_version,
-            event_type: row.event_type,
-            schema_version: row.schema_version,
-            payload,
-            metadata: EventMetadata {
-                actor,
-                function,
-                decision_id: row.decision_id,
-                causation_id: row.causation_id,
-                correlation_id: row.correlation_id,
-                idempotency_key: None,
-            },
-            recorded_at: row.recorded_at,
-        })
-    }
-}
-
 /// The event log on an embedded SQLite database.
 #[derive(Debug, Clone)]
 pub struct EventStore {
@@ -493,23 +435,10 @@ impl EventStore {
             .await
             .map_err(database(operation()))?;
             if let Some((first, last)) = earlier {
-                let rows: Vec<EventRow> = sqlx::query_as(&format!(
-                    "SELECT {EVENT_COLUMNS} FROM events WHERE position BETWEEN ? AND ? ORDER BY position"
-                ))
-                .bind(first)
-                .bind(last)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(database(operation()))?;
-                let events = rows
-                    .into_iter()
-                    .map(|row| {
-                        RecordedEvent::try_from(row).map(|mut event| {
-                            event.metadata.idempotency_key = Some(key.clone());
-                            event
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
+                let mut events = read_after(&mut *tx, first - 1, last - first + 1).await?;
+                for event in &mut events {
+                    event.metadata.idempotency_key = Some(key.clone());
+                }
                 return Ok(Appended {
                     events,
                     repeated: true,
@@ -558,15 +487,17 @@ impl EventStore {
                     .push_bind(metadata.correlation_id.as_deref())
                     .push_bind(recorded_at);
             });
-            insert.push(" RETURNING stream_version, position");
-            let mut returned: Vec<(i64, i64)> = insert
-                .build_query_as()
-                .fetch_all(&mut *tx)
+            let inserted = insert
+                .build()
+                .execute(&mut *tx)
                 .await
                 .map_err(database(operation()))?;
-            // RETURNING order is unspecified; stream versions are unique here.
-            returned.sort_unstable();
-            positions.extend(returned.into_iter().map(|(_, position)| position));
+            // Under the write lock, AUTOINCREMENT gives the rows of one
+            // statement consecutive positions ending at the last rowid; reading
+            // them back with RETURNING would cost a round trip per row.
+            let last = inserted.last_insert_rowid();
+            let count = chunk.len() as i64;
+            positions.extend(last - count + 1..=last);
         }
 
         let recorded: Vec<RecordedEvent> = (expected_version + 1..)
@@ -612,8 +543,29 @@ impl EventStore {
     }
 }
 
+/// One event of a page read by [`read_after`].
+#[derive(serde::Deserialize)]
+struct PagedEvent {
+    position: i64,
+    stream_id: String,
+    stream_version: i64,
+    event_type: String,
+    schema_version: i64,
+    payload: serde_json::Value,
+    actor: String,
+    function: String,
+    decision_id: Option<String>,
+    causation_id: Option<String>,
+    correlation_id: Option<String>,
+    recorded_at: DateTime<Utc>,
+}
+
 /// Up to `limit` events after `position`, read through `executor` (the pool,
 /// or a rebuild's transaction).
+///
+/// The page comes back from SQLite as a single JSON array: sqlx hands every
+/// result row across a thread boundary, and one row instead of thousands is
+/// what makes replaying a large log fast (see docs/benchmarks.md).
 pub(crate) async fn read_after<'e, X>(
     executor: X,
     position: i64,
@@ -622,15 +574,55 @@ pub(crate) async fn read_after<'e, X>(
 where
     X: sqlx::Executor<'e, Database = sqlx::Sqlite>,
 {
-    let rows: Vec<EventRow> = sqlx::query_as(&format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?"
-    ))
+    let page: String = sqlx::query_scalar(
+        "SELECT json_group_array(json_object(
+             'position', position, 'stream_id', stream_id, 'stream_version', stream_version,
+             'event_type', event_type, 'schema_version', schema_version, 'payload', json(payload),
+             'actor', actor, 'function', function, 'decision_id', decision_id,
+             'causation_id', causation_id, 'correlation_id', correlation_id,
+             'recorded_at', recorded_at) ORDER BY position)
+         FROM (SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?)",
+    )
     .bind(position)
     .bind(limit)
-    .fetch_all(executor)
+    .fetch_one(executor)
     .await
     .map_err(database(format!("read events after position {position}")))?;
-    rows.into_iter().map(RecordedEvent::try_from).collect()
+    let events: Vec<PagedEvent> =
+        serde_json::from_str(&page).map_err(|source| StoreError::Payload {
+            event_type: format!("(page of events after position {position})"),
+            source,
+        })?;
+    events
+        .into_iter()
+        .map(|event| {
+            Ok(RecordedEvent {
+                metadata: EventMetadata {
+                    actor: Actor::parse(&event.actor).map_err(|_| StoreError::Corrupt {
+                        what: "actor",
+                        value: event.actor.clone(),
+                    })?,
+                    function: BusinessFunction::from_slug(&event.function).ok_or_else(|| {
+                        StoreError::Corrupt {
+                            what: "function",
+                            value: event.function.clone(),
+                        }
+                    })?,
+                    decision_id: event.decision_id,
+                    causation_id: event.causation_id,
+                    correlation_id: event.correlation_id,
+                    idempotency_key: None,
+                },
+                position: event.position,
+                stream_id: event.stream_id,
+                stream_version: event.stream_version,
+                event_type: event.event_type,
+                schema_version: event.schema_version,
+                payload: event.payload,
+                recorded_at: event.recorded_at,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -689,6 +681,8 @@ mod tests {
             .expect("append to a new stream");
         assert_eq!(appended.events[0].stream_version, 1);
         assert!(!appended.repeated);
+        let read = store.read_after(0, 10).await.expect("read");
+        assert_eq!(read, appended.events, "recorded and stored events differ");
 
         let loaded: LoadedStream<CategoryEvent> = store.load(&jug_stream()).await.expect("load");
         assert_eq!(
