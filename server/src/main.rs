@@ -123,7 +123,7 @@ async fn rebuild(database_url: &str, name: Option<&str>) -> anyhow::Result<()> {
     );
     println!(
         "{:<24} {:>8} {:>8}  {:<64}  equal to live",
-        "table", "rows", "before", "checksum (SHA-256, rebuilt)"
+        "table", "rows", "before", "checksum (sum of row SHA-256, rebuilt)"
     );
     for (live, rebuilt) in &report.tables {
         println!(
@@ -131,11 +131,11 @@ async fn rebuild(database_url: &str, name: Option<&str>) -> anyhow::Result<()> {
             rebuilt.table,
             rebuilt.rows,
             live.rows,
-            rebuilt.sha256,
+            rebuilt.checksum,
             if live == rebuilt {
                 "yes".to_owned()
             } else {
-                format!("NO (live was {})", live.sha256)
+                format!("NO (live was {})", live.checksum)
             }
         );
     }
