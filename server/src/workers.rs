@@ -1,12 +1,8 @@
 //! Background workers that run beside the HTTP server.
 
-use app::functions::BusinessFunction;
 use app::store::{EventStore, integrity, subscriptions::Subscriber};
 use std::time::Duration;
 use tokio::sync::watch;
-
-/// Events read per query while catching up.
-const BATCH: i64 = 1_000;
 
 /// Evaluates the integrity checks of every function whose events arrived,
 /// as an asynchronous subscriber of the log, until `stop` turns true. Its
@@ -31,28 +27,19 @@ pub async fn integrity_worker(store: EventStore, mut stop: watch::Receiver<bool>
     }
 }
 
-/// Reads everything after the checkpoint, then runs the checks of the
-/// functions it touched once; answers whether there was anything new.
+/// Runs, once, the checks of every function that posted events since the
+/// checkpoint; answers whether there was anything new.
 async fn check_next_batch(
     store: &EventStore,
     subscriber: &Subscriber,
 ) -> Result<bool, app::store::StoreError> {
-    let mut after = subscriber.checkpoint().await?;
-    let start = after;
-    let mut functions: Vec<BusinessFunction> = Vec::new();
-    loop {
-        let batch = store.read_after(after, BATCH).await?;
-        let Some(last) = batch.last() else { break };
-        after = last.position;
-        for event in &batch {
-            if !functions.contains(&event.metadata.function) {
-                functions.push(event.metadata.function);
-            }
-        }
-    }
-    if after == start {
+    let after = subscriber.checkpoint().await?;
+    // The head is read first, so events committed meanwhile wait for the next round.
+    let head = store.head_position().await?;
+    if head <= after {
         return Ok(false);
     }
+    let functions = store.functions_posting_between(after, head).await?;
     for outcome in integrity::run_checks(store.read_pool(), Some(&functions)).await? {
         for violation in &outcome.violations {
             tracing::warn!(
@@ -63,6 +50,6 @@ async fn check_next_batch(
             );
         }
     }
-    subscriber.acknowledge(after).await?;
+    subscriber.acknowledge(head).await?;
     Ok(true)
 }

@@ -321,6 +321,32 @@ impl EventStore {
             .map_err(database("read the head position"))
     }
 
+    /// The functions that posted events after `after` up to and including
+    /// `through`, without reading the events themselves.
+    pub async fn functions_posting_between(
+        &self,
+        after: i64,
+        through: i64,
+    ) -> Result<Vec<BusinessFunction>, StoreError> {
+        let slugs: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT function FROM events WHERE position > ? AND position <= ?",
+        )
+        .bind(after)
+        .bind(through)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(database(format!("list functions posting after {after}")))?;
+        slugs
+            .into_iter()
+            .map(|slug| {
+                BusinessFunction::from_slug(&slug).ok_or(StoreError::Corrupt {
+                    what: "function",
+                    value: slug,
+                })
+            })
+            .collect()
+    }
+
     /// Up to `limit` events after `position`, in position order.
     pub async fn read_after(
         &self,
@@ -932,6 +958,35 @@ mod tests {
             .map(|event| event.position)
             .collect();
         assert_eq!(positions, (1..=versions.len() as i64).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn the_functions_posting_in_a_range_are_listed_without_reading_events() {
+        let (_dir, store) = empty_store().await;
+        store
+            .append(
+                &jug_stream(),
+                0,
+                &[introduced("JUG-1")],
+                &category_metadata(),
+            )
+            .await
+            .expect("append");
+        let head = store.head_position().await.expect("head");
+        assert_eq!(
+            store
+                .functions_posting_between(0, head)
+                .await
+                .expect("list"),
+            vec![BusinessFunction::Category]
+        );
+        assert!(
+            store
+                .functions_posting_between(head, head)
+                .await
+                .expect("list")
+                .is_empty()
+        );
     }
 
     #[tokio::test]

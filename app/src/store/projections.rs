@@ -29,8 +29,11 @@ pub struct Projector {
 
 impl Projector {
     fn handles(&self, event: &RecordedEvent) -> bool {
-        self.function == event.metadata.function
-            && self.handles.contains(&event.event_type.as_str())
+        self.handles_type(event.metadata.function, &event.event_type)
+    }
+
+    fn handles_type(&self, function: BusinessFunction, event_type: &str) -> bool {
+        self.function == function && self.handles.contains(&event_type)
     }
 }
 
@@ -41,9 +44,7 @@ pub const PROJECTORS: &[Projector] = &[category::projection::CATALOG];
 pub fn tables_touched_by(function: BusinessFunction, event_type: &str) -> Vec<&'static str> {
     PROJECTORS
         .iter()
-        .filter(|projector| {
-            projector.function == function && projector.handles.contains(&event_type)
-        })
+        .filter(|projector| projector.handles_type(function, event_type))
         .flat_map(|projector| projector.tables.iter().copied())
         .collect()
 }
