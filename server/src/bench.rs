@@ -7,6 +7,7 @@ use app::event::{Actor, StreamId};
 use app::functions::BusinessFunction;
 use app::functions::category::events::{CategoryEvent, Collection, ProductIntroduced, Sku};
 use app::money::{Currency, Money};
+use app::store::backend::{create_postgres_database, drop_postgres_database};
 use app::store::{EventMetadata, projections};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -56,14 +57,39 @@ fn product_event(sku: &str) -> anyhow::Result<CategoryEvent> {
     }))
 }
 
-/// Runs the store benchmark and prints its table and JSON line.
+/// Runs the store benchmark on a throwaway database of the chosen engine
+/// (a temporary SQLite file, or a database created for the run on the
+/// PostgreSQL server and dropped afterwards).
 pub async fn bench_store(args: &BenchStoreArgs) -> anyhow::Result<StoreFigures> {
-    if args.backend == BenchBackend::Postgres {
-        bail!("the PostgreSQL event store is not built yet; only --backend sqlite can be measured");
+    match args.backend {
+        BenchBackend::Sqlite => {
+            let dir = tempfile::tempdir().context("creating a throwaway database directory")?;
+            let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+            measure(&url, args).await
+        }
+        BenchBackend::Postgres => {
+            let Some(server) = args.postgres_server.as_deref() else {
+                bail!(
+                    "--backend postgres needs a server to measure: pass --postgres-server \
+                     postgres://user@host:port (or set KILN_BENCH_POSTGRES_URL); the benchmark \
+                     creates a throwaway database there"
+                );
+            };
+            let name = format!("kiln_bench_{}", std::process::id());
+            let url = create_postgres_database(server, &name)
+                .await
+                .context("creating the throwaway benchmark database")?;
+            let figures = measure(&url, args).await;
+            drop_postgres_database(server, &name)
+                .await
+                .context("dropping the throwaway benchmark database")?;
+            figures
+        }
     }
-    let dir = tempfile::tempdir().context("creating a throwaway database directory")?;
-    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let store = crate::open_database(&url).await?;
+}
+
+async fn measure(url: &str, args: &BenchStoreArgs) -> anyhow::Result<StoreFigures> {
+    let store = crate::open_database(url).await?;
     let metadata = EventMetadata::new(Actor::system("bench"), BusinessFunction::Category);
 
     // Batched appends: each append is one transaction of 100 events on its
@@ -108,7 +134,7 @@ pub async fn bench_store(args: &BenchStoreArgs) -> anyhow::Result<StoreFigures> 
     let total = store.event_count().await? as u64;
     let bar = progress_bar(total, "rebuild");
     let started = Instant::now();
-    let report = projections::rebuild(store.read_pool(), None, |progress| {
+    let report = projections::rebuild(&store, None, |progress| {
         bar.set_position(progress.replayed)
     })
     .await?;

@@ -9,11 +9,15 @@ use std::{net::SocketAddr, path::PathBuf};
 #[derive(Debug, Parser)]
 #[command(name = "kiln", version, about)]
 pub struct Cli {
-    /// Where the event log lives: a sqlite: URL.
+    /// Where the event log lives: sqlite://path/to/kiln.db (embedded, the
+    /// default) or postgres://user:password@host:port/database (the database
+    /// must exist).
     #[arg(
         long,
         env = "KILN_DATABASE_URL",
         default_value = "sqlite://data/kiln.db",
+        // The URL may hold a password: never print it in --help.
+        hide_env_values = true,
         global = true
     )]
     pub database_url: String,
@@ -99,6 +103,12 @@ pub struct BenchStoreArgs {
     /// How many single-event appends to time.
     #[arg(long, default_value_t = 2_000)]
     pub single_appends: u64,
+
+    /// For `--backend postgres`: the server to measure, as a URL naming no
+    /// database (e.g. postgres://postgres@127.0.0.1:5432). The benchmark
+    /// creates a throwaway database there and drops it afterwards.
+    #[arg(long, env = "KILN_BENCH_POSTGRES_URL")]
+    pub postgres_server: Option<String>,
 }
 
 /// Database engines `kiln bench store` can measure.
@@ -106,7 +116,7 @@ pub struct BenchStoreArgs {
 pub enum BenchBackend {
     /// The embedded default.
     Sqlite,
-    /// PostgreSQL (not built yet: the command says so).
+    /// A PostgreSQL server (see `--postgres-server`).
     Postgres,
 }
 

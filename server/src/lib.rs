@@ -28,11 +28,16 @@ pub enum OpenDatabaseError {
     Store(#[from] StoreError),
 }
 
-/// Opens the event store at `url`, creating the SQLite file and its
-/// directory if missing, and brings its schema up to date.
+/// Opens the event store at `url`, creating a SQLite file and its
+/// directory if missing (a PostgreSQL database must exist), and brings its
+/// schema up to date.
 pub async fn open_database(url: &str) -> Result<EventStore, OpenDatabaseError> {
     let file = EventStore::database_file(url)?;
-    if let Some(directory) = file.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+    if let Some(directory) = file
+        .as_deref()
+        .and_then(Path::parent)
+        .filter(|dir| !dir.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(directory).map_err(|source| OpenDatabaseError::Directory {
             directory: directory.display().to_string(),
             source,

@@ -2,6 +2,7 @@
 //! projections, check integrity, measure.
 
 use anyhow::Context;
+use app::store::backend::redact;
 use app::store::{EventStore, integrity, projections};
 use app::{demo, state::AppState};
 use clap::Parser;
@@ -33,7 +34,7 @@ async fn main() -> anyhow::Result<()> {
 async fn open(database_url: &str) -> anyhow::Result<EventStore> {
     kiln::open_database(database_url)
         .await
-        .with_context(|| format!("opening {database_url}"))
+        .with_context(|| format!("opening {}", redact(database_url)))
 }
 
 async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
@@ -57,7 +58,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         workers_stopped,
     ));
 
-    tracing::info!(database = database_url, "listening on http://{addr}");
+    tracing::info!(database = redact(database_url), "listening on http://{addr}");
     kiln::http::serve(state, listener, kiln::http::shutdown_signal()).await?;
     // The receiver may already be gone if the worker ended; nothing to stop then.
     let _ = stop_workers.send(true);
@@ -72,7 +73,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
 async fn migrate(database_url: &str) -> anyhow::Result<()> {
     let store = open(database_url).await?;
     store.close().await;
-    tracing::info!(database = database_url, "schema is up to date");
+    tracing::info!(database = redact(database_url), "schema is up to date");
     Ok(())
 }
 
@@ -106,7 +107,7 @@ async fn rebuild(database_url: &str, name: Option<&str>) -> anyhow::Result<()> {
             .progress_chars("=> "),
     );
     let started = Instant::now();
-    let report = projections::rebuild(store.read_pool(), name, |progress| {
+    let report = projections::rebuild(&store, name, |progress| {
         bar.set_length(progress.total);
         bar.set_position(progress.replayed);
     })
@@ -149,7 +150,7 @@ async fn rebuild(database_url: &str, name: Option<&str>) -> anyhow::Result<()> {
 
 async fn check_integrity(database_url: &str) -> anyhow::Result<()> {
     let store = open(database_url).await?;
-    let outcomes = integrity::run_checks(store.read_pool(), None).await;
+    let outcomes = integrity::run_checks(&store, None).await;
     store.close().await;
     let outcomes = outcomes?;
     let mut violations = 0;

@@ -2,23 +2,34 @@
 
 use std::process::{Command, Output};
 
+#[path = "support/postgres.rs"]
+mod postgres;
+
+/// A fresh database for one test, and `kiln` pointed at it.
 struct DataDir {
     dir: tempfile::TempDir,
+    url: String,
 }
 
 impl DataDir {
+    /// A SQLite database inside a directory that does not exist yet.
     fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("data/kiln.db").display());
+        DataDir { dir, url }
+    }
+
+    /// An empty database on the tests' PostgreSQL server.
+    fn postgres() -> Self {
+        let runtime = tokio::runtime::Runtime::new().expect("a runtime");
         DataDir {
             dir: tempfile::tempdir().expect("temporary directory"),
+            url: runtime.block_on(postgres::fresh_postgres_database()),
         }
     }
 
-    /// A database URL inside a directory that does not exist yet.
     fn database_url(&self) -> String {
-        format!(
-            "sqlite://{}",
-            self.dir.path().join("data/kiln.db").display()
-        )
+        self.url.clone()
     }
 
     fn kiln(&self, args: &[&str]) -> Output {
@@ -82,21 +93,43 @@ fn seed_without_a_data_set_asks_for_one() {
 }
 
 #[test]
-fn a_postgres_url_is_refused_with_a_clear_message() {
+fn a_database_url_of_another_engine_is_refused_without_showing_its_password() {
     let output = Command::new(env!("CARGO_BIN_EXE_kiln"))
         .args([
             "migrate",
             "--database-url",
-            "postgres://kiln@localhost/kiln",
+            "mysql://kiln:s3cret@localhost/kiln",
         ])
         .output()
         .expect("kiln runs");
     assert!(!output.status.success());
+    let message = stderr(&output);
     assert!(
-        stderr(&output).contains("PostgreSQL support is not built yet"),
-        "{}",
-        stderr(&output)
+        message.contains("the URL must start with sqlite:// or postgres://"),
+        "{message}"
     );
+    assert!(!message.contains("s3cret"), "{message}");
+}
+
+#[test]
+fn migrate_seed_rebuild_and_check_work_on_postgres() {
+    let data = DataDir::postgres();
+    for args in [&["migrate"][..], &["seed", "--demo"], &["integrity", "check"]] {
+        let output = data.kiln(args);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+    }
+    let output = data.kiln(&["projections", "rebuild"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = stdout(&output);
+    assert!(
+        report.contains("rebuilt catalog from 12 events"),
+        "{report}"
+    );
+    let row = report
+        .lines()
+        .find(|line| line.starts_with("catalog_products"))
+        .expect("a row for catalog_products");
+    assert!(row.ends_with("yes"), "{row}");
 }
 
 #[test]
@@ -161,15 +194,21 @@ fn integrity_check_reports_every_invariant_holding_on_the_demo() {
 
 #[test]
 fn the_store_benchmark_ends_with_one_json_line_of_every_figure() {
+    assert_benchmark_figures(&["--backend", "sqlite"]);
+}
+
+#[test]
+fn the_store_benchmark_measures_postgres_on_a_throwaway_database() {
+    let server = std::env::var("KILN_TEST_POSTGRES_URL")
+        .expect("KILN_TEST_POSTGRES_URL names the tests' PostgreSQL server");
+    assert_benchmark_figures(&["--backend", "postgres", "--postgres-server", &server]);
+}
+
+fn assert_benchmark_figures(backend: &[&str]) {
     let data = DataDir::new();
-    let output = data.kiln(&[
-        "bench",
-        "store",
-        "--events",
-        "1000",
-        "--single-appends",
-        "20",
-    ]);
+    let mut args = vec!["bench", "store", "--events", "1000", "--single-appends", "20"];
+    args.extend_from_slice(backend);
+    let output = data.kiln(&args);
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);
     let last = report.lines().last().expect("output");
@@ -188,11 +227,15 @@ fn the_store_benchmark_ends_with_one_json_line_of_every_figure() {
 }
 
 #[test]
-fn the_store_benchmark_says_plainly_that_postgres_is_not_built() {
-    let output = DataDir::new().kiln(&["bench", "store", "--backend", "postgres"]);
+fn the_postgres_benchmark_asks_for_a_server() {
+    let output = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args(["bench", "store", "--backend", "postgres"])
+        .env_remove("KILN_BENCH_POSTGRES_URL")
+        .output()
+        .expect("kiln runs");
     assert!(!output.status.success());
     assert!(
-        stderr(&output).contains("PostgreSQL event store is not built yet"),
+        stderr(&output).contains("--backend postgres needs a server to measure"),
         "{}",
         stderr(&output)
     );

@@ -2,11 +2,11 @@
 //! worker) and on demand (`kiln integrity check`). A violation is recorded as
 //! an anomaly with the offending event positions, never silently fixed.
 
-use super::{StoreError, database};
+use super::backend::{PerBackend, per_backend};
+use super::{EventStore, StoreError, database};
 use crate::functions::{BusinessFunction, category};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::SqlitePool;
 
 /// An invariant of the data, with the query that finds its violations.
 pub struct IntegrityCheck {
@@ -16,9 +16,9 @@ pub struct IntegrityCheck {
     pub function: BusinessFunction,
     /// The invariant in a sentence.
     pub invariant: &'static str,
-    /// A query returning one row per violation: a message (TEXT) and the
-    /// offending event positions (a JSON array).
-    pub violations_sql: &'static str,
+    /// A query returning one row per violation: a message (text) and the
+    /// offending event positions (a JSON array, as text), for each engine.
+    pub violations_sql: PerBackend<&'static str>,
 }
 
 /// Every integrity check. A new function's checks are added here.
@@ -64,31 +64,36 @@ pub struct Anomaly {
 /// Runs the checks of `functions` (all checks when `None`), records every
 /// violation not recorded before as an anomaly, and returns what each found.
 pub async fn run_checks(
-    pool: &SqlitePool,
+    store: &EventStore,
     functions: Option<&[BusinessFunction]>,
 ) -> Result<Vec<CheckOutcome>, StoreError> {
     let mut outcomes = Vec::new();
     let now = Utc::now();
+    let backend = store.backend();
     for check in
         checks().filter(|check| functions.is_none_or(|only| only.contains(&check.function)))
     {
-        let rows: Vec<(String, String)> = sqlx::query_as(check.violations_sql)
-            .fetch_all(pool)
-            .await
-            .map_err(database(format!("run integrity check {}", check.name)))?;
+        let sql = check.violations_sql.get(backend);
+        let rows: Vec<(String, String)> = per_backend!(store.database(), Database, pool => {
+            sqlx::query_as(sql).fetch_all(pool).await
+        })
+        .map_err(database(format!("run integrity check {}", check.name)))?;
         let mut violations = Vec::with_capacity(rows.len());
         for (message, positions) in rows {
-            sqlx::query(
-                "INSERT INTO integrity_anomalies (check_name, message, positions, detected_at)
-                 VALUES (?, ?, ?, ?)
-                 ON CONFLICT (check_name, positions) DO NOTHING",
-            )
-            .bind(check.name)
-            .bind(&message)
-            .bind(&positions)
-            .bind(now)
-            .execute(pool)
-            .await
+            per_backend!(store.database(), Database, pool => {
+                sqlx::query(
+                    "INSERT INTO integrity_anomalies (check_name, message, positions, detected_at)
+                     VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (check_name, positions) DO NOTHING",
+                )
+                .bind(check.name)
+                .bind(&message)
+                .bind(&positions)
+                .bind(now)
+                .execute(pool)
+                .await
+                .map(|_| ())
+            })
             .map_err(database(format!("record an anomaly of {}", check.name)))?;
             let positions: Vec<i64> =
                 serde_json::from_str(&positions).map_err(|_| StoreError::Corrupt {
@@ -107,13 +112,15 @@ pub async fn run_checks(
 }
 
 /// Every recorded anomaly, newest first.
-pub async fn anomalies(pool: &SqlitePool) -> Result<Vec<Anomaly>, StoreError> {
-    sqlx::query_as(
-        "SELECT id, check_name, message, positions, detected_at
-         FROM integrity_anomalies ORDER BY id DESC",
-    )
-    .fetch_all(pool)
-    .await
+pub async fn anomalies(store: &EventStore) -> Result<Vec<Anomaly>, StoreError> {
+    per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(
+            "SELECT id, check_name, message, positions, detected_at
+             FROM integrity_anomalies ORDER BY id DESC",
+        )
+        .fetch_all(pool)
+        .await
+    })
     .map_err(database("list anomalies"))
 }
 
@@ -121,61 +128,74 @@ pub async fn anomalies(pool: &SqlitePool) -> Result<Vec<Anomaly>, StoreError> {
 mod tests {
     use super::*;
     use crate::demo::load_demo_business;
-    use crate::store::tests::empty_store;
+    use crate::store::testing::store_tests;
 
-    #[tokio::test]
-    async fn the_demo_business_violates_no_invariant() {
-        let (_dir, store) = empty_store().await;
-        load_demo_business(&store).await.expect("demo");
-        let outcomes = run_checks(store.read_pool(), None).await.expect("checks");
-        assert!(!outcomes.is_empty());
-        assert!(
-            outcomes.iter().all(|outcome| outcome.violations.is_empty()),
-            "{outcomes:?}"
-        );
-        assert!(
-            anomalies(store.read_pool())
+    store_tests! {
+        async fn the_demo_business_violates_no_invariant(store) {
+            load_demo_business(&store).await.expect("demo");
+            let outcomes = run_checks(&store, None).await.expect("checks");
+            assert!(!outcomes.is_empty());
+            assert!(
+                outcomes.iter().all(|outcome| outcome.violations.is_empty()),
+                "{outcomes:?}"
+            );
+            assert!(anomalies(&store).await.expect("anomalies").is_empty());
+        }
+
+        async fn a_catalog_row_lost_from_the_projection_is_an_anomaly_naming_its_event_once(store) {
+            load_demo_business(&store).await.expect("demo");
+            let position = store
+                .read_after(0, 100)
                 .await
-                .expect("anomalies")
-                .is_empty()
-        );
-    }
+                .expect("read")
+                .into_iter()
+                .find(|event| event.payload["sku"] == "PLN-HANG-5")
+                .expect("the event introducing PLN-HANG-5")
+                .position;
+            store
+                .database()
+                .execute_for_test("DELETE FROM catalog_products WHERE sku = 'PLN-HANG-5'")
+                .await;
 
-    #[tokio::test]
-    async fn a_catalog_row_lost_from_the_projection_is_an_anomaly_naming_its_event_once() {
-        let (_dir, store) = empty_store().await;
-        load_demo_business(&store).await.expect("demo");
-        let position: i64 = sqlx::query_scalar(
-            "SELECT position FROM events WHERE json_extract(payload, '$.sku') = 'PLN-HANG-5'",
-        )
-        .fetch_one(store.read_pool())
-        .await
-        .expect("find the event");
-        sqlx::query("DELETE FROM catalog_products WHERE sku = 'PLN-HANG-5'")
-            .execute(store.read_pool())
-            .await
-            .expect("damage the projection");
+            for _ in 0..2 {
+                let outcomes = run_checks(&store, Some(&[BusinessFunction::Category]))
+                    .await
+                    .expect("checks");
+                let missing = outcomes
+                    .iter()
+                    .find(|outcome| outcome.name == "catalog-matches-introductions")
+                    .expect("check ran");
+                assert_eq!(
+                    missing.violations,
+                    vec![Violation {
+                        message:
+                            "product PLN-HANG-5 was introduced but is missing from catalog_products"
+                                .into(),
+                        positions: vec![position],
+                    }]
+                );
+            }
+            let recorded = anomalies(&store).await.expect("anomalies");
+            assert_eq!(recorded.len(), 1, "a known anomaly is recorded once");
+            assert_eq!(recorded[0].positions, format!("[{position}]"));
+        }
 
-        for _ in 0..2 {
-            let outcomes = run_checks(store.read_pool(), Some(&[BusinessFunction::Category]))
-                .await
-                .expect("checks");
-            let missing = outcomes
+        async fn a_price_of_zero_is_an_anomaly(store) {
+            load_demo_business(&store).await.expect("demo");
+            store
+                .database()
+                .execute_for_test("UPDATE catalog_products SET base_price_minor = 0 WHERE sku = 'PLN-HANG-5'")
+                .await;
+            let outcomes = run_checks(&store, None).await.expect("checks");
+            let prices = outcomes
                 .iter()
-                .find(|outcome| outcome.name == "catalog-matches-introductions")
+                .find(|outcome| outcome.name == "catalog-prices-positive")
                 .expect("check ran");
+            assert_eq!(prices.violations.len(), 1);
             assert_eq!(
-                missing.violations,
-                vec![Violation {
-                    message:
-                        "product PLN-HANG-5 was introduced but is missing from catalog_products"
-                            .into(),
-                    positions: vec![position],
-                }]
+                prices.violations[0].message,
+                "product PLN-HANG-5 is listed at 0 minor units"
             );
         }
-        let recorded = anomalies(store.read_pool()).await.expect("anomalies");
-        assert_eq!(recorded.len(), 1, "a known anomaly is recorded once");
-        assert_eq!(recorded[0].positions, format!("[{position}]"));
     }
 }

@@ -6,22 +6,24 @@
 //!   validates every event against the catalog, checks the stream version,
 //!   and runs the inline projections in the same transaction, so a page read
 //!   right after a write sees it and a failed projection writes nothing;
-//! - SQLite has one writer at a time (`BEGIN IMMEDIATE`), so positions are
-//!   committed in order and a reader following positions never skips one.
+//! - the log has one writer at a time (SQLite: `BEGIN IMMEDIATE`;
+//!   PostgreSQL: a transaction-scoped advisory lock, see
+//!   [`backend::Database::begin_writing`]), so positions are committed in
+//!   order and a reader following positions never skips one.
 
+pub mod backend;
 pub mod catalog;
 pub mod integrity;
 pub mod projections;
 pub mod subscriptions;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use crate::event::{Actor, DomainEvent, StreamId};
 use crate::functions::BusinessFunction;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
-use std::{str::FromStr, time::Duration};
+use backend::{Backend, Connection, Database, PooledConnection, per_backend};
 use tokio::sync::broadcast;
 
 /// The largest payload the log accepts, in bytes of JSON. Events describe
@@ -29,7 +31,7 @@ use tokio::sync::broadcast;
 pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
 
 /// Events per multi-row INSERT: 11 parameters each stays far below SQLite's
-/// limit of 32,766 parameters per statement.
+/// limit of 32,766 parameters per statement (PostgreSQL's is 65,535).
 const INSERT_CHUNK: usize = 500;
 
 /// Why, on whose behalf and in which chain of messages events are appended.
@@ -214,88 +216,69 @@ pub(crate) fn database(operation: impl Into<String>) -> impl FnOnce(sqlx::Error)
     move |source| StoreError::Database { operation, source }
 }
 
-/// The event log on an embedded SQLite database.
+/// The event log, on SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
 pub struct EventStore {
-    pool: SqlitePool,
+    database: Database,
     live: broadcast::Sender<RecordedEvent>,
 }
 
 impl EventStore {
-    /// Opens (creating if missing) the SQLite database at `url`, e.g.
-    /// `sqlite://data/kiln.db`, in WAL mode with `synchronous=NORMAL`: a
-    /// committed append survives a crash of Kiln; a power cut may lose the
-    /// last transactions but never corrupts the log. The directory must exist.
+    /// Opens the log at `url`: `sqlite://path/to/kiln.db` (the file is
+    /// created if missing; its directory must exist) or
+    /// `postgres://user:password@host:port/database` (the database must
+    /// exist). See [`Database`] for how each is set up.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        let options = Self::connect_options(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5))
-            // A rebuild is one large transaction: with SQLite's default 2 MB
-            // page cache it spills and re-reads pages constantly. 64 MB per
-            // connection keeps it mostly in memory. (Memory-mapped I/O was
-            // tried: each connection maps the file separately, so resident
-            // memory grew with the database; see docs/benchmarks.md.)
-            .pragma("cache_size", "-65536")
-            .pragma("temp_store", "memory");
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await
-            .map_err(database(format!("open {url}")))?;
+        let database = match Backend::of_url(url)? {
+            Backend::Sqlite => Database::open_sqlite(url).await?,
+            Backend::Postgres => Database::open_postgres(backend::postgres_options(url)?).await?,
+        };
+        Ok(Self::with_database(database))
+    }
+
+    fn with_database(database: Database) -> Self {
         // Live subscribers that fall this far behind are told they lagged
         // and can catch up from the log.
         let (live, _) = broadcast::channel(1024);
-        Ok(EventStore { pool, live })
+        EventStore { database, live }
     }
 
-    /// The file a SQLite URL points at, so the caller can create its directory.
-    pub fn database_file(url: &str) -> Result<std::path::PathBuf, StoreError> {
-        Ok(Self::connect_options(url)?.get_filename().to_path_buf())
-    }
-
-    fn connect_options(url: &str) -> Result<SqliteConnectOptions, StoreError> {
-        if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            return Err(StoreError::Configuration {
-                url: "postgres://…".into(),
-                reason: "this build of Kiln stores events in SQLite only; PostgreSQL support is not built yet".into(),
-            });
-        }
-        SqliteConnectOptions::from_str(url).map_err(|error| StoreError::Configuration {
-            url: url.to_owned(),
-            reason: error.to_string(),
+    /// For a SQLite URL, the file it points at, so the caller can create its
+    /// directory; `None` for a server database.
+    pub fn database_file(url: &str) -> Result<Option<std::path::PathBuf>, StoreError> {
+        Ok(match Backend::of_url(url)? {
+            Backend::Sqlite => Some(backend::sqlite_options(url)?.get_filename().to_path_buf()),
+            Backend::Postgres => None,
         })
     }
 
     /// Brings the schema up to date; safe to run on every start.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("../migrations/sqlite")
-            .run(&self.pool)
-            .await?;
-        Ok(())
+        self.database.migrate().await
     }
 
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
+        per_backend!(&self.database, Database, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
             .map_err(database("answer a ping"))?;
         Ok(())
     }
 
-    /// Waits for open queries to finish and closes every connection, which
-    /// also checkpoints the WAL into the database file.
+    /// Waits for open queries to finish and closes every connection (on
+    /// SQLite this also checkpoints the WAL into the database file).
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.database.close().await;
     }
 
-    /// The pool projections and checks read from. Only `store/` and the
-    /// function projection modules use it, and only to read.
-    pub fn read_pool(&self) -> &SqlitePool {
-        &self.pool
+    /// The database, for the projection and check modules to read from.
+    /// Writes go through [`EventStore::append`] only.
+    pub fn database(&self) -> &Database {
+        &self.database
+    }
+
+    /// The engine the log is on.
+    pub fn backend(&self) -> Backend {
+        self.database.backend()
     }
 
     /// Every event committed from now on, as it is committed, for live views
@@ -307,18 +290,20 @@ impl EventStore {
 
     /// How many events the log holds.
     pub async fn event_count(&self) -> Result<i64, StoreError> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM events")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(database("count events"))
+        per_backend!(&self.database, Database, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(pool).await
+        })
+        .map_err(database("count events"))
     }
 
     /// The position of the newest event (0 for an empty log).
     pub async fn head_position(&self) -> Result<i64, StoreError> {
-        sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(database("read the head position"))
+        per_backend!(&self.database, Database, pool => {
+            sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events")
+                .fetch_one(pool)
+                .await
+        })
+        .map_err(database("read the head position"))
     }
 
     /// The functions that posted events after `after` up to and including
@@ -328,13 +313,15 @@ impl EventStore {
         after: i64,
         through: i64,
     ) -> Result<Vec<BusinessFunction>, StoreError> {
-        let slugs: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT function FROM events WHERE position > ? AND position <= ?",
-        )
-        .bind(after)
-        .bind(through)
-        .fetch_all(&self.pool)
-        .await
+        let slugs: Vec<String> = per_backend!(&self.database, Database, pool => {
+            sqlx::query_scalar(
+                "SELECT DISTINCT function FROM events WHERE position > $1 AND position <= $2",
+            )
+            .bind(after)
+            .bind(through)
+            .fetch_all(pool)
+            .await
+        })
         .map_err(database(format!("list functions posting after {after}")))?;
         slugs
             .into_iter()
@@ -353,7 +340,24 @@ impl EventStore {
         position: i64,
         limit: i64,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
-        read_after(&self.pool, position, limit).await
+        let mut connection = self.acquire().await?;
+        read_after(connection.connection(), position, limit).await
+    }
+
+    /// A connection from the pool, for reads that run several statements.
+    pub(crate) async fn acquire(&self) -> Result<PooledConnection, StoreError> {
+        Ok(match &self.database {
+            Database::Sqlite(pool) => PooledConnection::Sqlite(
+                pool.acquire()
+                    .await
+                    .map_err(database("take a connection from the pool"))?,
+            ),
+            Database::Postgres(pool) => PooledConnection::Postgres(
+                pool.acquire()
+                    .await
+                    .map_err(database("take a connection from the pool"))?,
+            ),
+        })
     }
 
     /// Reads and decodes every event of a stream.
@@ -361,13 +365,15 @@ impl EventStore {
         &self,
         stream: &StreamId,
     ) -> Result<LoadedStream<E>, StoreError> {
-        let rows: Vec<(String, i64, String, i64)> = sqlx::query_as(
-            "SELECT event_type, schema_version, payload, stream_version
-             FROM events WHERE stream_id = ? ORDER BY stream_version",
-        )
-        .bind(stream.as_str())
-        .fetch_all(&self.pool)
-        .await
+        let rows: Vec<(String, i64, String, i64)> = per_backend!(&self.database, Database, pool => {
+            sqlx::query_as(
+                "SELECT event_type, schema_version, CAST(payload AS TEXT), stream_version
+                 FROM events WHERE stream_id = $1 ORDER BY stream_version",
+            )
+            .bind(stream.as_str())
+            .fetch_all(pool)
+            .await
+        })
         .map_err(database(format!("load stream {stream}")))?;
 
         let mut loaded = LoadedStream {
@@ -443,25 +449,21 @@ impl EventStore {
             .iter()
             .map(|event| catalog::validate(metadata.function, event, check))
             .collect::<Result<Vec<String>, _>>()?;
-        let operation = || format!("append to {stream}");
-        // IMMEDIATE takes the write lock before the version check, so two
-        // appends cannot both pass the check; the second waits (busy_timeout).
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(database(operation()))?;
+        let operation = format!("append to {stream}");
+        let mut tx = self.database.begin_writing(&operation).await?;
 
         if let Some(key) = &metadata.idempotency_key {
-            let earlier: Option<(i64, i64)> = sqlx::query_as(
-                "SELECT first_position, last_position FROM idempotency_keys WHERE idempotency_key = ?",
-            )
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(database(operation()))?;
+            let earlier: Option<(i64, i64)> = per_backend!(tx.connection(), Connection, c => {
+                sqlx::query_as(
+                    "SELECT first_position, last_position FROM idempotency_keys WHERE idempotency_key = $1",
+                )
+                .bind(key)
+                .fetch_optional(c)
+                .await
+            })
+            .map_err(database(&operation))?;
             if let Some((first, last)) = earlier {
-                let mut events = read_after(&mut *tx, first - 1, last - first + 1).await?;
+                let mut events = read_after(tx.connection(), first - 1, last - first + 1).await?;
                 for event in &mut events {
                     event.metadata.idempotency_key = Some(key.clone());
                 }
@@ -472,13 +474,15 @@ impl EventStore {
             }
         }
 
-        let actual: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream_id = ?",
-        )
-        .bind(stream.as_str())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(database(operation()))?;
+        let actual: i64 = per_backend!(tx.connection(), Connection, c => {
+            sqlx::query_scalar(
+                "SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream_id = $1",
+            )
+            .bind(stream.as_str())
+            .fetch_one(c)
+            .await
+        })
+        .map_err(database(&operation))?;
         if actual != expected_version {
             return Err(StoreError::Conflict {
                 stream: stream.to_string(),
@@ -487,43 +491,49 @@ impl EventStore {
             });
         }
 
-        let recorded_at = Utc::now();
+        // Microseconds: what both engines store, so the events returned here
+        // equal the events read back later.
+        let recorded_at = Utc::now().trunc_subsecs(6);
         // One multi-row INSERT per chunk: statements, not rows, are what
-        // SQLite round trips cost (see docs/benchmarks.md).
+        // database round trips cost (see docs/benchmarks.md).
         let mut positions = Vec::with_capacity(events.len());
         let numbered: Vec<(i64, &NewEvent, &String)> = (expected_version + 1..)
             .zip(events.iter().zip(&payloads))
             .map(|(version, (event, payload))| (version, event, payload))
             .collect();
         for chunk in numbered.chunks(INSERT_CHUNK) {
-            let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-                "INSERT INTO events (stream_id, stream_version, event_type, schema_version, payload, \
-                 actor, function, decision_id, causation_id, correlation_id, recorded_at) ",
-            );
-            insert.push_values(chunk, |mut row, (version, event, payload)| {
-                row.push_bind(stream.as_str())
-                    .push_bind(*version)
-                    .push_bind(event.event_type.as_str())
-                    .push_bind(event.schema_version)
-                    .push_bind(payload.as_str())
-                    .push_bind(metadata.actor.as_str())
-                    .push_bind(metadata.function.slug())
-                    .push_bind(metadata.decision_id.as_deref())
-                    .push_bind(metadata.causation_id.as_deref())
-                    .push_bind(metadata.correlation_id.as_deref())
-                    .push_bind(recorded_at);
-            });
-            let inserted = insert
-                .build()
-                .execute(&mut *tx)
-                .await
-                .map_err(database(operation()))?;
-            // Under the write lock, AUTOINCREMENT gives the rows of one
-            // statement consecutive positions ending at the last rowid; reading
-            // them back with RETURNING would cost a round trip per row.
-            let last = inserted.last_insert_rowid();
-            let count = chunk.len() as i64;
-            positions.extend(last - count + 1..=last);
+            let rows = EventRows {
+                stream,
+                rows: chunk,
+                metadata,
+                recorded_at,
+            };
+            match tx.connection() {
+                Connection::Sqlite(c) => {
+                    let inserted = rows
+                        .insert::<sqlx::Sqlite>("")
+                        .build()
+                        .execute(c)
+                        .await
+                        .map_err(database(&operation))?;
+                    // Under the write lock, AUTOINCREMENT gives the rows of one
+                    // statement consecutive positions ending at the last rowid;
+                    // RETURNING would hand back one result row per event.
+                    let last = inserted.last_insert_rowid();
+                    let count = chunk.len() as i64;
+                    positions.extend(last - count + 1..=last);
+                }
+                Connection::Postgres(c) => {
+                    let mut insert = rows.insert::<sqlx::Postgres>("::jsonb");
+                    insert.push(" RETURNING position");
+                    let returned: Vec<i64> = insert
+                        .build_query_scalar()
+                        .fetch_all(c)
+                        .await
+                        .map_err(database(&operation))?;
+                    positions.extend(returned);
+                }
+            }
         }
 
         let recorded: Vec<RecordedEvent> = (expected_version + 1..)
@@ -539,25 +549,28 @@ impl EventStore {
                 recorded_at,
             })
             .collect();
-        projections::apply_inline(&mut tx, &recorded).await?;
+        projections::apply_inline(tx.connection(), &recorded).await?;
 
         if let (Some(key), Some(first), Some(last)) =
             (&metadata.idempotency_key, recorded.first(), recorded.last())
         {
-            sqlx::query(
-                "INSERT INTO idempotency_keys (idempotency_key, stream_id, first_position, last_position)
-                 VALUES (?, ?, ?, ?)",
-            )
-            .bind(key)
-            .bind(stream.as_str())
-            .bind(first.position)
-            .bind(last.position)
-            .execute(&mut *tx)
-            .await
-            .map_err(database(operation()))?;
+            per_backend!(tx.connection(), Connection, c => {
+                sqlx::query(
+                    "INSERT INTO idempotency_keys (idempotency_key, stream_id, first_position, last_position)
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(key)
+                .bind(stream.as_str())
+                .bind(first.position)
+                .bind(last.position)
+                .execute(c)
+                .await
+                .map(|_| ())
+            })
+            .map_err(database(&operation))?;
         }
 
-        tx.commit().await.map_err(database(operation()))?;
+        tx.commit(&operation).await?;
         for event in &recorded {
             // No live subscriber is not an error: nobody is watching.
             let _ = self.live.send(event.clone());
@@ -586,33 +599,90 @@ struct PagedEvent {
     recorded_at: DateTime<Utc>,
 }
 
-/// Up to `limit` events after `position`, read through `executor` (the pool,
-/// or a rebuild's transaction).
+/// The rows of one multi-row INSERT into the log.
+struct EventRows<'a> {
+    stream: &'a StreamId,
+    /// Each event with its stream version and its validated payload text.
+    rows: &'a [(i64, &'a NewEvent, &'a String)],
+    metadata: &'a EventMetadata,
+    recorded_at: DateTime<Utc>,
+}
+
+impl<'a> EventRows<'a> {
+    /// The INSERT statement for engine `DB`; `payload_cast` is appended to
+    /// each payload parameter (PostgreSQL stores payloads as `jsonb`).
+    fn insert<DB>(&self, payload_cast: &str) -> sqlx::QueryBuilder<'a, DB>
+    where
+        DB: sqlx::Database,
+        for<'q> DB::Arguments<'q>: Default,
+        &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+        Option<&'a str>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+        i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+        DateTime<Utc>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    {
+        let mut insert = sqlx::QueryBuilder::<DB>::new(
+            "INSERT INTO events (stream_id, stream_version, event_type, schema_version, payload, \
+             actor, function, decision_id, causation_id, correlation_id, recorded_at) ",
+        );
+        let metadata = self.metadata;
+        let stream = self.stream.as_str();
+        let recorded_at = self.recorded_at;
+        insert.push_values(self.rows, |mut row, (version, event, payload)| {
+            row.push_bind(stream)
+                .push_bind(*version)
+                .push_bind(event.event_type.as_str())
+                .push_bind(event.schema_version)
+                .push_bind(payload.as_str())
+                .push_unseparated(payload_cast)
+                .push_bind(metadata.actor.as_str())
+                .push_bind(metadata.function.slug())
+                .push_bind(metadata.decision_id.as_deref())
+                .push_bind(metadata.causation_id.as_deref())
+                .push_bind(metadata.correlation_id.as_deref())
+                .push_bind(recorded_at);
+        });
+        insert
+    }
+}
+
+/// Reads a page of events as one JSON array (SQLite).
+const READ_PAGE_SQLITE: &str = "SELECT json_group_array(json_object(
+         'position', position, 'stream_id', stream_id, 'stream_version', stream_version,
+         'event_type', event_type, 'schema_version', schema_version, 'payload', json(payload),
+         'actor', actor, 'function', function, 'decision_id', decision_id,
+         'causation_id', causation_id, 'correlation_id', correlation_id,
+         'recorded_at', recorded_at) ORDER BY position)
+     FROM (SELECT * FROM events WHERE position > $1 ORDER BY position LIMIT $2)";
+
+/// Reads a page of events as one JSON array (PostgreSQL).
+const READ_PAGE_POSTGRES: &str = "SELECT COALESCE(json_agg(json_build_object(
+         'position', position, 'stream_id', stream_id, 'stream_version', stream_version,
+         'event_type', event_type, 'schema_version', schema_version, 'payload', payload,
+         'actor', actor, 'function', function, 'decision_id', decision_id,
+         'causation_id', causation_id, 'correlation_id', correlation_id,
+         'recorded_at', recorded_at) ORDER BY position), '[]')::text
+     FROM (SELECT * FROM events WHERE position > $1 ORDER BY position LIMIT $2) page";
+
+/// Up to `limit` events after `position`, read through `connection` (a
+/// pooled connection, or an append's or a rebuild's transaction).
 ///
-/// The page comes back from SQLite as a single JSON array: sqlx hands every
-/// result row across a thread boundary, and one row instead of thousands is
-/// what makes replaying a large log fast (see docs/benchmarks.md).
-pub(crate) async fn read_after<'e, X>(
-    executor: X,
+/// The page comes back as a single JSON array: sqlx hands every result row
+/// across a thread boundary (SQLite) or decodes it separately (PostgreSQL),
+/// and one row instead of thousands is what makes replaying a large log
+/// fast (see docs/benchmarks.md).
+pub(crate) async fn read_after(
+    connection: Connection<'_>,
     position: i64,
     limit: i64,
-) -> Result<Vec<RecordedEvent>, StoreError>
-where
-    X: sqlx::Executor<'e, Database = sqlx::Sqlite>,
-{
-    let page: String = sqlx::query_scalar(
-        "SELECT json_group_array(json_object(
-             'position', position, 'stream_id', stream_id, 'stream_version', stream_version,
-             'event_type', event_type, 'schema_version', schema_version, 'payload', json(payload),
-             'actor', actor, 'function', function, 'decision_id', decision_id,
-             'causation_id', causation_id, 'correlation_id', correlation_id,
-             'recorded_at', recorded_at) ORDER BY position)
-         FROM (SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?)",
-    )
-    .bind(position)
-    .bind(limit)
-    .fetch_one(executor)
-    .await
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let sql = backend::PerBackend {
+        sqlite: READ_PAGE_SQLITE,
+        postgres: READ_PAGE_POSTGRES,
+    }
+    .get(connection.backend());
+    let page: String = per_backend!(connection, Connection, c => {
+        sqlx::query_scalar(sql).bind(position).bind(limit).fetch_one(c).await
+    })
     .map_err(database(format!("read events after position {position}")))?;
     let events: Vec<PagedEvent> =
         serde_json::from_str(&page).map_err(|source| StoreError::Payload {
@@ -656,15 +726,8 @@ mod tests {
     use super::*;
     use crate::functions::category::events::{CategoryEvent, Collection, ProductIntroduced, Sku};
     use crate::money::{Currency, Money};
+    use crate::store::testing::store_tests;
     use serde_json::json;
-
-    pub(crate) async fn empty_store() -> (tempfile::TempDir, EventStore) {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let url = format!("sqlite://{}", dir.path().join("kiln.db").display());
-        let store = EventStore::open(&url).await.expect("open store");
-        store.migrate().await.expect("migrate");
-        (dir, store)
-    }
 
     fn introduced(sku: &str) -> CategoryEvent {
         CategoryEvent::ProductIntroduced(ProductIntroduced {
@@ -693,104 +756,6 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn appended_events_load_back_with_the_stream_version() {
-        let (_dir, store) = empty_store().await;
-        let appended = store
-            .append(
-                &jug_stream(),
-                0,
-                &[introduced("JUG-1")],
-                &category_metadata(),
-            )
-            .await
-            .expect("append to a new stream");
-        assert_eq!(appended.events[0].stream_version, 1);
-        assert!(!appended.repeated);
-        let read = store.read_after(0, 10).await.expect("read");
-        assert_eq!(read, appended.events, "recorded and stored events differ");
-
-        let loaded: LoadedStream<CategoryEvent> = store.load(&jug_stream()).await.expect("load");
-        assert_eq!(
-            loaded,
-            LoadedStream {
-                events: vec![introduced("JUG-1")],
-                version: 1
-            }
-        );
-    }
-
-    #[tokio::test]
-    async fn an_append_expecting_a_stale_version_is_a_conflict_and_writes_nothing() {
-        let (_dir, store) = empty_store().await;
-        store
-            .append(
-                &jug_stream(),
-                0,
-                &[introduced("JUG-1")],
-                &category_metadata(),
-            )
-            .await
-            .expect("first append");
-
-        let second = store
-            .append(
-                &jug_stream(),
-                0,
-                &[introduced("JUG-1")],
-                &category_metadata(),
-            )
-            .await;
-        assert!(
-            matches!(
-                second,
-                Err(StoreError::Conflict {
-                    expected: 0,
-                    actual: 1,
-                    ..
-                })
-            ),
-            "{second:?}"
-        );
-        assert_eq!(store.event_count().await.expect("count"), 1);
-    }
-
-    #[tokio::test]
-    async fn an_append_repeated_with_its_idempotency_key_returns_the_original_and_writes_nothing() {
-        let (_dir, store) = empty_store().await;
-        let metadata = category_metadata().with_idempotency_key("introduce-jug-1");
-        let first = store
-            .append(&jug_stream(), 0, &[introduced("JUG-1")], &metadata)
-            .await
-            .expect("first append");
-        // The retry still believes the stream is new: without the key this
-        // would be a conflict.
-        let retry = store
-            .append(&jug_stream(), 0, &[introduced("JUG-1")], &metadata)
-            .await
-            .expect("retry");
-        assert!(retry.repeated);
-        assert_eq!(retry.events, first.events);
-        assert_eq!(store.event_count().await.expect("count"), 1);
-    }
-
-    #[tokio::test]
-    async fn metadata_is_recorded_and_read_back() {
-        let (_dir, store) = empty_store().await;
-        let metadata = EventMetadata {
-            decision_id: Some("decision-7".into()),
-            causation_id: Some("command-12".into()),
-            correlation_id: Some("launch-autumn".into()),
-            ..category_metadata()
-        };
-        store
-            .append(&jug_stream(), 0, &[introduced("JUG-1")], &metadata)
-            .await
-            .expect("append");
-        let read = store.read_after(0, 10).await.expect("read");
-        assert_eq!(read[0].metadata, metadata);
-    }
-
     async fn assert_refused_and_nothing_written(
         store: &EventStore,
         event: NewEvent,
@@ -807,198 +772,313 @@ mod tests {
             other => panic!("expected a refusal, got {other:?}"),
         }
         assert_eq!(store.event_count().await.expect("count"), 0);
-        let catalog_rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalog_products")
-            .fetch_one(store.read_pool())
+        let catalog = crate::store::projections::checksum_now(store, "catalog_products")
             .await
-            .expect("count catalog rows");
-        assert_eq!(catalog_rows, 0);
+            .expect("checksum the catalog");
+        assert_eq!(catalog.rows, 0);
     }
 
     fn valid_payload() -> serde_json::Value {
         crate::event::encode_tagged(&introduced("JUG-1")).expect("encode")
     }
 
-    #[tokio::test]
-    async fn an_unknown_event_type_is_refused() {
-        let (_dir, store) = empty_store().await;
-        assert_refused_and_nothing_written(
-            &store,
-            raw("ProductTeleported", 1, valid_payload()),
-            "category has no event type ProductTeleported",
-        )
-        .await;
-    }
+    store_tests! {
+        async fn appended_events_load_back_with_the_stream_version(store) {
+            let appended = store
+                .append(
+                    &jug_stream(),
+                    0,
+                    &[introduced("JUG-1")],
+                    &category_metadata(),
+                )
+                .await
+                .expect("append to a new stream");
+            assert_eq!(appended.events[0].stream_version, 1);
+            assert!(!appended.repeated);
+            let read = store.read_after(0, 10).await.expect("read");
+            assert_eq!(read, appended.events, "recorded and stored events differ");
 
-    #[tokio::test]
-    async fn a_malformed_payload_is_refused() {
-        let (_dir, store) = empty_store().await;
-        assert_refused_and_nothing_written(
-            &store,
-            raw("ProductIntroduced", 1, json!({ "sku": "JUG-1" })),
-            "the payload does not fit ProductIntroduced version 1: missing field `name`",
-        )
-        .await;
-    }
+            let loaded: LoadedStream<CategoryEvent> = store.load(&jug_stream()).await.expect("load");
+            assert_eq!(
+                loaded,
+                LoadedStream {
+                    events: vec![introduced("JUG-1")],
+                    version: 1
+                }
+            );
+        }
 
-    #[tokio::test]
-    async fn a_payload_with_an_invalid_sku_is_refused() {
-        let (_dir, store) = empty_store().await;
-        let mut payload = valid_payload();
-        payload["sku"] = json!("not a sku");
-        assert_refused_and_nothing_written(
-            &store,
-            raw("ProductIntroduced", 1, payload),
-            "is not a SKU",
-        )
-        .await;
-    }
+        async fn an_append_expecting_a_stale_version_is_a_conflict_and_writes_nothing(store) {
+            store
+                .append(
+                    &jug_stream(),
+                    0,
+                    &[introduced("JUG-1")],
+                    &category_metadata(),
+                )
+                .await
+                .expect("first append");
 
-    #[tokio::test]
-    async fn an_oversized_payload_is_refused() {
-        let (_dir, store) = empty_store().await;
-        let mut payload = valid_payload();
-        payload["description"] = json!("x".repeat(MAX_PAYLOAD_BYTES));
-        assert_refused_and_nothing_written(
-            &store,
-            raw("ProductIntroduced", 1, payload),
-            "larger than the 65536 bytes",
-        )
-        .await;
-    }
+            let second = store
+                .append(
+                    &jug_stream(),
+                    0,
+                    &[introduced("JUG-1")],
+                    &category_metadata(),
+                )
+                .await;
+            assert!(
+                matches!(
+                    second,
+                    Err(StoreError::Conflict {
+                        expected: 0,
+                        actual: 1,
+                        ..
+                    })
+                ),
+                "{second:?}"
+            );
+            assert_eq!(store.event_count().await.expect("count"), 1);
+        }
 
-    #[tokio::test]
-    async fn a_schema_version_newer_than_this_build_knows_is_refused() {
-        let (_dir, store) = empty_store().await;
-        assert_refused_and_nothing_written(
-            &store,
-            raw("ProductIntroduced", 2, valid_payload()),
-            "schema version 2 is not one of 1..=1",
-        )
-        .await;
-    }
+        async fn an_append_repeated_with_its_idempotency_key_returns_the_original_and_writes_nothing(store) {
+            let metadata = category_metadata().with_idempotency_key("introduce-jug-1");
+            let first = store
+                .append(&jug_stream(), 0, &[introduced("JUG-1")], &metadata)
+                .await
+                .expect("first append");
+            // The retry still believes the stream is new: without the key this
+            // would be a conflict.
+            let retry = store
+                .append(&jug_stream(), 0, &[introduced("JUG-1")], &metadata)
+                .await
+                .expect("retry");
+            assert!(retry.repeated);
+            assert_eq!(retry.events, first.events);
+            assert_eq!(store.event_count().await.expect("count"), 1);
+        }
 
-    #[tokio::test]
-    async fn an_event_offered_by_a_function_that_does_not_own_it_is_refused() {
-        let (_dir, store) = empty_store().await;
-        let result = store
-            .append_new(
-                &jug_stream(),
-                0,
-                vec![raw("ProductIntroduced", 1, valid_payload())],
-                &EventMetadata::new(Actor::system("test"), BusinessFunction::Hr),
+        async fn metadata_is_recorded_and_read_back(store) {
+            let metadata = EventMetadata {
+                decision_id: Some("decision-7".into()),
+                causation_id: Some("command-12".into()),
+                correlation_id: Some("launch-autumn".into()),
+                ..category_metadata()
+            };
+            store
+                .append(&jug_stream(), 0, &[introduced("JUG-1")], &metadata)
+                .await
+                .expect("append");
+            let read = store.read_after(0, 10).await.expect("read");
+            assert_eq!(read[0].metadata, metadata);
+        }
+
+        async fn an_unknown_event_type_is_refused(store) {
+            assert_refused_and_nothing_written(
+                &store,
+                raw("ProductTeleported", 1, valid_payload()),
+                "category has no event type ProductTeleported",
             )
             .await;
-        assert!(
-            matches!(
-                &result,
-                Err(StoreError::InvalidEvent { function: "hr", .. })
-            ),
-            "{result:?}"
-        );
-        assert_eq!(store.event_count().await.expect("count"), 0);
-    }
-
-    #[tokio::test]
-    async fn eight_concurrent_appenders_get_exactly_one_winner_per_version() {
-        let (_dir, store) = empty_store().await;
-        let stream = StreamId::product(&Sku::parse("RACE-1").expect("valid SKU"));
-        // Each task tries to append to version 1, 2, 3... in turn, always
-        // expecting the version it last saw; losers see a conflict and retry
-        // from the new version.
-        let mut tasks = Vec::new();
-        for task in 0..8 {
-            let store = store.clone();
-            let stream = stream.clone();
-            tasks.push(tokio::spawn(async move {
-                let mut wins = Vec::new();
-                let mut conflicts = 0;
-                for attempt in 0..10 {
-                    let current = store
-                        .load::<CategoryEvent>(&stream)
-                        .await
-                        .expect("load")
-                        .version;
-                    let event = NewEvent {
-                        event_type: "ProductIntroduced".into(),
-                        schema_version: 1,
-                        payload: crate::event::encode_tagged(&introduced(&format!(
-                            "RACE-{task}-{attempt}"
-                        )))
-                        .expect("encode"),
-                    };
-                    match store
-                        .append_new(&stream, current, vec![event], &category_metadata())
-                        .await
-                    {
-                        Ok(appended) => wins.push(appended.events[0].stream_version),
-                        Err(StoreError::Conflict { .. }) => conflicts += 1,
-                        Err(other) => panic!("unexpected error: {other}"),
-                    }
-                }
-                (wins, conflicts)
-            }));
         }
-        let mut versions = Vec::new();
-        let mut conflicts = 0;
-        for task in tasks {
-            let (wins, lost) = task.await.expect("task ran");
-            versions.extend(wins);
-            conflicts += lost;
-        }
-        versions.sort_unstable();
-        let expected: Vec<i64> = (1..=versions.len() as i64).collect();
-        assert_eq!(versions, expected, "versions have gaps or duplicates");
-        assert_eq!(versions.len() + conflicts, 80);
 
-        let positions: Vec<i64> = store
-            .read_after(0, 1000)
-            .await
-            .expect("read")
-            .iter()
-            .map(|event| event.position)
-            .collect();
-        assert_eq!(positions, (1..=versions.len() as i64).collect::<Vec<_>>());
-    }
-
-    #[tokio::test]
-    async fn the_functions_posting_in_a_range_are_listed_without_reading_events() {
-        let (_dir, store) = empty_store().await;
-        store
-            .append(
-                &jug_stream(),
-                0,
-                &[introduced("JUG-1")],
-                &category_metadata(),
+        async fn a_malformed_payload_is_refused(store) {
+            assert_refused_and_nothing_written(
+                &store,
+                raw("ProductIntroduced", 1, json!({ "sku": "JUG-1" })),
+                "the payload does not fit ProductIntroduced version 1: missing field `name`",
             )
-            .await
-            .expect("append");
-        let head = store.head_position().await.expect("head");
-        assert_eq!(
-            store
-                .functions_posting_between(0, head)
-                .await
-                .expect("list"),
-            vec![BusinessFunction::Category]
-        );
-        assert!(
-            store
-                .functions_posting_between(head, head)
-                .await
-                .expect("list")
-                .is_empty()
-        );
-    }
+            .await;
+        }
 
-    #[tokio::test]
-    async fn a_postgres_url_is_refused_with_a_clear_message() {
-        let error = EventStore::open("postgres://kiln@localhost/kiln")
-            .await
-            .expect_err("refused");
-        assert!(
-            error
-                .to_string()
-                .contains("PostgreSQL support is not built yet"),
-            "{error}"
-        );
+        async fn a_payload_with_an_invalid_sku_is_refused(store) {
+            let mut payload = valid_payload();
+            payload["sku"] = json!("not a sku");
+            assert_refused_and_nothing_written(
+                &store,
+                raw("ProductIntroduced", 1, payload),
+                "is not a SKU",
+            )
+            .await;
+        }
+
+        async fn an_oversized_payload_is_refused(store) {
+            let mut payload = valid_payload();
+            payload["description"] = json!("x".repeat(MAX_PAYLOAD_BYTES));
+            assert_refused_and_nothing_written(
+                &store,
+                raw("ProductIntroduced", 1, payload),
+                "larger than the 65536 bytes",
+            )
+            .await;
+        }
+
+        async fn a_schema_version_newer_than_this_build_knows_is_refused(store) {
+            assert_refused_and_nothing_written(
+                &store,
+                raw("ProductIntroduced", 2, valid_payload()),
+                "schema version 2 is not one of 1..=1",
+            )
+            .await;
+        }
+
+        async fn an_event_offered_by_a_function_that_does_not_own_it_is_refused(store) {
+            let result = store
+                .append_new(
+                    &jug_stream(),
+                    0,
+                    vec![raw("ProductIntroduced", 1, valid_payload())],
+                    &EventMetadata::new(Actor::system("test"), BusinessFunction::Hr),
+                )
+                .await;
+            assert!(
+                matches!(
+                    &result,
+                    Err(StoreError::InvalidEvent { function: "hr", .. })
+                ),
+                "{result:?}"
+            );
+            assert_eq!(store.event_count().await.expect("count"), 0);
+        }
+
+        async fn eight_concurrent_appenders_get_exactly_one_winner_per_version(store) {
+            let stream = StreamId::product(&Sku::parse("RACE-1").expect("valid SKU"));
+            // Each task tries to append to version 1, 2, 3... in turn, always
+            // expecting the version it last saw; losers see a conflict and retry
+            // from the new version.
+            let mut tasks = Vec::new();
+            for task in 0..8 {
+                let store = store.clone();
+                let stream = stream.clone();
+                tasks.push(tokio::spawn(async move {
+                    let mut wins = Vec::new();
+                    let mut conflicts = 0;
+                    for attempt in 0..10 {
+                        let current = store
+                            .load::<CategoryEvent>(&stream)
+                            .await
+                            .expect("load")
+                            .version;
+                        let event = NewEvent {
+                            event_type: "ProductIntroduced".into(),
+                            schema_version: 1,
+                            payload: crate::event::encode_tagged(&introduced(&format!(
+                                "RACE-{task}-{attempt}"
+                            )))
+                            .expect("encode"),
+                        };
+                        match store
+                            .append_new(&stream, current, vec![event], &category_metadata())
+                            .await
+                        {
+                            Ok(appended) => wins.push(appended.events[0].stream_version),
+                            Err(StoreError::Conflict { .. }) => conflicts += 1,
+                            Err(other) => panic!("unexpected error: {other}"),
+                        }
+                    }
+                    (wins, conflicts)
+                }));
+            }
+            let mut versions = Vec::new();
+            let mut conflicts = 0;
+            for task in tasks {
+                let (wins, lost) = task.await.expect("task ran");
+                versions.extend(wins);
+                conflicts += lost;
+            }
+            versions.sort_unstable();
+            let expected: Vec<i64> = (1..=versions.len() as i64).collect();
+            assert_eq!(versions, expected, "versions have gaps or duplicates");
+            assert_eq!(versions.len() + conflicts, 80);
+
+            let positions: Vec<i64> = store
+                .read_after(0, 1000)
+                .await
+                .expect("read")
+                .iter()
+                .map(|event| event.position)
+                .collect();
+            assert_eq!(positions, (1..=versions.len() as i64).collect::<Vec<_>>());
+        }
+
+        async fn the_functions_posting_in_a_range_are_listed_without_reading_events(store) {
+            store
+                .append(
+                    &jug_stream(),
+                    0,
+                    &[introduced("JUG-1")],
+                    &category_metadata(),
+                )
+                .await
+                .expect("append");
+            let head = store.head_position().await.expect("head");
+            assert_eq!(
+                store
+                    .functions_posting_between(0, head)
+                    .await
+                    .expect("list"),
+                vec![BusinessFunction::Category]
+            );
+            assert!(
+                store
+                    .functions_posting_between(head, head)
+                    .await
+                    .expect("list")
+                    .is_empty()
+            );
+        }
+
+        async fn a_reader_following_positions_never_skips_an_event_committed_concurrently(store) {
+            // Eight appenders commit concurrently while a reader follows the
+            // log the way a subscriber does: from the last position it saw.
+            // If positions could commit out of order, the reader would move
+            // past one that was still uncommitted and never see it.
+            let appenders: Vec<_> = (0..8)
+                .map(|task| {
+                    let store = store.clone();
+                    tokio::spawn(async move {
+                        let stream = StreamId::new(format!("race-{task}"));
+                        for version in 0..25 {
+                            let sku = format!("R-{task}-{version}");
+                            store
+                                .append(&stream, version, &[introduced(&sku)], &category_metadata())
+                                .await
+                                .expect("append");
+                        }
+                    })
+                })
+                .collect();
+            let reader = {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let mut seen = Vec::new();
+                    let mut after = 0;
+                    while seen.len() < 200 {
+                        for event in store.read_after(after, 50).await.expect("read") {
+                            seen.push(event.position);
+                            after = event.position;
+                        }
+                        tokio::task::yield_now().await;
+                    }
+                    seen
+                })
+            };
+            for appender in appenders {
+                appender.await.expect("appender finished");
+            }
+            let seen = tokio::time::timeout(std::time::Duration::from_secs(60), reader)
+                .await
+                .expect("the reader saw 200 events within a minute")
+                .expect("reader finished");
+            let logged: Vec<i64> = store
+                .read_after(0, 1000)
+                .await
+                .expect("read the whole log")
+                .iter()
+                .map(|event| event.position)
+                .collect();
+            assert_eq!(logged.len(), 200);
+            assert_eq!(seen, logged, "the reader skipped or repeated events");
+        }
     }
 }

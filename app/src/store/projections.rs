@@ -1,10 +1,10 @@
 //! The projector registry: which tables each function derives from which
 //! event types, applied inline on append and replayed on rebuild.
 
-use super::{RecordedEvent, StoreError, database, read_after};
+use super::backend::{Backend, Connection, PerBackend, per_backend};
+use super::{EventStore, RecordedEvent, StoreError, database, read_after};
 use crate::functions::{BusinessFunction, category};
 use sha2::{Digest, Sha256};
-use sqlx::{SqliteConnection, SqlitePool};
 use std::{future::Future, pin::Pin};
 
 /// What a projector's `apply` returns.
@@ -20,11 +20,12 @@ pub struct Projector {
     pub handles: &'static [&'static str],
     /// The tables it owns and alone writes.
     pub tables: &'static [&'static str],
-    /// Applies events it handles, in position order, to its tables. Takes a
-    /// batch because each statement costs a round trip to SQLite's thread:
-    /// a projector should write a batch with few statements. Must ignore an
+    /// Applies events it handles, in position order, to its tables, on
+    /// either engine (most projectors only need [`upsert_rows`]). Takes a
+    /// batch because each statement costs a round trip to the database: a
+    /// projector should write a batch with few statements. Must ignore an
     /// event at or below a row's `last_position`, so replaying is harmless.
-    pub apply: for<'a> fn(&'a mut SqliteConnection, &'a [&'a RecordedEvent]) -> ProjectorFuture<'a>,
+    pub apply: for<'a> fn(Connection<'a>, &'a [&'a RecordedEvent]) -> ProjectorFuture<'a>,
 }
 
 impl Projector {
@@ -51,7 +52,7 @@ pub fn tables_touched_by(function: BusinessFunction, event_type: &str) -> Vec<&'
 
 /// Applies freshly appended events to every projector that handles them.
 pub(super) async fn apply_inline(
-    connection: &mut SqliteConnection,
+    connection: Connection<'_>,
     events: &[RecordedEvent],
 ) -> Result<(), StoreError> {
     apply_to(PROJECTORS.iter(), connection, events).await
@@ -60,7 +61,7 @@ pub(super) async fn apply_inline(
 /// Hands each projector the events of `events` it handles, as one batch.
 async fn apply_to<'p>(
     projectors: impl Iterator<Item = &'p Projector>,
-    connection: &mut SqliteConnection,
+    mut connection: Connection<'_>,
     events: &[RecordedEvent],
 ) -> Result<(), StoreError> {
     for projector in projectors {
@@ -69,8 +70,82 @@ async fn apply_to<'p>(
             .filter(|event| projector.handles(event))
             .collect();
         if !handled.is_empty() {
-            (projector.apply)(connection, &handled).await?;
+            (projector.apply)(connection.reborrow(), &handled).await?;
         }
+    }
+    Ok(())
+}
+
+/// A column value in a projection row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// An integer (amounts in minor units, counts, positions).
+    Integer(i64),
+    /// Text.
+    Text(&'a str),
+}
+
+/// One row for [`upsert_rows`]: its column values, and the position of the
+/// event it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row<'a> {
+    /// The values, in the order of the `columns` given to [`upsert_rows`].
+    pub values: Vec<Value<'a>>,
+    /// The event's position; stored as the row's `last_position`.
+    pub position: i64,
+}
+
+/// Parameters per statement: below SQLite's limit of 32,766 (PostgreSQL
+/// allows 65,535).
+const MAX_PARAMETERS: usize = 30_000;
+
+/// Inserts `rows` into `table`, or updates the row with the same `key`
+/// column, with multi-row statements. An update only happens when the new
+/// row comes from a later event than the stored one (`last_position`), so
+/// replaying an event changes nothing. `table` must have a `last_position`
+/// column and a unique `key`; `columns` are the others, `key` first among
+/// them.
+pub async fn upsert_rows(
+    mut connection: Connection<'_>,
+    table: &'static str,
+    key: &'static str,
+    columns: &'static [&'static str],
+    rows: &[Row<'_>],
+) -> Result<(), StoreError> {
+    let chunk_size = (MAX_PARAMETERS / (columns.len() + 1)).max(1);
+    let updates = columns
+        .iter()
+        .filter(|column| **column != key)
+        .map(|column| format!("{column} = excluded.{column}"))
+        .chain(std::iter::once("last_position = excluded.last_position".into()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // Table and column names come from the projectors' static code, never
+    // from input.
+    let head = format!(
+        "INSERT INTO {table} ({}, last_position) ",
+        columns.join(", ")
+    );
+    let tail = format!(
+        " ON CONFLICT ({key}) DO UPDATE SET {updates} \
+         WHERE excluded.last_position > {table}.last_position"
+    );
+    for chunk in rows.chunks(chunk_size) {
+        per_backend!(connection.reborrow(), Connection, c => {
+            let mut upsert = sqlx::QueryBuilder::new(&head);
+            upsert.push_values(chunk, |mut row, values| {
+                for value in &values.values {
+                    match *value {
+                        Value::Integer(number) => row.push_bind(number),
+                        Value::Text(text) => row.push_bind(text),
+                    };
+                }
+                row.push_bind(values.position);
+            });
+            upsert.push(&tail);
+            upsert.build().execute(c).await.map(|_| ())
+        })
+        .map_err(database(format!("write projection rows into {table}")))?;
     }
     Ok(())
 }
@@ -118,11 +193,12 @@ impl RebuildReport {
 const REBUILD_BATCH: i64 = 5_000;
 
 /// Empties the tables of the named projection (or of every projection) and
-/// replays the whole log into them in one transaction, so readers see the
-/// old tables until the new ones are complete. Reports each table's
-/// checksum before and after.
+/// replays the whole log into them in one transaction that holds the
+/// writer lock, so readers see the old tables until the new ones are
+/// complete and no append slips in between. Reports each table's checksum
+/// before (live) and after (rebuilt), both taken inside that transaction.
 pub async fn rebuild(
-    pool: &SqlitePool,
+    store: &EventStore,
     only: Option<&str>,
     mut progress: impl FnMut(RebuildProgress),
 ) -> Result<RebuildReport, StoreError> {
@@ -148,25 +224,20 @@ pub async fn rebuild(
         .flat_map(|projector| projector.tables.iter().copied())
         .collect();
 
+    let mut tx = store.database().begin_writing("start a rebuild").await?;
     let mut before = Vec::new();
     for table in &tables {
-        before.push(checksum(pool, table).await?);
+        before.push(checksum(tx.connection(), table).await?);
     }
-
-    let mut tx = pool
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(database("start a rebuild"))?;
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(database("count events for a rebuild"))?;
+    let total: i64 = per_backend!(tx.connection(), Connection, c => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(c).await
+    })
+    .map_err(database("count events for a rebuild"))?;
     let total = u64::try_from(total).unwrap_or_default();
     for table in &tables {
         // Table names come from the static registry, never from input.
-        sqlx::query(&format!("DELETE FROM \"{table}\""))
-            .execute(&mut *tx)
-            .await
+        let delete = format!("DELETE FROM \"{table}\"");
+        per_backend!(tx.connection(), Connection, c => sqlx::query(&delete).execute(c).await.map(|_| ()))
             .map_err(database(format!("empty {table}")))?;
     }
 
@@ -174,20 +245,20 @@ pub async fn rebuild(
     let mut after_position = 0;
     progress(RebuildProgress { replayed, total });
     loop {
-        let batch = read_after(&mut *tx, after_position, REBUILD_BATCH).await?;
+        let batch = read_after(tx.connection(), after_position, REBUILD_BATCH).await?;
         let Some(last) = batch.last() else { break };
         after_position = last.position;
-        apply_to(selected.iter().copied(), &mut tx, &batch).await?;
+        apply_to(selected.iter().copied(), tx.connection(), &batch).await?;
         replayed += batch.len() as u64;
         progress(RebuildProgress { replayed, total });
     }
-    tx.commit().await.map_err(database("commit a rebuild"))?;
 
     let mut pairs = Vec::new();
     for live in before {
-        let rebuilt = checksum(pool, live.table).await?;
+        let rebuilt = checksum(tx.connection(), live.table).await?;
         pairs.push((live, rebuilt));
     }
+    tx.commit("commit a rebuild").await?;
     Ok(RebuildReport {
         projections: selected.iter().map(|projector| projector.name).collect(),
         events: replayed,
@@ -198,37 +269,66 @@ pub async fn rebuild(
 /// Rows hashed per read while checksumming.
 const CHECKSUM_PAGE: i64 = 5_000;
 
+/// How to list a table's columns, in order.
+const COLUMNS_SQL: PerBackend<&str> = PerBackend {
+    sqlite: "SELECT name FROM pragma_table_info($1) ORDER BY cid",
+    postgres: "SELECT column_name::text FROM information_schema.columns \
+               WHERE table_schema = current_schema() AND table_name = $1 \
+               ORDER BY ordinal_position",
+};
+
+/// The checksum of `table` as it is now, outside any transaction.
+pub async fn checksum_now(
+    store: &EventStore,
+    table: &'static str,
+) -> Result<TableChecksum, StoreError> {
+    let mut connection = store.acquire().await?;
+    checksum(connection.connection(), table).await
+}
+
 /// The checksum of one projection table: the sum (as four wrapping 64-bit
 /// lanes) of the SHA-256 of every row, each row written as a JSON array of
 /// its columns. A sum does not depend on row order, so the table is read in
-/// rowid pages, one JSON row per page (projection tables must have rowids).
-pub async fn checksum(pool: &SqlitePool, table: &'static str) -> Result<TableChecksum, StoreError> {
-    let columns: Vec<String> =
-        sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid")
-            .bind(table)
-            .fetch_all(pool)
-            .await
-            .map_err(database(format!("read the columns of {table}")))?;
+/// pages in its physical order (SQLite's rowid, PostgreSQL's ctid), one JSON
+/// row per page. The JSON text of a row differs between the engines, so
+/// checksums compare a table with itself on one engine, not across engines.
+pub async fn checksum(
+    mut connection: Connection<'_>,
+    table: &'static str,
+) -> Result<TableChecksum, StoreError> {
+    let backend = connection.backend();
+    let columns: Vec<String> = per_backend!(connection.reborrow(), Connection, c => {
+        sqlx::query_scalar(COLUMNS_SQL.get(backend)).bind(table).fetch_all(c).await
+    })
+    .map_err(database(format!("read the columns of {table}")))?;
     let row_json = columns
         .iter()
         .map(|name| format!("\"{}\"", name.replace('"', "\"\"")))
         .collect::<Vec<_>>()
         .join(", ");
-    // Table names come from the static registry, never from input.
-    let query = format!(
-        "SELECT json_group_array(json_array({row_json}) ORDER BY rowid), MAX(rowid) \
-         FROM (SELECT rowid, * FROM \"{table}\" WHERE rowid > ? ORDER BY rowid LIMIT ?)"
-    );
+    // Table names come from the static registry, never from input. Pages
+    // are keyed by the last row's physical address, read back as text.
+    let query = match backend {
+        Backend::Sqlite => format!(
+            "SELECT json_group_array(json_array({row_json}) ORDER BY rowid), CAST(MAX(rowid) AS TEXT) \
+             FROM (SELECT rowid, * FROM \"{table}\" WHERE rowid > CAST($1 AS INTEGER) ORDER BY rowid LIMIT $2)"
+        ),
+        Backend::Postgres => format!(
+            "SELECT COALESCE(json_agg(json_build_array({row_json}) ORDER BY ctid), '[]')::text, MAX(ctid)::text \
+             FROM (SELECT ctid, * FROM \"{table}\" WHERE ctid > $1::tid ORDER BY ctid LIMIT $2) page"
+        ),
+    };
+    let mut after = match backend {
+        Backend::Sqlite => i64::MIN.to_string(),
+        Backend::Postgres => "(0,0)".to_owned(),
+    };
     let mut sum = [0_u64; 4];
     let mut rows = 0_u64;
-    let mut after = i64::MIN;
     loop {
-        let (page, last): (String, Option<i64>) = sqlx::query_as(&query)
-            .bind(after)
-            .bind(CHECKSUM_PAGE)
-            .fetch_one(pool)
-            .await
-            .map_err(database(format!("checksum {table}")))?;
+        let (page, last): (String, Option<String>) = per_backend!(connection.reborrow(), Connection, c => {
+            sqlx::query_as(&query).bind(&after).bind(CHECKSUM_PAGE).fetch_one(c).await
+        })
+        .map_err(database(format!("checksum {table}")))?;
         let Some(last) = last else { break };
         after = last;
         let page: Vec<Box<serde_json::value::RawValue>> =
@@ -257,73 +357,77 @@ pub async fn checksum(pool: &SqlitePool, table: &'static str) -> Result<TableChe
 mod tests {
     use super::*;
     use crate::demo::load_demo_business;
-    use crate::store::tests::empty_store;
+    use crate::store::testing::store_tests;
 
-    #[tokio::test]
-    async fn rebuilding_every_projection_reproduces_the_live_tables() {
-        let (_dir, store) = empty_store().await;
-        load_demo_business(&store).await.expect("demo");
-        let mut seen = Vec::new();
-        let report = rebuild(store.read_pool(), None, |progress| seen.push(progress))
-            .await
-            .expect("rebuild");
-        assert_eq!(report.events, 12);
-        assert!(report.all_equal(), "{report:?}");
-        assert_eq!(report.tables[0].1.rows, 12);
-        assert_eq!(seen.first().map(|p| p.replayed), Some(0));
-        assert_eq!(
-            seen.last().copied(),
-            Some(RebuildProgress {
-                replayed: 12,
-                total: 12
-            })
-        );
-    }
+    store_tests! {
+        async fn rebuilding_every_projection_reproduces_the_live_tables(store) {
+            load_demo_business(&store).await.expect("demo");
+            let mut seen = Vec::new();
+            let report = rebuild(&store, None, |progress| seen.push(progress))
+                .await
+                .expect("rebuild");
+            assert_eq!(report.events, 12);
+            assert!(report.all_equal(), "{report:?}");
+            assert_eq!(report.tables[0].1.rows, 12);
+            assert_eq!(seen.first().map(|p| p.replayed), Some(0));
+            assert_eq!(
+                seen.last().copied(),
+                Some(RebuildProgress {
+                    replayed: 12,
+                    total: 12
+                })
+            );
+        }
 
-    #[tokio::test]
-    async fn a_rebuild_repairs_a_damaged_table_and_reports_the_difference() {
-        let (_dir, store) = empty_store().await;
-        load_demo_business(&store).await.expect("demo");
-        sqlx::query("DELETE FROM catalog_products WHERE sku = 'MUG-TIDE-10'")
-            .execute(store.read_pool())
-            .await
-            .expect("damage the table");
-        let report = rebuild(store.read_pool(), Some("catalog"), |_| {})
-            .await
-            .expect("rebuild");
-        assert!(!report.all_equal());
-        assert_eq!(report.tables[0].0.rows, 11);
-        assert_eq!(report.tables[0].1.rows, 12);
-    }
+        async fn a_rebuild_repairs_a_damaged_table_and_reports_the_difference(store) {
+            load_demo_business(&store).await.expect("demo");
+            store
+                .database()
+                .execute_for_test("DELETE FROM catalog_products WHERE sku = 'MUG-TIDE-10'")
+                .await;
+            let report = rebuild(&store, Some("catalog"), |_| {})
+                .await
+                .expect("rebuild");
+            assert!(!report.all_equal());
+            assert_eq!(report.tables[0].0.rows, 11);
+            assert_eq!(report.tables[0].1.rows, 12);
+            let repaired = checksum_now(&store, "catalog_products").await.expect("checksum");
+            assert_eq!(repaired, report.tables[0].1);
+        }
 
-    #[tokio::test]
-    async fn replaying_an_event_twice_changes_nothing() {
-        let (_dir, store) = empty_store().await;
-        load_demo_business(&store).await.expect("demo");
-        let before = checksum(store.read_pool(), "catalog_products")
-            .await
-            .expect("checksum");
-        let events = store.read_after(0, 100).await.expect("read");
-        let mut connection = store.read_pool().acquire().await.expect("connection");
-        apply_inline(&mut connection, &events)
-            .await
-            .expect("replay");
-        drop(connection);
-        let after = checksum(store.read_pool(), "catalog_products")
-            .await
-            .expect("checksum");
-        assert_eq!(before, after);
-    }
+        async fn a_checksum_sees_a_changed_value(store) {
+            load_demo_business(&store).await.expect("demo");
+            let before = checksum_now(&store, "catalog_products").await.expect("checksum");
+            store
+                .database()
+                .execute_for_test("UPDATE catalog_products SET base_price_minor = base_price_minor + 1 WHERE sku = 'MUG-TIDE-10'")
+                .await;
+            let after = checksum_now(&store, "catalog_products").await.expect("checksum");
+            assert_eq!(before.rows, after.rows);
+            assert_ne!(before.checksum, after.checksum);
+        }
 
-    #[tokio::test]
-    async fn rebuilding_an_unknown_projection_names_the_known_ones() {
-        let (_dir, store) = empty_store().await;
-        let error = rebuild(store.read_pool(), Some("inventory"), |_| {})
-            .await
-            .expect_err("unknown projection");
-        assert_eq!(
-            error.to_string(),
-            "there is no projection called “inventory”; known projections: catalog"
-        );
+        async fn replaying_an_event_twice_changes_nothing(store) {
+            load_demo_business(&store).await.expect("demo");
+            let before = checksum_now(&store, "catalog_products").await.expect("checksum");
+            let events = store.read_after(0, 100).await.expect("read");
+            let mut connection = store.acquire().await.expect("connection");
+            apply_inline(connection.connection(), &events)
+                .await
+                .expect("replay");
+            drop(connection);
+            let after = checksum_now(&store, "catalog_products").await.expect("checksum");
+            assert_eq!(before, after);
+        }
+
+        async fn rebuilding_an_unknown_projection_names_the_known_ones(store) {
+            let error = rebuild(&store, Some("inventory"), |_| {})
+                .await
+                .expect_err("unknown projection");
+            assert_eq!(
+                error.to_string(),
+                "there is no projection called “inventory”; known projections: catalog"
+            );
+        }
     }
 }

@@ -6,6 +6,7 @@
 //! batch and acknowledging it sees that batch again, so handlers must be
 //! idempotent (recording an anomaly is; applying a projection is).
 
+use super::backend::per_backend;
 use super::{EventStore, RecordedEvent, StoreError, database};
 use chrono::Utc;
 
@@ -24,12 +25,13 @@ impl Subscriber {
 
     /// The position of the last event this subscriber acknowledged.
     pub async fn checkpoint(&self) -> Result<i64, StoreError> {
-        let position: Option<i64> =
-            sqlx::query_scalar("SELECT position FROM subscriber_checkpoints WHERE subscriber = ?")
+        let position: Option<i64> = per_backend!(self.store.database(), Database, pool => {
+            sqlx::query_scalar("SELECT position FROM subscriber_checkpoints WHERE subscriber = $1")
                 .bind(self.name)
-                .fetch_optional(self.store.read_pool())
+                .fetch_optional(pool)
                 .await
-                .map_err(database(format!("read the checkpoint of {}", self.name)))?;
+        })
+        .map_err(database(format!("read the checkpoint of {}", self.name)))?;
         Ok(position.unwrap_or(0))
     }
 
@@ -42,17 +44,24 @@ impl Subscriber {
     /// Records that every event up to `position` is handled. A checkpoint
     /// never moves backwards.
     pub async fn acknowledge(&self, position: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO subscriber_checkpoints (subscriber, position, updated_at) VALUES (?, ?, ?)
-             ON CONFLICT (subscriber) DO UPDATE SET
-               position = MAX(position, excluded.position),
-               updated_at = excluded.updated_at",
-        )
-        .bind(self.name)
-        .bind(position)
-        .bind(Utc::now())
-        .execute(self.store.read_pool())
-        .await
+        let now = Utc::now();
+        per_backend!(self.store.database(), Database, pool => {
+            sqlx::query(
+                "INSERT INTO subscriber_checkpoints (subscriber, position, updated_at)
+                 VALUES ($1, $2, $3)
+                 ON CONFLICT (subscriber) DO UPDATE SET
+                   position = CASE WHEN excluded.position > subscriber_checkpoints.position
+                                   THEN excluded.position
+                                   ELSE subscriber_checkpoints.position END,
+                   updated_at = excluded.updated_at",
+            )
+            .bind(self.name)
+            .bind(position)
+            .bind(now)
+            .execute(pool)
+            .await
+                .map(|_| ())
+        })
         .map_err(database(format!("save the checkpoint of {}", self.name)))?;
         Ok(())
     }
@@ -62,48 +71,46 @@ impl Subscriber {
 mod tests {
     use super::*;
     use crate::demo::load_demo_business;
-    use crate::store::tests::empty_store;
+    use crate::store::testing::store_tests;
 
-    #[tokio::test]
-    async fn a_restarted_subscriber_resumes_after_its_last_acknowledged_event() {
-        let (_dir, store) = empty_store().await;
-        load_demo_business(&store).await.expect("demo");
+    store_tests! {
+        async fn a_restarted_subscriber_resumes_after_its_last_acknowledged_event(store) {
+            load_demo_business(&store).await.expect("demo");
 
-        let first_run = Subscriber::new("analytics", store.clone());
-        let batch = first_run.next_batch(5).await.expect("batch");
-        assert_eq!(
-            batch.iter().map(|e| e.position).collect::<Vec<_>>(),
-            vec![1, 2, 3, 4, 5]
-        );
-        first_run.acknowledge(5).await.expect("acknowledge");
-        // Handed out but never acknowledged: must come again after a restart.
-        let _unacknowledged = first_run.next_batch(3).await.expect("batch");
-        drop(first_run);
+            let first_run = Subscriber::new("analytics", store.clone());
+            let batch = first_run.next_batch(5).await.expect("batch");
+            assert_eq!(
+                batch.iter().map(|e| e.position).collect::<Vec<_>>(),
+                vec![1, 2, 3, 4, 5]
+            );
+            first_run.acknowledge(5).await.expect("acknowledge");
+            // Handed out but never acknowledged: must come again after a restart.
+            let _unacknowledged = first_run.next_batch(3).await.expect("batch");
+            drop(first_run);
 
-        let after_restart = Subscriber::new("analytics", store.clone());
-        let rest = after_restart.next_batch(100).await.expect("batch");
-        assert_eq!(
-            rest.iter().map(|e| e.position).collect::<Vec<_>>(),
-            (6..=12).collect::<Vec<_>>()
-        );
-    }
+            let after_restart = Subscriber::new("analytics", store.clone());
+            let rest = after_restart.next_batch(100).await.expect("batch");
+            assert_eq!(
+                rest.iter().map(|e| e.position).collect::<Vec<_>>(),
+                (6..=12).collect::<Vec<_>>()
+            );
+        }
 
-    #[tokio::test]
-    async fn a_checkpoint_never_moves_backwards_and_subscribers_are_independent() {
-        let (_dir, store) = empty_store().await;
-        let agent = Subscriber::new("agent:category", store.clone());
-        agent.acknowledge(9).await.expect("acknowledge");
-        agent
-            .acknowledge(4)
-            .await
-            .expect("acknowledge an older position");
-        assert_eq!(agent.checkpoint().await.expect("checkpoint"), 9);
-        assert_eq!(
-            Subscriber::new("other", store)
-                .checkpoint()
+        async fn a_checkpoint_never_moves_backwards_and_subscribers_are_independent(store) {
+            let agent = Subscriber::new("agent:category", store.clone());
+            agent.acknowledge(9).await.expect("acknowledge");
+            agent
+                .acknowledge(4)
                 .await
-                .expect("checkpoint"),
-            0
-        );
+                .expect("acknowledge an older position");
+            assert_eq!(agent.checkpoint().await.expect("checkpoint"), 9);
+            assert_eq!(
+                Subscriber::new("other", store)
+                    .checkpoint()
+                    .await
+                    .expect("checkpoint"),
+                0
+            );
+        }
     }
 }

@@ -5,10 +5,10 @@ use super::view::{ProductCard, StorefrontQuery};
 use crate::event::DomainEvent;
 use crate::functions::BusinessFunction;
 use crate::money::{Currency, Money};
+use crate::store::backend::{Connection, PerBackend, per_backend};
 use crate::store::integrity::IntegrityCheck;
-use crate::store::projections::{Projector, ProjectorFuture};
-use crate::store::{RecordedEvent, StoreError};
-use sqlx::{SqliteConnection, SqlitePool};
+use crate::store::projections::{Projector, ProjectorFuture, Row, Value, upsert_rows};
+use crate::store::{EventStore, RecordedEvent, StoreError};
 
 /// The catalog projection: `catalog_products` from `ProductIntroduced`.
 pub const CATALOG: Projector = Projector {
@@ -20,22 +20,16 @@ pub const CATALOG: Projector = Projector {
 };
 
 fn apply_boxed<'a>(
-    connection: &'a mut SqliteConnection,
+    connection: Connection<'a>,
     events: &'a [&'a RecordedEvent],
 ) -> ProjectorFuture<'a> {
     Box::pin(apply(connection, events))
 }
 
-/// Rows per multi-row upsert (8 parameters each).
-const UPSERT_CHUNK: usize = 1_000;
-
 /// Applies Category Management events, in position order, to
 /// `catalog_products`. A row remembers the position of the last event it
 /// applied, so replaying an event changes nothing.
-pub async fn apply(
-    connection: &mut SqliteConnection,
-    events: &[&RecordedEvent],
-) -> Result<(), StoreError> {
+pub async fn apply(connection: Connection<'_>, events: &[&RecordedEvent]) -> Result<(), StoreError> {
     let mut introduced = Vec::with_capacity(events.len());
     for event in events {
         let decoded = CategoryEvent::decode(
@@ -51,42 +45,37 @@ pub async fn apply(
             CategoryEvent::ProductIntroduced(product) => introduced.push((event.position, product)),
         }
     }
-    for chunk in introduced.chunks(UPSERT_CHUNK) {
-        let mut upsert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "INSERT INTO catalog_products \
-             (sku, name, collection, description, base_price_minor, currency, image, last_position) ",
-        );
-        upsert.push_values(chunk, |mut row, (position, product)| {
-            row.push_bind(product.sku.as_str())
-                .push_bind(product.name.as_str())
-                .push_bind(product.collection.slug())
-                .push_bind(product.description.as_str())
-                .push_bind(product.base_price.minor_units)
-                .push_bind(product.base_price.currency.code())
-                .push_bind(product.image.as_str())
-                .push_bind(*position);
-        });
-        upsert.push(
-            " ON CONFLICT (sku) DO UPDATE SET \
-               name = excluded.name, \
-               collection = excluded.collection, \
-               description = excluded.description, \
-               base_price_minor = excluded.base_price_minor, \
-               currency = excluded.currency, \
-               image = excluded.image, \
-               last_position = excluded.last_position \
-             WHERE excluded.last_position > catalog_products.last_position",
-        );
-        upsert
-            .build()
-            .execute(&mut *connection)
-            .await
-            .map_err(|source| StoreError::Database {
-                operation: "project category events into catalog_products".into(),
-                source,
-            })?;
-    }
-    Ok(())
+    let rows: Vec<Row<'_>> = introduced
+        .iter()
+        .map(|(position, product)| Row {
+            values: vec![
+                Value::Text(product.sku.as_str()),
+                Value::Text(&product.name),
+                Value::Text(product.collection.slug()),
+                Value::Text(&product.description),
+                Value::Integer(product.base_price.minor_units),
+                Value::Text(product.base_price.currency.code()),
+                Value::Text(&product.image),
+            ],
+            position: *position,
+        })
+        .collect();
+    upsert_rows(
+        connection,
+        "catalog_products",
+        "sku",
+        &[
+            "sku",
+            "name",
+            "collection",
+            "description",
+            "base_price_minor",
+            "currency",
+            "image",
+        ],
+        &rows,
+    )
+    .await
 }
 
 #[derive(sqlx::FromRow)]
@@ -128,18 +117,21 @@ impl TryFrom<CatalogRow> for ProductCard {
 
 /// The listed products, in collection order then by name.
 pub async fn storefront_products(
-    pool: &SqlitePool,
+    store: &EventStore,
     query: StorefrontQuery,
 ) -> Result<Vec<ProductCard>, StoreError> {
-    let rows: Vec<CatalogRow> = sqlx::query_as(
-        "SELECT sku, name, collection, description, base_price_minor, currency, image
-         FROM catalog_products
-         WHERE ?1 IS NULL OR collection = ?1
-         ORDER BY CASE collection WHEN 'mugs' THEN 0 WHEN 'planters' THEN 1 ELSE 2 END, name",
-    )
-    .bind(query.collection.map(Collection::slug))
-    .fetch_all(pool)
-    .await
+    let collection = query.collection.map(Collection::slug);
+    let rows: Vec<CatalogRow> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(
+            "SELECT sku, name, collection, description, base_price_minor, currency, image
+             FROM catalog_products
+             WHERE CAST($1 AS TEXT) IS NULL OR collection = $1
+             ORDER BY CASE collection WHEN 'mugs' THEN 0 WHEN 'planters' THEN 1 ELSE 2 END, name",
+        )
+        .bind(collection)
+        .fetch_all(pool)
+        .await
+    })
     .map_err(|source| StoreError::Database {
         operation: "read catalog_products".into(),
         source,
@@ -153,20 +145,35 @@ pub const INTEGRITY_CHECKS: &[IntegrityCheck] = &[
         name: "catalog-prices-positive",
         function: BusinessFunction::Category,
         invariant: "Every product in the catalog has a base price above zero.",
-        violations_sql: "SELECT 'product ' || sku || ' is listed at ' || base_price_minor || ' minor units', \
-                         json_array(last_position) \
-                         FROM catalog_products WHERE base_price_minor <= 0 ORDER BY sku",
+        violations_sql: PerBackend {
+            sqlite: "SELECT 'product ' || sku || ' is listed at ' || base_price_minor || ' minor units', \
+                     json_array(last_position) \
+                     FROM catalog_products WHERE base_price_minor <= 0 ORDER BY sku",
+            postgres: "SELECT 'product ' || sku || ' is listed at ' || base_price_minor || ' minor units', \
+                       json_build_array(last_position)::text \
+                       FROM catalog_products WHERE base_price_minor <= 0 ORDER BY sku",
+        },
     },
     IntegrityCheck {
         name: "catalog-matches-introductions",
         function: BusinessFunction::Category,
         invariant: "Every ProductIntroduced event has its row in catalog_products.",
-        violations_sql: "SELECT 'product ' || json_extract(e.payload, '$.sku') || \
-                         ' was introduced but is missing from catalog_products', json_array(e.position) \
-                         FROM events e \
-                         WHERE e.function = 'category' AND e.event_type = 'ProductIntroduced' \
-                           AND NOT EXISTS (SELECT 1 FROM catalog_products c \
-                                           WHERE c.sku = json_extract(e.payload, '$.sku')) \
-                         ORDER BY e.position",
+        violations_sql: PerBackend {
+            sqlite: "SELECT 'product ' || json_extract(e.payload, '$.sku') || \
+                     ' was introduced but is missing from catalog_products', json_array(e.position) \
+                     FROM events e \
+                     WHERE e.function = 'category' AND e.event_type = 'ProductIntroduced' \
+                       AND NOT EXISTS (SELECT 1 FROM catalog_products c \
+                                       WHERE c.sku = json_extract(e.payload, '$.sku')) \
+                     ORDER BY e.position",
+            postgres: "SELECT 'product ' || (e.payload->>'sku') || \
+                       ' was introduced but is missing from catalog_products', \
+                       json_build_array(e.position)::text \
+                       FROM events e \
+                       WHERE e.function = 'category' AND e.event_type = 'ProductIntroduced' \
+                         AND NOT EXISTS (SELECT 1 FROM catalog_products c \
+                                         WHERE c.sku = e.payload->>'sku') \
+                       ORDER BY e.position",
+        },
     },
 ];

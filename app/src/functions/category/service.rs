@@ -41,5 +41,5 @@ pub async fn storefront_products(
     store: &EventStore,
     query: StorefrontQuery,
 ) -> Result<Vec<ProductCard>, StoreError> {
-    projection::storefront_products(store.read_pool(), query).await
+    projection::storefront_products(store, query).await
 }
