@@ -56,7 +56,7 @@ define step
 	printf '    %s: done in %ss\n' "$(1)" "$$(( $$(date +%s) - started ))"
 endef
 
-.PHONY: help run test bootstrap toolchain cargo-tools npm-tools browser build \
+.PHONY: help run test bootstrap toolchain cargo-tools npm-tools browser postgres build \
         fmt-check clippy unit-tests e2e e2e-deps clean-data
 
 help:
@@ -135,6 +135,16 @@ browser:
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; \
 	fi
 
+# The store tests also run on PostgreSQL: Debian's server packages, started
+# as a throwaway cluster for the run (scripts/test-postgres).
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "postgresql: $$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1 | cut -d/ -f5) (Debian)"; \
+	else \
+	  printf '\n\033[1m==> Installing Debian postgresql for the store tests\033[0m\n'; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q postgresql; \
+	fi
+
 ## ---------------------------------------------------------------- build
 
 build:
@@ -151,8 +161,15 @@ clippy:
 	$(call step,clippy (server features),cargo clippy --workspace --exclude frontend --all-targets --features app/ssr -- -D warnings)
 	$(call step,clippy (browser features),cargo clippy -p app -p frontend --all-targets --features app/hydrate -- -D warnings)
 
-unit-tests:
-	$(call step,Unit and integration tests,cargo test --workspace --exclude frontend --features app/ssr)
+# A throwaway PostgreSQL cluster lives for the length of the test run; the
+# trap stops and deletes it whether the tests pass or fail.
+unit-tests: postgres
+	$(call step,Unit and integration tests (SQLite and PostgreSQL),\
+	  cluster=$$(mktemp -d /tmp/kiln-test-postgres.XXXXXX) && \
+	  trap "scripts/test-postgres stop $$cluster" EXIT && \
+	  export KILN_TEST_POSTGRES_URL=$$(scripts/test-postgres start $$cluster) && \
+	  echo "    PostgreSQL for the tests: $$KILN_TEST_POSTGRES_URL" && \
+	  cargo test --workspace --exclude frontend --features app/ssr)
 
 e2e-deps: end2end/node_modules/.package-lock.json
 

@@ -1048,28 +1048,34 @@ mod tests {
                     })
                 })
                 .collect();
+            let appenders_done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
             let reader = {
                 let store = store.clone();
+                let appenders_done = appenders_done.clone();
                 tokio::spawn(async move {
                     let mut seen = Vec::new();
                     let mut after = 0;
-                    while seen.len() < 200 {
-                        for event in store.read_after(after, 50).await.expect("read") {
+                    loop {
+                        // Read the flag first: a page read after it was set
+                        // is the last word, since every append has committed.
+                        let finished = appenders_done.load(std::sync::atomic::Ordering::SeqCst);
+                        let page = store.read_after(after, 50).await.expect("read");
+                        if page.is_empty() && finished {
+                            return seen;
+                        }
+                        for event in page {
                             seen.push(event.position);
                             after = event.position;
                         }
                         tokio::task::yield_now().await;
                     }
-                    seen
                 })
             };
             for appender in appenders {
                 appender.await.expect("appender finished");
             }
-            let seen = tokio::time::timeout(std::time::Duration::from_secs(60), reader)
-                .await
-                .expect("the reader saw 200 events within a minute")
-                .expect("reader finished");
+            appenders_done.store(true, std::sync::atomic::Ordering::SeqCst);
+            let seen = reader.await.expect("reader finished");
             let logged: Vec<i64> = store
                 .read_after(0, 1000)
                 .await
