@@ -134,10 +134,8 @@ async fn measure(url: &str, args: &BenchStoreArgs) -> anyhow::Result<StoreFigure
     let total = store.event_count().await? as u64;
     let bar = progress_bar(total, "rebuild");
     let started = Instant::now();
-    let report = projections::rebuild(&store, None, |progress| {
-        bar.set_position(progress.replayed)
-    })
-    .await?;
+    let report =
+        projections::rebuild(&store, None, |progress| bar.set_position(progress.replayed)).await?;
     let rebuild_s = started.elapsed().as_secs_f64();
     bar.finish();
     if !report.all_equal() {

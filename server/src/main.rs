@@ -58,7 +58,10 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         workers_stopped,
     ));
 
-    tracing::info!(database = redact(database_url), "listening on http://{addr}");
+    tracing::info!(
+        database = redact(database_url),
+        "listening on http://{addr}"
+    );
     kiln::http::serve(state, listener, kiln::http::shutdown_signal()).await?;
     // The receiver may already be gone if the worker ended; nothing to stop then.
     let _ = stop_workers.send(true);

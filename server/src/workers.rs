@@ -40,7 +40,7 @@ async fn check_next_batch(
         return Ok(false);
     }
     let functions = store.functions_posting_between(after, head).await?;
-    for outcome in integrity::run_checks(&store, Some(&functions)).await? {
+    for outcome in integrity::run_checks(store, Some(&functions)).await? {
         for violation in &outcome.violations {
             tracing::warn!(
                 check = outcome.name,

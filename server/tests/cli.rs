@@ -114,7 +114,11 @@ fn a_database_url_of_another_engine_is_refused_without_showing_its_password() {
 #[test]
 fn migrate_seed_rebuild_and_check_work_on_postgres() {
     let data = DataDir::postgres();
-    for args in [&["migrate"][..], &["seed", "--demo"], &["integrity", "check"]] {
+    for args in [
+        &["migrate"][..],
+        &["seed", "--demo"],
+        &["integrity", "check"],
+    ] {
         let output = data.kiln(args);
         assert!(output.status.success(), "{args:?}: {}", stderr(&output));
     }
@@ -206,7 +210,14 @@ fn the_store_benchmark_measures_postgres_on_a_throwaway_database() {
 
 fn assert_benchmark_figures(backend: &[&str]) {
     let data = DataDir::new();
-    let mut args = vec!["bench", "store", "--events", "1000", "--single-appends", "20"];
+    let mut args = vec![
+        "bench",
+        "store",
+        "--events",
+        "1000",
+        "--single-appends",
+        "20",
+    ];
     args.extend_from_slice(backend);
     let output = data.kiln(&args);
     assert!(output.status.success(), "{}", stderr(&output));

@@ -119,7 +119,9 @@ async fn crash_a_writer(url: &str) -> Vec<i64> {
         .expect("reopen after the crash");
     let mut events = Vec::new();
     loop {
-        let after = events.last().map_or(0, |event: &RecordedEvent| event.position);
+        let after = events
+            .last()
+            .map_or(0, |event: &RecordedEvent| event.position);
         let page = store.read_after(after, 10_000).await.expect("read the log");
         if page.is_empty() {
             break;

@@ -34,7 +34,7 @@ pub(crate) use per_backend;
 /// The key of the transaction-scoped PostgreSQL advisory lock every append
 /// and rebuild takes: one writer at a time, as on SQLite. ("KILNLOG" in
 /// ASCII.)
-const APPEND_LOCK_KEY: i64 = 0x4b49_4c4e_4c4f_47;
+const APPEND_LOCK_KEY: i64 = 0x004b_494c_4e4c_4f47;
 
 /// Which engine a database URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -329,8 +329,8 @@ impl Connection<'_> {
     /// several statements in turn.
     pub fn reborrow(&mut self) -> Connection<'_> {
         match self {
-            Connection::Sqlite(connection) => Connection::Sqlite(&mut **connection),
-            Connection::Postgres(connection) => Connection::Postgres(&mut **connection),
+            Connection::Sqlite(connection) => Connection::Sqlite(connection),
+            Connection::Postgres(connection) => Connection::Postgres(connection),
         }
     }
 

@@ -21,9 +21,9 @@ pub(crate) mod testing;
 
 use crate::event::{Actor, DomainEvent, StreamId};
 use crate::functions::BusinessFunction;
+use backend::{Backend, Connection, Database, PooledConnection, per_backend};
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
-use backend::{Backend, Connection, Database, PooledConnection, per_backend};
 use tokio::sync::broadcast;
 
 /// The largest payload the log accepts, in bytes of JSON. Events describe
@@ -365,16 +365,17 @@ impl EventStore {
         &self,
         stream: &StreamId,
     ) -> Result<LoadedStream<E>, StoreError> {
-        let rows: Vec<(String, i64, String, i64)> = per_backend!(&self.database, Database, pool => {
-            sqlx::query_as(
-                "SELECT event_type, schema_version, CAST(payload AS TEXT), stream_version
-                 FROM events WHERE stream_id = $1 ORDER BY stream_version",
-            )
-            .bind(stream.as_str())
-            .fetch_all(pool)
-            .await
-        })
-        .map_err(database(format!("load stream {stream}")))?;
+        let rows: Vec<(String, i64, String, i64)> =
+            per_backend!(&self.database, Database, pool => {
+                sqlx::query_as(
+                    "SELECT event_type, schema_version, CAST(payload AS TEXT), stream_version
+                     FROM events WHERE stream_id = $1 ORDER BY stream_version",
+                )
+                .bind(stream.as_str())
+                .fetch_all(pool)
+                .await
+            })
+            .map_err(database(format!("load stream {stream}")))?;
 
         let mut loaded = LoadedStream {
             events: Vec::with_capacity(rows.len()),

@@ -117,7 +117,9 @@ pub async fn upsert_rows(
         .iter()
         .filter(|column| **column != key)
         .map(|column| format!("{column} = excluded.{column}"))
-        .chain(std::iter::once("last_position = excluded.last_position".into()))
+        .chain(std::iter::once(
+            "last_position = excluded.last_position".into(),
+        ))
         .collect::<Vec<_>>()
         .join(", ");
     // Table and column names come from the projectors' static code, never
@@ -325,10 +327,11 @@ pub async fn checksum(
     let mut sum = [0_u64; 4];
     let mut rows = 0_u64;
     loop {
-        let (page, last): (String, Option<String>) = per_backend!(connection.reborrow(), Connection, c => {
-            sqlx::query_as(&query).bind(&after).bind(CHECKSUM_PAGE).fetch_one(c).await
-        })
-        .map_err(database(format!("checksum {table}")))?;
+        let (page, last): (String, Option<String>) =
+            per_backend!(connection.reborrow(), Connection, c => {
+                sqlx::query_as(&query).bind(&after).bind(CHECKSUM_PAGE).fetch_one(c).await
+            })
+            .map_err(database(format!("checksum {table}")))?;
         let Some(last) = last else { break };
         after = last;
         let page: Vec<Box<serde_json::value::RawValue>> =

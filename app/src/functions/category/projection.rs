@@ -29,7 +29,10 @@ fn apply_boxed<'a>(
 /// Applies Category Management events, in position order, to
 /// `catalog_products`. A row remembers the position of the last event it
 /// applied, so replaying an event changes nothing.
-pub async fn apply(connection: Connection<'_>, events: &[&RecordedEvent]) -> Result<(), StoreError> {
+pub async fn apply(
+    connection: Connection<'_>,
+    events: &[&RecordedEvent],
+) -> Result<(), StoreError> {
     let mut introduced = Vec::with_capacity(events.len());
     for event in events {
         let decoded = CategoryEvent::decode(
