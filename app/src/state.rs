@@ -1,6 +1,7 @@
 //! The state every request handler and server function reaches through
 //! context: one `AppState(Arc<App>)`, cloned cheaply per request.
 
+use crate::functions::database_manager::service::Rebuilds;
 use crate::store::EventStore;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -16,6 +17,8 @@ pub struct App {
     pub store: EventStore,
     /// Where the site's files are and what the browser bundle is called.
     pub leptos_options: LeptosOptions,
+    /// Projection rebuilds asked for through the Database Manager.
+    pub rebuilds: Rebuilds,
 }
 
 impl AppState {
@@ -24,12 +27,18 @@ impl AppState {
         AppState(Arc::new(App {
             store,
             leptos_options,
+            rebuilds: Rebuilds::default(),
         }))
     }
 
     /// The event store.
     pub fn store(&self) -> &EventStore {
         &self.0.store
+    }
+
+    /// Projection rebuilds (one at a time, with published progress).
+    pub fn rebuilds(&self) -> &Rebuilds {
+        &self.0.rebuilds
     }
 
     /// The state of the request being served. Server functions call this; it

@@ -2,6 +2,7 @@
 //! static files, and the health check.
 
 use app::functions::BusinessFunction;
+use app::functions::database_manager::view::RebuildUpdate;
 use app::state::AppState;
 use app::store::{RecordedEvent, catalog};
 use app::{App, shell};
@@ -33,6 +34,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/api/events/catalog", get(event_catalog))
         .route("/api/events/live", get(live_events))
+        .route(
+            "/api/database-manager/rebuild/progress",
+            get(rebuild_progress),
+        )
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(TraceLayer::new_for_http())
@@ -154,4 +159,32 @@ fn live_stream(
             Some(Ok(Event::default().event("lagged").data(missed.to_string())))
         }
     })
+}
+
+/// `GET /api/database-manager/rebuild/progress`: server-sent events for
+/// every rebuild step from now on (SSE event name: `progress`, `finished`
+/// or `failed`; data: the update as JSON).
+async fn rebuild_progress(State(state): State<AppState>) -> Response {
+    let updates = BroadcastStream::new(state.rebuilds().subscribe());
+    Sse::new(updates.filter_map(|received| match received {
+        Ok(update) => {
+            let name = match &update {
+                RebuildUpdate::Progress { .. } => "progress",
+                RebuildUpdate::Finished(_) => "finished",
+                RebuildUpdate::Failed { .. } => "failed",
+            };
+            match Event::default().event(name).json_data(&update) {
+                Ok(sse) => Some(Ok::<_, Infallible>(sse)),
+                Err(error) => {
+                    tracing::error!(%error, "cannot encode a rebuild update");
+                    None
+                }
+            }
+        }
+        Err(BroadcastStreamRecvError::Lagged(missed)) => Some(Ok(
+            Event::default().event("lagged").data(missed.to_string()),
+        )),
+    }))
+    .keep_alive(KeepAlive::default())
+    .into_response()
 }

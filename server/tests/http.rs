@@ -228,3 +228,61 @@ async fn live_events_for_an_unknown_function_are_refused() {
         "there is no business function called “sales”"
     );
 }
+
+#[tokio::test]
+async fn a_rebuild_asked_for_over_http_reports_checksums_and_publishes_its_progress() {
+    use futures_util::StreamExt;
+
+    let app = spawn_app().await;
+    let progress = app.get("/api/database-manager/rebuild/progress").await;
+    assert_eq!(progress.status(), 200);
+    let mut stream = progress.bytes_stream();
+
+    let response = app
+        .client
+        .post(format!("{}/api/database-manager/rebuild", app.address))
+        .json(&json!({ "request": { "projection": "catalog" } }))
+        .send()
+        .await
+        .expect("request reaches the server");
+    assert_eq!(response.status(), 200);
+    let outcome: serde_json::Value = response.json().await.expect("JSON outcome");
+    assert_eq!(outcome["projections"], json!(["catalog"]));
+    assert_eq!(outcome["events"], 12);
+    assert_eq!(outcome["tables"][0]["table"], "catalog_products");
+    assert_eq!(outcome["tables"][0]["rows_after"], 12);
+    assert_eq!(outcome["tables"][0]["equal"], true);
+
+    let mut received = String::new();
+    let finished = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Some(chunk) = stream.next().await {
+            received.push_str(&String::from_utf8_lossy(&chunk.expect("stream chunk")));
+            if received.contains("event: finished") {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(finished, Ok(true), "received so far: {received}");
+    assert!(received.contains("event: progress"), "{received}");
+    assert!(received.contains(r#""replayed":12"#), "{received}");
+}
+
+#[tokio::test]
+async fn rebuilding_an_unknown_projection_over_http_is_refused_with_the_known_names() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(format!("{}/api/database-manager/rebuild", app.address))
+        .json(&json!({ "request": { "projection": "inventory" } }))
+        .send()
+        .await
+        .expect("request reaches the server");
+    assert!(response.status().is_client_error() || response.status().is_server_error());
+    let body = response.text().await.expect("body");
+    assert!(
+        body.contains("there is no projection called “inventory”; known projections: catalog"),
+        "{body}"
+    );
+}

@@ -10,6 +10,7 @@
 //! module documentation.
 
 pub mod category;
+pub mod database_manager;
 
 use serde::{Deserialize, Serialize};
 
