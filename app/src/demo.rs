@@ -162,3 +162,81 @@ pub async fn load_demo_business(store: &EventStore) -> Result<DemoReport, DemoEr
     }
     Ok(DemoReport { events: appended })
 }
+
+/// The demo's staff logins: (email, name, roles, password). Documented in
+/// the README; they exist only in demo databases.
+pub const DEMO_STAFF: &[(&str, &str, &[&str], &str)] = &[
+    (
+        "owner@fenwick.example",
+        "Mara Fenwick",
+        &["admin"],
+        "fenwick-demo-owner",
+    ),
+    (
+        "potter@fenwick.example",
+        "Jo Potter",
+        &["category:operate", "procurement:view"],
+        "fenwick-demo-potter",
+    ),
+];
+
+/// Why the demo logins were not created.
+#[derive(Debug, thiserror::Error)]
+#[error("demo login {email} could not be created")]
+pub struct DemoLoginError {
+    /// The login concerned.
+    pub email: &'static str,
+    /// What went wrong (in this file's constants, or in the store).
+    #[source]
+    pub source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+/// Creates the demo's staff logins, the way `kiln user add` does. Loaded
+/// after [`load_demo_business`], into the same fresh database.
+pub async fn load_demo_logins(store: &EventStore) -> Result<usize, DemoLoginError> {
+    use crate::access::{Email, password::Password};
+    use crate::functions::platform_manager::{events::Role, service};
+
+    for &(email, name, roles, password) in DEMO_STAFF {
+        let failed =
+            |source: Box<dyn std::error::Error + Send + Sync>| DemoLoginError { email, source };
+        let new = service::NewStaffAccount {
+            email: Email::parse(email).map_err(|error| failed(error.into()))?,
+            name: name.into(),
+            roles: roles
+                .iter()
+                .map(|role| Role::parse(role))
+                .collect::<Result<_, _>>()
+                .map_err(|error| failed(error.into()))?,
+            password: Password::parse(password).map_err(|error| failed(error.into()))?,
+        };
+        service::create_staff_account(store, Actor::system("demo-seed"), new)
+            .await
+            .map_err(|error| failed(error.into()))?;
+    }
+    Ok(DEMO_STAFF.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testing::store_tests;
+
+    store_tests! {
+        async fn every_demo_login_signs_in_with_its_documented_password(store) {
+            use crate::access::{Email, password::Password};
+            use crate::functions::platform_manager::service::check_sign_in;
+
+            load_demo_business(&store).await.expect("demo business");
+            assert_eq!(load_demo_logins(&store).await.expect("demo logins"), DEMO_STAFF.len());
+            for &(email, _, _, password) in DEMO_STAFF {
+                let email = Email::parse(email).expect("valid");
+                let password = Password::parse(password).expect("valid");
+                assert!(
+                    check_sign_in(&store, &email, password).await.expect("checked").is_some(),
+                    "{email} does not sign in"
+                );
+            }
+        }
+    }
+}

@@ -127,6 +127,11 @@ impl StreamId {
         StreamId(format!("product-{sku}"))
     }
 
+    /// The stream of one account (its creation and its roles).
+    pub fn account(account: &crate::access::AccountId) -> Self {
+        StreamId(format!("account-{account}"))
+    }
+
     /// The stream id as text.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -7,6 +7,8 @@
 //! Everything under a `#[cfg(feature = "ssr")]` gate is server-only: it may
 //! touch the database, the browser build never sees it.
 
+pub mod access;
+pub mod account;
 pub mod error;
 pub mod event;
 pub mod functions;
@@ -70,7 +72,8 @@ pub fn App() -> impl IntoView {
                 // is sent, so pages read completely without JavaScript
                 // (out-of-order streaming would need a script to move it).
                 <Route path=StaticSegment("") view=storefront::HomePage ssr=SsrMode::InOrder />
-                <Route path=StaticSegment("login") view=storefront::SignInPage ssr=SsrMode::InOrder />
+                <Route path=StaticSegment("login") view=account::SignInPage ssr=SsrMode::InOrder />
+                <Route path=StaticSegment("account") view=account::AccountPage ssr=SsrMode::InOrder />
             </Routes>
         </Router>
     }

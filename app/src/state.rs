@@ -19,16 +19,26 @@ pub struct App {
     pub leptos_options: LeptosOptions,
     /// Projection rebuilds asked for through the Database Manager.
     pub rebuilds: Rebuilds,
+    /// Whether cookies get the `Secure` flag (Kiln is served over TLS,
+    /// usually behind a proxy that terminates it).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
-    /// Bundles the parts into a shareable state.
-    pub fn new(store: EventStore, leptos_options: LeptosOptions) -> Self {
+    /// Bundles the parts into a shareable state; `secure_cookies` marks
+    /// cookies `Secure` (for Kiln served over TLS).
+    pub fn new(store: EventStore, leptos_options: LeptosOptions, secure_cookies: bool) -> Self {
         AppState(Arc::new(App {
             store,
             leptos_options,
             rebuilds: Rebuilds::default(),
+            secure_cookies,
         }))
+    }
+
+    /// Whether cookies get the `Secure` flag.
+    pub fn secure_cookies(&self) -> bool {
+        self.0.secure_cookies
     }
 
     /// The event store.

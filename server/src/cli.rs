@@ -62,6 +62,44 @@ pub enum Command {
     /// Measure performance on a throwaway database.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `kiln user ...`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a staff account (the way to make the first administrator).
+    /// Consumers sign up themselves and dealers are onboarded in Customer
+    /// Management, so only staff accounts are created here.
+    Add(UserAddArgs),
+}
+
+/// Settings of `kiln user add`.
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// Create a staff account (required: the only kind made here).
+    #[arg(long, required = true)]
+    pub staff: bool,
+
+    /// The address they sign in with.
+    #[arg(long)]
+    pub email: String,
+
+    /// Their name, as colleagues know it.
+    #[arg(long)]
+    pub name: String,
+
+    /// A role: `admin` or `<function>:<view|operate|approve>`, e.g.
+    /// `category:operate`. Repeat for several.
+    #[arg(long = "role", required = true)]
+    pub roles: Vec<String>,
+
+    /// Read the password from the first line of standard input instead of
+    /// generating one (a generated password is printed once).
+    #[arg(long)]
+    pub password_stdin: bool,
 }
 
 /// `kiln projections ...`
@@ -130,6 +168,11 @@ pub struct ServeArgs {
     /// The directory `cargo leptos build` wrote the site to (pkg/, pictures).
     #[arg(long, env = "KILN_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+
+    /// Mark cookies `Secure`: set when Kiln is reached over HTTPS (usually
+    /// through a proxy that terminates TLS).
+    #[arg(long, env = "KILN_SECURE_COOKIES")]
+    pub secure_cookies: bool,
 }
 
 /// Settings of `kiln seed`.

@@ -1,6 +1,8 @@
 //! The HTTP surface: the Leptos pages and server functions, the site's
 //! static files, and the health check.
 
+use crate::sessions::KilnSessionStore;
+use app::access::table::{self, Method};
 use app::functions::BusinessFunction;
 use app::functions::database_manager::view::RebuildUpdate;
 use app::state::AppState;
@@ -9,7 +11,7 @@ use app::{App, shell};
 use axum::{
     Json, Router,
     extract::{Query, State},
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header},
     response::{
         IntoResponse, Response,
         sse::{Event, KeepAlive, Sse},
@@ -24,12 +26,62 @@ use tokio::net::TcpListener;
 use tokio_stream::{
     Stream, StreamExt, wrappers::BroadcastStream, wrappers::errors::BroadcastStreamRecvError,
 };
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-/// Every route of the application.
-pub fn router(state: AppState) -> Router {
+/// The routes added to the router by hand (the others are Leptos pages and
+/// server functions, listed by Leptos itself).
+const HAND_MADE_ROUTES: &[(Method, &str)] = &[
+    (Method::Get, "/healthz"),
+    (Method::Get, "/api/events/catalog"),
+    (Method::Get, "/api/events/live"),
+    (Method::Get, "/api/database-manager/rebuild/progress"),
+];
+
+/// Every route the router serves that the authorisation table
+/// (`app::access::table`) does not list. Must be empty: `serve` refuses to
+/// start otherwise, and a test fails.
+pub fn routes_missing_from_table() -> Vec<String> {
+    let mut routes: Vec<(Method, String)> = HAND_MADE_ROUTES
+        .iter()
+        .map(|(method, path)| (*method, (*path).to_owned()))
+        .collect();
+    for listing in generate_route_list(App) {
+        for method in listing.methods() {
+            let method = match method {
+                leptos_router::Method::Get => Method::Get,
+                _ => Method::Post,
+            };
+            routes.push((method, listing.path().to_owned()));
+        }
+    }
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        let method = if method == axum::http::Method::GET {
+            Method::Get
+        } else {
+            Method::Post
+        };
+        routes.push((method, path.to_owned()));
+    }
+    routes
+        .into_iter()
+        .filter(|(method, path)| table::requirement_of(*method, path).is_none())
+        .map(|(method, path)| format!("{method:?} {path}"))
+        .collect()
+}
+
+/// The security headers on every answer. The hydration script is inline,
+/// hence `'unsafe-inline'` for scripts (a per-request nonce would remove
+/// it; not built yet); WebAssembly needs `'wasm-unsafe-eval'`.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+     frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+
+/// Every route of the application, behind the guard and the session layer.
+pub fn router(state: AppState, sessions: KilnSessionStore) -> Router {
     let routes = generate_route_list(App);
     let options = state.0.leptos_options.clone();
+    let secure_cookies = state.secure_cookies();
     Router::new()
         .route("/healthz", get(healthz))
         .route("/api/events/catalog", get(event_catalog))
@@ -40,20 +92,66 @@ pub fn router(state: AppState) -> Router {
         )
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::guard::guard,
+        ))
+        .layer(sessions.layer(secure_cookies))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// Serves `state` on `listener` until `shutdown` completes; requests already
-/// in flight then finish before this returns.
+/// Serves `state` on `listener`, with sessions kept in `sessions`
+/// ([`KilnSessionStore::open`]), until `shutdown` completes; requests
+/// already in flight then finish before this returns. Refuses to start when
+/// a route is missing from the authorisation table.
 pub async fn serve(
     state: AppState,
+    sessions: KilnSessionStore,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    let missing = routes_missing_from_table();
+    if !missing.is_empty() {
+        return Err(std::io::Error::other(format!(
+            "these routes have no entry in the authorisation table (app/src/access/table.rs): {}",
+            missing.join(", ")
+        )));
+    }
+    // Expired sessions are deleted hourly while the server runs.
+    let cleanup = tokio::spawn({
+        let sessions = sessions.clone();
+        async move {
+            let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                hourly.tick().await;
+                if let Err(error) = sessions.delete_expired().await {
+                    tracing::warn!(%error, "deleting expired sessions failed");
+                }
+            }
+        }
+    });
+    let served = axum::serve(listener, router(state, sessions))
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    cleanup.abort();
+    served
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.
@@ -187,4 +285,14 @@ async fn rebuild_progress(State(state): State<AppState>) -> Response {
     }))
     .keep_alive(KeepAlive::default())
     .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_the_router_serves_is_in_the_authorisation_table() {
+        assert_eq!(routes_missing_from_table(), Vec::<String>::new());
+    }
 }

@@ -4,7 +4,9 @@
 
 pub mod bench;
 pub mod cli;
+pub mod guard;
 pub mod http;
+pub mod sessions;
 pub mod telemetry;
 pub mod workers;
 

@@ -9,6 +9,7 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use kiln::cli::{
     BenchCommand, Cli, Command, IntegrityCommand, ProjectionsCommand, SeedArgs, ServeArgs,
+    UserAddArgs, UserCommand,
 };
 use std::time::Instant;
 
@@ -28,7 +29,60 @@ async fn main() -> anyhow::Result<()> {
             let figures = kiln::bench::bench_store(&args).await?;
             kiln::bench::print_store_figures(&figures)
         }
+        Command::User(UserCommand::Add(args)) => add_user(&cli.database_url, args).await,
     }
+}
+
+async fn add_user(database_url: &str, args: UserAddArgs) -> anyhow::Result<()> {
+    use app::access::{Email, password::Password};
+    use app::functions::platform_manager::{events::Role, service};
+
+    // Everything the command line can get wrong is checked before the
+    // database is opened.
+    let email = Email::parse(&args.email)?;
+    let roles = args
+        .roles
+        .iter()
+        .map(|role| Role::parse(role))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (password, generated) = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        let typed = line.trim_end_matches(['\r', '\n']);
+        (Password::parse(typed)?, false)
+    } else {
+        (Password::generate(), true)
+    };
+
+    let store = open(database_url).await?;
+    let created = service::create_staff_account(
+        &store,
+        app::event::Actor::system("kiln-cli"),
+        service::NewStaffAccount {
+            email: email.clone(),
+            name: args.name,
+            roles: roles.clone(),
+            password: password.clone(),
+        },
+    )
+    .await;
+    store.close().await;
+    let account = created.context("creating the staff account")?;
+    let roles = roles
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    println!("created staff account {account} for {email} with roles {roles}");
+    if generated {
+        println!(
+            "password (shown once, not stored anywhere readable): {}",
+            password.reveal()
+        );
+    }
+    Ok(())
 }
 
 async fn open(database_url: &str) -> anyhow::Result<EventStore> {
@@ -50,7 +104,11 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", args.addr))?;
     let addr = listener.local_addr()?;
-    let state = AppState::new(store.clone(), kiln::leptos_options(&args.site_root, addr));
+    let state = AppState::new(
+        store.clone(),
+        kiln::leptos_options(&args.site_root, addr),
+        args.secure_cookies,
+    );
 
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
     let integrity = tokio::spawn(kiln::workers::integrity_worker(
@@ -62,7 +120,10 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         database = redact(database_url),
         "listening on http://{addr}"
     );
-    kiln::http::serve(state, listener, kiln::http::shutdown_signal()).await?;
+    let sessions = kiln::sessions::KilnSessionStore::open(&store)
+        .await
+        .context("preparing the session store")?;
+    kiln::http::serve(state, sessions, listener, kiln::http::shutdown_signal()).await?;
     // The receiver may already be gone if the worker ended; nothing to stop then.
     let _ = stop_workers.send(true);
     if let Err(error) = integrity.await {
@@ -84,10 +145,17 @@ async fn seed(database_url: &str, args: SeedArgs) -> anyhow::Result<()> {
     let store = open(database_url).await?;
     debug_assert!(args.demo, "clap requires --demo");
     let outcome = match demo::load_demo_business(&store).await {
-        Ok(report) => {
-            tracing::info!(events = report.events, "loaded the demo business");
-            Ok(())
-        }
+        Ok(report) => match demo::load_demo_logins(&store).await {
+            Ok(logins) => {
+                tracing::info!(
+                    events = report.events,
+                    logins,
+                    "loaded the demo business and its staff logins (see the README)"
+                );
+                Ok(())
+            }
+            Err(error) => Err(anyhow::Error::new(error).context("creating the demo logins")),
+        },
         Err(demo::DemoError::NotEmpty { events }) if args.if_empty => {
             tracing::info!(
                 events,

@@ -75,7 +75,7 @@ fn seeding_the_demo_twice_is_refused_the_second_time_and_changes_nothing() {
     let second = data.kiln(&["seed", "--demo"]);
     assert!(!second.status.success());
     assert!(
-        stderr(&second).contains("the database already holds 12 events; the demo business is only loaded into an empty one"),
+        stderr(&second).contains("the database already holds 17 events; the demo business is only loaded into an empty one"),
         "{}",
         stderr(&second)
     );
@@ -126,14 +126,16 @@ fn migrate_seed_rebuild_and_check_work_on_postgres() {
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);
     assert!(
-        report.contains("rebuilt catalog from 12 events"),
+        report.contains("rebuilt catalog, staff from 17 events"),
         "{report}"
     );
-    let row = report
-        .lines()
-        .find(|line| line.starts_with("catalog_products"))
-        .expect("a row for catalog_products");
-    assert!(row.ends_with("yes"), "{row}");
+    for table in ["catalog_products", "accounts", "staff_roles"] {
+        let row = report
+            .lines()
+            .find(|line| line.starts_with(table))
+            .unwrap_or_else(|| panic!("a row for {table} in {report}"));
+        assert!(row.ends_with("yes"), "{row}");
+    }
 }
 
 #[test]
@@ -162,14 +164,16 @@ fn rebuilding_projections_reports_equal_checksums() {
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);
     assert!(
-        report.contains("rebuilt catalog from 12 events"),
+        report.contains("rebuilt catalog, staff from 17 events"),
         "{report}"
     );
-    let row = report
-        .lines()
-        .find(|line| line.starts_with("catalog_products"))
-        .expect("a row for catalog_products");
-    assert!(row.ends_with("yes"), "{row}");
+    for table in ["catalog_products", "accounts", "staff_roles"] {
+        let row = report
+            .lines()
+            .find(|line| line.starts_with(table))
+            .unwrap_or_else(|| panic!("a row for {table} in {report}"));
+        assert!(row.ends_with("yes"), "{row}");
+    }
 }
 
 #[test]
@@ -179,7 +183,7 @@ fn rebuilding_an_unknown_projection_fails_and_names_the_known_ones() {
     assert!(!output.status.success());
     assert!(
         stderr(&output)
-            .contains("there is no projection called “inventory”; known projections: catalog"),
+            .contains("there is no projection called “inventory”; known projections: catalog, staff"),
         "{}",
         stderr(&output)
     );
@@ -249,5 +253,138 @@ fn the_postgres_benchmark_asks_for_a_server() {
         stderr(&output).contains("--backend postgres needs a server to measure"),
         "{}",
         stderr(&output)
+    );
+}
+
+impl DataDir {
+    /// Runs `kiln` with `stdin` as its standard input.
+    fn kiln_with_input(&self, args: &[&str], stdin: &str) -> Output {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .args(args)
+            .env("KILN_DATABASE_URL", self.database_url())
+            .env("KILN_LOG", "debug")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("kiln starts");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
+        child.wait_with_output().expect("kiln runs")
+    }
+
+    /// Every byte of the SQLite database and its write-ahead log.
+    fn database_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for name in ["data/kiln.db", "data/kiln.db-wal"] {
+            if let Ok(content) = std::fs::read(self.dir.path().join(name)) {
+                bytes.extend(content);
+            }
+        }
+        bytes
+    }
+}
+
+const ADD_STAFF: &[&str] = &[
+    "user",
+    "add",
+    "--staff",
+    "--email",
+    "Ines@Fenwick.example",
+    "--name",
+    "Ines Okafor",
+    "--role",
+    "admin",
+    "--role",
+    "category:approve",
+];
+
+#[test]
+fn adding_a_staff_user_prints_a_generated_password_once() {
+    let data = DataDir::new();
+    let output = data.kiln(ADD_STAFF);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = stdout(&output);
+    assert!(
+        printed.contains("for ines@fenwick.example with roles admin, category:approve"),
+        "{printed}"
+    );
+    let password = printed
+        .lines()
+        .find_map(|line| line.strip_prefix("password (shown once, not stored anywhere readable): "))
+        .expect("the generated password is printed");
+    assert_eq!(password.len(), 20);
+    assert!(
+        !stderr(&output).contains(password),
+        "the password reached the log"
+    );
+}
+
+#[test]
+fn a_password_given_on_stdin_is_never_logged_or_stored_in_plain_text() {
+    let data = DataDir::new();
+    let mut args = ADD_STAFF.to_vec();
+    args.push("--password-stdin");
+    let password = "kiln-secret-glaze-77";
+    let output = data.kiln_with_input(&args, &format!("{password}\n"));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!stdout(&output).contains(password));
+    assert!(
+        !stderr(&output).contains(password),
+        "the password reached the log"
+    );
+    let stored = data.database_bytes();
+    assert!(!stored.is_empty(), "the database was written");
+    assert!(
+        !stored
+            .windows(password.len())
+            .any(|window| window == password.as_bytes()),
+        "the password is in the database in plain text"
+    );
+}
+
+#[test]
+fn a_second_account_for_an_address_is_refused() {
+    let data = DataDir::new();
+    assert!(data.kiln(ADD_STAFF).status.success());
+    let again = data.kiln(ADD_STAFF);
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("ines@fenwick.example already has an account"),
+        "{}",
+        stderr(&again)
+    );
+}
+
+#[test]
+fn a_bad_role_or_a_short_password_is_refused_before_anything_is_written() {
+    let data = DataDir::new();
+    let mut bad_role = ADD_STAFF.to_vec();
+    bad_role[8] = "category:own";
+    let output = data.kiln(&bad_role);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("“category:own” is not a role"),
+        "{}",
+        stderr(&output)
+    );
+
+    let mut args = ADD_STAFF.to_vec();
+    args.push("--password-stdin");
+    let output = data.kiln_with_input(&args, "short\n");
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("a password needs at least 10 characters"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        !data.dir.path().join("data/kiln.db").exists(),
+        "the database was created although the input was refused"
     );
 }

@@ -11,13 +11,15 @@
 
 pub mod category;
 pub mod database_manager;
+pub mod platform_manager;
 
 use serde::{Deserialize, Serialize};
 
 /// A business function of the briefing. Its slug is used alike in page URLs
 /// (`/staff/<slug>`), JSON endpoints, agent identities and permissions, and in
 /// the `function` column of every event it posts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum BusinessFunction {
     /// Executive dashboard over every function (no agent).

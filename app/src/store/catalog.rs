@@ -5,7 +5,9 @@
 
 use super::{MAX_PAYLOAD_BYTES, NewEvent, StoreError, projections};
 use crate::event::DomainEvent;
-use crate::functions::{BusinessFunction, category::events::CategoryEvent};
+use crate::functions::{
+    BusinessFunction, category::events::CategoryEvent, platform_manager::events::PlatformEvent,
+};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
@@ -37,7 +39,7 @@ fn family<E: DomainEvent + JsonSchema>() -> EventFamily {
 fn registry() -> &'static [(EventFamily, Vec<EventTypeEntry>)] {
     static REGISTRY: OnceLock<Vec<(EventFamily, Vec<EventTypeEntry>)>> = OnceLock::new();
     REGISTRY.get_or_init(|| {
-        [family::<CategoryEvent>()]
+        [family::<CategoryEvent>(), family::<PlatformEvent>()]
             .into_iter()
             .map(|family| {
                 let entries = family.entries();

@@ -13,6 +13,7 @@
 
 pub mod backend;
 pub mod catalog;
+pub mod credentials;
 pub mod integrity;
 pub mod projections;
 pub mod subscriptions;

@@ -3,7 +3,7 @@
 
 use super::backend::{Backend, Connection, PerBackend, per_backend};
 use super::{EventStore, RecordedEvent, StoreError, database, read_after};
-use crate::functions::{BusinessFunction, category};
+use crate::functions::{BusinessFunction, category, platform_manager};
 use sha2::{Digest, Sha256};
 use std::{future::Future, pin::Pin};
 
@@ -39,7 +39,10 @@ impl Projector {
 }
 
 /// Every projector. A new function's projector is added here.
-pub const PROJECTORS: &[Projector] = &[category::projection::CATALOG];
+pub const PROJECTORS: &[Projector] = &[
+    category::projection::CATALOG,
+    platform_manager::projection::STAFF,
+];
 
 /// The projection tables that events of this type change.
 pub fn tables_touched_by(function: BusinessFunction, event_type: &str) -> Vec<&'static str> {
@@ -77,7 +80,7 @@ async fn apply_to<'p>(
 }
 
 /// A column value in a projection row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Value<'a> {
     /// An integer (amounts in minor units, counts, positions).
     Integer(i64),
@@ -104,7 +107,9 @@ const MAX_PARAMETERS: usize = 30_000;
 /// row comes from a later event than the stored one (`last_position`), so
 /// replaying an event changes nothing. `table` must have a `last_position`
 /// column and a unique `key`; `columns` are the others, `key` first among
-/// them.
+/// them. When several rows of `rows` (in position order) share a key, the
+/// last one wins: one statement may not touch a row twice (PostgreSQL
+/// refuses it).
 pub async fn upsert_rows(
     mut connection: Connection<'_>,
     table: &'static str,
@@ -132,10 +137,27 @@ pub async fn upsert_rows(
         " ON CONFLICT ({key}) DO UPDATE SET {updates} \
          WHERE excluded.last_position > {table}.last_position"
     );
+    let mut latest: std::collections::HashMap<Value<'_>, usize> =
+        std::collections::HashMap::with_capacity(rows.len());
+    for (index, row) in rows.iter().enumerate() {
+        if let Some(key_value) = row.values.first() {
+            latest.insert(*key_value, index);
+        }
+    }
+    let rows: Vec<&Row<'_>> = rows
+        .iter()
+        .enumerate()
+        .filter(|(index, row)| {
+            row.values
+                .first()
+                .is_none_or(|key_value| latest.get(key_value) == Some(index))
+        })
+        .map(|(_, row)| row)
+        .collect();
     for chunk in rows.chunks(chunk_size) {
         per_backend!(connection.reborrow(), Connection, c => {
             let mut upsert = sqlx::QueryBuilder::new(&head);
-            upsert.push_values(chunk, |mut row, values| {
+            upsert.push_values(chunk.iter().copied(), |mut row, values| {
                 for value in &values.values {
                     match *value {
                         Value::Integer(number) => row.push_bind(number),
@@ -429,7 +451,7 @@ mod tests {
                 .expect_err("unknown projection");
             assert_eq!(
                 error.to_string(),
-                "there is no projection called “inventory”; known projections: catalog"
+                "there is no projection called “inventory”; known projections: catalog, staff"
             );
         }
     }

@@ -1,7 +1,7 @@
 //! The consumer storefront: the public pages of the demo company's shop.
 //!
-//! Built so far: the home page with the catalog by collection, and the
-//! sign-in page's notice. Not built yet: product pages, cart, checkout and
+//! Built so far: the home page with the catalog by collection. (Sign-in
+//! and the account page are in `crate::account`.) Not built yet: product pages, cart, checkout and
 //! accounts (the selling and identity issues).
 
 mod chrome;
@@ -11,33 +11,9 @@ mod products;
 pub use home::HomePage;
 pub use products::{ListStorefrontProducts, list_storefront_products};
 
-use chrome::{SiteFooter, SiteHeader};
+pub use chrome::{SiteFooter, SiteHeader};
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-/// `/login`: where staff and dealers will sign in. Accounts do not exist
-/// yet, so the page says so instead of showing a form that cannot work.
-#[component]
-pub fn SignInPage() -> impl IntoView {
-    view! {
-        <Title text="Sign in" />
-        <SiteHeader />
-        <main class="mx-auto max-w-xl px-6 py-20">
-            <h1 class="font-serif text-4xl text-stone-900">"Sign in"</h1>
-            <p class="mt-6 text-lg leading-relaxed text-stone-700">
-                "Sign-in for staff and dealers is not open yet: accounts are still being set up. "
-                "Shoppers do not need an account to browse the shop."
-            </p>
-            <a
-                href="/"
-                class="mt-10 inline-block rounded-full bg-stone-900 px-6 py-3 font-medium text-stone-50 hover:bg-stone-700"
-            >
-                "Back to the shop"
-            </a>
-        </main>
-        <SiteFooter />
-    }
-}
 
 /// Any URL no page answers: a 404 with a way back.
 #[component]

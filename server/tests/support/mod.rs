@@ -23,6 +23,9 @@ pub async fn spawn_app() -> TestApp {
     app::demo::load_demo_business(&store)
         .await
         .expect("load the demo business");
+    app::demo::load_demo_logins(&store)
+        .await
+        .expect("create the demo logins");
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -32,15 +35,22 @@ pub async fn spawn_app() -> TestApp {
     // pages are server-rendered only in these tests.
     let site_root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../public");
     let options = kiln::leptos_options(&site_root, addr);
-    let state = AppState::new(store.clone(), options);
+    let state = AppState::new(store.clone(), options, false);
     let (shutdown, signal) = oneshot::channel::<()>();
-    let server = tokio::spawn(kiln::http::serve(state, listener, async {
+    let sessions = kiln::sessions::KilnSessionStore::open(&store)
+        .await
+        .expect("prepare the session store");
+    let server = tokio::spawn(kiln::http::serve(state, sessions, listener, async {
         let _ = signal.await;
     }));
 
     TestApp {
         address: format!("http://{addr}"),
-        client: reqwest::Client::new(),
+        // A cookie store, like a browser's, keeps the session between requests.
+        client: reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("an HTTP client"),
         store,
         shutdown: Some(shutdown),
         server: Some(server),
@@ -55,6 +65,32 @@ impl TestApp {
             .send()
             .await
             .expect("request reaches the server")
+    }
+
+    /// Posts the sign-in form, as a browser without JavaScript does.
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/account/sign-in", self.address))
+            // A browser posting the form asks for HTML, so the server
+            // answers with a redirect to the account's home.
+            .header("accept", "text/html")
+            .header("referer", format!("{}/login", self.address))
+            .form(&[("form[email]", email), ("form[password]", password)])
+            .send()
+            .await
+            .expect("request reaches the server")
+    }
+
+    /// Signs in as the demo's administrator (see the README's demo logins).
+    pub async fn sign_in_as_owner(&self) {
+        let response = self
+            .sign_in("owner@fenwick.example", "fenwick-demo-owner")
+            .await;
+        assert!(
+            response.status().is_success(),
+            "sign-in failed: {}",
+            response.status()
+        );
     }
 
     /// Asks the server to stop, as SIGTERM would, and waits until it has.

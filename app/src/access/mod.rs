@@ -1,0 +1,480 @@
+//! Who may do what: the principals that make requests, the permissions
+//! routes and server functions require, and the one rule that decides
+//! between them ([`authorize`]).
+//!
+//! This module is pure: it knows nothing of cookies, tokens or databases.
+//! The server works out the [`Principal`] of a request (from its session
+//! or bearer token) and looks the route up in [`table`]; the guard then
+//! calls [`authorize`] before any work is done.
+//!
+//! Built so far: the model, the rule and the route table. Not built yet
+//! (identity issue, still open): accounts, sign-in, sessions, API tokens,
+//! and the guard that applies the table to every request.
+
+pub mod identity;
+#[cfg(feature = "ssr")]
+pub mod password;
+pub mod table;
+
+pub use identity::{AccountId, Email, InvalidAccountId, InvalidEmail};
+
+use crate::functions::BusinessFunction;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// What a staff member may do in one business function. Each level
+/// includes the ones before it: whoever may approve may also operate and
+/// view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    /// Read the function's page and data.
+    View,
+    /// Submit the function's commands (and, for agents, proposals).
+    Operate,
+    /// Approve or reject decisions proposed in the function.
+    Approve,
+}
+
+impl Capability {
+    /// The capability's name as grants and messages show it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Capability::View => "view",
+            Capability::Operate => "operate",
+            Capability::Approve => "approve",
+        }
+    }
+}
+
+/// One staff grant: a capability in a function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Grant {
+    /// The function.
+    pub function: BusinessFunction,
+    /// What the grant allows in it.
+    pub capability: Capability,
+}
+
+/// What a staff member has been granted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffGrants {
+    /// Per-function grants.
+    pub grants: BTreeSet<Grant>,
+    /// Administrators manage accounts, grants and tokens, and may do
+    /// everything a grant allows in every function.
+    pub admin: bool,
+}
+
+impl StaffGrants {
+    /// Whether these grants allow `capability` in `function`.
+    pub fn allow(&self, function: BusinessFunction, capability: Capability) -> bool {
+        self.admin
+            || self
+                .grants
+                .iter()
+                .any(|grant| grant.function == function && grant.capability >= capability)
+    }
+
+    /// The first function these grants let its holder view, in the order
+    /// of [`BusinessFunction::ALL`]: where a staff member lands after
+    /// signing in.
+    pub fn first_function(&self) -> Option<BusinessFunction> {
+        BusinessFunction::ALL
+            .iter()
+            .copied()
+            .find(|function| self.allow(*function, Capability::View))
+    }
+}
+
+/// What an external agent's API token lets it do, always within the one
+/// function it is scoped to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenScope {
+    /// Read the function's data.
+    Read,
+    /// Read, and submit commands and proposals as the function.
+    Propose,
+}
+
+/// A typed id of a dealer company, the unit dealer data belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct CompanyId(pub String);
+
+/// A typed id of an external agent's API token.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct TokenId(pub String);
+
+/// Who is making a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Principal {
+    /// Nobody has signed in.
+    Anonymous,
+    /// A shopper with an account.
+    Consumer {
+        /// Their account.
+        account: AccountId,
+    },
+    /// A user of a dealer company's account.
+    Dealer {
+        /// Their own login.
+        account: AccountId,
+        /// The company whose prices, orders, invoices and materials they see.
+        company: CompanyId,
+    },
+    /// A member of staff.
+    Staff {
+        /// Their account.
+        account: AccountId,
+        /// What they may do.
+        grants: StaffGrants,
+    },
+    /// A business function's own agent (`agent:<function>`).
+    Agent {
+        /// The function it acts for.
+        function: BusinessFunction,
+    },
+    /// An external agent holding an API token.
+    Token {
+        /// The token.
+        token: TokenId,
+        /// The one function it is scoped to.
+        function: BusinessFunction,
+        /// Read, or read and propose.
+        scope: TokenScope,
+    },
+}
+
+/// What a route or server function requires of whoever calls it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Requirement {
+    /// Anyone, signed in or not (the storefront, sign-in).
+    Public,
+    /// Any signed-in person (their own account page, sign-out).
+    SignedIn,
+    /// A dealer user; the service then reads only the dealer's own company.
+    Dealer,
+    /// A capability in a business function.
+    Function {
+        /// The function.
+        function: BusinessFunction,
+        /// The capability.
+        capability: Capability,
+    },
+    /// An administrator.
+    Admin,
+}
+
+impl Requirement {
+    /// Viewing `function`.
+    pub const fn view(function: BusinessFunction) -> Self {
+        Requirement::Function {
+            function,
+            capability: Capability::View,
+        }
+    }
+
+    /// Operating `function`.
+    pub const fn operate(function: BusinessFunction) -> Self {
+        Requirement::Function {
+            function,
+            capability: Capability::Operate,
+        }
+    }
+
+    /// Approving in `function`.
+    pub const fn approve(function: BusinessFunction) -> Self {
+        Requirement::Function {
+            function,
+            capability: Capability::Approve,
+        }
+    }
+}
+
+impl fmt::Display for Requirement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Requirement::Public => write!(f, "nothing"),
+            Requirement::SignedIn => write!(f, "a signed-in account"),
+            Requirement::Dealer => write!(f, "a dealer account"),
+            Requirement::Function {
+                function,
+                capability,
+            } => write!(
+                f,
+                "the {} permission in {}",
+                capability.as_str(),
+                function.slug()
+            ),
+            Requirement::Admin => write!(f, "an administrator"),
+        }
+    }
+}
+
+/// Why a request was refused. 401 for [`Denial::NotSignedIn`], 403 for
+/// [`Denial::Forbidden`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Denial {
+    /// The request needs someone signed in, and nobody is.
+    #[error("sign in first: this needs {required}")]
+    NotSignedIn {
+        /// What was required.
+        required: Requirement,
+    },
+    /// Whoever is signed in may not do this.
+    #[error("not allowed: this needs {required}, and {reason}")]
+    Forbidden {
+        /// What was required.
+        required: Requirement,
+        /// Why the principal does not meet it, in words.
+        reason: String,
+    },
+}
+
+/// Decides whether `principal` meets `required`. The only authorisation
+/// rule in Kiln; every route and server function goes through it.
+///
+/// - People: consumers and dealers meet only their own requirements;
+///   staff meet a function requirement with a grant of at least that
+///   capability (administrators meet every requirement).
+/// - A function's own agent may view every function (agents read all
+///   data), operate only its own function, and never approve: people
+///   approve.
+/// - An API token meets only requirements of its one function: viewing,
+///   and operating when its scope is `propose`.
+pub fn authorize(principal: &Principal, required: Requirement) -> Result<(), Denial> {
+    let forbidden = |reason: String| Err(Denial::Forbidden { required, reason });
+    match (principal, required) {
+        (_, Requirement::Public) => Ok(()),
+        (Principal::Anonymous, _) => Err(Denial::NotSignedIn { required }),
+
+        (
+            Principal::Consumer { .. } | Principal::Dealer { .. } | Principal::Staff { .. },
+            Requirement::SignedIn,
+        ) => Ok(()),
+        (Principal::Agent { .. } | Principal::Token { .. }, Requirement::SignedIn) => {
+            forbidden("agents have no personal account".into())
+        }
+
+        (Principal::Dealer { .. }, Requirement::Dealer) => Ok(()),
+        (_, Requirement::Dealer) => forbidden("only dealer accounts use the dealer portal".into()),
+
+        (Principal::Staff { grants, .. }, Requirement::Admin) if grants.admin => Ok(()),
+        (_, Requirement::Admin) => forbidden("only administrators may do this".into()),
+
+        (
+            Principal::Staff { grants, .. },
+            Requirement::Function {
+                function,
+                capability,
+            },
+        ) => {
+            if grants.allow(function, capability) {
+                Ok(())
+            } else {
+                forbidden(format!(
+                    "this account has no {} grant in {}",
+                    capability.as_str(),
+                    function.slug()
+                ))
+            }
+        }
+        (
+            Principal::Agent { function: own },
+            Requirement::Function {
+                function,
+                capability,
+            },
+        ) => match capability {
+            Capability::View => Ok(()),
+            Capability::Operate if *own == function => Ok(()),
+            Capability::Operate => forbidden(format!(
+                "agent:{} may only act as its own function",
+                own.slug()
+            )),
+            Capability::Approve => forbidden("agents propose; people approve".into()),
+        },
+        (
+            Principal::Token {
+                function: own,
+                scope,
+                ..
+            },
+            Requirement::Function {
+                function,
+                capability,
+            },
+        ) => {
+            if *own != function {
+                return forbidden(format!("this token is scoped to {}", own.slug()));
+            }
+            match (capability, scope) {
+                (Capability::View, _) | (Capability::Operate, TokenScope::Propose) => Ok(()),
+                (Capability::Operate, TokenScope::Read) => {
+                    forbidden("this token may only read".into())
+                }
+                (Capability::Approve, _) => forbidden("agents propose; people approve".into()),
+            }
+        }
+        (Principal::Consumer { .. } | Principal::Dealer { .. }, Requirement::Function { .. }) => {
+            forbidden("business functions are for staff".into())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use BusinessFunction::{Category, Procurement};
+
+    fn staff(grants: &[(BusinessFunction, Capability)], admin: bool) -> Principal {
+        Principal::Staff {
+            account: AccountId::from_random([1; 8]),
+            grants: StaffGrants {
+                grants: grants
+                    .iter()
+                    .map(|&(function, capability)| Grant {
+                        function,
+                        capability,
+                    })
+                    .collect(),
+                admin,
+            },
+        }
+    }
+
+    fn consumer() -> Principal {
+        Principal::Consumer {
+            account: AccountId::from_random([2; 8]),
+        }
+    }
+
+    fn dealer() -> Principal {
+        Principal::Dealer {
+            account: AccountId::from_random([3; 8]),
+            company: CompanyId("dealer-a".into()),
+        }
+    }
+
+    fn token(scope: TokenScope) -> Principal {
+        Principal::Token {
+            token: TokenId("token-1".into()),
+            function: Category,
+            scope,
+        }
+    }
+
+    #[test]
+    fn anyone_may_use_a_public_route_and_nobody_signed_in_gets_not_signed_in_elsewhere() {
+        assert_eq!(
+            authorize(&Principal::Anonymous, Requirement::Public),
+            Ok(())
+        );
+        for required in [
+            Requirement::SignedIn,
+            Requirement::Dealer,
+            Requirement::view(Category),
+            Requirement::Admin,
+        ] {
+            assert_eq!(
+                authorize(&Principal::Anonymous, required),
+                Err(Denial::NotSignedIn { required })
+            );
+        }
+    }
+
+    #[test]
+    fn a_grant_includes_the_lower_capabilities_of_its_function_only() {
+        let approver = staff(&[(Category, Capability::Approve)], false);
+        for capability in [Capability::View, Capability::Operate, Capability::Approve] {
+            assert!(
+                authorize(
+                    &approver,
+                    Requirement::Function {
+                        function: Category,
+                        capability
+                    }
+                )
+                .is_ok()
+            );
+        }
+        assert!(authorize(&approver, Requirement::view(Procurement)).is_err());
+
+        let viewer = staff(&[(Category, Capability::View)], false);
+        let refused = authorize(&viewer, Requirement::operate(Category)).expect_err("refused");
+        assert_eq!(
+            refused.to_string(),
+            "not allowed: this needs the operate permission in category, and this account has no operate grant in category"
+        );
+    }
+
+    #[test]
+    fn an_administrator_meets_every_requirement() {
+        let admin = staff(&[], true);
+        for required in [
+            Requirement::SignedIn,
+            Requirement::view(Procurement),
+            Requirement::approve(Category),
+            Requirement::Admin,
+        ] {
+            assert_eq!(authorize(&admin, required), Ok(()), "{required}");
+        }
+        assert!(authorize(&admin, Requirement::Dealer).is_err());
+    }
+
+    #[test]
+    fn consumers_and_dealers_never_reach_a_business_function() {
+        for person in [consumer(), dealer()] {
+            assert!(authorize(&person, Requirement::SignedIn).is_ok());
+            assert!(authorize(&person, Requirement::view(Category)).is_err());
+            assert!(authorize(&person, Requirement::Admin).is_err());
+        }
+        assert!(authorize(&dealer(), Requirement::Dealer).is_ok());
+        assert!(authorize(&consumer(), Requirement::Dealer).is_err());
+    }
+
+    #[test]
+    fn an_agent_reads_every_function_acts_only_as_its_own_and_never_approves() {
+        let agent = Principal::Agent {
+            function: Procurement,
+        };
+        assert!(authorize(&agent, Requirement::view(Category)).is_ok());
+        assert!(authorize(&agent, Requirement::operate(Procurement)).is_ok());
+        assert!(authorize(&agent, Requirement::operate(Category)).is_err());
+        assert!(authorize(&agent, Requirement::approve(Procurement)).is_err());
+        assert!(authorize(&agent, Requirement::Admin).is_err());
+        assert!(authorize(&agent, Requirement::SignedIn).is_err());
+    }
+
+    #[test]
+    fn a_token_stays_inside_its_function_and_its_scope() {
+        let reader = token(TokenScope::Read);
+        let proposer = token(TokenScope::Propose);
+        assert!(authorize(&reader, Requirement::view(Category)).is_ok());
+        assert!(authorize(&reader, Requirement::operate(Category)).is_err());
+        assert!(authorize(&proposer, Requirement::operate(Category)).is_ok());
+        assert!(authorize(&proposer, Requirement::approve(Category)).is_err());
+        assert!(authorize(&proposer, Requirement::view(Procurement)).is_err());
+    }
+
+    #[test]
+    fn a_staff_member_lands_on_the_first_function_they_may_view() {
+        let grants = StaffGrants {
+            grants: [Grant {
+                function: Procurement,
+                capability: Capability::Operate,
+            }]
+            .into_iter()
+            .collect(),
+            admin: false,
+        };
+        assert_eq!(grants.first_function(), Some(Procurement));
+        assert_eq!(StaffGrants::default().first_function(), None);
+    }
+}

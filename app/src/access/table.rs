@@ -1,0 +1,182 @@
+//! The authorisation table: every route and server function Kiln serves,
+//! with the requirement its caller must meet. One place to read who may do
+//! what; a test walks the router and fails for any route missing here.
+
+use super::Requirement;
+use crate::functions::BusinessFunction::DatabaseManager;
+
+/// The HTTP method of a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// GET (and HEAD).
+    Get,
+    /// POST.
+    Post,
+}
+
+/// How an entry matches a request path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathPattern {
+    /// Exactly this path.
+    Exact(&'static str),
+    /// Every path starting with this prefix (static files).
+    Prefix(&'static str),
+}
+
+impl PathPattern {
+    /// Whether `path` matches.
+    pub fn matches(self, path: &str) -> bool {
+        match self {
+            PathPattern::Exact(exact) => path == exact,
+            PathPattern::Prefix(prefix) => path.starts_with(prefix),
+        }
+    }
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    /// The method.
+    pub method: Method,
+    /// The path.
+    pub path: PathPattern,
+    /// What its caller must meet.
+    pub required: Requirement,
+    /// What it is, in a few words (for the Platform Manager page).
+    pub purpose: &'static str,
+}
+
+const fn route(
+    method: Method,
+    path: &'static str,
+    required: Requirement,
+    purpose: &'static str,
+) -> Route {
+    Route {
+        method,
+        path: PathPattern::Exact(path),
+        required,
+        purpose,
+    }
+}
+
+/// Every route. Pages are GET; server functions are POST under `/api/`.
+pub const ROUTES: &[Route] = &[
+    // The storefront and sign-in.
+    route(Method::Get, "/", Requirement::Public, "storefront home"),
+    route(Method::Get, "/login", Requirement::Public, "sign-in page"),
+    route(
+        Method::Post,
+        "/api/account/sign-in",
+        Requirement::Public,
+        "sign in (server function)",
+    ),
+    // Signing out must work even when the session has already expired.
+    route(
+        Method::Post,
+        "/api/account/sign-out",
+        Requirement::Public,
+        "sign out (server function)",
+    ),
+    route(
+        Method::Get,
+        "/account",
+        Requirement::SignedIn,
+        "account page",
+    ),
+    route(
+        Method::Post,
+        "/api/account/current",
+        Requirement::SignedIn,
+        "the signed-in account (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/storefront/products",
+        Requirement::Public,
+        "storefront catalog (server function)",
+    ),
+    // Operations.
+    route(Method::Get, "/healthz", Requirement::Public, "health check"),
+    // Database Manager.
+    route(
+        Method::Get,
+        "/api/events/catalog",
+        Requirement::view(DatabaseManager),
+        "event catalog (schema documentation)",
+    ),
+    route(
+        Method::Get,
+        "/api/events/live",
+        Requirement::view(DatabaseManager),
+        "live events (server-sent events)",
+    ),
+    route(
+        Method::Post,
+        "/api/database-manager/rebuild",
+        Requirement::operate(DatabaseManager),
+        "rebuild projections (server function)",
+    ),
+    route(
+        Method::Get,
+        "/api/database-manager/rebuild/progress",
+        Requirement::view(DatabaseManager),
+        "rebuild progress (server-sent events)",
+    ),
+    // Static files: the browser bundle, pictures, favicon.
+    Route {
+        method: Method::Get,
+        path: PathPattern::Prefix("/pkg/"),
+        required: Requirement::Public,
+        purpose: "browser bundle",
+    },
+    Route {
+        method: Method::Get,
+        path: PathPattern::Prefix("/products/"),
+        required: Requirement::Public,
+        purpose: "product pictures",
+    },
+    route(
+        Method::Get,
+        "/hero.svg",
+        Requirement::Public,
+        "storefront picture",
+    ),
+    route(Method::Get, "/favicon.svg", Requirement::Public, "favicon"),
+];
+
+/// The requirement of the route `method path`, or `None` when the table
+/// has no such route (the request is then answered 404 without any work).
+pub fn requirement_of(method: Method, path: &str) -> Option<Requirement> {
+    ROUTES
+        .iter()
+        .find(|route| route.method == method && route.path.matches(path))
+        .map(|route| route.required)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_listed_once() {
+        for (index, route) in ROUTES.iter().enumerate() {
+            assert!(
+                !ROUTES[index + 1..]
+                    .iter()
+                    .any(|other| other.method == route.method && other.path == route.path),
+                "{route:?} is listed twice"
+            );
+        }
+    }
+
+    #[test]
+    fn a_route_not_in_the_table_has_no_requirement() {
+        assert_eq!(requirement_of(Method::Get, "/staff/secret"), None);
+        assert_eq!(requirement_of(Method::Post, "/"), None);
+        assert_eq!(
+            requirement_of(Method::Post, "/api/database-manager/rebuild"),
+            Some(Requirement::operate(DatabaseManager))
+        );
+    }
+}

@@ -1,0 +1,70 @@
+// Signing in through the real page, with and without JavaScript: staff land
+// on their account page; a wrong password says so and leaves them out.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { startKiln, launchChromium, screenshotDir } from '../support/kiln.mjs';
+
+let kiln;
+let browser;
+
+before(async () => {
+  await mkdir(screenshotDir, { recursive: true });
+  kiln = await startKiln();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  if (kiln) {
+    const { code, log } = await kiln.stop();
+    assert.equal(code, 0, `kiln did not stop cleanly on SIGTERM:\n${log}`);
+    assert.doesNotMatch(log, /fenwick-demo-owner/, 'a password reached the log');
+  }
+});
+
+async function signIn(page, email, password) {
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+test('staff sign in on the hydrated page, land on their account, and sign out', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+
+  await page.goto(`${kiln.url}/login`);
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await signIn(page, 'owner@fenwick.example', 'wrong-password-123');
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /the email address or the password is wrong/);
+  await page.screenshot({ path: path.join(screenshotDir, 'sign-in-refused.png') });
+
+  await signIn(page, 'owner@fenwick.example', 'fenwick-demo-owner');
+  await page.waitForURL(`${kiln.url}/account`);
+  await page.locator('[data-field=name]').waitFor();
+  assert.equal(await page.locator('[data-field=name]').innerText(), 'Mara Fenwick');
+  assert.equal(await page.locator('[data-field=roles]').innerText(), 'admin');
+  await page.screenshot({ path: path.join(screenshotDir, 'account.png') });
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(`${kiln.url}/`);
+  const account = await page.goto(`${kiln.url}/account`);
+  assert.equal(account.status(), 401);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('without JavaScript the sign-in form still signs in and lands on the account page', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto(`${kiln.url}/login`);
+  await signIn(page, 'potter@fenwick.example', 'fenwick-demo-potter');
+  await page.waitForURL(`${kiln.url}/account`);
+  assert.equal(await page.locator('[data-field=roles]').innerText(), 'category:operate, procurement:view');
+  await page.screenshot({ path: path.join(screenshotDir, 'account-no-javascript-phone.png'), fullPage: true });
+  await context.close();
+});

@@ -1,0 +1,204 @@
+//! The one authorisation guard. Every request passes through it before any
+//! handler, page or server function does any work: it refuses cross-site
+//! state changes, works out who is asking (the [`Principal`]), looks the
+//! route up in `app::access::table`, and answers 401 or 403 with a clear
+//! message when [`authorize`] says no. Allowed requests carry the
+//! principal in their extensions for the handlers.
+
+use app::access::table::{self, Method};
+use app::access::{AccountId, Denial, Principal, authorize};
+use app::account::SESSION_ACCOUNT_KEY;
+use app::functions::platform_manager::projection;
+use app::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use tower_sessions::Session;
+
+/// The guard, as an axum middleware (`axum::middleware::from_fn_with_state`).
+pub async fn guard(
+    State(state): State<AppState>,
+    session: Session,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let method = match *request.method() {
+        axum::http::Method::GET | axum::http::Method::HEAD => Method::Get,
+        axum::http::Method::POST => Method::Post,
+        _ => {
+            return (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Kiln answers GET and POST only",
+            )
+                .into_response();
+        }
+    };
+    let path = request.uri().path().to_owned();
+    if method == Method::Post && !same_origin(request.headers()) {
+        tracing::warn!(%path, "refused a cross-site POST");
+        return deny(
+            StatusCode::FORBIDDEN,
+            &path,
+            "refused: this request came from another site",
+        );
+    }
+    let Some(required) = table::requirement_of(method, &path) else {
+        // Not a route of Kiln's: the router answers 404. (Every route the
+        // router has is in the table; `http::router` checks at start.)
+        return next.run(request).await;
+    };
+    let principal = match principal_of(&state, &session).await {
+        Ok(principal) => principal,
+        Err(error) => {
+            tracing::error!(%error, "cannot work out who is signed in");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Kiln could not check who you are; try again later",
+            )
+                .into_response();
+        }
+    };
+    if let Err(denial) = authorize(&principal, required) {
+        tracing::warn!(%path, principal = ?principal_label(&principal), %denial, "refused");
+        let status = match denial {
+            Denial::NotSignedIn { .. } => StatusCode::UNAUTHORIZED,
+            Denial::Forbidden { .. } => StatusCode::FORBIDDEN,
+        };
+        return deny(status, &path, &denial.to_string());
+    }
+    request.extensions_mut().insert(principal);
+    next.run(request).await
+}
+
+/// Who the session belongs to: a staff member with their current roles,
+/// or nobody. (Consumers, dealers, agents and API tokens are not built yet.)
+async fn principal_of(state: &AppState, session: &Session) -> Result<Principal, GuardError> {
+    let Some(account) = session.get::<String>(SESSION_ACCOUNT_KEY).await? else {
+        return Ok(Principal::Anonymous);
+    };
+    let Ok(account) = AccountId::parse(&account) else {
+        session.flush().await?;
+        return Ok(Principal::Anonymous);
+    };
+    match projection::staff_account(state.store(), &account).await? {
+        Some(staff) => Ok(Principal::Staff {
+            account: staff.account,
+            grants: staff.grants,
+        }),
+        // The account is gone: the session is worth nothing any more.
+        None => {
+            session.flush().await?;
+            Ok(Principal::Anonymous)
+        }
+    }
+}
+
+/// Why the guard could not work out the principal.
+#[derive(Debug, thiserror::Error)]
+enum GuardError {
+    #[error("the session store failed")]
+    Session(#[from] tower_sessions::session::Error),
+    #[error("the account could not be read")]
+    Store(#[from] app::store::StoreError),
+}
+
+/// Whether a state-changing request comes from Kiln's own pages. Browsers
+/// send `Origin` (and `Sec-Fetch-Site`) with every POST; a request from
+/// another site names that site. Clients that are not browsers (agents,
+/// the command line) send neither and carry no cookies a forger could
+/// borrow, so they pass.
+fn same_origin(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return matches!(site.to_str(), Ok("same-origin" | "none"));
+    }
+    match (headers.get(header::ORIGIN), headers.get(header::HOST)) {
+        (None, _) => true,
+        (Some(origin), Some(host)) => match (origin.to_str(), host.to_str()) {
+            (Ok(origin), Ok(host)) => origin
+                .split_once("://")
+                .is_some_and(|(_, origin_host)| origin_host == host),
+            _ => false,
+        },
+        (Some(_), None) => false,
+    }
+}
+
+/// A short label for the log: never an email or a name.
+fn principal_label(principal: &Principal) -> String {
+    match principal {
+        Principal::Anonymous => "anonymous".into(),
+        Principal::Consumer { account }
+        | Principal::Dealer { account, .. }
+        | Principal::Staff { account, .. } => {
+            format!("user:{account}")
+        }
+        Principal::Agent { function } => format!("agent:{}", function.slug()),
+        Principal::Token { token, .. } => format!("token:{}", token.0),
+    }
+}
+
+/// A refusal: JSON under `/api/`, a short page elsewhere.
+fn deny(status: StatusCode, path: &str, message: &str) -> Response {
+    if path.starts_with("/api/") {
+        return (
+            status,
+            axum::Json(serde_json::json!({ "kind": "denied", "message": message })),
+        )
+            .into_response();
+    }
+    let escaped = message
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    let sign_in = if status == StatusCode::UNAUTHORIZED {
+        r#"<p><a href="/login">Sign in</a></p>"#
+    } else {
+        ""
+    };
+    (
+        status,
+        Html(format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not allowed</title></head>\
+             <body><main><h1>Not allowed</h1><p>{escaped}</p>{sign_in}<p><a href=\"/\">Back to the shop</a></p></main></body></html>"
+        )),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn a_post_from_the_same_site_or_from_no_browser_passes() {
+        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(same_origin(&headers(&[
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(same_origin(&headers(&[])));
+    }
+
+    #[test]
+    fn a_post_from_another_site_is_refused() {
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(!same_origin(&headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("origin", "null"),
+            ("host", "127.0.0.1:3000")
+        ])));
+    }
+}

@@ -1,0 +1,163 @@
+//! Who may do what, through the real server: signing in and out, the
+//! guard's 401 and 403 answers, cross-site requests and security headers.
+
+#[allow(
+    dead_code,
+    reason = "each test binary uses a different part of the shared support"
+)]
+mod support;
+
+use serde_json::Value;
+use support::spawn_app;
+
+const OWNER: (&str, &str) = ("owner@fenwick.example", "fenwick-demo-owner");
+/// Holds category:operate and procurement:view only.
+const POTTER: (&str, &str) = ("potter@fenwick.example", "fenwick-demo-potter");
+
+#[tokio::test]
+async fn nobody_signed_in_gets_401_with_what_was_needed() {
+    let app = spawn_app().await;
+    let response = app.get("/api/events/catalog").await;
+    assert_eq!(response.status(), 401);
+    let body: Value = response.json().await.expect("JSON refusal");
+    assert_eq!(
+        body["message"],
+        "sign in first: this needs the view permission in database-manager"
+    );
+
+    let page = app.get("/account").await;
+    assert_eq!(page.status(), 401);
+    let html = page.text().await.expect("HTML refusal");
+    assert!(html.contains("sign in first"), "{html}");
+    assert!(html.contains(r#"href="/login""#), "{html}");
+}
+
+#[tokio::test]
+async fn a_wrong_password_or_unknown_address_gets_one_answer_and_no_session() {
+    let app = spawn_app().await;
+    for (email, password) in [
+        (OWNER.0, "not-the-password"),
+        ("nobody@fenwick.example", OWNER.1),
+        ("not an address", OWNER.1),
+    ] {
+        let response = app.sign_in(email, password).await;
+        // Back on the sign-in page, which shows why.
+        assert_eq!(response.url().path(), "/login", "{email}");
+        let body = response.text().await.expect("body");
+        assert!(
+            body.contains("the email address or the password is wrong"),
+            "{body}"
+        );
+    }
+    assert_eq!(app.get("/account").await.status(), 401);
+}
+
+#[tokio::test]
+async fn a_signed_in_administrator_sees_the_account_page_and_signing_out_ends_the_session() {
+    let app = spawn_app().await;
+    let signed_in = app.sign_in(OWNER.0, OWNER.1).await;
+    // The form's redirect leads to the account page.
+    assert_eq!(signed_in.status(), 200);
+    assert_eq!(signed_in.url().path(), "/account");
+    let html = signed_in.text().await.expect("HTML");
+    assert!(html.contains("Mara Fenwick"), "{html}");
+    assert!(html.contains("admin"), "{html}");
+
+    assert_eq!(app.get("/api/events/catalog").await.status(), 200);
+
+    let signed_out = app
+        .client
+        .post(format!("{}/api/account/sign-out", app.address))
+        .send()
+        .await
+        .expect("request reaches the server");
+    assert!(signed_out.status().is_success());
+    assert_eq!(app.get("/account").await.status(), 401);
+    assert_eq!(app.get("/api/events/catalog").await.status(), 401);
+}
+
+#[tokio::test]
+async fn staff_without_a_grant_in_a_function_get_403_naming_it() {
+    let app = spawn_app().await;
+    assert!(app.sign_in(POTTER.0, POTTER.1).await.status().is_success());
+    assert_eq!(app.get("/account").await.status(), 200);
+    let response = app.get("/api/events/catalog").await;
+    assert_eq!(response.status(), 403);
+    let body: Value = response.json().await.expect("JSON refusal");
+    assert_eq!(
+        body["message"],
+        "not allowed: this needs the view permission in database-manager, and this account has no view grant in database-manager"
+    );
+    let rebuild = app
+        .client
+        .post(format!("{}/api/database-manager/rebuild", app.address))
+        .json(&serde_json::json!({ "request": {} }))
+        .send()
+        .await
+        .expect("request reaches the server");
+    assert_eq!(rebuild.status(), 403);
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site_lax() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let response = client
+        .post(format!("{}/api/account/sign-in", app.address))
+        .form(&[("form[email]", OWNER.0), ("form[password]", OWNER.1)])
+        .send()
+        .await
+        .expect("request reaches the server");
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("kiln_session="))
+        .expect("a session cookie")
+        .to_owned();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "{cookie}");
+}
+
+#[tokio::test]
+async fn a_post_from_another_site_is_refused_before_anything_happens() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(format!("{}/api/account/sign-in", app.address))
+        .header("origin", "https://evil.example")
+        .form(&[("form[email]", OWNER.0), ("form[password]", OWNER.1)])
+        .send()
+        .await
+        .expect("request reaches the server");
+    assert_eq!(response.status(), 403);
+    assert_eq!(
+        app.get("/account").await.status(),
+        401,
+        "it signed in anyway"
+    );
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let app = spawn_app().await;
+    for path in ["/", "/login", "/api/events/catalog"] {
+        let response = app.get(path).await;
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        let policy = headers["content-security-policy"]
+            .to_str()
+            .expect("ASCII header");
+        assert!(
+            policy.contains("frame-ancestors 'none'"),
+            "{path}: {policy}"
+        );
+        assert!(policy.contains("script-src 'self'"), "{path}: {policy}");
+    }
+}
