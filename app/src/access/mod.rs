@@ -7,9 +7,10 @@
 //! or bearer token) and looks the route up in [`table`]; the guard then
 //! calls [`authorize`] before any work is done.
 //!
-//! Built so far: the model, the rule and the route table. Not built yet
-//! (identity issue, still open): accounts, sign-in, sessions, API tokens,
-//! and the guard that applies the table to every request.
+//! Built so far: the model, the rule and the route table, applied to every
+//! request by the server's guard; staff principals. Not built yet
+//! (identity issue, still open): consumer, dealer, agent and API-token
+//! principals.
 
 pub mod identity;
 #[cfg(feature = "ssr")]
