@@ -7,6 +7,8 @@
 )]
 mod support;
 
+use app::access::table::{Method, PathPattern, ROUTES};
+use app::access::{Denial, Principal, authorize};
 use serde_json::Value;
 use support::spawn_app;
 
@@ -160,4 +162,100 @@ async fn every_answer_carries_the_security_headers() {
         );
         assert!(policy.contains("script-src 'self'"), "{path}: {policy}");
     }
+}
+
+/// The people of the matrix: who they are to the rule, and how to sign in.
+fn matrix_people() -> Vec<(&'static str, Principal, Option<(&'static str, &'static str)>)> {
+    use app::access::{AccountId, Capability, Grant, StaffGrants};
+    use app::functions::BusinessFunction;
+    let staff = |grants: &[(BusinessFunction, Capability)], admin: bool| Principal::Staff {
+        // The rule does not look at the id.
+        account: AccountId::from_random([0; 8]),
+        grants: StaffGrants {
+            grants: grants
+                .iter()
+                .map(|&(function, capability)| Grant {
+                    function,
+                    capability,
+                })
+                .collect(),
+            admin,
+        },
+    };
+    vec![
+        ("anonymous", Principal::Anonymous, None),
+        (
+            "staff with category:operate and procurement:view",
+            staff(
+                &[
+                    (BusinessFunction::Category, Capability::Operate),
+                    (BusinessFunction::Procurement, Capability::View),
+                ],
+                false,
+            ),
+            Some(POTTER),
+        ),
+        ("administrator", staff(&[], true), Some(OWNER)),
+    ]
+}
+
+/// A request path for a table row (a file under a prefix).
+fn sample_path(pattern: PathPattern) -> String {
+    match pattern {
+        PathPattern::Exact(path) => path.to_owned(),
+        PathPattern::Prefix(prefix) => format!("{prefix}sample"),
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_principal_exactly_as_the_table_says() {
+    let app = spawn_app().await;
+    let mut mismatches = Vec::new();
+    for (who, principal, login) in matrix_people() {
+        for route in ROUTES {
+            // A fresh session per request: some routes (sign-out) end one.
+            let client = reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .expect("client");
+            if let Some((email, password)) = login {
+                let signed_in = client
+                    .post(format!("{}/api/account/sign-in", app.address))
+                    .form(&[("form[email]", email), ("form[password]", password)])
+                    .send()
+                    .await
+                    .expect("request reaches the server");
+                assert!(signed_in.status().is_success(), "{who} could not sign in");
+            }
+            let url = format!("{}{}", app.address, sample_path(route.path));
+            let request = match route.method {
+                Method::Get => client.get(&url),
+                Method::Post => client.post(&url).json(&serde_json::json!({})),
+            };
+            let status = request
+                .send()
+                .await
+                .expect("request reaches the server")
+                .status()
+                .as_u16();
+            let expected = match authorize(&principal, route.required) {
+                Ok(()) => "allowed",
+                Err(Denial::NotSignedIn { .. }) => "401",
+                Err(Denial::Forbidden { .. }) => "403",
+            };
+            let actual = match status {
+                401 => "401",
+                403 => "403",
+                _ => "allowed",
+            };
+            if expected != actual {
+                mismatches.push(format!(
+                    "{who}: {:?} {} answered {status}, the table says {expected}",
+                    route.method,
+                    sample_path(route.path)
+                ));
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
