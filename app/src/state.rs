@@ -1,6 +1,7 @@
 //! The state every request handler and server function reaches through
 //! context: one `AppState(Arc<App>)`, cloned cheaply per request.
 
+use crate::account::limits::SignInLimits;
 use crate::functions::database_manager::service::Rebuilds;
 use crate::store::EventStore;
 use leptos::config::LeptosOptions;
@@ -19,6 +20,8 @@ pub struct App {
     pub leptos_options: LeptosOptions,
     /// Projection rebuilds asked for through the Database Manager.
     pub rebuilds: Rebuilds,
+    /// Sign-in attempts per account and per address.
+    pub sign_in_limits: SignInLimits,
     /// Whether cookies get the `Secure` flag (Kiln is served over TLS,
     /// usually behind a proxy that terminates it).
     pub secure_cookies: bool,
@@ -32,8 +35,14 @@ impl AppState {
             store,
             leptos_options,
             rebuilds: Rebuilds::default(),
+            sign_in_limits: SignInLimits::default(),
             secure_cookies,
         }))
+    }
+
+    /// Sign-in attempts per account and per address.
+    pub fn sign_in_limits(&self) -> &SignInLimits {
+        &self.0.sign_in_limits
     }
 
     /// Whether cookies get the `Secure` flag.

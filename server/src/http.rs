@@ -134,9 +134,11 @@ pub async fn serve(
             missing.join(", ")
         )));
     }
-    // Expired sessions are deleted hourly while the server runs.
+    // Expired sessions are deleted, and recovered sign-in limits
+    // forgotten, hourly while the server runs.
     let cleanup = tokio::spawn({
         let sessions = sessions.clone();
+        let state = state.clone();
         async move {
             let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
             loop {
@@ -144,12 +146,18 @@ pub async fn serve(
                 if let Err(error) = sessions.delete_expired().await {
                     tracing::warn!(%error, "deleting expired sessions failed");
                 }
+                state.sign_in_limits().forget_recovered();
             }
         }
     });
-    let served = axum::serve(listener, router(state, sessions))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    // The peer address reaches server functions for the per-address
+    // sign-in limit. (Behind a proxy it is the proxy's address.)
+    let served = axum::serve(
+        listener,
+        router(state, sessions).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     cleanup.abort();
     served
 }

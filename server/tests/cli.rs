@@ -182,8 +182,9 @@ fn rebuilding_an_unknown_projection_fails_and_names_the_known_ones() {
     let output = data.kiln(&["projections", "rebuild", "inventory"]);
     assert!(!output.status.success());
     assert!(
-        stderr(&output)
-            .contains("there is no projection called “inventory”; known projections: catalog, staff"),
+        stderr(&output).contains(
+            "there is no projection called “inventory”; known projections: catalog, staff"
+        ),
         "{}",
         stderr(&output)
     );

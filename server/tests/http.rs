@@ -290,7 +290,9 @@ async fn rebuilding_an_unknown_projection_over_http_is_refused_with_the_known_na
     assert!(response.status().is_client_error() || response.status().is_server_error());
     let body = response.text().await.expect("body");
     assert!(
-        body.contains("there is no projection called “inventory”; known projections: catalog, staff"),
+        body.contains(
+            "there is no projection called “inventory”; known projections: catalog, staff"
+        ),
         "{body}"
     );
 }

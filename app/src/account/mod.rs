@@ -1,10 +1,13 @@
 //! Signing in and out, and the account page: where every tier starts.
 //!
-//! Built so far: staff sign in with email and password, see their account
-//! and sign out. Not built yet (identity issue): consumer sign-up, dealer
-//! users, password change and reset, sign-in rate limits, and each tier's
-//! own home (staff land on their account page until the staff pages exist).
+//! Built so far: staff sign in with email and password (rate limited per
+//! account and per address), see their account and sign out. Not built yet
+//! (identity issue): consumer sign-up, dealer users, password change and
+//! reset, and each tier's own home (staff land on their account page until
+//! the staff pages exist).
 
+#[cfg(feature = "ssr")]
+pub mod limits;
 mod pages;
 
 pub use pages::{AccountPage, SignInPage};
@@ -57,6 +60,14 @@ pub async fn sign_in(form: SignInForm) -> Result<(), KilnError> {
     let Ok(email) = Email::parse(&form.email) else {
         return Err(wrong());
     };
+    let address = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()
+        .map(|axum::extract::ConnectInfo(address)| address.ip());
+    if let Err(too_many) = state.sign_in_limits().attempt(email.as_str(), address) {
+        tracing::warn!(?address, "sign-in attempts limited");
+        return Err(KilnError::Rejected(too_many.to_string()));
+    }
     let Ok(password) = Password::parse(form.password) else {
         return Err(wrong());
     };
