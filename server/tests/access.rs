@@ -164,12 +164,11 @@ async fn every_answer_carries_the_security_headers() {
     }
 }
 
+/// An email address and its password.
+type Login = (&'static str, &'static str);
+
 /// The people of the matrix: who they are to the rule, and how to sign in.
-fn matrix_people() -> Vec<(
-    &'static str,
-    Principal,
-    Option<(&'static str, &'static str)>,
-)> {
+fn matrix_people() -> Vec<(&'static str, Principal, Option<Login>)> {
     use app::access::{AccountId, Capability, Grant, StaffGrants};
     use app::functions::BusinessFunction;
     let staff = |grants: &[(BusinessFunction, Capability)], admin: bool| Principal::Staff {
