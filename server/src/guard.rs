@@ -45,7 +45,11 @@ pub async fn guard(
     }
     let Some(required) = table::requirement_of(method, &path) else {
         // Not a route of Kiln's: the router answers 404. (Every route the
-        // router has is in the table; `http::router` checks at start.)
+        // router has is in the table; `http::serve` checks at start.) Should
+        // a spelling of a path the table misses (a trailing slash, an
+        // escaped letter) still reach a page, that page sees nobody signed
+        // in, so whatever it asks of a server function is refused.
+        request.extensions_mut().insert(Principal::Anonymous);
         return next.run(request).await;
     };
     let principal = match principal_of(&state, &session).await {

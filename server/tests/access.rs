@@ -284,3 +284,18 @@ async fn the_sixth_quick_sign_in_for_one_account_is_refused_even_with_the_right_
     );
     assert_eq!(app.get("/account").await.status(), 401);
 }
+
+#[tokio::test]
+async fn another_spelling_of_a_guarded_path_never_shows_the_signed_in_account() {
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    for path in ["/account/", "/%61ccount", "//account"] {
+        let response = app.get(path).await;
+        let status = response.status();
+        let html = response.text().await.expect("body");
+        assert!(
+            !html.contains("owner@fenwick.example"),
+            "{path} ({status}) showed the account"
+        );
+    }
+}
