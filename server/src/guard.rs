@@ -43,6 +43,20 @@ pub async fn guard(
             "refused: this request came from another site",
         );
     }
+    // `/account/` means `/account`: send the browser to the one spelling
+    // the table knows rather than render a page it does not guard.
+    if method == Method::Get && path.len() > 1 && path.ends_with('/') {
+        let trimmed = path.trim_end_matches('/');
+        if !trimmed.is_empty() && table::requirement_of(method, trimmed).is_some() {
+            let query = request
+                .uri()
+                .query()
+                .map(|query| format!("?{query}"))
+                .unwrap_or_default();
+            return axum::response::Redirect::permanent(&format!("{trimmed}{query}"))
+                .into_response();
+        }
+    }
     let Some(required) = table::requirement_of(method, &path) else {
         // Not a route of Kiln's: the router answers 404. (Every route the
         // router has is in the table; `http::serve` checks at start.) Should
