@@ -49,6 +49,9 @@ pub async fn spawn_app() -> TestApp {
         // A cookie store, like a browser's, keeps the session between requests.
         client: reqwest::Client::builder()
             .cookie_store(true)
+            // A server that stops answering fails the test instead of
+            // hanging the run.
+            .timeout(std::time::Duration::from_secs(60))
             .build()
             .expect("an HTTP client"),
         store,
