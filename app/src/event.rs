@@ -86,6 +86,11 @@ impl Actor {
         Actor(format!("system:{name}"))
     }
 
+    /// A person acting through their account, e.g. `user:acc-3f9c2a71d04e8b65`.
+    pub fn user(account: &crate::access::AccountId) -> Self {
+        Actor(format!("user:{account}"))
+    }
+
     /// The actor reference as text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -130,6 +135,11 @@ impl StreamId {
     /// The stream of one account (its creation and its roles).
     pub fn account(account: &crate::access::AccountId) -> Self {
         StreamId(format!("account-{account}"))
+    }
+
+    /// The stream of one API token (its issue and revocation).
+    pub fn api_token(token: &crate::access::TokenId) -> Self {
+        StreamId(format!("api-token-{token}"))
     }
 
     /// The stream id as text.

@@ -73,7 +73,14 @@ pub fn App() -> impl IntoView {
                 // (out-of-order streaming would need a script to move it).
                 <Route path=StaticSegment("") view=storefront::HomePage ssr=SsrMode::InOrder />
                 <Route path=StaticSegment("login") view=account::SignInPage ssr=SsrMode::InOrder />
+                <Route path=StaticSegment("signup") view=account::SignUpPage ssr=SsrMode::InOrder />
                 <Route path=StaticSegment("account") view=account::AccountPage ssr=SsrMode::InOrder />
+                <Route
+                    path=StaticSegment("forgot-password")
+                    view=account::ForgotPasswordPage
+                    ssr=SsrMode::InOrder
+                />
+                <Route path=StaticSegment("reset") view=account::ResetPasswordPage ssr=SsrMode::InOrder />
             </Routes>
         </Router>
     }

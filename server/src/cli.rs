@@ -65,6 +65,36 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage the API tokens agents use.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Print the mail waiting to be sent (password reset links), until an
+    /// email integration sends it.
+    Outbox,
+}
+
+/// `kiln token ...`
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Issue a token; its secret is printed once.
+    Issue {
+        /// Whom it lets in: `agent:<function>` for a function's own agent
+        /// (reads every function, acts as its own), or
+        /// `<function>:<read|propose>` for an external agent kept inside
+        /// one function.
+        #[arg(long)]
+        holder: String,
+        /// What it is for, e.g. "pricing bot".
+        #[arg(long)]
+        label: String,
+    },
+    /// Revoke a token for good.
+    Revoke {
+        /// The token's id, e.g. `tok-5d02c4e9a17f3b80`.
+        token: String,
+    },
+    /// List every token issued, live and revoked.
+    List,
 }
 
 /// `kiln user ...`

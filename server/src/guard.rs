@@ -8,7 +8,7 @@
 use app::access::table::{self, Method};
 use app::access::{AccountId, Denial, Principal, authorize};
 use app::account::SESSION_ACCOUNT_KEY;
-use app::functions::platform_manager::projection;
+use app::functions::platform_manager::{projection, service};
 use app::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -66,8 +66,16 @@ pub async fn guard(
         request.extensions_mut().insert(Principal::Anonymous);
         return next.run(request).await;
     };
-    let principal = match principal_of(&state, &session).await {
+    let principal = match principal_of(&state, &session, request.headers()).await {
         Ok(principal) => principal,
+        Err(GuardError::InvalidBearer) => {
+            tracing::warn!(%path, "refused an unknown, mistyped or revoked API token");
+            return deny(
+                StatusCode::UNAUTHORIZED,
+                &path,
+                "this API token is not valid: it is unknown, mistyped or revoked",
+            );
+        }
         Err(error) => {
             tracing::error!(%error, "cannot work out who is signed in");
             return (
@@ -89,9 +97,24 @@ pub async fn guard(
     next.run(request).await
 }
 
-/// Who the session belongs to: a staff member with their current roles,
-/// or nobody. (Consumers, dealers, agents and API tokens are not built yet.)
-async fn principal_of(state: &AppState, session: &Session) -> Result<Principal, GuardError> {
+/// Who is asking: the holder of the API token in an `Authorization:
+/// Bearer` header when there is one (agents), otherwise whoever the
+/// session belongs to, with their roles as they are now, or nobody.
+async fn principal_of(
+    state: &AppState,
+    session: &Session,
+    headers: &HeaderMap,
+) -> Result<Principal, GuardError> {
+    if let Some(authorization) = headers.get(header::AUTHORIZATION) {
+        let secret = authorization
+            .to_str()
+            .ok()
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .ok_or(GuardError::InvalidBearer)?;
+        return service::principal_of_bearer(state.store(), secret.trim())
+            .await?
+            .ok_or(GuardError::InvalidBearer);
+    }
     let Some(account) = session.get::<String>(SESSION_ACCOUNT_KEY).await? else {
         return Ok(Principal::Anonymous);
     };
@@ -99,11 +122,8 @@ async fn principal_of(state: &AppState, session: &Session) -> Result<Principal, 
         session.flush().await?;
         return Ok(Principal::Anonymous);
     };
-    match projection::staff_account(state.store(), &account).await? {
-        Some(staff) => Ok(Principal::Staff {
-            account: staff.account,
-            grants: staff.grants,
-        }),
+    match projection::account(state.store(), &account).await? {
+        Some(signed_in) => Ok(signed_in.principal()),
         // The account is gone: the session is worth nothing any more.
         None => {
             session.flush().await?;
@@ -119,6 +139,8 @@ enum GuardError {
     Session(#[from] tower_sessions::session::Error),
     #[error("the account could not be read")]
     Store(#[from] app::store::StoreError),
+    #[error("the bearer token is not a valid API token")]
+    InvalidBearer,
 }
 
 /// Whether a state-changing request comes from Kiln's own pages. Browsers
@@ -152,7 +174,7 @@ fn principal_label(principal: &Principal) -> String {
             format!("user:{account}")
         }
         Principal::Agent { function } => format!("agent:{}", function.slug()),
-        Principal::Token { token, .. } => format!("token:{}", token.0),
+        Principal::Token { token, .. } => format!("token:{token}"),
     }
 }
 

@@ -2,6 +2,7 @@
 //! workers. Business logic lives in the `app` crate; this crate wires it to
 //! the outside world.
 
+pub mod admin;
 pub mod bench;
 pub mod cli;
 pub mod guard;

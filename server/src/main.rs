@@ -3,13 +3,13 @@
 
 use anyhow::Context;
 use app::store::backend::redact;
-use app::store::{EventStore, integrity, projections};
+use app::store::{integrity, projections};
 use app::{demo, state::AppState};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use kiln::cli::{
     BenchCommand, Cli, Command, IntegrityCommand, ProjectionsCommand, SeedArgs, ServeArgs,
-    UserAddArgs, UserCommand,
+    UserCommand,
 };
 use std::time::Instant;
 
@@ -29,67 +29,15 @@ async fn main() -> anyhow::Result<()> {
             let figures = kiln::bench::bench_store(&args).await?;
             kiln::bench::print_store_figures(&figures)
         }
-        Command::User(UserCommand::Add(args)) => add_user(&cli.database_url, args).await,
+        Command::User(UserCommand::Add(args)) => {
+            kiln::admin::add_user(&cli.database_url, args).await
+        }
+        Command::Token(command) => kiln::admin::token(&cli.database_url, command).await,
+        Command::Outbox => kiln::admin::outbox(&cli.database_url).await,
     }
 }
 
-async fn add_user(database_url: &str, args: UserAddArgs) -> anyhow::Result<()> {
-    use app::access::{Email, password::Password};
-    use app::functions::platform_manager::{events::Role, service};
-
-    // Everything the command line can get wrong is checked before the
-    // database is opened.
-    let email = Email::parse(&args.email)?;
-    let roles = args
-        .roles
-        .iter()
-        .map(|role| Role::parse(role))
-        .collect::<Result<Vec<_>, _>>()?;
-    let (password, generated) = if args.password_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .read_line(&mut line)
-            .context("reading the password from standard input")?;
-        let typed = line.trim_end_matches(['\r', '\n']);
-        (Password::parse(typed)?, false)
-    } else {
-        (Password::generate(), true)
-    };
-
-    let store = open(database_url).await?;
-    let created = service::create_staff_account(
-        &store,
-        app::event::Actor::system("kiln-cli"),
-        service::NewStaffAccount {
-            email: email.clone(),
-            name: args.name,
-            roles: roles.clone(),
-            password: password.clone(),
-        },
-    )
-    .await;
-    store.close().await;
-    let account = created.context("creating the staff account")?;
-    let roles = roles
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    println!("created staff account {account} for {email} with roles {roles}");
-    if generated {
-        println!(
-            "password (shown once, not stored anywhere readable): {}",
-            password.reveal()
-        );
-    }
-    Ok(())
-}
-
-async fn open(database_url: &str) -> anyhow::Result<EventStore> {
-    kiln::open_database(database_url)
-        .await
-        .with_context(|| format!("opening {}", redact(database_url)))
-}
+use kiln::admin::open;
 
 async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let store = open(database_url).await?;

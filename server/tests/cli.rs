@@ -126,7 +126,7 @@ fn migrate_seed_rebuild_and_check_work_on_postgres() {
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);
     assert!(
-        report.contains("rebuilt catalog, staff from 17 events"),
+        report.contains("rebuilt catalog, accounts from 17 events"),
         "{report}"
     );
     for table in ["catalog_products", "accounts", "staff_roles"] {
@@ -164,7 +164,7 @@ fn rebuilding_projections_reports_equal_checksums() {
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);
     assert!(
-        report.contains("rebuilt catalog, staff from 17 events"),
+        report.contains("rebuilt catalog, accounts from 17 events"),
         "{report}"
     );
     for table in ["catalog_products", "accounts", "staff_roles"] {
@@ -183,7 +183,7 @@ fn rebuilding_an_unknown_projection_fails_and_names_the_known_ones() {
     assert!(!output.status.success());
     assert!(
         stderr(&output).contains(
-            "there is no projection called “inventory”; known projections: catalog, staff"
+            "there is no projection called “inventory”; known projections: catalog, accounts"
         ),
         "{}",
         stderr(&output)

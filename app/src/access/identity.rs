@@ -22,13 +22,7 @@ pub struct InvalidAccountId {
 impl AccountId {
     /// Parses `acc-` followed by 16 lower-case hex digits.
     pub fn parse(text: &str) -> Result<Self, InvalidAccountId> {
-        let well_formed = text.strip_prefix("acc-").is_some_and(|hex| {
-            hex.len() == 16
-                && hex
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
-        });
-        if well_formed {
+        if is_random_id(text, "acc-") {
             Ok(AccountId(text.to_owned()))
         } else {
             Err(InvalidAccountId {
@@ -63,6 +57,75 @@ impl From<AccountId> for String {
 }
 
 impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Whether `text` is `prefix` followed by 16 lower-case hex digits: the
+/// shape of every random id.
+fn is_random_id(text: &str, prefix: &str) -> bool {
+    text.strip_prefix(prefix).is_some_and(|hex| {
+        hex.len() == 16
+            && hex
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+    })
+}
+
+/// The id of an API token, e.g. `tok-5d02c4e9a17f3b80`: shown in lists
+/// and logs to tell tokens apart. It is not the secret: that is shown
+/// once, when the token is issued, and stored only as a hash.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(try_from = "String", into = "String")]
+pub struct TokenId(String);
+
+/// Why a text is not a [`TokenId`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("“{text}” is not an API token id")]
+pub struct InvalidTokenId {
+    /// The text offered.
+    pub text: String,
+}
+
+impl TokenId {
+    /// Parses `tok-` followed by 16 lower-case hex digits.
+    pub fn parse(text: &str) -> Result<Self, InvalidTokenId> {
+        if is_random_id(text, "tok-") {
+            Ok(TokenId(text.to_owned()))
+        } else {
+            Err(InvalidTokenId {
+                text: text.to_owned(),
+            })
+        }
+    }
+
+    /// The token id made of 8 random bytes (supplied by the caller).
+    pub fn from_random(bytes: [u8; 8]) -> Self {
+        TokenId(format!("tok-{:016x}", u64::from_be_bytes(bytes)))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for TokenId {
+    type Error = InvalidTokenId;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        TokenId::parse(&text)
+    }
+}
+
+impl From<TokenId> for String {
+    fn from(token: TokenId) -> Self {
+        token.0
+    }
+}
+
+impl fmt::Display for TokenId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }

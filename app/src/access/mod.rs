@@ -15,9 +15,11 @@
 pub mod identity;
 #[cfg(feature = "ssr")]
 pub mod password;
+#[cfg(feature = "ssr")]
+pub mod secret;
 pub mod table;
 
-pub use identity::{AccountId, Email, InvalidAccountId, InvalidEmail};
+pub use identity::{AccountId, Email, InvalidAccountId, InvalidEmail, InvalidTokenId, TokenId};
 
 use crate::functions::BusinessFunction;
 use serde::{Deserialize, Serialize};
@@ -92,7 +94,8 @@ impl StaffGrants {
 
 /// What an external agent's API token lets it do, always within the one
 /// function it is scoped to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TokenScope {
     /// Read the function's data.
@@ -101,13 +104,26 @@ pub enum TokenScope {
     Propose,
 }
 
+impl TokenScope {
+    /// The scope's name: `read` or `propose`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenScope::Read => "read",
+            TokenScope::Propose => "propose",
+        }
+    }
+
+    /// The scope named `text`, if any.
+    pub fn from_name(text: &str) -> Option<Self> {
+        [TokenScope::Read, TokenScope::Propose]
+            .into_iter()
+            .find(|scope| scope.as_str() == text)
+    }
+}
+
 /// A typed id of a dealer company, the unit dealer data belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct CompanyId(pub String);
-
-/// A typed id of an external agent's API token.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct TokenId(pub String);
 
 /// Who is making a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -365,7 +381,7 @@ mod tests {
 
     fn token(scope: TokenScope) -> Principal {
         Principal::Token {
-            token: TokenId("token-1".into()),
+            token: TokenId::from_random([4; 8]),
             function: Category,
             scope,
         }

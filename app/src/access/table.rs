@@ -78,6 +78,13 @@ pub const ROUTES: &[Route] = &[
         Requirement::Public,
         "sign out (server function)",
     ),
+    route(Method::Get, "/signup", Requirement::Public, "sign-up page"),
+    route(
+        Method::Post,
+        "/api/account/sign-up",
+        Requirement::Public,
+        "a shopper opens an account (server function)",
+    ),
     route(
         Method::Get,
         "/account",
@@ -89,6 +96,44 @@ pub const ROUTES: &[Route] = &[
         "/api/account/current",
         Requirement::SignedIn,
         "the signed-in account (server function)",
+    ),
+    // Public: the header asks on every page, and answers "nobody" to
+    // whoever is not signed in.
+    route(
+        Method::Post,
+        "/api/account/signed-in",
+        Requirement::Public,
+        "who is signed in, for the header (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/account/password",
+        Requirement::SignedIn,
+        "change one's password (server function)",
+    ),
+    route(
+        Method::Get,
+        "/forgot-password",
+        Requirement::Public,
+        "ask for a password reset link",
+    ),
+    route(
+        Method::Post,
+        "/api/account/reset-request",
+        Requirement::Public,
+        "send a password reset link (server function)",
+    ),
+    route(
+        Method::Get,
+        "/reset",
+        Requirement::Public,
+        "choose a new password with a reset link",
+    ),
+    route(
+        Method::Post,
+        "/api/account/reset",
+        Requirement::Public,
+        "set a new password with a reset token (server function)",
     ),
     route(
         Method::Post,
@@ -122,6 +167,25 @@ pub const ROUTES: &[Route] = &[
         "/api/database-manager/rebuild/progress",
         Requirement::view(DatabaseManager),
         "rebuild progress (server-sent events)",
+    ),
+    // Platform Manager: API tokens for agents.
+    route(
+        Method::Post,
+        "/api/platform-manager/tokens",
+        Requirement::Admin,
+        "list API tokens (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/platform-manager/tokens/issue",
+        Requirement::Admin,
+        "issue an API token (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/platform-manager/tokens/revoke",
+        Requirement::Admin,
+        "revoke an API token (server function)",
     ),
     // Static files: the browser bundle, pictures, favicon.
     Route {

@@ -1,73 +1,246 @@
-//! The sign-in and account pages. Both work without JavaScript: the forms
-//! post to their server functions, which redirect.
+//! The account pages: sign in, sign up, the account itself, and the two
+//! steps of a password reset. All work without JavaScript: the forms post
+//! to their server functions, which redirect or come back with a message.
 
-use super::{SignIn, SignOut};
+use super::{ChangePassword, RequestPasswordReset, ResetPassword, SignIn, SignOut, SignUp};
+use crate::error::KilnError;
 use crate::storefront::{SiteFooter, SiteHeader};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
-/// `/login`: email and password.
+/// One labelled input of an account form.
 #[component]
-pub fn SignInPage() -> impl IntoView {
-    let sign_in = ServerAction::<SignIn>::new();
-    let refused = move || {
-        sign_in
-            .value()
-            .get()
-            .and_then(|result| result.err())
-            .map(|error| error.to_string())
-    };
+fn Field(
+    /// The label shown above it.
+    label: &'static str,
+    /// The form field's name, e.g. `form[email]`.
+    name: &'static str,
+    /// The input type: `email`, `password`, `text`.
+    kind: &'static str,
+    /// The browser's autocomplete hint.
+    autocomplete: &'static str,
+) -> impl IntoView {
     view! {
-        <Title text="Sign in" />
+        <label class="flex flex-col gap-2 text-sm font-medium text-stone-800">
+            {label}
+            <input
+                type=kind
+                name=name
+                required
+                autocomplete=autocomplete
+                class="rounded-lg border border-stone-300 bg-white px-4 py-3 text-base font-normal"
+            />
+        </label>
+    }
+}
+
+/// A form's refusal, if its server function refused. (Success redirects,
+/// and the page it lands on says what happened: see [`Notice`].)
+#[component]
+fn Refusal(
+    /// The action's latest result.
+    result: Signal<Option<Result<(), KilnError>>>,
+) -> impl IntoView {
+    move || {
+        result.get().and_then(Result::err).map(|error| {
+            view! {
+                <p role="alert" class="rounded-lg bg-red-50 px-4 py-3 text-sm text-red-800">
+                    {error.to_string()}
+                </p>
+            }
+        })
+    }
+}
+
+/// A message shown when the page's address has `key=value` in its query:
+/// how a server function that redirected says what it did, with or
+/// without JavaScript.
+#[component]
+fn Notice(
+    /// The query key.
+    key: &'static str,
+    /// The value that shows the message.
+    value: &'static str,
+    /// The message.
+    message: &'static str,
+) -> impl IntoView {
+    let query = use_query_map();
+    let shown = move || query.read().get(key).as_deref() == Some(value);
+    view! {
+        <Show when=shown>
+            <p role="status" class="mt-6 rounded-lg bg-emerald-50 px-4 py-3 text-sm text-emerald-900">
+                {message}
+            </p>
+        </Show>
+    }
+}
+
+/// The dark, full-width button that sends a form.
+#[component]
+fn Submit(
+    /// Its words.
+    label: &'static str,
+) -> impl IntoView {
+    view! {
+        <button
+            type="submit"
+            class="rounded-full bg-stone-900 px-6 py-3 font-medium text-stone-50 hover:bg-stone-700"
+        >
+            {label}
+        </button>
+    }
+}
+
+/// The page around an account form: header, title, lead text, footer.
+#[component]
+fn AccountFormPage(
+    /// The page title and heading.
+    title: &'static str,
+    /// The sentence under the heading.
+    lead: &'static str,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <Title text=title />
         <SiteHeader />
         <main class="mx-auto max-w-md px-6 py-20">
-            <h1 class="font-serif text-4xl text-stone-900">"Sign in"</h1>
-            <p class="mt-4 text-stone-600">
-                "For Fenwick Clayworks staff. Shoppers do not need an account to browse the shop."
-            </p>
-            <ActionForm action=sign_in attr:class="mt-10 flex flex-col gap-5">
-                <label class="flex flex-col gap-2 text-sm font-medium text-stone-800">
-                    "Email address"
-                    <input
-                        type="email"
-                        name="form[email]"
-                        required
-                        autocomplete="username"
-                        class="rounded-lg border border-stone-300 bg-white px-4 py-3 text-base font-normal"
-                    />
-                </label>
-                <label class="flex flex-col gap-2 text-sm font-medium text-stone-800">
-                    "Password"
-                    <input
-                        type="password"
-                        name="form[password]"
-                        required
-                        autocomplete="current-password"
-                        class="rounded-lg border border-stone-300 bg-white px-4 py-3 text-base font-normal"
-                    />
-                </label>
-                <Show when=move || refused().is_some()>
-                    <p role="alert" class="rounded-lg bg-red-50 px-4 py-3 text-sm text-red-800">
-                        {refused}
-                    </p>
-                </Show>
-                <button
-                    type="submit"
-                    class="rounded-full bg-stone-900 px-6 py-3 font-medium text-stone-50 hover:bg-stone-700"
-                >
-                    "Sign in"
-                </button>
-            </ActionForm>
+            <h1 class="font-serif text-4xl text-stone-900">{title}</h1>
+            <p class="mt-4 text-stone-600">{lead}</p>
+            {children()}
         </main>
         <SiteFooter />
     }
 }
 
-/// `/account`: who is signed in, what they may do, and signing out.
+/// `/login`: email and password.
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let sign_in = ServerAction::<SignIn>::new();
+    let result = Signal::derive(move || sign_in.value().get());
+    view! {
+        <AccountFormPage
+            title="Sign in"
+            lead="Shoppers, dealers and Fenwick Clayworks staff sign in here. You do not need an account to browse the shop."
+        >
+            <Notice
+                key="reset"
+                value="done"
+                message="Your password is changed: sign in with the new one."
+            />
+            <ActionForm action=sign_in attr:class="mt-10 flex flex-col gap-5">
+                <Field label="Email address" name="form[email]" kind="email" autocomplete="username" />
+                <Field
+                    label="Password"
+                    name="form[password]"
+                    kind="password"
+                    autocomplete="current-password"
+                />
+                <Refusal result />
+                <Submit label="Sign in" />
+            </ActionForm>
+            <p class="mt-8 flex flex-col gap-2 text-sm text-stone-600">
+                <a href="/signup" class="underline hover:text-stone-900">
+                    "New here? Create an account"
+                </a>
+                <a href="/forgot-password" class="underline hover:text-stone-900">
+                    "Forgot your password?"
+                </a>
+            </p>
+        </AccountFormPage>
+    }
+}
+
+/// `/signup`: a shopper opens an account.
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let sign_up = ServerAction::<SignUp>::new();
+    let result = Signal::derive(move || sign_up.value().get());
+    view! {
+        <AccountFormPage
+            title="Create an account"
+            lead="An account keeps your orders and addresses in one place. Dealers apply for a trade account separately."
+        >
+            <ActionForm action=sign_up attr:class="mt-10 flex flex-col gap-5">
+                <Field label="Your name" name="form[name]" kind="text" autocomplete="name" />
+                <Field label="Email address" name="form[email]" kind="email" autocomplete="email" />
+                <Field
+                    label="Password (at least 10 characters)"
+                    name="form[password]"
+                    kind="password"
+                    autocomplete="new-password"
+                />
+                <Refusal result />
+                <Submit label="Create account" />
+            </ActionForm>
+            <p class="mt-8 text-sm text-stone-600">
+                <a href="/login" class="underline hover:text-stone-900">
+                    "Already have an account? Sign in"
+                </a>
+            </p>
+        </AccountFormPage>
+    }
+}
+
+/// `/forgot-password`: ask for a reset link.
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let request = ServerAction::<RequestPasswordReset>::new();
+    let result = Signal::derive(move || request.value().get());
+    view! {
+        <AccountFormPage
+            title="Forgot your password?"
+            lead="Give the address you sign in with, and we will send it a link to choose a new password."
+        >
+            <Notice
+                key="sent"
+                value="1"
+                message="If that address has an account, a link to choose a new password is on its way. It works for an hour."
+            />
+            <ActionForm action=request attr:class="mt-10 flex flex-col gap-5">
+                <Field label="Email address" name="form[email]" kind="email" autocomplete="username" />
+                <Refusal result />
+                <Submit label="Send the link" />
+            </ActionForm>
+        </AccountFormPage>
+    }
+}
+
+/// `/reset?token=…`: choose a new password with the link's token.
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let reset = ServerAction::<ResetPassword>::new();
+    let result = Signal::derive(move || reset.value().get());
+    let query = use_query_map();
+    let token = move || query.read().get("token").unwrap_or_default();
+    view! {
+        <AccountFormPage
+            title="Choose a new password"
+            lead="The link works once, for an hour after it was sent."
+        >
+            <ActionForm action=reset attr:class="mt-10 flex flex-col gap-5">
+                <input type="hidden" name="form[token]" value=token />
+                <Field
+                    label="New password (at least 10 characters)"
+                    name="form[password]"
+                    kind="password"
+                    autocomplete="new-password"
+                />
+                <Refusal result />
+                <Submit label="Set the new password" />
+            </ActionForm>
+        </AccountFormPage>
+    }
+}
+
+/// `/account`: who is signed in, what they may do, their password, and
+/// signing out.
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let account = Resource::new(|| (), |()| super::current_account());
     let sign_out = ServerAction::<SignOut>::new();
+    let change = ServerAction::<ChangePassword>::new();
+    let refused = Signal::derive(move || change.value().get());
     view! {
         <Title text="Your account" />
         <SiteHeader />
@@ -79,6 +252,7 @@ pub fn AccountPage() -> impl IntoView {
                         .get()
                         .map(|loaded| match loaded {
                             Ok(account) => {
+                                let staff = account.tier == "staff";
                                 view! {
                                     <dl class="mt-8 grid grid-cols-[8rem_1fr] gap-y-3 text-stone-800">
                                         <dt class="text-stone-500">"Name"</dt>
@@ -87,11 +261,17 @@ pub fn AccountPage() -> impl IntoView {
                                         <dd data-field="email">{account.email}</dd>
                                         <dt class="text-stone-500">"Access"</dt>
                                         <dd data-field="tier">{account.tier}</dd>
-                                        <dt class="text-stone-500">"Roles"</dt>
-                                        <dd data-field="roles">{account.roles.join(", ")}</dd>
+                                        <Show when=move || staff>
+                                            <dt class="text-stone-500">"Roles"</dt>
+                                            <dd data-field="roles">{account.roles.join(", ")}</dd>
+                                        </Show>
                                     </dl>
                                     <p class="mt-8 text-sm text-stone-600">
-                                        "The staff pages of each business function are not open yet."
+                                        {if staff {
+                                            "The staff pages of each business function are not open yet."
+                                        } else {
+                                            "Your orders will be listed here once the shop takes orders."
+                                        }}
                                     </p>
                                 }
                                     .into_any()
@@ -105,7 +285,27 @@ pub fn AccountPage() -> impl IntoView {
                         })
                 }}
             </Suspense>
-            <ActionForm action=sign_out attr:class="mt-10">
+            <section class="mt-12 border-t border-stone-200 pt-10">
+                <h2 class="font-serif text-2xl text-stone-900">"Change your password"</h2>
+                <Notice key="password" value="changed" message="Your password is changed." />
+                <ActionForm action=change attr:class="mt-6 flex flex-col gap-5">
+                    <Field
+                        label="Current password"
+                        name="form[current]"
+                        kind="password"
+                        autocomplete="current-password"
+                    />
+                    <Field
+                        label="New password (at least 10 characters)"
+                        name="form[new]"
+                        kind="password"
+                        autocomplete="new-password"
+                    />
+                    <Refusal result=refused />
+                    <Submit label="Change password" />
+                </ActionForm>
+            </section>
+            <ActionForm action=sign_out attr:class="mt-12">
                 <button
                     type="submit"
                     class="rounded-full border border-stone-300 px-6 py-3 font-medium text-stone-800 hover:border-stone-500"

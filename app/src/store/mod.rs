@@ -15,6 +15,7 @@ pub mod backend;
 pub mod catalog;
 pub mod credentials;
 pub mod integrity;
+pub mod outbox;
 pub mod projections;
 pub mod subscriptions;
 #[cfg(test)]

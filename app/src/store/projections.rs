@@ -41,7 +41,7 @@ impl Projector {
 /// Every projector. A new function's projector is added here.
 pub const PROJECTORS: &[Projector] = &[
     category::projection::CATALOG,
-    platform_manager::projection::STAFF,
+    platform_manager::projection::ACCOUNTS,
 ];
 
 /// The projection tables that events of this type change.
@@ -451,7 +451,7 @@ mod tests {
                 .expect_err("unknown projection");
             assert_eq!(
                 error.to_string(),
-                "there is no projection called “inventory”; known projections: catalog, staff"
+                "there is no projection called “inventory”; known projections: catalog, accounts"
             );
         }
     }

@@ -2,9 +2,11 @@
 
 use leptos::prelude::*;
 
-/// The top bar: the company's name, the shop, and sign-in for staff and dealers.
+/// The top bar: the company's name, the shop, and either a way to sign in
+/// or the signed-in person's name, leading to their account.
 #[component]
 pub fn SiteHeader() -> impl IntoView {
+    let signed_in = Resource::new(|| (), |()| crate::account::signed_in());
     view! {
         <header class="border-b border-stone-200 bg-stone-50/90">
             <div class="mx-auto flex max-w-6xl items-center justify-between px-6 py-4">
@@ -18,16 +20,47 @@ pub fn SiteHeader() -> impl IntoView {
                     <a href="/#shop" class="hidden text-stone-700 hover:text-stone-900 sm:inline">
                         "Shop"
                     </a>
-                    <a
-                        href="/login"
-                        class="rounded-full border border-stone-300 px-4 py-2 text-stone-800 hover:border-stone-500"
-                    >
-                        "Sign in"
-                        <span class="hidden text-stone-500 md:inline">" · staff & dealers"</span>
-                    </a>
+                    <Transition fallback=SignInLink>
+                        {move || {
+                            signed_in
+                                .get()
+                                .map(|answer| match answer {
+                                    Ok(Some(person)) => {
+                                        view! {
+                                            <a
+                                                href="/account"
+                                                data-signed-in="true"
+                                                class="rounded-full border border-stone-300 px-4 py-2 text-stone-800 hover:border-stone-500"
+                                            >
+                                                {person.name}
+                                                <span class="hidden text-stone-500 md:inline">
+                                                    " · your account"
+                                                </span>
+                                            </a>
+                                        }
+                                            .into_any()
+                                    }
+                                    // Nobody, or the answer failed: offer to sign in.
+                                    Ok(None) | Err(_) => view! { <SignInLink /> }.into_any(),
+                                })
+                        }}
+                    </Transition>
                 </nav>
             </div>
         </header>
+    }
+}
+
+/// The header's way in, for whoever is not signed in.
+#[component]
+fn SignInLink() -> impl IntoView {
+    view! {
+        <a
+            href="/login"
+            class="rounded-full border border-stone-300 px-4 py-2 text-stone-800 hover:border-stone-500"
+        >
+            "Sign in"
+        </a>
     }
 }
 

@@ -1,16 +1,28 @@
-//! The Platform Manager's commands about staff accounts and roles, and the
-//! pure rules that decide them.
+//! The Platform Manager's commands about accounts, roles and API tokens,
+//! and the pure rules that decide them. Two kinds of stream: an account's
+//! (`account-<id>`, decided by [`decide`]) and an API token's
+//! (`api-token-<id>`, decided by [`decide_token`]).
 
-use super::events::{PlatformEvent, Role, RoleChanged, StaffAccountCreated};
-use crate::access::{AccountId, Email};
+use super::events::{
+    ApiTokenIssued, ApiTokenRevoked, ConsumerSignedUp, PasswordChange, PasswordChanged,
+    PlatformEvent, Role, RoleChanged, StaffAccountCreated, TokenHolder,
+};
+use crate::access::{AccountId, Email, TokenId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-/// A request to change who may use Kiln, from an administrator.
+/// The longest name or label accepted, in characters: room for any real
+/// name, and a clear refusal for a pasted page.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// A request about an account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PlatformCommand {
-    /// Create an account for a member of staff, with its first roles.
+    /// Create an account for a member of staff, with its first roles (an
+    /// administrator).
     CreateStaffAccount(CreateStaffAccount),
+    /// Open a shopper's own account (the shopper).
+    SignUpConsumer(SignUpConsumer),
     /// Give a staff account a role.
     GrantRole {
         /// The account.
@@ -24,6 +36,14 @@ pub enum PlatformCommand {
         account: AccountId,
         /// The role.
         role: Role,
+    },
+    /// Record that an account's password was replaced (the service has
+    /// already checked the old password or the reset token).
+    RecordPasswordChange {
+        /// The account.
+        account: AccountId,
+        /// How.
+        how: PasswordChange,
     },
 }
 
@@ -40,16 +60,53 @@ pub struct CreateStaffAccount {
     pub roles: Vec<Role>,
 }
 
+/// Input of [`PlatformCommand::SignUpConsumer`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignUpConsumer {
+    /// The new account's id (chosen by the service).
+    pub account: AccountId,
+    /// The address they will sign in with.
+    pub email: Email,
+    /// Their name.
+    pub name: String,
+}
+
+/// The tier of an existing account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountTier {
+    /// A member of staff.
+    Staff,
+    /// A shopper.
+    Consumer,
+}
+
+impl AccountTier {
+    /// The tier's name in the `accounts` table.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountTier::Staff => "staff",
+            AccountTier::Consumer => "consumer",
+        }
+    }
+
+    /// The tier named `text` in the `accounts` table, if any.
+    pub fn from_name(text: &str) -> Option<Self> {
+        [AccountTier::Staff, AccountTier::Consumer]
+            .into_iter()
+            .find(|tier| tier.as_str() == text)
+    }
+}
+
 /// What `decide` needs to know about one account, folded from its stream,
 /// plus what the service looked up beside it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AccountState {
-    /// Whether the account exists as a staff account.
-    pub staff: bool,
+    /// The account's tier, if it exists.
+    pub tier: Option<AccountTier>,
     /// The roles it holds now.
     pub roles: BTreeSet<Role>,
-    /// Whether another account already signs in with the email of a
-    /// [`CreateStaffAccount`] (looked up in the accounts table).
+    /// Whether another account already signs in with the email of a new
+    /// account (looked up in the accounts table).
     pub email_taken: bool,
 }
 
@@ -59,13 +116,67 @@ impl AccountState {
         let mut state = Self::default();
         for event in events {
             match event {
-                PlatformEvent::StaffAccountCreated(_) => state.staff = true,
+                PlatformEvent::StaffAccountCreated(_) => state.tier = Some(AccountTier::Staff),
+                PlatformEvent::ConsumerSignedUp(_) => state.tier = Some(AccountTier::Consumer),
                 PlatformEvent::RoleGranted(change) => {
                     state.roles.insert(change.role);
                 }
                 PlatformEvent::RoleRevoked(change) => {
                     state.roles.remove(&change.role);
                 }
+                // Neither changes what the rules look at; tokens have
+                // streams of their own.
+                PlatformEvent::PasswordChanged(_)
+                | PlatformEvent::ApiTokenIssued(_)
+                | PlatformEvent::ApiTokenRevoked(_) => {}
+            }
+        }
+        state
+    }
+
+    fn is_staff(&self) -> bool {
+        self.tier == Some(AccountTier::Staff)
+    }
+}
+
+/// A request about an API token, from an administrator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TokenCommand {
+    /// Issue a new token.
+    Issue {
+        /// Its id (chosen by the service).
+        token: TokenId,
+        /// Whom it lets in.
+        holder: TokenHolder,
+        /// What it is for.
+        label: String,
+    },
+    /// Revoke a token, for good.
+    Revoke {
+        /// The token.
+        token: TokenId,
+    },
+}
+
+/// What [`decide_token`] needs to know about one token, folded from its
+/// stream.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TokenState {
+    /// Whether it was issued.
+    pub issued: bool,
+    /// Whether it was revoked.
+    pub revoked: bool,
+}
+
+impl TokenState {
+    /// Folds a token's past events, oldest first, into its state.
+    pub fn from_events<'a>(events: impl IntoIterator<Item = &'a PlatformEvent>) -> Self {
+        let mut state = Self::default();
+        for event in events {
+            match event {
+                PlatformEvent::ApiTokenIssued(_) => state.issued = true,
+                PlatformEvent::ApiTokenRevoked(_) => state.revoked = true,
+                _ => {}
             }
         }
         state
@@ -87,12 +198,21 @@ pub enum PlatformError {
         /// The address.
         email: Email,
     },
-    /// Colleagues need a name to recognise an account by.
-    #[error("a staff account needs a name")]
+    /// People need a name to recognise an account by.
+    #[error("an account needs a name")]
     MissingName,
+    /// Names and labels are short.
+    #[error("a name or label may have at most {MAX_NAME_CHARS} characters")]
+    NameTooLong,
     /// Roles are for existing staff accounts.
     #[error("there is no staff account {account}")]
     NoSuchStaffAccount {
+        /// The id asked for.
+        account: AccountId,
+    },
+    /// The account asked for does not exist.
+    #[error("there is no account {account}")]
+    NoSuchAccount {
         /// The id asked for.
         account: AccountId,
     },
@@ -112,17 +232,46 @@ pub enum PlatformError {
         /// The role.
         role: Role,
     },
+    /// A token needs a label, or nobody will know which one to revoke.
+    #[error("an API token needs a label saying what it is for")]
+    MissingLabel,
+    /// Token ids are never reused.
+    #[error("API token {token} already exists")]
+    TokenExists {
+        /// The id.
+        token: TokenId,
+    },
+    /// The token asked for does not exist.
+    #[error("there is no API token {token}")]
+    NoSuchToken {
+        /// The id asked for.
+        token: TokenId,
+    },
+    /// Revocation is for good; a second one would record nothing true.
+    #[error("API token {token} is already revoked")]
+    AlreadyRevoked {
+        /// The id.
+        token: TokenId,
+    },
 }
 
-/// Decides a Platform Manager command against the account's state.
+/// Decides an account command against the account's state.
 pub fn decide(
     state: &AccountState,
     command: PlatformCommand,
 ) -> Result<Vec<PlatformEvent>, PlatformError> {
     match command {
         PlatformCommand::CreateStaffAccount(create) => create_staff_account(state, create),
+        PlatformCommand::SignUpConsumer(sign_up) => {
+            let name = new_account_name(state, &sign_up.account, &sign_up.email, &sign_up.name)?;
+            Ok(vec![PlatformEvent::ConsumerSignedUp(ConsumerSignedUp {
+                account: sign_up.account,
+                email: sign_up.email,
+                name,
+            })])
+        }
         PlatformCommand::GrantRole { account, role } => {
-            if !state.staff {
+            if !state.is_staff() {
                 return Err(PlatformError::NoSuchStaffAccount { account });
             }
             if state.roles.contains(&role) {
@@ -134,7 +283,7 @@ pub fn decide(
             })])
         }
         PlatformCommand::RevokeRole { account, role } => {
-            if !state.staff {
+            if !state.is_staff() {
                 return Err(PlatformError::NoSuchStaffAccount { account });
             }
             if !state.roles.contains(&role) {
@@ -145,6 +294,48 @@ pub fn decide(
                 role,
             })])
         }
+        PlatformCommand::RecordPasswordChange { account, how } => {
+            if state.tier.is_none() {
+                return Err(PlatformError::NoSuchAccount { account });
+            }
+            Ok(vec![PlatformEvent::PasswordChanged(PasswordChanged {
+                account,
+                how,
+            })])
+        }
+    }
+}
+
+/// The checks every new account passes, whatever its tier; returns the
+/// name as it will be kept (trimmed).
+fn new_account_name(
+    state: &AccountState,
+    account: &AccountId,
+    email: &Email,
+    name: &str,
+) -> Result<String, PlatformError> {
+    if state.tier.is_some() {
+        return Err(PlatformError::AccountExists {
+            account: account.clone(),
+        });
+    }
+    if state.email_taken {
+        return Err(PlatformError::EmailTaken {
+            email: email.clone(),
+        });
+    }
+    short_text(name, PlatformError::MissingName)
+}
+
+/// `text` trimmed, refused when blank or longer than [`MAX_NAME_CHARS`].
+fn short_text(text: &str, when_blank: PlatformError) -> Result<String, PlatformError> {
+    let text = text.trim();
+    if text.is_empty() {
+        Err(when_blank)
+    } else if text.chars().count() > MAX_NAME_CHARS {
+        Err(PlatformError::NameTooLong)
+    } else {
+        Ok(text.to_owned())
     }
 }
 
@@ -152,25 +343,12 @@ fn create_staff_account(
     state: &AccountState,
     create: CreateStaffAccount,
 ) -> Result<Vec<PlatformEvent>, PlatformError> {
-    if state.staff {
-        return Err(PlatformError::AccountExists {
-            account: create.account,
-        });
-    }
-    if state.email_taken {
-        return Err(PlatformError::EmailTaken {
-            email: create.email,
-        });
-    }
-    let name = create.name.trim();
-    if name.is_empty() {
-        return Err(PlatformError::MissingName);
-    }
+    let name = new_account_name(state, &create.account, &create.email, &create.name)?;
     let roles: BTreeSet<Role> = create.roles.into_iter().collect();
     let mut events = vec![PlatformEvent::StaffAccountCreated(StaffAccountCreated {
         account: create.account.clone(),
         email: create.email,
-        name: name.to_owned(),
+        name,
     })];
     events.extend(roles.into_iter().map(|role| {
         PlatformEvent::RoleGranted(RoleChanged {
@@ -179,6 +357,41 @@ fn create_staff_account(
         })
     }));
     Ok(events)
+}
+
+/// Decides an API token command against the token's state.
+pub fn decide_token(
+    state: TokenState,
+    command: TokenCommand,
+) -> Result<Vec<PlatformEvent>, PlatformError> {
+    match command {
+        TokenCommand::Issue {
+            token,
+            holder,
+            label,
+        } => {
+            if state.issued {
+                return Err(PlatformError::TokenExists { token });
+            }
+            let label = short_text(&label, PlatformError::MissingLabel)?;
+            Ok(vec![PlatformEvent::ApiTokenIssued(ApiTokenIssued {
+                token,
+                holder,
+                label,
+            })])
+        }
+        TokenCommand::Revoke { token } => {
+            if !state.issued {
+                return Err(PlatformError::NoSuchToken { token });
+            }
+            if state.revoked {
+                return Err(PlatformError::AlreadyRevoked { token });
+            }
+            Ok(vec![PlatformEvent::ApiTokenRevoked(ApiTokenRevoked {
+                token,
+            })])
+        }
+    }
 }
 
 #[cfg(test)]
@@ -322,6 +535,163 @@ mod tests {
                 }
             ),
             Err(PlatformError::NoSuchStaffAccount { account: mara() })
+        );
+    }
+
+    fn shopper() -> AccountId {
+        AccountId::from_random([8; 8])
+    }
+
+    fn sign_up_shopper(name: &str) -> PlatformCommand {
+        PlatformCommand::SignUpConsumer(SignUpConsumer {
+            account: shopper(),
+            email: Email::parse("ada@example.com").expect("valid email"),
+            name: name.into(),
+        })
+    }
+
+    #[test]
+    fn a_shopper_signs_up_once_with_a_trimmed_name() {
+        let events = decide(&given(&[]), sign_up_shopper("  Ada Shopper ")).expect("signed up");
+        assert_eq!(
+            events,
+            vec![PlatformEvent::ConsumerSignedUp(ConsumerSignedUp {
+                account: shopper(),
+                email: Email::parse("ada@example.com").expect("valid email"),
+                name: "Ada Shopper".into(),
+            })]
+        );
+        assert_eq!(given(&events).tier, Some(AccountTier::Consumer));
+        assert_eq!(
+            decide(&given(&events), sign_up_shopper("Ada")),
+            Err(PlatformError::AccountExists { account: shopper() })
+        );
+    }
+
+    #[test]
+    fn a_sign_up_with_a_taken_address_or_an_overlong_name_is_refused() {
+        let taken = AccountState {
+            email_taken: true,
+            ..AccountState::default()
+        };
+        assert_eq!(
+            decide(&taken, sign_up_shopper("Ada")),
+            Err(PlatformError::EmailTaken {
+                email: Email::parse("ada@example.com").expect("valid email")
+            })
+        );
+        let long = "a".repeat(MAX_NAME_CHARS + 1);
+        assert_eq!(
+            decide(&given(&[]), sign_up_shopper(&long)),
+            Err(PlatformError::NameTooLong)
+        );
+        assert_eq!(
+            decide(&given(&[]), sign_up_shopper(" ")),
+            Err(PlatformError::MissingName)
+        );
+    }
+
+    #[test]
+    fn a_consumer_account_is_given_no_staff_role() {
+        let history = decide(&given(&[]), sign_up_shopper("Ada")).expect("signed up");
+        assert_eq!(
+            decide(
+                &given(&history),
+                PlatformCommand::GrantRole {
+                    account: shopper(),
+                    role: Role::Admin
+                }
+            ),
+            Err(PlatformError::NoSuchStaffAccount { account: shopper() })
+        );
+    }
+
+    #[test]
+    fn a_password_change_is_recorded_for_an_existing_account_only() {
+        let history = decide(&given(&[]), sign_up_shopper("Ada")).expect("signed up");
+        let change = |account| PlatformCommand::RecordPasswordChange {
+            account,
+            how: PasswordChange::Reset,
+        };
+        assert_eq!(
+            decide(&given(&history), change(shopper())),
+            Ok(vec![PlatformEvent::PasswordChanged(PasswordChanged {
+                account: shopper(),
+                how: PasswordChange::Reset
+            })])
+        );
+        assert_eq!(
+            decide(&given(&[]), change(mara())),
+            Err(PlatformError::NoSuchAccount { account: mara() })
+        );
+    }
+
+    fn pricing_bot() -> TokenId {
+        TokenId::from_random([5; 8])
+    }
+
+    fn issue(label: &str) -> TokenCommand {
+        TokenCommand::Issue {
+            token: pricing_bot(),
+            holder: TokenHolder::External {
+                function: BusinessFunction::Category,
+                scope: crate::access::TokenScope::Read,
+            },
+            label: label.into(),
+        }
+    }
+
+    #[test]
+    fn a_token_is_issued_with_a_label_and_revoked_once() {
+        assert_eq!(
+            decide_token(TokenState::default(), issue("  ")),
+            Err(PlatformError::MissingLabel)
+        );
+        let issued = decide_token(TokenState::default(), issue(" pricing bot ")).expect("issued");
+        assert_eq!(
+            issued,
+            vec![PlatformEvent::ApiTokenIssued(ApiTokenIssued {
+                token: pricing_bot(),
+                holder: TokenHolder::External {
+                    function: BusinessFunction::Category,
+                    scope: crate::access::TokenScope::Read,
+                },
+                label: "pricing bot".into(),
+            })]
+        );
+        let state = TokenState::from_events(&issued);
+        assert_eq!(
+            decide_token(state, issue("again")),
+            Err(PlatformError::TokenExists {
+                token: pricing_bot()
+            })
+        );
+        let revoke = || TokenCommand::Revoke {
+            token: pricing_bot(),
+        };
+        let revoked = decide_token(state, revoke()).expect("revoked");
+        let mut history = issued.clone();
+        history.extend(revoked);
+        assert_eq!(
+            decide_token(TokenState::from_events(&history), revoke()),
+            Err(PlatformError::AlreadyRevoked {
+                token: pricing_bot()
+            })
+        );
+    }
+
+    #[test]
+    fn a_token_that_was_never_issued_cannot_be_revoked() {
+        assert_eq!(
+            decide_token(
+                TokenState::default(),
+                TokenCommand::Revoke {
+                    token: pricing_bot()
+                }
+            ),
+            Err(PlatformError::NoSuchToken {
+                token: pricing_bot()
+            })
         );
     }
 }

@@ -1,11 +1,14 @@
 //! What the Platform Manager records in the event log about who may use
-//! Kiln: staff accounts and the roles granted to them.
+//! Kiln: accounts (staff and consumers), the roles granted to staff, and
+//! the API tokens agents use.
 //!
-//! Passwords are never events: the log is kept forever and cannot forget a
-//! secret. They live in the credentials table (see
-//! docs/decisions/0005-accounts-and-credentials.md).
+//! Secrets are never events: the log is kept forever and cannot forget
+//! one. Password hashes live in the credentials table and token hashes in
+//! the token secrets table (see
+//! docs/decisions/0005-accounts-and-credentials.md); the log records only
+//! that a password changed or a token was issued.
 
-use crate::access::{AccountId, Capability, Email, Grant};
+use crate::access::{AccountId, Capability, Email, Grant, TokenId, TokenScope};
 use crate::functions::BusinessFunction;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -23,6 +26,140 @@ pub enum PlatformEvent {
     RoleGranted(RoleChanged),
     /// A role was taken away from a staff account.
     RoleRevoked(RoleChanged),
+    /// A shopper signed up for an account of their own.
+    ConsumerSignedUp(ConsumerSignedUp),
+    /// An account's password was changed by its holder or reset by a
+    /// token sent to its address. The password itself is not recorded.
+    PasswordChanged(PasswordChanged),
+    /// An administrator issued an API token to an agent.
+    ApiTokenIssued(ApiTokenIssued),
+    /// An administrator revoked an API token; it no longer works.
+    ApiTokenRevoked(ApiTokenRevoked),
+}
+
+/// Payload of [`PlatformEvent::ConsumerSignedUp`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct ConsumerSignedUp {
+    /// The new account's id.
+    pub account: AccountId,
+    /// The address they sign in with.
+    pub email: Email,
+    /// The name they gave.
+    pub name: String,
+}
+
+/// Payload of [`PlatformEvent::PasswordChanged`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct PasswordChanged {
+    /// The account.
+    pub account: AccountId,
+    /// How it was changed.
+    pub how: PasswordChange,
+}
+
+/// How a password came to change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PasswordChange {
+    /// The holder, signed in, gave the old password and a new one.
+    Changed,
+    /// Someone holding a reset token sent to the account's address set a
+    /// new one.
+    Reset,
+}
+
+/// Payload of [`PlatformEvent::ApiTokenIssued`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct ApiTokenIssued {
+    /// The token's id (not its secret).
+    pub token: TokenId,
+    /// Whom it lets in, and to do what.
+    pub holder: TokenHolder,
+    /// What it is for, in the administrator's words, e.g. "pricing bot".
+    pub label: String,
+}
+
+/// Payload of [`PlatformEvent::ApiTokenRevoked`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct ApiTokenRevoked {
+    /// The token.
+    pub token: TokenId,
+}
+
+/// Whom an API token lets in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TokenHolder {
+    /// A business function's own agent (`agent:<function>`): reads every
+    /// function, acts only as its own, never approves.
+    Agent {
+        /// The function it acts for.
+        function: BusinessFunction,
+    },
+    /// An external agent, kept inside one function and one scope.
+    External {
+        /// The one function it may use.
+        function: BusinessFunction,
+        /// Read, or read and propose.
+        scope: TokenScope,
+    },
+}
+
+impl TokenHolder {
+    /// Parses `agent:<function>` or `<function>:<read|propose>`.
+    pub fn parse(text: &str) -> Result<Self, InvalidTokenHolder> {
+        let invalid = || InvalidTokenHolder {
+            text: text.to_owned(),
+        };
+        let (first, second) = text.split_once(':').ok_or_else(invalid)?;
+        if first == "agent" {
+            let function = BusinessFunction::from_slug(second).ok_or_else(invalid)?;
+            return Ok(TokenHolder::Agent { function });
+        }
+        Ok(TokenHolder::External {
+            function: BusinessFunction::from_slug(first).ok_or_else(invalid)?,
+            scope: TokenScope::from_name(second).ok_or_else(invalid)?,
+        })
+    }
+
+    /// The principal a request bearing a token of this holder acts as.
+    pub fn principal(self, token: TokenId) -> crate::access::Principal {
+        match self {
+            TokenHolder::Agent { function } => crate::access::Principal::Agent { function },
+            TokenHolder::External { function, scope } => crate::access::Principal::Token {
+                token,
+                function,
+                scope,
+            },
+        }
+    }
+}
+
+impl fmt::Display for TokenHolder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TokenHolder::Agent { function } => write!(f, "agent:{}", function.slug()),
+            TokenHolder::External { function, scope } => {
+                write!(f, "{}:{}", function.slug(), scope.as_str())
+            }
+        }
+    }
+}
+
+/// Why a text names no [`TokenHolder`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "“{text}” is not a token holder: use agent:<function> or <function>:<read|propose>, e.g. category:read"
+)]
+pub struct InvalidTokenHolder {
+    /// The text offered.
+    pub text: String,
 }
 
 /// Payload of [`PlatformEvent::StaffAccountCreated`].
@@ -133,6 +270,10 @@ impl crate::event::DomainEvent for PlatformEvent {
             PlatformEvent::StaffAccountCreated(_) => "StaffAccountCreated",
             PlatformEvent::RoleGranted(_) => "RoleGranted",
             PlatformEvent::RoleRevoked(_) => "RoleRevoked",
+            PlatformEvent::ConsumerSignedUp(_) => "ConsumerSignedUp",
+            PlatformEvent::PasswordChanged(_) => "PasswordChanged",
+            PlatformEvent::ApiTokenIssued(_) => "ApiTokenIssued",
+            PlatformEvent::ApiTokenRevoked(_) => "ApiTokenRevoked",
         }
     }
 
@@ -171,5 +312,16 @@ mod tests {
             "“category:own” is not a role: use admin or <function>:<view|operate|approve>, e.g. category:operate"
         );
         assert!(Role::parse("sales:view").is_err());
+    }
+
+    #[test]
+    fn token_holders_parse_from_and_print_as_the_same_text() {
+        for text in ["agent:procurement", "category:read", "customers:propose"] {
+            let holder = TokenHolder::parse(text).expect("valid holder");
+            assert_eq!(holder.to_string(), text);
+        }
+        for text in ["agent:sales", "category:approve", "category", "agent:"] {
+            assert!(TokenHolder::parse(text).is_err(), "{text}");
+        }
     }
 }

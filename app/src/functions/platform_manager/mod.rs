@@ -1,15 +1,19 @@
 //! Platform Manager: the operating system's own management (briefing,
 //! "Platform Manager Function"), including who may use it.
 //!
-//! Built so far: staff accounts and their roles (events, rules, the
-//! `accounts` and `staff_roles` tables), password hashes beside them, and
-//! `kiln user add` for the first administrator. Sign-in is in
-//! `crate::account`. Not built yet: the staff page
-//! `/staff/platform-manager` (change requests, roadmap, the roles list),
-//! API tokens, the agent (identity and function-page issues).
+//! Built so far: accounts (staff created by an administrator, shoppers
+//! signing up), staff roles, password changes, and API tokens for agents
+//! (events, rules, the `accounts`, `staff_roles`, `api_tokens` and
+//! `api_token_revocations` tables), the secrets kept beside them, the
+//! administrators' token endpoints, and `kiln user add` / `kiln token` on
+//! the command line. Sign-in is in `crate::account`. Not built yet: the
+//! staff page `/staff/platform-manager` (change requests, roadmap, roles
+//! and tokens lists), the agent (function-pages issue); dealer users.
 
 pub mod decide;
+pub mod endpoints;
 pub mod events;
+pub mod view;
 
 #[cfg(feature = "ssr")]
 pub mod projection;

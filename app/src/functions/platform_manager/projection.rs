@@ -1,9 +1,10 @@
-//! The `accounts` and `staff_roles` tables, derived from the Platform
-//! Manager's events, and the reads the sign-in and the Platform Manager
-//! page make of them.
+//! The tables derived from the Platform Manager's events — `accounts`,
+//! `staff_roles`, `api_tokens` and `api_token_revocations` — and the reads
+//! the guard, the sign-in and the Platform Manager page make of them.
 
-use super::events::{PlatformEvent, Role};
-use crate::access::{AccountId, Email, StaffGrants};
+use super::decide::AccountTier;
+use super::events::{PlatformEvent, Role, TokenHolder};
+use crate::access::{AccountId, Email, Principal, StaffGrants, TokenId};
 use crate::event::DomainEvent;
 use crate::functions::BusinessFunction;
 use crate::store::backend::{Connection, per_backend};
@@ -11,12 +12,24 @@ use crate::store::backend::{Connection, per_backend};
 use crate::store::projections::{Projector, ProjectorFuture, Row, Value, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
 
-/// The staff projection: `accounts` (staff rows) and `staff_roles`.
-pub const STAFF: Projector = Projector {
-    name: "staff",
+/// The accounts projection: who can sign in, staff roles, API tokens.
+pub const ACCOUNTS: Projector = Projector {
+    name: "accounts",
     function: BusinessFunction::PlatformManager,
-    handles: &["StaffAccountCreated", "RoleGranted", "RoleRevoked"],
-    tables: &["accounts", "staff_roles"],
+    handles: &[
+        "StaffAccountCreated",
+        "ConsumerSignedUp",
+        "RoleGranted",
+        "RoleRevoked",
+        "ApiTokenIssued",
+        "ApiTokenRevoked",
+    ],
+    tables: &[
+        "accounts",
+        "staff_roles",
+        "api_tokens",
+        "api_token_revocations",
+    ],
     apply: apply_boxed,
 };
 
@@ -35,7 +48,8 @@ struct Positioned {
 
 /// Applies Platform Manager events, in position order. Rows remember the
 /// position of the last event applied, so replaying changes nothing; a
-/// revoked role keeps its row (inactive) for the same reason.
+/// revoked role keeps its row (inactive) and a revoked token gets a row in
+/// `api_token_revocations`, for the same reason.
 pub async fn apply(
     mut connection: Connection<'_>,
     events: &[&RecordedEvent],
@@ -57,8 +71,8 @@ pub async fn apply(
         });
     }
 
-    // Role rows are keyed by "<account> <role>"; the texts are made first
-    // so the rows can borrow them.
+    // Role rows are keyed by "<account> <role>", token rows show their
+    // holder as text; the texts are made first so the rows can borrow them.
     let role_rows: Vec<(i64, String, &AccountId, String, bool)> = decoded
         .iter()
         .filter_map(|positioned| match &positioned.event {
@@ -73,24 +87,58 @@ pub async fn apply(
                     active,
                 ))
             }
-            PlatformEvent::StaffAccountCreated(_) => None,
+            _ => None,
         })
         .collect();
-    let accounts: Vec<Row<'_>> = decoded
+    let holders: Vec<Option<String>> = decoded
         .iter()
-        .filter_map(|positioned| match &positioned.event {
-            PlatformEvent::StaffAccountCreated(created) => Some(Row {
+        .map(|positioned| match &positioned.event {
+            PlatformEvent::ApiTokenIssued(issued) => Some(issued.holder.to_string()),
+            _ => None,
+        })
+        .collect();
+
+    let mut accounts = Vec::new();
+    let mut tokens = Vec::new();
+    let mut revocations = Vec::new();
+    for (Positioned { position, event }, holder) in decoded.iter().zip(&holders) {
+        let position = *position;
+        match event {
+            PlatformEvent::StaffAccountCreated(created) => accounts.push(Row {
                 values: vec![
                     Value::Text(created.account.as_str()),
                     Value::Text(created.email.as_str()),
                     Value::Text(&created.name),
-                    Value::Text("staff"),
+                    Value::Text(AccountTier::Staff.as_str()),
                 ],
-                position: positioned.position,
+                position,
             }),
-            PlatformEvent::RoleGranted(_) | PlatformEvent::RoleRevoked(_) => None,
-        })
-        .collect();
+            PlatformEvent::ConsumerSignedUp(signed_up) => accounts.push(Row {
+                values: vec![
+                    Value::Text(signed_up.account.as_str()),
+                    Value::Text(signed_up.email.as_str()),
+                    Value::Text(&signed_up.name),
+                    Value::Text(AccountTier::Consumer.as_str()),
+                ],
+                position,
+            }),
+            PlatformEvent::ApiTokenIssued(issued) => tokens.push(Row {
+                values: vec![
+                    Value::Text(issued.token.as_str()),
+                    Value::Text(holder.as_deref().unwrap_or_default()),
+                    Value::Text(&issued.label),
+                ],
+                position,
+            }),
+            PlatformEvent::ApiTokenRevoked(revoked) => revocations.push(Row {
+                values: vec![Value::Text(revoked.token.as_str())],
+                position,
+            }),
+            PlatformEvent::RoleGranted(_)
+            | PlatformEvent::RoleRevoked(_)
+            | PlatformEvent::PasswordChanged(_) => {}
+        }
+    }
     let roles: Vec<Row<'_>> = role_rows
         .iter()
         .map(|(position, key, account, role, active)| Row {
@@ -112,68 +160,103 @@ pub async fn apply(
     )
     .await?;
     upsert_rows(
-        connection,
+        connection.reborrow(),
         "staff_roles",
         "grant_key",
         &["grant_key", "account_id", "role", "active"],
         &roles,
     )
+    .await?;
+    upsert_rows(
+        connection.reborrow(),
+        "api_tokens",
+        "token_id",
+        &["token_id", "holder", "label"],
+        &tokens,
+    )
+    .await?;
+    upsert_rows(
+        connection,
+        "api_token_revocations",
+        "token_id",
+        &["token_id"],
+        &revocations,
+    )
     .await
 }
 
-/// A staff account as the sign-in and the Platform Manager page read it.
+/// An account as the guard, the sign-in and the account page read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StaffAccount {
+pub struct Account {
     /// Its id.
     pub account: AccountId,
     /// Its sign-in address.
     pub email: Email,
     /// Its holder's name.
     pub name: String,
-    /// What it may do.
+    /// Staff or consumer.
+    pub tier: AccountTier,
+    /// What it may do (nothing, for a consumer).
     pub grants: StaffGrants,
-    /// Its roles, as granted.
+    /// Its roles, as granted (none, for a consumer).
     pub roles: Vec<Role>,
+}
+
+impl Account {
+    /// The principal its holder acts as once signed in.
+    pub fn principal(&self) -> Principal {
+        match self.tier {
+            AccountTier::Staff => Principal::Staff {
+                account: self.account.clone(),
+                grants: self.grants.clone(),
+            },
+            AccountTier::Consumer => Principal::Consumer {
+                account: self.account.clone(),
+            },
+        }
+    }
 }
 
 /// The account signing in with `email`, if any (any tier).
 pub async fn account_by_email(
     store: &EventStore,
     email: &Email,
-) -> Result<Option<(AccountId, String)>, StoreError> {
-    let row: Option<(String, String)> = per_backend!(store.database(), Database, pool => {
-        sqlx::query_as("SELECT account_id, tier FROM accounts WHERE email = $1")
+) -> Result<Option<AccountId>, StoreError> {
+    let row: Option<String> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_scalar("SELECT account_id FROM accounts WHERE email = $1")
             .bind(email.as_str())
             .fetch_optional(pool)
             .await
     })
     .map_err(database("look up an account by email"))?;
-    row.map(|(account, tier)| {
-        AccountId::parse(&account)
-            .map(|account| (account, tier))
-            .map_err(|_| StoreError::Corrupt {
-                what: "account id",
-                value: account,
-            })
+    row.map(|account| {
+        AccountId::parse(&account).map_err(|_| StoreError::Corrupt {
+            what: "account id",
+            value: account,
+        })
     })
     .transpose()
 }
 
-/// The staff account `account` with its active roles, if it exists.
-pub async fn staff_account(
+/// The account `account` with its active roles, if it exists.
+pub async fn account(
     store: &EventStore,
     account: &AccountId,
-) -> Result<Option<StaffAccount>, StoreError> {
-    let row: Option<(String, String)> = per_backend!(store.database(), Database, pool => {
-        sqlx::query_as("SELECT email, name FROM accounts WHERE account_id = $1 AND tier = 'staff'")
+) -> Result<Option<Account>, StoreError> {
+    let row: Option<(String, String, String)> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as("SELECT email, name, tier FROM accounts WHERE account_id = $1")
             .bind(account.as_str())
             .fetch_optional(pool)
             .await
     })
-    .map_err(database(format!("read staff account {account}")))?;
-    let Some((email, name)) = row else {
+    .map_err(database(format!("read account {account}")))?;
+    let Some((email, name, tier)) = row else {
         return Ok(None);
     };
+    let tier = AccountTier::from_name(&tier).ok_or(StoreError::Corrupt {
+        what: "account tier",
+        value: tier,
+    })?;
     let role_texts: Vec<String> = per_backend!(store.database(), Database, pool => {
         sqlx::query_scalar(
             "SELECT role FROM staff_roles WHERE account_id = $1 AND active = 1 ORDER BY role",
@@ -183,6 +266,7 @@ pub async fn staff_account(
         .await
     })
     .map_err(database(format!("read the roles of {account}")))?;
+    // (A consumer has no rows there: its roles are empty.)
     let roles = role_texts
         .into_iter()
         .map(|text| {
@@ -196,8 +280,9 @@ pub async fn staff_account(
         admin: roles.contains(&Role::Admin),
         grants: roles.iter().filter_map(|role| role.grant()).collect(),
     };
-    Ok(Some(StaffAccount {
+    Ok(Some(Account {
         account: account.clone(),
+        tier,
         email: Email::parse(&email).map_err(|_| StoreError::Corrupt {
             what: "email",
             value: email,
@@ -217,4 +302,77 @@ pub async fn staff_count(store: &EventStore) -> Result<i64, StoreError> {
             .await
     })
     .map_err(database("count staff accounts"))
+}
+
+/// The token whose secret hashes to `secret_sha256`, and whom it lets in,
+/// if it was issued and is not revoked.
+pub async fn live_token_by_secret(
+    store: &EventStore,
+    secret_sha256: &str,
+) -> Result<Option<(TokenId, TokenHolder)>, StoreError> {
+    let row: Option<(String, String)> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(
+            "SELECT t.token_id, t.holder
+             FROM api_token_secrets s JOIN api_tokens t ON t.token_id = s.token_id
+             WHERE s.secret_sha256 = $1
+               AND NOT EXISTS (SELECT 1 FROM api_token_revocations r WHERE r.token_id = t.token_id)",
+        )
+        .bind(secret_sha256)
+        .fetch_optional(pool)
+        .await
+    })
+    .map_err(database("look up an API token"))?;
+    row.map(|(token, holder)| token_row(token, holder))
+        .transpose()
+}
+
+/// An API token as the Platform Manager lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    /// Its id.
+    pub token: TokenId,
+    /// Whom it lets in.
+    pub holder: TokenHolder,
+    /// What it is for.
+    pub label: String,
+    /// Whether it has been revoked.
+    pub revoked: bool,
+}
+
+/// Every API token ever issued, oldest first.
+pub async fn api_tokens(store: &EventStore) -> Result<Vec<ApiToken>, StoreError> {
+    let rows: Vec<(String, String, String, bool)> =
+        per_backend!(store.database(), Database, pool => {
+            sqlx::query_as(
+                "SELECT t.token_id, t.holder, t.label,
+                    EXISTS (SELECT 1 FROM api_token_revocations r WHERE r.token_id = t.token_id)
+             FROM api_tokens t ORDER BY t.last_position",
+            )
+            .fetch_all(pool)
+            .await
+        })
+        .map_err(database("list API tokens"))?;
+    rows.into_iter()
+        .map(|(token, holder, label, revoked)| {
+            let (token, holder) = token_row(token, holder)?;
+            Ok(ApiToken {
+                token,
+                holder,
+                label,
+                revoked,
+            })
+        })
+        .collect()
+}
+
+fn token_row(token: String, holder: String) -> Result<(TokenId, TokenHolder), StoreError> {
+    let token = TokenId::parse(&token).map_err(|_| StoreError::Corrupt {
+        what: "API token id",
+        value: token,
+    })?;
+    let holder = TokenHolder::parse(&holder).map_err(|_| StoreError::Corrupt {
+        what: "API token holder",
+        value: holder,
+    })?;
+    Ok((token, holder))
 }

@@ -1,0 +1,45 @@
+//! What the Platform Manager's API-token endpoints take and answer; the
+//! same structs will serve its page.
+
+use serde::{Deserialize, Serialize};
+
+/// An API token as listed (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiTokenView {
+    /// Its id, e.g. `tok-5d02c4e9a17f3b80`.
+    pub token: String,
+    /// Whom it lets in: `agent:<function>` or `<function>:<read|propose>`.
+    pub holder: String,
+    /// What it is for.
+    pub label: String,
+    /// Whether it has been revoked.
+    pub revoked: bool,
+}
+
+/// A request to issue an API token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssueTokenRequest {
+    /// `agent:<function>` for a function's own agent, or
+    /// `<function>:<read|propose>` for an external agent.
+    pub holder: String,
+    /// What it is for, e.g. "pricing bot".
+    pub label: String,
+}
+
+/// A token just issued: the only time its secret is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedToken {
+    /// Its id.
+    pub token: String,
+    /// Whom it lets in.
+    pub holder: String,
+    /// The secret to send as `Authorization: Bearer <secret>`.
+    pub secret: String,
+}
+
+/// A request to revoke an API token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokeTokenRequest {
+    /// The token's id.
+    pub token: String,
+}
