@@ -180,6 +180,14 @@ pub const DEMO_STAFF: &[(&str, &str, &[&str], &str)] = &[
     ),
 ];
 
+/// The demo's shopper login: (email, name, password). Documented in the
+/// README beside the staff logins.
+pub const DEMO_SHOPPERS: &[(&str, &str, &str)] = &[(
+    "shopper@fenwick.example",
+    "Ada Lovell",
+    "fenwick-demo-shopper",
+)];
+
 /// Why the demo logins were not created.
 #[derive(Debug, thiserror::Error)]
 #[error("demo login {email} could not be created")]
@@ -191,8 +199,9 @@ pub struct DemoLoginError {
     pub source: Box<dyn std::error::Error + Send + Sync>,
 }
 
-/// Creates the demo's staff logins, the way `kiln user add` does. Loaded
-/// after [`load_demo_business`], into the same fresh database.
+/// Creates the demo's logins: staff the way `kiln user add` does, shoppers
+/// the way the sign-up page does. Loaded after [`load_demo_business`],
+/// into the same fresh database. Returns how many logins it made.
 pub async fn load_demo_logins(store: &EventStore) -> Result<usize, DemoLoginError> {
     use crate::access::{Email, password::Password};
     use crate::functions::platform_manager::{events::Role, service};
@@ -214,7 +223,19 @@ pub async fn load_demo_logins(store: &EventStore) -> Result<usize, DemoLoginErro
             .await
             .map_err(|error| failed(error.into()))?;
     }
-    Ok(DEMO_STAFF.len())
+    for &(email, name, password) in DEMO_SHOPPERS {
+        let failed =
+            |source: Box<dyn std::error::Error + Send + Sync>| DemoLoginError { email, source };
+        let new = service::NewConsumer {
+            email: Email::parse(email).map_err(|error| failed(error.into()))?,
+            name: name.into(),
+            password: Password::parse(password).map_err(|error| failed(error.into()))?,
+        };
+        service::sign_up_consumer(store, new)
+            .await
+            .map_err(|error| failed(error.into()))?;
+    }
+    Ok(DEMO_STAFF.len() + DEMO_SHOPPERS.len())
 }
 
 #[cfg(test)]
@@ -228,8 +249,13 @@ mod tests {
             use crate::functions::platform_manager::service::check_sign_in;
 
             load_demo_business(&store).await.expect("demo business");
-            assert_eq!(load_demo_logins(&store).await.expect("demo logins"), DEMO_STAFF.len());
-            for &(email, _, _, password) in DEMO_STAFF {
+            assert_eq!(
+                load_demo_logins(&store).await.expect("demo logins"),
+                DEMO_STAFF.len() + DEMO_SHOPPERS.len()
+            );
+            let staff = DEMO_STAFF.iter().map(|&(email, _, _, password)| (email, password));
+            let shoppers = DEMO_SHOPPERS.iter().map(|&(email, _, password)| (email, password));
+            for (email, password) in staff.chain(shoppers) {
                 let email = Email::parse(email).expect("valid");
                 let password = Password::parse(password).expect("valid");
                 assert!(

@@ -15,6 +15,8 @@ use support::spawn_app;
 const OWNER: (&str, &str) = ("owner@fenwick.example", "fenwick-demo-owner");
 /// Holds category:operate and procurement:view only.
 const POTTER: (&str, &str) = ("potter@fenwick.example", "fenwick-demo-potter");
+/// A consumer.
+const SHOPPER: (&str, &str) = ("shopper@fenwick.example", "fenwick-demo-shopper");
 
 #[tokio::test]
 async fn nobody_signed_in_gets_401_with_what_was_needed() {
@@ -167,10 +169,27 @@ async fn every_answer_carries_the_security_headers() {
 /// An email address and its password.
 type Login = (&'static str, &'static str);
 
-/// The people of the matrix: who they are to the rule, and how to sign in.
-fn matrix_people() -> Vec<(&'static str, Principal, Option<Login>)> {
-    use app::access::{AccountId, Capability, Grant, StaffGrants};
-    use app::functions::BusinessFunction;
+/// How a principal of the matrix proves who it is.
+enum Credentials {
+    Nothing,
+    Login(Login),
+    Bearer(String),
+}
+
+/// The principals of the matrix: a name, who they are to the rule, and
+/// their credentials. Staff with one grant each are created here (with
+/// the password `matrix-password`), and a token is issued for every
+/// function's agent and for two external agents.
+async fn matrix_principals(
+    store: &app::store::EventStore,
+) -> Vec<(String, Principal, Credentials)> {
+    use app::access::password::Password;
+    use app::access::{AccountId, Capability, Email, Grant, StaffGrants, TokenScope};
+    use app::event::Actor;
+    use app::functions::BusinessFunction::{self, Category, Procurement};
+    use app::functions::platform_manager::events::{Role, TokenHolder};
+    use app::functions::platform_manager::service;
+
     let staff = |grants: &[(BusinessFunction, Capability)], admin: bool| Principal::Staff {
         // The rule does not look at the id.
         account: AccountId::from_random([0; 8]),
@@ -185,21 +204,104 @@ fn matrix_people() -> Vec<(&'static str, Principal, Option<Login>)> {
             admin,
         },
     };
-    vec![
-        ("anonymous", Principal::Anonymous, None),
+    let mut principals = vec![
         (
-            "staff with category:operate and procurement:view",
+            "anonymous".to_owned(),
+            Principal::Anonymous,
+            Credentials::Nothing,
+        ),
+        (
+            "consumer".to_owned(),
+            Principal::Consumer {
+                account: AccountId::from_random([0; 8]),
+            },
+            Credentials::Login(SHOPPER),
+        ),
+        (
+            "staff with category:operate and procurement:view".to_owned(),
             staff(
                 &[
-                    (BusinessFunction::Category, Capability::Operate),
-                    (BusinessFunction::Procurement, Capability::View),
+                    (Category, Capability::Operate),
+                    (Procurement, Capability::View),
                 ],
                 false,
             ),
-            Some(POTTER),
+            Credentials::Login(POTTER),
         ),
-        ("administrator", staff(&[], true), Some(OWNER)),
-    ]
+        (
+            "administrator".to_owned(),
+            staff(&[], true),
+            Credentials::Login(OWNER),
+        ),
+    ];
+    let one_grant_staff: [(&'static str, BusinessFunction, Capability); 4] = [
+        (
+            "viewer@fenwick.example",
+            BusinessFunction::DatabaseManager,
+            Capability::View,
+        ),
+        (
+            "operator@fenwick.example",
+            BusinessFunction::DatabaseManager,
+            Capability::Operate,
+        ),
+        (
+            "approver@fenwick.example",
+            BusinessFunction::DatabaseManager,
+            Capability::Approve,
+        ),
+        ("buyer@fenwick.example", Procurement, Capability::Approve),
+    ];
+    for (email, function, capability) in one_grant_staff {
+        service::create_staff_account(
+            store,
+            Actor::system("test"),
+            service::NewStaffAccount {
+                email: Email::parse(email).expect("valid"),
+                name: email.into(),
+                roles: vec![Role::Function {
+                    function,
+                    capability,
+                }],
+                password: Password::parse("matrix-password").expect("valid"),
+            },
+        )
+        .await
+        .expect("staff account created");
+        principals.push((
+            format!(
+                "staff with only {}:{}",
+                function.slug(),
+                capability.as_str()
+            ),
+            staff(&[(function, capability)], false),
+            Credentials::Login((email, "matrix-password")),
+        ));
+    }
+    let mut holders: Vec<TokenHolder> = BusinessFunction::ALL
+        .iter()
+        .map(|&function| TokenHolder::Agent { function })
+        .collect();
+    holders.push(TokenHolder::External {
+        function: BusinessFunction::DatabaseManager,
+        scope: TokenScope::Read,
+    });
+    holders.push(TokenHolder::External {
+        function: BusinessFunction::DatabaseManager,
+        scope: TokenScope::Propose,
+    });
+    for holder in holders {
+        let (token, secret) =
+            service::issue_api_token(store, Actor::system("test"), holder, "matrix".into())
+                .await
+                .expect("token issued");
+        principals.push((
+            format!("token for {holder}"),
+            holder.principal(token),
+            Credentials::Bearer(secret.reveal().to_owned()),
+        ));
+    }
+    principals
 }
 
 /// A request path for a table row (a file under a prefix).
@@ -214,13 +316,13 @@ fn sample_path(pattern: PathPattern) -> String {
 async fn every_route_answers_every_principal_exactly_as_the_table_says() {
     let app = spawn_app().await;
     let mut mismatches = Vec::new();
-    for (who, principal, login) in matrix_people() {
+    for (who, principal, credentials) in matrix_principals(&app.store).await {
         let client = reqwest::Client::builder()
             .cookie_store(true)
             .build()
             .expect("client");
         let sign_in = || async {
-            if let Some((email, password)) = login {
+            if let Credentials::Login((email, password)) = credentials {
                 let signed_in = client
                     .post(format!("{}/api/account/sign-in", app.address))
                     .form(&[("form[email]", email), ("form[password]", password)])
@@ -233,10 +335,15 @@ async fn every_route_answers_every_principal_exactly_as_the_table_says() {
         sign_in().await;
         for route in ROUTES {
             let url = format!("{}{}", app.address, sample_path(route.path));
-            let request = match route.method {
+            let mut request = match route.method {
                 Method::Get => client.get(&url),
+                // An empty body: the matrix is about who gets in, not what
+                // they ask for, so nothing is changed by these requests.
                 Method::Post => client.post(&url).json(&serde_json::json!({})),
             };
+            if let Credentials::Bearer(secret) = &credentials {
+                request = request.bearer_auth(secret);
+            }
             let status = request
                 .send()
                 .await
@@ -260,8 +367,8 @@ async fn every_route_answers_every_principal_exactly_as_the_table_says() {
                     sample_path(route.path)
                 ));
             }
-            // Signing out (and signing in with an empty form) ends or
-            // replaces the session: start the next route signed in again.
+            // Signing out ends the session: start the next route signed in
+            // again.
             if route.path == PathPattern::Exact("/api/account/sign-out") {
                 sign_in().await;
             }
@@ -308,4 +415,330 @@ async fn another_spelling_of_a_guarded_path_never_shows_the_signed_in_account() 
             "{path} ({status}) showed the account"
         );
     }
+}
+
+#[tokio::test]
+async fn each_tier_lands_on_its_home_after_signing_in() {
+    let app = spawn_app().await;
+    let shopper = app.sign_in(SHOPPER.0, SHOPPER.1).await;
+    assert_eq!(
+        shopper.url().path(),
+        "/",
+        "a shopper lands on the storefront"
+    );
+    let html = shopper.text().await.expect("HTML");
+    // The header greets them instead of offering to sign in.
+    assert!(html.contains(r#"data-signed-in="true""#), "{html}");
+    assert!(html.contains("Ada"), "{html}");
+
+    let staff = app.another_browser().sign_in(POTTER.0, POTTER.1).await;
+    assert_eq!(
+        staff.url().path(),
+        "/account",
+        "staff land on their account until the staff pages exist"
+    );
+}
+
+#[tokio::test]
+async fn a_shopper_signs_up_and_is_signed_in_as_a_consumer() {
+    let app = spawn_app().await;
+    let response = app
+        .sign_up("Grace Hopper", "grace@example.com", "compilers-are-fun")
+        .await;
+    assert_eq!(response.url().path(), "/");
+    let account = app.get("/account").await;
+    assert_eq!(account.status(), 200);
+    let html = account.text().await.expect("HTML");
+    assert!(html.contains("grace@example.com"), "{html}");
+    assert!(html.contains("consumer"), "{html}");
+    // A consumer reaches no business function.
+    assert_eq!(app.get("/api/events/catalog").await.status(), 403);
+}
+
+#[tokio::test]
+async fn a_sign_up_with_a_taken_address_a_short_password_or_a_huge_name_changes_nothing() {
+    let app = spawn_app().await;
+    let events = app.store.event_count().await.expect("count");
+    let huge = "x".repeat(1_000_000);
+    for (name, email, password, message) in [
+        (
+            "Ada",
+            SHOPPER.0,
+            "long-enough-password",
+            "shopper@fenwick.example already has an account",
+        ),
+        (
+            "Ada",
+            "ada2@example.com",
+            "short",
+            "a password needs at least 10 characters",
+        ),
+        (
+            "Ada",
+            "not an address",
+            "long-enough-password",
+            "is not an email address",
+        ),
+        (
+            huge.as_str(),
+            "ada3@example.com",
+            "long-enough-password",
+            "a name or label may have at most 200 characters",
+        ),
+    ] {
+        let response = app.sign_up(name, email, password).await;
+        assert_eq!(response.url().path(), "/signup", "{message}");
+        let body = response.text().await.expect("body");
+        assert!(
+            body.contains(message),
+            "{message}: {}",
+            &body[..body.len().min(2000)]
+        );
+    }
+    assert_eq!(app.store.event_count().await.expect("count"), events);
+    assert_eq!(app.get("/account").await.status(), 401);
+}
+
+#[tokio::test]
+async fn a_password_change_needs_the_current_password() {
+    let app = spawn_app().await;
+    app.sign_in(SHOPPER.0, SHOPPER.1).await;
+    let wrong = app
+        .post_form(
+            "/api/account/password",
+            "/account",
+            &[
+                ("form[current]", "not-the-password"),
+                ("form[new]", "brand-new-secret"),
+            ],
+        )
+        .await;
+    let body = wrong.text().await.expect("body");
+    assert!(body.contains("the current password is wrong"), "{body}");
+    let changed = app
+        .post_form(
+            "/api/account/password",
+            "/account",
+            &[
+                ("form[current]", SHOPPER.1),
+                ("form[new]", "brand-new-secret"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.url().query(), Some("password=changed"));
+    let body = changed.text().await.expect("body");
+    assert!(body.contains("Your password is changed."), "{body}");
+
+    let fresh = app.another_browser();
+    let old = fresh.sign_in(SHOPPER.0, SHOPPER.1).await;
+    assert_eq!(old.url().path(), "/login");
+    let new = fresh.sign_in(SHOPPER.0, "brand-new-secret").await;
+    assert_eq!(new.url().path(), "/");
+}
+
+#[tokio::test]
+async fn a_reset_link_from_the_outbox_sets_a_new_password_once() {
+    let app = spawn_app().await;
+    let asked = app
+        .post_form(
+            "/api/account/reset-request",
+            "/forgot-password",
+            &[("form[email]", SHOPPER.0)],
+        )
+        .await;
+    assert_eq!(asked.url().query(), Some("sent=1"));
+    // An unknown address gets the same answer and no message.
+    let unknown = app
+        .post_form(
+            "/api/account/reset-request",
+            "/forgot-password",
+            &[("form[email]", "nobody@example.com")],
+        )
+        .await;
+    assert_eq!(unknown.url().query(), Some("sent=1"));
+    let messages = app::store::outbox::unsent(&app.store)
+        .await
+        .expect("outbox");
+    assert_eq!(messages.len(), 1);
+    let token = messages[0]
+        .body
+        .split("/reset?token=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("a link in the message")
+        .to_owned();
+
+    let page = app.get(&format!("/reset?token={token}")).await;
+    let html = page.text().await.expect("HTML");
+    assert!(html.contains(&token), "the form carries the token");
+    let reset = app
+        .post_form(
+            "/api/account/reset",
+            &format!("/reset?token={token}"),
+            &[
+                ("form[token]", token.as_str()),
+                ("form[password]", "after-the-reset"),
+            ],
+        )
+        .await;
+    assert_eq!(reset.url().path(), "/login");
+    assert_eq!(
+        app.sign_in(SHOPPER.0, "after-the-reset").await.url().path(),
+        "/"
+    );
+
+    let again = app
+        .post_form(
+            "/api/account/reset",
+            &format!("/reset?token={token}"),
+            &[
+                ("form[token]", token.as_str()),
+                ("form[password]", "a-third-password"),
+            ],
+        )
+        .await;
+    let body = again.text().await.expect("body");
+    assert!(
+        body.contains("this reset link has expired or was already used"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn an_agent_token_reads_every_function_and_a_revoked_one_gets_401() {
+    use app::event::Actor;
+    use app::functions::BusinessFunction;
+    use app::functions::platform_manager::{events::TokenHolder, service};
+
+    let app = spawn_app().await;
+    let (token, secret) = service::issue_api_token(
+        &app.store,
+        Actor::system("test"),
+        TokenHolder::Agent {
+            function: BusinessFunction::Procurement,
+        },
+        "procurement agent".into(),
+    )
+    .await
+    .expect("issued");
+    let catalog = |secret: String| {
+        app.client
+            .get(format!("{}/api/events/catalog", app.address))
+            .bearer_auth(secret)
+            .send()
+    };
+    assert_eq!(
+        catalog(secret.reveal().to_owned())
+            .await
+            .expect("answer")
+            .status(),
+        200
+    );
+    // It may not act as another function.
+    let rebuild = app
+        .client
+        .post(format!("{}/api/database-manager/rebuild", app.address))
+        .bearer_auth(secret.reveal())
+        .json(&serde_json::json!({ "request": {} }))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(rebuild.status(), 403);
+    let body: Value = rebuild.json().await.expect("JSON");
+    assert_eq!(
+        body["message"],
+        "not allowed: this needs the operate permission in database-manager, and agent:procurement may only act as its own function"
+    );
+
+    service::revoke_api_token(&app.store, Actor::system("test"), token)
+        .await
+        .expect("revoked");
+    let refused = catalog(secret.reveal().to_owned()).await.expect("answer");
+    assert_eq!(refused.status(), 401);
+    let body: Value = refused.json().await.expect("JSON");
+    assert_eq!(
+        body["message"],
+        "this API token is not valid: it is unknown, mistyped or revoked"
+    );
+    assert_eq!(
+        catalog("kiln_nonsense".into())
+            .await
+            .expect("answer")
+            .status(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn an_administrator_issues_and_revokes_tokens_over_http() {
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let issued: Value = app
+        .client
+        .post(format!("{}/api/platform-manager/tokens/issue", app.address))
+        .json(&serde_json::json!({ "request": { "holder": "database-manager:read", "label": "dashboard" } }))
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    let secret = issued["secret"].as_str().expect("a secret").to_owned();
+    let token = issued["token"].as_str().expect("an id").to_owned();
+    assert!(secret.starts_with("kiln_"), "{issued}");
+
+    let reader = reqwest::Client::new();
+    let read = reader
+        .get(format!("{}/api/events/catalog", app.address))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(read.status(), 200);
+
+    let bad: Value = app
+        .client
+        .post(format!("{}/api/platform-manager/tokens/issue", app.address))
+        .json(&serde_json::json!({ "request": { "holder": "database-manager:approve", "label": "x" } }))
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    assert!(bad.to_string().contains("is not a token holder"), "{bad}");
+
+    let revoked = app
+        .client
+        .post(format!(
+            "{}/api/platform-manager/tokens/revoke",
+            app.address
+        ))
+        .json(&serde_json::json!({ "request": { "token": token } }))
+        .send()
+        .await
+        .expect("answer");
+    assert!(revoked.status().is_success(), "{}", revoked.status());
+    let read = reader
+        .get(format!("{}/api/events/catalog", app.address))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(read.status(), 401);
+
+    let listed: Value = app
+        .client
+        .post(format!("{}/api/platform-manager/tokens", app.address))
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(listed[0]["revoked"], true, "{listed}");
+    assert!(
+        !listed.to_string().contains(&secret),
+        "the list never shows a secret"
+    );
 }

@@ -75,7 +75,7 @@ fn seeding_the_demo_twice_is_refused_the_second_time_and_changes_nothing() {
     let second = data.kiln(&["seed", "--demo"]);
     assert!(!second.status.success());
     assert!(
-        stderr(&second).contains("the database already holds 17 events; the demo business is only loaded into an empty one"),
+        stderr(&second).contains("the database already holds 18 events; the demo business is only loaded into an empty one"),
         "{}",
         stderr(&second)
     );
@@ -126,7 +126,7 @@ fn migrate_seed_rebuild_and_check_work_on_postgres() {
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);
     assert!(
-        report.contains("rebuilt catalog, accounts from 17 events"),
+        report.contains("rebuilt catalog, accounts from 18 events"),
         "{report}"
     );
     for table in ["catalog_products", "accounts", "staff_roles"] {
@@ -164,7 +164,7 @@ fn rebuilding_projections_reports_equal_checksums() {
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);
     assert!(
-        report.contains("rebuilt catalog, accounts from 17 events"),
+        report.contains("rebuilt catalog, accounts from 18 events"),
         "{report}"
     );
     for table in ["catalog_products", "accounts", "staff_roles"] {
@@ -387,5 +387,221 @@ fn a_bad_role_or_a_short_password_is_refused_before_anything_is_written() {
     assert!(
         !data.dir.path().join("data/kiln.db").exists(),
         "the database was created although the input was refused"
+    );
+}
+
+/// A `kiln serve` process on a random port, logging at `debug`, and its
+/// log so far.
+struct RunningServer {
+    child: std::process::Child,
+    address: String,
+    log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl RunningServer {
+    fn start(data: &DataDir) -> Self {
+        use std::io::{BufRead, BufReader};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env("KILN_DATABASE_URL", data.database_url())
+            .env(
+                "KILN_SITE_ROOT",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/../public"),
+            )
+            .env("KILN_LOG", "debug")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("kiln serve starts");
+        let stderr = child.stderr.take().expect("piped standard error");
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (address_found, address) = std::sync::mpsc::channel();
+        let kept = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some((_, rest)) = line.split_once("listening on http://") {
+                    let address = rest.split_whitespace().next().unwrap_or_default();
+                    let _ = address_found.send(address.to_owned());
+                }
+                let mut log = kept.lock().expect("log lock");
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let address = address
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the server says where it listens");
+        RunningServer {
+            child,
+            address: format!("http://{address}"),
+            log,
+        }
+    }
+
+    /// Stops the server as SIGTERM would and returns everything it logged.
+    fn stop(mut self) -> String {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+        // The reading thread has seen the end of the pipe once the process
+        // is gone; give it a moment to append the last lines.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        self.log.lock().expect("log lock").clone()
+    }
+}
+
+/// Posts a form as a browser without JavaScript does.
+async fn post_form(
+    client: &reqwest::Client,
+    server: &str,
+    path: &str,
+    from: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    client
+        .post(format!("{server}{path}"))
+        .header("accept", "text/html")
+        .header("referer", format!("{server}{from}"))
+        .form(fields)
+        .send()
+        .await
+        .expect("request reaches the server")
+}
+
+#[test]
+fn a_shoppers_password_is_in_neither_the_log_nor_the_database_after_sign_up() {
+    let data = DataDir::new();
+    assert!(data.kiln(&["seed", "--demo"]).status.success());
+    let server = RunningServer::start(&data);
+    let password = "plain-text-would-be-a-bug-31";
+    let new_password = "reset-would-leak-this-too-47";
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let outbox = runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("client");
+        let signed_up = post_form(
+            &client,
+            &server.address,
+            "/api/account/sign-up",
+            "/signup",
+            &[
+                ("form[name]", "Lin Shopper"),
+                ("form[email]", "lin@example.com"),
+                ("form[password]", password),
+            ],
+        )
+        .await;
+        assert_eq!(signed_up.url().path(), "/", "signed up and home");
+        post_form(
+            &client,
+            &server.address,
+            "/api/account/reset-request",
+            "/forgot-password",
+            &[("form[email]", "lin@example.com")],
+        )
+        .await;
+        let outbox = data.kiln(&["outbox"]);
+        assert!(outbox.status.success(), "{}", stderr(&outbox));
+        let printed = stdout(&outbox);
+        let token = printed
+            .split("/reset?token=")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .expect("the outbox shows the reset link")
+            .to_owned();
+        let reset = post_form(
+            &client,
+            &server.address,
+            "/api/account/reset",
+            "/reset",
+            &[("form[token]", &token), ("form[password]", new_password)],
+        )
+        .await;
+        assert_eq!(reset.url().path(), "/login", "reset and sent to sign in");
+        printed
+    });
+    let log = server.stop();
+    assert!(log.contains("a shopper signed up"), "{log}");
+    assert!(outbox.contains("to lin@example.com"), "{outbox}");
+    let stored = data.database_bytes();
+    for secret in [password, new_password] {
+        assert!(!log.contains(secret), "a password reached the log");
+        assert!(
+            !stored
+                .windows(secret.len())
+                .any(|window| window == secret.as_bytes()),
+            "a password is in the database in plain text"
+        );
+    }
+}
+
+#[test]
+fn an_api_token_is_issued_listed_and_revoked_from_the_command_line() {
+    let data = DataDir::new();
+    let issued = data.kiln(&[
+        "token",
+        "issue",
+        "--holder",
+        "agent:procurement",
+        "--label",
+        "procurement agent",
+    ]);
+    assert!(issued.status.success(), "{}", stderr(&issued));
+    let printed = stdout(&issued);
+    let token = printed
+        .split_whitespace()
+        .find(|word| word.starts_with("tok-"))
+        .expect("the token id is printed")
+        .to_owned();
+    let secret = printed
+        .split_whitespace()
+        .find(|word| word.starts_with("kiln_"))
+        .expect("the secret is printed once")
+        .to_owned();
+    assert!(
+        !stderr(&issued).contains(&secret),
+        "the secret reached the log"
+    );
+    let stored = data.database_bytes();
+    assert!(
+        !stored
+            .windows(secret.len())
+            .any(|window| window == secret.as_bytes()),
+        "the secret is in the database in plain text"
+    );
+
+    let listed = stdout(&data.kiln(&["token", "list"]));
+    assert!(
+        listed.contains(&token) && listed.contains("live"),
+        "{listed}"
+    );
+    assert!(!listed.contains(&secret), "the list shows the secret");
+
+    assert!(data.kiln(&["token", "revoke", &token]).status.success());
+    let listed = stdout(&data.kiln(&["token", "list"]));
+    assert!(listed.contains("revoked"), "{listed}");
+    let again = data.kiln(&["token", "revoke", &token]);
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("is already revoked"),
+        "{}",
+        stderr(&again)
+    );
+
+    let bad = data.kiln(&[
+        "token",
+        "issue",
+        "--holder",
+        "procurement:approve",
+        "--label",
+        "x",
+    ]);
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("“procurement:approve” is not a token holder"),
+        "{}",
+        stderr(&bad)
     );
 }

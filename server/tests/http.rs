@@ -1,5 +1,9 @@
 //! The server through HTTP, as a browser or an agent reaches it.
 
+#[allow(
+    dead_code,
+    reason = "each test binary uses a different part of the shared support"
+)]
 mod support;
 
 use serde_json::{Value, json};

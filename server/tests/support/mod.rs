@@ -6,8 +6,9 @@ use std::net::SocketAddr;
 use tokio::sync::oneshot;
 
 pub struct TestApp {
-    pub address: String,
-    pub client: reqwest::Client,
+    /// The first browser, already pointed at the server (`app.client`,
+    /// `app.address`, `app.get(..)` reach it).
+    browser: Browser,
     pub store: app::store::EventStore,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -45,15 +46,7 @@ pub async fn spawn_app() -> TestApp {
     }));
 
     TestApp {
-        address: format!("http://{addr}"),
-        // A cookie store, like a browser's, keeps the session between requests.
-        client: reqwest::Client::builder()
-            .cookie_store(true)
-            // A server that stops answering fails the test instead of
-            // hanging the run.
-            .timeout(std::time::Duration::from_secs(60))
-            .build()
-            .expect("an HTTP client"),
+        browser: Browser::new(format!("http://{addr}")),
         store,
         shutdown: Some(shutdown),
         server: Some(server),
@@ -61,7 +54,28 @@ pub async fn spawn_app() -> TestApp {
     }
 }
 
-impl TestApp {
+/// A browser: an HTTP client with its own cookies, at the server's address.
+pub struct Browser {
+    pub address: String,
+    pub client: reqwest::Client,
+}
+
+impl Browser {
+    fn new(address: String) -> Self {
+        Browser {
+            address,
+            // A cookie store, like a browser's, keeps the session between
+            // requests.
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                // A server that stops answering fails the test instead of
+                // hanging the run.
+                .timeout(std::time::Duration::from_secs(60))
+                .build()
+                .expect("an HTTP client"),
+        }
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.address))
@@ -70,18 +84,48 @@ impl TestApp {
             .expect("request reaches the server")
     }
 
-    /// Posts the sign-in form, as a browser without JavaScript does.
-    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+    /// Posts a form to a server function as a browser without JavaScript
+    /// does from the page at `from`: asking for HTML, so the server answers
+    /// with a redirect (to the next page, or back to `from` with the
+    /// refusal).
+    pub async fn post_form(
+        &self,
+        path: &str,
+        from: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
         self.client
-            .post(format!("{}/api/account/sign-in", self.address))
-            // A browser posting the form asks for HTML, so the server
-            // answers with a redirect to the account's home.
+            .post(format!("{}{path}", self.address))
             .header("accept", "text/html")
-            .header("referer", format!("{}/login", self.address))
-            .form(&[("form[email]", email), ("form[password]", password)])
+            .header("referer", format!("{}{from}", self.address))
+            .form(fields)
             .send()
             .await
             .expect("request reaches the server")
+    }
+
+    /// Posts the sign-in form.
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post_form(
+            "/api/account/sign-in",
+            "/login",
+            &[("form[email]", email), ("form[password]", password)],
+        )
+        .await
+    }
+
+    /// Posts the sign-up form.
+    pub async fn sign_up(&self, name: &str, email: &str, password: &str) -> reqwest::Response {
+        self.post_form(
+            "/api/account/sign-up",
+            "/signup",
+            &[
+                ("form[name]", name),
+                ("form[email]", email),
+                ("form[password]", password),
+            ],
+        )
+        .await
     }
 
     /// Signs in as the demo's administrator (see the README's demo logins).
@@ -94,6 +138,20 @@ impl TestApp {
             "sign-in failed: {}",
             response.status()
         );
+    }
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Browser;
+    fn deref(&self) -> &Browser {
+        &self.browser
+    }
+}
+
+impl TestApp {
+    /// A second browser on the same server, with no cookies of the first.
+    pub fn another_browser(&self) -> Browser {
+        Browser::new(self.browser.address.clone())
     }
 
     /// Asks the server to stop, as SIGTERM would, and waits until it has.
