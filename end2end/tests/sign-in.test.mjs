@@ -1,5 +1,7 @@
-// Signing in through the real page, with and without JavaScript: staff land
-// on their account page; a wrong password says so and leaves them out.
+// Signing up and in through the real pages, with and without JavaScript:
+// each tier lands on its home (shoppers on the storefront, staff on their
+// account page until the staff pages exist); a wrong password says so and
+// leaves them out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -20,7 +22,7 @@ after(async () => {
   if (kiln) {
     const { code, log } = await kiln.stop();
     assert.equal(code, 0, `kiln did not stop cleanly on SIGTERM:\n${log}`);
-    assert.doesNotMatch(log, /fenwick-demo-owner/, 'a password reached the log');
+    assert.doesNotMatch(log, /fenwick-demo-owner|fenwick-demo-shopper|wheel-and-glaze-2026/, 'a password reached the log');
   }
 });
 
@@ -66,5 +68,45 @@ test('without JavaScript the sign-in form still signs in and lands on the accoun
   await page.waitForURL(`${kiln.url}/account`);
   assert.equal(await page.locator('[data-field=roles]').innerText(), 'category:operate, procurement:view');
   await page.screenshot({ path: path.join(screenshotDir, 'account-no-javascript-phone.png'), fullPage: true });
+  await context.close();
+});
+
+test('a shopper signs in and lands on the storefront, greeted by name in the header', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await page.goto(`${kiln.url}/login`);
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await signIn(page, 'shopper@fenwick.example', 'fenwick-demo-shopper');
+  await page.waitForURL(`${kiln.url}/`);
+  const greeting = page.locator('header [data-signed-in="true"]');
+  await greeting.waitFor();
+  assert.match(await greeting.innerText(), /Ada/);
+  await page.screenshot({ path: path.join(screenshotDir, 'storefront-signed-in.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a new shopper signs up on the hydrated page and is signed in on the storefront', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${kiln.url}/signup`);
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await page.getByLabel('Your name').fill('Wren Hollis');
+  await page.getByLabel('Email address').fill('wren@example.com');
+  await page.getByLabel('Password').fill('short');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /at least 10 characters/);
+  await page.screenshot({ path: path.join(screenshotDir, 'sign-up-refused.png') });
+
+  await page.getByLabel('Password').fill('wheel-and-glaze-2026');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL(`${kiln.url}/`);
+  await page.locator('header [data-signed-in="true"]').waitFor();
+  await page.goto(`${kiln.url}/account`);
+  assert.equal(await page.locator('[data-field=tier]').innerText(), 'consumer');
+  await page.screenshot({ path: path.join(screenshotDir, 'account-consumer.png'), fullPage: true });
   await context.close();
 });
