@@ -188,6 +188,26 @@ pub const DEMO_SHOPPERS: &[(&str, &str, &str)] = &[(
     "fenwick-demo-shopper",
 )];
 
+/// The demo's dealer companies and their first users: (company, contact,
+/// email, tier, password). Dealer A buys at the trade tier, dealer B at the
+/// partner tier, so their price lists differ. Documented in the README.
+pub const DEMO_DEALERS: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "Clay & Cup Café",
+        "Priya Shah",
+        "orders@clayandcup.example",
+        "trade",
+        "fenwick-demo-dealer-a",
+    ),
+    (
+        "Hollow Oak Gifts",
+        "Tom Reyes",
+        "buyer@hollowoak.example",
+        "partner",
+        "fenwick-demo-dealer-b",
+    ),
+];
+
 /// Why the demo logins were not created.
 #[derive(Debug, thiserror::Error)]
 #[error("demo login {email} could not be created")]
@@ -235,7 +255,49 @@ pub async fn load_demo_logins(store: &EventStore) -> Result<usize, DemoLoginErro
             .await
             .map_err(|error| failed(error.into()))?;
     }
-    Ok(DEMO_STAFF.len() + DEMO_SHOPPERS.len())
+    for &(company_name, contact_name, email, tier, password) in DEMO_DEALERS {
+        load_demo_dealer(store, company_name, contact_name, email, tier, password)
+            .await
+            .map_err(|source| DemoLoginError { email, source })?;
+    }
+    Ok(DEMO_STAFF.len() + DEMO_SHOPPERS.len() + DEMO_DEALERS.len())
+}
+
+/// One demo dealer, through the real onboarding: the application, its
+/// approval, and the first user choosing a password with the welcome link.
+async fn load_demo_dealer(
+    store: &EventStore,
+    company_name: &str,
+    contact_name: &str,
+    email: &str,
+    tier: &str,
+    password: &str,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    use crate::access::{Email, password::Password};
+    use crate::functions::customers::{events::DealerTier, service as dealers};
+    use crate::functions::platform_manager::service;
+
+    let application = dealers::submit_application(
+        store,
+        dealers::NewApplication {
+            company_name: company_name.into(),
+            contact_name: contact_name.into(),
+            email: Email::parse(email)?,
+            message: String::new(),
+        },
+    )
+    .await?;
+    let tier = DealerTier::from_name(tier).ok_or("unknown demo dealer tier")?;
+    let approved =
+        dealers::approve_application(store, Actor::system("demo-seed"), application, tier).await?;
+    service::reset_password(
+        store,
+        approved.welcome_token.reveal(),
+        Password::parse(password)?,
+        chrono::Utc::now(),
+    )
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -251,11 +313,12 @@ mod tests {
             load_demo_business(&store).await.expect("demo business");
             assert_eq!(
                 load_demo_logins(&store).await.expect("demo logins"),
-                DEMO_STAFF.len() + DEMO_SHOPPERS.len()
+                DEMO_STAFF.len() + DEMO_SHOPPERS.len() + DEMO_DEALERS.len()
             );
             let staff = DEMO_STAFF.iter().map(|&(email, _, _, password)| (email, password));
             let shoppers = DEMO_SHOPPERS.iter().map(|&(email, _, password)| (email, password));
-            for (email, password) in staff.chain(shoppers) {
+            let dealers = DEMO_DEALERS.iter().map(|&(_, _, email, _, password)| (email, password));
+            for (email, password) in staff.chain(shoppers).chain(dealers) {
                 let email = Email::parse(email).expect("valid");
                 let password = Password::parse(password).expect("valid");
                 assert!(

@@ -11,8 +11,10 @@ pub mod access;
 pub mod account;
 pub mod error;
 pub mod event;
+pub mod forms;
 pub mod functions;
 pub mod money;
+pub mod portal;
 pub mod storefront;
 
 #[cfg(feature = "ssr")]
@@ -81,6 +83,12 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::InOrder
                 />
                 <Route path=StaticSegment("reset") view=account::ResetPasswordPage ssr=SsrMode::InOrder />
+                <Route path=StaticSegment("portal") view=portal::PortalPage ssr=SsrMode::InOrder />
+                <Route
+                    path=(StaticSegment("dealers"), StaticSegment("apply"))
+                    view=portal::DealerApplyPage
+                    ssr=SsrMode::InOrder
+                />
             </Routes>
         </Router>
     }

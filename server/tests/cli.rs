@@ -75,7 +75,7 @@ fn seeding_the_demo_twice_is_refused_the_second_time_and_changes_nothing() {
     let second = data.kiln(&["seed", "--demo"]);
     assert!(!second.status.success());
     assert!(
-        stderr(&second).contains("the database already holds 18 events; the demo business is only loaded into an empty one"),
+        stderr(&second).contains("the database already holds 26 events; the demo business is only loaded into an empty one"),
         "{}",
         stderr(&second)
     );
@@ -126,7 +126,7 @@ fn migrate_seed_rebuild_and_check_work_on_postgres() {
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);
     assert!(
-        report.contains("rebuilt catalog, accounts from 18 events"),
+        report.contains("rebuilt catalog, accounts, dealers from 26 events"),
         "{report}"
     );
     for table in ["catalog_products", "accounts", "staff_roles"] {
@@ -164,7 +164,7 @@ fn rebuilding_projections_reports_equal_checksums() {
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);
     assert!(
-        report.contains("rebuilt catalog, accounts from 18 events"),
+        report.contains("rebuilt catalog, accounts, dealers from 26 events"),
         "{report}"
     );
     for table in ["catalog_products", "accounts", "staff_roles"] {
@@ -183,7 +183,7 @@ fn rebuilding_an_unknown_projection_fails_and_names_the_known_ones() {
     assert!(!output.status.success());
     assert!(
         stderr(&output).contains(
-            "there is no projection called “inventory”; known projections: catalog, accounts"
+            "there is no projection called “inventory”; known projections: catalog, accounts, dealers"
         ),
         "{}",
         stderr(&output)

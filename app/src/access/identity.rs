@@ -4,132 +4,103 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// The id of an account, e.g. `acc-3f9c2a71d04e8b65`: opaque, stable for
-/// the account's life, never reused.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
-#[serde(try_from = "String", into = "String")]
-pub struct AccountId(String);
+/// Defines a random id newtype: `prefix` followed by 16 lower-case hex
+/// digits, made from 8 random bytes the caller supplies (so making one
+/// stays pure), parsed on the way in (serde included).
+macro_rules! random_id {
+    ($(#[$doc:meta])* $name:ident, $invalid:ident, $prefix:literal, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
 
-/// Why a text is not an [`AccountId`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("“{text}” is not an account id")]
-pub struct InvalidAccountId {
-    /// The text offered.
-    pub text: String,
-}
-
-impl AccountId {
-    /// Parses `acc-` followed by 16 lower-case hex digits.
-    pub fn parse(text: &str) -> Result<Self, InvalidAccountId> {
-        if is_random_id(text, "acc-") {
-            Ok(AccountId(text.to_owned()))
-        } else {
-            Err(InvalidAccountId {
-                text: text.to_owned(),
-            })
+        #[doc = concat!("Why a text is not ", $what, ".")]
+        #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+        #[error("“{text}” is not {}", $what)]
+        pub struct $invalid {
+            /// The text offered.
+            pub text: String,
         }
-    }
 
-    /// The account id made of 8 random bytes (the caller supplies them, so
-    /// this stays pure).
-    pub fn from_random(bytes: [u8; 8]) -> Self {
-        AccountId(format!("acc-{:016x}", u64::from_be_bytes(bytes)))
-    }
+        impl $name {
+            #[doc = concat!("Parses `", $prefix, "` followed by 16 lower-case hex digits.")]
+            pub fn parse(text: &str) -> Result<Self, $invalid> {
+                let well_formed = text.strip_prefix($prefix).is_some_and(|hex| {
+                    hex.len() == 16
+                        && hex
+                            .chars()
+                            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+                });
+                if well_formed {
+                    Ok($name(text.to_owned()))
+                } else {
+                    Err($invalid {
+                        text: text.to_owned(),
+                    })
+                }
+            }
 
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+            /// The id made of 8 random bytes (the caller supplies them).
+            pub fn from_random(bytes: [u8; 8]) -> Self {
+                $name(format!(concat!($prefix, "{:016x}"), u64::from_be_bytes(bytes)))
+            }
 
-impl TryFrom<String> for AccountId {
-    type Error = InvalidAccountId;
-    fn try_from(text: String) -> Result<Self, Self::Error> {
-        AccountId::parse(&text)
-    }
-}
-
-impl From<AccountId> for String {
-    fn from(account: AccountId) -> Self {
-        account.0
-    }
-}
-
-impl fmt::Display for AccountId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// Whether `text` is `prefix` followed by 16 lower-case hex digits: the
-/// shape of every random id.
-fn is_random_id(text: &str, prefix: &str) -> bool {
-    text.strip_prefix(prefix).is_some_and(|hex| {
-        hex.len() == 16
-            && hex
-                .chars()
-                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
-    })
-}
-
-/// The id of an API token, e.g. `tok-5d02c4e9a17f3b80`: shown in lists
-/// and logs to tell tokens apart. It is not the secret: that is shown
-/// once, when the token is issued, and stored only as a hash.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
-#[serde(try_from = "String", into = "String")]
-pub struct TokenId(String);
-
-/// Why a text is not a [`TokenId`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("“{text}” is not an API token id")]
-pub struct InvalidTokenId {
-    /// The text offered.
-    pub text: String,
-}
-
-impl TokenId {
-    /// Parses `tok-` followed by 16 lower-case hex digits.
-    pub fn parse(text: &str) -> Result<Self, InvalidTokenId> {
-        if is_random_id(text, "tok-") {
-            Ok(TokenId(text.to_owned()))
-        } else {
-            Err(InvalidTokenId {
-                text: text.to_owned(),
-            })
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
         }
-    }
 
-    /// The token id made of 8 random bytes (supplied by the caller).
-    pub fn from_random(bytes: [u8; 8]) -> Self {
-        TokenId(format!("tok-{:016x}", u64::from_be_bytes(bytes)))
-    }
+        impl TryFrom<String> for $name {
+            type Error = $invalid;
+            fn try_from(text: String) -> Result<Self, Self::Error> {
+                $name::parse(&text)
+            }
+        }
 
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+        impl From<$name> for String {
+            fn from(id: $name) -> Self {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
 }
+pub(crate) use random_id;
 
-impl TryFrom<String> for TokenId {
-    type Error = InvalidTokenId;
-    fn try_from(text: String) -> Result<Self, Self::Error> {
-        TokenId::parse(&text)
-    }
-}
+random_id!(
+    /// The id of an account, e.g. `acc-3f9c2a71d04e8b65`: opaque, stable for
+    /// the account's life, never reused.
+    AccountId,
+    InvalidAccountId,
+    "acc-",
+    "an account id"
+);
 
-impl From<TokenId> for String {
-    fn from(token: TokenId) -> Self {
-        token.0
-    }
-}
+random_id!(
+    /// The id of an API token, e.g. `tok-5d02c4e9a17f3b80`: shown in lists
+    /// and logs to tell tokens apart. It is not the secret: that is shown
+    /// once, when the token is issued, and stored only as a digest.
+    TokenId,
+    InvalidTokenId,
+    "tok-",
+    "an API token id"
+);
 
-impl fmt::Display for TokenId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+random_id!(
+    /// The id of a dealer company, e.g. `dlr-0b6e3f9a5c1d2e47`: the unit
+    /// dealer data (prices, orders, invoices) belongs to.
+    CompanyId,
+    InvalidCompanyId,
+    "dlr-",
+    "a dealer company id"
+);
 
 /// An email address used to sign in, stored lower-case so that one address
 /// is one login whatever its capitalisation.

@@ -19,7 +19,10 @@ pub mod password;
 pub mod secret;
 pub mod table;
 
-pub use identity::{AccountId, Email, InvalidAccountId, InvalidEmail, InvalidTokenId, TokenId};
+pub use identity::{
+    AccountId, CompanyId, Email, InvalidAccountId, InvalidCompanyId, InvalidEmail, InvalidTokenId,
+    TokenId,
+};
 
 use crate::functions::BusinessFunction;
 use serde::{Deserialize, Serialize};
@@ -120,10 +123,6 @@ impl TokenScope {
             .find(|scope| scope.as_str() == text)
     }
 }
-
-/// A typed id of a dealer company, the unit dealer data belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct CompanyId(pub String);
 
 /// Who is making a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -375,7 +374,7 @@ mod tests {
     fn dealer() -> Principal {
         Principal::Dealer {
             account: AccountId::from_random([3; 8]),
-            company: CompanyId("dealer-a".into()),
+            company: CompanyId::from_random([6; 8]),
         }
     }
 

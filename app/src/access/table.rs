@@ -3,7 +3,7 @@
 //! what; a test walks the router and fails for any route missing here.
 
 use super::Requirement;
-use crate::functions::BusinessFunction::DatabaseManager;
+use crate::functions::BusinessFunction::{Customers, DatabaseManager};
 
 /// The HTTP method of a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -167,6 +167,45 @@ pub const ROUTES: &[Route] = &[
         "/api/database-manager/rebuild/progress",
         Requirement::view(DatabaseManager),
         "rebuild progress (server-sent events)",
+    ),
+    // The dealer portal: the company comes from the principal, never from
+    // the request.
+    route(
+        Method::Get,
+        "/portal",
+        Requirement::Dealer,
+        "dealer portal home",
+    ),
+    route(
+        Method::Post,
+        "/api/portal/prices",
+        Requirement::Dealer,
+        "the dealer's own price list (server function)",
+    ),
+    // Customer Management: dealer onboarding.
+    route(
+        Method::Get,
+        "/dealers/apply",
+        Requirement::Public,
+        "apply for a trade account",
+    ),
+    route(
+        Method::Post,
+        "/api/customers/dealer-applications/submit",
+        Requirement::Public,
+        "submit a dealer application (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/customers/dealer-applications",
+        Requirement::view(Customers),
+        "list dealer applications (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/customers/dealer-applications/decide",
+        Requirement::approve(Customers),
+        "approve or decline a dealer application (server function)",
     ),
     // Platform Manager: API tokens for agents.
     route(

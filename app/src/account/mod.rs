@@ -90,13 +90,15 @@ pub struct SignedInPerson {
 }
 
 /// Where a person lands after signing in: shoppers on the storefront,
-/// staff on their account page until the staff pages exist.
+/// dealers on their portal, staff on their account page until the staff
+/// pages exist.
 #[cfg(feature = "ssr")]
 fn home_of(principal: &crate::access::Principal) -> &'static str {
     use crate::access::Principal;
     match principal {
         Principal::Consumer { .. } => "/",
-        // The dealer portal and the staff pages are not built yet.
+        Principal::Dealer { .. } => "/portal",
+        // The staff pages are not built yet.
         _ => "/account",
     }
 }
@@ -251,7 +253,9 @@ pub async fn current_account() -> Result<AccountView, KilnError> {
     use crate::state::AppState;
 
     let state = AppState::from_context()?;
-    let (Principal::Staff { account, .. } | Principal::Consumer { account }) = principal().await?
+    let (Principal::Staff { account, .. }
+    | Principal::Consumer { account }
+    | Principal::Dealer { account, .. }) = principal().await?
     else {
         return Err(KilnError::Rejected("sign in first".into()));
     };
@@ -276,7 +280,9 @@ pub async fn signed_in() -> Result<Option<SignedInPerson>, KilnError> {
     use crate::state::AppState;
 
     let state = AppState::from_context()?;
-    let (Principal::Staff { account, .. } | Principal::Consumer { account }) = principal().await?
+    let (Principal::Staff { account, .. }
+    | Principal::Consumer { account }
+    | Principal::Dealer { account, .. }) = principal().await?
     else {
         return Ok(None);
     };
@@ -303,7 +309,9 @@ pub async fn change_password(form: PasswordChangeForm) -> Result<(), KilnError> 
     use crate::state::AppState;
 
     let state = AppState::from_context()?;
-    let (Principal::Staff { account, .. } | Principal::Consumer { account }) = principal().await?
+    let (Principal::Staff { account, .. }
+    | Principal::Consumer { account }
+    | Principal::Dealer { account, .. }) = principal().await?
     else {
         return Err(KilnError::Rejected("sign in first".into()));
     };

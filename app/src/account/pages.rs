@@ -3,115 +3,11 @@
 //! to their server functions, which redirect or come back with a message.
 
 use super::{ChangePassword, RequestPasswordReset, ResetPassword, SignIn, SignOut, SignUp};
-use crate::error::KilnError;
+use crate::forms::{Field, FormPage, Notice, Refusal, Submit};
 use crate::storefront::{SiteFooter, SiteHeader};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-/// One labelled input of an account form.
-#[component]
-fn Field(
-    /// The label shown above it.
-    label: &'static str,
-    /// The form field's name, e.g. `form[email]`.
-    name: &'static str,
-    /// The input type: `email`, `password`, `text`.
-    kind: &'static str,
-    /// The browser's autocomplete hint.
-    autocomplete: &'static str,
-) -> impl IntoView {
-    view! {
-        <label class="flex flex-col gap-2 text-sm font-medium text-stone-800">
-            {label}
-            <input
-                type=kind
-                name=name
-                required
-                autocomplete=autocomplete
-                class="rounded-lg border border-stone-300 bg-white px-4 py-3 text-base font-normal"
-            />
-        </label>
-    }
-}
-
-/// A form's refusal, if its server function refused. (Success redirects,
-/// and the page it lands on says what happened: see [`Notice`].)
-#[component]
-fn Refusal(
-    /// The action's latest result.
-    result: Signal<Option<Result<(), KilnError>>>,
-) -> impl IntoView {
-    move || {
-        result.get().and_then(Result::err).map(|error| {
-            view! {
-                <p role="alert" class="rounded-lg bg-red-50 px-4 py-3 text-sm text-red-800">
-                    {error.to_string()}
-                </p>
-            }
-        })
-    }
-}
-
-/// A message shown when the page's address has `key=value` in its query:
-/// how a server function that redirected says what it did, with or
-/// without JavaScript.
-#[component]
-fn Notice(
-    /// The query key.
-    key: &'static str,
-    /// The value that shows the message.
-    value: &'static str,
-    /// The message.
-    message: &'static str,
-) -> impl IntoView {
-    let query = use_query_map();
-    let shown = move || query.read().get(key).as_deref() == Some(value);
-    view! {
-        <Show when=shown>
-            <p role="status" class="mt-6 rounded-lg bg-emerald-50 px-4 py-3 text-sm text-emerald-900">
-                {message}
-            </p>
-        </Show>
-    }
-}
-
-/// The dark, full-width button that sends a form.
-#[component]
-fn Submit(
-    /// Its words.
-    label: &'static str,
-) -> impl IntoView {
-    view! {
-        <button
-            type="submit"
-            class="rounded-full bg-stone-900 px-6 py-3 font-medium text-stone-50 hover:bg-stone-700"
-        >
-            {label}
-        </button>
-    }
-}
-
-/// The page around an account form: header, title, lead text, footer.
-#[component]
-fn AccountFormPage(
-    /// The page title and heading.
-    title: &'static str,
-    /// The sentence under the heading.
-    lead: &'static str,
-    children: Children,
-) -> impl IntoView {
-    view! {
-        <Title text=title />
-        <SiteHeader />
-        <main class="mx-auto max-w-md px-6 py-20">
-            <h1 class="font-serif text-4xl text-stone-900">{title}</h1>
-            <p class="mt-4 text-stone-600">{lead}</p>
-            {children()}
-        </main>
-        <SiteFooter />
-    }
-}
 
 /// `/login`: email and password.
 #[component]
@@ -119,7 +15,7 @@ pub fn SignInPage() -> impl IntoView {
     let sign_in = ServerAction::<SignIn>::new();
     let result = Signal::derive(move || sign_in.value().get());
     view! {
-        <AccountFormPage
+        <FormPage
             title="Sign in"
             lead="Shoppers, dealers and Fenwick Clayworks staff sign in here. You do not need an account to browse the shop."
         >
@@ -147,7 +43,7 @@ pub fn SignInPage() -> impl IntoView {
                     "Forgot your password?"
                 </a>
             </p>
-        </AccountFormPage>
+        </FormPage>
     }
 }
 
@@ -157,7 +53,7 @@ pub fn SignUpPage() -> impl IntoView {
     let sign_up = ServerAction::<SignUp>::new();
     let result = Signal::derive(move || sign_up.value().get());
     view! {
-        <AccountFormPage
+        <FormPage
             title="Create an account"
             lead="An account keeps your orders and addresses in one place. Dealers apply for a trade account separately."
         >
@@ -178,7 +74,7 @@ pub fn SignUpPage() -> impl IntoView {
                     "Already have an account? Sign in"
                 </a>
             </p>
-        </AccountFormPage>
+        </FormPage>
     }
 }
 
@@ -188,7 +84,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let request = ServerAction::<RequestPasswordReset>::new();
     let result = Signal::derive(move || request.value().get());
     view! {
-        <AccountFormPage
+        <FormPage
             title="Forgot your password?"
             lead="Give the address you sign in with, and we will send it a link to choose a new password."
         >
@@ -202,7 +98,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                 <Refusal result />
                 <Submit label="Send the link" />
             </ActionForm>
-        </AccountFormPage>
+        </FormPage>
     }
 }
 
@@ -214,7 +110,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
     view! {
-        <AccountFormPage
+        <FormPage
             title="Choose a new password"
             lead="The link works once, for an hour after it was sent."
         >
@@ -229,7 +125,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 <Refusal result />
                 <Submit label="Set the new password" />
             </ActionForm>
-        </AccountFormPage>
+        </FormPage>
     }
 }
 

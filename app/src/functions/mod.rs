@@ -10,6 +10,7 @@
 //! module documentation.
 
 pub mod category;
+pub mod customers;
 pub mod database_manager;
 pub mod platform_manager;
 

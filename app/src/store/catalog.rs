@@ -6,7 +6,8 @@
 use super::{MAX_PAYLOAD_BYTES, NewEvent, StoreError, projections};
 use crate::event::DomainEvent;
 use crate::functions::{
-    BusinessFunction, category::events::CategoryEvent, platform_manager::events::PlatformEvent,
+    BusinessFunction, category::events::CategoryEvent, customers::events::CustomerEvent,
+    platform_manager::events::PlatformEvent,
 };
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -39,13 +40,17 @@ fn family<E: DomainEvent + JsonSchema>() -> EventFamily {
 fn registry() -> &'static [(EventFamily, Vec<EventTypeEntry>)] {
     static REGISTRY: OnceLock<Vec<(EventFamily, Vec<EventTypeEntry>)>> = OnceLock::new();
     REGISTRY.get_or_init(|| {
-        [family::<CategoryEvent>(), family::<PlatformEvent>()]
-            .into_iter()
-            .map(|family| {
-                let entries = family.entries();
-                (family, entries)
-            })
-            .collect()
+        [
+            family::<CategoryEvent>(),
+            family::<PlatformEvent>(),
+            family::<CustomerEvent>(),
+        ]
+        .into_iter()
+        .map(|family| {
+            let entries = family.entries();
+            (family, entries)
+        })
+        .collect()
     })
 }
 

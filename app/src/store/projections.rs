@@ -3,7 +3,7 @@
 
 use super::backend::{Backend, Connection, PerBackend, per_backend};
 use super::{EventStore, RecordedEvent, StoreError, database, read_after};
-use crate::functions::{BusinessFunction, category, platform_manager};
+use crate::functions::{BusinessFunction, category, customers, platform_manager};
 use sha2::{Digest, Sha256};
 use std::{future::Future, pin::Pin};
 
@@ -42,6 +42,7 @@ impl Projector {
 pub const PROJECTORS: &[Projector] = &[
     category::projection::CATALOG,
     platform_manager::projection::ACCOUNTS,
+    customers::projection::DEALERS,
 ];
 
 /// The projection tables that events of this type change.
@@ -451,7 +452,7 @@ mod tests {
                 .expect_err("unknown projection");
             assert_eq!(
                 error.to_string(),
-                "there is no projection called “inventory”; known projections: catalog, accounts"
+                "there is no projection called “inventory”; known projections: catalog, accounts, dealers"
             );
         }
     }

@@ -155,7 +155,7 @@ mod tests {
             assert_eq!(
                 updates.try_recv().ok(),
                 Some(RebuildUpdate::Failed {
-                    message: "there is no projection called “inventory”; known projections: catalog, accounts"
+                    message: "there is no projection called “inventory”; known projections: catalog, accounts, dealers"
                         .into()
                 })
             );

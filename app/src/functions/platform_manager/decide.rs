@@ -4,10 +4,10 @@
 //! (`api-token-<id>`, decided by [`decide_token`]).
 
 use super::events::{
-    ApiTokenIssued, ApiTokenRevoked, ConsumerSignedUp, PasswordChange, PasswordChanged,
-    PlatformEvent, Role, RoleChanged, StaffAccountCreated, TokenHolder,
+    ApiTokenIssued, ApiTokenRevoked, ConsumerSignedUp, DealerUserCreated, PasswordChange,
+    PasswordChanged, PlatformEvent, Role, RoleChanged, StaffAccountCreated, TokenHolder,
 };
-use crate::access::{AccountId, Email, TokenId};
+use crate::access::{AccountId, CompanyId, Email, TokenId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -23,6 +23,9 @@ pub enum PlatformCommand {
     CreateStaffAccount(CreateStaffAccount),
     /// Open a shopper's own account (the shopper).
     SignUpConsumer(SignUpConsumer),
+    /// Create a login for a user of a dealer company (Customer Management,
+    /// on approving the company).
+    CreateDealerUser(CreateDealerUser),
     /// Give a staff account a role.
     GrantRole {
         /// The account.
@@ -71,6 +74,19 @@ pub struct SignUpConsumer {
     pub name: String,
 }
 
+/// Input of [`PlatformCommand::CreateDealerUser`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateDealerUser {
+    /// The new account's id (chosen by the service).
+    pub account: AccountId,
+    /// The address they will sign in with.
+    pub email: Email,
+    /// Their name.
+    pub name: String,
+    /// Their company.
+    pub company: CompanyId,
+}
+
 /// The tier of an existing account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccountTier {
@@ -78,6 +94,8 @@ pub enum AccountTier {
     Staff,
     /// A shopper.
     Consumer,
+    /// A user of a dealer company.
+    Dealer,
 }
 
 impl AccountTier {
@@ -86,14 +104,19 @@ impl AccountTier {
         match self {
             AccountTier::Staff => "staff",
             AccountTier::Consumer => "consumer",
+            AccountTier::Dealer => "dealer",
         }
     }
 
     /// The tier named `text` in the `accounts` table, if any.
     pub fn from_name(text: &str) -> Option<Self> {
-        [AccountTier::Staff, AccountTier::Consumer]
-            .into_iter()
-            .find(|tier| tier.as_str() == text)
+        [
+            AccountTier::Staff,
+            AccountTier::Consumer,
+            AccountTier::Dealer,
+        ]
+        .into_iter()
+        .find(|tier| tier.as_str() == text)
     }
 }
 
@@ -118,6 +141,7 @@ impl AccountState {
             match event {
                 PlatformEvent::StaffAccountCreated(_) => state.tier = Some(AccountTier::Staff),
                 PlatformEvent::ConsumerSignedUp(_) => state.tier = Some(AccountTier::Consumer),
+                PlatformEvent::DealerUserCreated(_) => state.tier = Some(AccountTier::Dealer),
                 PlatformEvent::RoleGranted(change) => {
                     state.roles.insert(change.role);
                 }
@@ -268,6 +292,15 @@ pub fn decide(
                 account: sign_up.account,
                 email: sign_up.email,
                 name,
+            })])
+        }
+        PlatformCommand::CreateDealerUser(create) => {
+            let name = new_account_name(state, &create.account, &create.email, &create.name)?;
+            Ok(vec![PlatformEvent::DealerUserCreated(DealerUserCreated {
+                account: create.account,
+                email: create.email,
+                name,
+                company: create.company,
             })])
         }
         PlatformCommand::GrantRole { account, role } => {

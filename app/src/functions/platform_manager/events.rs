@@ -8,7 +8,7 @@
 //! docs/decisions/0005-accounts-and-credentials.md); the log records only
 //! that a password changed or a token was issued.
 
-use crate::access::{AccountId, Capability, Email, Grant, TokenId, TokenScope};
+use crate::access::{AccountId, Capability, CompanyId, Email, Grant, TokenId, TokenScope};
 use crate::functions::BusinessFunction;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -28,6 +28,11 @@ pub enum PlatformEvent {
     RoleRevoked(RoleChanged),
     /// A shopper signed up for an account of their own.
     ConsumerSignedUp(ConsumerSignedUp),
+    /// A login was created for a user of a dealer company (its first user
+    /// when Customer Management approves the company's application). It
+    /// has no password until its holder chooses one with the link sent to
+    /// them.
+    DealerUserCreated(DealerUserCreated),
     /// An account's password was changed by its holder or reset by a
     /// token sent to its address. The password itself is not recorded.
     PasswordChanged(PasswordChanged),
@@ -47,6 +52,20 @@ pub struct ConsumerSignedUp {
     pub email: Email,
     /// The name they gave.
     pub name: String,
+}
+
+/// Payload of [`PlatformEvent::DealerUserCreated`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct DealerUserCreated {
+    /// The new account's id.
+    pub account: AccountId,
+    /// The address they sign in with.
+    pub email: Email,
+    /// Their name.
+    pub name: String,
+    /// The dealer company whose data they see.
+    pub company: CompanyId,
 }
 
 /// Payload of [`PlatformEvent::PasswordChanged`].
@@ -271,6 +290,7 @@ impl crate::event::DomainEvent for PlatformEvent {
             PlatformEvent::RoleGranted(_) => "RoleGranted",
             PlatformEvent::RoleRevoked(_) => "RoleRevoked",
             PlatformEvent::ConsumerSignedUp(_) => "ConsumerSignedUp",
+            PlatformEvent::DealerUserCreated(_) => "DealerUserCreated",
             PlatformEvent::PasswordChanged(_) => "PasswordChanged",
             PlatformEvent::ApiTokenIssued(_) => "ApiTokenIssued",
             PlatformEvent::ApiTokenRevoked(_) => "ApiTokenRevoked",

@@ -4,7 +4,7 @@
 
 use super::decide::AccountTier;
 use super::events::{PlatformEvent, Role, TokenHolder};
-use crate::access::{AccountId, Email, Principal, StaffGrants, TokenId};
+use crate::access::{AccountId, CompanyId, Email, Principal, StaffGrants, TokenId};
 use crate::event::DomainEvent;
 use crate::functions::BusinessFunction;
 use crate::store::backend::{Connection, per_backend};
@@ -19,6 +19,7 @@ pub const ACCOUNTS: Projector = Projector {
     handles: &[
         "StaffAccountCreated",
         "ConsumerSignedUp",
+        "DealerUserCreated",
         "RoleGranted",
         "RoleRevoked",
         "ApiTokenIssued",
@@ -26,6 +27,7 @@ pub const ACCOUNTS: Projector = Projector {
     ],
     tables: &[
         "accounts",
+        "dealer_users",
         "staff_roles",
         "api_tokens",
         "api_token_revocations",
@@ -99,6 +101,7 @@ pub async fn apply(
         .collect();
 
     let mut accounts = Vec::new();
+    let mut dealer_users = Vec::new();
     let mut tokens = Vec::new();
     let mut revocations = Vec::new();
     for (Positioned { position, event }, holder) in decoded.iter().zip(&holders) {
@@ -122,6 +125,24 @@ pub async fn apply(
                 ],
                 position,
             }),
+            PlatformEvent::DealerUserCreated(created) => {
+                accounts.push(Row {
+                    values: vec![
+                        Value::Text(created.account.as_str()),
+                        Value::Text(created.email.as_str()),
+                        Value::Text(&created.name),
+                        Value::Text(AccountTier::Dealer.as_str()),
+                    ],
+                    position,
+                });
+                dealer_users.push(Row {
+                    values: vec![
+                        Value::Text(created.account.as_str()),
+                        Value::Text(created.company.as_str()),
+                    ],
+                    position,
+                });
+            }
             PlatformEvent::ApiTokenIssued(issued) => tokens.push(Row {
                 values: vec![
                     Value::Text(issued.token.as_str()),
@@ -161,6 +182,14 @@ pub async fn apply(
     .await?;
     upsert_rows(
         connection.reborrow(),
+        "dealer_users",
+        "account_id",
+        &["account_id", "company_id"],
+        &dealer_users,
+    )
+    .await?;
+    upsert_rows(
+        connection.reborrow(),
         "staff_roles",
         "grant_key",
         &["grant_key", "account_id", "role", "active"],
@@ -194,8 +223,10 @@ pub struct Account {
     pub email: Email,
     /// Its holder's name.
     pub name: String,
-    /// Staff or consumer.
+    /// Staff, consumer or dealer.
     pub tier: AccountTier,
+    /// The dealer company, for a dealer user.
+    pub company: Option<CompanyId>,
     /// What it may do (nothing, for a consumer).
     pub grants: StaffGrants,
     /// Its roles, as granted (none, for a consumer).
@@ -212,6 +243,15 @@ impl Account {
             },
             AccountTier::Consumer => Principal::Consumer {
                 account: self.account.clone(),
+            },
+            AccountTier::Dealer => match &self.company {
+                Some(company) => Principal::Dealer {
+                    account: self.account.clone(),
+                    company: company.clone(),
+                },
+                // A dealer login always has its company row (both come from
+                // one event); without it the account can reach nothing.
+                None => Principal::Anonymous,
             },
         }
     }
@@ -243,16 +283,29 @@ pub async fn account(
     store: &EventStore,
     account: &AccountId,
 ) -> Result<Option<Account>, StoreError> {
-    let row: Option<(String, String, String)> = per_backend!(store.database(), Database, pool => {
-        sqlx::query_as("SELECT email, name, tier FROM accounts WHERE account_id = $1")
+    let row: Option<(String, String, String, Option<String>)> =
+        per_backend!(store.database(), Database, pool => {
+            sqlx::query_as(
+                "SELECT a.email, a.name, a.tier, d.company_id
+             FROM accounts a LEFT JOIN dealer_users d ON d.account_id = a.account_id
+             WHERE a.account_id = $1",
+            )
             .bind(account.as_str())
             .fetch_optional(pool)
             .await
-    })
-    .map_err(database(format!("read account {account}")))?;
-    let Some((email, name, tier)) = row else {
+        })
+        .map_err(database(format!("read account {account}")))?;
+    let Some((email, name, tier, company)) = row else {
         return Ok(None);
     };
+    let company = company
+        .map(|company| {
+            CompanyId::parse(&company).map_err(|_| StoreError::Corrupt {
+                what: "dealer company id",
+                value: company,
+            })
+        })
+        .transpose()?;
     let tier = AccountTier::from_name(&tier).ok_or(StoreError::Corrupt {
         what: "account tier",
         value: tier,
@@ -283,6 +336,7 @@ pub async fn account(
     Ok(Some(Account {
         account: account.clone(),
         tier,
+        company,
         email: Email::parse(&email).map_err(|_| StoreError::Corrupt {
             what: "email",
             value: email,

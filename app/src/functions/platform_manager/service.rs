@@ -3,14 +3,14 @@
 //! token digests, reset tokens) beside the log, never in it.
 
 use super::decide::{
-    AccountState, CreateStaffAccount, PlatformCommand, PlatformError, SignUpConsumer, TokenCommand,
-    TokenState, decide, decide_token,
+    AccountState, CreateDealerUser, CreateStaffAccount, PlatformCommand, PlatformError,
+    SignUpConsumer, TokenCommand, TokenState, decide, decide_token,
 };
 use super::events::{PasswordChange, PlatformEvent, Role, TokenHolder};
 use super::projection;
 use crate::access::password::{HashingFailed, Password};
 use crate::access::secret::{self, Secret};
-use crate::access::{AccountId, Email, Principal, TokenId};
+use crate::access::{AccountId, CompanyId, Email, Principal, TokenId};
 use crate::event::{Actor, StreamId};
 use crate::functions::BusinessFunction;
 use crate::store::{EventMetadata, EventStore, StoreError, credentials, outbox};
@@ -19,6 +19,9 @@ use chrono::{DateTime, Utc};
 
 /// How long a password reset link works.
 pub const RESET_LINK_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
+
+/// How long the link a new dealer user chooses their password with works.
+pub const WELCOME_LINK_LIFETIME: chrono::Duration = chrono::Duration::days(7);
 
 /// The prefix of every API token's secret.
 pub const API_TOKEN_PREFIX: &str = "kiln_";
@@ -96,7 +99,7 @@ pub async fn create_staff_account(
         roles,
         password,
     } = new;
-    open_account(store, actor, email.clone(), password, |account| {
+    open_account(store, actor, email.clone(), Some(password), |account| {
         PlatformCommand::CreateStaffAccount(CreateStaffAccount {
             account,
             email,
@@ -118,7 +121,7 @@ pub async fn sign_up_consumer(
         name,
         password,
     } = new;
-    open_account(store, None, email.clone(), password, |account| {
+    open_account(store, None, email.clone(), Some(password), |account| {
         PlatformCommand::SignUpConsumer(SignUpConsumer {
             account,
             email,
@@ -128,14 +131,34 @@ pub async fn sign_up_consumer(
     .await
 }
 
+/// Creates a login for a user of a dealer company, without a password:
+/// send them [`send_welcome_link`] to choose one. Returns its id.
+pub async fn create_dealer_user(
+    store: &EventStore,
+    actor: Actor,
+    email: Email,
+    name: String,
+    company: CompanyId,
+) -> Result<AccountId, AccountServiceError> {
+    open_account(store, actor, email.clone(), None, |account| {
+        PlatformCommand::CreateDealerUser(CreateDealerUser {
+            account,
+            email,
+            name,
+            company,
+        })
+    })
+    .await
+}
+
 /// What every new account goes through: a fresh id, the rules, the
-/// password hash, the events. `actor` is whoever opens it, or the new
-/// account itself when `None`.
+/// password hash (if it has a password yet), the events. `actor` is
+/// whoever opens it, or the new account itself when `None`.
 async fn open_account(
     store: &EventStore,
     actor: impl Into<Option<Actor>>,
     email: Email,
-    password: Password,
+    password: Option<Password>,
     command: impl FnOnce(AccountId) -> PlatformCommand,
 ) -> Result<AccountId, AccountServiceError> {
     let account = AccountId::from_random(random_bytes());
@@ -147,8 +170,10 @@ async fn open_account(
     // The hash is stored before the events, so an account never exists
     // without its password; if the append then fails, the hash belongs to
     // an id nobody will ever use.
-    let password_hash = hash_off_thread(password).await?;
-    credentials::set_password_hash(store, &account, &password_hash).await?;
+    if let Some(password) = password {
+        let password_hash = hash_off_thread(password).await?;
+        credentials::set_password_hash(store, &account, &password_hash).await?;
+    }
     let actor = actor.into().unwrap_or_else(|| Actor::user(&account));
     let metadata = EventMetadata::new(actor, BusinessFunction::PlatformManager);
     store
@@ -282,6 +307,28 @@ pub async fn request_password_reset(
     outbox::queue(store, email, "Reset your password", &body).await?;
     tracing::info!(account = %account, "a password reset link is waiting in the outbox");
     Ok(())
+}
+
+/// Queues, for a new account without a password, a message with a link to
+/// choose one (a reset token that works for [`WELCOME_LINK_LIFETIME`]).
+/// Returns the token, for a caller that must set the password itself (the
+/// demo data); nobody else may show it.
+pub async fn send_welcome_link(
+    store: &EventStore,
+    account: &AccountId,
+    email: &Email,
+    welcome: &str,
+    now: DateTime<Utc>,
+) -> Result<Secret, AccountServiceError> {
+    let token = Secret::generate("");
+    credentials::add_password_reset(store, account, &token.digest(), now + WELCOME_LINK_LIFETIME)
+        .await?;
+    let body = format!(
+        "{welcome}\n\nTo choose your password, open /reset?token={} on the shop's site within seven days, then sign in with this address.",
+        token.reveal()
+    );
+    outbox::queue(store, email, "Your Fenwick Clayworks account", &body).await?;
+    Ok(token)
 }
 
 /// Sets a new password for the account a reset link was sent to, using the

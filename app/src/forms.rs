@@ -1,0 +1,115 @@
+//! The pieces every short form of the public site is made of (sign-in,
+//! sign-up, password, dealer application): a labelled field, the refusal
+//! of a server function, a notice read from the address, the button, and
+//! the page around them. Forms post to server functions and work without
+//! JavaScript.
+
+use crate::error::KilnError;
+use crate::storefront::{SiteFooter, SiteHeader};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// One labelled, required input.
+#[component]
+pub fn Field(
+    /// The label shown above it.
+    label: &'static str,
+    /// The form field's name, e.g. `form[email]`.
+    name: &'static str,
+    /// The input type: `email`, `password`, `text`.
+    kind: &'static str,
+    /// The browser's autocomplete hint.
+    autocomplete: &'static str,
+) -> impl IntoView {
+    view! {
+        <label class="flex flex-col gap-2 text-sm font-medium text-stone-800">
+            {label}
+            <input
+                type=kind
+                name=name
+                required
+                autocomplete=autocomplete
+                class="rounded-lg border border-stone-300 bg-white px-4 py-3 text-base font-normal"
+            />
+        </label>
+    }
+}
+
+/// A form's refusal, if its server function refused. (Success redirects,
+/// and the page it lands on says what happened: see [`Notice`].)
+#[component]
+pub fn Refusal(
+    /// The action's latest result.
+    result: Signal<Option<Result<(), KilnError>>>,
+) -> impl IntoView {
+    move || {
+        result.get().and_then(Result::err).map(|error| {
+            view! {
+                <p role="alert" class="rounded-lg bg-red-50 px-4 py-3 text-sm text-red-800">
+                    {error.to_string()}
+                </p>
+            }
+        })
+    }
+}
+
+/// A message shown when the page's address has `key=value` in its query:
+/// how a server function that redirected says what it did, with or
+/// without JavaScript.
+#[component]
+pub fn Notice(
+    /// The query key.
+    key: &'static str,
+    /// The value that shows the message.
+    value: &'static str,
+    /// The message.
+    message: &'static str,
+) -> impl IntoView {
+    let query = use_query_map();
+    let shown = move || query.read().get(key).as_deref() == Some(value);
+    view! {
+        <Show when=shown>
+            <p role="status" class="mt-6 rounded-lg bg-emerald-50 px-4 py-3 text-sm text-emerald-900">
+                {message}
+            </p>
+        </Show>
+    }
+}
+
+/// The dark, full-width button that sends a form.
+#[component]
+pub fn Submit(
+    /// Its words.
+    label: &'static str,
+) -> impl IntoView {
+    view! {
+        <button
+            type="submit"
+            class="rounded-full bg-stone-900 px-6 py-3 font-medium text-stone-50 hover:bg-stone-700"
+        >
+            {label}
+        </button>
+    }
+}
+
+/// The page around a short form: header, title, lead text, footer.
+#[component]
+pub fn FormPage(
+    /// The page title and heading.
+    title: &'static str,
+    /// The sentence under the heading.
+    lead: &'static str,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <Title text=title />
+        <SiteHeader />
+        <main class="mx-auto max-w-md px-6 py-20">
+            <h1 class="font-serif text-4xl text-stone-900">{title}</h1>
+            <p class="mt-4 text-stone-600">{lead}</p>
+            {children()}
+        </main>
+        <SiteFooter />
+    }
+}

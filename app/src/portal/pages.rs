@@ -1,0 +1,124 @@
+//! The dealer portal's pages: its home with the price list, and the public
+//! application form for a trade account.
+
+use crate::forms::{Field, FormPage, Notice, Refusal, Submit};
+use crate::functions::customers::endpoints::SubmitDealerApplication;
+use crate::storefront::{SiteFooter, SiteHeader};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// `/portal`: the dealer company's home — who it is, its tier, and what it
+/// pays for each product.
+#[component]
+pub fn PortalPage() -> impl IntoView {
+    let price_list = Resource::new(|| (), |()| super::own_price_list());
+    view! {
+        <Title text="Trade portal" />
+        <SiteHeader />
+        <main class="mx-auto max-w-5xl px-6 py-16">
+            <p class="text-sm font-semibold uppercase tracking-widest text-amber-800">
+                "Trade portal"
+            </p>
+            <Suspense fallback=|| view! { <p class="mt-6 text-stone-600">"Loading…"</p> }>
+                {move || {
+                    price_list
+                        .get()
+                        .map(|loaded| match loaded {
+                            Ok(list) => view! { <PriceList list /> }.into_any(),
+                            Err(error) => {
+                                view! {
+                                    <p role="alert" class="mt-6 text-red-800">{error.to_string()}</p>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Suspense>
+            <p class="mt-10 text-sm text-stone-600">
+                "Quick ordering, order history, invoices and marketing materials are not open yet."
+            </p>
+        </main>
+        <SiteFooter />
+    }
+}
+
+/// The company's heading and its price list table.
+#[component]
+fn PriceList(list: super::DealerPriceList) -> impl IntoView {
+    let lines = list.lines;
+    view! {
+        <h1 class="mt-3 font-serif text-4xl text-stone-900" data-field="company">
+            {list.company_name}
+        </h1>
+        <p class="mt-3 text-stone-600">
+            "Your tier: " <span class="font-medium text-stone-900" data-field="tier">{list.tier}</span>
+            {format!(" · {}% off every base price", list.discount_percent)}
+        </p>
+        <div class="mt-10 overflow-x-auto rounded-xl border border-stone-200 bg-white">
+            <table class="w-full text-left text-sm">
+                <thead class="border-b border-stone-200 bg-stone-100 text-stone-600">
+                    <tr>
+                        <th scope="col" class="px-4 py-3 font-medium">"Product"</th>
+                        <th scope="col" class="px-4 py-3 font-medium">"SKU"</th>
+                        <th scope="col" class="px-4 py-3 text-right font-medium">"Base price"</th>
+                        <th scope="col" class="px-4 py-3 text-right font-medium">"Your price"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {lines
+                        .into_iter()
+                        .map(|line| {
+                            let sku = line.sku.clone();
+                            view! {
+                                <tr class="border-b border-stone-100 last:border-0" data-sku=sku>
+                                    <td class="px-4 py-3 text-stone-900">{line.name}</td>
+                                    <td class="px-4 py-3 font-mono text-xs text-stone-500">{line.sku}</td>
+                                    <td class="px-4 py-3 text-right text-stone-500">
+                                        {line.base_price.to_string()}
+                                    </td>
+                                    <td class="px-4 py-3 text-right font-medium text-stone-900" data-field="your-price">
+                                        {line.your_price.to_string()}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// `/dealers/apply`: a shop or café applies for a trade account.
+#[component]
+pub fn DealerApplyPage() -> impl IntoView {
+    let submit = ServerAction::<SubmitDealerApplication>::new();
+    let result = Signal::derive(move || submit.value().get());
+    view! {
+        <FormPage
+            title="Apply for a trade account"
+            lead="Cafés, shops and studios buy our stoneware at trade prices. Tell us about your business; we answer within two working days."
+        >
+            <Notice
+                key="sent"
+                value="1"
+                message="Thank you: your application is with us. Once it is approved you will get a link to choose your password."
+            />
+            <ActionForm action=submit attr:class="mt-10 flex flex-col gap-5">
+                <Field label="Business name" name="form[company_name]" kind="text" autocomplete="organization" />
+                <Field label="Your name" name="form[contact_name]" kind="text" autocomplete="name" />
+                <Field label="Email address" name="form[email]" kind="email" autocomplete="email" />
+                <label class="flex flex-col gap-2 text-sm font-medium text-stone-800">
+                    "About your business (optional)"
+                    <textarea
+                        name="form[message]"
+                        rows="4"
+                        class="rounded-lg border border-stone-300 bg-white px-4 py-3 text-base font-normal"
+                    ></textarea>
+                </label>
+                <Refusal result />
+                <Submit label="Send the application" />
+            </ActionForm>
+        </FormPage>
+    }
+}
