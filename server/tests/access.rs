@@ -17,6 +17,10 @@ const OWNER: (&str, &str) = ("owner@fenwick.example", "fenwick-demo-owner");
 const POTTER: (&str, &str) = ("potter@fenwick.example", "fenwick-demo-potter");
 /// A consumer.
 const SHOPPER: (&str, &str) = ("shopper@fenwick.example", "fenwick-demo-shopper");
+/// A user of dealer A, Clay & Cup Café (trade tier).
+const DEALER_A: (&str, &str) = ("orders@clayandcup.example", "fenwick-demo-dealer-a");
+/// A user of dealer B, Hollow Oak Gifts (partner tier).
+const DEALER_B: (&str, &str) = ("buyer@hollowoak.example", "fenwick-demo-dealer-b");
 
 #[tokio::test]
 async fn nobody_signed_in_gets_401_with_what_was_needed() {
@@ -184,7 +188,7 @@ async fn matrix_principals(
     store: &app::store::EventStore,
 ) -> Vec<(String, Principal, Credentials)> {
     use app::access::password::Password;
-    use app::access::{AccountId, Capability, Email, Grant, StaffGrants, TokenScope};
+    use app::access::{AccountId, Capability, CompanyId, Email, Grant, StaffGrants, TokenScope};
     use app::event::Actor;
     use app::functions::BusinessFunction::{self, Category, Procurement};
     use app::functions::platform_manager::events::{Role, TokenHolder};
@@ -234,7 +238,17 @@ async fn matrix_principals(
             Credentials::Login(OWNER),
         ),
     ];
-    let one_grant_staff: [(&'static str, BusinessFunction, Capability); 4] = [
+    for (name, login) in [("dealer A", DEALER_A), ("dealer B", DEALER_B)] {
+        principals.push((
+            name.to_owned(),
+            Principal::Dealer {
+                account: AccountId::from_random([0; 8]),
+                company: CompanyId::from_random([0; 8]),
+            },
+            Credentials::Login(login),
+        ));
+    }
+    let one_grant_staff: [(&'static str, BusinessFunction, Capability); 5] = [
         (
             "viewer@fenwick.example",
             BusinessFunction::DatabaseManager,
@@ -251,6 +265,11 @@ async fn matrix_principals(
             Capability::Approve,
         ),
         ("buyer@fenwick.example", Procurement, Capability::Approve),
+        (
+            "accounts@fenwick.example",
+            BusinessFunction::Customers,
+            Capability::Approve,
+        ),
     ];
     for (email, function, capability) in one_grant_staff {
         service::create_staff_account(
@@ -321,19 +340,22 @@ async fn every_route_answers_every_principal_exactly_as_the_table_says() {
             .cookie_store(true)
             .build()
             .expect("client");
-        let sign_in = || async {
-            if let Credentials::Login((email, password)) = credentials {
-                let signed_in = client
-                    .post(format!("{}/api/account/sign-in", app.address))
-                    .form(&[("form[email]", email), ("form[password]", password)])
-                    .send()
-                    .await
-                    .expect("request reaches the server");
-                assert!(signed_in.status().is_success(), "{who} could not sign in");
-            }
-        };
-        sign_in().await;
-        for route in ROUTES {
+        if let Credentials::Login((email, password)) = credentials {
+            let signed_in = client
+                .post(format!("{}/api/account/sign-in", app.address))
+                .form(&[("form[email]", email), ("form[password]", password)])
+                .send()
+                .await
+                .expect("request reaches the server");
+            assert!(signed_in.status().is_success(), "{who} could not sign in");
+        }
+        // Signing out ends the session, so it comes last.
+        let sign_out = PathPattern::Exact("/api/account/sign-out");
+        let routes = ROUTES
+            .iter()
+            .filter(|route| route.path != sign_out)
+            .chain(ROUTES.iter().filter(|route| route.path == sign_out));
+        for route in routes {
             let url = format!("{}{}", app.address, sample_path(route.path));
             let mut request = match route.method {
                 Method::Get => client.get(&url),
@@ -366,11 +388,6 @@ async fn every_route_answers_every_principal_exactly_as_the_table_says() {
                     route.method,
                     sample_path(route.path)
                 ));
-            }
-            // Signing out ends the session: start the next route signed in
-            // again.
-            if route.path == PathPattern::Exact("/api/account/sign-out") {
-                sign_in().await;
             }
         }
     }
@@ -559,8 +576,18 @@ async fn a_reset_link_from_the_outbox_sets_a_new_password_once() {
     let messages = app::store::outbox::unsent(&app.store)
         .await
         .expect("outbox");
-    assert_eq!(messages.len(), 1);
-    let token = messages[0]
+    // (The demo's dealers were sent their welcome links too.)
+    let to_shopper: Vec<_> = messages
+        .iter()
+        .filter(|message| message.recipient == SHOPPER.0)
+        .collect();
+    assert_eq!(to_shopper.len(), 1);
+    assert!(
+        !messages
+            .iter()
+            .any(|message| message.recipient == "nobody@example.com")
+    );
+    let token = to_shopper[0]
         .body
         .split("/reset?token=")
         .nth(1)
@@ -741,4 +768,211 @@ async fn an_administrator_issues_and_revokes_tokens_over_http() {
         !listed.to_string().contains(&secret),
         "the list never shows a secret"
     );
+}
+
+/// The dealer company of a demo dealer login, read from the store.
+async fn company_of(app: &support::TestApp, email: &str) -> app::access::CompanyId {
+    use app::functions::platform_manager::projection;
+    let email = app::access::Email::parse(email).expect("valid");
+    let account = projection::account_by_email(&app.store, &email)
+        .await
+        .expect("read")
+        .expect("the demo dealer exists");
+    projection::account(&app.store, &account)
+        .await
+        .expect("read")
+        .expect("exists")
+        .company
+        .expect("a dealer login has a company")
+}
+
+async fn price_list(browser: &support::Browser, body: serde_json::Value, query: &str) -> Value {
+    let response = browser
+        .client
+        .post(format!("{}/api/portal/prices{query}", browser.address))
+        .json(&body)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(response.status(), 200);
+    response.json().await.expect("JSON")
+}
+
+#[tokio::test]
+async fn dealer_a_never_sees_dealer_b_s_company_or_prices_even_when_naming_b() {
+    let app = spawn_app().await;
+    let b_company = company_of(&app, DEALER_B.0).await;
+    let a = app.another_browser();
+    assert_eq!(
+        a.sign_in(DEALER_A.0, DEALER_A.1).await.url().path(),
+        "/portal"
+    );
+    let b = app.another_browser();
+    assert_eq!(
+        b.sign_in(DEALER_B.0, DEALER_B.1).await.url().path(),
+        "/portal"
+    );
+
+    let own = price_list(&a, serde_json::json!({}), "").await;
+    assert_eq!(own["company_name"], "Clay & Cup Café");
+    assert_eq!(own["tier"], "trade");
+    let theirs = price_list(&b, serde_json::json!({}), "").await;
+    assert_eq!(theirs["company_name"], "Hollow Oak Gifts");
+    // The same mug costs each dealer their own price, and neither pays
+    // the storefront's.
+    let mug = |list: &Value| {
+        list["lines"]
+            .as_array()
+            .expect("lines")
+            .iter()
+            .find(|line| line["sku"] == "MUG-SPECKLE-12")
+            .cloned()
+            .expect("the speckled mug is listed")
+    };
+    assert_eq!(mug(&own)["base_price"]["minor_units"], 2800);
+    assert_eq!(mug(&own)["your_price"]["minor_units"], 1680);
+    assert_eq!(mug(&theirs)["your_price"]["minor_units"], 1400);
+
+    // Naming B's company, in the body or the address, changes nothing.
+    let b_id = b_company.to_string();
+    for (body, query) in [
+        (serde_json::json!({ "company": b_id }), String::new()),
+        (serde_json::json!({}), format!("?company={b_id}")),
+    ] {
+        let answer = price_list(&a, body, &query).await;
+        assert_eq!(answer, own, "A asked with B's id and got something else");
+    }
+    let portal = a.get(&format!("/portal?company={b_id}")).await;
+    let html = portal.text().await.expect("HTML");
+    assert!(
+        html.contains("Clay &amp; Cup Café") || html.contains("Clay & Cup Café"),
+        "{html}"
+    );
+    assert!(!html.contains("Hollow Oak"), "A's portal shows B");
+    assert!(
+        !html.contains("$14.00"),
+        "A's portal shows B's partner price"
+    );
+
+    // Nor can A reach B's application or any staff data about dealers.
+    let applications = a
+        .client
+        .post(format!("{}/api/customers/dealer-applications", a.address))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(applications.status(), 403);
+    let decide = a
+        .client
+        .post(format!("{}/api/customers/dealer-applications/decide", a.address))
+        .json(&serde_json::json!({ "decision": { "application": "apl-0000000000000001", "decision": "decline", "reason": "x" } }))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(decide.status(), 403);
+    // And staff, even administrators, do not see the portal.
+    let owner = app.another_browser();
+    owner.sign_in_as_owner().await;
+    assert_eq!(owner.get("/portal").await.status(), 403);
+}
+
+#[tokio::test]
+async fn a_dealer_application_approved_by_staff_becomes_a_login_that_lands_on_the_portal() {
+    let app = spawn_app().await;
+    let applicant = app.another_browser();
+    let sent = applicant
+        .post_form(
+            "/api/customers/dealer-applications/submit",
+            "/dealers/apply",
+            &[
+                ("form[company_name]", "Kettle & Kiln Tea Room"),
+                ("form[contact_name]", "Sam Okoro"),
+                ("form[email]", "sam@kettleandkiln.example"),
+                ("form[message]", "A tea room in York."),
+            ],
+        )
+        .await;
+    assert_eq!(sent.url().query(), Some("sent=1"));
+
+    app.sign_in_as_owner().await;
+    let listed: Value = app
+        .client
+        .post(format!("{}/api/customers/dealer-applications", app.address))
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    let application = listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|row| row["company_name"] == "Kettle & Kiln Tea Room")
+        .expect("the application is listed");
+    assert_eq!(application["status"], "pending");
+    let bad_tier: Value = app
+        .client
+        .post(format!("{}/api/customers/dealer-applications/decide", app.address))
+        .json(&serde_json::json!({ "decision": { "application": application["application"], "decision": "approve", "tier": "platinum" } }))
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    assert!(
+        bad_tier.to_string().contains("is not a dealer tier"),
+        "{bad_tier}"
+    );
+    let decided: Value = app
+        .client
+        .post(format!("{}/api/customers/dealer-applications/decide", app.address))
+        .json(&serde_json::json!({ "decision": { "application": application["application"], "decision": "approve", "tier": "volume" } }))
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(decided["status"], "approved", "{decided}");
+
+    let messages = app::store::outbox::unsent(&app.store)
+        .await
+        .expect("outbox");
+    let welcome = messages
+        .iter()
+        .find(|message| message.recipient == "sam@kettleandkiln.example")
+        .expect("a welcome message");
+    assert!(
+        !decided.to_string().contains("token"),
+        "the approver never sees the link"
+    );
+    let token = welcome
+        .body
+        .split("/reset?token=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("a link");
+    let chosen = applicant
+        .post_form(
+            "/api/account/reset",
+            "/reset",
+            &[
+                ("form[token]", token),
+                ("form[password]", "tea-and-stoneware"),
+            ],
+        )
+        .await;
+    assert_eq!(chosen.url().path(), "/login");
+    let signed_in = applicant
+        .sign_in("sam@kettleandkiln.example", "tea-and-stoneware")
+        .await;
+    assert_eq!(signed_in.url().path(), "/portal");
+    let html = signed_in.text().await.expect("HTML");
+    assert!(
+        html.contains("Kettle &amp; Kiln Tea Room") || html.contains("Kettle & Kiln Tea Room"),
+        "{html}"
+    );
+    assert!(html.contains("volume"), "{html}");
 }
