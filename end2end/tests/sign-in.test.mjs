@@ -1,6 +1,6 @@
 // Signing up and in through the real pages, with and without JavaScript:
-// each tier lands on its home (shoppers on the storefront, staff on their
-// account page until the staff pages exist); a wrong password says so and
+// each tier lands on its home (shoppers on the storefront, dealers on their
+// portal, staff on their account page until the staff pages exist); a wrong password says so and
 // leaves them out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,7 +22,7 @@ after(async () => {
   if (kiln) {
     const { code, log } = await kiln.stop();
     assert.equal(code, 0, `kiln did not stop cleanly on SIGTERM:\n${log}`);
-    assert.doesNotMatch(log, /fenwick-demo-owner|fenwick-demo-shopper|wheel-and-glaze-2026/, 'a password reached the log');
+    assert.doesNotMatch(log, /fenwick-demo-owner|fenwick-demo-shopper|fenwick-demo-dealer-a|wheel-and-glaze-2026/, 'a password reached the log');
   }
 });
 
@@ -108,5 +108,39 @@ test('a new shopper signs up on the hydrated page and is signed in on the storef
   await page.goto(`${kiln.url}/account`);
   assert.equal(await page.locator('[data-field=tier]').innerText(), 'consumer');
   await page.screenshot({ path: path.join(screenshotDir, 'account-consumer.png'), fullPage: true });
+  await context.close();
+});
+
+test('a dealer signs in and lands on its portal with its own trade prices', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await page.goto(`${kiln.url}/login`);
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await signIn(page, 'orders@clayandcup.example', 'fenwick-demo-dealer-a');
+  await page.waitForURL(`${kiln.url}/portal`);
+  await page.locator('[data-field=company]').waitFor();
+  assert.equal(await page.locator('[data-field=company]').innerText(), 'Clay & Cup Café');
+  assert.equal(await page.locator('[data-field=tier]').innerText(), 'trade');
+  const mug = page.locator('tr[data-sku="MUG-SPECKLE-12"] [data-field=your-price]');
+  assert.equal(await mug.innerText(), '$16.80');
+  await page.screenshot({ path: path.join(screenshotDir, 'portal.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a business applies for a trade account without JavaScript and is told it is received', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto(`${kiln.url}/dealers/apply`);
+  await page.getByLabel('Business name').fill('Kettle & Kiln Tea Room');
+  await page.getByLabel('Your name').fill('Sam Okoro');
+  await page.getByLabel('Email address').fill('sam@kettleandkiln.example');
+  await page.getByLabel('About your business').fill('A tea room in York.');
+  await page.getByRole('button', { name: 'Send the application' }).click();
+  await page.waitForURL(`${kiln.url}/dealers/apply?sent=1`);
+  assert.match(await page.getByRole('status').innerText(), /your application is with us/);
+  await page.screenshot({ path: path.join(screenshotDir, 'dealer-application-sent-phone.png'), fullPage: true });
   await context.close();
 });

@@ -42,6 +42,9 @@ pub fn SignInPage() -> impl IntoView {
                 <a href="/forgot-password" class="underline hover:text-stone-900">
                     "Forgot your password?"
                 </a>
+                <a href="/dealers/apply" class="underline hover:text-stone-900">
+                    "A shop or café? Apply for a trade account"
+                </a>
             </p>
         </FormPage>
     }
