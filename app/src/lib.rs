@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod account;
+pub mod content_security;
 pub mod error;
 pub mod event;
 pub mod forms;
@@ -34,6 +35,8 @@ use leptos_router::{
 /// The HTML document around every page: the server renders it once per
 /// request, the browser's WebAssembly then hydrates `<App/>` inside it.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    content_security::send_for_page();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -70,13 +70,6 @@ pub fn routes_missing_from_table() -> Vec<String> {
         .collect()
 }
 
-/// The security headers on every answer. The hydration script is inline,
-/// hence `'unsafe-inline'` for scripts (a per-request nonce would remove
-/// it; not built yet); WebAssembly needs `'wasm-unsafe-eval'`.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
-     style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
-     frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
-
 /// Every route of the application, behind the guard and the session layer.
 pub fn router(state: AppState, sessions: KilnSessionStore) -> Router {
     let routes = generate_route_list(App);
@@ -97,9 +90,13 @@ pub fn router(state: AppState, sessions: KilnSessionStore) -> Router {
             crate::guard::guard,
         ))
         .layer(sessions.layer(secure_cookies))
+        // Pages send their own policy, allowing their inline scripts by
+        // nonce (`app::content_security`); every other answer gets this
+        // one, which allows no inline script.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+            HeaderValue::from_str(&app::content_security::policy(None))
+                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'")),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

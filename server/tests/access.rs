@@ -156,17 +156,44 @@ async fn every_answer_carries_the_security_headers() {
     let app = spawn_app().await;
     for path in ["/", "/login", "/api/events/catalog"] {
         let response = app.get(path).await;
-        let headers = response.headers();
+        let headers = response.headers().clone();
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(headers["x-frame-options"], "DENY", "{path}");
         let policy = headers["content-security-policy"]
             .to_str()
-            .expect("ASCII header");
+            .expect("ASCII header")
+            .to_owned();
         assert!(
             policy.contains("frame-ancestors 'none'"),
             "{path}: {policy}"
         );
         assert!(policy.contains("script-src 'self'"), "{path}: {policy}");
+        assert!(
+            !policy.contains("script-src 'self' 'unsafe-inline'"),
+            "{path}: {policy}"
+        );
+        let body = response.text().await.expect("body");
+        // A page's inline scripts carry the nonce its policy allows; other
+        // answers allow no inline script.
+        let nonces: Vec<&str> = body
+            .split("<script")
+            .skip(1)
+            .filter_map(|tag| tag.split("nonce=\"").nth(1))
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        if path.starts_with("/api/") {
+            assert!(!policy.contains("'nonce-"), "{path}: {policy}");
+        } else {
+            assert!(!nonces.is_empty(), "{path} has no nonced script");
+            let scripts = body.matches("<script").count();
+            assert_eq!(nonces.len(), scripts, "{path}: a script without the nonce");
+            for nonce in nonces {
+                assert!(
+                    policy.contains(&format!("'nonce-{nonce}'")),
+                    "{path}: {policy} does not allow {nonce}"
+                );
+            }
+        }
     }
 }
 
