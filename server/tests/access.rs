@@ -1003,3 +1003,58 @@ async fn a_dealer_application_approved_by_staff_becomes_a_login_that_lands_on_th
     );
     assert!(html.contains("volume"), "{html}");
 }
+
+#[tokio::test]
+async fn a_second_user_added_by_staff_sees_the_same_company_and_only_it() {
+    let app = spawn_app().await;
+    let a_company = company_of(&app, DEALER_A.0).await;
+    app.sign_in_as_owner().await;
+    let added = app
+        .client
+        .post(format!("{}/api/customers/dealer-users/add", app.address))
+        .json(&serde_json::json!({ "user": { "company": a_company.to_string(), "name": "Ben Shah", "email": "ben@clayandcup.example" } }))
+        .send()
+        .await
+        .expect("answer");
+    assert!(added.status().is_success(), "{}", added.status());
+    let unknown: Value = app
+        .client
+        .post(format!("{}/api/customers/dealer-users/add", app.address))
+        .json(&serde_json::json!({ "user": { "company": "dlr-0000000000000001", "name": "Nobody", "email": "nobody@example.com" } }))
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(
+        unknown["message"], "there is no dealer company dlr-0000000000000001",
+        "{unknown}"
+    );
+
+    let messages = app::store::outbox::unsent(&app.store)
+        .await
+        .expect("outbox");
+    let token = messages
+        .iter()
+        .find(|message| message.recipient == "ben@clayandcup.example")
+        .and_then(|message| message.body.split("/reset?token=").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("a welcome link for Ben");
+    let ben = app.another_browser();
+    ben.post_form(
+        "/api/account/reset",
+        "/reset",
+        &[("form[token]", token), ("form[password]", "second-user-pw")],
+    )
+    .await;
+    assert_eq!(
+        ben.sign_in("ben@clayandcup.example", "second-user-pw")
+            .await
+            .url()
+            .path(),
+        "/portal"
+    );
+    let list = price_list(&ben, serde_json::json!({}), "").await;
+    assert_eq!(list["company_name"], "Clay & Cup Café");
+}

@@ -207,6 +207,12 @@ pub const ROUTES: &[Route] = &[
         Requirement::approve(Customers),
         "approve or decline a dealer application (server function)",
     ),
+    route(
+        Method::Post,
+        "/api/customers/dealer-users/add",
+        Requirement::operate(Customers),
+        "add a user to a dealer company (server function)",
+    ),
     // Platform Manager: API tokens for agents.
     route(
         Method::Post,

@@ -4,7 +4,7 @@
 
 use super::view::{
     DealerApplicationDecided, DealerApplicationDecision, DealerApplicationForm,
-    DealerApplicationView,
+    DealerApplicationView, NewDealerUser,
 };
 use crate::error::KilnError;
 use leptos::prelude::*;
@@ -12,13 +12,28 @@ use leptos::server_fn::codec::Json;
 
 #[cfg(feature = "ssr")]
 fn to_kiln_error(error: super::service::DealerServiceError) -> KilnError {
-    use super::service::DealerServiceError;
-    match error {
-        DealerServiceError::Refused(refused) => KilnError::Rejected(refused.to_string()),
-        other => {
-            tracing::error!(error = %other, source = ?std::error::Error::source(&other), "dealer onboarding failed");
+    if error.is_refusal() {
+        KilnError::Rejected(error.to_string())
+    } else {
+        tracing::error!(%error, source = ?std::error::Error::source(&error), "dealer onboarding failed");
+        KilnError::Internal
+    }
+}
+
+/// The staff member making the request, as the actor of its events.
+#[cfg(feature = "ssr")]
+async fn acting_staff() -> Result<crate::event::Actor, KilnError> {
+    use crate::access::Principal;
+    let axum::Extension(principal): axum::Extension<Principal> =
+        leptos_axum::extract().await.map_err(|error| {
+            tracing::error!(%error, "the guard did not pass a principal");
             KilnError::Internal
-        }
+        })?;
+    match principal {
+        Principal::Staff { account, .. } => Ok(crate::event::Actor::user(&account)),
+        _ => Err(KilnError::Rejected(
+            "people manage dealer accounts; agents propose".into(),
+        )),
     }
 }
 
@@ -91,22 +106,10 @@ pub async fn decide_dealer_application(
 ) -> Result<DealerApplicationDecided, KilnError> {
     use super::events::{ApplicationId, DealerTier};
     use super::service;
-    use crate::access::Principal;
-    use crate::event::Actor;
     use crate::state::AppState;
 
     let state = AppState::from_context()?;
-    let axum::Extension(principal): axum::Extension<Principal> =
-        leptos_axum::extract().await.map_err(|error| {
-            tracing::error!(%error, "the guard did not pass a principal");
-            KilnError::Internal
-        })?;
-    let Principal::Staff { account, .. } = principal else {
-        return Err(KilnError::Rejected(
-            "people decide dealer applications".into(),
-        ));
-    };
-    let actor = Actor::user(&account);
+    let actor = acting_staff().await?;
     let application = ApplicationId::parse(decision.application.trim())
         .map_err(|error| KilnError::Rejected(error.to_string()))?;
     match decision.decision.as_str() {
@@ -148,4 +151,27 @@ pub async fn decide_dealer_application(
             "“{other}” is not a decision: use approve or decline"
         ))),
     }
+}
+
+/// Adds another user to a dealer company; they get a link to choose a
+/// password. Answers the new login's account id.
+/// `POST /api/customers/dealer-users/add` with
+/// `{"user": {"company": "dlr-…", "name": "Ben Shah", "email": "ben@…"}}`.
+#[server(prefix = "/api", endpoint = "customers/dealer-users/add", input = Json)]
+pub async fn add_dealer_user(user: NewDealerUser) -> Result<String, KilnError> {
+    use crate::access::{CompanyId, Email};
+    use crate::state::AppState;
+
+    let state = AppState::from_context()?;
+    let actor = acting_staff().await?;
+    let company = CompanyId::parse(user.company.trim())
+        .map_err(|error| KilnError::Rejected(error.to_string()))?;
+    let email =
+        Email::parse(&user.email).map_err(|error| KilnError::Rejected(error.to_string()))?;
+    let account =
+        super::service::add_dealer_user(state.store(), actor, company.clone(), user.name, email)
+            .await
+            .map_err(to_kiln_error)?;
+    tracing::info!(%company, %account, "a dealer user was added");
+    Ok(account.to_string())
 }

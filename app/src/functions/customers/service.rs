@@ -22,6 +22,16 @@ pub enum DealerServiceError {
     /// The company's first login could not be created or sent its link.
     #[error("the application was approved, but its first login could not be created")]
     FirstLogin(#[source] account_service::AccountServiceError),
+    /// A user was to be added to a company that does not exist.
+    #[error("there is no dealer company {company}")]
+    NoSuchCompany {
+        /// The id asked for.
+        company: CompanyId,
+    },
+    /// The new user's login was refused (the address is taken, the name is
+    /// blank) or could not be made.
+    #[error(transparent)]
+    Login(account_service::AccountServiceError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -155,6 +165,44 @@ pub async fn approve_application(
     })
 }
 
+/// Adds another user to an existing dealer company, on behalf of `actor`:
+/// a login without a password, and a link to choose one.
+pub async fn add_dealer_user(
+    store: &EventStore,
+    actor: Actor,
+    company: CompanyId,
+    name: String,
+    email: Email,
+) -> Result<AccountId, DealerServiceError> {
+    let Some(dealer) = super::projection::dealer_company(store, &company).await? else {
+        return Err(DealerServiceError::NoSuchCompany { company });
+    };
+    let account =
+        account_service::create_dealer_user(store, actor, email.clone(), name.clone(), company)
+            .await
+            .map_err(DealerServiceError::Login)?;
+    let welcome = format!(
+        "Welcome, {name}: you have been given a login to the trade account of {} at Fenwick Clayworks.",
+        dealer.name
+    );
+    account_service::send_welcome_link(store, &account, &email, &welcome, Utc::now())
+        .await
+        .map_err(DealerServiceError::Login)?;
+    Ok(account)
+}
+
+impl DealerServiceError {
+    /// Whether the message is about the request (safe and useful to show)
+    /// rather than a fault of the server.
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            DealerServiceError::Refused(_) | DealerServiceError::NoSuchCompany { .. } => true,
+            DealerServiceError::Login(error) => error.is_refusal(),
+            DealerServiceError::FirstLogin(_) | DealerServiceError::Store(_) => false,
+        }
+    }
+}
+
 /// Declines a pending application on behalf of `actor`.
 pub async fn decline_application(
     store: &EventStore,
@@ -239,6 +287,45 @@ mod tests {
                 .await
                 .expect_err("refused");
             assert!(again.to_string().contains("was already decided"), "{again}");
+        }
+
+        async fn a_second_user_joins_an_existing_company_and_sees_it(store) {
+            let application = submit_application(&store, clay_and_cup()).await.expect("submitted");
+            let approved = approve_application(&store, Actor::system("test"), application, DealerTier::Trade)
+                .await
+                .expect("approved");
+            let second = add_dealer_user(
+                &store,
+                Actor::system("test"),
+                approved.company.clone(),
+                "Ben Shah".into(),
+                Email::parse("ben@clayandcup.example").expect("valid"),
+            )
+            .await
+            .expect("added");
+            let login = accounts::account(&store, &second).await.expect("read").expect("exists");
+            assert_eq!(login.company, Some(approved.company.clone()));
+            let taken = add_dealer_user(
+                &store,
+                Actor::system("test"),
+                approved.company,
+                "Ben again".into(),
+                Email::parse("ben@clayandcup.example").expect("valid"),
+            )
+            .await
+            .expect_err("refused");
+            assert!(taken.is_refusal());
+            assert_eq!(taken.to_string(), "ben@clayandcup.example already has an account");
+            let nowhere = add_dealer_user(
+                &store,
+                Actor::system("test"),
+                CompanyId::from_random([9; 8]),
+                "Nobody".into(),
+                Email::parse("nobody@example.com").expect("valid"),
+            )
+            .await
+            .expect_err("refused");
+            assert!(matches!(nowhere, DealerServiceError::NoSuchCompany { .. }));
         }
 
         async fn a_declined_application_opens_nothing(store) {

@@ -59,3 +59,14 @@ pub struct DealerApplicationDecided {
     /// For an approval: the dealer company opened.
     pub company: Option<String>,
 }
+
+/// Another user for an existing dealer company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewDealerUser {
+    /// The company's id, e.g. `dlr-0b6e3f9a5c1d2e47`.
+    pub company: String,
+    /// The user's name.
+    pub name: String,
+    /// Their address, their sign-in.
+    pub email: String,
+}
