@@ -7,10 +7,9 @@
 //! or bearer token) and looks the route up in [`table`]; the guard then
 //! calls [`authorize`] before any work is done.
 //!
-//! Built so far: the model, the rule and the route table, applied to every
-//! request by the server's guard; staff principals. Not built yet
-//! (identity issue, still open): consumer, dealer, agent and API-token
-//! principals.
+//! Every principal is built: the server's guard finds staff, consumers and
+//! dealers from their session, and agents (a function's own, or external)
+//! from their API token. Agents running inside Kiln do not exist yet.
 
 pub mod identity;
 #[cfg(feature = "ssr")]

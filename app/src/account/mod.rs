@@ -2,13 +2,12 @@
 //! tier starts.
 //!
 //! Built: shoppers sign up themselves; staff accounts are made by an
-//! administrator; either signs in with email and password (rate limited
-//! per account and per address) and lands on its tier's home; a signed-in
-//! person changes their password; anyone asks for a reset link (it waits in
-//! the outbox until an email integration exists) and sets a new password
-//! with it. Not built yet (identity issue): dealer users, whose home will
-//! be the dealer portal; staff land on their account page until the staff
-//! pages exist (function-pages issue).
+//! administrator, dealer users by Customer Management's onboarding; anyone
+//! signs in with email and password (rate limited per account and per
+//! address) and lands on its tier's home; a signed-in person changes their
+//! password; anyone asks for a reset link (it waits in the outbox until an
+//! email integration exists) and sets a new password with it. Staff land on
+//! their account page until the staff pages exist (function-pages issue).
 
 #[cfg(feature = "ssr")]
 pub mod limits;
