@@ -16,6 +16,7 @@ pub mod forms;
 pub mod functions;
 pub mod money;
 pub mod portal;
+pub mod staff;
 pub mod storefront;
 
 #[cfg(feature = "ssr")]
@@ -28,7 +29,7 @@ pub mod store;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -87,6 +88,11 @@ pub fn App() -> impl IntoView {
                 />
                 <Route path=StaticSegment("reset") view=account::ResetPasswordPage ssr=SsrMode::InOrder />
                 <Route path=StaticSegment("portal") view=portal::PortalPage ssr=SsrMode::InOrder />
+                <Route
+                    path=(StaticSegment("staff"), ParamSegment("function"))
+                    view=staff::StaffPage
+                    ssr=SsrMode::InOrder
+                />
                 <Route
                     path=(StaticSegment("dealers"), StaticSegment("apply"))
                     view=portal::DealerApplyPage

@@ -1,6 +1,6 @@
 // Signing up and in through the real pages, with and without JavaScript:
 // each tier lands on its home (shoppers on the storefront, dealers on their
-// portal, staff on their account page until the staff pages exist); a wrong password says so and
+// portal, staff on their first function page); a wrong password says so and
 // leaves them out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,7 +32,7 @@ async function signIn(page, email, password) {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-test('staff sign in on the hydrated page, land on their account, and sign out', async () => {
+test('staff sign in on the hydrated page, land on their first function page, and sign out', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const problems = [];
@@ -46,7 +46,8 @@ test('staff sign in on the hydrated page, land on their account, and sign out', 
   await page.screenshot({ path: path.join(screenshotDir, 'sign-in-refused.png') });
 
   await signIn(page, 'owner@fenwick.example', 'fenwick-demo-owner');
-  await page.waitForURL(`${kiln.url}/account`);
+  await page.waitForURL(`${kiln.url}/staff/overview`);
+  await page.goto(`${kiln.url}/account`);
   await page.locator('[data-field=name]').waitFor();
   assert.equal(await page.locator('[data-field=name]').innerText(), 'Mara Fenwick');
   assert.equal(await page.locator('[data-field=roles]').innerText(), 'admin');
@@ -60,12 +61,13 @@ test('staff sign in on the hydrated page, land on their account, and sign out', 
   await context.close();
 });
 
-test('without JavaScript the sign-in form still signs in and lands on the account page', async () => {
+test('without JavaScript the sign-in form still signs in and lands on the first function page', async () => {
   const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
   await page.goto(`${kiln.url}/login`);
   await signIn(page, 'potter@fenwick.example', 'fenwick-demo-potter');
-  await page.waitForURL(`${kiln.url}/account`);
+  await page.waitForURL(`${kiln.url}/staff/category`);
+  await page.goto(`${kiln.url}/account`);
   assert.equal(await page.locator('[data-field=roles]').innerText(), 'category:operate, procurement:view');
   await page.screenshot({ path: path.join(screenshotDir, 'account-no-javascript-phone.png'), fullPage: true });
   await context.close();

@@ -5,12 +5,13 @@ use crate::sessions::KilnSessionStore;
 use app::access::table::{self, Method};
 use app::functions::BusinessFunction;
 use app::functions::database_manager::view::RebuildUpdate;
+use app::staff::{self, view::FunctionListing};
 use app::state::AppState;
 use app::store::{RecordedEvent, catalog};
 use app::{App, shell};
 use axum::{
-    Json, Router,
-    extract::{Query, State},
+    Extension, Json, Router,
+    extract::{Path, Query, State},
     http::{HeaderValue, StatusCode, header},
     response::{
         IntoResponse, Response,
@@ -36,7 +37,25 @@ const HAND_MADE_ROUTES: &[(Method, &str)] = &[
     (Method::Get, "/api/events/catalog"),
     (Method::Get, "/api/events/live"),
     (Method::Get, "/api/database-manager/rebuild/progress"),
+    (Method::Get, "/api/functions"),
+    (Method::Get, "/api/functions/{function}"),
+    (Method::Get, "/api/functions/{function}/live"),
 ];
+
+/// The paths a router path stands for: a path with the `function`
+/// parameter (`{function}`, or `:function` as Leptos may write it) stands
+/// for one path per business function.
+fn paths_of(path: &str) -> Vec<String> {
+    for parameter in ["{function}", ":function"] {
+        if path.contains(parameter) {
+            return BusinessFunction::ALL
+                .iter()
+                .map(|function| path.replace(parameter, function.slug()))
+                .collect();
+        }
+    }
+    vec![path.to_owned()]
+}
 
 /// Every route the router serves that the authorisation table
 /// (`app::access::table`) does not list. Must be empty: `serve` refuses to
@@ -65,13 +84,34 @@ pub fn routes_missing_from_table() -> Vec<String> {
     }
     routes
         .into_iter()
+        .flat_map(|(method, path)| {
+            paths_of(&path)
+                .into_iter()
+                .map(move |path| (method, path))
+        })
         .filter(|(method, path)| table::requirement_of(*method, path).is_none())
         .map(|(method, path)| format!("{method:?} {path}"))
         .collect()
 }
 
+/// Tells the live streams that the server is shutting down, so that they
+/// end and an open page does not hold the graceful shutdown open forever.
+#[derive(Debug, Clone)]
+struct ShuttingDown(tokio::sync::watch::Receiver<bool>);
+
+impl ShuttingDown {
+    /// `stream`, ending when the server starts shutting down.
+    fn ends<S: Stream>(self, stream: S) -> impl Stream<Item = S::Item> {
+        let mut stopping = self.0;
+        futures_util::StreamExt::take_until(stream, async move {
+            // An error means the sender is gone: the server has stopped.
+            let _ = stopping.wait_for(|stopping| *stopping).await;
+        })
+    }
+}
+
 /// Every route of the application, behind the guard and the session layer.
-pub fn router(state: AppState, sessions: KilnSessionStore) -> Router {
+fn router(state: AppState, sessions: KilnSessionStore, shutting_down: ShuttingDown) -> Router {
     let routes = generate_route_list(App);
     let options = state.0.leptos_options.clone();
     let secure_cookies = state.secure_cookies();
@@ -83,6 +123,9 @@ pub fn router(state: AppState, sessions: KilnSessionStore) -> Router {
             "/api/database-manager/rebuild/progress",
             get(rebuild_progress),
         )
+        .route("/api/functions", get(function_index))
+        .route("/api/functions/{function}", get(function_page))
+        .route("/api/functions/{function}/live", get(function_live_events))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(
@@ -111,6 +154,7 @@ pub fn router(state: AppState, sessions: KilnSessionStore) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::Extension(shutting_down))
         .with_state(state)
 }
 
@@ -147,11 +191,18 @@ pub async fn serve(
             }
         }
     });
+    let (stopping, shutting_down) = tokio::sync::watch::channel(false);
+    let shutdown = async move {
+        shutdown.await;
+        // Nobody listening means no live stream is open.
+        let _ = stopping.send(true);
+    };
     // The peer address reaches server functions for the per-address
     // sign-in limit. (Behind a proxy it is the proxy's address.)
     let served = axum::serve(
         listener,
-        router(state, sessions).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        router(state, sessions, ShuttingDown(shutting_down))
+            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await;
@@ -221,7 +272,11 @@ struct LiveFilter {
 /// event committed from now on (SSE event name: its type; data: the event as
 /// JSON). A client that falls behind gets a `lagged` event with the number
 /// of events it missed, and can read them from the log.
-async fn live_events(State(state): State<AppState>, Query(filter): Query<LiveFilter>) -> Response {
+async fn live_events(
+    State(state): State<AppState>,
+    Extension(shutting_down): Extension<ShuttingDown>,
+    Query(filter): Query<LiveFilter>,
+) -> Response {
     let function = match filter
         .function
         .as_deref()
@@ -238,18 +293,101 @@ async fn live_events(State(state): State<AppState>, Query(filter): Query<LiveFil
         }
     };
     let events = BroadcastStream::new(state.store().subscribe_live());
-    Sse::new(live_stream(events, function))
+    Sse::new(shutting_down.ends(live_stream(events, function, EventNames::Typed)))
         .keep_alive(KeepAlive::default())
         .into_response()
+}
+
+/// `GET /api/functions`: every business function, its page, its JSON
+/// endpoints and whether it is built, for agents discovering the system.
+async fn function_index() -> Json<Vec<FunctionListing>> {
+    Json(
+        BusinessFunction::ALL
+            .into_iter()
+            .map(FunctionListing::of)
+            .collect(),
+    )
+}
+
+/// The function a path names, or the 404 answer for a name that is none.
+/// (The guard has already refused unknown names; this is the handler's
+/// own check.)
+fn named_function(slug: &str) -> Result<BusinessFunction, Response> {
+    BusinessFunction::from_slug(slug).ok_or_else(|| {
+        (
+            StatusCode::NOT_FOUND,
+            Json(serde_json::json!({
+                "kind": "not_found",
+                "message": format!("there is no business function called “{slug}”"),
+            })),
+        )
+            .into_response()
+    })
+}
+
+/// `GET /api/functions/<slug>`: the function's page as JSON, the same
+/// struct its HTML page is rendered from.
+async fn function_page(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
+    let function = match named_function(&slug) {
+        Ok(function) => function,
+        Err(answer) => return answer,
+    };
+    match staff::service::function_page(state.store(), function).await {
+        Ok(page) => Json(page).into_response(),
+        Err(error) => {
+            tracing::error!(%error, function = slug, "cannot build a function page");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Json(serde_json::json!({
+                    "kind": "internal",
+                    "message": "Kiln could not build this page; the details are in the server log",
+                })),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// `GET /api/functions/<slug>/live`: server-sent events (unnamed, data:
+/// the event as JSON), one per event the function posts from now on; for
+/// the Business Overview and the Database Manager, every function's.
+async fn function_live_events(
+    State(state): State<AppState>,
+    Extension(shutting_down): Extension<ShuttingDown>,
+    Path(slug): Path<String>,
+) -> Response {
+    let function = match named_function(&slug) {
+        Ok(function) => function,
+        Err(answer) => return answer,
+    };
+    let watched = (!staff::service::oversees_everything(function)).then_some(function);
+    let events = BroadcastStream::new(state.store().subscribe_live());
+    Sse::new(shutting_down.ends(live_stream(events, watched, EventNames::Unnamed)))
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+/// How a live stream names its server-sent events.
+#[derive(Debug, Clone, Copy)]
+enum EventNames {
+    /// By the event's type (`/api/events/live`: a client listens per type).
+    Typed,
+    /// Unnamed (`message`), so a page's `onmessage` hears every one.
+    Unnamed,
 }
 
 fn live_stream(
     events: BroadcastStream<RecordedEvent>,
     function: Option<BusinessFunction>,
+    names: EventNames,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     events.filter_map(move |received| match received {
         Ok(event) if function.is_none_or(|wanted| wanted == event.metadata.function) => {
-            match Event::default().event(event.event_type.clone()).json_data(&event) {
+            let sse = match names {
+                EventNames::Typed => Event::default().event(event.event_type.clone()),
+                EventNames::Unnamed => Event::default(),
+            };
+            match sse.json_data(&event) {
                 Ok(sse) => Some(Ok(sse.id(event.position.to_string()))),
                 Err(error) => {
                     tracing::error!(%error, position = event.position, "cannot encode a live event");
@@ -267,9 +405,12 @@ fn live_stream(
 /// `GET /api/database-manager/rebuild/progress`: server-sent events for
 /// every rebuild step from now on (SSE event name: `progress`, `finished`
 /// or `failed`; data: the update as JSON).
-async fn rebuild_progress(State(state): State<AppState>) -> Response {
+async fn rebuild_progress(
+    State(state): State<AppState>,
+    Extension(shutting_down): Extension<ShuttingDown>,
+) -> Response {
     let updates = BroadcastStream::new(state.rebuilds().subscribe());
-    Sse::new(updates.filter_map(|received| match received {
+    Sse::new(shutting_down.ends(updates.filter_map(|received| match received {
         Ok(update) => {
             let name = match &update {
                 RebuildUpdate::Progress { .. } => "progress",
@@ -287,7 +428,7 @@ async fn rebuild_progress(State(state): State<AppState>) -> Response {
         Err(BroadcastStreamRecvError::Lagged(missed)) => Some(Ok(
             Event::default().event("lagged").data(missed.to_string()),
         )),
-    }))
+    })))
     .keep_alive(KeepAlive::default())
     .into_response()
 }

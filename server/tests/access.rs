@@ -7,8 +7,9 @@
 )]
 mod support;
 
-use app::access::table::{Method, PathPattern, ROUTES};
-use app::access::{Denial, Principal, authorize};
+use app::access::table::{FUNCTION_ROUTES, Method, PathPattern, ROUTES};
+use app::access::{Denial, Principal, Requirement, authorize};
+use app::functions::BusinessFunction;
 use serde_json::Value;
 use support::spawn_app;
 
@@ -64,10 +65,12 @@ async fn a_wrong_password_or_unknown_address_gets_one_answer_and_no_session() {
 async fn a_signed_in_administrator_sees_the_account_page_and_signing_out_ends_the_session() {
     let app = spawn_app().await;
     let signed_in = app.sign_in(OWNER.0, OWNER.1).await;
-    // The form's redirect leads to the account page.
+    // The form's redirect leads to the administrator's first function page.
     assert_eq!(signed_in.status(), 200);
-    assert_eq!(signed_in.url().path(), "/account");
-    let html = signed_in.text().await.expect("HTML");
+    assert_eq!(signed_in.url().path(), "/staff/overview");
+    let account = app.get("/account").await;
+    assert_eq!(account.status(), 200);
+    let html = account.text().await.expect("HTML");
     assert!(html.contains("Mara Fenwick"), "{html}");
     assert!(html.contains("admin"), "{html}");
 
@@ -358,6 +361,27 @@ fn sample_path(pattern: PathPattern) -> String {
     }
 }
 
+/// Every route of the table with a path to request and its requirement:
+/// the fixed routes, and each function's routes once per function.
+/// Signing out ends the session, so it comes last.
+fn every_route() -> Vec<(Method, String, Requirement)> {
+    let sign_out = PathPattern::Exact("/api/account/sign-out");
+    let fixed = ROUTES
+        .iter()
+        .filter(|route| route.path != sign_out)
+        .map(|route| (route.method, sample_path(route.path), route.required));
+    let per_function = FUNCTION_ROUTES.iter().flat_map(|route| {
+        BusinessFunction::ALL
+            .into_iter()
+            .map(|function| (route.method, route.path(function), route.requirement(function)))
+    });
+    let last = ROUTES
+        .iter()
+        .filter(|route| route.path == sign_out)
+        .map(|route| (route.method, sample_path(route.path), route.required));
+    fixed.chain(per_function).chain(last).collect()
+}
+
 #[tokio::test]
 async fn every_route_answers_every_principal_exactly_as_the_table_says() {
     let app = spawn_app().await;
@@ -376,15 +400,9 @@ async fn every_route_answers_every_principal_exactly_as_the_table_says() {
                 .expect("request reaches the server");
             assert!(signed_in.status().is_success(), "{who} could not sign in");
         }
-        // Signing out ends the session, so it comes last.
-        let sign_out = PathPattern::Exact("/api/account/sign-out");
-        let routes = ROUTES
-            .iter()
-            .filter(|route| route.path != sign_out)
-            .chain(ROUTES.iter().filter(|route| route.path == sign_out));
-        for route in routes {
-            let url = format!("{}{}", app.address, sample_path(route.path));
-            let mut request = match route.method {
+        for (method, path, required) in every_route() {
+            let url = format!("{}{path}", app.address);
+            let mut request = match method {
                 Method::Get => client.get(&url),
                 // An empty body: the matrix is about who gets in, not what
                 // they ask for, so nothing is changed by these requests.
@@ -399,7 +417,7 @@ async fn every_route_answers_every_principal_exactly_as_the_table_says() {
                 .expect("request reaches the server")
                 .status()
                 .as_u16();
-            let expected = match authorize(&principal, route.required) {
+            let expected = match authorize(&principal, required) {
                 Ok(()) => "allowed",
                 Err(Denial::NotSignedIn { .. }) => "401",
                 Err(Denial::Forbidden { .. }) => "403",
@@ -411,9 +429,7 @@ async fn every_route_answers_every_principal_exactly_as_the_table_says() {
             };
             if expected != actual {
                 mismatches.push(format!(
-                    "{who}: {:?} {} answered {status}, the table says {expected}",
-                    route.method,
-                    sample_path(route.path)
+                    "{who}: {method:?} {path} answered {status}, the table says {expected}"
                 ));
             }
         }
@@ -475,12 +491,18 @@ async fn each_tier_lands_on_its_home_after_signing_in() {
     assert!(html.contains(r#"data-signed-in="true""#), "{html}");
     assert!(html.contains("Ada"), "{html}");
 
+    // Procurement comes first in the briefing, but it is not built yet.
     let staff = app.another_browser().sign_in(POTTER.0, POTTER.1).await;
     assert_eq!(
         staff.url().path(),
-        "/account",
-        "staff land on their account until the staff pages exist"
+        "/staff/category",
+        "staff land on the first built function page they may view"
     );
+    let html = staff.text().await.expect("HTML");
+    assert!(html.contains("Category Management"), "{html}");
+
+    let owner = app.another_browser().sign_in(OWNER.0, OWNER.1).await;
+    assert_eq!(owner.url().path(), "/staff/overview");
 }
 
 #[tokio::test]

@@ -83,14 +83,18 @@ impl StaffGrants {
                 .any(|grant| grant.function == function && grant.capability >= capability)
     }
 
-    /// The first function these grants let its holder view, in the order
-    /// of [`BusinessFunction::ALL`]: where a staff member lands after
-    /// signing in.
+    /// Where a staff member lands after signing in: the first function
+    /// these grants let its holder view, in the order of
+    /// [`BusinessFunction::ALL`], preferring one whose page is built.
     pub fn first_function(&self) -> Option<BusinessFunction> {
-        BusinessFunction::ALL
-            .iter()
-            .copied()
-            .find(|function| self.allow(*function, Capability::View))
+        let viewable = || {
+            BusinessFunction::ALL
+                .into_iter()
+                .filter(|function| self.allow(*function, Capability::View))
+        };
+        viewable()
+            .find(|function| function.page_built())
+            .or_else(|| viewable().next())
     }
 }
 
@@ -183,6 +187,9 @@ pub enum Requirement {
     },
     /// An administrator.
     Admin,
+    /// Whoever works in the business: a member of staff, a function's
+    /// agent, or an API token (the staff console's index).
+    StaffOrAgent,
 }
 
 impl Requirement {
@@ -216,6 +223,7 @@ impl fmt::Display for Requirement {
         match self {
             Requirement::Public => write!(f, "nothing"),
             Requirement::SignedIn => write!(f, "a signed-in account"),
+            Requirement::StaffOrAgent => write!(f, "a staff account or an agent"),
             Requirement::Dealer => write!(f, "a dealer account"),
             Requirement::Function {
                 function,
@@ -275,6 +283,14 @@ pub fn authorize(principal: &Principal, required: Requirement) -> Result<(), Den
         ) => Ok(()),
         (Principal::Agent { .. } | Principal::Token { .. }, Requirement::SignedIn) => {
             forbidden("agents have no personal account".into())
+        }
+
+        (
+            Principal::Staff { .. } | Principal::Agent { .. } | Principal::Token { .. },
+            Requirement::StaffOrAgent,
+        ) => Ok(()),
+        (_, Requirement::StaffOrAgent) => {
+            forbidden("only staff and agents use the staff console".into())
         }
 
         (Principal::Dealer { .. }, Requirement::Dealer) => Ok(()),
@@ -396,11 +412,28 @@ mod tests {
             Requirement::Dealer,
             Requirement::view(Category),
             Requirement::Admin,
+            Requirement::StaffOrAgent,
         ] {
             assert_eq!(
                 authorize(&Principal::Anonymous, required),
                 Err(Denial::NotSignedIn { required })
             );
+        }
+    }
+
+    #[test]
+    fn the_staff_console_index_is_for_staff_and_agents_but_not_for_customers() {
+        let agent = Principal::Agent {
+            function: Procurement,
+        };
+        for principal in [staff(&[], false), agent, token(TokenScope::Read)] {
+            assert_eq!(authorize(&principal, Requirement::StaffOrAgent), Ok(()));
+        }
+        for principal in [consumer(), dealer()] {
+            assert!(matches!(
+                authorize(&principal, Requirement::StaffOrAgent),
+                Err(Denial::Forbidden { .. })
+            ));
         }
     }
 
@@ -491,5 +524,29 @@ mod tests {
         };
         assert_eq!(grants.first_function(), Some(Procurement));
         assert_eq!(StaffGrants::default().first_function(), None);
+    }
+
+    #[test]
+    fn a_staff_member_lands_on_a_built_page_before_one_that_is_not_built_yet() {
+        // Procurement comes first in the briefing but is not built yet.
+        let potter = staff(
+            &[
+                (Procurement, Capability::View),
+                (Category, Capability::Operate),
+            ],
+            false,
+        );
+        let Principal::Staff { grants, .. } = potter else {
+            unreachable!("staff() makes staff")
+        };
+        assert_eq!(grants.first_function(), Some(Category));
+        let administrator = StaffGrants {
+            admin: true,
+            ..StaffGrants::default()
+        };
+        assert_eq!(
+            administrator.first_function(),
+            Some(BusinessFunction::Overview)
+        );
     }
 }

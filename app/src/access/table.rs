@@ -2,8 +2,8 @@
 //! with the requirement its caller must meet. One place to read who may do
 //! what; a test walks the router and fails for any route missing here.
 
-use super::Requirement;
-use crate::functions::BusinessFunction::{Customers, DatabaseManager};
+use super::{Capability, Requirement};
+use crate::functions::BusinessFunction::{self, Customers, DatabaseManager};
 
 /// The HTTP method of a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -143,6 +143,14 @@ pub const ROUTES: &[Route] = &[
     ),
     // Operations.
     route(Method::Get, "/healthz", Requirement::Public, "health check"),
+    // The staff console: which functions exist, for people and agents.
+    // Each function's own page and JSON are in `FUNCTION_ROUTES`.
+    route(
+        Method::Get,
+        "/api/functions",
+        Requirement::StaffOrAgent,
+        "every business function, its page and JSON endpoints",
+    ),
     // Database Manager.
     route(
         Method::Get,
@@ -254,6 +262,72 @@ pub const ROUTES: &[Route] = &[
     route(Method::Get, "/favicon.svg", Requirement::Public, "favicon"),
 ];
 
+/// A route that exists once for every business function, at
+/// `{prefix}<slug>{suffix}`, and needs a capability in the function its
+/// path names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FunctionRoute {
+    /// The method.
+    pub method: Method,
+    /// The path before the function's slug.
+    pub prefix: &'static str,
+    /// The path after the function's slug.
+    pub suffix: &'static str,
+    /// What its caller must be allowed in the function named.
+    pub capability: Capability,
+    /// What it is, in a few words.
+    pub purpose: &'static str,
+}
+
+impl FunctionRoute {
+    /// The path of this route for `function`.
+    pub fn path(&self, function: BusinessFunction) -> String {
+        format!("{}{}{}", self.prefix, function.slug(), self.suffix)
+    }
+
+    /// The function `path` names, when it is this route's path for one.
+    pub fn function_in(&self, path: &str) -> Option<BusinessFunction> {
+        path.strip_prefix(self.prefix)?
+            .strip_suffix(self.suffix)
+            .and_then(BusinessFunction::from_slug)
+    }
+
+    /// What this route requires for `function`.
+    pub fn requirement(&self, function: BusinessFunction) -> Requirement {
+        Requirement::Function {
+            function,
+            capability: self.capability,
+        }
+    }
+}
+
+/// The routes every business function has: its page, its view model as
+/// JSON, and its live events. Viewing them needs the view permission in
+/// that function (agents may read every function).
+pub const FUNCTION_ROUTES: &[FunctionRoute] = &[
+    FunctionRoute {
+        method: Method::Get,
+        prefix: "/staff/",
+        suffix: "",
+        capability: Capability::View,
+        purpose: "the function's page",
+    },
+    FunctionRoute {
+        method: Method::Get,
+        prefix: "/api/functions/",
+        suffix: "",
+        capability: Capability::View,
+        purpose: "the function's view model as JSON",
+    },
+    FunctionRoute {
+        method: Method::Get,
+        prefix: "/api/functions/",
+        suffix: "/live",
+        capability: Capability::View,
+        purpose: "the function's new events (server-sent events)",
+    },
+];
+
 /// The requirement of the route `method path`, or `None` when the table
 /// has no such route (the request is then answered 404 without any work).
 pub fn requirement_of(method: Method, path: &str) -> Option<Requirement> {
@@ -261,6 +335,12 @@ pub fn requirement_of(method: Method, path: &str) -> Option<Requirement> {
         .iter()
         .find(|route| route.method == method && route.path.matches(path))
         .map(|route| route.required)
+        .or_else(|| {
+            FUNCTION_ROUTES
+                .iter()
+                .filter(|route| route.method == method)
+                .find_map(|route| Some(route.requirement(route.function_in(path)?)))
+        })
 }
 
 #[cfg(test)]
@@ -287,5 +367,20 @@ mod tests {
             requirement_of(Method::Post, "/api/database-manager/rebuild"),
             Some(Requirement::operate(DatabaseManager))
         );
+    }
+
+    #[test]
+    fn a_function_route_needs_the_function_its_path_names_and_no_other() {
+        assert_eq!(
+            requirement_of(Method::Get, "/staff/customers"),
+            Some(Requirement::view(Customers))
+        );
+        assert_eq!(
+            requirement_of(Method::Get, "/api/functions/database-manager/live"),
+            Some(Requirement::view(DatabaseManager))
+        );
+        assert_eq!(requirement_of(Method::Get, "/staff/sales"), None);
+        assert_eq!(requirement_of(Method::Get, "/staff/customers/x"), None);
+        assert_eq!(requirement_of(Method::Post, "/staff/customers"), None);
     }
 }

@@ -7,7 +7,7 @@
 //! address) and lands on its tier's home; a signed-in person changes their
 //! password; anyone asks for a reset link (it waits in the outbox until an
 //! email integration exists) and sets a new password with it. Staff land on
-//! their account page until the staff pages exist (function-pages issue).
+//! their first function page (`crate::staff`).
 
 #[cfg(feature = "ssr")]
 pub mod limits;
@@ -89,16 +89,18 @@ pub struct SignedInPerson {
 }
 
 /// Where a person lands after signing in: shoppers on the storefront,
-/// dealers on their portal, staff on their account page until the staff
-/// pages exist.
+/// dealers on their portal, staff on their first function page (their
+/// account page when they may view no function yet).
 #[cfg(feature = "ssr")]
-fn home_of(principal: &crate::access::Principal) -> &'static str {
+fn home_of(principal: &crate::access::Principal) -> String {
     use crate::access::Principal;
     match principal {
-        Principal::Consumer { .. } => "/",
-        Principal::Dealer { .. } => "/portal",
-        // The staff pages are not built yet.
-        _ => "/account",
+        Principal::Consumer { .. } => "/".to_owned(),
+        Principal::Dealer { .. } => "/portal".to_owned(),
+        Principal::Staff { grants, .. } => grants
+            .first_function()
+            .map_or_else(|| "/account".to_owned(), |function| function.page_url()),
+        _ => "/account".to_owned(),
     }
 }
 
@@ -160,7 +162,7 @@ async fn start_session(
         .await
         .map_err(|error| internal("starting a session", &error))?;
     tracing::info!(account = %account, "signed in");
-    leptos_axum::redirect(home_of(&signed_in.principal()));
+    leptos_axum::redirect(&home_of(&signed_in.principal()));
     Ok(())
 }
 

@@ -346,6 +346,24 @@ impl EventStore {
         read_after(connection.connection(), position, limit).await
     }
 
+    /// The newest `limit` events of `function` (of every function when
+    /// `None`), newest first: a page's event feed.
+    pub async fn newest_events(
+        &self,
+        function: Option<BusinessFunction>,
+        limit: i64,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let sql = NEWEST_EVENTS.get(self.backend());
+        let slug = function.map(BusinessFunction::slug);
+        let page: String = per_backend!(&self.database, Database, pool => {
+            sqlx::query_scalar(sql).bind(slug).bind(limit).fetch_one(pool).await
+        })
+        .map_err(database("read the newest events"))?;
+        let mut events = decode_page(&page, || "(newest events)".to_owned())?;
+        events.reverse();
+        Ok(events)
+    }
+
     /// A connection from the pool, for reads that run several statements.
     pub(crate) async fn acquire(&self) -> Result<PooledConnection, StoreError> {
         Ok(match &self.database {
@@ -648,23 +666,63 @@ impl<'a> EventRows<'a> {
     }
 }
 
-/// Reads a page of events as one JSON array (SQLite).
-const READ_PAGE_SQLITE: &str = "SELECT json_group_array(json_object(
+/// A query answering the events `$rows` selects (a subquery over
+/// `events`) as one JSON array in position order (SQLite).
+macro_rules! page_of_events_sqlite {
+    ($rows:literal) => {
+        concat!(
+            "SELECT json_group_array(json_object(
          'position', position, 'stream_id', stream_id, 'stream_version', stream_version,
          'event_type', event_type, 'schema_version', schema_version, 'payload', json(payload),
          'actor', actor, 'function', function, 'decision_id', decision_id,
          'causation_id', causation_id, 'correlation_id', correlation_id,
          'recorded_at', recorded_at) ORDER BY position)
-     FROM (SELECT * FROM events WHERE position > $1 ORDER BY position LIMIT $2)";
+     FROM (",
+            $rows,
+            ")"
+        )
+    };
+}
 
-/// Reads a page of events as one JSON array (PostgreSQL).
-const READ_PAGE_POSTGRES: &str = "SELECT COALESCE(json_agg(json_build_object(
+/// The same as [`page_of_events_sqlite`], for PostgreSQL.
+macro_rules! page_of_events_postgres {
+    ($rows:literal) => {
+        concat!(
+            "SELECT COALESCE(json_agg(json_build_object(
          'position', position, 'stream_id', stream_id, 'stream_version', stream_version,
          'event_type', event_type, 'schema_version', schema_version, 'payload', payload,
          'actor', actor, 'function', function, 'decision_id', decision_id,
          'causation_id', causation_id, 'correlation_id', correlation_id,
          'recorded_at', recorded_at) ORDER BY position), '[]')::text
-     FROM (SELECT * FROM events WHERE position > $1 ORDER BY position LIMIT $2) page";
+     FROM (",
+            $rows,
+            ") page"
+        )
+    };
+}
+
+/// The events after position `$1`, at most `$2`.
+const READ_PAGE: backend::PerBackend<&str> = backend::PerBackend {
+    sqlite: page_of_events_sqlite!(
+        "SELECT * FROM events WHERE position > $1 ORDER BY position LIMIT $2"
+    ),
+    postgres: page_of_events_postgres!(
+        "SELECT * FROM events WHERE position > $1 ORDER BY position LIMIT $2"
+    ),
+};
+
+/// The newest `$2` events of function `$1` (of every function when `$1`
+/// is NULL).
+const NEWEST_EVENTS: backend::PerBackend<&str> = backend::PerBackend {
+    sqlite: page_of_events_sqlite!(
+        "SELECT * FROM events WHERE CAST($1 AS TEXT) IS NULL OR function = $1
+         ORDER BY position DESC LIMIT $2"
+    ),
+    postgres: page_of_events_postgres!(
+        "SELECT * FROM events WHERE CAST($1 AS TEXT) IS NULL OR function = $1
+         ORDER BY position DESC LIMIT $2"
+    ),
+};
 
 /// Up to `limit` events after `position`, read through `connection` (a
 /// pooled connection, or an append's or a rebuild's transaction).
@@ -678,18 +736,23 @@ pub(crate) async fn read_after(
     position: i64,
     limit: i64,
 ) -> Result<Vec<RecordedEvent>, StoreError> {
-    let sql = backend::PerBackend {
-        sqlite: READ_PAGE_SQLITE,
-        postgres: READ_PAGE_POSTGRES,
-    }
-    .get(connection.backend());
+    let sql = READ_PAGE.get(connection.backend());
     let page: String = per_backend!(connection, Connection, c => {
         sqlx::query_scalar(sql).bind(position).bind(limit).fetch_one(c).await
     })
     .map_err(database(format!("read events after position {position}")))?;
+    decode_page(&page, || format!("(page of events after position {position})"))
+}
+
+/// The events of a page read as one JSON array; `what` names the page in
+/// an error.
+fn decode_page(
+    page: &str,
+    what: impl FnOnce() -> String,
+) -> Result<Vec<RecordedEvent>, StoreError> {
     let events: Vec<PagedEvent> =
-        serde_json::from_str(&page).map_err(|source| StoreError::Payload {
-            event_type: format!("(page of events after position {position})"),
+        serde_json::from_str(page).map_err(|source| StoreError::Payload {
+            event_type: what(),
             source,
         })?;
     events
@@ -786,6 +849,36 @@ mod tests {
     }
 
     store_tests! {
+        async fn the_newest_events_of_a_function_come_newest_first_and_leave_other_functions_out(store) {
+            for (index, sku) in ["JUG-1", "JUG-2", "JUG-3"].into_iter().enumerate() {
+                store
+                    .append(
+                        &StreamId::product(&Sku::parse(sku).expect("valid SKU")),
+                        0,
+                        &[introduced(sku)],
+                        &category_metadata(),
+                    )
+                    .await
+                    .unwrap_or_else(|error| panic!("append {index}: {error}"));
+            }
+            let newest = store
+                .newest_events(Some(BusinessFunction::Category), 2)
+                .await
+                .expect("read");
+            let positions: Vec<i64> = newest.iter().map(|event| event.position).collect();
+            let all = store.read_after(0, 10).await.expect("read all");
+            assert_eq!(positions, vec![all[2].position, all[1].position]);
+            assert_eq!(newest[0].stream_id, "product-JUG-3");
+            assert!(
+                store
+                    .newest_events(Some(BusinessFunction::Customers), 10)
+                    .await
+                    .expect("read")
+                    .is_empty()
+            );
+            assert_eq!(store.newest_events(None, 10).await.expect("read").len(), 3);
+        }
+
         async fn appended_events_load_back_with_the_stream_version(store) {
             let appended = store
                 .append(

@@ -43,3 +43,47 @@ pub async fn storefront_products(
 ) -> Result<Vec<ProductCard>, StoreError> {
     projection::storefront_products(store, query).await
 }
+
+/// Fills Category Management's page: the catalog and its base prices.
+pub async fn fill_page(
+    store: &EventStore,
+    page: &mut crate::staff::view::FunctionPage,
+) -> Result<(), StoreError> {
+    use crate::staff::view::{DataTable, Metric};
+
+    let products = projection::storefront_products(store, StorefrontQuery::default()).await?;
+    let collections: std::collections::HashSet<_> =
+        products.iter().map(|product| product.collection).collect();
+    page.metrics = vec![
+        Metric::count(
+            "listed-products",
+            "Listed products",
+            i64::try_from(products.len()).unwrap_or(i64::MAX),
+        ),
+        Metric::count(
+            "collections",
+            "Collections",
+            i64::try_from(collections.len()).unwrap_or(i64::MAX),
+        ),
+    ];
+    let mut catalog = DataTable::new(
+        "catalog",
+        "Catalog and base prices",
+        &["SKU", "Product", "Collection", "Base price"],
+        "No product has been introduced yet.",
+    );
+    for product in products {
+        catalog.row(vec![
+            product.sku.to_string(),
+            product.name,
+            product.collection.label().to_owned(),
+            product.price.to_string(),
+        ]);
+    }
+    page.tables = vec![catalog];
+    page.not_built_yet.push(
+        "Product performance, base price changes and their history, market pricing notes, listing and delisting: not built yet (selling issue)."
+            .to_owned(),
+    );
+    Ok(())
+}

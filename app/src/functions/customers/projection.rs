@@ -217,3 +217,49 @@ pub async fn dealer_company(
     })
     .transpose()
 }
+
+/// A dealer company with how many logins it has, as staff list them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DealerCompanySummary {
+    /// The company.
+    pub company: DealerCompany,
+    /// How many users sign in for it.
+    pub users: i64,
+}
+
+/// Every dealer company, by name, with its number of users.
+pub async fn dealer_companies(
+    store: &EventStore,
+) -> Result<Vec<DealerCompanySummary>, StoreError> {
+    let rows: Vec<(String, String, String, i64)> =
+        per_backend!(store.database(), Database, pool => {
+            sqlx::query_as(
+                "SELECT c.company_id, c.name, c.tier, COUNT(u.account_id)
+                 FROM dealer_companies c
+                 LEFT JOIN dealer_users u ON u.company_id = c.company_id
+                 GROUP BY c.company_id, c.name, c.tier
+                 ORDER BY c.name, c.company_id",
+            )
+            .fetch_all(pool)
+            .await
+        })
+        .map_err(database("list dealer companies"))?;
+    rows.into_iter()
+        .map(|(company, name, tier, users)| {
+            Ok(DealerCompanySummary {
+                company: DealerCompany {
+                    company: CompanyId::parse(&company).map_err(|_| StoreError::Corrupt {
+                        what: "dealer company id",
+                        value: company,
+                    })?,
+                    name,
+                    tier: DealerTier::from_name(&tier).ok_or(StoreError::Corrupt {
+                        what: "dealer tier",
+                        value: tier,
+                    })?,
+                },
+                users,
+            })
+        })
+        .collect()
+}

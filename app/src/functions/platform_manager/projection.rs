@@ -1,5 +1,6 @@
 //! The tables derived from the Platform Manager's events — `accounts`,
-//! `staff_roles`, `api_tokens` and `api_token_revocations` — and the reads
+//! `staff_roles`, `role_changes`, `api_tokens` and `api_token_revocations`
+//! — and the reads
 //! the guard, the sign-in and the Platform Manager page make of them.
 
 use super::decide::AccountTier;
@@ -29,6 +30,7 @@ pub const ACCOUNTS: Projector = Projector {
         "accounts",
         "dealer_users",
         "staff_roles",
+        "role_changes",
         "api_tokens",
         "api_token_revocations",
     ],
@@ -90,6 +92,29 @@ pub async fn apply(
                 ))
             }
             _ => None,
+        })
+        .collect();
+    // Every grant and revocation, with who made it and when (the log's
+    // metadata, not the payload).
+    let change_rows: Vec<(i64, &AccountId, String, &str, &str, String)> = events
+        .iter()
+        .zip(&decoded)
+        .filter_map(|(recorded, positioned)| {
+            let (change, granted) = match &positioned.event {
+                PlatformEvent::RoleGranted(change) => (change, "granted"),
+                PlatformEvent::RoleRevoked(change) => (change, "revoked"),
+                _ => return None,
+            };
+            Some((
+                positioned.position,
+                &change.account,
+                change.role.to_string(),
+                granted,
+                recorded.metadata.actor.as_str(),
+                recorded
+                    .recorded_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            ))
         })
         .collect();
     let holders: Vec<Option<String>> = decoded
@@ -194,6 +219,35 @@ pub async fn apply(
         "grant_key",
         &["grant_key", "account_id", "role", "active"],
         &roles,
+    )
+    .await?;
+    let changes: Vec<Row<'_>> = change_rows
+        .iter()
+        .map(|(position, account, role, change, by, at)| Row {
+            values: vec![
+                Value::Integer(*position),
+                Value::Text(account.as_str()),
+                Value::Text(role),
+                Value::Text(change),
+                Value::Text(by),
+                Value::Text(at),
+            ],
+            position: *position,
+        })
+        .collect();
+    upsert_rows(
+        connection.reborrow(),
+        "role_changes",
+        "event_position",
+        &[
+            "event_position",
+            "account_id",
+            "role",
+            "change",
+            "changed_by",
+            "changed_at",
+        ],
+        &changes,
     )
     .await?;
     upsert_rows(
@@ -429,4 +483,112 @@ fn token_row(token: String, holder: String) -> Result<(TokenId, TokenHolder), St
         value: holder,
     })?;
     Ok((token, holder))
+}
+
+/// How many accounts each tier has: `(tier, count)`, tiers without
+/// accounts left out.
+pub async fn account_counts(store: &EventStore) -> Result<Vec<(AccountTier, i64)>, StoreError> {
+    let rows: Vec<(String, i64)> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as("SELECT tier, COUNT(*) FROM accounts GROUP BY tier ORDER BY tier")
+            .fetch_all(pool)
+            .await
+    })
+    .map_err(database("count accounts by tier"))?;
+    rows.into_iter()
+        .map(|(tier, count)| {
+            let tier = AccountTier::from_name(&tier).ok_or(StoreError::Corrupt {
+                what: "account tier",
+                value: tier,
+            })?;
+            Ok((tier, count))
+        })
+        .collect()
+}
+
+/// A member of staff with the roles they hold now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffMember {
+    /// Their name.
+    pub name: String,
+    /// Their sign-in address.
+    pub email: String,
+    /// Their active roles, e.g. `admin`, `category:operate`.
+    pub roles: Vec<String>,
+}
+
+/// Every member of staff and their active roles, by name.
+pub async fn staff_members(store: &EventStore) -> Result<Vec<StaffMember>, StoreError> {
+    let rows: Vec<(String, String, String, Option<String>)> =
+        per_backend!(store.database(), Database, pool => {
+            sqlx::query_as(
+                "SELECT a.account_id, a.name, a.email, r.role
+                 FROM accounts a
+                 LEFT JOIN staff_roles r ON r.account_id = a.account_id AND r.active = 1
+                 WHERE a.tier = 'staff'
+                 ORDER BY a.name, a.account_id, r.role",
+            )
+            .fetch_all(pool)
+            .await
+        })
+        .map_err(database("list staff and their roles"))?;
+    let mut members: Vec<(String, StaffMember)> = Vec::new();
+    for (account, name, email, role) in rows {
+        if members.last().is_none_or(|(last, _)| *last != account) {
+            members.push((
+                account,
+                StaffMember {
+                    name,
+                    email,
+                    roles: Vec::new(),
+                },
+            ));
+        }
+        if let (Some(role), Some((_, member))) = (role, members.last_mut()) {
+            member.roles.push(role);
+        }
+    }
+    Ok(members.into_iter().map(|(_, member)| member).collect())
+}
+
+/// One grant or revocation of a staff role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleChange {
+    /// When, UTC, RFC 3339.
+    pub at: String,
+    /// Whose role: their name and address.
+    pub account: String,
+    /// The role, e.g. `customers:approve`.
+    pub role: String,
+    /// `granted` or `revoked`.
+    pub change: String,
+    /// Who made the change (the event's actor).
+    pub by: String,
+}
+
+/// The newest `limit` grants and revocations, newest first.
+pub async fn role_changes(store: &EventStore, limit: i64) -> Result<Vec<RoleChange>, StoreError> {
+    let rows: Vec<(String, String, String, String, String)> =
+        per_backend!(store.database(), Database, pool => {
+            sqlx::query_as(
+                "SELECT c.changed_at, COALESCE(a.name || ' <' || a.email || '>', c.account_id),
+                        c.role, c.change, c.changed_by
+                 FROM role_changes c LEFT JOIN accounts a ON a.account_id = c.account_id
+                 ORDER BY c.event_position DESC
+                 LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })
+        .map_err(database("list role changes"))?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, account, role, change, by)| RoleChange {
+            at,
+            account,
+            role,
+            change,
+            by,
+        })
+        .collect())
 }

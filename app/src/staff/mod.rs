@@ -1,0 +1,108 @@
+//! The staff console: one page per business function (`/staff/<slug>`),
+//! each rendered from the function's [`view::FunctionPage`], the same
+//! struct its JSON endpoint (`GET /api/functions/<slug>`) answers with, so
+//! people and agents always see the same figures.
+//!
+//! Every function has a page; a function not built yet says so plainly
+//! instead of showing figures. The page follows the function's new events
+//! (`GET /api/functions/<slug>/live`) and reloads its view model when one
+//! arrives. The guard lets a request reach a function's page, JSON or
+//! live events only with the view permission in that function.
+//!
+//! Built: the console's menu grouped as the briefing groups functions,
+//! metric tiles, tables, the event feed, and the pages of the Business
+//! Overview, Database Manager, Platform Manager, Category Management and
+//! Customer Management. Not built yet: decisions and their cards, agent
+//! conversations, change requests, sorting and paging of tables, charts,
+//! and the buttons of the commands (rebuild, approve an application).
+
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
+pub mod view;
+
+pub use pages::StaffPage;
+
+use crate::error::KilnError;
+use leptos::prelude::*;
+use view::{FunctionPage, MenuEntry};
+
+/// The console's menu for whoever asks: every function, whether it is
+/// built, and whether they may open it. `POST /api/staff/menu`.
+#[server(prefix = "/api", endpoint = "staff/menu")]
+pub async fn staff_menu() -> Result<Vec<MenuEntry>, KilnError> {
+    use crate::access::{Principal, Requirement, authorize};
+    use crate::functions::BusinessFunction;
+
+    let axum::Extension(principal): axum::Extension<Principal> = leptos_axum::extract()
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "the guard did not pass a principal");
+            KilnError::Internal
+        })?;
+    Ok(BusinessFunction::ALL
+        .into_iter()
+        .map(|function| MenuEntry {
+            function,
+            title: function.title().to_owned(),
+            group: function.group(),
+            built: function.page_built(),
+            allowed: authorize(&principal, Requirement::view(function)).is_ok(),
+        })
+        .collect())
+}
+
+/// The view model of the function whose slug is `slug`. On the server it
+/// is built directly (the guard has already let the page's request
+/// through for that function); in the browser it is read from the same
+/// JSON endpoint agents use.
+pub async fn load_function_page(slug: String) -> Result<FunctionPage, KilnError> {
+    #[cfg(feature = "ssr")]
+    {
+        use crate::functions::BusinessFunction;
+        use crate::state::AppState;
+
+        let function = BusinessFunction::from_slug(&slug)
+            .ok_or_else(|| KilnError::Rejected(format!("there is no business function “{slug}”")))?;
+        let state = AppState::from_context()?;
+        service::function_page(state.store(), function)
+            .await
+            .map_err(|error| {
+                tracing::error!(%error, function = slug, "cannot build a function page");
+                KilnError::Internal
+            })
+    }
+    // The browser's fetch is not `Send`; a resource needs a `Send` future,
+    // and in the browser everything runs on one thread anyway.
+    #[cfg(not(feature = "ssr"))]
+    {
+        send_wrapper::SendWrapper::new(fetch_function_page(slug)).await
+    }
+}
+
+/// Reads the function page of `slug` from its JSON endpoint (browser).
+#[cfg(not(feature = "ssr"))]
+async fn fetch_function_page(slug: String) -> Result<FunctionPage, KilnError> {
+    let response = gloo_net::http::Request::get(&format!("/api/functions/{slug}"))
+        .send()
+        .await
+        .map_err(|error| KilnError::Transport(error.to_string()))?;
+    if response.ok() {
+        response
+            .json()
+            .await
+            .map_err(|error| KilnError::Transport(error.to_string()))
+    } else {
+        // The guard and the endpoint answer refusals as {"message": …}.
+        let refusal: serde_json::Value = response
+            .json()
+            .await
+            .map_err(|error| KilnError::Transport(error.to_string()))?;
+        Err(KilnError::Rejected(
+            refusal["message"]
+                .as_str()
+                .unwrap_or("the page could not be loaded")
+                .to_owned(),
+        ))
+    }
+}

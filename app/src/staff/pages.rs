@@ -1,0 +1,373 @@
+//! The staff console's page: the menu of functions beside the page of the
+//! function in the address, rendered from its [`FunctionPage`].
+
+use super::view::{DataTable, FeedEntry, FunctionPage, MenuEntry, Metric};
+use crate::error::KilnError;
+use crate::functions::FunctionGroup;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// `/staff/<slug>`: one business function's page.
+#[component]
+pub fn StaffPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = Memo::new(move |_| params.read().get("function").unwrap_or_default());
+    let page = Resource::new(move || slug.get(), super::load_function_page);
+    let menu = Resource::new(|| (), |()| super::staff_menu());
+    #[cfg(feature = "hydrate")]
+    follow_live_events(slug, page);
+
+    view! {
+        <div class="min-h-screen bg-stone-100 md:flex">
+            <aside class="bg-stone-900 text-stone-300 md:min-h-screen md:w-64 md:shrink-0">
+                <div class="flex items-center justify-between px-5 py-4 md:block">
+                    <a href="/staff/overview" class="flex items-center gap-3 text-white">
+                        <img src="/favicon.svg" alt="" class="h-8 w-8" />
+                        <span class="font-serif text-lg">"Kiln"</span>
+                    </a>
+                    <p class="text-xs text-stone-400 md:mt-1">"Fenwick Clayworks · staff"</p>
+                </div>
+                // One menu for phones, folded away, and one always open
+                // for wider screens.
+                <details class="border-t border-stone-800 px-5 py-3 md:hidden">
+                    <summary class="cursor-pointer text-sm font-medium text-white">"Functions"</summary>
+                    <Menu menu current=slug />
+                </details>
+                <nav class="hidden px-3 md:block" aria-label="Business functions">
+                    <Menu menu current=slug />
+                </nav>
+                <p class="flex gap-4 border-t border-stone-800 px-5 py-4 text-xs md:mt-6">
+                    <a href="/account" class="hover:text-white">"Your account"</a>
+                    <a href="/" class="hover:text-white">"Storefront"</a>
+                </p>
+            </aside>
+            <main class="min-w-0 flex-1 px-4 py-6 md:px-10 md:py-10">
+                <Suspense fallback=|| view! { <p class="text-stone-600">"Loading…"</p> }>
+                    {move || {
+                        page.get()
+                            .map(|loaded| match loaded {
+                                Ok(page) => view! { <FunctionView page /> }.into_any(),
+                                Err(error) => view! { <Failure error /> }.into_any(),
+                            })
+                    }}
+                </Suspense>
+            </main>
+        </div>
+    }
+}
+
+/// Reloads the page's view model whenever the function posts an event
+/// (the Business Overview and the Database Manager: any function).
+#[cfg(feature = "hydrate")]
+fn follow_live_events(slug: Memo<String>, page: Resource<Result<FunctionPage, KilnError>>) {
+    use wasm_bindgen::{JsCast, closure::Closure};
+
+    let source = StoredValue::new_local(None::<web_sys::EventSource>);
+    Effect::new(move |_| {
+        let slug = slug.get();
+        source.update_value(|current| {
+            if let Some(previous) = current.take() {
+                previous.close();
+            }
+            // Without live events the page still works; it only stops
+            // following new ones.
+            if let Ok(events) = web_sys::EventSource::new(&format!("/api/functions/{slug}/live")) {
+                let on_event = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
+                    page.refetch();
+                });
+                events.set_onmessage(Some(on_event.as_ref().unchecked_ref()));
+                // The closure must live as long as the EventSource, which
+                // the page closes; it is small and made once per visit.
+                on_event.forget();
+                *current = Some(events);
+            }
+        });
+    });
+    on_cleanup(move || {
+        source.update_value(|current| {
+            if let Some(events) = current.take() {
+                events.close();
+            }
+        });
+    });
+}
+
+/// The menu: every function under its group, the current one marked,
+/// the ones not built yet or not allowed said to be so.
+#[component]
+fn Menu(
+    menu: Resource<Result<Vec<MenuEntry>, KilnError>>,
+    current: Memo<String>,
+) -> impl IntoView {
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                menu.get()
+                    .map(|loaded| match loaded {
+                        Ok(entries) => {
+                            FunctionGroup::ALL
+                                .into_iter()
+                                .map(|group| {
+                                    let in_group: Vec<MenuEntry> = entries
+                                        .iter()
+                                        .filter(|entry| entry.group == group)
+                                        .cloned()
+                                        .collect();
+                                    view! { <MenuGroup group entries=in_group current /> }
+                                })
+                                .collect_view()
+                                .into_any()
+                        }
+                        Err(error) => {
+                            view! { <p class="px-2 text-sm text-red-300">{error.to_string()}</p> }
+                                .into_any()
+                        }
+                    })
+            }}
+        </Transition>
+    }
+}
+
+/// One group of the menu.
+#[component]
+fn MenuGroup(group: FunctionGroup, entries: Vec<MenuEntry>, current: Memo<String>) -> impl IntoView {
+    view! {
+        <div class="mt-4">
+            <p class="px-2 text-xs font-semibold uppercase tracking-widest text-stone-500">
+                {group.title()}
+            </p>
+            <ul class="mt-1 space-y-0.5">
+                {entries
+                    .into_iter()
+                    .map(|entry| {
+                        let slug = entry.function.slug();
+                        let is_current = move || current.get() == slug;
+                        let label = entry.title.clone();
+                        let note = if !entry.allowed {
+                            Some("no access")
+                        } else if !entry.built {
+                            Some("not built")
+                        } else {
+                            None
+                        };
+                        if entry.allowed {
+                            view! {
+                                <li>
+                                    <a
+                                        href=entry.function.page_url()
+                                        data-function=slug
+                                        aria-current=move || is_current().then_some("page")
+                                        class="flex items-center justify-between rounded-md px-2 py-1.5 text-sm hover:bg-stone-800 hover:text-white aria-[current=page]:bg-amber-700 aria-[current=page]:text-white"
+                                    >
+                                        <span>{label}</span>
+                                        <span class="text-[11px] text-stone-500">{note}</span>
+                                    </a>
+                                </li>
+                            }
+                                .into_any()
+                        } else {
+                            view! {
+                                <li class="flex items-center justify-between px-2 py-1.5 text-sm text-stone-600">
+                                    <span>{label}</span>
+                                    <span class="text-[11px]">{note}</span>
+                                </li>
+                            }
+                                .into_any()
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+/// Why the page could not be shown.
+#[component]
+fn Failure(error: KilnError) -> impl IntoView {
+    view! {
+        <div role="alert" class="rounded-xl border border-red-200 bg-red-50 p-6 text-red-900">
+            <p class="font-medium">"This page could not be shown."</p>
+            <p class="mt-2 text-sm">{error.to_string()}</p>
+        </div>
+    }
+}
+
+/// A function's page.
+#[component]
+fn FunctionView(page: FunctionPage) -> impl IntoView {
+    let FunctionPage {
+        function,
+        title,
+        group,
+        purpose,
+        operated_by,
+        built,
+        metrics,
+        tables,
+        events,
+        not_built_yet,
+    } = page;
+    let status = if built { "Live" } else { "Not built yet" };
+    let status_class = if built {
+        "rounded-full bg-emerald-100 px-3 py-1 text-xs font-medium text-emerald-800"
+    } else {
+        "rounded-full bg-stone-200 px-3 py-1 text-xs font-medium text-stone-700"
+    };
+    view! {
+        <Title text=title.clone() />
+        <article data-function=function.slug() data-built=built.to_string()>
+            <header class="flex flex-col gap-3 border-b border-stone-200 pb-6 sm:flex-row sm:items-end sm:justify-between">
+                <div>
+                    <p class="text-xs font-semibold uppercase tracking-widest text-amber-800">
+                        {group.title()}
+                    </p>
+                    <h1 class="mt-2 font-serif text-3xl text-stone-900 md:text-4xl">{title}</h1>
+                    <p class="mt-2 max-w-2xl text-stone-600">{purpose}</p>
+                    <p class="mt-1 text-sm text-stone-500">{operated_by}</p>
+                </div>
+                <span class=status_class data-field="status">{status}</span>
+            </header>
+            <MetricTiles metrics />
+            {tables.into_iter().map(|table| view! { <TableView table /> }).collect_view()}
+            <EventFeed events />
+            <NotBuiltYet items=not_built_yet />
+        </article>
+    }
+}
+
+/// The key figures, as tiles.
+#[component]
+fn MetricTiles(metrics: Vec<Metric>) -> impl IntoView {
+    (!metrics.is_empty()).then(|| {
+        view! {
+            <section class="mt-8 grid grid-cols-2 gap-3 lg:grid-cols-4 xl:grid-cols-5" aria-label="Key figures">
+                {metrics
+                    .into_iter()
+                    .map(|metric| {
+                        let source = metric.source.clone();
+                        view! {
+                            <div class="rounded-xl border border-stone-200 bg-white p-4" data-metric=metric.key>
+                                <p class="text-xs font-medium text-stone-500">{metric.label}</p>
+                                <p class="mt-2 font-serif text-3xl text-stone-900" data-value="">
+                                    {metric.value}
+                                </p>
+                                {source
+                                    .map(|source| {
+                                        view! {
+                                            <a href=source.clone() class="mt-2 inline-block text-xs text-amber-800 hover:underline">
+                                                {format!("from {source}")}
+                                            </a>
+                                        }
+                                    })}
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </section>
+        }
+    })
+}
+
+/// One of the function's tables.
+#[component]
+fn TableView(table: DataTable) -> impl IntoView {
+    let DataTable {
+        key,
+        title,
+        columns,
+        rows,
+        empty,
+    } = table;
+    let count = rows.len();
+    view! {
+        <section class="mt-10" data-table=key>
+            <div class="flex items-baseline justify-between">
+                <h2 class="text-lg font-semibold text-stone-900">{title}</h2>
+                <p class="text-xs text-stone-500" data-field="rows">{format!("{count} rows")}</p>
+            </div>
+            {if rows.is_empty() {
+                view! { <p class="mt-3 rounded-xl border border-dashed border-stone-300 p-6 text-sm text-stone-600">{empty}</p> }
+                    .into_any()
+            } else {
+                view! {
+                    <div class="mt-3 overflow-x-auto rounded-xl border border-stone-200 bg-white">
+                        <table class="w-full text-left text-sm">
+                            <thead class="border-b border-stone-200 bg-stone-50 text-stone-600">
+                                <tr>
+                                    {columns
+                                        .into_iter()
+                                        .map(|column| view! { <th scope="col" class="whitespace-nowrap px-4 py-2.5 font-medium">{column}</th> })
+                                        .collect_view()}
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {rows
+                                    .into_iter()
+                                    .map(|cells| {
+                                        view! {
+                                            <tr class="border-b border-stone-100 align-top last:border-0">
+                                                {cells
+                                                    .into_iter()
+                                                    .map(|cell| view! { <td class="px-4 py-2.5 text-stone-800">{cell}</td> })
+                                                    .collect_view()}
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
+/// The newest events, newest first.
+#[component]
+fn EventFeed(events: Vec<FeedEntry>) -> impl IntoView {
+    view! {
+        <section class="mt-10" data-feed="">
+            <h2 class="text-lg font-semibold text-stone-900">"Events"</h2>
+            {if events.is_empty() {
+                view! { <p class="mt-3 rounded-xl border border-dashed border-stone-300 p-6 text-sm text-stone-600">"No events yet."</p> }
+                    .into_any()
+            } else {
+                view! {
+                    <ol class="mt-3 divide-y divide-stone-100 rounded-xl border border-stone-200 bg-white">
+                        {events
+                            .into_iter()
+                            .map(|event| {
+                                view! {
+                                    <li class="flex flex-col gap-1 px-4 py-3 text-sm sm:flex-row sm:items-baseline sm:gap-4" data-position=event.position>
+                                        <span class="w-14 shrink-0 font-mono text-xs text-stone-400">{format!("#{}", event.position)}</span>
+                                        <span class="font-medium text-stone-900" data-field="event-type">{event.event_type}</span>
+                                        <span class="text-stone-600">{event.actor}</span>
+                                        <span class="truncate font-mono text-xs text-stone-500">{event.stream}</span>
+                                        <span class="text-xs text-stone-500 sm:ml-auto">{event.recorded_at}</span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ol>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
+/// What the page does not show yet, said plainly.
+#[component]
+fn NotBuiltYet(items: Vec<String>) -> impl IntoView {
+    view! {
+        <section class="mt-10 rounded-xl border border-stone-200 bg-stone-50 p-5" data-not-built="">
+            <h2 class="text-sm font-semibold text-stone-700">"Not built yet"</h2>
+            <ul class="mt-2 list-disc space-y-1 pl-5 text-sm text-stone-600">
+                {items.into_iter().map(|item| view! { <li>{item}</li> }).collect_view()}
+            </ul>
+        </section>
+    }
+}

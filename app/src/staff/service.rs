@@ -1,0 +1,116 @@
+//! Builds a function's page: its own figures and tables come from the
+//! function's service, the event feed and the plain statements of what is
+//! not built yet are the same for every function.
+
+use super::view::{FeedEntry, FunctionPage};
+use crate::functions::{BusinessFunction, category, customers, platform_manager};
+use crate::store::{EventStore, StoreError};
+
+/// How many events a page's feed shows.
+pub const FEED_LENGTH: i64 = 25;
+
+impl FunctionPage {
+    /// The page of `function` with its name, group and purpose, and no
+    /// figures yet; the function's service fills those in.
+    pub fn of(function: BusinessFunction) -> Self {
+        let operated_by = if function.has_agent() {
+            format!(
+                "People, with the {} agent (agent:{}) once agents run; until then people alone",
+                function.title(),
+                function.slug()
+            )
+        } else {
+            "People only: the briefing gives this function no agent".to_owned()
+        };
+        let mut not_built_yet = Vec::new();
+        if !function.page_built() {
+            not_built_yet.push(format!(
+                "{} is not built yet: no commands, data or figures exist for it.",
+                function.title()
+            ));
+        }
+        if function.has_agent() {
+            not_built_yet.push(
+                "Decisions awaiting approval and recently decided: agents and their proposals are not built yet."
+                    .to_owned(),
+            );
+            not_built_yet
+                .push("Agent conversations: agents do not run yet.".to_owned());
+        }
+        not_built_yet.push(
+            "Change requests raised from this page: not built yet.".to_owned(),
+        );
+        FunctionPage {
+            function,
+            title: function.title().to_owned(),
+            group: function.group(),
+            purpose: function.purpose().to_owned(),
+            operated_by,
+            built: function.page_built(),
+            metrics: Vec::new(),
+            tables: Vec::new(),
+            events: Vec::new(),
+            not_built_yet,
+        }
+    }
+}
+
+/// The page of `function` as it stands now.
+pub async fn function_page(
+    store: &EventStore,
+    function: BusinessFunction,
+) -> Result<FunctionPage, StoreError> {
+    let mut page = FunctionPage::of(function);
+    match function {
+        BusinessFunction::Overview => {
+            crate::functions::overview::service::fill_page(store, &mut page).await?;
+        }
+        BusinessFunction::DatabaseManager => {
+            crate::functions::database_manager::service::fill_page(store, &mut page).await?;
+        }
+        BusinessFunction::PlatformManager => {
+            platform_manager::service::fill_page(store, &mut page).await?;
+        }
+        BusinessFunction::Category => category::service::fill_page(store, &mut page).await?,
+        BusinessFunction::Customers => customers::service::fill_page(store, &mut page).await?,
+        _ => {}
+    }
+    let watched = if oversees_everything(function) {
+        None
+    } else {
+        Some(function)
+    };
+    page.events = feed(store, watched).await?;
+    Ok(page)
+}
+
+/// Whether the function's feed (and live events) show every function's
+/// events: the Business Overview and the Database Manager watch the
+/// whole business.
+pub fn oversees_everything(function: BusinessFunction) -> bool {
+    matches!(
+        function,
+        BusinessFunction::Overview | BusinessFunction::DatabaseManager
+    )
+}
+
+/// The newest events of `function` (of every function when `None`),
+/// newest first.
+async fn feed(
+    store: &EventStore,
+    function: Option<BusinessFunction>,
+) -> Result<Vec<FeedEntry>, StoreError> {
+    Ok(store
+        .newest_events(function, FEED_LENGTH)
+        .await?
+        .into_iter()
+        .map(|event| FeedEntry {
+            position: event.position,
+            event_type: event.event_type,
+            function: event.metadata.function,
+            actor: event.metadata.actor.to_string(),
+            stream: event.stream_id,
+            recorded_at: event.recorded_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        })
+        .collect())
+}

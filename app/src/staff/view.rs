@@ -1,0 +1,178 @@
+//! The view model every function page is rendered from, and the JSON its
+//! endpoint answers with: one struct, so the page and the JSON an agent
+//! reads can never disagree.
+
+use crate::functions::{BusinessFunction, FunctionGroup};
+use serde::{Deserialize, Serialize};
+
+/// One business function's page: its key figures, the data it owns, its
+/// recent events, and a plain list of what the page does not show yet.
+/// Served at `GET /api/functions/<slug>` and rendered at `/staff/<slug>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunctionPage {
+    /// Which function.
+    pub function: BusinessFunction,
+    /// Its name, e.g. "Customer Management".
+    pub title: String,
+    /// The briefing's group it belongs to.
+    pub group: FunctionGroup,
+    /// Its purpose, in the briefing's words.
+    pub purpose: String,
+    /// Who runs it: its agent, or people alone.
+    pub operated_by: String,
+    /// Whether Kiln has built this function. When not, the page says so
+    /// and shows no figures.
+    pub built: bool,
+    /// Key figures, each with a stable key.
+    pub metrics: Vec<Metric>,
+    /// The data the function owns, as tables.
+    pub tables: Vec<DataTable>,
+    /// The function's newest events, newest first (for the Business
+    /// Overview and the Database Manager: every function's).
+    pub events: Vec<FeedEntry>,
+    /// What this page does not show yet, said plainly (decisions awaiting
+    /// approval, agent conversations, change requests, until they exist).
+    pub not_built_yet: Vec<String>,
+}
+
+/// A key figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metric {
+    /// A stable key, e.g. `listed-products`; the page marks the figure
+    /// with it (`data-metric`).
+    pub key: String,
+    /// What it counts, e.g. "Listed products".
+    pub label: String,
+    /// The figure as shown, e.g. "12" or "GBP 1,240.00".
+    pub value: String,
+    /// The page it comes from, when that is another function's page (the
+    /// Business Overview links every figure to its source).
+    pub source: Option<String>,
+}
+
+impl Metric {
+    /// A count owned by the page's own function.
+    pub fn count(key: &str, label: &str, value: i64) -> Self {
+        Metric {
+            key: key.to_owned(),
+            label: label.to_owned(),
+            value: value.to_string(),
+            source: None,
+        }
+    }
+
+    /// The same figure, credited to the page of `function`.
+    pub fn from_function(mut self, function: BusinessFunction) -> Self {
+        self.source = Some(function.page_url());
+        self
+    }
+}
+
+/// A table of data the function owns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataTable {
+    /// A stable key, e.g. `staff-roles` (`data-table` on the page).
+    pub key: String,
+    /// Its heading.
+    pub title: String,
+    /// The column headings.
+    pub columns: Vec<String>,
+    /// The rows, each with one text per column.
+    pub rows: Vec<Vec<String>>,
+    /// What the table shows when it has no rows.
+    pub empty: String,
+}
+
+impl DataTable {
+    /// A table with these columns and no rows yet.
+    pub fn new(key: &str, title: &str, columns: &[&str], empty: &str) -> Self {
+        DataTable {
+            key: key.to_owned(),
+            title: title.to_owned(),
+            columns: columns.iter().map(|column| (*column).to_owned()).collect(),
+            rows: Vec::new(),
+            empty: empty.to_owned(),
+        }
+    }
+
+    /// Adds a row; it must have one text per column.
+    pub fn row(&mut self, cells: Vec<String>) {
+        debug_assert_eq!(cells.len(), self.columns.len(), "{}", self.key);
+        self.rows.push(cells);
+    }
+}
+
+/// One event in a page's feed: who did what, when, in which stream.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedEntry {
+    /// Its position in the log.
+    pub position: i64,
+    /// Its type, e.g. `RoleGranted`.
+    pub event_type: String,
+    /// The function that posted it.
+    pub function: BusinessFunction,
+    /// Who caused it, e.g. `user:acc-…` or `system:demo`.
+    pub actor: String,
+    /// The stream it belongs to, e.g. `account-acc-…`.
+    pub stream: String,
+    /// When it was recorded, UTC, RFC 3339.
+    pub recorded_at: String,
+}
+
+/// One line of the staff console's menu, for the person looking at it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MenuEntry {
+    /// The function.
+    pub function: BusinessFunction,
+    /// Its name.
+    pub title: String,
+    /// Its group.
+    pub group: FunctionGroup,
+    /// Whether its page is built.
+    pub built: bool,
+    /// Whether the person looking may open it.
+    pub allowed: bool,
+}
+
+/// One function as `GET /api/functions` lists it, for agents discovering
+/// the system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunctionListing {
+    /// Its slug: in page URLs, endpoints, agent identities and grants.
+    pub slug: String,
+    /// Its name.
+    pub title: String,
+    /// Its group.
+    pub group: FunctionGroup,
+    /// The briefing's roadmap phase it belongs to.
+    pub phase: u8,
+    /// Whether it is built (its page shows real data).
+    pub live: bool,
+    /// Its page, `/staff/<slug>`.
+    pub page: String,
+    /// Its view model as JSON, `/api/functions/<slug>`.
+    pub json: String,
+    /// Its events as they happen (server-sent events).
+    pub live_events: String,
+    /// Its agent's identity, when the briefing gives it one.
+    pub agent: Option<String>,
+}
+
+impl FunctionListing {
+    /// The listing of `function`.
+    pub fn of(function: BusinessFunction) -> Self {
+        FunctionListing {
+            slug: function.slug().to_owned(),
+            title: function.title().to_owned(),
+            group: function.group(),
+            phase: function.phase(),
+            live: function.page_built(),
+            page: function.page_url(),
+            json: format!("/api/functions/{}", function.slug()),
+            live_events: format!("/api/functions/{}/live", function.slug()),
+            agent: function
+                .has_agent()
+                .then(|| format!("agent:{}", function.slug())),
+        }
+    }
+}

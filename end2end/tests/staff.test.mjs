@@ -1,0 +1,135 @@
+// The staff console in Chromium: staff land on their first function page,
+// read live figures from the demo business, move between pages without
+// reloading, and watch a new event appear as it happens.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { startKiln, launchChromium, screenshotDir } from '../support/kiln.mjs';
+
+let kiln;
+let browser;
+
+before(async () => {
+  await mkdir(screenshotDir, { recursive: true });
+  kiln = await startKiln();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  if (kiln) {
+    const { code, log } = await kiln.stop();
+    assert.equal(code, 0, `kiln did not stop cleanly on SIGTERM:\n${log}`);
+  }
+});
+
+async function signIn(page, email, password) {
+  await page.goto(`${kiln.url}/login`);
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/// Issues an API token from inside the page, as an administrator's
+/// script would: a new Platform Manager event, made without reloading.
+async function issueToken(page, label) {
+  const status = await page.evaluate(async (label) => {
+    const response = await fetch('/api/platform-manager/tokens/issue', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ request: { holder: 'category:read', label } }),
+    });
+    return response.status;
+  }, label);
+  assert.equal(status, 200);
+}
+
+function metric(page, key) {
+  return page.locator(`[data-metric="${key}"] [data-value]`);
+}
+
+test('the owner lands on the Business Overview, moves between pages without reloading and sees new events live', async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+
+  await signIn(page, 'owner@fenwick.example', 'fenwick-demo-owner');
+  await page.waitForURL(`${kiln.url}/staff/overview`);
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Business Overview');
+  assert.equal(await metric(page, 'listed-products').innerText(), '12');
+  assert.equal(await metric(page, 'dealer-companies').innerText(), '2');
+  await page.screenshot({ path: path.join(screenshotDir, 'staff-overview.png'), fullPage: true });
+
+  // A marker on the window survives only if the page never reloads.
+  await page.evaluate(() => { window.kilnNoReload = true; });
+
+  await page.locator('nav a[data-function="platform-manager"]').click();
+  await page.waitForURL(`${kiln.url}/staff/platform-manager`);
+  await page.getByRole('heading', { level: 1, name: 'Platform Manager' }).waitFor();
+  assert.equal(await page.locator('nav a[aria-current="page"]').innerText(), 'Platform Manager');
+  await page.locator('[data-table="role-changes"]').waitFor();
+  const tokensBefore = Number(await metric(page, 'live-api-tokens').innerText());
+
+  await issueToken(page, 'live feed check');
+  await page.locator('[data-feed] li').first().locator('[data-field="event-type"]', { hasText: 'ApiTokenIssued' }).waitFor({ timeout: 10_000 });
+  await page.locator('[data-table="api-tokens"]', { hasText: 'live feed check' }).waitFor();
+  assert.equal(await metric(page, 'live-api-tokens').innerText(), String(tokensBefore + 1));
+  assert.equal(await page.evaluate(() => window.kilnNoReload), true, 'the page reloaded');
+  await page.screenshot({ path: path.join(screenshotDir, 'staff-platform-manager.png'), fullPage: true });
+
+  await page.locator('nav a[data-function="database-manager"]').click();
+  await page.waitForURL(`${kiln.url}/staff/database-manager`);
+  await page.locator('[data-table="event-catalog"]').waitFor();
+  const events = Number(await metric(page, 'events').innerText());
+  // The Database Manager watches every function's events.
+  await issueToken(page, 'database manager check');
+  await page.waitForFunction(
+    (expected) => document.querySelector('[data-metric="events"] [data-value]')?.textContent.trim() === expected,
+    String(events + 1),
+    { timeout: 10_000 },
+  );
+  assert.equal(await page.evaluate(() => window.kilnNoReload), true, 'the page reloaded');
+  await page.screenshot({ path: path.join(screenshotDir, 'staff-database-manager.png'), fullPage: true });
+
+  await page.locator('nav a[data-function="hr"]').click();
+  await page.waitForURL(`${kiln.url}/staff/hr`);
+  assert.equal(await page.locator('[data-field="status"]').innerText(), 'Not built yet');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('staff with two grants land on Category Management and see which pages they may not open', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await signIn(page, 'potter@fenwick.example', 'fenwick-demo-potter');
+  await page.waitForURL(`${kiln.url}/staff/category`);
+  await page.locator('[data-table="catalog"]').waitFor();
+  assert.equal(await metric(page, 'listed-products').innerText(), '12');
+  // On a phone the menu is folded away until asked for.
+  await page.getByText('Functions', { exact: true }).click();
+  const menu = page.locator('details');
+  assert.match(await menu.innerText(), /Database Manager\s+no access/);
+  await page.screenshot({ path: path.join(screenshotDir, 'staff-category-phone.png'), fullPage: true });
+  const refused = await page.goto(`${kiln.url}/staff/database-manager`);
+  assert.equal(refused.status(), 403);
+  await context.close();
+});
+
+test('a staff page reads completely without JavaScript', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${kiln.url}/login`);
+  await page.getByLabel('Email address').fill('owner@fenwick.example');
+  await page.getByLabel('Password').fill('fenwick-demo-owner');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${kiln.url}/staff/overview`);
+  await page.goto(`${kiln.url}/staff/customers`);
+  assert.equal(await metric(page, 'dealer-companies').innerText(), '2');
+  await page.locator('[data-table="dealer-companies"]', { hasText: 'Clay & Cup Café' }).waitFor();
+  await page.screenshot({ path: path.join(screenshotDir, 'staff-customers-no-javascript.png'), fullPage: true });
+  await context.close();
+});

@@ -1,0 +1,302 @@
+//! The staff console through the real server: each function's page and
+//! its JSON are the same view model, the index lists every function,
+//! functions not built yet say so, and pages follow new events.
+
+#[allow(
+    dead_code,
+    reason = "each test binary uses a different part of the shared support"
+)]
+mod support;
+
+use app::access::Email;
+use app::event::Actor;
+use app::functions::BusinessFunction;
+use app::functions::platform_manager::events::{Role, TokenHolder};
+use app::functions::platform_manager::{projection, service};
+use app::staff::view::FunctionPage;
+use support::spawn_app;
+
+/// The text of the element following `marker` in `html`, with Leptos'
+/// hydration comments taken out.
+fn text_after<'a>(html: &'a str, marker: &str, then: &str) -> String {
+    let from = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} is not on the page"));
+    let rest = &html[from..];
+    let start = rest
+        .find(then)
+        .unwrap_or_else(|| panic!("{then} does not follow {marker}"));
+    let rest = &rest[start + then.len()..];
+    let rest = &rest[rest.find('>').expect("a tag ends") + 1..];
+    let end = rest.find("</").expect("an element ends");
+    rest[..end].replace("<!>", "").replace("<!---->", "").trim().to_owned()
+}
+
+async fn page_json(browser: &support::Browser, function: BusinessFunction) -> FunctionPage {
+    let response = browser
+        .get(&format!("/api/functions/{}", function.slug()))
+        .await;
+    assert_eq!(response.status(), 200, "{}", function.slug());
+    response.json().await.expect("a function page as JSON")
+}
+
+#[tokio::test]
+async fn every_figure_on_a_function_page_equals_its_json() {
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    for function in BusinessFunction::ALL {
+        let json = page_json(&app, function).await;
+        let html = app
+            .get(&function.page_url())
+            .await
+            .text()
+            .await
+            .expect("HTML");
+        assert!(html.contains(&json.title), "{}", function.slug());
+        for metric in &json.metrics {
+            let shown = text_after(
+                &html,
+                &format!(r#"data-metric="{}""#, metric.key),
+                "data-value",
+            );
+            assert_eq!(shown, metric.value, "{} {}", function.slug(), metric.key);
+        }
+        for table in &json.tables {
+            let shown = text_after(
+                &html,
+                &format!(r#"data-table="{}""#, table.key),
+                r#"data-field="rows""#,
+            );
+            assert_eq!(
+                shown,
+                format!("{} rows", table.rows.len()),
+                "{} {}",
+                function.slug(),
+                table.key
+            );
+            for row in &table.rows {
+                let first = row[0].replace('&', "&amp;").replace('<', "&lt;");
+                assert!(html.contains(&first), "{} {}: {first}", function.slug(), table.key);
+            }
+        }
+        for event in &json.events {
+            assert!(
+                html.contains(&format!(r#"data-position="{}""#, event.position)),
+                "{}: event {} missing",
+                function.slug(),
+                event.position
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_built_pages_show_the_demo_business() {
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let figure = |page: &FunctionPage, key: &str| {
+        page.metrics
+            .iter()
+            .find(|metric| metric.key == key)
+            .unwrap_or_else(|| panic!("{key} missing"))
+            .value
+            .clone()
+    };
+    let overview = page_json(&app, BusinessFunction::Overview).await;
+    assert_eq!(figure(&overview, "listed-products"), "12");
+    assert_eq!(figure(&overview, "dealer-companies"), "2");
+    for metric in &overview.metrics {
+        assert!(
+            metric
+                .source
+                .as_deref()
+                .is_some_and(|source| source.starts_with("/staff/")),
+            "{} has no source page",
+            metric.key
+        );
+    }
+    let database = page_json(&app, BusinessFunction::DatabaseManager).await;
+    let events = app.store.event_count().await.expect("count");
+    assert_eq!(figure(&database, "events"), events.to_string());
+    assert_eq!(database.events.len(), 25, "the feed shows the newest 25");
+    let customers = page_json(&app, BusinessFunction::Customers).await;
+    assert_eq!(figure(&customers, "dealer-companies"), "2");
+    let category = page_json(&app, BusinessFunction::Category).await;
+    assert_eq!(category.tables[0].rows.len(), 12);
+    assert!(
+        category
+            .events
+            .iter()
+            .all(|event| event.function == BusinessFunction::Category),
+        "a function's feed holds only its own events"
+    );
+}
+
+#[tokio::test]
+async fn a_function_not_built_yet_says_so_and_shows_no_figures() {
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let hr = page_json(&app, BusinessFunction::Hr).await;
+    assert!(!hr.built);
+    assert!(hr.metrics.is_empty() && hr.tables.is_empty());
+    assert!(
+        hr.not_built_yet[0].contains("HR is not built yet"),
+        "{:?}",
+        hr.not_built_yet
+    );
+    let html = app.get("/staff/hr").await.text().await.expect("HTML");
+    assert!(html.contains("Not built yet"), "{html}");
+    assert!(html.contains("Human resources and payroll management"), "{html}");
+}
+
+#[tokio::test]
+async fn the_function_index_lists_every_function_for_staff_and_agents() {
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let listed: Vec<serde_json::Value> = app
+        .get("/api/functions")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let slugs: Vec<&str> = listed
+        .iter()
+        .map(|function| function["slug"].as_str().expect("a slug"))
+        .collect();
+    let expected: Vec<&str> = BusinessFunction::ALL.iter().map(|f| f.slug()).collect();
+    assert_eq!(slugs, expected);
+    let customers = &listed[12];
+    assert_eq!(customers["page"], "/staff/customers");
+    assert_eq!(customers["json"], "/api/functions/customers");
+    assert_eq!(customers["agent"], "agent:customers");
+    assert_eq!(customers["live"], true);
+    assert_eq!(listed[18]["live"], false, "HR is not built");
+    assert_eq!(listed[1]["agent"], serde_json::Value::Null, "no Database Manager agent");
+
+    // An agent discovers the system with its token, and reads a page.
+    let (_, secret) = service::issue_api_token(
+        &app.store,
+        Actor::system("test"),
+        TokenHolder::Agent {
+            function: BusinessFunction::Procurement,
+        },
+        "discovery".into(),
+    )
+    .await
+    .expect("token issued");
+    let agent = reqwest::Client::new();
+    for path in ["/api/functions", "/api/functions/category"] {
+        let response = agent
+            .get(format!("{}{path}", app.address))
+            .bearer_auth(secret.reveal())
+            .send()
+            .await
+            .expect("request reaches the server");
+        assert_eq!(response.status(), 200, "{path}");
+    }
+    // A shopper does not.
+    let shopper = app.another_browser();
+    shopper
+        .sign_in("shopper@fenwick.example", "fenwick-demo-shopper")
+        .await;
+    assert_eq!(shopper.get("/api/functions").await.status(), 403);
+    assert_eq!(shopper.get("/staff/overview").await.status(), 403);
+}
+
+#[tokio::test]
+async fn a_grant_and_a_revocation_show_on_the_platform_manager_page() {
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let potter = projection::account_by_email(
+        &app.store,
+        &Email::parse("potter@fenwick.example").expect("valid"),
+    )
+    .await
+    .expect("read")
+    .expect("the potter has an account");
+    let role = Role::parse("customers:view").expect("a role");
+    service::grant_role(&app.store, Actor::system("test"), potter.clone(), role)
+        .await
+        .expect("granted");
+    service::revoke_role(&app.store, Actor::system("test"), potter, role)
+        .await
+        .expect("revoked");
+
+    let page = page_json(&app, BusinessFunction::PlatformManager).await;
+    let changes = page
+        .tables
+        .iter()
+        .find(|table| table.key == "role-changes")
+        .expect("the grants and revocations");
+    let newest: Vec<(&str, &str, &str)> = changes.rows[..2]
+        .iter()
+        .map(|row| (row[2].as_str(), row[3].as_str(), row[4].as_str()))
+        .collect();
+    assert_eq!(
+        newest,
+        vec![
+            ("customers:view", "revoked", "system:test"),
+            ("customers:view", "granted", "system:test"),
+        ]
+    );
+    assert!(changes.rows[0][1].contains("potter@fenwick.example"));
+    assert_eq!(page.events[0].event_type, "RoleRevoked");
+    let staff = page
+        .tables
+        .iter()
+        .find(|table| table.key == "staff")
+        .expect("staff and roles");
+    let potter_row = staff
+        .rows
+        .iter()
+        .find(|row| row[1] == "potter@fenwick.example")
+        .expect("the potter is listed");
+    assert_eq!(potter_row[2], "category:operate, procurement:view");
+}
+
+#[tokio::test]
+async fn a_function_page_hears_each_new_event_of_its_function_as_it_happens() {
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let mut live = app
+        .get("/api/functions/platform-manager/live")
+        .await
+        .bytes_stream();
+    service::issue_api_token(
+        &app.store,
+        Actor::system("test"),
+        TokenHolder::Agent {
+            function: BusinessFunction::Category,
+        },
+        "live test".into(),
+    )
+    .await
+    .expect("token issued");
+    let received = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        use futures_util::StreamExt;
+        let mut text = String::new();
+        while let Some(chunk) = live.next().await {
+            text.push_str(&String::from_utf8_lossy(&chunk.expect("a chunk")));
+            if text.contains("ApiTokenIssued") {
+                return text;
+            }
+        }
+        text
+    })
+    .await
+    .expect("the event arrives within 10 s");
+    assert!(received.starts_with("data:"), "an unnamed event: {received}");
+}
+
+#[tokio::test]
+async fn shutting_down_ends_open_live_streams() {
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let live = app.get("/api/functions/overview/live").await;
+    assert_eq!(live.status(), 200);
+    tokio::time::timeout(std::time::Duration::from_secs(20), app.shut_down())
+        .await
+        .expect("the server stops although a page still follows its events")
+        .expect("the server stopped cleanly");
+    drop(live);
+}
