@@ -84,11 +84,7 @@ pub fn routes_missing_from_table() -> Vec<String> {
     }
     routes
         .into_iter()
-        .flat_map(|(method, path)| {
-            paths_of(&path)
-                .into_iter()
-                .map(move |path| (method, path))
-        })
+        .flat_map(|(method, path)| paths_of(&path).into_iter().map(move |path| (method, path)))
         .filter(|(method, path)| table::requirement_of(*method, path).is_none())
         .map(|(method, path)| format!("{method:?} {path}"))
         .collect()
@@ -309,28 +305,24 @@ async fn function_index() -> Json<Vec<FunctionListing>> {
     )
 }
 
-/// The function a path names, or the 404 answer for a name that is none.
-/// (The guard has already refused unknown names; this is the handler's
-/// own check.)
-fn named_function(slug: &str) -> Result<BusinessFunction, Response> {
-    BusinessFunction::from_slug(slug).ok_or_else(|| {
-        (
-            StatusCode::NOT_FOUND,
-            Json(serde_json::json!({
-                "kind": "not_found",
-                "message": format!("there is no business function called “{slug}”"),
-            })),
-        )
-            .into_response()
-    })
+/// The answer for a path naming no business function. (The guard has
+/// already refused such paths; this is the handlers' own check.)
+fn no_such_function(slug: &str) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Json(serde_json::json!({
+            "kind": "not_found",
+            "message": format!("there is no business function called “{slug}”"),
+        })),
+    )
+        .into_response()
 }
 
 /// `GET /api/functions/<slug>`: the function's page as JSON, the same
 /// struct its HTML page is rendered from.
 async fn function_page(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
-    let function = match named_function(&slug) {
-        Ok(function) => function,
-        Err(answer) => return answer,
+    let Some(function) = BusinessFunction::from_slug(&slug) else {
+        return no_such_function(&slug);
     };
     match staff::service::function_page(state.store(), function).await {
         Ok(page) => Json(page).into_response(),
@@ -356,9 +348,8 @@ async fn function_live_events(
     Extension(shutting_down): Extension<ShuttingDown>,
     Path(slug): Path<String>,
 ) -> Response {
-    let function = match named_function(&slug) {
-        Ok(function) => function,
-        Err(answer) => return answer,
+    let Some(function) = BusinessFunction::from_slug(&slug) else {
+        return no_such_function(&slug);
     };
     let watched = (!staff::service::oversees_everything(function)).then_some(function);
     let events = BroadcastStream::new(state.store().subscribe_live());
@@ -410,25 +401,27 @@ async fn rebuild_progress(
     Extension(shutting_down): Extension<ShuttingDown>,
 ) -> Response {
     let updates = BroadcastStream::new(state.rebuilds().subscribe());
-    Sse::new(shutting_down.ends(updates.filter_map(|received| match received {
-        Ok(update) => {
-            let name = match &update {
-                RebuildUpdate::Progress { .. } => "progress",
-                RebuildUpdate::Finished(_) => "finished",
-                RebuildUpdate::Failed { .. } => "failed",
-            };
-            match Event::default().event(name).json_data(&update) {
-                Ok(sse) => Some(Ok::<_, Infallible>(sse)),
-                Err(error) => {
-                    tracing::error!(%error, "cannot encode a rebuild update");
-                    None
+    Sse::new(
+        shutting_down.ends(updates.filter_map(|received| match received {
+            Ok(update) => {
+                let name = match &update {
+                    RebuildUpdate::Progress { .. } => "progress",
+                    RebuildUpdate::Finished(_) => "finished",
+                    RebuildUpdate::Failed { .. } => "failed",
+                };
+                match Event::default().event(name).json_data(&update) {
+                    Ok(sse) => Some(Ok::<_, Infallible>(sse)),
+                    Err(error) => {
+                        tracing::error!(%error, "cannot encode a rebuild update");
+                        None
+                    }
                 }
             }
-        }
-        Err(BroadcastStreamRecvError::Lagged(missed)) => Some(Ok(
-            Event::default().event("lagged").data(missed.to_string()),
-        )),
-    })))
+            Err(BroadcastStreamRecvError::Lagged(missed)) => Some(Ok(
+                Event::default().event("lagged").data(missed.to_string()),
+            )),
+        })),
+    )
     .keep_alive(KeepAlive::default())
     .into_response()
 }

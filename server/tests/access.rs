@@ -371,9 +371,13 @@ fn every_route() -> Vec<(Method, String, Requirement)> {
         .filter(|route| route.path != sign_out)
         .map(|route| (route.method, sample_path(route.path), route.required));
     let per_function = FUNCTION_ROUTES.iter().flat_map(|route| {
-        BusinessFunction::ALL
-            .into_iter()
-            .map(|function| (route.method, route.path(function), route.requirement(function)))
+        BusinessFunction::ALL.into_iter().map(|function| {
+            (
+                route.method,
+                route.path(function),
+                route.requirement(function),
+            )
+        })
     });
     let last = ROUTES
         .iter()

@@ -18,7 +18,7 @@ use support::spawn_app;
 
 /// The text of the element following `marker` in `html`, with Leptos'
 /// hydration comments taken out.
-fn text_after<'a>(html: &'a str, marker: &str, then: &str) -> String {
+fn text_after(html: &str, marker: &str, then: &str) -> String {
     let from = html
         .find(marker)
         .unwrap_or_else(|| panic!("{marker} is not on the page"));
@@ -29,7 +29,11 @@ fn text_after<'a>(html: &'a str, marker: &str, then: &str) -> String {
     let rest = &rest[start + then.len()..];
     let rest = &rest[rest.find('>').expect("a tag ends") + 1..];
     let end = rest.find("</").expect("an element ends");
-    rest[..end].replace("<!>", "").replace("<!---->", "").trim().to_owned()
+    rest[..end]
+        .replace("<!>", "")
+        .replace("<!---->", "")
+        .trim()
+        .to_owned()
 }
 
 async fn page_json(browser: &support::Browser, function: BusinessFunction) -> FunctionPage {
@@ -76,7 +80,12 @@ async fn every_figure_on_a_function_page_equals_its_json() {
             );
             for row in &table.rows {
                 let first = row[0].replace('&', "&amp;").replace('<', "&lt;");
-                assert!(html.contains(&first), "{} {}: {first}", function.slug(), table.key);
+                assert!(
+                    html.contains(&first),
+                    "{} {}: {first}",
+                    function.slug(),
+                    table.key
+                );
             }
         }
         for event in &json.events {
@@ -146,19 +155,18 @@ async fn a_function_not_built_yet_says_so_and_shows_no_figures() {
     );
     let html = app.get("/staff/hr").await.text().await.expect("HTML");
     assert!(html.contains("Not built yet"), "{html}");
-    assert!(html.contains("Human resources and payroll management"), "{html}");
+    assert!(
+        html.contains("Human resources and payroll management"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
 async fn the_function_index_lists_every_function_for_staff_and_agents() {
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
-    let listed: Vec<serde_json::Value> = app
-        .get("/api/functions")
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let listed: Vec<serde_json::Value> =
+        app.get("/api/functions").await.json().await.expect("JSON");
     let slugs: Vec<&str> = listed
         .iter()
         .map(|function| function["slug"].as_str().expect("a slug"))
@@ -171,7 +179,11 @@ async fn the_function_index_lists_every_function_for_staff_and_agents() {
     assert_eq!(customers["agent"], "agent:customers");
     assert_eq!(customers["live"], true);
     assert_eq!(listed[18]["live"], false, "HR is not built");
-    assert_eq!(listed[1]["agent"], serde_json::Value::Null, "no Database Manager agent");
+    assert_eq!(
+        listed[1]["agent"],
+        serde_json::Value::Null,
+        "no Database Manager agent"
+    );
 
     // An agent discovers the system with its token, and reads a page.
     let (_, secret) = service::issue_api_token(
@@ -285,7 +297,10 @@ async fn a_function_page_hears_each_new_event_of_its_function_as_it_happens() {
     })
     .await
     .expect("the event arrives within 10 s");
-    assert!(received.starts_with("data:"), "an unnamed event: {received}");
+    assert!(
+        received.starts_with("data:"),
+        "an unnamed event: {received}"
+    );
 }
 
 #[tokio::test]

@@ -151,6 +151,12 @@ pub const ROUTES: &[Route] = &[
         Requirement::StaffOrAgent,
         "every business function, its page and JSON endpoints",
     ),
+    route(
+        Method::Post,
+        "/api/staff/menu",
+        Requirement::StaffOrAgent,
+        "the staff console's menu for its viewer (server function)",
+    ),
     // Database Manager.
     route(
         Method::Get,

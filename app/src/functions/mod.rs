@@ -231,19 +231,13 @@ impl BusinessFunction {
             BusinessFunction::Forecasting => "Predict demand and set inventory targets",
             BusinessFunction::Fulfillment => "Warehouse operations and order shipping",
             BusinessFunction::Category => "Product portfolio management and pricing strategy",
-            BusinessFunction::Promotions => {
-                "Manage short-term promotional pricing and campaigns"
-            }
-            BusinessFunction::Customers => {
-                "Manage all customer relationships (B2C and B2B)"
-            }
+            BusinessFunction::Promotions => "Manage short-term promotional pricing and campaigns",
+            BusinessFunction::Customers => "Manage all customer relationships (B2C and B2B)",
             BusinessFunction::Marketing => "Strategic marketing planning and execution",
             BusinessFunction::BrandSocial => "Brand management and social media presence",
             BusinessFunction::AccountsReceivable => "Customer invoicing and payment collection",
             BusinessFunction::AccountsPayable => "Supplier payments and expense management",
-            BusinessFunction::Budget => {
-                "Financial planning, budgeting, and performance analysis"
-            }
+            BusinessFunction::Budget => "Financial planning, budgeting, and performance analysis",
             BusinessFunction::Hr => "Human resources and payroll management",
         }
     }

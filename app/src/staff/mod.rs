@@ -34,9 +34,8 @@ pub async fn staff_menu() -> Result<Vec<MenuEntry>, KilnError> {
     use crate::access::{Principal, Requirement, authorize};
     use crate::functions::BusinessFunction;
 
-    let axum::Extension(principal): axum::Extension<Principal> = leptos_axum::extract()
-        .await
-        .map_err(|error| {
+    let axum::Extension(principal): axum::Extension<Principal> =
+        leptos_axum::extract().await.map_err(|error| {
             tracing::error!(%error, "the guard did not pass a principal");
             KilnError::Internal
         })?;
@@ -62,8 +61,9 @@ pub async fn load_function_page(slug: String) -> Result<FunctionPage, KilnError>
         use crate::functions::BusinessFunction;
         use crate::state::AppState;
 
-        let function = BusinessFunction::from_slug(&slug)
-            .ok_or_else(|| KilnError::Rejected(format!("there is no business function “{slug}”")))?;
+        let function = BusinessFunction::from_slug(&slug).ok_or_else(|| {
+            KilnError::Rejected(format!("there is no business function “{slug}”"))
+        })?;
         let state = AppState::from_context()?;
         service::function_page(state.store(), function)
             .await

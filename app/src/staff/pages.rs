@@ -28,22 +28,23 @@ pub fn StaffPage() -> impl IntoView {
                     </a>
                     <p class="text-xs text-stone-400 md:mt-1">"Fenwick Clayworks · staff"</p>
                 </div>
-                // One menu for phones, folded away, and one always open
-                // for wider screens.
-                <details class="border-t border-stone-800 px-5 py-3 md:hidden">
-                    <summary class="cursor-pointer text-sm font-medium text-white">"Functions"</summary>
-                    <Menu menu current=slug />
-                </details>
-                <nav class="hidden px-3 md:block" aria-label="Business functions">
-                    <Menu menu current=slug />
-                </nav>
+                // Each resource is read in exactly one boundary: Leptos'
+                // streaming can stall a response when one resource is read
+                // in two (leptos-rs/leptos#4851).
+                <Transition fallback=|| ()>
+                    {move || {
+                        menu.get().map(|loaded| view! { <Menus loaded current=slug /> })
+                    }}
+                </Transition>
                 <p class="flex gap-4 border-t border-stone-800 px-5 py-4 text-xs md:mt-6">
                     <a href="/account" class="hover:text-white">"Your account"</a>
                     <a href="/" class="hover:text-white">"Storefront"</a>
                 </p>
             </aside>
             <main class="min-w-0 flex-1 px-4 py-6 md:px-10 md:py-10">
-                <Suspense fallback=|| view! { <p class="text-stone-600">"Loading…"</p> }>
+                // A transition keeps the page in view while live events
+                // reload it.
+                <Transition fallback=|| view! { <p class="text-stone-600">"Loading…"</p> }>
                     {move || {
                         page.get()
                             .map(|loaded| match loaded {
@@ -51,7 +52,7 @@ pub fn StaffPage() -> impl IntoView {
                                 Err(error) => view! { <Failure error /> }.into_any(),
                             })
                     }}
-                </Suspense>
+                </Transition>
             </main>
         </div>
     }
@@ -93,45 +94,51 @@ fn follow_live_events(slug: Memo<String>, page: Resource<Result<FunctionPage, Ki
     });
 }
 
-/// The menu: every function under its group, the current one marked,
-/// the ones not built yet or not allowed said to be so.
+/// The menus: one for phones, folded away, and one always open for wider
+/// screens, both with every function under its group, the current one
+/// marked, the ones not built yet or not allowed said to be so.
 #[component]
-fn Menu(
-    menu: Resource<Result<Vec<MenuEntry>, KilnError>>,
-    current: Memo<String>,
-) -> impl IntoView {
+fn Menus(loaded: Result<Vec<MenuEntry>, KilnError>, current: Memo<String>) -> impl IntoView {
+    let entries = match loaded {
+        Ok(entries) => entries,
+        Err(error) => {
+            return view! { <p class="px-5 py-3 text-sm text-red-300">{error.to_string()}</p> }
+                .into_any();
+        }
+    };
+    let groups = move || {
+        FunctionGroup::ALL
+            .into_iter()
+            .map(|group| {
+                let in_group: Vec<MenuEntry> = entries
+                    .iter()
+                    .filter(|entry| entry.group == group)
+                    .cloned()
+                    .collect();
+                view! { <MenuGroup group entries=in_group current /> }
+            })
+            .collect_view()
+    };
+    let for_phones = groups.clone();
     view! {
-        <Transition fallback=|| ()>
-            {move || {
-                menu.get()
-                    .map(|loaded| match loaded {
-                        Ok(entries) => {
-                            FunctionGroup::ALL
-                                .into_iter()
-                                .map(|group| {
-                                    let in_group: Vec<MenuEntry> = entries
-                                        .iter()
-                                        .filter(|entry| entry.group == group)
-                                        .cloned()
-                                        .collect();
-                                    view! { <MenuGroup group entries=in_group current /> }
-                                })
-                                .collect_view()
-                                .into_any()
-                        }
-                        Err(error) => {
-                            view! { <p class="px-2 text-sm text-red-300">{error.to_string()}</p> }
-                                .into_any()
-                        }
-                    })
-            }}
-        </Transition>
+        <details class="border-t border-stone-800 px-5 py-3 md:hidden">
+            <summary class="cursor-pointer text-sm font-medium text-white">"Functions"</summary>
+            {for_phones()}
+        </details>
+        <nav class="hidden px-3 md:block" aria-label="Business functions">
+            {groups()}
+        </nav>
     }
+    .into_any()
 }
 
 /// One group of the menu.
 #[component]
-fn MenuGroup(group: FunctionGroup, entries: Vec<MenuEntry>, current: Memo<String>) -> impl IntoView {
+fn MenuGroup(
+    group: FunctionGroup,
+    entries: Vec<MenuEntry>,
+    current: Memo<String>,
+) -> impl IntoView {
     view! {
         <div class="mt-4">
             <p class="px-2 text-xs font-semibold uppercase tracking-widest text-stone-500">

@@ -34,12 +34,9 @@ impl FunctionPage {
                 "Decisions awaiting approval and recently decided: agents and their proposals are not built yet."
                     .to_owned(),
             );
-            not_built_yet
-                .push("Agent conversations: agents do not run yet.".to_owned());
+            not_built_yet.push("Agent conversations: agents do not run yet.".to_owned());
         }
-        not_built_yet.push(
-            "Change requests raised from this page: not built yet.".to_owned(),
-        );
+        not_built_yet.push("Change requests raised from this page: not built yet.".to_owned());
         FunctionPage {
             function,
             title: function.title().to_owned(),
@@ -110,7 +107,9 @@ async fn feed(
             function: event.metadata.function,
             actor: event.metadata.actor.to_string(),
             stream: event.stream_id,
-            recorded_at: event.recorded_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            recorded_at: event
+                .recorded_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         })
         .collect())
 }

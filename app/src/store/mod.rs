@@ -741,7 +741,9 @@ pub(crate) async fn read_after(
         sqlx::query_scalar(sql).bind(position).bind(limit).fetch_one(c).await
     })
     .map_err(database(format!("read events after position {position}")))?;
-    decode_page(&page, || format!("(page of events after position {position})"))
+    decode_page(&page, || {
+        format!("(page of events after position {position})")
+    })
 }
 
 /// The events of a page read as one JSON array; `what` names the page in

@@ -228,9 +228,7 @@ pub struct DealerCompanySummary {
 }
 
 /// Every dealer company, by name, with its number of users.
-pub async fn dealer_companies(
-    store: &EventStore,
-) -> Result<Vec<DealerCompanySummary>, StoreError> {
+pub async fn dealer_companies(store: &EventStore) -> Result<Vec<DealerCompanySummary>, StoreError> {
     let rows: Vec<(String, String, String, i64)> =
         per_backend!(store.database(), Database, pool => {
             sqlx::query_as(

@@ -227,6 +227,71 @@ pub async fn decline_application(
     Ok(())
 }
 
+/// Fills Customer Management's page: the dealer onboarding pipeline and
+/// the dealer companies with their tiers.
+pub async fn fill_page(
+    store: &EventStore,
+    page: &mut crate::staff::view::FunctionPage,
+) -> Result<(), StoreError> {
+    use super::projection;
+    use crate::staff::view::{DataTable, Metric};
+
+    let applications = projection::applications(store).await?;
+    let companies = projection::dealer_companies(store).await?;
+    let pending = applications
+        .iter()
+        .filter(|application| application.status == "pending")
+        .count();
+    page.metrics = vec![
+        Metric::count(
+            "dealer-companies",
+            "Dealer companies",
+            i64::try_from(companies.len()).unwrap_or(i64::MAX),
+        ),
+        Metric::count(
+            "pending-applications",
+            "Applications awaiting review",
+            i64::try_from(pending).unwrap_or(i64::MAX),
+        ),
+    ];
+    let mut pipeline = DataTable::new(
+        "dealer-applications",
+        "Dealer onboarding pipeline",
+        &["Application", "Business", "Contact", "Email", "Status"],
+        "No business has applied for a trade account yet.",
+    );
+    for application in applications {
+        pipeline.row(vec![
+            application.application.to_string(),
+            application.company_name,
+            application.contact_name,
+            application.email,
+            application.status,
+        ]);
+    }
+    let mut dealers = DataTable::new(
+        "dealer-companies",
+        "Dealer companies",
+        &["Company", "Tier", "Discount", "Users"],
+        "No dealer company yet.",
+    );
+    for summary in companies {
+        let tier = summary.company.tier;
+        dealers.row(vec![
+            summary.company.name,
+            tier.as_str().to_owned(),
+            format!("{}%", tier.discount_percent()),
+            summary.users.to_string(),
+        ]);
+    }
+    page.tables = vec![pipeline, dealers];
+    page.not_built_yet.push(
+        "Consumer segments, support tickets, dealer account health and customer feedback: not built yet (selling issue). Applications are approved or declined through POST /api/customers/dealer-applications/decide until this page has its buttons."
+            .to_owned(),
+    );
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,69 +407,4 @@ mod tests {
             assert_eq!(accounts::account_by_email(&store, &email).await.expect("read"), None);
         }
     }
-}
-
-/// Fills Customer Management's page: the dealer onboarding pipeline and
-/// the dealer companies with their tiers.
-pub async fn fill_page(
-    store: &EventStore,
-    page: &mut crate::staff::view::FunctionPage,
-) -> Result<(), StoreError> {
-    use super::projection;
-    use crate::staff::view::{DataTable, Metric};
-
-    let applications = projection::applications(store).await?;
-    let companies = projection::dealer_companies(store).await?;
-    let pending = applications
-        .iter()
-        .filter(|application| application.status == "pending")
-        .count();
-    page.metrics = vec![
-        Metric::count(
-            "dealer-companies",
-            "Dealer companies",
-            i64::try_from(companies.len()).unwrap_or(i64::MAX),
-        ),
-        Metric::count(
-            "pending-applications",
-            "Applications awaiting review",
-            i64::try_from(pending).unwrap_or(i64::MAX),
-        ),
-    ];
-    let mut pipeline = DataTable::new(
-        "dealer-applications",
-        "Dealer onboarding pipeline",
-        &["Application", "Business", "Contact", "Email", "Status"],
-        "No business has applied for a trade account yet.",
-    );
-    for application in applications {
-        pipeline.row(vec![
-            application.application.to_string(),
-            application.company_name,
-            application.contact_name,
-            application.email,
-            application.status,
-        ]);
-    }
-    let mut dealers = DataTable::new(
-        "dealer-companies",
-        "Dealer companies",
-        &["Company", "Tier", "Discount", "Users"],
-        "No dealer company yet.",
-    );
-    for summary in companies {
-        let tier = summary.company.tier;
-        dealers.row(vec![
-            summary.company.name,
-            tier.as_str().to_owned(),
-            format!("{}%", tier.discount_percent()),
-            summary.users.to_string(),
-        ]);
-    }
-    page.tables = vec![pipeline, dealers];
-    page.not_built_yet.push(
-        "Consumer segments, support tickets, dealer account health and customer feedback: not built yet (selling issue). Applications are approved or declined through POST /api/customers/dealer-applications/decide until this page has its buttons."
-            .to_owned(),
-    );
-    Ok(())
 }

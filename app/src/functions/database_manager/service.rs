@@ -110,6 +110,100 @@ impl Rebuilds {
     }
 }
 
+/// Fills the Database Manager's page: the size of the log, the
+/// projections and the events they apply (the event-to-table mapping),
+/// the integrity anomalies, and the event catalog (the schema
+/// documentation).
+pub async fn fill_page(
+    store: &EventStore,
+    page: &mut crate::staff::view::FunctionPage,
+) -> Result<(), StoreError> {
+    use crate::staff::view::{DataTable, Metric};
+    use crate::store::{catalog, integrity};
+
+    let anomalies = integrity::anomalies(store).await?;
+    let catalog = catalog::event_catalog();
+    let count = |items: usize| i64::try_from(items).unwrap_or(i64::MAX);
+    page.metrics = vec![
+        Metric::count("events", "Events in the log", store.event_count().await?),
+        Metric::count(
+            "head-position",
+            "Newest position",
+            store.head_position().await?,
+        ),
+        Metric::count(
+            "projections",
+            "Projections",
+            count(projections::PROJECTORS.len()),
+        ),
+        Metric::count("anomalies", "Integrity anomalies", count(anomalies.len())),
+        Metric::count(
+            "event-types",
+            "Event types",
+            count(catalog.event_types.len()),
+        ),
+    ];
+
+    let mut mapping = DataTable::new(
+        "projections",
+        "Projections: which events change which tables",
+        &["Projection", "Function", "Events applied", "Tables written"],
+        "No projection is registered.",
+    );
+    for projector in projections::PROJECTORS {
+        mapping.row(vec![
+            projector.name.to_owned(),
+            projector.function.slug().to_owned(),
+            projector.handles.join(", "),
+            projector.tables.join(", "),
+        ]);
+    }
+
+    let mut found = DataTable::new(
+        "anomalies",
+        "Integrity anomalies",
+        &["Found (UTC)", "Check", "What is wrong", "Event positions"],
+        "No anomaly: every integrity check holds.",
+    );
+    for anomaly in anomalies {
+        found.row(vec![
+            anomaly
+                .detected_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            anomaly.check_name,
+            anomaly.message,
+            anomaly.positions,
+        ]);
+    }
+
+    let mut schema = DataTable::new(
+        "event-catalog",
+        "Event catalog (schema documentation)",
+        &[
+            "Event type",
+            "Function",
+            "Schema version",
+            "Tables changed",
+            "Meaning",
+        ],
+        "The catalog is empty.",
+    );
+    for entry in catalog.event_types {
+        schema.row(vec![
+            entry.name,
+            entry.function.slug().to_owned(),
+            entry.schema_version.to_string(),
+            entry.tables.join(", "),
+            entry.description.unwrap_or_default(),
+        ]);
+    }
+    page.tables = vec![mapping, found, schema];
+    page.not_built_yet.extend([
+        "Filters on the event stream, each event's payload, projection checkpoints and lag, the rebuild button and its progress bar, and the quarantine: not built yet (POST /api/database-manager/rebuild works from the command line and the API).".to_owned(),
+    ]);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,80 +255,4 @@ mod tests {
             );
         }
     }
-}
-
-/// Fills the Database Manager's page: the size of the log, the
-/// projections and the events they apply (the event-to-table mapping),
-/// the integrity anomalies, and the event catalog (the schema
-/// documentation).
-pub async fn fill_page(
-    store: &EventStore,
-    page: &mut crate::staff::view::FunctionPage,
-) -> Result<(), StoreError> {
-    use crate::staff::view::{DataTable, Metric};
-    use crate::store::{catalog, integrity};
-
-    let anomalies = integrity::anomalies(store).await?;
-    let catalog = catalog::event_catalog();
-    let count = |items: usize| i64::try_from(items).unwrap_or(i64::MAX);
-    page.metrics = vec![
-        Metric::count("events", "Events in the log", store.event_count().await?),
-        Metric::count("head-position", "Newest position", store.head_position().await?),
-        Metric::count("projections", "Projections", count(projections::PROJECTORS.len())),
-        Metric::count("anomalies", "Integrity anomalies", count(anomalies.len())),
-        Metric::count("event-types", "Event types", count(catalog.event_types.len())),
-    ];
-
-    let mut mapping = DataTable::new(
-        "projections",
-        "Projections: which events change which tables",
-        &["Projection", "Function", "Events applied", "Tables written"],
-        "No projection is registered.",
-    );
-    for projector in projections::PROJECTORS {
-        mapping.row(vec![
-            projector.name.to_owned(),
-            projector.function.slug().to_owned(),
-            projector.handles.join(", "),
-            projector.tables.join(", "),
-        ]);
-    }
-
-    let mut found = DataTable::new(
-        "anomalies",
-        "Integrity anomalies",
-        &["Found (UTC)", "Check", "What is wrong", "Event positions"],
-        "No anomaly: every integrity check holds.",
-    );
-    for anomaly in anomalies {
-        found.row(vec![
-            anomaly
-                .detected_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            anomaly.check_name,
-            anomaly.message,
-            anomaly.positions,
-        ]);
-    }
-
-    let mut schema = DataTable::new(
-        "event-catalog",
-        "Event catalog (schema documentation)",
-        &["Event type", "Function", "Schema version", "Tables changed", "Meaning"],
-        "The catalog is empty.",
-    );
-    for entry in catalog.event_types {
-        schema.row(vec![
-            entry.name,
-            entry.function.slug().to_owned(),
-            entry.schema_version.to_string(),
-            entry.tables.join(", "),
-            entry.description.unwrap_or_default(),
-        ]);
-    }
-    page.tables = vec![mapping, found, schema];
-    page.not_built_yet.extend([
-        "Filters on the event stream, each event's payload, projection checkpoints and lag, the rebuild button and its progress bar, and the quarantine: not built yet (POST /api/database-manager/rebuild works from the command line and the API).".to_owned(),
-    ]);
-    Ok(())
 }

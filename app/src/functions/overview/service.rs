@@ -28,8 +28,12 @@ pub async fn fill_page(store: &EventStore, page: &mut FunctionPage) -> Result<()
     page.metrics = vec![
         Metric::count("listed-products", "Listed products", count(products.len()))
             .from_function(BusinessFunction::Category),
-        Metric::count("dealer-companies", "Dealer companies", count(companies.len()))
-            .from_function(BusinessFunction::Customers),
+        Metric::count(
+            "dealer-companies",
+            "Dealer companies",
+            count(companies.len()),
+        )
+        .from_function(BusinessFunction::Customers),
         Metric::count(
             "pending-applications",
             "Dealer applications awaiting review",

@@ -441,6 +441,120 @@ async fn hash_off_thread(password: Password) -> Result<String, AccountServiceErr
         .map_err(AccountServiceError::HashingTask)??)
 }
 
+/// Fills the Platform Manager's page: accounts per tier, staff and their
+/// roles, every grant and revocation, the API tokens, and the roadmap of
+/// the briefing's functions by phase.
+pub async fn fill_page(
+    store: &EventStore,
+    page: &mut crate::staff::view::FunctionPage,
+) -> Result<(), StoreError> {
+    use super::decide::AccountTier;
+    use crate::staff::view::{DataTable, Metric};
+
+    let counts = projection::account_counts(store).await?;
+    let count_of = |tier: AccountTier| {
+        counts
+            .iter()
+            .find(|(counted, _)| *counted == tier)
+            .map_or(0, |(_, count)| *count)
+    };
+    let tokens = projection::api_tokens(store).await?;
+    let live_tokens = tokens.iter().filter(|token| !token.revoked).count();
+    page.metrics = vec![
+        Metric::count(
+            "staff-accounts",
+            "Staff accounts",
+            count_of(AccountTier::Staff),
+        ),
+        Metric::count(
+            "shopper-accounts",
+            "Shopper accounts",
+            count_of(AccountTier::Consumer),
+        ),
+        Metric::count(
+            "dealer-users",
+            "Dealer users",
+            count_of(AccountTier::Dealer),
+        ),
+        Metric::count(
+            "live-api-tokens",
+            "Live API tokens",
+            i64::try_from(live_tokens).unwrap_or(i64::MAX),
+        ),
+    ];
+
+    let mut staff = DataTable::new(
+        "staff",
+        "Staff and their roles",
+        &["Name", "Email", "Roles"],
+        "No staff accounts yet: create the first with kiln user add.",
+    );
+    for member in projection::staff_members(store).await? {
+        let roles = if member.roles.is_empty() {
+            "none".to_owned()
+        } else {
+            member.roles.join(", ")
+        };
+        staff.row(vec![member.name, member.email, roles]);
+    }
+
+    let mut changes = DataTable::new(
+        "role-changes",
+        "Grants and revocations",
+        &["When (UTC)", "Account", "Role", "Change", "By"],
+        "No role has been granted yet.",
+    );
+    for change in projection::role_changes(store, 50).await? {
+        changes.row(vec![
+            change.at,
+            change.account,
+            change.role,
+            change.change,
+            change.by,
+        ]);
+    }
+
+    let mut token_table = DataTable::new(
+        "api-tokens",
+        "API tokens",
+        &["Token", "Holder", "Label", "Status"],
+        "No API token has been issued.",
+    );
+    for token in tokens {
+        let status = if token.revoked { "revoked" } else { "live" };
+        token_table.row(vec![
+            token.token.to_string(),
+            token.holder.to_string(),
+            token.label,
+            status.to_owned(),
+        ]);
+    }
+
+    let mut roadmap = DataTable::new(
+        "roadmap",
+        "Roadmap by phase",
+        &["Phase", "Function", "Group", "Status"],
+        "",
+    );
+    let mut functions = BusinessFunction::ALL.to_vec();
+    functions.sort_by_key(|function| function.phase());
+    for function in functions {
+        let status = if function.page_built() {
+            "live"
+        } else {
+            "not built yet"
+        };
+        roadmap.row(vec![
+            format!("Phase {}", function.phase()),
+            function.title().to_owned(),
+            function.group().title().to_owned(),
+            status.to_owned(),
+        ]);
+    }
+    page.tables = vec![staff, changes, token_table, roadmap];
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -666,110 +780,4 @@ mod tests {
             assert!(listed[0].revoked && !listed[1].revoked);
         }
     }
-}
-
-/// Fills the Platform Manager's page: accounts per tier, staff and their
-/// roles, every grant and revocation, the API tokens, and the roadmap of
-/// the briefing's functions by phase.
-pub async fn fill_page(
-    store: &EventStore,
-    page: &mut crate::staff::view::FunctionPage,
-) -> Result<(), StoreError> {
-    use super::decide::AccountTier;
-    use crate::staff::view::{DataTable, Metric};
-
-    let counts = projection::account_counts(store).await?;
-    let count_of = |tier: AccountTier| {
-        counts
-            .iter()
-            .find(|(counted, _)| *counted == tier)
-            .map_or(0, |(_, count)| *count)
-    };
-    let tokens = projection::api_tokens(store).await?;
-    let live_tokens = tokens.iter().filter(|token| !token.revoked).count();
-    page.metrics = vec![
-        Metric::count("staff-accounts", "Staff accounts", count_of(AccountTier::Staff)),
-        Metric::count(
-            "shopper-accounts",
-            "Shopper accounts",
-            count_of(AccountTier::Consumer),
-        ),
-        Metric::count("dealer-users", "Dealer users", count_of(AccountTier::Dealer)),
-        Metric::count(
-            "live-api-tokens",
-            "Live API tokens",
-            i64::try_from(live_tokens).unwrap_or(i64::MAX),
-        ),
-    ];
-
-    let mut staff = DataTable::new(
-        "staff",
-        "Staff and their roles",
-        &["Name", "Email", "Roles"],
-        "No staff accounts yet: create the first with kiln user add.",
-    );
-    for member in projection::staff_members(store).await? {
-        let roles = if member.roles.is_empty() {
-            "none".to_owned()
-        } else {
-            member.roles.join(", ")
-        };
-        staff.row(vec![member.name, member.email, roles]);
-    }
-
-    let mut changes = DataTable::new(
-        "role-changes",
-        "Grants and revocations",
-        &["When (UTC)", "Account", "Role", "Change", "By"],
-        "No role has been granted yet.",
-    );
-    for change in projection::role_changes(store, 50).await? {
-        changes.row(vec![
-            change.at,
-            change.account,
-            change.role,
-            change.change,
-            change.by,
-        ]);
-    }
-
-    let mut token_table = DataTable::new(
-        "api-tokens",
-        "API tokens",
-        &["Token", "Holder", "Label", "Status"],
-        "No API token has been issued.",
-    );
-    for token in tokens {
-        let status = if token.revoked { "revoked" } else { "live" };
-        token_table.row(vec![
-            token.token.to_string(),
-            token.holder.to_string(),
-            token.label,
-            status.to_owned(),
-        ]);
-    }
-
-    let mut roadmap = DataTable::new(
-        "roadmap",
-        "Roadmap by phase",
-        &["Phase", "Function", "Group", "Status"],
-        "",
-    );
-    let mut functions = BusinessFunction::ALL.to_vec();
-    functions.sort_by_key(|function| function.phase());
-    for function in functions {
-        let status = if function.page_built() {
-            "live"
-        } else {
-            "not built yet"
-        };
-        roadmap.row(vec![
-            format!("Phase {}", function.phase()),
-            function.title().to_owned(),
-            function.group().title().to_owned(),
-            status.to_owned(),
-        ]);
-    }
-    page.tables = vec![staff, changes, token_table, roadmap];
-    Ok(())
 }
