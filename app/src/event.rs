@@ -142,6 +142,13 @@ impl StreamId {
         StreamId(format!("api-token-{token}"))
     }
 
+    /// The stream of one change request (its raising and its triage).
+    pub fn change_request(
+        request: &crate::functions::platform_manager::events::ChangeRequestId,
+    ) -> Self {
+        StreamId(format!("change-request-{request}"))
+    }
+
     /// The stream id as text.
     pub fn as_str(&self) -> &str {
         &self.0

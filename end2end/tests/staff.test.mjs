@@ -102,6 +102,51 @@ test('the owner lands on the Business Overview, moves between pages without relo
   await context.close();
 });
 
+test('a change request raised on a function page is triaged on the Platform Manager, and a rebuild ends with equal checksums', async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await signIn(page, 'owner@fenwick.example', 'fenwick-demo-owner');
+  await page.waitForURL(`${kiln.url}/staff/overview`);
+  await page.goto(`${kiln.url}/staff/category`);
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+
+  await page.getByText('Raise a change request', { exact: true }).click();
+  await page.getByLabel('What should change').fill('Show margin per product');
+  await page.getByLabel('Impact: what gets better, or what hurts without it').fill('Pricing decisions need margins beside prices.');
+  await page.getByLabel('Urgency').selectOption('high');
+  await page.getByRole('button', { name: 'Raise the request' }).click();
+  await page.waitForURL(`${kiln.url}/staff/category?raised=1`);
+  const listed = page.locator('[data-table="change-requests"] li', { hasText: 'Show margin per product' });
+  await listed.waitFor();
+  assert.equal(await listed.locator('[data-field="status"]').innerText(), 'new');
+  await page.screenshot({ path: path.join(screenshotDir, 'staff-change-request-raised.png'), fullPage: true });
+
+  await page.locator('nav a[data-function="platform-manager"]').click();
+  await page.waitForURL(`${kiln.url}/staff/platform-manager`);
+  await page.locator('[data-triage]').waitFor();
+  await page.getByLabel('Now').selectOption('scheduled');
+  await page.getByLabel('Note').fill('phase 3');
+  await page.getByRole('button', { name: 'Save the triage' }).click();
+  await page.waitForURL(`${kiln.url}/staff/platform-manager?triaged=1`);
+  const triaged = page.locator('[data-table="change-requests"] li', { hasText: 'Show margin per product' });
+  await triaged.locator('[data-field="status"]', { hasText: 'scheduled' }).waitFor();
+  await page.screenshot({ path: path.join(screenshotDir, 'staff-change-request-triaged.png'), fullPage: true });
+
+  await page.locator('nav a[data-function="database-manager"]').click();
+  await page.waitForURL(`${kiln.url}/staff/database-manager`);
+  await page.getByRole('button', { name: 'Rebuild every projection' }).click();
+  const verdict = page.locator('[data-field="rebuild-verdict"]');
+  await verdict.waitFor({ timeout: 30_000 });
+  assert.equal(await verdict.getAttribute('data-all-equal'), 'true', await verdict.innerText());
+  assert.equal(await page.locator('[data-rebuild] progress').getAttribute('value'), '100');
+  assert.ok(await page.locator('[data-rebuilt-table="change_requests"]').count() === 1);
+  await page.locator('[data-rebuild]').screenshot({ path: path.join(screenshotDir, 'staff-rebuild.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('staff with two grants land on Category Management and see which pages they may not open', async () => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const page = await context.newPage();

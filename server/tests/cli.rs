@@ -183,7 +183,7 @@ fn rebuilding_an_unknown_projection_fails_and_names_the_known_ones() {
     assert!(!output.status.success());
     assert!(
         stderr(&output).contains(
-            "there is no projection called “inventory”; known projections: catalog, accounts, dealers"
+            "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers"
         ),
         "{}",
         stderr(&output)

@@ -315,3 +315,118 @@ async fn shutting_down_ends_open_live_streams() {
         .expect("the server stopped cleanly");
     drop(live);
 }
+
+#[tokio::test]
+async fn a_change_request_raised_from_a_page_is_listed_there_and_triaged_by_the_platform_manager()
+{
+    let app = spawn_app().await;
+    let potter = app.another_browser();
+    potter
+        .sign_in("potter@fenwick.example", "fenwick-demo-potter")
+        .await;
+    let raised = potter
+        .post_form(
+            "/api/platform-manager/change-requests/raise",
+            "/staff/category",
+            &[
+                ("form[function]", "category"),
+                ("form[title]", "Show margin per product"),
+                ("form[impact]", "Pricing decisions need it"),
+                ("form[urgency]", "high"),
+            ],
+        )
+        .await;
+    assert_eq!(raised.url().path(), "/staff/category");
+    assert_eq!(raised.url().query(), Some("raised=1"));
+    let html = raised.text().await.expect("HTML");
+    assert!(html.contains("Show margin per product"), "{html}");
+
+    let category = page_json(&potter, BusinessFunction::Category).await;
+    assert_eq!(category.change_requests.len(), 1);
+    let request = &category.change_requests[0];
+    assert_eq!(request.status.as_str(), "new");
+    assert_eq!(request.urgency.as_str(), "high");
+    assert!(request.raised_by.starts_with("user:"), "{}", request.raised_by);
+    // The potter may not triage: that needs platform-manager:operate.
+    let refused = potter
+        .post_form(
+            "/api/platform-manager/change-requests/triage",
+            "/staff/category",
+            &[
+                ("form[request]", request.request.as_str()),
+                ("form[status]", "accepted"),
+                ("form[note]", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    // Nor is a request for another function shown on the customers page.
+    app.sign_in_as_owner().await;
+    let customers = page_json(&app, BusinessFunction::Customers).await;
+    assert!(customers.change_requests.is_empty());
+
+    let triaged = app
+        .post_form(
+            "/api/platform-manager/change-requests/triage",
+            "/staff/platform-manager",
+            &[
+                ("form[request]", request.request.as_str()),
+                ("form[status]", "scheduled"),
+                ("form[note]", "phase 3"),
+            ],
+        )
+        .await;
+    assert_eq!(triaged.url().query(), Some("triaged=1"));
+    let platform = page_json(&app, BusinessFunction::PlatformManager).await;
+    assert_eq!(platform.change_requests[0].status.as_str(), "scheduled");
+    assert_eq!(platform.change_requests[0].note, "phase 3");
+    assert_eq!(platform.events[0].event_type, "ChangeRequestTriaged");
+
+    // Moving it back is refused, with the rule's words, and changes nothing.
+    let events = app.store.event_count().await.expect("count");
+    let back = app
+        .post_form(
+            "/api/platform-manager/change-requests/triage",
+            "/staff/platform-manager",
+            &[
+                ("form[request]", request.request.as_str()),
+                ("form[status]", "accepted"),
+                ("form[note]", ""),
+            ],
+        )
+        .await;
+    let body = back.text().await.expect("body");
+    assert!(body.contains("is scheduled; it cannot become accepted"), "{body}");
+    assert_eq!(app.store.event_count().await.expect("count"), events);
+}
+
+#[tokio::test]
+async fn a_change_request_with_bad_input_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let events = app.store.event_count().await.expect("count");
+    let huge = "x".repeat(1_000_000);
+    for (function, title, impact, urgency, message) in [
+        ("sales", "t", "i", "high", "there is no business function called"),
+        ("category", "  ", "i", "high", "needs a title"),
+        ("category", "t", "", "high", "needs its impact"),
+        ("category", "t", "i", "whenever", "urgency is one of"),
+        ("category", "t", huge.as_str(), "low", "at most 2000 characters"),
+    ] {
+        let response = app
+            .post_form(
+                "/api/platform-manager/change-requests/raise",
+                "/staff/category",
+                &[
+                    ("form[function]", function),
+                    ("form[title]", title),
+                    ("form[impact]", impact),
+                    ("form[urgency]", urgency),
+                ],
+            )
+            .await;
+        let body = response.text().await.expect("body");
+        assert!(body.contains(message), "{message}: {}", &body[..body.len().min(500)]);
+    }
+    assert_eq!(app.store.event_count().await.expect("count"), events);
+}

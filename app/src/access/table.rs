@@ -3,7 +3,7 @@
 //! what; a test walks the router and fails for any route missing here.
 
 use super::{Capability, Requirement};
-use crate::functions::BusinessFunction::{self, Customers, DatabaseManager};
+use crate::functions::BusinessFunction::{self, Customers, DatabaseManager, PlatformManager};
 
 /// The HTTP method of a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -245,6 +245,20 @@ pub const ROUTES: &[Route] = &[
         "/api/platform-manager/tokens/revoke",
         Requirement::Admin,
         "revoke an API token (server function)",
+    ),
+    // Platform Manager: change requests, raised from any function page by
+    // staff or agents, triaged by people who operate the Platform Manager.
+    route(
+        Method::Post,
+        "/api/platform-manager/change-requests/raise",
+        Requirement::StaffOrAgent,
+        "raise a change request (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/platform-manager/change-requests/triage",
+        Requirement::operate(PlatformManager),
+        "triage a change request (server function)",
     ),
     // Static files: the browser bundle, pictures, favicon.
     Route {

@@ -3,17 +3,26 @@
 
 use super::view::{DataTable, FeedEntry, FunctionPage, MenuEntry, Metric};
 use crate::error::KilnError;
-use crate::functions::FunctionGroup;
+use crate::functions::platform_manager::page::{
+    ChangeRequestList, RaiseChangeRequestForm, TriageForm,
+};
+use crate::functions::{BusinessFunction, FunctionGroup};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// `/staff/<slug>`: one business function's page.
 #[component]
 pub fn StaffPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let slug = Memo::new(move |_| params.read().get("function").unwrap_or_default());
-    let page = Resource::new(move || slug.get(), super::load_function_page);
+    // A form that changed the page's data sends the browser back to it
+    // with a query saying so; that reloads the view model too.
+    let page = Resource::new(
+        move || (slug.get(), query.read().to_query_string()),
+        |(slug, _)| super::load_function_page(slug),
+    );
     let menu = Resource::new(|| (), |()| super::staff_menu());
     #[cfg(feature = "hydrate")]
     follow_live_events(slug, page);
@@ -213,8 +222,11 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
         metrics,
         tables,
         events,
+        change_requests,
         not_built_yet,
     } = page;
+    let on_platform_manager = function == BusinessFunction::PlatformManager;
+    let triage = on_platform_manager.then(|| change_requests.clone());
     let status = if built { "Live" } else { "Not built yet" };
     let status_class = if built {
         "rounded-full bg-emerald-100 px-3 py-1 text-xs font-medium text-emerald-800"
@@ -236,7 +248,12 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
                 <span class=status_class data-field="status">{status}</span>
             </header>
             <MetricTiles metrics />
+            {(function == BusinessFunction::DatabaseManager)
+                .then(|| view! { <crate::functions::database_manager::page::RebuildPanel /> })}
             {tables.into_iter().map(|table| view! { <TableView table /> }).collect_view()}
+            <ChangeRequestList requests=change_requests every_function=on_platform_manager />
+            {triage.map(|requests| view! { <TriageForm requests /> })}
+            <RaiseChangeRequestForm function />
             <EventFeed events />
             <NotBuiltYet items=not_built_yet />
         </article>

@@ -2,7 +2,7 @@
 //! function's service, the event feed and the plain statements of what is
 //! not built yet are the same for every function.
 
-use super::view::{FeedEntry, FunctionPage};
+use super::view::{ChangeRequestView, FeedEntry, FunctionPage};
 use crate::functions::{BusinessFunction, category, customers, platform_manager};
 use crate::store::{EventStore, StoreError};
 
@@ -47,6 +47,7 @@ impl FunctionPage {
             metrics: Vec::new(),
             tables: Vec::new(),
             events: Vec::new(),
+            change_requests: Vec::new(),
             not_built_yet,
         }
     }
@@ -78,6 +79,23 @@ pub async fn function_page(
         Some(function)
     };
     page.events = feed(store, watched).await?;
+    // The Platform Manager triages every function's change requests.
+    let concerning = (function != BusinessFunction::PlatformManager).then_some(function);
+    page.change_requests = platform_manager::projection::change_requests(store, concerning)
+        .await?
+        .into_iter()
+        .map(|row| ChangeRequestView {
+            request: row.request,
+            title: row.title,
+            function: row.function,
+            impact: row.impact,
+            urgency: row.urgency,
+            status: row.status,
+            note: row.note,
+            raised_by: row.raised_by,
+            raised_at: row.raised_at,
+        })
+        .collect();
     Ok(page)
 }
 

@@ -2,6 +2,7 @@
 //! endpoint answers with: one struct, so the page and the JSON an agent
 //! reads can never disagree.
 
+use crate::functions::platform_manager::events::{TriageStatus, Urgency};
 use crate::functions::{BusinessFunction, FunctionGroup};
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +31,9 @@ pub struct FunctionPage {
     /// The function's newest events, newest first (for the Business
     /// Overview and the Database Manager: every function's).
     pub events: Vec<FeedEntry>,
+    /// The change requests raised about this function, newest first (on
+    /// the Platform Manager's page: every function's).
+    pub change_requests: Vec<ChangeRequestView>,
     /// What this page does not show yet, said plainly (decisions awaiting
     /// approval, agent conversations, change requests, until they exist).
     pub not_built_yet: Vec<String>,
@@ -175,4 +179,27 @@ impl FunctionListing {
                 .then(|| format!("agent:{}", function.slug())),
         }
     }
+}
+
+/// A change request as pages show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeRequestView {
+    /// Its id, e.g. `chg-…`.
+    pub request: String,
+    /// What should change.
+    pub title: String,
+    /// The function it concerns.
+    pub function: BusinessFunction,
+    /// What gets better, or what hurts without it.
+    pub impact: String,
+    /// How soon.
+    pub urgency: Urgency,
+    /// Where it stands in its triage.
+    pub status: TriageStatus,
+    /// The latest triage note.
+    pub note: String,
+    /// Who raised it (an actor, e.g. `user:acc-…`).
+    pub raised_by: String,
+    /// When, UTC, RFC 3339.
+    pub raised_at: String,
 }

@@ -42,6 +42,7 @@ impl Projector {
 pub const PROJECTORS: &[Projector] = &[
     category::projection::CATALOG,
     platform_manager::projection::ACCOUNTS,
+    platform_manager::projection::CHANGE_REQUESTS,
     customers::projection::DEALERS,
 ];
 
@@ -452,7 +453,7 @@ mod tests {
                 .expect_err("unknown projection");
             assert_eq!(
                 error.to_string(),
-                "there is no projection called “inventory”; known projections: catalog, accounts, dealers"
+                "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers"
             );
         }
     }

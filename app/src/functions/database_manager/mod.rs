@@ -4,10 +4,14 @@
 //! Built so far: rebuilding projections from the log on request, one
 //! rebuild at a time, with progress published for the page (and the JSON
 //! endpoint agents use); asking for one needs `database-manager:operate`
-//! (see `crate::access::table`). Not built yet: the staff page itself, the
-//! event catalog and anomaly views on it (the function-pages issue).
+//! (see `crate::access::table`). Its staff page (`service::fill_page`,
+//! and `page::RebuildPanel`, the rebuild button with its progress bar)
+//! shows the log's size, the event-to-table mapping, the anomalies and the
+//! event catalog. Not built yet: event filters and payloads, projection
+//! lag, the quarantine.
 
 pub mod endpoints;
+pub mod page;
 pub mod view;
 
 #[cfg(feature = "ssr")]

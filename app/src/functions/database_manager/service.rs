@@ -249,7 +249,7 @@ mod tests {
             assert_eq!(
                 updates.try_recv().ok(),
                 Some(RebuildUpdate::Failed {
-                    message: "there is no projection called “inventory”; known projections: catalog, accounts, dealers"
+                    message: "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers"
                         .into()
                 })
             );

@@ -1,13 +1,16 @@
-//! The Platform Manager's commands about accounts, roles and API tokens,
-//! and the pure rules that decide them. Two kinds of stream: an account's
-//! (`account-<id>`, decided by [`decide`]) and an API token's
-//! (`api-token-<id>`, decided by [`decide_token`]).
+//! The Platform Manager's commands about accounts, roles, API tokens and
+//! change requests, and the pure rules that decide them. Three kinds of
+//! stream: an account's (`account-<id>`, decided by [`decide`]), an API
+//! token's (`api-token-<id>`, decided by [`decide_token`]) and a change
+//! request's (`change-request-<id>`, decided by [`decide_change_request`]).
 
 use super::events::{
+    ChangeRequestId, ChangeRequestRaised, ChangeRequestTriaged, TriageStatus, Urgency,
     ApiTokenIssued, ApiTokenRevoked, ConsumerSignedUp, DealerUserCreated, PasswordChange,
     PasswordChanged, PlatformEvent, Role, RoleChanged, StaffAccountCreated, TokenHolder,
 };
 use crate::access::{AccountId, CompanyId, Email, TokenId};
+use crate::functions::BusinessFunction;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -152,7 +155,9 @@ impl AccountState {
                 // streams of their own.
                 PlatformEvent::PasswordChanged(_)
                 | PlatformEvent::ApiTokenIssued(_)
-                | PlatformEvent::ApiTokenRevoked(_) => {}
+                | PlatformEvent::ApiTokenRevoked(_)
+                | PlatformEvent::ChangeRequestRaised(_)
+                | PlatformEvent::ChangeRequestTriaged(_) => {}
             }
         }
         state
@@ -277,6 +282,167 @@ pub enum PlatformError {
         /// The id.
         token: TokenId,
     },
+    /// A change request needs a title saying what should change.
+    #[error("a change request needs a title saying what should change")]
+    MissingTitle,
+    /// A change request needs its impact, or nobody can weigh it.
+    #[error("a change request needs its impact: what gets better, or what hurts without it")]
+    MissingImpact,
+    /// Change requests are read by people; a page of text is not a request.
+    #[error("a change request's {what} may have at most {max} characters")]
+    TooLong {
+        /// Which text.
+        what: &'static str,
+        /// Its limit.
+        max: usize,
+    },
+    /// Change request ids are never reused.
+    #[error("change request {request} already exists")]
+    ChangeRequestExists {
+        /// The id.
+        request: ChangeRequestId,
+    },
+    /// The change request asked for does not exist.
+    #[error("there is no change request {request}")]
+    NoSuchChangeRequest {
+        /// The id asked for.
+        request: ChangeRequestId,
+    },
+    /// Triage moves forward only, and done or declined is final.
+    #[error("change request {request} is {from}; it cannot become {to}")]
+    TriageNotAllowed {
+        /// The request.
+        request: ChangeRequestId,
+        /// Where it stands.
+        from: TriageStatus,
+        /// Where it was asked to go.
+        to: TriageStatus,
+    },
+}
+
+/// The longest impact statement or triage note, in characters.
+pub const MAX_CHANGE_TEXT_CHARS: usize = 2_000;
+
+/// A request about Kiln itself, raised from a function's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RaiseChangeRequest {
+    /// Its id (chosen by the service).
+    pub request: ChangeRequestId,
+    /// What should change.
+    pub title: String,
+    /// The function it concerns.
+    pub function: BusinessFunction,
+    /// What gets better, or what hurts without it.
+    pub impact: String,
+    /// How soon.
+    pub urgency: Urgency,
+}
+
+/// A command about a change request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChangeRequestCommand {
+    /// Raise a new change request.
+    Raise(RaiseChangeRequest),
+    /// Move a change request along its triage.
+    Triage {
+        /// The request.
+        request: ChangeRequestId,
+        /// Where it goes.
+        status: TriageStatus,
+        /// Why, or when it is scheduled for (may be empty).
+        note: String,
+    },
+}
+
+/// What [`decide_change_request`] needs to know about one request: where
+/// it stands, if it exists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChangeRequestState {
+    /// Its status, or `None` when it was never raised.
+    pub status: Option<TriageStatus>,
+}
+
+impl ChangeRequestState {
+    /// Folds a change request's past events, oldest first, into its state.
+    pub fn from_events<'a>(events: impl IntoIterator<Item = &'a PlatformEvent>) -> Self {
+        let mut state = Self::default();
+        for event in events {
+            match event {
+                PlatformEvent::ChangeRequestRaised(_) => state.status = Some(TriageStatus::New),
+                PlatformEvent::ChangeRequestTriaged(triaged) => {
+                    state.status = Some(triaged.status);
+                }
+                _ => {}
+            }
+        }
+        state
+    }
+}
+
+/// Decides a change request command against the request's state.
+pub fn decide_change_request(
+    state: ChangeRequestState,
+    command: ChangeRequestCommand,
+) -> Result<Vec<PlatformEvent>, PlatformError> {
+    match command {
+        ChangeRequestCommand::Raise(raise) => {
+            if state.status.is_some() {
+                return Err(PlatformError::ChangeRequestExists {
+                    request: raise.request,
+                });
+            }
+            let title = raise.title.trim();
+            if title.is_empty() {
+                return Err(PlatformError::MissingTitle);
+            }
+            let title = limited(title, "title", MAX_NAME_CHARS)?;
+            let impact = raise.impact.trim();
+            if impact.is_empty() {
+                return Err(PlatformError::MissingImpact);
+            }
+            let impact = limited(impact, "impact", MAX_CHANGE_TEXT_CHARS)?;
+            Ok(vec![PlatformEvent::ChangeRequestRaised(ChangeRequestRaised {
+                request: raise.request,
+                title,
+                function: raise.function,
+                impact,
+                urgency: raise.urgency,
+            })])
+        }
+        ChangeRequestCommand::Triage {
+            request,
+            status,
+            note,
+        } => {
+            let Some(from) = state.status else {
+                return Err(PlatformError::NoSuchChangeRequest { request });
+            };
+            if !from.may_become(status) {
+                return Err(PlatformError::TriageNotAllowed {
+                    request,
+                    from,
+                    to: status,
+                });
+            }
+            let note = limited(note.trim(), "note", MAX_CHANGE_TEXT_CHARS)?;
+            Ok(vec![PlatformEvent::ChangeRequestTriaged(
+                ChangeRequestTriaged {
+                    request,
+                    status,
+                    note,
+                },
+            )])
+        }
+    }
+}
+
+/// `text`, refused when longer than `max` characters.
+fn limited(text: &str, what: &'static str, max: usize) -> Result<String, PlatformError> {
+    if text.chars().count() > max {
+        Err(PlatformError::TooLong { what, max })
+    } else {
+        Ok(text.to_owned())
+    }
 }
 
 /// Decides an account command against the account's state.
@@ -726,5 +892,143 @@ mod tests {
                 token: pricing_bot()
             })
         );
+    }
+
+    mod change_requests {
+        use super::super::*;
+        use crate::functions::BusinessFunction;
+
+        fn request() -> ChangeRequestId {
+            ChangeRequestId::from_random([9; 8])
+        }
+
+        fn raise(title: &str, impact: &str) -> ChangeRequestCommand {
+            ChangeRequestCommand::Raise(RaiseChangeRequest {
+                request: request(),
+                title: title.into(),
+                function: BusinessFunction::Category,
+                impact: impact.into(),
+                urgency: Urgency::High,
+            })
+        }
+
+        fn raised() -> PlatformEvent {
+            PlatformEvent::ChangeRequestRaised(ChangeRequestRaised {
+                request: request(),
+                title: "Show margin per product".into(),
+                function: BusinessFunction::Category,
+                impact: "Pricing decisions need it".into(),
+                urgency: Urgency::High,
+            })
+        }
+
+        fn triaged(status: TriageStatus) -> PlatformEvent {
+            PlatformEvent::ChangeRequestTriaged(ChangeRequestTriaged {
+                request: request(),
+                status,
+                note: String::new(),
+            })
+        }
+
+        fn triage(status: TriageStatus, note: &str) -> ChangeRequestCommand {
+            ChangeRequestCommand::Triage {
+                request: request(),
+                status,
+                note: note.into(),
+            }
+        }
+
+        fn given(events: &[PlatformEvent]) -> ChangeRequestState {
+            ChangeRequestState::from_events(events)
+        }
+
+        #[test]
+        fn a_new_request_is_raised_with_its_texts_trimmed() {
+            assert_eq!(
+                decide_change_request(
+                    given(&[]),
+                    raise("  Show margin per product ", " Pricing decisions need it ")
+                ),
+                Ok(vec![raised()])
+            );
+        }
+
+        #[test]
+        fn a_request_without_title_or_impact_or_with_a_page_of_text_is_refused() {
+            assert_eq!(
+                decide_change_request(given(&[]), raise("  ", "x")),
+                Err(PlatformError::MissingTitle)
+            );
+            assert_eq!(
+                decide_change_request(given(&[]), raise("x", "")),
+                Err(PlatformError::MissingImpact)
+            );
+            assert_eq!(
+                decide_change_request(given(&[]), raise(&"t".repeat(201), "x")),
+                Err(PlatformError::TooLong {
+                    what: "title",
+                    max: MAX_NAME_CHARS
+                })
+            );
+            assert_eq!(
+                decide_change_request(given(&[]), raise("x", &"i".repeat(1_000_000))),
+                Err(PlatformError::TooLong {
+                    what: "impact",
+                    max: MAX_CHANGE_TEXT_CHARS
+                })
+            );
+        }
+
+        #[test]
+        fn a_request_id_is_never_raised_twice() {
+            assert_eq!(
+                decide_change_request(given(&[raised()]), raise("again", "x")),
+                Err(PlatformError::ChangeRequestExists { request: request() })
+            );
+        }
+
+        #[test]
+        fn triage_moves_a_request_forward_with_its_note() {
+            let then = PlatformEvent::ChangeRequestTriaged(ChangeRequestTriaged {
+                request: request(),
+                status: TriageStatus::Scheduled,
+                note: "phase 3".into(),
+            });
+            assert_eq!(
+                decide_change_request(
+                    given(&[raised(), triaged(TriageStatus::Accepted)]),
+                    triage(TriageStatus::Scheduled, " phase 3 ")
+                ),
+                Ok(vec![then])
+            );
+        }
+
+        #[test]
+        fn triage_never_moves_back_nor_past_done_or_declined() {
+            for (history, to) in [
+                (vec![raised(), triaged(TriageStatus::Scheduled)], TriageStatus::Accepted),
+                (vec![raised(), triaged(TriageStatus::Done)], TriageStatus::Declined),
+                (vec![raised(), triaged(TriageStatus::Declined)], TriageStatus::Accepted),
+                (vec![raised()], TriageStatus::New),
+            ] {
+                let from = given(&history).status.expect("raised");
+                assert_eq!(
+                    decide_change_request(given(&history), triage(to, "")),
+                    Err(PlatformError::TriageNotAllowed {
+                        request: request(),
+                        from,
+                        to
+                    })
+                );
+            }
+        }
+
+        #[test]
+        fn an_unknown_request_cannot_be_triaged() {
+            assert_eq!(
+                decide_change_request(given(&[]), triage(TriageStatus::Accepted, "")),
+                Err(PlatformError::NoSuchChangeRequest { request: request() })
+            );
+        }
     }
 }

@@ -1,8 +1,12 @@
-//! The Platform Manager's server functions: API tokens for agents. Only
-//! administrators reach them (see `crate::access::table`); the page that
-//! will call them is the function-pages issue's.
+//! The Platform Manager's server functions: API tokens for agents (only
+//! administrators reach them, see `crate::access::table`), and change
+//! requests, raised from any function's page and triaged on the Platform
+//! Manager's.
 
-use super::view::{ApiTokenView, IssueTokenRequest, IssuedToken, RevokeTokenRequest};
+use super::view::{
+    ApiTokenView, ChangeRequestForm, IssueTokenRequest, IssuedToken, RevokeTokenRequest,
+    TriageForm,
+};
 use crate::error::KilnError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -95,5 +99,103 @@ pub async fn revoke_api_token(request: RevokeTokenRequest) -> Result<(), KilnErr
         .await
         .map_err(to_kiln_error)?;
     tracing::info!(token = %token, "an API token was revoked");
+    Ok(())
+}
+
+/// Who is raising or triaging a change request, as the actor of its
+/// events: a member of staff, a function's agent, or an external agent's
+/// token.
+#[cfg(feature = "ssr")]
+async fn acting_principal() -> Result<(crate::access::Principal, crate::event::Actor), KilnError> {
+    use crate::access::Principal;
+    use crate::event::Actor;
+    let axum::Extension(principal): axum::Extension<Principal> =
+        leptos_axum::extract().await.map_err(|error| {
+            tracing::error!(%error, "the guard did not pass a principal");
+            KilnError::Internal
+        })?;
+    let actor = match &principal {
+        Principal::Staff { account, .. } => Ok(Actor::user(account)),
+        Principal::Agent { function } => Actor::parse(&format!("agent:{}", function.slug())),
+        Principal::Token { token, .. } => Actor::parse(&format!("integration:{token}")),
+        _ => {
+            return Err(KilnError::Rejected(
+                "change requests come from staff and agents".into(),
+            ));
+        }
+    }
+    .map_err(|error| {
+        tracing::error!(%error, "a principal did not make an actor");
+        KilnError::Internal
+    })?;
+    Ok((principal, actor))
+}
+
+/// Raises a change request from a function's page, then sends the browser
+/// back to that page with `?raised=1`.
+/// `POST /api/platform-manager/change-requests/raise` (form fields
+/// `form[function]`, `form[title]`, `form[impact]`, `form[urgency]`).
+#[server(prefix = "/api", endpoint = "platform-manager/change-requests/raise")]
+pub async fn raise_change_request(form: ChangeRequestForm) -> Result<(), KilnError> {
+    use super::events::Urgency;
+    use super::service::{self, NewChangeRequest};
+    use crate::functions::BusinessFunction;
+    use crate::state::AppState;
+
+    let state = AppState::from_context()?;
+    let (_, actor) = acting_principal().await?;
+    let function = BusinessFunction::from_slug(form.function.trim()).ok_or_else(|| {
+        KilnError::Rejected(format!(
+            "there is no business function called “{}”",
+            form.function.chars().take(60).collect::<String>()
+        ))
+    })?;
+    let urgency = Urgency::from_name(form.urgency.trim()).ok_or_else(|| {
+        KilnError::Rejected("urgency is one of low, normal, high or critical".into())
+    })?;
+    let request = service::raise_change_request(
+        state.store(),
+        actor,
+        NewChangeRequest {
+            title: form.title,
+            function,
+            impact: form.impact,
+            urgency,
+        },
+    )
+    .await
+    .map_err(to_kiln_error)?;
+    tracing::info!(%request, function = function.slug(), "a change request was raised");
+    leptos_axum::redirect(&format!("{}?raised=1", function.page_url()));
+    Ok(())
+}
+
+/// Moves a change request along its triage (people only: agents propose),
+/// then sends the browser to the Platform Manager's page with
+/// `?triaged=1`. `POST /api/platform-manager/change-requests/triage` (form
+/// fields `form[request]`, `form[status]`, `form[note]`).
+#[server(prefix = "/api", endpoint = "platform-manager/change-requests/triage")]
+pub async fn triage_change_request(form: TriageForm) -> Result<(), KilnError> {
+    use super::events::{ChangeRequestId, TriageStatus};
+    use crate::access::Principal;
+    use crate::state::AppState;
+
+    let state = AppState::from_context()?;
+    let (principal, actor) = acting_principal().await?;
+    if !matches!(principal, Principal::Staff { .. }) {
+        return Err(KilnError::Rejected(
+            "people triage change requests; agents propose".into(),
+        ));
+    }
+    let request = ChangeRequestId::parse(form.request.trim())
+        .map_err(|error| KilnError::Rejected(error.to_string()))?;
+    let status = TriageStatus::from_name(form.status.trim()).ok_or_else(|| {
+        KilnError::Rejected("the status is one of accepted, scheduled, done or declined".into())
+    })?;
+    super::service::triage_change_request(state.store(), actor, request.clone(), status, form.note)
+        .await
+        .map_err(to_kiln_error)?;
+    tracing::info!(%request, %status, "a change request was triaged");
+    leptos_axum::redirect("/staff/platform-manager?triaged=1");
     Ok(())
 }

@@ -1,6 +1,7 @@
-//! What the Platform Manager records in the event log about who may use
-//! Kiln: accounts (staff and consumers), the roles granted to staff, and
-//! the API tokens agents use.
+//! What the Platform Manager records in the event log: who may use Kiln
+//! (accounts of every tier, the roles granted to staff, the API tokens
+//! agents use) and how Kiln itself should change (change requests raised
+//! from any function's page, and their triage).
 //!
 //! Secrets are never events: the log is kept forever and cannot forget
 //! one. Password hashes live in the credentials table and token hashes in
@@ -8,6 +9,7 @@
 //! docs/decisions/0005-accounts-and-credentials.md); the log records only
 //! that a password changed or a token was issued.
 
+use crate::access::identity::random_id;
 use crate::access::{AccountId, Capability, CompanyId, Email, Grant, TokenId, TokenScope};
 use crate::functions::BusinessFunction;
 use serde::{Deserialize, Serialize};
@@ -40,6 +42,153 @@ pub enum PlatformEvent {
     ApiTokenIssued(ApiTokenIssued),
     /// An administrator revoked an API token; it no longer works.
     ApiTokenRevoked(ApiTokenRevoked),
+    /// Someone asked, from a function's page, for Kiln itself to change:
+    /// what, for which function, with what impact and how urgently. The
+    /// event's actor is who raised it.
+    ChangeRequestRaised(ChangeRequestRaised),
+    /// The Platform Manager moved a change request along its triage
+    /// (accepted, scheduled, done or declined), with a note saying why.
+    ChangeRequestTriaged(ChangeRequestTriaged),
+}
+
+random_id!(
+    /// The id of a change request, e.g. `chg-7a4c0e19b2d35f68`.
+    ChangeRequestId,
+    InvalidChangeRequestId,
+    "chg-",
+    "a change request id"
+);
+
+/// Payload of [`PlatformEvent::ChangeRequestRaised`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct ChangeRequestRaised {
+    /// Its id.
+    pub request: ChangeRequestId,
+    /// What should change, in a line.
+    pub title: String,
+    /// The function whose page it was raised from, and which it concerns.
+    pub function: BusinessFunction,
+    /// What the change would make better, or what hurts without it.
+    pub impact: String,
+    /// How soon it is needed.
+    pub urgency: Urgency,
+}
+
+/// How soon a change is needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    /// Whenever there is time.
+    Low,
+    /// In the normal course of work.
+    Normal,
+    /// Soon: work is slowed without it.
+    High,
+    /// Now: work is blocked without it.
+    Critical,
+}
+
+impl Urgency {
+    /// Every urgency, least first.
+    pub const ALL: [Urgency; 4] = [
+        Urgency::Low,
+        Urgency::Normal,
+        Urgency::High,
+        Urgency::Critical,
+    ];
+
+    /// Its name: `low`, `normal`, `high` or `critical`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::Low => "low",
+            Urgency::Normal => "normal",
+            Urgency::High => "high",
+            Urgency::Critical => "critical",
+        }
+    }
+
+    /// The urgency named `text`, if any.
+    pub fn from_name(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|urgency| urgency.as_str() == text)
+    }
+}
+
+/// Where a change request stands. A request starts `new`; `done` and
+/// `declined` are final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TriageStatus {
+    /// Raised, not looked at yet.
+    New,
+    /// Worth doing; not planned yet.
+    Accepted,
+    /// Planned for a phase or a date (the note says which).
+    Scheduled,
+    /// Built.
+    Done,
+    /// Not to be done (the note says why).
+    Declined,
+}
+
+impl TriageStatus {
+    /// Every status, in the order a request moves through them.
+    pub const ALL: [TriageStatus; 5] = [
+        TriageStatus::New,
+        TriageStatus::Accepted,
+        TriageStatus::Scheduled,
+        TriageStatus::Done,
+        TriageStatus::Declined,
+    ];
+
+    /// Its name, e.g. `scheduled`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TriageStatus::New => "new",
+            TriageStatus::Accepted => "accepted",
+            TriageStatus::Scheduled => "scheduled",
+            TriageStatus::Done => "done",
+            TriageStatus::Declined => "declined",
+        }
+    }
+
+    /// The status named `text`, if any.
+    pub fn from_name(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == text)
+    }
+
+    /// Whether a request may move from this status to `next`: forward
+    /// only (new, accepted, scheduled, done), declined from any open
+    /// status, and nothing after done or declined.
+    pub fn may_become(self, next: TriageStatus) -> bool {
+        use TriageStatus::*;
+        matches!(
+            (self, next),
+            (New, Accepted | Scheduled | Done | Declined)
+                | (Accepted, Scheduled | Done | Declined)
+                | (Scheduled, Done | Declined)
+        )
+    }
+}
+
+impl fmt::Display for TriageStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Payload of [`PlatformEvent::ChangeRequestTriaged`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct ChangeRequestTriaged {
+    /// The request.
+    pub request: ChangeRequestId,
+    /// Where it stands now.
+    pub status: TriageStatus,
+    /// Why, or when it is scheduled for.
+    pub note: String,
 }
 
 /// Payload of [`PlatformEvent::ConsumerSignedUp`].
@@ -294,6 +443,8 @@ impl crate::event::DomainEvent for PlatformEvent {
             PlatformEvent::PasswordChanged(_) => "PasswordChanged",
             PlatformEvent::ApiTokenIssued(_) => "ApiTokenIssued",
             PlatformEvent::ApiTokenRevoked(_) => "ApiTokenRevoked",
+            PlatformEvent::ChangeRequestRaised(_) => "ChangeRequestRaised",
+            PlatformEvent::ChangeRequestTriaged(_) => "ChangeRequestTriaged",
         }
     }
 

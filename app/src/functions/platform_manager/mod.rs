@@ -2,17 +2,21 @@
 //! "Platform Manager Function"), including who may use it.
 //!
 //! Built so far: accounts (staff created by an administrator, shoppers
-//! signing up), staff roles, password changes, and API tokens for agents
-//! (events, rules, the `accounts`, `staff_roles`, `api_tokens` and
-//! `api_token_revocations` tables), the secrets kept beside them, the
-//! administrators' token endpoints, and `kiln user add` / `kiln token` on
-//! the command line. Sign-in is in `crate::account`. Not built yet: the
-//! staff page `/staff/platform-manager` (change requests, roadmap, roles
-//! and tokens lists), the agent (function-pages issue); dealer users.
+//! signing up, dealer users), staff roles and their history, password
+//! changes, API tokens for agents, and change requests with their triage
+//! (events, rules, the `accounts`, `staff_roles`, `role_changes`,
+//! `api_tokens`, `api_token_revocations`, `change_requests` and
+//! `change_request_triage` tables), the secrets kept beside them, the
+//! token and change request endpoints, `kiln user add` / `kiln token` on
+//! the command line, and the staff page (`service::fill_page`, and
+//! `page`: the change request and triage forms). Sign-in is in
+//! `crate::account`. Not built yet: the agent; buttons to grant, revoke
+//! and issue on the page.
 
 pub mod decide;
 pub mod endpoints;
 pub mod events;
+pub mod page;
 pub mod view;
 
 #[cfg(feature = "ssr")]

@@ -4,7 +4,7 @@
 //! the guard, the sign-in and the Platform Manager page make of them.
 
 use super::decide::AccountTier;
-use super::events::{PlatformEvent, Role, TokenHolder};
+use super::events::{PlatformEvent, Role, TokenHolder, TriageStatus, Urgency};
 use crate::access::{AccountId, CompanyId, Email, Principal, StaffGrants, TokenId};
 use crate::event::DomainEvent;
 use crate::functions::BusinessFunction;
@@ -182,7 +182,9 @@ pub async fn apply(
             }),
             PlatformEvent::RoleGranted(_)
             | PlatformEvent::RoleRevoked(_)
-            | PlatformEvent::PasswordChanged(_) => {}
+            | PlatformEvent::PasswordChanged(_)
+            | PlatformEvent::ChangeRequestRaised(_)
+            | PlatformEvent::ChangeRequestTriaged(_) => {}
         }
     }
     let roles: Vec<Row<'_>> = role_rows
@@ -266,6 +268,206 @@ pub async fn apply(
         &revocations,
     )
     .await
+}
+
+/// The change requests projection: every request raised, and where each
+/// stands in its triage.
+pub const CHANGE_REQUESTS: Projector = Projector {
+    name: "change_requests",
+    function: BusinessFunction::PlatformManager,
+    handles: &["ChangeRequestRaised", "ChangeRequestTriaged"],
+    tables: &["change_requests", "change_request_triage"],
+    apply: apply_change_requests_boxed,
+};
+
+fn apply_change_requests_boxed<'a>(
+    connection: Connection<'a>,
+    events: &'a [&'a RecordedEvent],
+) -> ProjectorFuture<'a> {
+    Box::pin(apply_change_requests(connection, events))
+}
+
+/// Applies change request events, in position order. A request's row is
+/// written once, from its raising; its triage row keeps the latest triage
+/// (rows remember their last position, so replaying changes nothing).
+pub async fn apply_change_requests(
+    mut connection: Connection<'_>,
+    events: &[&RecordedEvent],
+) -> Result<(), StoreError> {
+    // Texts the rows borrow: who, when, and the names of enums.
+    struct Decoded {
+        position: i64,
+        event: PlatformEvent,
+        by: String,
+        at: String,
+    }
+    let mut decoded = Vec::with_capacity(events.len());
+    for event in events {
+        decoded.push(Decoded {
+            position: event.position,
+            event: PlatformEvent::decode(
+                &event.event_type,
+                event.schema_version,
+                event.payload.clone(),
+            )
+            .map_err(|source| StoreError::Payload {
+                event_type: event.event_type.clone(),
+                source,
+            })?,
+            by: event.metadata.actor.to_string(),
+            at: event
+                .recorded_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        });
+    }
+    let mut raised = Vec::new();
+    let mut triaged = Vec::new();
+    for Decoded {
+        position,
+        event,
+        by,
+        at,
+    } in &decoded
+    {
+        match event {
+            PlatformEvent::ChangeRequestRaised(request) => raised.push(Row {
+                values: vec![
+                    Value::Text(request.request.as_str()),
+                    Value::Text(&request.title),
+                    Value::Text(request.function.slug()),
+                    Value::Text(&request.impact),
+                    Value::Text(request.urgency.as_str()),
+                    Value::Text(by),
+                    Value::Text(at),
+                ],
+                position: *position,
+            }),
+            PlatformEvent::ChangeRequestTriaged(triage) => triaged.push(Row {
+                values: vec![
+                    Value::Text(triage.request.as_str()),
+                    Value::Text(triage.status.as_str()),
+                    Value::Text(&triage.note),
+                    Value::Text(by),
+                    Value::Text(at),
+                ],
+                position: *position,
+            }),
+            _ => {}
+        }
+    }
+    upsert_rows(
+        connection.reborrow(),
+        "change_requests",
+        "request_id",
+        &[
+            "request_id",
+            "title",
+            "function",
+            "impact",
+            "urgency",
+            "raised_by",
+            "raised_at",
+        ],
+        &raised,
+    )
+    .await?;
+    upsert_rows(
+        connection,
+        "change_request_triage",
+        "request_id",
+        &["request_id", "status", "note", "triaged_by", "triaged_at"],
+        &triaged,
+    )
+    .await
+}
+
+/// A change request as pages list it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeRequestRow {
+    /// Its id.
+    pub request: String,
+    /// What should change.
+    pub title: String,
+    /// The function it concerns.
+    pub function: BusinessFunction,
+    /// What gets better.
+    pub impact: String,
+    /// How soon.
+    pub urgency: Urgency,
+    /// Where it stands.
+    pub status: TriageStatus,
+    /// The latest triage note (empty while new).
+    pub note: String,
+    /// Who raised it.
+    pub raised_by: String,
+    /// When, UTC, RFC 3339.
+    pub raised_at: String,
+}
+
+/// The change requests about `function` (every one when `None`), newest
+/// first.
+pub async fn change_requests(
+    store: &EventStore,
+    function: Option<BusinessFunction>,
+) -> Result<Vec<ChangeRequestRow>, StoreError> {
+    type Raw = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+    );
+    let rows: Vec<Raw> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(
+            "SELECT r.request_id, r.title, r.function, r.impact, r.urgency, t.status, t.note,
+                    r.raised_by, r.raised_at
+             FROM change_requests r
+             LEFT JOIN change_request_triage t ON t.request_id = r.request_id
+             WHERE CAST($1 AS TEXT) IS NULL OR r.function = $1
+             ORDER BY r.last_position DESC",
+        )
+        .bind(function.map(BusinessFunction::slug))
+        .fetch_all(pool)
+        .await
+    })
+    .map_err(database("list change requests"))?;
+    rows.into_iter()
+        .map(
+            |(request, title, function, impact, urgency, status, note, raised_by, raised_at)| {
+                let status = match status {
+                    None => TriageStatus::New,
+                    Some(status) => TriageStatus::from_name(&status).ok_or(StoreError::Corrupt {
+                        what: "triage status",
+                        value: status,
+                    })?,
+                };
+                let urgency = Urgency::from_name(&urgency).ok_or(StoreError::Corrupt {
+                    what: "urgency",
+                    value: urgency,
+                })?;
+                Ok(ChangeRequestRow {
+                    request,
+                    title,
+                    function: BusinessFunction::from_slug(&function).ok_or(
+                        StoreError::Corrupt {
+                            what: "function",
+                            value: function,
+                        },
+                    )?,
+                    impact,
+                    urgency,
+                    status,
+                    note: note.unwrap_or_default(),
+                    raised_by,
+                    raised_at,
+                })
+            },
+        )
+        .collect()
 }
 
 /// An account as the guard, the sign-in and the account page read it.

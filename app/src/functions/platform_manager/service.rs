@@ -3,10 +3,13 @@
 //! token digests, reset tokens) beside the log, never in it.
 
 use super::decide::{
+    ChangeRequestCommand, ChangeRequestState, RaiseChangeRequest, decide_change_request,
     AccountState, CreateDealerUser, CreateStaffAccount, PlatformCommand, PlatformError,
     SignUpConsumer, TokenCommand, TokenState, decide, decide_token,
 };
-use super::events::{PasswordChange, PlatformEvent, Role, TokenHolder};
+use super::events::{
+    ChangeRequestId, PasswordChange, PlatformEvent, Role, TokenHolder, TriageStatus, Urgency,
+};
 use super::projection;
 use crate::access::password::{HashingFailed, Password};
 use crate::access::secret::{self, Secret};
@@ -439,6 +442,80 @@ async fn hash_off_thread(password: Password) -> Result<String, AccountServiceErr
     Ok(tokio::task::spawn_blocking(move || password.hash())
         .await
         .map_err(AccountServiceError::HashingTask)??)
+}
+
+/// A change request as someone raises it from a function's page.
+#[derive(Debug, Clone)]
+pub struct NewChangeRequest {
+    /// What should change.
+    pub title: String,
+    /// The function it concerns.
+    pub function: BusinessFunction,
+    /// What gets better, or what hurts without it.
+    pub impact: String,
+    /// How soon.
+    pub urgency: Urgency,
+}
+
+/// Raises a change request on behalf of `actor`; answers its id.
+pub async fn raise_change_request(
+    store: &EventStore,
+    actor: Actor,
+    new: NewChangeRequest,
+) -> Result<ChangeRequestId, AccountServiceError> {
+    let request = ChangeRequestId::from_random(random_bytes());
+    change_request_command(
+        store,
+        actor,
+        &request,
+        ChangeRequestCommand::Raise(RaiseChangeRequest {
+            request: request.clone(),
+            title: new.title,
+            function: new.function,
+            impact: new.impact,
+            urgency: new.urgency,
+        }),
+    )
+    .await?;
+    Ok(request)
+}
+
+/// Moves a change request along its triage on behalf of `actor`.
+pub async fn triage_change_request(
+    store: &EventStore,
+    actor: Actor,
+    request: ChangeRequestId,
+    status: TriageStatus,
+    note: String,
+) -> Result<(), AccountServiceError> {
+    let stream_of = request.clone();
+    change_request_command(
+        store,
+        actor,
+        &stream_of,
+        ChangeRequestCommand::Triage {
+            request,
+            status,
+            note,
+        },
+    )
+    .await
+}
+
+async fn change_request_command(
+    store: &EventStore,
+    actor: Actor,
+    request: &ChangeRequestId,
+    command: ChangeRequestCommand,
+) -> Result<(), AccountServiceError> {
+    let stream = StreamId::change_request(request);
+    let history = store.load::<PlatformEvent>(&stream).await?;
+    let events = decide_change_request(ChangeRequestState::from_events(&history.events), command)?;
+    let metadata = EventMetadata::new(actor, BusinessFunction::PlatformManager);
+    store
+        .append(&stream, history.version, &events, &metadata)
+        .await?;
+    Ok(())
 }
 
 /// Fills the Platform Manager's page: accounts per tier, staff and their

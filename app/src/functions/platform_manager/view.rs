@@ -43,3 +43,27 @@ pub struct RevokeTokenRequest {
     /// The token's id.
     pub token: String,
 }
+
+/// What the "raise a change request" form on every function page sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeRequestForm {
+    /// The slug of the page's function.
+    pub function: String,
+    /// What should change.
+    pub title: String,
+    /// What gets better, or what hurts without it.
+    pub impact: String,
+    /// `low`, `normal`, `high` or `critical`.
+    pub urgency: String,
+}
+
+/// What the Platform Manager's triage form sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TriageForm {
+    /// The change request's id.
+    pub request: String,
+    /// `accepted`, `scheduled`, `done` or `declined`.
+    pub status: String,
+    /// Why, or when it is scheduled for.
+    pub note: String,
+}

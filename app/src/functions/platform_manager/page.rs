@@ -1,0 +1,184 @@
+//! The Platform Manager's parts of the staff pages: the form that raises a
+//! change request (on every function's page), the list of change
+//! requests, and the triage form (on the Platform Manager's page). The
+//! forms post to server functions and work without JavaScript.
+
+use super::endpoints::{RaiseChangeRequest, TriageChangeRequest};
+use super::events::{TriageStatus, Urgency};
+use crate::forms::{Notice, Refusal};
+use crate::functions::BusinessFunction;
+use crate::staff::view::ChangeRequestView;
+use leptos::prelude::*;
+
+/// The classes of every small input on a staff page.
+const INPUT: &str = "rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm font-normal";
+
+/// "Raise a change request": what should change on this function's page,
+/// its impact and urgency, sent to the Platform Manager.
+#[component]
+pub fn RaiseChangeRequestForm(function: BusinessFunction) -> impl IntoView {
+    let raise = ServerAction::<RaiseChangeRequest>::new();
+    let result = Signal::derive(move || raise.value().get());
+    view! {
+        <details class="mt-10 rounded-xl border border-stone-200 bg-white p-5" data-raise-change="">
+            <summary class="cursor-pointer text-sm font-semibold text-stone-900">
+                "Raise a change request"
+            </summary>
+            <p class="mt-2 text-sm text-stone-600">
+                "Ask for Kiln to change: something missing or wrong on this page. The Platform Manager triages every request."
+            </p>
+            <ActionForm action=raise attr:class="mt-4 grid gap-4 md:grid-cols-2">
+                <input type="hidden" name="form[function]" value=function.slug() />
+                <label class="flex flex-col gap-1 text-sm font-medium text-stone-800 md:col-span-2">
+                    "What should change"
+                    <input type="text" name="form[title]" required maxlength="200" class=INPUT />
+                </label>
+                <label class="flex flex-col gap-1 text-sm font-medium text-stone-800 md:col-span-2">
+                    "Impact: what gets better, or what hurts without it"
+                    <textarea name="form[impact]" required rows="3" maxlength="2000" class=INPUT></textarea>
+                </label>
+                <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                    "Urgency"
+                    <select name="form[urgency]" class=INPUT>
+                        {Urgency::ALL
+                            .into_iter()
+                            .map(|urgency| {
+                                view! {
+                                    <option value=urgency.as_str() selected=urgency == Urgency::Normal>
+                                        {urgency.as_str()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <div class="flex items-end justify-end">
+                    <button type="submit" class="rounded-lg bg-stone-900 px-4 py-2 text-sm font-medium text-white hover:bg-stone-700">
+                        "Raise the request"
+                    </button>
+                </div>
+                <div class="md:col-span-2">
+                    <Refusal result />
+                </div>
+            </ActionForm>
+        </details>
+        <Notice key="raised" value="1" message="Your change request is raised; it is listed below." />
+    }
+}
+
+/// The change requests, newest first.
+#[component]
+pub fn ChangeRequestList(
+    /// The requests.
+    requests: Vec<ChangeRequestView>,
+    /// Whether to show which function each concerns (the Platform
+    /// Manager's page lists every function's).
+    every_function: bool,
+) -> impl IntoView {
+    let count = requests.len();
+    view! {
+        <section class="mt-10" data-table="change-requests">
+            <div class="flex items-baseline justify-between">
+                <h2 class="text-lg font-semibold text-stone-900">"Change requests"</h2>
+                <p class="text-xs text-stone-500" data-field="rows">{format!("{count} rows")}</p>
+            </div>
+            {if requests.is_empty() {
+                view! { <p class="mt-3 rounded-xl border border-dashed border-stone-300 p-6 text-sm text-stone-600">"No change request has been raised here."</p> }
+                    .into_any()
+            } else {
+                view! {
+                    <ul class="mt-3 divide-y divide-stone-100 rounded-xl border border-stone-200 bg-white">
+                        {requests
+                            .into_iter()
+                            .map(|request| {
+                                let function = every_function.then(|| request.function.title());
+                                view! {
+                                    <li class="px-4 py-3 text-sm" data-request=request.request.clone()>
+                                        <div class="flex flex-wrap items-baseline gap-x-3 gap-y-1">
+                                            <span class="font-medium text-stone-900">{request.title}</span>
+                                            <span class="rounded-full bg-stone-100 px-2 py-0.5 text-xs text-stone-700" data-field="status">
+                                                {request.status.as_str()}
+                                            </span>
+                                            <span class="text-xs text-stone-500">{format!("urgency {}", request.urgency.as_str())}</span>
+                                            <span class="text-xs text-stone-500">{function}</span>
+                                            <span class="text-xs text-stone-400 sm:ml-auto">
+                                                {format!("{} · {}", request.raised_by, request.raised_at)}
+                                            </span>
+                                        </div>
+                                        <p class="mt-1 text-stone-600">{request.impact}</p>
+                                        {(!request.note.is_empty())
+                                            .then(|| view! { <p class="mt-1 text-xs text-stone-500">{format!("Triage note: {}", request.note)}</p> })}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
+/// The Platform Manager's triage form: move an open request on, with a
+/// note.
+#[component]
+pub fn TriageForm(requests: Vec<ChangeRequestView>) -> impl IntoView {
+    let triage = ServerAction::<TriageChangeRequest>::new();
+    let result = Signal::derive(move || triage.value().get());
+    let open: Vec<ChangeRequestView> = requests
+        .into_iter()
+        .filter(|request| {
+            !matches!(request.status, TriageStatus::Done | TriageStatus::Declined)
+        })
+        .collect();
+    (!open.is_empty()).then(|| {
+        view! {
+            <section class="mt-10 rounded-xl border border-stone-200 bg-white p-5" data-triage="">
+                <h2 class="text-lg font-semibold text-stone-900">"Triage"</h2>
+                <ActionForm action=triage attr:class="mt-4 grid gap-4 md:grid-cols-4">
+                    <label class="flex flex-col gap-1 text-sm font-medium text-stone-800 md:col-span-2">
+                        "Change request"
+                        <select name="form[request]" class=INPUT>
+                            {open
+                                .into_iter()
+                                .map(|request| {
+                                    view! {
+                                        <option value=request.request.clone()>
+                                            {format!("{} ({})", request.title, request.status.as_str())}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                        "Now"
+                        <select name="form[status]" class=INPUT>
+                            {[
+                                TriageStatus::Accepted,
+                                TriageStatus::Scheduled,
+                                TriageStatus::Done,
+                                TriageStatus::Declined,
+                            ]
+                                .into_iter()
+                                .map(|status| view! { <option value=status.as_str()>{status.as_str()}</option> })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                        "Note"
+                        <input type="text" name="form[note]" maxlength="2000" class=INPUT />
+                    </label>
+                    <div class="md:col-span-4 flex items-center justify-between gap-4">
+                        <Refusal result />
+                        <button type="submit" class="ml-auto rounded-lg bg-stone-900 px-4 py-2 text-sm font-medium text-white hover:bg-stone-700">
+                            "Save the triage"
+                        </button>
+                    </div>
+                </ActionForm>
+                <Notice key="triaged" value="1" message="The change request is updated." />
+            </section>
+        }
+    })
+}
