@@ -126,7 +126,7 @@ fn migrate_seed_rebuild_and_check_work_on_postgres() {
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);
     assert!(
-        report.contains("rebuilt catalog, accounts, dealers from 26 events"),
+        report.contains("rebuilt catalog, accounts, change_requests, dealers from 26 events"),
         "{report}"
     );
     for table in ["catalog_products", "accounts", "staff_roles"] {
@@ -164,7 +164,7 @@ fn rebuilding_projections_reports_equal_checksums() {
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);
     assert!(
-        report.contains("rebuilt catalog, accounts, dealers from 26 events"),
+        report.contains("rebuilt catalog, accounts, change_requests, dealers from 26 events"),
         "{report}"
     );
     for table in ["catalog_products", "accounts", "staff_roles"] {

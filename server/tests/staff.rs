@@ -317,8 +317,7 @@ async fn shutting_down_ends_open_live_streams() {
 }
 
 #[tokio::test]
-async fn a_change_request_raised_from_a_page_is_listed_there_and_triaged_by_the_platform_manager()
-{
+async fn a_change_request_raised_from_a_page_is_listed_there_and_triaged_by_the_platform_manager() {
     let app = spawn_app().await;
     let potter = app.another_browser();
     potter
@@ -346,7 +345,11 @@ async fn a_change_request_raised_from_a_page_is_listed_there_and_triaged_by_the_
     let request = &category.change_requests[0];
     assert_eq!(request.status.as_str(), "new");
     assert_eq!(request.urgency.as_str(), "high");
-    assert!(request.raised_by.starts_with("user:"), "{}", request.raised_by);
+    assert!(
+        request.raised_by.starts_with("user:"),
+        "{}",
+        request.raised_by
+    );
     // The potter may not triage: that needs platform-manager:operate.
     let refused = potter
         .post_form(
@@ -396,7 +399,10 @@ async fn a_change_request_raised_from_a_page_is_listed_there_and_triaged_by_the_
         )
         .await;
     let body = back.text().await.expect("body");
-    assert!(body.contains("is scheduled; it cannot become accepted"), "{body}");
+    assert!(
+        body.contains("is scheduled; it cannot become accepted"),
+        "{body}"
+    );
     assert_eq!(app.store.event_count().await.expect("count"), events);
 }
 
@@ -407,11 +413,23 @@ async fn a_change_request_with_bad_input_is_refused_and_changes_nothing() {
     let events = app.store.event_count().await.expect("count");
     let huge = "x".repeat(1_000_000);
     for (function, title, impact, urgency, message) in [
-        ("sales", "t", "i", "high", "there is no business function called"),
+        (
+            "sales",
+            "t",
+            "i",
+            "high",
+            "there is no business function called",
+        ),
         ("category", "  ", "i", "high", "needs a title"),
         ("category", "t", "", "high", "needs its impact"),
         ("category", "t", "i", "whenever", "urgency is one of"),
-        ("category", "t", huge.as_str(), "low", "at most 2000 characters"),
+        (
+            "category",
+            "t",
+            huge.as_str(),
+            "low",
+            "at most 2000 characters",
+        ),
     ] {
         let response = app
             .post_form(
@@ -426,7 +444,11 @@ async fn a_change_request_with_bad_input_is_refused_and_changes_nothing() {
             )
             .await;
         let body = response.text().await.expect("body");
-        assert!(body.contains(message), "{message}: {}", &body[..body.len().min(500)]);
+        assert!(
+            body.contains(message),
+            "{message}: {}",
+            &body[..body.len().min(500)]
+        );
     }
     assert_eq!(app.store.event_count().await.expect("count"), events);
 }

@@ -141,19 +141,23 @@ fn follow_rebuild_progress(progress: RwSignal<Option<(u64, u64)>>) {
         // Without the stream the bar only jumps to the end.
         return;
     };
-    let on_progress = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-        let update = event
-            .data()
-            .as_string()
-            .and_then(|text| serde_json::from_str::<RebuildUpdate>(&text).ok());
-        if let Some(RebuildUpdate::Progress { replayed, total, .. }) = update {
-            progress.set(Some((replayed, total)));
-        }
-    });
+    let on_progress =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let update = event
+                .data()
+                .as_string()
+                .and_then(|text| serde_json::from_str::<RebuildUpdate>(&text).ok());
+            if let Some(RebuildUpdate::Progress {
+                replayed, total, ..
+            }) = update
+            {
+                progress.set(Some((replayed, total)));
+            }
+        });
     // Listening cannot fail for a valid event name; should it, the bar
     // only jumps to the end.
-    let _ = updates
-        .add_event_listener_with_callback("progress", on_progress.as_ref().unchecked_ref());
+    let _ =
+        updates.add_event_listener_with_callback("progress", on_progress.as_ref().unchecked_ref());
     // The closure lives as long as the stream, which the page closes.
     on_progress.forget();
     let updates = StoredValue::new_local(updates);

@@ -5,9 +5,9 @@
 //! request's (`change-request-<id>`, decided by [`decide_change_request`]).
 
 use super::events::{
-    ChangeRequestId, ChangeRequestRaised, ChangeRequestTriaged, TriageStatus, Urgency,
-    ApiTokenIssued, ApiTokenRevoked, ConsumerSignedUp, DealerUserCreated, PasswordChange,
-    PasswordChanged, PlatformEvent, Role, RoleChanged, StaffAccountCreated, TokenHolder,
+    ApiTokenIssued, ApiTokenRevoked, ChangeRequestId, ChangeRequestRaised, ChangeRequestTriaged,
+    ConsumerSignedUp, DealerUserCreated, PasswordChange, PasswordChanged, PlatformEvent, Role,
+    RoleChanged, StaffAccountCreated, TokenHolder, TriageStatus, Urgency,
 };
 use crate::access::{AccountId, CompanyId, Email, TokenId};
 use crate::functions::BusinessFunction;
@@ -401,13 +401,15 @@ pub fn decide_change_request(
                 return Err(PlatformError::MissingImpact);
             }
             let impact = limited(impact, "impact", MAX_CHANGE_TEXT_CHARS)?;
-            Ok(vec![PlatformEvent::ChangeRequestRaised(ChangeRequestRaised {
-                request: raise.request,
-                title,
-                function: raise.function,
-                impact,
-                urgency: raise.urgency,
-            })])
+            Ok(vec![PlatformEvent::ChangeRequestRaised(
+                ChangeRequestRaised {
+                    request: raise.request,
+                    title,
+                    function: raise.function,
+                    impact,
+                    urgency: raise.urgency,
+                },
+            )])
         }
         ChangeRequestCommand::Triage {
             request,
@@ -1006,9 +1008,18 @@ mod tests {
         #[test]
         fn triage_never_moves_back_nor_past_done_or_declined() {
             for (history, to) in [
-                (vec![raised(), triaged(TriageStatus::Scheduled)], TriageStatus::Accepted),
-                (vec![raised(), triaged(TriageStatus::Done)], TriageStatus::Declined),
-                (vec![raised(), triaged(TriageStatus::Declined)], TriageStatus::Accepted),
+                (
+                    vec![raised(), triaged(TriageStatus::Scheduled)],
+                    TriageStatus::Accepted,
+                ),
+                (
+                    vec![raised(), triaged(TriageStatus::Done)],
+                    TriageStatus::Declined,
+                ),
+                (
+                    vec![raised(), triaged(TriageStatus::Declined)],
+                    TriageStatus::Accepted,
+                ),
                 (vec![raised()], TriageStatus::New),
             ] {
                 let from = given(&history).status.expect("raised");

@@ -4,8 +4,7 @@
 //! Manager's.
 
 use super::view::{
-    ApiTokenView, ChangeRequestForm, IssueTokenRequest, IssuedToken, RevokeTokenRequest,
-    TriageForm,
+    ApiTokenView, ChangeRequestForm, IssueTokenRequest, IssuedToken, RevokeTokenRequest, TriageForm,
 };
 use crate::error::KilnError;
 use leptos::prelude::*;

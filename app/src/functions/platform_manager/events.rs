@@ -111,7 +111,9 @@ impl Urgency {
 
     /// The urgency named `text`, if any.
     pub fn from_name(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|urgency| urgency.as_str() == text)
+        Self::ALL
+            .into_iter()
+            .find(|urgency| urgency.as_str() == text)
     }
 }
 

@@ -128,9 +128,7 @@ pub fn TriageForm(requests: Vec<ChangeRequestView>) -> impl IntoView {
     let result = Signal::derive(move || triage.value().get());
     let open: Vec<ChangeRequestView> = requests
         .into_iter()
-        .filter(|request| {
-            !matches!(request.status, TriageStatus::Done | TriageStatus::Declined)
-        })
+        .filter(|request| !matches!(request.status, TriageStatus::Done | TriageStatus::Declined))
         .collect();
     (!open.is_empty()).then(|| {
         view! {

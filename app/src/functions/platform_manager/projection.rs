@@ -440,10 +440,12 @@ pub async fn change_requests(
             |(request, title, function, impact, urgency, status, note, raised_by, raised_at)| {
                 let status = match status {
                     None => TriageStatus::New,
-                    Some(status) => TriageStatus::from_name(&status).ok_or(StoreError::Corrupt {
-                        what: "triage status",
-                        value: status,
-                    })?,
+                    Some(status) => {
+                        TriageStatus::from_name(&status).ok_or(StoreError::Corrupt {
+                            what: "triage status",
+                            value: status,
+                        })?
+                    }
                 };
                 let urgency = Urgency::from_name(&urgency).ok_or(StoreError::Corrupt {
                     what: "urgency",

@@ -3,9 +3,9 @@
 //! token digests, reset tokens) beside the log, never in it.
 
 use super::decide::{
-    ChangeRequestCommand, ChangeRequestState, RaiseChangeRequest, decide_change_request,
-    AccountState, CreateDealerUser, CreateStaffAccount, PlatformCommand, PlatformError,
-    SignUpConsumer, TokenCommand, TokenState, decide, decide_token,
+    AccountState, ChangeRequestCommand, ChangeRequestState, CreateDealerUser, CreateStaffAccount,
+    PlatformCommand, PlatformError, RaiseChangeRequest, SignUpConsumer, TokenCommand, TokenState,
+    decide, decide_change_request, decide_token,
 };
 use super::events::{
     ChangeRequestId, PasswordChange, PlatformEvent, Role, TokenHolder, TriageStatus, Urgency,
