@@ -156,7 +156,7 @@ test('staff with two grants land on Category Management and see which pages they
   assert.equal(await metric(page, 'listed-products').innerText(), '12');
   // On a phone the menu is folded away until asked for.
   await page.getByText('Functions', { exact: true }).click();
-  const menu = page.locator('details');
+  const menu = page.locator('aside details');
   assert.match(await menu.innerText(), /Database Manager\s+no access/);
   await page.screenshot({ path: path.join(screenshotDir, 'staff-category-phone.png'), fullPage: true });
   const refused = await page.goto(`${kiln.url}/staff/database-manager`);

@@ -65,6 +65,17 @@ async fn every_figure_on_a_function_page_equals_its_json() {
             );
             assert_eq!(shown, metric.value, "{} {}", function.slug(), metric.key);
         }
+        for chart in &json.charts {
+            for bar in &chart.bars {
+                let label = bar.label.replace('&', "&amp;");
+                let shown = text_after(
+                    &html,
+                    &format!(r#"data-chart="{}""#, chart.key),
+                    &format!(r#"data-bar="{label}""#),
+                );
+                assert_eq!(shown, bar.value.to_string(), "{} {}", chart.key, bar.label);
+            }
+        }
         for table in &json.tables {
             let shown = text_after(
                 &html,
@@ -124,6 +135,10 @@ async fn the_built_pages_show_the_demo_business() {
             metric.key
         );
     }
+    let per_collection = &overview.charts[0];
+    assert_eq!(per_collection.key, "products-per-collection");
+    let products: i64 = per_collection.bars.iter().map(|bar| bar.value).sum();
+    assert_eq!(products, 12);
     let database = page_json(&app, BusinessFunction::DatabaseManager).await;
     let events = app.store.event_count().await.expect("count");
     assert_eq!(figure(&database, "events"), events.to_string());

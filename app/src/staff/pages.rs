@@ -1,7 +1,7 @@
 //! The staff console's page: the menu of functions beside the page of the
 //! function in the address, rendered from its [`FunctionPage`].
 
-use super::view::{DataTable, FeedEntry, FunctionPage, MenuEntry, Metric};
+use super::view::{BarChart, DataTable, FeedEntry, FunctionPage, MenuEntry, Metric};
 use crate::error::KilnError;
 use crate::functions::platform_manager::page::{
     ChangeRequestList, RaiseChangeRequestForm, TriageForm,
@@ -220,6 +220,7 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
         operated_by,
         built,
         metrics,
+        charts,
         tables,
         events,
         change_requests,
@@ -248,6 +249,14 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
                 <span class=status_class data-field="status">{status}</span>
             </header>
             <MetricTiles metrics />
+            {(!charts.is_empty())
+                .then(|| {
+                    view! {
+                        <div class="mt-10 grid gap-4 lg:grid-cols-2">
+                            {charts.into_iter().map(|chart| view! { <BarChartView chart /> }).collect_view()}
+                        </div>
+                    }
+                })}
             {(function == BusinessFunction::DatabaseManager)
                 .then(|| view! { <crate::functions::database_manager::page::RebuildPanel /> })}
             {tables.into_iter().map(|table| view! { <TableView table /> }).collect_view()}
@@ -291,6 +300,48 @@ fn MetricTiles(metrics: Vec<Metric>) -> impl IntoView {
             </section>
         }
     })
+}
+
+/// A horizontal bar chart, drawn as SVG on the server: it needs no
+/// script and prints as it looks.
+#[component]
+fn BarChartView(chart: BarChart) -> impl IntoView {
+    const ROW: i64 = 28;
+    const LABELS: i64 = 180;
+    const BARS: i64 = 330;
+    let BarChart { key, title, bars } = chart;
+    let largest = bars.iter().map(|bar| bar.value).max().unwrap_or(0).max(1);
+    let rows = i64::try_from(bars.len()).unwrap_or(0);
+    let height = rows * ROW + 4;
+    view! {
+        <figure class="rounded-xl border border-stone-200 bg-white p-4" data-chart=key>
+            <figcaption class="text-sm font-semibold text-stone-900">{title.clone()}</figcaption>
+            <svg
+                viewBox=format!("0 0 580 {height}")
+                role="img"
+                aria-label=title
+                class="mt-3 w-full"
+            >
+                {bars
+                    .into_iter()
+                    .zip(0_i64..)
+                    .map(|(bar, row)| {
+                        let top = row * ROW;
+                        let width = (BARS * bar.value / largest).max(1);
+                        view! {
+                            <text x=LABELS - 8 y=top + 18 text-anchor="end" font-size="12" fill="#57534e">
+                                {bar.label.clone()}
+                            </text>
+                            <rect x=LABELS y=top + 6 width=width height="16" rx="3" fill="#b45309"></rect>
+                            <text x=LABELS + width + 6 y=top + 18 font-size="12" fill="#1c1917" data-bar=bar.label>
+                                {bar.value}
+                            </text>
+                        }
+                    })
+                    .collect_view()}
+            </svg>
+        </figure>
+    }
 }
 
 /// One of the function's tables.

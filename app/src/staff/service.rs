@@ -2,7 +2,7 @@
 //! function's service, the event feed and the plain statements of what is
 //! not built yet are the same for every function.
 
-use super::view::{ChangeRequestView, FeedEntry, FunctionPage};
+use super::view::{FeedEntry, FunctionPage};
 use crate::functions::{BusinessFunction, category, customers, platform_manager};
 use crate::store::{EventStore, StoreError};
 
@@ -36,7 +36,6 @@ impl FunctionPage {
             );
             not_built_yet.push("Agent conversations: agents do not run yet.".to_owned());
         }
-        not_built_yet.push("Change requests raised from this page: not built yet.".to_owned());
         FunctionPage {
             function,
             title: function.title().to_owned(),
@@ -45,6 +44,7 @@ impl FunctionPage {
             operated_by,
             built: function.page_built(),
             metrics: Vec::new(),
+            charts: Vec::new(),
             tables: Vec::new(),
             events: Vec::new(),
             change_requests: Vec::new(),
@@ -81,21 +81,7 @@ pub async fn function_page(
     page.events = feed(store, watched).await?;
     // The Platform Manager triages every function's change requests.
     let concerning = (function != BusinessFunction::PlatformManager).then_some(function);
-    page.change_requests = platform_manager::projection::change_requests(store, concerning)
-        .await?
-        .into_iter()
-        .map(|row| ChangeRequestView {
-            request: row.request,
-            title: row.title,
-            function: row.function,
-            impact: row.impact,
-            urgency: row.urgency,
-            status: row.status,
-            note: row.note,
-            raised_by: row.raised_by,
-            raised_at: row.raised_at,
-        })
-        .collect();
+    page.change_requests = platform_manager::projection::change_requests(store, concerning).await?;
     Ok(page)
 }
 

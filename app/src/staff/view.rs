@@ -26,6 +26,8 @@ pub struct FunctionPage {
     pub built: bool,
     /// Key figures, each with a stable key.
     pub metrics: Vec<Metric>,
+    /// Figures worth seeing side by side, as bar charts.
+    pub charts: Vec<BarChart>,
     /// The data the function owns, as tables.
     pub tables: Vec<DataTable>,
     /// The function's newest events, newest first (for the Business
@@ -55,12 +57,13 @@ pub struct Metric {
 }
 
 impl Metric {
-    /// A count owned by the page's own function.
-    pub fn count(key: &str, label: &str, value: i64) -> Self {
+    /// A count owned by the page's own function (a count too large for
+    /// an `i64` shows as its largest value).
+    pub fn count(key: &str, label: &str, value: impl TryInto<i64>) -> Self {
         Metric {
             key: key.to_owned(),
             label: label.to_owned(),
-            value: value.to_string(),
+            value: value.try_into().unwrap_or(i64::MAX).to_string(),
             source: None,
         }
     }
@@ -70,6 +73,26 @@ impl Metric {
         self.source = Some(function.page_url());
         self
     }
+}
+
+/// A bar chart: one bar per label, drawn as SVG on the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BarChart {
+    /// A stable key, e.g. `events-per-function` (`data-chart`).
+    pub key: String,
+    /// Its heading.
+    pub title: String,
+    /// The bars, in the order shown.
+    pub bars: Vec<Bar>,
+}
+
+/// One bar of a [`BarChart`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bar {
+    /// What it counts, e.g. `category`.
+    pub label: String,
+    /// How many.
+    pub value: i64,
 }
 
 /// A table of data the function owns.

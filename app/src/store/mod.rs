@@ -308,6 +308,28 @@ impl EventStore {
         .map_err(database("read the head position"))
     }
 
+    /// How many events each function has posted, most first (functions
+    /// that posted none are left out).
+    pub async fn events_per_function(&self) -> Result<Vec<(BusinessFunction, i64)>, StoreError> {
+        let rows: Vec<(String, i64)> = per_backend!(&self.database, Database, pool => {
+            sqlx::query_as(
+                "SELECT function, COUNT(*) FROM events GROUP BY function ORDER BY 2 DESC, 1",
+            )
+            .fetch_all(pool)
+            .await
+        })
+        .map_err(database("count events per function"))?;
+        rows.into_iter()
+            .map(|(slug, count)| {
+                let function = BusinessFunction::from_slug(&slug).ok_or(StoreError::Corrupt {
+                    what: "function",
+                    value: slug,
+                })?;
+                Ok((function, count))
+            })
+            .collect()
+    }
+
     /// The functions that posted events after `after` up to and including
     /// `through`, without reading the events themselves.
     pub async fn functions_posting_between(
@@ -851,7 +873,7 @@ mod tests {
     }
 
     store_tests! {
-        async fn the_newest_events_of_a_function_come_newest_first_and_leave_other_functions_out(store) {
+        async fn the_newest_events_of_a_function_come_newest_first_and_are_counted_per_function(store) {
             for (index, sku) in ["JUG-1", "JUG-2", "JUG-3"].into_iter().enumerate() {
                 store
                     .append(
@@ -879,6 +901,10 @@ mod tests {
                     .is_empty()
             );
             assert_eq!(store.newest_events(None, 10).await.expect("read").len(), 3);
+            assert_eq!(
+                store.events_per_function().await.expect("count"),
+                vec![(BusinessFunction::Category, 3)]
+            );
         }
 
         async fn appended_events_load_back_with_the_stream_version(store) {

@@ -55,16 +55,8 @@ pub async fn fill_page(
     let collections: std::collections::HashSet<_> =
         products.iter().map(|product| product.collection).collect();
     page.metrics = vec![
-        Metric::count(
-            "listed-products",
-            "Listed products",
-            i64::try_from(products.len()).unwrap_or(i64::MAX),
-        ),
-        Metric::count(
-            "collections",
-            "Collections",
-            i64::try_from(collections.len()).unwrap_or(i64::MAX),
-        ),
+        Metric::count("listed-products", "Listed products", products.len()),
+        Metric::count("collections", "Collections", collections.len()),
     ];
     let mut catalog = DataTable::new(
         "catalog",

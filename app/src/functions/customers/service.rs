@@ -243,15 +243,11 @@ pub async fn fill_page(
         .filter(|application| application.status == "pending")
         .count();
     page.metrics = vec![
-        Metric::count(
-            "dealer-companies",
-            "Dealer companies",
-            i64::try_from(companies.len()).unwrap_or(i64::MAX),
-        ),
+        Metric::count("dealer-companies", "Dealer companies", companies.len()),
         Metric::count(
             "pending-applications",
             "Applications awaiting review",
-            i64::try_from(pending).unwrap_or(i64::MAX),
+            pending,
         ),
     ];
     let mut pipeline = DataTable::new(

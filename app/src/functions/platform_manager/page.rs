@@ -19,15 +19,29 @@ const INPUT: &str = "rounded-lg border border-stone-300 bg-white px-3 py-2 text-
 pub fn RaiseChangeRequestForm(function: BusinessFunction) -> impl IntoView {
     let raise = ServerAction::<RaiseChangeRequest>::new();
     let result = Signal::derive(move || raise.value().get());
+    let form = NodeRef::<leptos::html::Form>::new();
+    let details = NodeRef::<leptos::html::Details>::new();
+    // The page stays in place after a request is raised (and when moving
+    // to another function's page), so the form empties and folds itself.
+    Effect::new(move |_| {
+        if let Some(Ok(())) = raise.value().get() {
+            if let Some(form) = form.get() {
+                form.reset();
+            }
+            if let Some(details) = details.get() {
+                details.set_open(false);
+            }
+        }
+    });
     view! {
-        <details class="mt-10 rounded-xl border border-stone-200 bg-white p-5" data-raise-change="">
+        <details node_ref=details class="mt-10 rounded-xl border border-stone-200 bg-white p-5" data-raise-change="">
             <summary class="cursor-pointer text-sm font-semibold text-stone-900">
                 "Raise a change request"
             </summary>
             <p class="mt-2 text-sm text-stone-600">
                 "Ask for Kiln to change: something missing or wrong on this page. The Platform Manager triages every request."
             </p>
-            <ActionForm action=raise attr:class="mt-4 grid gap-4 md:grid-cols-2">
+            <ActionForm action=raise node_ref=form attr:class="mt-4 grid gap-4 md:grid-cols-2">
                 <input type="hidden" name="form[function]" value=function.slug() />
                 <label class="flex flex-col gap-1 text-sm font-medium text-stone-800 md:col-span-2">
                     "What should change"
@@ -126,6 +140,12 @@ pub fn ChangeRequestList(
 pub fn TriageForm(requests: Vec<ChangeRequestView>) -> impl IntoView {
     let triage = ServerAction::<TriageChangeRequest>::new();
     let result = Signal::derive(move || triage.value().get());
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let (Some(Ok(())), Some(form)) = (triage.value().get(), form.get()) {
+            form.reset();
+        }
+    });
     let open: Vec<ChangeRequestView> = requests
         .into_iter()
         .filter(|request| !matches!(request.status, TriageStatus::Done | TriageStatus::Declined))
@@ -134,7 +154,7 @@ pub fn TriageForm(requests: Vec<ChangeRequestView>) -> impl IntoView {
         view! {
             <section class="mt-10 rounded-xl border border-stone-200 bg-white p-5" data-triage="">
                 <h2 class="text-lg font-semibold text-stone-900">"Triage"</h2>
-                <ActionForm action=triage attr:class="mt-4 grid gap-4 md:grid-cols-4">
+                <ActionForm action=triage node_ref=form attr:class="mt-4 grid gap-4 md:grid-cols-4">
                     <label class="flex flex-col gap-1 text-sm font-medium text-stone-800 md:col-span-2">
                         "Change request"
                         <select name="form[request]" class=INPUT>

@@ -8,6 +8,7 @@ use super::events::{PlatformEvent, Role, TokenHolder, TriageStatus, Urgency};
 use crate::access::{AccountId, CompanyId, Email, Principal, StaffGrants, TokenId};
 use crate::event::DomainEvent;
 use crate::functions::BusinessFunction;
+use crate::staff::view::ChangeRequestView;
 use crate::store::backend::{Connection, per_backend};
 
 use crate::store::projections::{Projector, ProjectorFuture, Row, Value, upsert_rows};
@@ -381,35 +382,12 @@ pub async fn apply_change_requests(
     .await
 }
 
-/// A change request as pages list it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChangeRequestRow {
-    /// Its id.
-    pub request: String,
-    /// What should change.
-    pub title: String,
-    /// The function it concerns.
-    pub function: BusinessFunction,
-    /// What gets better.
-    pub impact: String,
-    /// How soon.
-    pub urgency: Urgency,
-    /// Where it stands.
-    pub status: TriageStatus,
-    /// The latest triage note (empty while new).
-    pub note: String,
-    /// Who raised it.
-    pub raised_by: String,
-    /// When, UTC, RFC 3339.
-    pub raised_at: String,
-}
-
 /// The change requests about `function` (every one when `None`), newest
 /// first.
 pub async fn change_requests(
     store: &EventStore,
     function: Option<BusinessFunction>,
-) -> Result<Vec<ChangeRequestRow>, StoreError> {
+) -> Result<Vec<ChangeRequestView>, StoreError> {
     type Raw = (
         String,
         String,
@@ -451,7 +429,7 @@ pub async fn change_requests(
                     what: "urgency",
                     value: urgency,
                 })?;
-                Ok(ChangeRequestRow {
+                Ok(ChangeRequestView {
                     request,
                     title,
                     function: BusinessFunction::from_slug(&function).ok_or(

@@ -553,11 +553,7 @@ pub async fn fill_page(
             "Dealer users",
             count_of(AccountTier::Dealer),
         ),
-        Metric::count(
-            "live-api-tokens",
-            "Live API tokens",
-            i64::try_from(live_tokens).unwrap_or(i64::MAX),
-        ),
+        Metric::count("live-api-tokens", "Live API tokens", live_tokens),
     ];
 
     let mut staff = DataTable::new(
