@@ -16,6 +16,14 @@ use app::functions::platform_manager::{projection, service};
 use app::staff::view::FunctionPage;
 use support::spawn_app;
 
+/// These tests render pages one test at a time. With several threads
+/// rendering pages at once, Leptos' server rendering now and then never
+/// finishes a page whose data has loaded (about one run in fifteen of four
+/// servers in one process each serving 380 page requests; one server
+/// under 19 concurrent requests never did). Until the cause is found,
+/// the tests of this file do not run side by side; see docs/ARCHITECTURE.md.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// The text of the element following `marker` in `html`, with Leptos'
 /// hydration comments taken out.
 fn text_after(html: &str, marker: &str, then: &str) -> String {
@@ -46,6 +54,7 @@ async fn page_json(browser: &support::Browser, function: BusinessFunction) -> Fu
 
 #[tokio::test]
 async fn every_figure_on_a_function_page_equals_its_json() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     for function in BusinessFunction::ALL {
@@ -112,6 +121,7 @@ async fn every_figure_on_a_function_page_equals_its_json() {
 
 #[tokio::test]
 async fn the_built_pages_show_the_demo_business() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let figure = |page: &FunctionPage, key: &str| {
@@ -158,6 +168,7 @@ async fn the_built_pages_show_the_demo_business() {
 
 #[tokio::test]
 async fn a_function_not_built_yet_says_so_and_shows_no_figures() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let hr = page_json(&app, BusinessFunction::Hr).await;
@@ -178,6 +189,7 @@ async fn a_function_not_built_yet_says_so_and_shows_no_figures() {
 
 #[tokio::test]
 async fn the_function_index_lists_every_function_for_staff_and_agents() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let listed: Vec<serde_json::Value> =
@@ -232,6 +244,7 @@ async fn the_function_index_lists_every_function_for_staff_and_agents() {
 
 #[tokio::test]
 async fn a_grant_and_a_revocation_show_on_the_platform_manager_page() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let potter = projection::account_by_email(
@@ -283,6 +296,7 @@ async fn a_grant_and_a_revocation_show_on_the_platform_manager_page() {
 
 #[tokio::test]
 async fn a_function_page_hears_each_new_event_of_its_function_as_it_happens() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let mut live = app
@@ -320,6 +334,7 @@ async fn a_function_page_hears_each_new_event_of_its_function_as_it_happens() {
 
 #[tokio::test]
 async fn shutting_down_ends_open_live_streams() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let live = app.get("/api/functions/overview/live").await;
@@ -333,6 +348,7 @@ async fn shutting_down_ends_open_live_streams() {
 
 #[tokio::test]
 async fn a_change_request_raised_from_a_page_is_listed_there_and_triaged_by_the_platform_manager() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     let potter = app.another_browser();
     potter
@@ -423,6 +439,7 @@ async fn a_change_request_raised_from_a_page_is_listed_there_and_triaged_by_the_
 
 #[tokio::test]
 async fn a_change_request_with_bad_input_is_refused_and_changes_nothing() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let events = app.store.event_count().await.expect("count");

@@ -25,37 +25,50 @@ pub use pages::StaffPage;
 
 use crate::error::KilnError;
 use leptos::prelude::*;
-use view::{FunctionPage, MenuEntry};
+#[cfg(not(feature = "ssr"))]
+use view::FunctionPage;
+use view::{MenuEntry, StaffView};
 
 /// The console's menu for whoever asks: every function, whether it is
 /// built, and whether they may open it. `POST /api/staff/menu`.
 #[server(prefix = "/api", endpoint = "staff/menu")]
 pub async fn staff_menu() -> Result<Vec<MenuEntry>, KilnError> {
-    use crate::access::{Principal, Requirement, authorize};
+    Ok(menu_for(&principal().await?))
+}
+
+/// Who the guard found making the request being served.
+#[cfg(feature = "ssr")]
+async fn principal() -> Result<crate::access::Principal, KilnError> {
+    let axum::Extension(principal) = leptos_axum::extract().await.map_err(|error| {
+        tracing::error!(%error, "the guard did not pass a principal");
+        KilnError::Internal
+    })?;
+    Ok(principal)
+}
+
+/// The menu as `principal` may use it.
+#[cfg(feature = "ssr")]
+fn menu_for(principal: &crate::access::Principal) -> Vec<MenuEntry> {
+    use crate::access::{Requirement, authorize};
     use crate::functions::BusinessFunction;
 
-    let axum::Extension(principal): axum::Extension<Principal> =
-        leptos_axum::extract().await.map_err(|error| {
-            tracing::error!(%error, "the guard did not pass a principal");
-            KilnError::Internal
-        })?;
-    Ok(BusinessFunction::ALL
+    BusinessFunction::ALL
         .into_iter()
         .map(|function| MenuEntry {
             function,
             title: function.title().to_owned(),
             group: function.group(),
             built: function.page_built(),
-            allowed: authorize(&principal, Requirement::view(function)).is_ok(),
+            allowed: authorize(principal, Requirement::view(function)).is_ok(),
         })
-        .collect())
+        .collect()
 }
 
-/// The view model of the function whose slug is `slug`. On the server it
-/// is built directly (the guard has already let the page's request
-/// through for that function); in the browser it is read from the same
-/// JSON endpoint agents use.
-pub async fn load_function_page(slug: String) -> Result<FunctionPage, KilnError> {
+/// The page of the function whose slug is `slug`, with the menu for its
+/// viewer. On the server both are built directly (the guard has already
+/// let the page's request through for that function); in the browser the
+/// page is read from the same JSON endpoint agents use.
+pub async fn load_staff_view(slug: String) -> Result<StaffView, KilnError> {
     #[cfg(feature = "ssr")]
     {
         use crate::functions::BusinessFunction;
@@ -65,18 +78,25 @@ pub async fn load_function_page(slug: String) -> Result<FunctionPage, KilnError>
             KilnError::Rejected(format!("there is no business function “{slug}”"))
         })?;
         let state = AppState::from_context()?;
-        service::function_page(state.store(), function)
+        let menu = menu_for(&principal().await?);
+        let page = service::function_page(state.store(), function)
             .await
             .map_err(|error| {
                 tracing::error!(%error, function = slug, "cannot build a function page");
                 KilnError::Internal
-            })
+            })?;
+        Ok(StaffView { page, menu })
     }
     // The browser's fetch is not `Send`; a resource needs a `Send` future,
     // and in the browser everything runs on one thread anyway.
     #[cfg(not(feature = "ssr"))]
     {
-        send_wrapper::SendWrapper::new(fetch_function_page(slug)).await
+        send_wrapper::SendWrapper::new(async move {
+            let page = fetch_function_page(slug).await?;
+            let menu = staff_menu().await?;
+            Ok(StaffView { page, menu })
+        })
+        .await
     }
 }
 

@@ -1,7 +1,7 @@
 //! The staff console's page: the menu of functions beside the page of the
 //! function in the address, rendered from its [`FunctionPage`].
 
-use super::view::{BarChart, DataTable, FeedEntry, FunctionPage, MenuEntry, Metric};
+use super::view::{BarChart, DataTable, FeedEntry, FunctionPage, MenuEntry, Metric, StaffView};
 use crate::error::KilnError;
 use crate::functions::platform_manager::page::{
     ChangeRequestList, RaiseChangeRequestForm, TriageForm,
@@ -19,14 +19,32 @@ pub fn StaffPage() -> impl IntoView {
     let slug = Memo::new(move |_| params.read().get("function").unwrap_or_default());
     // A form that changed the page's data sends the browser back to it
     // with a query saying so; that reloads the view model too.
-    let page = Resource::new(
+    let staff_view = Resource::new(
         move || (slug.get(), query.read().to_query_string()),
-        |(slug, _)| super::load_function_page(slug),
+        |(slug, _)| super::load_staff_view(slug),
     );
-    let menu = Resource::new(|| (), |()| super::staff_menu());
     #[cfg(feature = "hydrate")]
-    follow_live_events(slug, page);
+    follow_live_events(slug, staff_view);
 
+    // One resource read in one boundary: with several, Leptos' streaming
+    // stalled a response now and then (seen in the tests; compare
+    // leptos-rs/leptos#4851 and #4578). A transition keeps the page in
+    // view while live events reload it.
+    view! {
+        <Transition fallback=|| view! { <p class="p-10 text-stone-600">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match staff_view.await {
+                    Ok(StaffView { page, menu }) => view! { <Console page menu current=slug /> }.into_any(),
+                    Err(error) => view! { <main class="p-10"><Failure error /></main> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The console: the menu beside the function's page.
+#[component]
+fn Console(page: FunctionPage, menu: Vec<MenuEntry>, current: Memo<String>) -> impl IntoView {
     view! {
         <div class="min-h-screen bg-stone-100 md:flex">
             <aside class="bg-stone-900 text-stone-300 md:min-h-screen md:w-64 md:shrink-0">
@@ -37,40 +55,25 @@ pub fn StaffPage() -> impl IntoView {
                     </a>
                     <p class="text-xs text-stone-400 md:mt-1">"Fenwick Clayworks · staff"</p>
                 </div>
-                // Each resource is read in exactly one boundary: Leptos'
-                // streaming can stall a response when one resource is read
-                // in two (leptos-rs/leptos#4851).
-                <Transition fallback=|| ()>
-                    {move || {
-                        menu.get().map(|loaded| view! { <Menus loaded current=slug /> })
-                    }}
-                </Transition>
+                <Menus entries=menu current />
                 <p class="flex gap-4 border-t border-stone-800 px-5 py-4 text-xs md:mt-6">
                     <a href="/account" class="hover:text-white">"Your account"</a>
                     <a href="/" class="hover:text-white">"Storefront"</a>
                 </p>
             </aside>
             <main class="min-w-0 flex-1 px-4 py-6 md:px-10 md:py-10">
-                // A transition keeps the page in view while live events
-                // reload it.
-                <Transition fallback=|| view! { <p class="text-stone-600">"Loading…"</p> }>
-                    {move || {
-                        page.get()
-                            .map(|loaded| match loaded {
-                                Ok(page) => view! { <FunctionView page /> }.into_any(),
-                                Err(error) => view! { <Failure error /> }.into_any(),
-                            })
-                    }}
-                </Transition>
+                <FunctionView page />
             </main>
         </div>
     }
+    // Erased: the whole page as one static type is too deep for rustc.
+    .into_any()
 }
 
 /// Reloads the page's view model whenever the function posts an event
 /// (the Business Overview and the Database Manager: any function).
 #[cfg(feature = "hydrate")]
-fn follow_live_events(slug: Memo<String>, page: Resource<Result<FunctionPage, KilnError>>) {
+fn follow_live_events(slug: Memo<String>, page: Resource<Result<StaffView, KilnError>>) {
     use wasm_bindgen::{JsCast, closure::Closure};
 
     let source = StoredValue::new_local(None::<web_sys::EventSource>);
@@ -107,14 +110,7 @@ fn follow_live_events(slug: Memo<String>, page: Resource<Result<FunctionPage, Ki
 /// screens, both with every function under its group, the current one
 /// marked, the ones not built yet or not allowed said to be so.
 #[component]
-fn Menus(loaded: Result<Vec<MenuEntry>, KilnError>, current: Memo<String>) -> impl IntoView {
-    let entries = match loaded {
-        Ok(entries) => entries,
-        Err(error) => {
-            return view! { <p class="px-5 py-3 text-sm text-red-300">{error.to_string()}</p> }
-                .into_any();
-        }
-    };
+fn Menus(entries: Vec<MenuEntry>, current: Memo<String>) -> impl IntoView {
     let groups = move || {
         FunctionGroup::ALL
             .into_iter()
@@ -130,7 +126,7 @@ fn Menus(loaded: Result<Vec<MenuEntry>, KilnError>, current: Memo<String>) -> im
     };
     let for_phones = groups.clone();
     view! {
-        <details class="border-t border-stone-800 px-5 py-3 md:hidden">
+        <details class="border-t border-stone-800 px-5 py-3 md:hidden" data-menu="">
             <summary class="cursor-pointer text-sm font-medium text-white">"Functions"</summary>
             {for_phones()}
         </details>
@@ -138,7 +134,6 @@ fn Menus(loaded: Result<Vec<MenuEntry>, KilnError>, current: Memo<String>) -> im
             {groups()}
         </nav>
     }
-    .into_any()
 }
 
 /// One group of the menu.
@@ -267,6 +262,7 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
             <NotBuiltYet items=not_built_yet />
         </article>
     }
+    .into_any()
 }
 
 /// The key figures, as tiles.

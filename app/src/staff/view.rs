@@ -146,6 +146,17 @@ pub struct FeedEntry {
     pub recorded_at: String,
 }
 
+/// Everything a staff page shows: the function's page, and the menu as
+/// its viewer may use it. Loaded as one, so the page has a single
+/// resource to wait for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffView {
+    /// The function's page (the same for every viewer).
+    pub page: FunctionPage,
+    /// The menu, for this viewer.
+    pub menu: Vec<MenuEntry>,
+}
+
 /// One line of the staff console's menu, for the person looking at it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MenuEntry {
