@@ -97,6 +97,8 @@ test('the owner lands on the Business Overview, moves between pages without relo
 
   await page.locator('nav a[data-function="hr"]').click();
   await page.waitForURL(`${kiln.url}/staff/hr`);
+  // The previous page stays in view until the new one has loaded.
+  await page.getByRole('heading', { level: 1, name: 'HR' }).waitFor();
   assert.equal(await page.locator('[data-field="status"]').innerText(), 'Not built yet');
   assert.deepEqual(problems, []);
   await context.close();
