@@ -113,9 +113,10 @@ async fn session() -> Result<tower_sessions::Session, KilnError> {
     })
 }
 
-/// Who the guard found making the request being served.
+/// Who the guard found making the request being served (every server
+/// function and page that needs to know asks here).
 #[cfg(feature = "ssr")]
-async fn principal() -> Result<crate::access::Principal, KilnError> {
+pub(crate) async fn principal() -> Result<crate::access::Principal, KilnError> {
     let axum::Extension(principal) = leptos_axum::extract().await.map_err(|error| {
         tracing::error!(%error, "the guard did not pass a principal");
         KilnError::Internal

@@ -33,17 +33,7 @@ use view::{MenuEntry, StaffView};
 /// built, and whether they may open it. `POST /api/staff/menu`.
 #[server(prefix = "/api", endpoint = "staff/menu")]
 pub async fn staff_menu() -> Result<Vec<MenuEntry>, KilnError> {
-    Ok(menu_for(&principal().await?))
-}
-
-/// Who the guard found making the request being served.
-#[cfg(feature = "ssr")]
-async fn principal() -> Result<crate::access::Principal, KilnError> {
-    let axum::Extension(principal) = leptos_axum::extract().await.map_err(|error| {
-        tracing::error!(%error, "the guard did not pass a principal");
-        KilnError::Internal
-    })?;
-    Ok(principal)
+    Ok(menu_for(&crate::account::principal().await?))
 }
 
 /// The menu as `principal` may use it.
@@ -78,7 +68,7 @@ pub async fn load_staff_view(slug: String) -> Result<StaffView, KilnError> {
             KilnError::Rejected(format!("there is no business function “{slug}”"))
         })?;
         let state = AppState::from_context()?;
-        let menu = menu_for(&principal().await?);
+        let menu = menu_for(&crate::account::principal().await?);
         let page = service::function_page(state.store(), function)
             .await
             .map_err(|error| {

@@ -108,11 +108,7 @@ pub async fn revoke_api_token(request: RevokeTokenRequest) -> Result<(), KilnErr
 async fn acting_principal() -> Result<(crate::access::Principal, crate::event::Actor), KilnError> {
     use crate::access::Principal;
     use crate::event::Actor;
-    let axum::Extension(principal): axum::Extension<Principal> =
-        leptos_axum::extract().await.map_err(|error| {
-            tracing::error!(%error, "the guard did not pass a principal");
-            KilnError::Internal
-        })?;
+    let principal = crate::account::principal().await?;
     let actor = match &principal {
         Principal::Staff { account, .. } => Ok(Actor::user(account)),
         Principal::Agent { function } => Actor::parse(&format!("agent:{}", function.slug())),
