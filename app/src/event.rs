@@ -142,6 +142,11 @@ impl StreamId {
         StreamId(format!("api-token-{token}"))
     }
 
+    /// The stream of one order (its placing, and later its payment and shipping).
+    pub fn order(order: &crate::functions::customers::events::OrderId) -> Self {
+        StreamId(format!("order-{order}"))
+    }
+
     /// The stream of one change request (its raising and its triage).
     pub fn change_request(
         request: &crate::functions::platform_manager::events::ChangeRequestId,

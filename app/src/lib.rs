@@ -78,6 +78,18 @@ pub fn App() -> impl IntoView {
                 // is sent, so pages read completely without JavaScript
                 // (out-of-order streaming would need a script to move it).
                 <Route path=StaticSegment("") view=storefront::HomePage ssr=SsrMode::InOrder />
+                <Route
+                    path=(StaticSegment("shop"), ParamSegment("sku"))
+                    view=storefront::ProductPage
+                    ssr=SsrMode::InOrder
+                />
+                <Route path=StaticSegment("cart") view=storefront::CartPage ssr=SsrMode::InOrder />
+                <Route path=StaticSegment("checkout") view=storefront::CheckoutPage ssr=SsrMode::InOrder />
+                <Route
+                    path=(StaticSegment("orders"), ParamSegment("order"))
+                    view=storefront::OrderPage
+                    ssr=SsrMode::InOrder
+                />
                 <Route path=StaticSegment("login") view=account::SignInPage ssr=SsrMode::InOrder />
                 <Route path=StaticSegment("signup") view=account::SignUpPage ssr=SsrMode::InOrder />
                 <Route path=StaticSegment("account") view=account::AccountPage ssr=SsrMode::InOrder />

@@ -85,9 +85,114 @@ impl fmt::Display for Money {
     }
 }
 
+/// A sales tax rate in basis points (hundredths of a percent): `825` is
+/// 8.25%. Configured per shop (`KILN_SALES_TAX_PERCENT`) and recorded on
+/// every order line it was charged on, so a later change of rate never
+/// rewrites what a customer was charged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct TaxRate {
+    /// The rate in hundredths of a percent, from 0 to 10,000.
+    pub basis_points: u32,
+}
+
+/// Why a text is not a [`TaxRate`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("“{text}” is not a tax rate: give a percentage from 0 to 100 with at most two decimals, e.g. 8.25")]
+pub struct InvalidTaxRate {
+    /// The text offered.
+    pub text: String,
+}
+
+impl TaxRate {
+    /// The highest rate accepted: all of the price again.
+    const MAX_BASIS_POINTS: u32 = 10_000;
+
+    /// Parses a percentage such as `8.25`, `20` or `0`.
+    pub fn parse_percent(text: &str) -> Result<Self, InvalidTaxRate> {
+        let invalid = || InvalidTaxRate {
+            text: text.to_owned(),
+        };
+        let digits = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit());
+        let (whole, fraction) = match text.trim().split_once('.') {
+            Some((whole, fraction)) if digits(fraction) => (whole, fraction),
+            Some(_) => return Err(invalid()),
+            None => (text.trim(), ""),
+        };
+        if !digits(whole) || fraction.len() > 2 {
+            return Err(invalid());
+        }
+        let whole: u32 = whole.parse().map_err(|_| invalid())?;
+        let hundredths: u32 = format!("{fraction:0<2}").parse().map_err(|_| invalid())?;
+        let basis_points = whole
+            .checked_mul(100)
+            .and_then(|points| points.checked_add(hundredths))
+            .filter(|points| *points <= Self::MAX_BASIS_POINTS)
+            .ok_or_else(invalid)?;
+        Ok(TaxRate { basis_points })
+    }
+
+    /// The tax on `amount`, rounded to the nearest minor unit (halves up).
+    /// `None` when the amount is too large to compute with.
+    pub fn tax_on(self, amount: Money) -> Option<Money> {
+        let scaled = amount
+            .minor_units
+            .checked_mul(i64::from(self.basis_points))?
+            .checked_add(5_000)?;
+        Some(Money::new(scaled.div_euclid(10_000), amount.currency))
+    }
+}
+
+impl fmt::Display for TaxRate {
+    /// Formats as a percentage: `8.25%`, `20%`, `0%`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let whole = self.basis_points / 100;
+        match self.basis_points % 100 {
+            0 => write!(f, "{whole}%"),
+            hundredths if hundredths % 10 == 0 => write!(f, "{whole}.{}%", hundredths / 10),
+            hundredths => write!(f, "{whole}.{hundredths:02}%"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tax_rates_parse_from_percentages_and_print_back() {
+        for (text, points, shown) in [
+            ("8.25", 825, "8.25%"),
+            ("20", 2000, "20%"),
+            ("0", 0, "0%"),
+            ("7.5", 750, "7.5%"),
+            ("0.05", 5, "0.05%"),
+        ] {
+            let rate = TaxRate::parse_percent(text).expect("a valid rate");
+            assert_eq!(rate.basis_points, points, "{text}");
+            assert_eq!(rate.to_string(), shown, "{text}");
+        }
+    }
+
+    #[test]
+    fn tax_rates_out_of_range_or_malformed_are_refused() {
+        for bad in ["", "-1", "100.01", "8.255", "eight", "8.", ".5", "1e2", "8,25"] {
+            assert!(TaxRate::parse_percent(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn tax_is_rounded_to_the_nearest_cent_with_halves_up() {
+        let rate = TaxRate { basis_points: 825 };
+        // 8.25% of $28.00 is $2.31 exactly.
+        assert_eq!(rate.tax_on(Money::new(2800, Currency::Usd)), Some(Money::new(231, Currency::Usd)));
+        // 8.25% of $0.06 is 0.495 cents: rounds down to 0.
+        assert_eq!(rate.tax_on(Money::new(6, Currency::Usd)), Some(Money::new(0, Currency::Usd)));
+        // 10% of $0.05 is half a cent: rounds up to 1.
+        let ten = TaxRate { basis_points: 1000 };
+        assert_eq!(ten.tax_on(Money::new(5, Currency::Usd)), Some(Money::new(1, Currency::Usd)));
+        assert_eq!(rate.tax_on(Money::new(i64::MAX, Currency::Usd)), None);
+    }
 
     #[test]
     fn whole_amounts_show_two_decimals() {

@@ -3,6 +3,7 @@
 
 use crate::account::limits::SignInLimits;
 use crate::functions::database_manager::service::Rebuilds;
+use crate::money::TaxRate;
 use crate::store::EventStore;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -25,19 +26,33 @@ pub struct App {
     /// Whether cookies get the `Secure` flag (Kiln is served over TLS,
     /// usually behind a proxy that terminates it).
     pub secure_cookies: bool,
+    /// The sales tax rate charged on every order line.
+    pub sales_tax: TaxRate,
 }
 
 impl AppState {
     /// Bundles the parts into a shareable state; `secure_cookies` marks
-    /// cookies `Secure` (for Kiln served over TLS).
-    pub fn new(store: EventStore, leptos_options: LeptosOptions, secure_cookies: bool) -> Self {
+    /// cookies `Secure` (for Kiln served over TLS), `sales_tax` is the rate
+    /// orders are taxed at.
+    pub fn new(
+        store: EventStore,
+        leptos_options: LeptosOptions,
+        secure_cookies: bool,
+        sales_tax: TaxRate,
+    ) -> Self {
         AppState(Arc::new(App {
             store,
             leptos_options,
             rebuilds: Rebuilds::default(),
             sign_in_limits: SignInLimits::default(),
             secure_cookies,
+            sales_tax,
         }))
+    }
+
+    /// The sales tax rate charged on every order line.
+    pub fn sales_tax(&self) -> TaxRate {
+        self.0.sales_tax
     }
 
     /// Sign-in attempts per account and per address.

@@ -18,6 +18,8 @@ export async function startKiln() {
     ...process.env,
     KILN_DATABASE_URL: `sqlite://${path.join(dataDir, 'kiln.db')}`,
     KILN_LOG: 'info',
+    // The browser tests show tax on orders: a rate like a US state's.
+    KILN_SALES_TAX_PERCENT: '8.25',
   };
   await run(kilnBin, ['seed', '--demo'], { env });
 

@@ -203,6 +203,15 @@ pub struct ServeArgs {
     /// through a proxy that terminates TLS).
     #[arg(long, env = "KILN_SECURE_COOKIES")]
     pub secure_cookies: bool,
+
+    /// The sales tax charged on every order line, in percent (e.g. 8.25);
+    /// recorded on each order, so changing it never changes past orders.
+    #[arg(long, env = "KILN_SALES_TAX_PERCENT", default_value = "0", value_parser = parse_tax_rate)]
+    pub sales_tax_percent: app::money::TaxRate,
+}
+
+fn parse_tax_rate(text: &str) -> Result<app::money::TaxRate, app::money::InvalidTaxRate> {
+    app::money::TaxRate::parse_percent(text)
 }
 
 /// Settings of `kiln seed`.

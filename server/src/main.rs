@@ -56,6 +56,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         store.clone(),
         kiln::leptos_options(&args.site_root, addr),
         args.secure_cookies,
+        args.sales_tax_percent,
     );
 
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);

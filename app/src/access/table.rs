@@ -141,6 +141,64 @@ pub const ROUTES: &[Route] = &[
         Requirement::Public,
         "storefront catalog (server function)",
     ),
+    // Shopping: product pages, the cart (kept in the session), checkout,
+    // and the order's page, whose random id is the key of its link.
+    Route {
+        method: Method::Get,
+        path: PathPattern::Prefix("/shop/"),
+        required: Requirement::Public,
+        purpose: "product page",
+    },
+    route(
+        Method::Post,
+        "/api/storefront/product",
+        Requirement::Public,
+        "one listed product (server function)",
+    ),
+    route(Method::Get, "/cart", Requirement::Public, "the shopper's cart"),
+    route(
+        Method::Post,
+        "/api/cart",
+        Requirement::Public,
+        "the session's cart, priced (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/cart/add",
+        Requirement::Public,
+        "add a product to the cart (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/cart/update",
+        Requirement::Public,
+        "change a quantity in the cart (server function)",
+    ),
+    route(Method::Get, "/checkout", Requirement::Public, "checkout page"),
+    route(
+        Method::Post,
+        "/api/checkout",
+        Requirement::Public,
+        "the checkout for the session's cart (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/checkout/place",
+        Requirement::Public,
+        "place the order for the session's cart (server function)",
+    ),
+    Route {
+        method: Method::Get,
+        path: PathPattern::Prefix("/orders/"),
+        required: Requirement::Public,
+        purpose: "an order's confirmation and tracking page (its link is its key)",
+    },
+    route(
+        Method::Post,
+        "/api/orders/track",
+        Requirement::Public,
+        "an order by its id (server function)",
+    ),
     // Operations.
     route(Method::Get, "/healthz", Requirement::Public, "health check"),
     // The staff console: which functions exist, for people and agents.

@@ -44,6 +44,7 @@ pub const PROJECTORS: &[Projector] = &[
     platform_manager::projection::ACCOUNTS,
     platform_manager::projection::CHANGE_REQUESTS,
     customers::projection::DEALERS,
+    customers::projection::ORDERS,
 ];
 
 /// The projection tables that events of this type change.

@@ -165,6 +165,7 @@ fn ProductGrid(cards: Vec<ProductCard>) -> impl IntoView {
 fn ProductCardView(card: ProductCard) -> impl IntoView {
     view! {
         <li class="group" data-sku=card.sku.to_string() data-collection=card.collection.slug()>
+            <a href=format!("/shop/{}", card.sku) class="block">
             <div class="aspect-square overflow-hidden rounded-2xl bg-stone-100">
                 <img
                     src=card.image
@@ -179,6 +180,7 @@ fn ProductCardView(card: ProductCard) -> impl IntoView {
             </div>
             <p class="mt-1 text-sm text-stone-500">{card.collection.label()}</p>
             <p class="mt-2 text-sm leading-relaxed text-stone-600">{card.description}</p>
+            </a>
         </li>
     }
 }

@@ -1,14 +1,27 @@
 //! The consumer storefront: the public pages of the demo company's shop.
 //!
-//! Built so far: the home page with the catalog by collection. (Sign-in
-//! and the account page are in `crate::account`.) Not built yet: product pages, cart, checkout and
-//! accounts (the selling and identity issues).
+//! Built so far: the home page with the catalog by collection, product
+//! pages (`/shop/<sku>`), the cart (`/cart`, kept in the session), the
+//! checkout (`/checkout`: guest or signed-in shopper, address, shipping,
+//! bank transfer) and the order's confirmation and tracking page
+//! (`/orders/<id>`). Orders are Customer Management's
+//! (`crate::functions::customers`). (Sign-in and the account page are in
+//! `crate::account`.) Not built yet: search, sorting and filters beyond
+//! collections, variants, stock, card payments.
 
+mod cart;
+mod checkout;
 mod chrome;
 mod home;
+mod order;
+mod product;
 mod products;
 
+pub use cart::{AddToCart, Cart, CartPage, UpdateCart};
+pub use checkout::{Checkout, CheckoutPage, PlaceOrder};
 pub use home::HomePage;
+pub use order::{OrderPage, TrackOrder};
+pub use product::{ProductPage, StorefrontProduct};
 pub use products::{ListStorefrontProducts, list_storefront_products};
 
 pub use chrome::{SiteFooter, SiteHeader};

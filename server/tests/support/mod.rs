@@ -36,7 +36,7 @@ pub async fn spawn_app() -> TestApp {
     // pages are server-rendered only in these tests.
     let site_root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../public");
     let options = kiln::leptos_options(&site_root, addr);
-    let state = AppState::new(store.clone(), options, false);
+    let state = AppState::new(store.clone(), options, false, test_sales_tax());
     let (shutdown, signal) = oneshot::channel::<()>();
     let sessions = kiln::sessions::KilnSessionStore::open(&store)
         .await
@@ -52,6 +52,11 @@ pub async fn spawn_app() -> TestApp {
         server: Some(server),
         _data: data,
     }
+}
+
+/// The sales tax rate test servers charge: 8.25%.
+pub fn test_sales_tax() -> app::money::TaxRate {
+    app::money::TaxRate { basis_points: 825 }
 }
 
 /// A browser: an HTTP client with its own cookies, at the server's address.

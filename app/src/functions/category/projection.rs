@@ -142,6 +142,24 @@ pub async fn storefront_products(
     rows.into_iter().map(ProductCard::try_from).collect()
 }
 
+/// The listed product `sku`, if there is one.
+pub async fn product(store: &EventStore, sku: &Sku) -> Result<Option<ProductCard>, StoreError> {
+    let row: Option<CatalogRow> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(
+            "SELECT sku, name, collection, description, base_price_minor, currency, image
+             FROM catalog_products WHERE sku = $1",
+        )
+        .bind(sku.as_str())
+        .fetch_optional(pool)
+        .await
+    })
+    .map_err(|source| StoreError::Database {
+        operation: format!("read product {sku}"),
+        source,
+    })?;
+    row.map(ProductCard::try_from).transpose()
+}
+
 /// The invariants of the catalog (see `store::integrity`).
 pub const INTEGRITY_CHECKS: &[IntegrityCheck] = &[
     IntegrityCheck {

@@ -44,6 +44,14 @@ pub async fn storefront_products(
     projection::storefront_products(store, query).await
 }
 
+/// The listed product `sku`, as its storefront page shows it.
+pub async fn storefront_product(
+    store: &EventStore,
+    sku: &super::events::Sku,
+) -> Result<Option<ProductCard>, StoreError> {
+    projection::product(store, sku).await
+}
+
 /// Fills Category Management's page: the catalog and its base prices.
 pub async fn fill_page(
     store: &EventStore,

@@ -1,12 +1,16 @@
-//! Customer Management's commands about dealer applications, and the pure
-//! rules that decide them. One stream per application
-//! (`dealer-application-<id>`).
+//! Customer Management's commands and the pure rules that decide them:
+//! dealer applications (one stream per application,
+//! `dealer-application-<id>`) and orders (one stream per order,
+//! `order-<id>`, decided by [`decide_order`]).
 
 use super::events::{
-    ApplicationId, CustomerEvent, DealerApplicationApproved, DealerApplicationDeclined,
-    DealerApplicationSubmitted, DealerTier,
+    ApplicationId, Buyer, CustomerEvent, DealerApplicationApproved, DealerApplicationDeclined,
+    DealerApplicationSubmitted, DealerTier, OrderId, OrderLine, OrderPlaced, PaymentMethod,
+    PriceSource, ShippingAddress, ShippingOption,
 };
 use crate::access::{CompanyId, Email};
+use crate::functions::category::events::Sku;
+use crate::money::{Currency, Money, TaxRate};
 use serde::{Deserialize, Serialize};
 
 /// The longest company or person name accepted, in characters.
@@ -76,6 +80,8 @@ impl ApplicationState {
                 },
                 CustomerEvent::DealerApplicationApproved(_) => ApplicationState::Approved,
                 CustomerEvent::DealerApplicationDeclined(_) => ApplicationState::Declined,
+                // Orders live in streams of their own.
+                CustomerEvent::OrderPlaced(_) => continue,
             };
         }
         state
@@ -222,6 +228,275 @@ fn required(text: &str, field: &'static str, max: usize) -> Result<String, Custo
     } else {
         Ok(text.to_owned())
     }
+}
+
+/// The most lines one order may have.
+pub const MAX_ORDER_LINES: usize = 50;
+/// The most units of one product a consumer may order at once; larger
+/// quantities are trade orders, placed through the dealer portal.
+pub const MAX_CONSUMER_QUANTITY: u32 = 99;
+/// The longest address field accepted, in characters.
+pub const MAX_ADDRESS_CHARS: usize = 200;
+
+/// A request to place an order, after the service has looked up who is
+/// buying and what the products cost (the [`PriceBook`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaceOrder {
+    /// The new order's id (chosen by the checkout page, so that sending
+    /// the same checkout twice places one order).
+    pub order: OrderId,
+    /// Who is buying.
+    pub buyer: Buyer,
+    /// Products and quantities, in the order the buyer added them; the
+    /// same product twice is one line with the quantities added up.
+    pub lines: Vec<(Sku, u32)>,
+    /// Where it goes.
+    pub ship_to: ShippingAddress,
+    /// How it is shipped.
+    pub shipping_option: ShippingOption,
+    /// How it is paid.
+    pub payment: PaymentMethod,
+    /// The sales tax rate the shop charges today.
+    pub tax_rate: TaxRate,
+}
+
+/// A listed product as the order rules need it: its name and base price.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogPrice {
+    /// The product's name.
+    pub name: String,
+    /// Its base price.
+    pub base_price: Money,
+}
+
+/// The listed products an order may contain, by SKU (read from Category
+/// Management's catalog by the service).
+pub type PriceBook = std::collections::HashMap<Sku, CatalogPrice>;
+
+/// Whether an order id has been used, folded from the order's stream.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OrderState {
+    /// An order was already placed under this id.
+    pub placed: bool,
+}
+
+impl OrderState {
+    /// Folds an order's past events, oldest first.
+    pub fn from_events<'a>(events: impl IntoIterator<Item = &'a CustomerEvent>) -> Self {
+        let placed = events
+            .into_iter()
+            .any(|event| matches!(event, CustomerEvent::OrderPlaced(_)));
+        OrderState { placed }
+    }
+}
+
+/// An ordering rule that refused an order; shown verbatim to the buyer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OrderError {
+    /// An order needs at least one product.
+    #[error("the order has no products: add something to the cart first")]
+    NoLines,
+    /// Too many different products in one order.
+    #[error("an order may have at most {max} different products")]
+    TooManyLines {
+        /// The limit.
+        max: usize,
+    },
+    /// The product is not in the catalog (or no longer listed).
+    #[error("there is no product {sku} in the shop")]
+    UnknownProduct {
+        /// The SKU asked for.
+        sku: Sku,
+    },
+    /// A quantity outside what a consumer may order.
+    #[error("{quantity} × {sku} cannot be ordered: order from 1 to {max} of a product")]
+    QuantityOutOfRange {
+        /// The product.
+        sku: Sku,
+        /// The quantity asked for.
+        quantity: u32,
+        /// The largest quantity allowed.
+        max: u32,
+    },
+    /// Products priced in different currencies cannot share one order.
+    #[error("{sku} is priced in another currency than the rest of the order")]
+    MixedCurrencies {
+        /// The product whose currency differs.
+        sku: Sku,
+    },
+    /// An amount too large to add up.
+    #[error("the order's amounts are too large to add up")]
+    AmountTooLarge,
+    /// A required field of the address or buyer is blank.
+    #[error("the {field} is missing")]
+    Missing {
+        /// Which field.
+        field: &'static str,
+    },
+    /// A field longer than any real address needs.
+    #[error("the {field} may have at most {max} characters")]
+    TooLong {
+        /// Which field.
+        field: &'static str,
+        /// Its limit.
+        max: usize,
+    },
+    /// Order ids are never reused.
+    #[error("order {order} has already been placed")]
+    AlreadyPlaced {
+        /// The id.
+        order: OrderId,
+    },
+}
+
+/// Decides an order: every line priced from the price book, taxed, and
+/// added up with the shipping. Refuses the whole order if any part of it
+/// breaks a rule, so an order is placed completely or not at all.
+pub fn decide_order(
+    state: &OrderState,
+    prices: &PriceBook,
+    command: PlaceOrder,
+) -> Result<Vec<CustomerEvent>, OrderError> {
+    if state.placed {
+        return Err(OrderError::AlreadyPlaced {
+            order: command.order,
+        });
+    }
+    let buyer = checked_buyer(command.buyer)?;
+    let ship_to = checked_address(command.ship_to)?;
+    let quantities = merged_lines(command.lines);
+    if quantities.is_empty() {
+        return Err(OrderError::NoLines);
+    }
+    if quantities.len() > MAX_ORDER_LINES {
+        return Err(OrderError::TooManyLines {
+            max: MAX_ORDER_LINES,
+        });
+    }
+    let mut lines = Vec::with_capacity(quantities.len());
+    for (sku, quantity) in quantities {
+        let Some(price) = prices.get(&sku) else {
+            return Err(OrderError::UnknownProduct { sku });
+        };
+        if !(1..=MAX_CONSUMER_QUANTITY).contains(&quantity) {
+            return Err(OrderError::QuantityOutOfRange {
+                sku,
+                quantity,
+                max: MAX_CONSUMER_QUANTITY,
+            });
+        }
+        let unit_price = price.base_price;
+        let line_total = unit_price
+            .minor_units
+            .checked_mul(i64::from(quantity))
+            .map(|minor_units| Money::new(minor_units, unit_price.currency))
+            .ok_or(OrderError::AmountTooLarge)?;
+        let tax = command
+            .tax_rate
+            .tax_on(line_total)
+            .ok_or(OrderError::AmountTooLarge)?;
+        lines.push(OrderLine {
+            sku,
+            name: price.name.clone(),
+            quantity,
+            unit_price,
+            price_source: PriceSource::Base,
+            line_total,
+            tax,
+        });
+    }
+    let currency = lines[0].unit_price.currency;
+    if let Some(other) = lines.iter().find(|line| line.unit_price.currency != currency) {
+        return Err(OrderError::MixedCurrencies {
+            sku: other.sku.clone(),
+        });
+    }
+    let subtotal = sum(currency, lines.iter().map(|line| line.line_total))?;
+    let tax = sum(currency, lines.iter().map(|line| line.tax))?;
+    let shipping = command.shipping_option.price(currency);
+    let total = sum(currency, [subtotal, shipping, tax].into_iter())?;
+    Ok(vec![CustomerEvent::OrderPlaced(OrderPlaced {
+        order: command.order,
+        buyer,
+        lines,
+        subtotal,
+        shipping_option: command.shipping_option,
+        shipping,
+        tax_rate: command.tax_rate,
+        tax,
+        total,
+        ship_to,
+        payment: command.payment,
+    })])
+}
+
+/// The amounts added up, or a refusal if they overflow.
+fn sum(currency: Currency, amounts: impl Iterator<Item = Money>) -> Result<Money, OrderError> {
+    amounts
+        .map(|amount| amount.minor_units)
+        .try_fold(0_i64, i64::checked_add)
+        .map(|minor_units| Money::new(minor_units, currency))
+        .ok_or(OrderError::AmountTooLarge)
+}
+
+/// The buyer with their name trimmed; refused when it is blank or too long.
+fn checked_buyer(buyer: Buyer) -> Result<Buyer, OrderError> {
+    let name = |name: &str| order_field(name, "name", MAX_NAME_CHARS);
+    Ok(match buyer {
+        Buyer::Guest { name: given, email } => Buyer::Guest {
+            name: name(&given)?,
+            email,
+        },
+        Buyer::Consumer {
+            account,
+            name: given,
+            email,
+        } => Buyer::Consumer {
+            account,
+            name: name(&given)?,
+            email,
+        },
+    })
+}
+
+/// The address with every field trimmed; only the second line may be blank.
+fn checked_address(address: ShippingAddress) -> Result<ShippingAddress, OrderError> {
+    let line2 = address.line2.trim();
+    if line2.chars().count() > MAX_ADDRESS_CHARS {
+        return Err(OrderError::TooLong {
+            field: "second address line",
+            max: MAX_ADDRESS_CHARS,
+        });
+    }
+    Ok(ShippingAddress {
+        name: order_field(&address.name, "recipient's name", MAX_NAME_CHARS)?,
+        line1: order_field(&address.line1, "street address", MAX_ADDRESS_CHARS)?,
+        line2: line2.to_owned(),
+        city: order_field(&address.city, "town or city", MAX_ADDRESS_CHARS)?,
+        postcode: order_field(&address.postcode, "postcode", MAX_ADDRESS_CHARS)?,
+        country: order_field(&address.country, "country", MAX_ADDRESS_CHARS)?,
+    })
+}
+
+/// `text` trimmed; refused when blank or longer than `max` characters.
+fn order_field(text: &str, field: &'static str, max: usize) -> Result<String, OrderError> {
+    required(text, field, max).map_err(|refusal| match refusal {
+        CustomerError::TooLong { field, max } => OrderError::TooLong { field, max },
+        _ => OrderError::Missing { field },
+    })
+}
+
+/// The lines with repeated products merged into their first line. Sums
+/// saturate: a quantity that large is refused by the range check anyway.
+fn merged_lines(lines: Vec<(Sku, u32)>) -> Vec<(Sku, u32)> {
+    let mut merged: Vec<(Sku, u32)> = Vec::with_capacity(lines.len());
+    for (sku, quantity) in lines {
+        match merged.iter_mut().find(|(seen, _)| *seen == sku) {
+            Some((_, total)) => *total = total.saturating_add(quantity),
+            None => merged.push((sku, quantity)),
+        }
+    }
+    merged
 }
 
 #[cfg(test)]
@@ -385,5 +660,284 @@ mod tests {
         for tier in DealerTier::ALL {
             assert_eq!(DealerTier::from_name(tier.as_str()), Some(tier));
         }
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+    use crate::money::Currency;
+
+    fn sku(text: &str) -> Sku {
+        Sku::parse(text).expect("test SKU is valid")
+    }
+
+    fn order_id() -> OrderId {
+        OrderId::from_random([1, 2, 3, 4, 5, 6, 7, 8])
+    }
+
+    fn usd(minor_units: i64) -> Money {
+        Money::new(minor_units, Currency::Usd)
+    }
+
+    /// The shop's price book: a mug at $28.00 and a planter at $42.00.
+    fn prices() -> PriceBook {
+        PriceBook::from([
+            (
+                sku("MUG-SPECKLE-12"),
+                CatalogPrice {
+                    name: "Speckled Morning Mug".into(),
+                    base_price: usd(2800),
+                },
+            ),
+            (
+                sku("PLN-TERRA-6"),
+                CatalogPrice {
+                    name: "Terracotta Planter".into(),
+                    base_price: usd(4200),
+                },
+            ),
+        ])
+    }
+
+    fn address() -> ShippingAddress {
+        ShippingAddress {
+            name: "Ada Byron".into(),
+            line1: "12 Kiln Lane".into(),
+            line2: String::new(),
+            city: "Stoke".into(),
+            postcode: "ST1 4AB".into(),
+            country: "United Kingdom".into(),
+        }
+    }
+
+    /// A guest orders two mugs and a planter, standard shipping, at 8.25% tax.
+    fn guest_order() -> PlaceOrder {
+        PlaceOrder {
+            order: order_id(),
+            buyer: Buyer::Guest {
+                name: "Ada Byron".into(),
+                email: Email::parse("ada@example.com").expect("valid address"),
+            },
+            lines: vec![(sku("MUG-SPECKLE-12"), 2), (sku("PLN-TERRA-6"), 1)],
+            ship_to: address(),
+            shipping_option: ShippingOption::Standard,
+            payment: PaymentMethod::BankTransfer,
+            tax_rate: TaxRate { basis_points: 825 },
+        }
+    }
+
+    fn given(events: &[CustomerEvent]) -> OrderState {
+        OrderState::from_events(events)
+    }
+
+    fn placed(events: &[CustomerEvent]) -> &OrderPlaced {
+        match events {
+            [CustomerEvent::OrderPlaced(placed)] => placed,
+            other => panic!("expected one OrderPlaced, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_order_records_each_line_at_its_base_price_with_tax_shipping_and_total() {
+        let events = decide_order(&given(&[]), &prices(), guest_order()).expect("accepted");
+        let order = placed(&events);
+        assert_eq!(
+            order.lines,
+            vec![
+                OrderLine {
+                    sku: sku("MUG-SPECKLE-12"),
+                    name: "Speckled Morning Mug".into(),
+                    quantity: 2,
+                    unit_price: usd(2800),
+                    price_source: PriceSource::Base,
+                    line_total: usd(5600),
+                    // 8.25% of $56.00 = $4.62
+                    tax: usd(462),
+                },
+                OrderLine {
+                    sku: sku("PLN-TERRA-6"),
+                    name: "Terracotta Planter".into(),
+                    quantity: 1,
+                    unit_price: usd(4200),
+                    price_source: PriceSource::Base,
+                    line_total: usd(4200),
+                    // 8.25% of $42.00 = $3.465, half up to $3.47
+                    tax: usd(347),
+                },
+            ]
+        );
+        assert_eq!(order.subtotal, usd(9800));
+        assert_eq!(order.tax, usd(809));
+        assert_eq!(order.shipping, usd(600));
+        assert_eq!(order.total, usd(9800 + 809 + 600));
+        assert_eq!(order.payment, PaymentMethod::BankTransfer);
+    }
+
+    #[test]
+    fn the_same_product_twice_becomes_one_line_in_its_first_place() {
+        let command = PlaceOrder {
+            lines: vec![
+                (sku("MUG-SPECKLE-12"), 1),
+                (sku("PLN-TERRA-6"), 1),
+                (sku("MUG-SPECKLE-12"), 2),
+            ],
+            ..guest_order()
+        };
+        let events = decide_order(&given(&[]), &prices(), command).expect("accepted");
+        let quantities: Vec<_> = placed(&events)
+            .lines
+            .iter()
+            .map(|line| (line.sku.to_string(), line.quantity))
+            .collect();
+        assert_eq!(
+            quantities,
+            vec![("MUG-SPECKLE-12".into(), 3), ("PLN-TERRA-6".into(), 1)]
+        );
+    }
+
+    #[test]
+    fn express_shipping_costs_more_than_standard() {
+        let command = PlaceOrder {
+            shipping_option: ShippingOption::Express,
+            ..guest_order()
+        };
+        let events = decide_order(&given(&[]), &prices(), command).expect("accepted");
+        assert_eq!(placed(&events).shipping, usd(1500));
+    }
+
+    #[test]
+    fn an_order_id_already_placed_is_refused() {
+        let history = decide_order(&given(&[]), &prices(), guest_order()).expect("first");
+        assert_eq!(
+            decide_order(&given(&history), &prices(), guest_order()),
+            Err(OrderError::AlreadyPlaced { order: order_id() })
+        );
+    }
+
+    #[test]
+    fn an_empty_order_is_refused() {
+        let command = PlaceOrder {
+            lines: vec![],
+            ..guest_order()
+        };
+        assert_eq!(
+            decide_order(&given(&[]), &prices(), command),
+            Err(OrderError::NoLines)
+        );
+    }
+
+    #[test]
+    fn a_product_not_in_the_catalog_refuses_the_whole_order() {
+        let command = PlaceOrder {
+            lines: vec![(sku("MUG-SPECKLE-12"), 1), (sku("VASE-GHOST-1"), 1)],
+            ..guest_order()
+        };
+        assert_eq!(
+            decide_order(&given(&[]), &prices(), command)
+                .expect_err("refused")
+                .to_string(),
+            "there is no product VASE-GHOST-1 in the shop"
+        );
+    }
+
+    #[test]
+    fn zero_or_more_than_the_consumer_limit_is_refused() {
+        for quantity in [0, MAX_CONSUMER_QUANTITY + 1, u32::MAX] {
+            let command = PlaceOrder {
+                lines: vec![(sku("MUG-SPECKLE-12"), quantity)],
+                ..guest_order()
+            };
+            assert_eq!(
+                decide_order(&given(&[]), &prices(), command),
+                Err(OrderError::QuantityOutOfRange {
+                    sku: sku("MUG-SPECKLE-12"),
+                    quantity,
+                    max: MAX_CONSUMER_QUANTITY,
+                }),
+                "{quantity}"
+            );
+        }
+    }
+
+    #[test]
+    fn merged_quantities_over_the_limit_are_refused() {
+        let command = PlaceOrder {
+            lines: vec![(sku("MUG-SPECKLE-12"), 60), (sku("MUG-SPECKLE-12"), 60)],
+            ..guest_order()
+        };
+        assert!(matches!(
+            decide_order(&given(&[]), &prices(), command),
+            Err(OrderError::QuantityOutOfRange { quantity: 120, .. })
+        ));
+    }
+
+    #[test]
+    fn a_blank_street_or_an_overlong_city_is_refused_and_named() {
+        let blank = PlaceOrder {
+            ship_to: ShippingAddress {
+                line1: "   ".into(),
+                ..address()
+            },
+            ..guest_order()
+        };
+        assert_eq!(
+            decide_order(&given(&[]), &prices(), blank)
+                .expect_err("refused")
+                .to_string(),
+            "the street address is missing"
+        );
+        let overlong = PlaceOrder {
+            ship_to: ShippingAddress {
+                city: "x".repeat(1_000_000),
+                ..address()
+            },
+            ..guest_order()
+        };
+        assert_eq!(
+            decide_order(&given(&[]), &prices(), overlong),
+            Err(OrderError::TooLong {
+                field: "town or city",
+                max: MAX_ADDRESS_CHARS
+            })
+        );
+    }
+
+    #[test]
+    fn unicode_names_and_addresses_are_kept_as_written_but_trimmed() {
+        let command = PlaceOrder {
+            buyer: Buyer::Guest {
+                name: "  Zoë Łukasiewicz ".into(),
+                email: Email::parse("zoe@example.com").expect("valid address"),
+            },
+            ship_to: ShippingAddress {
+                city: " Kraków ".into(),
+                ..address()
+            },
+            ..guest_order()
+        };
+        let events = decide_order(&given(&[]), &prices(), command).expect("accepted");
+        assert_eq!(placed(&events).buyer.name(), "Zoë Łukasiewicz");
+        assert_eq!(placed(&events).ship_to.city, "Kraków");
+    }
+
+    #[test]
+    fn a_price_too_large_to_multiply_is_refused_not_wrapped() {
+        let mut prices = prices();
+        prices.insert(
+            sku("MUG-GOLD-1"),
+            CatalogPrice {
+                name: "Gold Mug".into(),
+                base_price: usd(i64::MAX / 2),
+            },
+        );
+        let command = PlaceOrder {
+            lines: vec![(sku("MUG-GOLD-1"), 3)],
+            ..guest_order()
+        };
+        assert_eq!(
+            decide_order(&given(&[]), &prices, command),
+            Err(OrderError::AmountTooLarge)
+        );
     }
 }

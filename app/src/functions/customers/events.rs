@@ -1,11 +1,13 @@
 //! What Customer Management records in the event log. So far: the dealer
 //! onboarding pipeline — applications from the public site, and the
-//! decision on each, which opens a dealer company.
+//! decision on each, which opens a dealer company — and the orders
+//! customers place (docs/decisions/0006-orders-in-customer-management.md).
 
 use crate::access::identity::random_id;
-use crate::access::{CompanyId, Email};
+use crate::access::{AccountId, CompanyId, Email};
 use crate::functions::BusinessFunction;
-use crate::money::Money;
+use crate::functions::category::events::Sku;
+use crate::money::{Money, TaxRate};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -15,6 +17,16 @@ random_id!(
     InvalidApplicationId,
     "apl-",
     "a dealer application id"
+);
+
+random_id!(
+    /// The id of an order, e.g. `ord-5c1d2e470b6e3f9a`. It is also the
+    /// payment reference and the key of the order's tracking link, so it
+    /// is random: one order's id tells nothing of another's.
+    OrderId,
+    InvalidOrderId,
+    "ord-",
+    "an order id"
 );
 
 /// Every event Customer Management posts. The variant name is the event's
@@ -30,6 +42,10 @@ pub enum CustomerEvent {
     DealerApplicationApproved(DealerApplicationApproved),
     /// A person declined an application, saying why.
     DealerApplicationDeclined(DealerApplicationDeclined),
+    /// A customer placed an order: every line with the price charged and
+    /// where that price came from, the shipping, the tax and the total,
+    /// so every amount charged can be explained from the log alone.
+    OrderPlaced(OrderPlaced),
 }
 
 /// Payload of [`CustomerEvent::DealerApplicationSubmitted`].
@@ -132,6 +148,186 @@ impl fmt::Display for DealerTier {
     }
 }
 
+/// Payload of [`CustomerEvent::OrderPlaced`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct OrderPlaced {
+    /// The order.
+    pub order: OrderId,
+    /// Who placed it.
+    pub buyer: Buyer,
+    /// What was ordered, one line per product, in the order the buyer added them.
+    pub lines: Vec<OrderLine>,
+    /// The sum of the lines before tax.
+    pub subtotal: Money,
+    /// How it is to be shipped.
+    pub shipping_option: ShippingOption,
+    /// What shipping costs (untaxed).
+    pub shipping: Money,
+    /// The sales tax rate charged on every line.
+    pub tax_rate: TaxRate,
+    /// The sum of the lines' tax.
+    pub tax: Money,
+    /// What the buyer owes: subtotal, shipping and tax.
+    pub total: Money,
+    /// Where it goes.
+    pub ship_to: ShippingAddress,
+    /// How it is to be paid.
+    pub payment: PaymentMethod,
+}
+
+/// Who placed an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Buyer {
+    /// A shopper who checked out without an account.
+    Guest {
+        /// The name they gave.
+        name: String,
+        /// Where the confirmation goes.
+        email: Email,
+    },
+    /// A signed-in shopper.
+    Consumer {
+        /// Their account.
+        account: AccountId,
+        /// The name they gave at checkout.
+        name: String,
+        /// Where the confirmation goes.
+        email: Email,
+    },
+}
+
+impl Buyer {
+    /// The buyer's name as given at checkout.
+    pub fn name(&self) -> &str {
+        match self {
+            Buyer::Guest { name, .. } | Buyer::Consumer { name, .. } => name,
+        }
+    }
+
+    /// The buyer's email address.
+    pub fn email(&self) -> &Email {
+        match self {
+            Buyer::Guest { email, .. } | Buyer::Consumer { email, .. } => email,
+        }
+    }
+
+    /// `guest` or `consumer`: how the buyer is stored and filtered.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Buyer::Guest { .. } => "guest",
+            Buyer::Consumer { .. } => "consumer",
+        }
+    }
+}
+
+/// One product on an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct OrderLine {
+    /// The product.
+    pub sku: Sku,
+    /// Its name when ordered.
+    pub name: String,
+    /// How many, at least one.
+    pub quantity: u32,
+    /// What one costs this buyer, before tax.
+    pub unit_price: Money,
+    /// Where the unit price came from.
+    pub price_source: PriceSource,
+    /// Quantity times unit price.
+    pub line_total: Money,
+    /// The sales tax on the line total.
+    pub tax: Money,
+}
+
+/// Where a line's unit price came from, so every price charged is
+/// explainable: today only the catalog's base price (dealer tiers, volume
+/// breaks and promotions arrive with their functions' ordering).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum PriceSource {
+    /// Category Management's base price, as listed on the storefront.
+    Base,
+}
+
+/// How an order is shipped, and what that costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ShippingOption {
+    /// Tracked post, three to five working days.
+    Standard,
+    /// Next working day by courier.
+    Express,
+}
+
+impl ShippingOption {
+    /// Every option, cheapest first.
+    pub const ALL: [ShippingOption; 2] = [ShippingOption::Standard, ShippingOption::Express];
+
+    /// The form and JSON value: `standard` or `express`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShippingOption::Standard => "standard",
+            ShippingOption::Express => "express",
+        }
+    }
+
+    /// The option named `text`, if any.
+    pub fn from_name(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|option| option.as_str() == text)
+    }
+
+    /// What shoppers read, e.g. `Standard, 3–5 working days`.
+    pub fn label(self) -> &'static str {
+        match self {
+            ShippingOption::Standard => "Standard, 3–5 working days",
+            ShippingOption::Express => "Express, next working day",
+        }
+    }
+
+    /// What it costs in `currency`'s minor units (the same figure in every
+    /// currency the shop prices in).
+    pub fn price(self, currency: crate::money::Currency) -> Money {
+        match self {
+            ShippingOption::Standard => Money::new(600, currency),
+            ShippingOption::Express => Money::new(1500, currency),
+        }
+    }
+}
+
+/// Where an order is shipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct ShippingAddress {
+    /// Who receives it.
+    pub name: String,
+    /// Street and number.
+    pub line1: String,
+    /// Flat, building or company; may be empty.
+    pub line2: String,
+    /// Town or city.
+    pub city: String,
+    /// Postal or ZIP code.
+    pub postcode: String,
+    /// Country.
+    pub country: String,
+}
+
+/// How an order is paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    /// By bank transfer against an invoice, quoting the order id: the
+    /// order waits for the money, nothing is charged online.
+    BankTransfer,
+}
+
 impl crate::event::DomainEvent for CustomerEvent {
     const FUNCTION: BusinessFunction = BusinessFunction::Customers;
     const SCHEMA_VERSION: i64 = 1;
@@ -141,6 +337,7 @@ impl crate::event::DomainEvent for CustomerEvent {
             CustomerEvent::DealerApplicationSubmitted(_) => "DealerApplicationSubmitted",
             CustomerEvent::DealerApplicationApproved(_) => "DealerApplicationApproved",
             CustomerEvent::DealerApplicationDeclined(_) => "DealerApplicationDeclined",
+            CustomerEvent::OrderPlaced(_) => "OrderPlaced",
         }
     }
 

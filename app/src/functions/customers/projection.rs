@@ -1,8 +1,12 @@
 //! The tables derived from Customer Management's events —
 //! `dealer_applications`, `dealer_application_decisions` and
-//! `dealer_companies` — and the reads made of them.
+//! `dealer_companies` (the `DEALERS` projector), `orders` (`ORDERS`) —
+//! and the reads made of them.
 
-use super::events::{ApplicationId, CustomerEvent, DealerTier};
+use super::events::{ApplicationId, CustomerEvent, DealerTier, OrderId, ShippingOption};
+use super::view::{OrderStatus, OrderSummary, OrderView};
+use crate::access::AccountId;
+use crate::money::{Currency, Money, TaxRate};
 use crate::access::CompanyId;
 use crate::event::DomainEvent;
 use crate::functions::BusinessFunction;
@@ -33,6 +37,126 @@ fn apply_boxed<'a>(
 ) -> ProjectorFuture<'a> {
     Box::pin(apply(connection, events))
 }
+
+/// The orders projection: one `orders` row per `OrderPlaced`.
+pub const ORDERS: Projector = Projector {
+    name: "orders",
+    function: BusinessFunction::Customers,
+    handles: &["OrderPlaced"],
+    tables: &["orders"],
+    apply: apply_orders_boxed,
+};
+
+fn apply_orders_boxed<'a>(
+    connection: Connection<'a>,
+    events: &'a [&'a RecordedEvent],
+) -> ProjectorFuture<'a> {
+    Box::pin(apply_orders(connection, events))
+}
+
+/// What an `orders` row holds that is not a plain payload field.
+struct OrderRowText {
+    position: i64,
+    order: super::events::OrderPlaced,
+    account: String,
+    units: i64,
+    lines_json: String,
+    ship_to_json: String,
+    placed_at: String,
+}
+
+/// Applies `OrderPlaced` events to `orders`; a row remembers the position
+/// of its event, so replaying it changes nothing.
+pub async fn apply_orders(
+    connection: Connection<'_>,
+    events: &[&RecordedEvent],
+) -> Result<(), StoreError> {
+    let mut orders = Vec::with_capacity(events.len());
+    for event in events {
+        let decoded = CustomerEvent::decode(
+            &event.event_type,
+            event.schema_version,
+            event.payload.clone(),
+        )
+        .map_err(|source| StoreError::Payload {
+            event_type: event.event_type.clone(),
+            source,
+        })?;
+        let CustomerEvent::OrderPlaced(order) = decoded else {
+            continue;
+        };
+        // The payload has just decoded as an OrderPlaced, so these fields exist.
+        let payload_field = |name: &str| event.payload[name].to_string();
+        orders.push(OrderRowText {
+            position: event.position,
+            account: match &order.buyer {
+                super::events::Buyer::Consumer { account, .. } => account.to_string(),
+                super::events::Buyer::Guest { .. } => String::new(),
+            },
+            units: order.lines.iter().map(|line| i64::from(line.quantity)).sum(),
+            lines_json: payload_field("lines"),
+            ship_to_json: payload_field("ship_to"),
+            placed_at: event.recorded_at.to_rfc3339(),
+            order,
+        });
+    }
+    let rows: Vec<Row<'_>> = orders
+        .iter()
+        .map(|row| Row {
+            values: vec![
+                Value::Text(row.order.order.as_str()),
+                Value::Text(row.order.buyer.kind()),
+                Value::Text(&row.account),
+                Value::Text(row.order.buyer.name()),
+                Value::Text(row.order.buyer.email().as_str()),
+                Value::Text(OrderStatus::AwaitingPayment.as_str()),
+                Value::Integer(row.order.lines.len().try_into().unwrap_or(i64::MAX)),
+                Value::Integer(row.units),
+                Value::Integer(row.order.subtotal.minor_units),
+                Value::Integer(row.order.shipping.minor_units),
+                Value::Integer(row.order.tax.minor_units),
+                Value::Integer(i64::from(row.order.tax_rate.basis_points)),
+                Value::Integer(row.order.total.minor_units),
+                Value::Text(row.order.total.currency.code()),
+                Value::Text(row.order.shipping_option.as_str()),
+                Value::Text(&row.lines_json),
+                Value::Text(&row.ship_to_json),
+                Value::Text(&row.placed_at),
+            ],
+            position: row.position,
+        })
+        .collect();
+    upsert_rows(
+        connection,
+        "orders",
+        "order_id",
+        &ORDER_COLUMNS,
+        &rows,
+    )
+    .await
+}
+
+/// The columns of `orders` the projector writes, in `Row` order.
+const ORDER_COLUMNS: [&str; 18] = [
+    "order_id",
+    "buyer_kind",
+    "account_id",
+    "buyer_name",
+    "email",
+    "status",
+    "line_count",
+    "units",
+    "subtotal_minor",
+    "shipping_minor",
+    "tax_minor",
+    "tax_rate_basis_points",
+    "total_minor",
+    "currency",
+    "shipping_option",
+    "lines_json",
+    "ship_to_json",
+    "placed_at",
+];
 
 /// Applies Customer Management events, in position order; rows remember
 /// the position of the last event applied, so replaying changes nothing.
@@ -96,6 +220,8 @@ pub async fn apply(
                 ],
                 position,
             }),
+            // Not handled by this projector: ORDERS projects orders.
+            CustomerEvent::OrderPlaced(_) => {}
         }
     }
     upsert_rows(
@@ -260,4 +386,139 @@ pub async fn dealer_companies(store: &EventStore) -> Result<Vec<DealerCompanySum
             })
         })
         .collect()
+}
+
+/// An `orders` row as read back.
+#[derive(sqlx::FromRow)]
+struct OrderRow {
+    order_id: String,
+    buyer_name: String,
+    status: String,
+    units: i64,
+    subtotal_minor: i64,
+    shipping_minor: i64,
+    tax_minor: i64,
+    tax_rate_basis_points: i64,
+    total_minor: i64,
+    currency: String,
+    shipping_option: String,
+    lines_json: String,
+    ship_to_json: String,
+    placed_at: String,
+}
+
+const ORDER_SELECT: &str = "SELECT order_id, buyer_name, status, units, subtotal_minor, \
+     shipping_minor, tax_minor, tax_rate_basis_points, total_minor, currency, shipping_option, lines_json, \
+     ship_to_json, placed_at FROM orders";
+
+impl OrderRow {
+    fn corrupt(what: &'static str, value: impl Into<String>) -> StoreError {
+        StoreError::Corrupt {
+            what,
+            value: value.into(),
+        }
+    }
+
+    fn currency(&self) -> Result<Currency, StoreError> {
+        Currency::from_code(&self.currency)
+            .ok_or_else(|| Self::corrupt("order currency", &self.currency))
+    }
+
+    fn summary(&self) -> Result<OrderSummary, StoreError> {
+        Ok(OrderSummary {
+            order: OrderId::parse(&self.order_id)
+                .map_err(|_| Self::corrupt("order id", &self.order_id))?,
+            buyer_name: self.buyer_name.clone(),
+            status: OrderStatus::from_name(&self.status)
+                .ok_or_else(|| Self::corrupt("order status", &self.status))?,
+            units: self.units,
+            total: Money::new(self.total_minor, self.currency()?),
+            placed_at: self.placed_at.clone(),
+        })
+    }
+
+    fn view(self) -> Result<OrderView, StoreError> {
+        let currency = self.currency()?;
+        let summary = self.summary()?;
+        Ok(OrderView {
+            summary,
+            lines: serde_json::from_str(&self.lines_json)
+                .map_err(|_| Self::corrupt("order lines", &self.order_id))?,
+            subtotal: Money::new(self.subtotal_minor, currency),
+            shipping_option: ShippingOption::from_name(&self.shipping_option)
+                .ok_or_else(|| Self::corrupt("shipping option", &self.shipping_option))?,
+            shipping: Money::new(self.shipping_minor, currency),
+            tax: Money::new(self.tax_minor, currency),
+            tax_rate: TaxRate {
+                basis_points: u32::try_from(self.tax_rate_basis_points)
+                    .map_err(|_| Self::corrupt("tax rate", self.tax_rate_basis_points.to_string()))?,
+            },
+            ship_to: serde_json::from_str(&self.ship_to_json)
+                .map_err(|_| Self::corrupt("order address", &self.order_id))?,
+        })
+    }
+}
+
+/// The order `order`, whole, if it exists.
+pub async fn order(store: &EventStore, order: &OrderId) -> Result<Option<OrderView>, StoreError> {
+    let query = format!("{ORDER_SELECT} WHERE order_id = $1");
+    let row: Option<OrderRow> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(&query).bind(order.as_str()).fetch_optional(pool).await
+    })
+    .map_err(database(format!("read order {order}")))?;
+    row.map(OrderRow::view).transpose()
+}
+
+/// The newest `limit` orders, newest first; only `account`'s when given.
+pub async fn recent_orders(
+    store: &EventStore,
+    account: Option<&AccountId>,
+    limit: i64,
+) -> Result<Vec<OrderSummary>, StoreError> {
+    let query = format!(
+        "{ORDER_SELECT} WHERE CAST($1 AS TEXT) IS NULL OR account_id = $1 \
+         ORDER BY last_position DESC LIMIT $2"
+    );
+    let rows: Vec<OrderRow> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(&query)
+            .bind(account.map(AccountId::as_str))
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+    })
+    .map_err(database("list orders"))?;
+    rows.iter().map(OrderRow::summary).collect()
+}
+
+/// How many orders there are and what they add up to, per currency.
+pub async fn order_totals(store: &EventStore) -> Result<OrderTotals, StoreError> {
+    let rows: Vec<(String, i64, i64, i64)> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(
+            "SELECT currency, COUNT(*), CAST(SUM(total_minor) AS BIGINT), CAST(SUM(units) AS BIGINT)
+             FROM orders GROUP BY currency ORDER BY currency",
+        )
+        .fetch_all(pool)
+        .await
+    })
+    .map_err(database("add up orders"))?;
+    let mut totals = OrderTotals::default();
+    for (currency, orders, total_minor, units) in rows {
+        let currency = Currency::from_code(&currency)
+            .ok_or_else(|| OrderRow::corrupt("order currency", currency.clone()))?;
+        totals.orders += orders;
+        totals.units += units;
+        totals.value.push(Money::new(total_minor, currency));
+    }
+    Ok(totals)
+}
+
+/// Every order added up.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderTotals {
+    /// How many orders.
+    pub orders: i64,
+    /// How many units they hold.
+    pub units: i64,
+    /// What they total, one amount per currency.
+    pub value: Vec<Money>,
 }

@@ -1,6 +1,8 @@
-//! The application service for dealer onboarding: look up what the rules
-//! need, decide, append; on approval, create the company's first login
-//! and send it a link to choose a password.
+//! Customer Management's application service. Dealer onboarding: look up
+//! what the rules need, decide, append; on approval, create the company's
+//! first login and send it a link to choose a password. Orders: price the
+//! lines from the catalog, decide, append once however often the checkout
+//! is sent.
 
 use super::decide::{ApplicationState, CustomerCommand, CustomerError, decide};
 use super::events::{ApplicationId, CustomerEvent, DealerTier};
@@ -227,6 +229,89 @@ pub async fn decline_application(
     Ok(())
 }
 
+/// Why an order was not placed.
+#[derive(Debug, thiserror::Error)]
+pub enum OrderServiceError {
+    /// An ordering rule refused it; the message is safe to show.
+    #[error(transparent)]
+    Refused(#[from] super::decide::OrderError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What placing an order did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacedOrder {
+    /// The order.
+    pub order: super::events::OrderId,
+    /// Whether it had already been placed by an earlier sending of the
+    /// same checkout, so nothing new was written.
+    pub repeated: bool,
+}
+
+/// Places an order on behalf of `actor`: prices its lines from the
+/// catalog, decides, and appends `OrderPlaced` to the order's stream. The
+/// order id comes from the checkout page, so a checkout sent twice (a
+/// double click, a retried request) places one order and answers it both
+/// times.
+pub async fn place_order(
+    store: &EventStore,
+    actor: Actor,
+    command: super::decide::PlaceOrder,
+) -> Result<PlacedOrder, OrderServiceError> {
+    use super::decide::{OrderState, decide_order};
+
+    let order = command.order.clone();
+    let stream = StreamId::order(&order);
+    let history = store.load::<CustomerEvent>(&stream).await?;
+    if OrderState::from_events(&history.events).placed {
+        return Ok(PlacedOrder {
+            order,
+            repeated: true,
+        });
+    }
+    let prices = price_book(store).await?;
+    let events = decide_order(&OrderState::from_events(&history.events), &prices, command)?;
+    let metadata = EventMetadata::new(actor, BusinessFunction::Customers)
+        .with_idempotency_key(format!("checkout-{order}"));
+    match store
+        .append(&stream, history.version, &events, &metadata)
+        .await
+    {
+        Ok(appended) => Ok(PlacedOrder {
+            order,
+            repeated: appended.repeated,
+        }),
+        // The same checkout, sent twice at once: the other sending placed it.
+        Err(StoreError::Conflict { .. }) => Ok(PlacedOrder {
+            order,
+            repeated: true,
+        }),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The listed products and their base prices, as the order rules need them.
+async fn price_book(store: &EventStore) -> Result<super::decide::PriceBook, StoreError> {
+    use super::decide::CatalogPrice;
+    use crate::functions::category::{service as catalog, view::StorefrontQuery};
+
+    let products = catalog::storefront_products(store, StorefrontQuery::default()).await?;
+    Ok(products
+        .into_iter()
+        .map(|product| {
+            (
+                product.sku,
+                CatalogPrice {
+                    name: product.name,
+                    base_price: product.price,
+                },
+            )
+        })
+        .collect())
+}
+
 /// Fills Customer Management's page: the dealer onboarding pipeline and
 /// the dealer companies with their tiers.
 pub async fn fill_page(
@@ -238,6 +323,8 @@ pub async fn fill_page(
 
     let applications = projection::applications(store).await?;
     let companies = projection::dealer_companies(store).await?;
+    let totals = projection::order_totals(store).await?;
+    let recent = projection::recent_orders(store, None, 25).await?;
     let pending = applications
         .iter()
         .filter(|application| application.status == "pending")
@@ -249,7 +336,33 @@ pub async fn fill_page(
             "Applications awaiting review",
             pending,
         ),
+        Metric::count("orders", "Orders placed", totals.orders),
+        Metric::count("units-ordered", "Units ordered", totals.units),
     ];
+    for value in &totals.value {
+        page.metrics.push(Metric {
+            key: format!("order-value-{}", value.currency.code().to_lowercase()),
+            label: format!("Order value ({})", value.currency.code()),
+            value: value.to_string(),
+            source: None,
+        });
+    }
+    let mut orders = DataTable::new(
+        "orders",
+        "Newest orders",
+        &["Order", "Placed (UTC)", "Buyer", "Units", "Total", "Status"],
+        "No order has been placed yet.",
+    );
+    for order in recent {
+        orders.row(vec![
+            order.order.to_string(),
+            order.placed_at.get(..16).unwrap_or(&order.placed_at).replace('T', " "),
+            order.buyer_name,
+            order.units.to_string(),
+            order.total.to_string(),
+            order.status.label().to_owned(),
+        ]);
+    }
     let mut pipeline = DataTable::new(
         "dealer-applications",
         "Dealer onboarding pipeline",
@@ -280,9 +393,9 @@ pub async fn fill_page(
             summary.users.to_string(),
         ]);
     }
-    page.tables = vec![pipeline, dealers];
+    page.tables = vec![orders, pipeline, dealers];
     page.not_built_yet.push(
-        "Consumer segments, support tickets, dealer account health and customer feedback: not built yet (selling issue). Applications are approved or declined through POST /api/customers/dealer-applications/decide until this page has its buttons."
+        "Consumer segments, support tickets, dealer account health, customer feedback, and orders beyond being placed (payment, shipping): not built yet (selling issue). Applications are approved or declined through POST /api/customers/dealer-applications/decide until this page has its buttons."
             .to_owned(),
     );
     Ok(())

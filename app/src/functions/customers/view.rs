@@ -1,7 +1,114 @@
-//! What Customer Management's dealer onboarding endpoints take and answer;
-//! the same structs will serve its page.
+//! What Customer Management's endpoints take and answer: dealer
+//! onboarding, and orders (the checkout form, an order as its buyer and
+//! staff see it). The HTML pages and the JSON answers use these same structs.
 
+use super::events::{OrderId, OrderLine, ShippingAddress, ShippingOption};
+use crate::money::{Money, TaxRate};
 use serde::{Deserialize, Serialize};
+
+/// Where an order stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// Placed, waiting for the bank transfer. (Payment, packing and
+    /// shipping will move it on once those functions post their events.)
+    AwaitingPayment,
+}
+
+impl OrderStatus {
+    /// The stored and JSON form, e.g. `awaiting_payment`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::AwaitingPayment => "awaiting_payment",
+        }
+    }
+
+    /// The status stored as `text`, if any.
+    pub fn from_name(text: &str) -> Option<Self> {
+        match text {
+            "awaiting_payment" => Some(OrderStatus::AwaitingPayment),
+            _ => None,
+        }
+    }
+
+    /// What the buyer and staff read.
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderStatus::AwaitingPayment => "Awaiting payment",
+        }
+    }
+}
+
+/// An order in a list: the account's history, the staff page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    /// The order's id, its payment reference and tracking key.
+    pub order: OrderId,
+    /// Who placed it.
+    pub buyer_name: String,
+    /// Where it stands.
+    pub status: OrderStatus,
+    /// How many units it holds.
+    pub units: i64,
+    /// What the buyer owes.
+    pub total: Money,
+    /// When it was placed (UTC, RFC 3339).
+    pub placed_at: String,
+}
+
+impl OrderSummary {
+    /// The order's tracking page, which anyone with the link may open.
+    pub fn tracking_url(&self) -> String {
+        format!("/orders/{}", self.order)
+    }
+}
+
+/// An order whole, as its confirmation and tracking page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    /// Id, buyer, status, units, total, time.
+    pub summary: OrderSummary,
+    /// The lines as charged.
+    pub lines: Vec<OrderLine>,
+    /// The lines before tax.
+    pub subtotal: Money,
+    /// How it is shipped.
+    pub shipping_option: ShippingOption,
+    /// What shipping costs.
+    pub shipping: Money,
+    /// The tax on the lines.
+    pub tax: Money,
+    /// The rate the lines were taxed at.
+    pub tax_rate: TaxRate,
+    /// Where it goes.
+    pub ship_to: ShippingAddress,
+}
+
+/// What the checkout form sends. The products come from the cart, never
+/// from the form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutForm {
+    /// The order id the checkout page was given: sending the same checkout
+    /// twice places one order.
+    pub order: String,
+    /// The buyer's name.
+    pub name: String,
+    /// Where the confirmation goes.
+    pub email: String,
+    /// Street and number.
+    pub line1: String,
+    /// Flat, building or company.
+    #[serde(default)]
+    pub line2: String,
+    /// Town or city.
+    pub city: String,
+    /// Postal or ZIP code.
+    pub postcode: String,
+    /// Country.
+    pub country: String,
+    /// `standard` or `express`.
+    pub shipping: String,
+}
 
 /// What the public application form sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,7 +24,10 @@ pub async fn fill_page(store: &EventStore, page: &mut FunctionPage) -> Result<()
         .find(|(tier, _)| *tier == AccountTier::Consumer)
         .map_or(0, |(_, count)| *count);
     let anomalies = integrity::anomalies(store).await?;
+    let orders = customers::projection::order_totals(store).await?;
     page.metrics = vec![
+        Metric::count("orders", "Orders placed", orders.orders)
+            .from_function(BusinessFunction::Customers),
         Metric::count("listed-products", "Listed products", products.len())
             .from_function(BusinessFunction::Category),
         Metric::count("dealer-companies", "Dealer companies", companies.len())

@@ -1,0 +1,253 @@
+//! Shopping through the real server, as a browser without JavaScript does
+//! it: product pages, the cart in the session, checkout, the order's
+//! tracking link, and every refusal changing nothing.
+
+#[allow(
+    dead_code,
+    reason = "each test binary uses a different part of the shared support"
+)]
+mod support;
+
+use app::functions::customers::events::{Buyer, CustomerEvent, PriceSource};
+use app::store::StoreError;
+use support::{Browser, spawn_app};
+
+const SHOPPER: (&str, &str) = ("shopper@fenwick.example", "fenwick-demo-shopper");
+
+impl Browser {
+    /// Posts the "add to cart" form of a product page.
+    async fn add_to_cart(&self, sku: &str, quantity: &str) -> reqwest::Response {
+        self.post_form(
+            "/api/cart/add",
+            &format!("/shop/{sku}"),
+            &[("item[sku]", sku), ("item[quantity]", quantity)],
+        )
+        .await
+    }
+
+    /// Opens the checkout page and reads the order id it was given.
+    async fn checkout_order_id(&self) -> String {
+        let html = self.get("/checkout").await.text().await.expect("HTML");
+        let start = html
+            .find("value=\"ord-")
+            .unwrap_or_else(|| panic!("the checkout has no order id: {html}"))
+            + "value=\"".len();
+        html[start..start + 20].to_owned()
+    }
+
+    /// Posts the checkout form with a complete address, changing `overrides`.
+    async fn place_order(&self, order: &str, overrides: &[(&str, &str)]) -> reqwest::Response {
+        let mut fields = vec![
+            ("form[order]", order),
+            ("form[name]", "Ada Byron"),
+            ("form[email]", "ada@example.com"),
+            ("form[line1]", "12 Kiln Lane"),
+            ("form[line2]", ""),
+            ("form[city]", "Stoke"),
+            ("form[postcode]", "ST1 4AB"),
+            ("form[country]", "United Kingdom"),
+            ("form[shipping]", "standard"),
+        ];
+        for (name, value) in overrides {
+            match fields.iter_mut().find(|(field, _)| field == name) {
+                Some(field) => field.1 = value,
+                None => fields.push((name, value)),
+            }
+        }
+        self.post_form("/api/checkout/place", "/checkout", &fields)
+            .await
+    }
+}
+
+/// Every `OrderPlaced` in the log.
+async fn orders_in_the_log(store: &app::store::EventStore) -> Vec<app::functions::customers::events::OrderPlaced> {
+    let events = store.read_after(0, 10_000).await.expect("read the log");
+    events
+        .into_iter()
+        .filter(|event| event.event_type == "OrderPlaced")
+        .map(|event| {
+            match app::event::DomainEvent::decode(&event.event_type, event.schema_version, event.payload)
+                .map_err(|source| StoreError::Payload { event_type: "OrderPlaced".into(), source })
+                .expect("decodes")
+            {
+                CustomerEvent::OrderPlaced(order) => order,
+                other => panic!("not an order: {other:?}"),
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_guest_buys_two_products_and_follows_the_order_by_its_link() {
+    let app = spawn_app().await;
+    let product = app.get("/shop/MUG-SPECKLE-12").await;
+    assert_eq!(product.status(), 200);
+    let html = product.text().await.expect("HTML");
+    assert!(html.contains("Speckled Morning Mug") && html.contains("$28.00"), "{html}");
+
+    let added = app.add_to_cart("MUG-SPECKLE-12", "2").await;
+    assert_eq!(added.url().path(), "/cart");
+    app.add_to_cart("PLN-TERRA-6", "1").await;
+    let cart = app.get("/cart").await.text().await.expect("HTML");
+    assert!(cart.contains("Speckled Morning Mug") && cart.contains("$56.00"), "{cart}");
+
+    let order = app.checkout_order_id().await;
+    let placed = app.place_order(&order, &[]).await;
+    assert_eq!(placed.url().path(), format!("/orders/{order}"));
+    let confirmation = placed.text().await.expect("HTML");
+    assert!(confirmation.contains("Your order is placed"), "{confirmation}");
+    assert!(confirmation.contains("Awaiting payment"), "{confirmation}");
+
+    let orders = orders_in_the_log(&app.store).await;
+    assert_eq!(orders.len(), 1);
+    let recorded = &orders[0];
+    assert_eq!(recorded.order.as_str(), order);
+    assert!(matches!(recorded.buyer, Buyer::Guest { .. }));
+    assert_eq!(recorded.lines.len(), 2);
+    assert!(recorded.lines.iter().all(|line| line.price_source == PriceSource::Base));
+    // 2 × $28.00 and the planter at its base price, 8.25% tax, $6 shipping.
+    assert_eq!(recorded.lines[0].line_total.minor_units, 5600);
+    assert_eq!(recorded.shipping.minor_units, 600);
+    assert_eq!(
+        recorded.total.minor_units,
+        recorded.subtotal.minor_units + recorded.tax.minor_units + 600
+    );
+    assert!(confirmation.contains(&recorded.total.to_string()), "{confirmation}");
+
+    // The cart is empty now, and the link works from any browser.
+    let cart = app.get("/cart").await.text().await.expect("HTML");
+    assert!(cart.contains("Your cart is empty"), "{cart}");
+    let elsewhere = app.another_browser().get(&format!("/orders/{order}")).await;
+    assert_eq!(elsewhere.status(), 200);
+    let tracking = elsewhere.text().await.expect("HTML");
+    assert!(tracking.contains("Terracotta Planter"), "{tracking}");
+    assert!(!tracking.contains("Your order is placed"), "{tracking}");
+}
+
+#[tokio::test]
+async fn sending_the_same_checkout_twice_places_one_order() {
+    let app = spawn_app().await;
+    app.add_to_cart("MUG-TIDE-10", "1").await;
+    let order = app.checkout_order_id().await;
+    let first = app.place_order(&order, &[]).await;
+    let second = app.place_order(&order, &[]).await;
+    assert_eq!(first.url().path(), format!("/orders/{order}"));
+    assert_eq!(second.url().path(), format!("/orders/{order}"));
+    assert_eq!(orders_in_the_log(&app.store).await.len(), 1);
+}
+
+#[tokio::test]
+async fn bad_cart_input_gets_a_clear_message_and_changes_nothing() {
+    let app = spawn_app().await;
+    let events_before = app.store.event_count().await.expect("count");
+    let huge = "X".repeat(1_000_000);
+    for (sku, quantity, message) in [
+        ("MUG-SPECKLE-12", "-1", "is not a quantity"),
+        ("MUG-SPECKLE-12", "two", "is not a quantity"),
+        ("MUG-SPECKLE-12", "0", "from 1 to 99 of a product"),
+        ("MUG-SPECKLE-12", "100", "from 1 to 99 of a product"),
+        ("MUG-SPECKLE-12", "99999999999999999999", "is not a quantity"),
+        ("NOPE-404", "1", "there is no product “NOPE-404” in the shop"),
+        ("mug; DROP TABLE", "1", "in the shop"),
+        (huge.as_str(), "1", "in the shop"),
+    ] {
+        let response = app.add_to_cart(sku, quantity).await;
+        let html = response.text().await.expect("HTML");
+        assert!(html.contains(message), "{quantity} of {}…: {}", &sku[..sku.len().min(20)], &html[..html.len().min(2000)]);
+    }
+    let cart = app.get("/cart").await.text().await.expect("HTML");
+    assert!(cart.contains("Your cart is empty"), "{cart}");
+    // 98 and 2 more would be 100: refused, the 98 kept.
+    app.add_to_cart("MUG-SPECKLE-12", "98").await;
+    let refused = app.add_to_cart("MUG-SPECKLE-12", "2").await.text().await.expect("HTML");
+    assert!(refused.contains("100 × MUG-SPECKLE-12 cannot be in the cart"), "{refused}");
+    assert_eq!(app.store.event_count().await.expect("count"), events_before);
+}
+
+#[tokio::test]
+async fn a_checkout_with_a_missing_or_absurd_field_places_nothing() {
+    let app = spawn_app().await;
+    let events_before = app.store.event_count().await.expect("count");
+
+    // An empty cart first.
+    let order = app::functions::customers::events::OrderId::from_random([7; 8]).to_string();
+    let empty = app.place_order(&order, &[]).await.text().await.expect("HTML");
+    assert!(empty.contains("the order has no products"), "{empty}");
+
+    app.add_to_cart("PLN-HANG-5", "1").await;
+    let order = app.checkout_order_id().await;
+    let huge = "é".repeat(1_000_000);
+    for (field, value, message) in [
+        ("form[line1]", "   ", "the street address is missing"),
+        ("form[name]", "", "the name is missing"),
+        ("form[city]", huge.as_str(), "the town or city may have at most 200 characters"),
+        ("form[email]", "not-an-address", "is not an email address"),
+        ("form[email]", huge.as_str(), "the email address may have at most 254 characters"),
+        ("form[shipping]", "teleport", "choose standard or express shipping"),
+        ("form[order]", "ord-not-an-id", "is not an order id"),
+    ] {
+        let html = app.place_order(&order, &[(field, value)]).await.text().await.expect("HTML");
+        assert!(html.contains(message), "{field}: {}", &html[..html.len().min(3000)]);
+    }
+    assert_eq!(app.store.event_count().await.expect("count"), events_before);
+    // The cart is still there for a corrected try.
+    let placed = app.place_order(&order, &[("form[name]", "Zoë Łukasiewicz")]).await;
+    assert_eq!(placed.url().path(), format!("/orders/{order}"));
+    let html = placed.text().await.expect("HTML");
+    assert!(html.contains("Zoë Łukasiewicz"), "{html}");
+}
+
+#[tokio::test]
+async fn a_shoppers_cart_survives_signing_in_and_the_order_is_theirs() {
+    let app = spawn_app().await;
+    app.add_to_cart("TBL-JUG-1L", "1").await;
+    assert!(app.sign_in(SHOPPER.0, SHOPPER.1).await.status().is_success());
+    let cart = app.get("/cart").await.text().await.expect("HTML");
+    assert!(cart.contains("data-sku=\"TBL-JUG-1L\""), "{cart}");
+    let order = app.checkout_order_id().await;
+    app.place_order(&order, &[]).await;
+    let orders = orders_in_the_log(&app.store).await;
+    assert!(
+        matches!(&orders[0].buyer, Buyer::Consumer { .. }),
+        "{:?}",
+        orders[0].buyer
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_product_or_order_link_is_a_404() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/shop/NOPE-404").await.status(), 404);
+    assert_eq!(app.get("/shop/not%20a%20sku").await.status(), 404);
+    assert_eq!(app.get("/orders/ord-0000000000000000").await.status(), 404);
+    assert_eq!(app.get("/orders/whatever").await.status(), 404);
+}
+
+#[tokio::test]
+async fn customer_management_counts_the_orders_placed() {
+    let app = spawn_app().await;
+    app.add_to_cart("MUG-SPECKLE-12", "3").await;
+    let order = app.checkout_order_id().await;
+    app.place_order(&order, &[]).await;
+    let staff = app.another_browser();
+    staff.sign_in_as_owner().await;
+    let page: serde_json::Value = staff
+        .get("/api/functions/customers")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let metric = |key: &str| {
+        page["metrics"]
+            .as_array()
+            .and_then(|metrics| metrics.iter().find(|metric| metric["key"] == key))
+            .map(|metric| metric["value"].clone())
+    };
+    assert_eq!(metric("orders"), Some("1".into()));
+    assert_eq!(metric("units-ordered"), Some("3".into()));
+    let orders = page["tables"]
+        .as_array()
+        .and_then(|tables| tables.iter().find(|table| table["key"] == "orders"))
+        .expect("an orders table");
+    assert_eq!(orders["rows"][0][0], order.as_str());
+}
