@@ -78,17 +78,19 @@ pub fn App() -> impl IntoView {
                 // is sent, so pages read completely without JavaScript
                 // (out-of-order streaming would need a script to move it).
                 <Route path=StaticSegment("") view=storefront::HomePage ssr=SsrMode::InOrder />
+                // Async: the page is rendered once its product (or order) is
+                // read, so an unknown one can still answer 404.
                 <Route
                     path=(StaticSegment("shop"), ParamSegment("sku"))
                     view=storefront::ProductPage
-                    ssr=SsrMode::InOrder
+                    ssr=SsrMode::Async
                 />
                 <Route path=StaticSegment("cart") view=storefront::CartPage ssr=SsrMode::InOrder />
                 <Route path=StaticSegment("checkout") view=storefront::CheckoutPage ssr=SsrMode::InOrder />
                 <Route
                     path=(StaticSegment("orders"), ParamSegment("order"))
                     view=storefront::OrderPage
-                    ssr=SsrMode::InOrder
+                    ssr=SsrMode::Async
                 />
                 <Route path=StaticSegment("login") view=account::SignInPage ssr=SsrMode::InOrder />
                 <Route path=StaticSegment("signup") view=account::SignUpPage ssr=SsrMode::InOrder />

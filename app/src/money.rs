@@ -98,7 +98,9 @@ pub struct TaxRate {
 
 /// Why a text is not a [`TaxRate`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("“{text}” is not a tax rate: give a percentage from 0 to 100 with at most two decimals, e.g. 8.25")]
+#[error(
+    "“{text}” is not a tax rate: give a percentage from 0 to 100 with at most two decimals, e.g. 8.25"
+)]
 pub struct InvalidTaxRate {
     /// The text offered.
     pub text: String,
@@ -176,7 +178,9 @@ mod tests {
 
     #[test]
     fn tax_rates_out_of_range_or_malformed_are_refused() {
-        for bad in ["", "-1", "100.01", "8.255", "eight", "8.", ".5", "1e2", "8,25"] {
+        for bad in [
+            "", "-1", "100.01", "8.255", "eight", "8.", ".5", "1e2", "8,25",
+        ] {
             assert!(TaxRate::parse_percent(bad).is_err(), "{bad:?} was accepted");
         }
     }
@@ -185,12 +189,21 @@ mod tests {
     fn tax_is_rounded_to_the_nearest_cent_with_halves_up() {
         let rate = TaxRate { basis_points: 825 };
         // 8.25% of $28.00 is $2.31 exactly.
-        assert_eq!(rate.tax_on(Money::new(2800, Currency::Usd)), Some(Money::new(231, Currency::Usd)));
+        assert_eq!(
+            rate.tax_on(Money::new(2800, Currency::Usd)),
+            Some(Money::new(231, Currency::Usd))
+        );
         // 8.25% of $0.06 is 0.495 cents: rounds down to 0.
-        assert_eq!(rate.tax_on(Money::new(6, Currency::Usd)), Some(Money::new(0, Currency::Usd)));
+        assert_eq!(
+            rate.tax_on(Money::new(6, Currency::Usd)),
+            Some(Money::new(0, Currency::Usd))
+        );
         // 10% of $0.05 is half a cent: rounds up to 1.
         let ten = TaxRate { basis_points: 1000 };
-        assert_eq!(ten.tax_on(Money::new(5, Currency::Usd)), Some(Money::new(1, Currency::Usd)));
+        assert_eq!(
+            ten.tax_on(Money::new(5, Currency::Usd)),
+            Some(Money::new(1, Currency::Usd))
+        );
         assert_eq!(rate.tax_on(Money::new(i64::MAX, Currency::Usd)), None);
     }
 

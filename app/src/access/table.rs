@@ -155,7 +155,12 @@ pub const ROUTES: &[Route] = &[
         Requirement::Public,
         "one listed product (server function)",
     ),
-    route(Method::Get, "/cart", Requirement::Public, "the shopper's cart"),
+    route(
+        Method::Get,
+        "/cart",
+        Requirement::Public,
+        "the shopper's cart",
+    ),
     route(
         Method::Post,
         "/api/cart",
@@ -174,7 +179,12 @@ pub const ROUTES: &[Route] = &[
         Requirement::Public,
         "change a quantity in the cart (server function)",
     ),
-    route(Method::Get, "/checkout", Requirement::Public, "checkout page"),
+    route(
+        Method::Get,
+        "/checkout",
+        Requirement::Public,
+        "checkout page",
+    ),
     route(
         Method::Post,
         "/api/checkout",

@@ -245,7 +245,10 @@ pub(crate) async fn priced_cart(
                 // Quantities are at most 99: this cannot overflow for any
                 // price the catalog accepts below i64::MAX / 99.
                 line_total: Money::new(
-                    product.price.minor_units.saturating_mul(i64::from(item.quantity)),
+                    product
+                        .price
+                        .minor_units
+                        .saturating_mul(i64::from(item.quantity)),
                     product.price.currency,
                 ),
             }),

@@ -114,9 +114,8 @@ pub async fn place_order(form: CheckoutForm) -> Result<(), KilnError> {
     }
     let order = OrderId::parse(form.order.trim()).map_err(|error| rejected(&error))?;
     let email = Email::parse(&form.email).map_err(|error| rejected(&error))?;
-    let shipping_option = ShippingOption::from_name(form.shipping.trim()).ok_or_else(|| {
-        KilnError::Rejected("choose standard or express shipping".to_owned())
-    })?;
+    let shipping_option = ShippingOption::from_name(form.shipping.trim())
+        .ok_or_else(|| KilnError::Rejected("choose standard or express shipping".to_owned()))?;
     let name = form.name.clone();
     let (buyer, actor) = match crate::account::principal().await? {
         Principal::Consumer { account } => (

@@ -406,7 +406,10 @@ pub fn decide_order(
         });
     }
     let currency = lines[0].unit_price.currency;
-    if let Some(other) = lines.iter().find(|line| line.unit_price.currency != currency) {
+    if let Some(other) = lines
+        .iter()
+        .find(|line| line.unit_price.currency != currency)
+    {
         return Err(OrderError::MixedCurrencies {
             sku: other.sku.clone(),
         });

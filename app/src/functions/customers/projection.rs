@@ -6,10 +6,10 @@
 use super::events::{ApplicationId, CustomerEvent, DealerTier, OrderId, ShippingOption};
 use super::view::{OrderStatus, OrderSummary, OrderView};
 use crate::access::AccountId;
-use crate::money::{Currency, Money, TaxRate};
 use crate::access::CompanyId;
 use crate::event::DomainEvent;
 use crate::functions::BusinessFunction;
+use crate::money::{Currency, Money, TaxRate};
 use crate::store::backend::{Connection, per_backend};
 use crate::store::projections::{Projector, ProjectorFuture, Row, Value, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
@@ -93,7 +93,11 @@ pub async fn apply_orders(
                 super::events::Buyer::Consumer { account, .. } => account.to_string(),
                 super::events::Buyer::Guest { .. } => String::new(),
             },
-            units: order.lines.iter().map(|line| i64::from(line.quantity)).sum(),
+            units: order
+                .lines
+                .iter()
+                .map(|line| i64::from(line.quantity))
+                .sum(),
             lines_json: payload_field("lines"),
             ship_to_json: payload_field("ship_to"),
             placed_at: event.recorded_at.to_rfc3339(),
@@ -126,14 +130,7 @@ pub async fn apply_orders(
             position: row.position,
         })
         .collect();
-    upsert_rows(
-        connection,
-        "orders",
-        "order_id",
-        &ORDER_COLUMNS,
-        &rows,
-    )
-    .await
+    upsert_rows(connection, "orders", "order_id", &ORDER_COLUMNS, &rows).await
 }
 
 /// The columns of `orders` the projector writes, in `Row` order.
@@ -450,8 +447,9 @@ impl OrderRow {
             shipping: Money::new(self.shipping_minor, currency),
             tax: Money::new(self.tax_minor, currency),
             tax_rate: TaxRate {
-                basis_points: u32::try_from(self.tax_rate_basis_points)
-                    .map_err(|_| Self::corrupt("tax rate", self.tax_rate_basis_points.to_string()))?,
+                basis_points: u32::try_from(self.tax_rate_basis_points).map_err(|_| {
+                    Self::corrupt("tax rate", self.tax_rate_basis_points.to_string())
+                })?,
             },
             ship_to: serde_json::from_str(&self.ship_to_json)
                 .map_err(|_| Self::corrupt("order address", &self.order_id))?,

@@ -356,7 +356,11 @@ pub async fn fill_page(
     for order in recent {
         orders.row(vec![
             order.order.to_string(),
-            order.placed_at.get(..16).unwrap_or(&order.placed_at).replace('T', " "),
+            order
+                .placed_at
+                .get(..16)
+                .unwrap_or(&order.placed_at)
+                .replace('T', " "),
             order.buyer_name,
             order.units.to_string(),
             order.total.to_string(),
