@@ -81,7 +81,7 @@ async fn orders_in_the_log(
             })
             .expect("decodes")
             {
-                CustomerEvent::OrderPlaced(order) => order,
+                CustomerEvent::OrderPlaced(order) => *order,
                 other => panic!("not an order: {other:?}"),
             }
         })

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 const SESSION_CART_KEY: &str = "cart";
 
 /// One product in the cart, as the session keeps it.
+#[cfg(feature = "ssr")]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CartItem {
     /// The product.

@@ -418,7 +418,7 @@ pub fn decide_order(
     let tax = sum(currency, lines.iter().map(|line| line.tax))?;
     let shipping = command.shipping_option.price(currency);
     let total = sum(currency, [subtotal, shipping, tax].into_iter())?;
-    Ok(vec![CustomerEvent::OrderPlaced(OrderPlaced {
+    Ok(vec![CustomerEvent::OrderPlaced(Box::new(OrderPlaced {
         order: command.order,
         buyer,
         lines,
@@ -430,7 +430,7 @@ pub fn decide_order(
         total,
         ship_to,
         payment: command.payment,
-    })])
+    }))])
 }
 
 /// The amounts added up, or a refusal if they overflow.

@@ -45,7 +45,7 @@ pub enum CustomerEvent {
     /// A customer placed an order: every line with the price charged and
     /// where that price came from, the shipping, the tax and the total,
     /// so every amount charged can be explained from the log alone.
-    OrderPlaced(OrderPlaced),
+    OrderPlaced(Box<OrderPlaced>),
 }
 
 /// Payload of [`CustomerEvent::DealerApplicationSubmitted`].

@@ -101,7 +101,7 @@ pub async fn apply_orders(
             lines_json: payload_field("lines"),
             ship_to_json: payload_field("ship_to"),
             placed_at: event.recorded_at.to_rfc3339(),
-            order,
+            order: *order,
         });
     }
     let rows: Vec<Row<'_>> = orders
