@@ -126,7 +126,8 @@ fn migrate_seed_rebuild_and_check_work_on_postgres() {
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);
     assert!(
-        report.contains("rebuilt catalog, accounts, change_requests, dealers from 26 events"),
+        report
+            .contains("rebuilt catalog, accounts, change_requests, dealers, orders from 26 events"),
         "{report}"
     );
     for table in ["catalog_products", "accounts", "staff_roles"] {
@@ -164,7 +165,8 @@ fn rebuilding_projections_reports_equal_checksums() {
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);
     assert!(
-        report.contains("rebuilt catalog, accounts, change_requests, dealers from 26 events"),
+        report
+            .contains("rebuilt catalog, accounts, change_requests, dealers, orders from 26 events"),
         "{report}"
     );
     for table in ["catalog_products", "accounts", "staff_roles"] {
@@ -183,7 +185,7 @@ fn rebuilding_an_unknown_projection_fails_and_names_the_known_ones() {
     assert!(!output.status.success());
     assert!(
         stderr(&output).contains(
-            "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers"
+            "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers, orders"
         ),
         "{}",
         stderr(&output)

@@ -454,7 +454,7 @@ mod tests {
                 .expect_err("unknown projection");
             assert_eq!(
                 error.to_string(),
-                "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers"
+                "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers, orders"
             );
         }
     }
