@@ -106,7 +106,7 @@ fn home_of(principal: &crate::access::Principal) -> String {
 
 /// The session of the request being served.
 #[cfg(feature = "ssr")]
-async fn session() -> Result<tower_sessions::Session, KilnError> {
+pub(crate) async fn session() -> Result<tower_sessions::Session, KilnError> {
     leptos_axum::extract().await.map_err(|error| {
         tracing::error!(%error, "the session layer is missing");
         KilnError::Internal

@@ -82,19 +82,10 @@ fn parse_quantity(text: &str) -> Result<u32, KilnError> {
     })
 }
 
-/// The session of the request being served.
-#[cfg(feature = "ssr")]
-async fn session() -> Result<tower_sessions::Session, KilnError> {
-    leptos_axum::extract().await.map_err(|error| {
-        tracing::error!(%error, "the session layer is missing");
-        KilnError::Internal
-    })
-}
-
 /// The cart in the request's session (empty when there is none).
 #[cfg(feature = "ssr")]
 pub(crate) async fn read_cart() -> Result<Vec<CartItem>, KilnError> {
-    let items = session()
+    let items = crate::account::session()
         .await?
         .get::<Vec<CartItem>>(SESSION_CART_KEY)
         .await
@@ -108,7 +99,7 @@ pub(crate) async fn read_cart() -> Result<Vec<CartItem>, KilnError> {
 /// Keeps `items` as the request's cart.
 #[cfg(feature = "ssr")]
 pub(crate) async fn write_cart(items: &[CartItem]) -> Result<(), KilnError> {
-    session()
+    crate::account::session()
         .await?
         .insert(SESSION_CART_KEY, items)
         .await
