@@ -91,7 +91,7 @@ pub async fn checkout() -> Result<CheckoutView, KilnError> {
 pub async fn place_order(form: CheckoutForm) -> Result<(), KilnError> {
     use crate::access::{Email, Principal};
     use crate::event::Actor;
-    use crate::functions::customers::decide::PlaceOrder as PlaceOrderCommand;
+    use crate::functions::customers::decide::{PlaceOrder as PlaceOrderCommand, PriceList};
     use crate::functions::customers::events::{
         Buyer, OrderId, PaymentMethod, ShippingAddress, ShippingOption,
     };
@@ -157,6 +157,7 @@ pub async fn place_order(form: CheckoutForm) -> Result<(), KilnError> {
         shipping_option,
         payment: PaymentMethod::BankTransfer,
         tax_rate: state.sales_tax(),
+        price_list: PriceList::Storefront,
     };
     let placed = match service::place_order(state.store(), actor, command).await {
         Ok(placed) => placed,

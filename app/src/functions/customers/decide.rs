@@ -235,6 +235,9 @@ pub const MAX_ORDER_LINES: usize = 50;
 /// The most units of one product a consumer may order at once; larger
 /// quantities are trade orders, placed through the dealer portal.
 pub const MAX_CONSUMER_QUANTITY: u32 = 99;
+/// The most of one product a dealer may order on one line: a season's
+/// stock for a large shop, and far from what the kilns make in a year.
+pub const MAX_DEALER_QUANTITY: u32 = 9_999;
 /// The longest address field accepted, in characters.
 pub const MAX_ADDRESS_CHARS: usize = 200;
 
@@ -258,6 +261,38 @@ pub struct PlaceOrder {
     pub payment: PaymentMethod,
     /// The sales tax rate the shop charges today.
     pub tax_rate: TaxRate,
+    /// Which prices the lines are charged at: the storefront's for
+    /// shoppers, the company's tier for a dealer.
+    pub price_list: PriceList,
+}
+
+/// Which prices an order is charged at, and how many of a product it may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PriceList {
+    /// The catalog's base prices, up to [`MAX_CONSUMER_QUANTITY`] a line.
+    Storefront,
+    /// A dealer company's tier with its volume breaks, up to
+    /// [`MAX_DEALER_QUANTITY`] a line.
+    Dealer(DealerTier),
+}
+
+impl PriceList {
+    /// The largest quantity of one product an order on this list may hold.
+    pub fn max_quantity(self) -> u32 {
+        match self {
+            PriceList::Storefront => MAX_CONSUMER_QUANTITY,
+            PriceList::Dealer(_) => MAX_DEALER_QUANTITY,
+        }
+    }
+
+    /// The unit price of `quantity` units of a product whose base price is
+    /// `base`, and where it came from.
+    pub fn unit_price(self, base: Money, quantity: u32) -> (Money, PriceSource) {
+        match self {
+            PriceList::Storefront => (base, PriceSource::Base),
+            PriceList::Dealer(tier) => tier.price_for_quantity(base, quantity),
+        }
+    }
 }
 
 /// A listed product as the order rules need it: its name and base price.
@@ -294,8 +329,11 @@ impl OrderState {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OrderError {
     /// An order needs at least one product.
-    #[error("the order has no products: add something to the cart first")]
+    #[error("the order has no products: add at least one first")]
     NoLines,
+    /// Dealers buy at their own prices in the portal, and only dealers do.
+    #[error("{0}")]
+    WrongPriceList(&'static str),
     /// Too many different products in one order.
     #[error("an order may have at most {max} different products")]
     TooManyLines {
@@ -308,7 +346,7 @@ pub enum OrderError {
         /// The SKU asked for.
         sku: Sku,
     },
-    /// A quantity outside what a consumer may order.
+    /// A quantity outside what the buyer may order of one product.
     #[error("{quantity} × {sku} cannot be ordered: order from 1 to {max} of a product")]
     QuantityOutOfRange {
         /// The product.
@@ -362,6 +400,20 @@ pub fn decide_order(
             order: command.order,
         });
     }
+    match (&command.buyer, command.price_list) {
+        (Buyer::Dealer { .. }, PriceList::Dealer(_)) => {}
+        (Buyer::Dealer { .. }, PriceList::Storefront) => {
+            return Err(OrderError::WrongPriceList(
+                "dealer accounts order through the trade portal, at their own prices",
+            ));
+        }
+        (_, PriceList::Dealer(_)) => {
+            return Err(OrderError::WrongPriceList(
+                "only dealer accounts buy at trade prices",
+            ));
+        }
+        (_, PriceList::Storefront) => {}
+    }
     let buyer = checked_buyer(command.buyer)?;
     let ship_to = checked_address(command.ship_to)?;
     let quantities = merged_lines(command.lines);
@@ -378,14 +430,11 @@ pub fn decide_order(
         let Some(price) = prices.get(&sku) else {
             return Err(OrderError::UnknownProduct { sku });
         };
-        if !(1..=MAX_CONSUMER_QUANTITY).contains(&quantity) {
-            return Err(OrderError::QuantityOutOfRange {
-                sku,
-                quantity,
-                max: MAX_CONSUMER_QUANTITY,
-            });
+        let max = command.price_list.max_quantity();
+        if !(1..=max).contains(&quantity) {
+            return Err(OrderError::QuantityOutOfRange { sku, quantity, max });
         }
-        let unit_price = price.base_price;
+        let (unit_price, price_source) = command.price_list.unit_price(price.base_price, quantity);
         let line_total = unit_price
             .minor_units
             .checked_mul(i64::from(quantity))
@@ -400,7 +449,7 @@ pub fn decide_order(
             name: price.name.clone(),
             quantity,
             unit_price,
-            price_source: PriceSource::Base,
+            price_source,
             line_total,
             tax,
         });
@@ -457,6 +506,17 @@ fn checked_buyer(buyer: Buyer) -> Result<Buyer, OrderError> {
         } => Buyer::Consumer {
             account,
             name: name(&given)?,
+            email,
+        },
+        Buyer::Dealer {
+            company,
+            company_name,
+            account,
+            email,
+        } => Buyer::Dealer {
+            company,
+            company_name: order_field(&company_name, "company name", MAX_NAME_CHARS)?,
+            account,
             email,
         },
     })
@@ -669,6 +729,7 @@ mod tests {
 #[cfg(test)]
 mod order_tests {
     use super::*;
+    use crate::functions::customers::events::{VOLUME_BREAKS, VolumeBreak};
     use crate::money::Currency;
 
     fn sku(text: &str) -> Sku {
@@ -727,7 +788,151 @@ mod order_tests {
             shipping_option: ShippingOption::Standard,
             payment: PaymentMethod::BankTransfer,
             tax_rate: TaxRate { basis_points: 825 },
+            price_list: PriceList::Storefront,
         }
+    }
+
+    /// Clay & Cup Café, a trade-tier dealer, orders two mugs on account.
+    fn dealer_order(tier: DealerTier, lines: Vec<(Sku, u32)>) -> PlaceOrder {
+        PlaceOrder {
+            buyer: Buyer::Dealer {
+                company: CompanyId::parse("dlr-0102030405060708").expect("valid company id"),
+                company_name: "Clay & Cup Café".into(),
+                account: crate::access::AccountId::parse("acc-0102030405060708")
+                    .expect("valid account id"),
+                email: Email::parse("orders@clayandcup.example").expect("valid address"),
+            },
+            lines,
+            payment: PaymentMethod::Invoice,
+            price_list: PriceList::Dealer(tier),
+            ..guest_order()
+        }
+    }
+
+    fn unit_prices(events: &[CustomerEvent]) -> Vec<(u32, Money, PriceSource)> {
+        placed(events)
+            .lines
+            .iter()
+            .map(|line| (line.quantity, line.unit_price, line.price_source))
+            .collect()
+    }
+
+    #[test]
+    fn a_dealer_pays_the_tier_price_deepened_at_each_volume_break() {
+        let events = decide_order(
+            &given(&[]),
+            &prices(),
+            dealer_order(
+                DealerTier::Trade,
+                vec![(sku("MUG-SPECKLE-12"), 11), (sku("PLN-TERRA-6"), 12)],
+            ),
+        )
+        .expect("accepted");
+        let source = |break_from, discount_percent| PriceSource::DealerTier {
+            tier: DealerTier::Trade,
+            break_from,
+            discount_percent,
+        };
+        assert_eq!(
+            unit_prices(&events),
+            vec![
+                // 40% off $28.00 below the first break.
+                (11, usd(1680), source(1, 40)),
+                // 45% off $42.00 from 12 units.
+                (12, usd(2310), source(12, 45)),
+            ]
+        );
+        let sixty = decide_order(
+            &given(&[]),
+            &prices(),
+            dealer_order(DealerTier::Partner, vec![(sku("MUG-SPECKLE-12"), 60)]),
+        )
+        .expect("accepted");
+        let PriceSource::DealerTier { tier, .. } = unit_prices(&sixty)[0].2 else {
+            panic!("a dealer line is priced by its tier");
+        };
+        assert_eq!(tier, DealerTier::Partner);
+        // Partner's 50% plus the 48+ break's 10 points: 60% off $28.00.
+        assert_eq!(unit_prices(&sixty)[0].1, usd(1120));
+        assert_eq!(placed(&sixty).subtotal, usd(60 * 1120));
+        assert_eq!(placed(&sixty).payment, PaymentMethod::Invoice);
+    }
+
+    #[test]
+    fn the_break_is_reached_by_the_merged_quantity_of_a_line() {
+        let events = decide_order(
+            &given(&[]),
+            &prices(),
+            dealer_order(
+                DealerTier::Trade,
+                vec![(sku("MUG-SPECKLE-12"), 40), (sku("MUG-SPECKLE-12"), 8)],
+            ),
+        )
+        .expect("accepted");
+        assert!(matches!(
+            unit_prices(&events)[..],
+            [(48, _, PriceSource::DealerTier { break_from: 48, .. })]
+        ));
+    }
+
+    #[test]
+    fn a_dealer_may_order_up_to_the_trade_limit_of_one_product_and_no_more() {
+        let at_limit = dealer_order(
+            DealerTier::Volume,
+            vec![(sku("MUG-SPECKLE-12"), MAX_DEALER_QUANTITY)],
+        );
+        assert!(decide_order(&given(&[]), &prices(), at_limit).is_ok());
+        for quantity in [0, MAX_DEALER_QUANTITY + 1, u32::MAX] {
+            let command = dealer_order(DealerTier::Volume, vec![(sku("MUG-SPECKLE-12"), quantity)]);
+            assert_eq!(
+                decide_order(&given(&[]), &prices(), command),
+                Err(OrderError::QuantityOutOfRange {
+                    sku: sku("MUG-SPECKLE-12"),
+                    quantity,
+                    max: MAX_DEALER_QUANTITY,
+                }),
+                "{quantity}"
+            );
+        }
+    }
+
+    #[test]
+    fn trade_prices_are_for_dealers_and_dealers_buy_only_at_them() {
+        let shopper_at_trade_prices = PlaceOrder {
+            price_list: PriceList::Dealer(DealerTier::Partner),
+            ..guest_order()
+        };
+        assert_eq!(
+            decide_order(&given(&[]), &prices(), shopper_at_trade_prices),
+            Err(OrderError::WrongPriceList(
+                "only dealer accounts buy at trade prices"
+            ))
+        );
+        let dealer_at_shop_prices = PlaceOrder {
+            price_list: PriceList::Storefront,
+            ..dealer_order(DealerTier::Trade, vec![(sku("MUG-SPECKLE-12"), 1)])
+        };
+        assert!(matches!(
+            decide_order(&given(&[]), &prices(), dealer_at_shop_prices),
+            Err(OrderError::WrongPriceList(_))
+        ));
+    }
+
+    #[test]
+    fn volume_breaks_are_labelled_as_dealers_read_them() {
+        let labels: Vec<String> = VOLUME_BREAKS.iter().map(|b| b.label()).collect();
+        assert_eq!(labels, ["1–11", "12–47", "48+"]);
+        assert_eq!(VolumeBreak::for_quantity(47).from_quantity, 12);
+        assert_eq!(VolumeBreak::for_quantity(0).from_quantity, 1);
+        assert_eq!(
+            PriceSource::DealerTier {
+                tier: DealerTier::Trade,
+                break_from: 48,
+                discount_percent: 50
+            }
+            .label(),
+            "trade tier, 48+ units: 50% off"
+        );
     }
 
     fn given(events: &[CustomerEvent]) -> OrderState {

@@ -89,8 +89,8 @@ pub struct DealerApplicationDeclined {
 }
 
 /// The price tier a dealer company buys at: a discount off the base price
-/// of every product. (Volume breaks and account-specific promotional prices
-/// come with the dealer portal's ordering.)
+/// of every product, deepened by the [`VOLUME_BREAKS`] as a line's
+/// quantity grows. (Account-specific promotional prices are not built yet.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
@@ -130,15 +130,94 @@ impl DealerTier {
         }
     }
 
-    /// What a dealer of this tier pays for a product whose base price is
-    /// `base`: the discount applied, rounded to the nearest minor unit
+    /// What a dealer of this tier pays for one unit of a product whose
+    /// base price is `base`, ordering fewer than the first volume break:
+    /// the tier's discount applied, rounded to the nearest minor unit
     /// (halves up).
     pub fn price(self, base: Money) -> Money {
-        let kept = 100 - self.discount_percent();
-        Money::new(
-            (base.minor_units * kept + 50).div_euclid(100),
-            base.currency,
+        discounted(base, self.discount_percent())
+    }
+
+    /// The price of one unit when `quantity` units of the product are on
+    /// one line, and where it came from: the tier's discount plus the
+    /// extra discount of the highest volume break the quantity reaches.
+    pub fn price_for_quantity(self, base: Money, quantity: u32) -> (Money, PriceSource) {
+        let volume_break = VolumeBreak::for_quantity(quantity);
+        let discount_percent = self.discount_percent() + volume_break.extra_discount_percent;
+        (
+            discounted(base, discount_percent),
+            PriceSource::DealerTier {
+                tier: self,
+                break_from: volume_break.from_quantity,
+                discount_percent,
+            },
         )
+    }
+}
+
+/// `base` less `percent` percent, rounded to the nearest minor unit
+/// (halves up).
+fn discounted(base: Money, percent: i64) -> Money {
+    let kept = 100 - percent;
+    Money::new(
+        (base.minor_units * kept + 50).div_euclid(100),
+        base.currency,
+    )
+}
+
+/// A quantity from which a dealer's line is cheaper per unit: the same
+/// breaks for every tier, on top of the tier's own discount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VolumeBreak {
+    /// The smallest quantity on one line that earns it.
+    pub from_quantity: u32,
+    /// Percentage points taken off the base price beyond the tier's discount.
+    pub extra_discount_percent: i64,
+}
+
+/// The volume breaks, smallest first: 1–11 units at the tier price, 12–47
+/// five points more off the base price, 48 and over ten points more (a
+/// case of mugs is 12, a pallet layer 48).
+pub const VOLUME_BREAKS: [VolumeBreak; 3] = [
+    VolumeBreak {
+        from_quantity: 1,
+        extra_discount_percent: 0,
+    },
+    VolumeBreak {
+        from_quantity: 12,
+        extra_discount_percent: 5,
+    },
+    VolumeBreak {
+        from_quantity: 48,
+        extra_discount_percent: 10,
+    },
+];
+
+impl VolumeBreak {
+    /// The highest break `quantity` reaches (the first for 0, which no
+    /// order accepts anyway).
+    pub fn for_quantity(quantity: u32) -> VolumeBreak {
+        VOLUME_BREAKS
+            .into_iter()
+            .rev()
+            .find(|volume_break| quantity >= volume_break.from_quantity)
+            .unwrap_or(VOLUME_BREAKS[0])
+    }
+
+    /// The largest quantity of this break, or `None` for the last one.
+    pub fn to_quantity(self) -> Option<u32> {
+        VOLUME_BREAKS
+            .into_iter()
+            .find(|next| next.from_quantity > self.from_quantity)
+            .map(|next| next.from_quantity - 1)
+    }
+
+    /// What dealers read, e.g. `12–47` or `48+`.
+    pub fn label(self) -> String {
+        match self.to_quantity() {
+            Some(to) => format!("{}–{to}", self.from_quantity),
+            None => format!("{}+", self.from_quantity),
+        }
     }
 }
 
@@ -197,28 +276,60 @@ pub enum Buyer {
         /// Where the confirmation goes.
         email: Email,
     },
+    /// A user of a dealer company, ordering in the trade portal for it.
+    Dealer {
+        /// The company buying (and owing the invoice).
+        company: CompanyId,
+        /// The company's name when ordered.
+        company_name: String,
+        /// The user who placed the order.
+        account: AccountId,
+        /// Where the confirmation goes.
+        email: Email,
+    },
 }
 
 impl Buyer {
     /// The buyer's name as given at checkout.
+    /// For a dealer, the company's name.
     pub fn name(&self) -> &str {
         match self {
             Buyer::Guest { name, .. } | Buyer::Consumer { name, .. } => name,
+            Buyer::Dealer { company_name, .. } => company_name,
         }
     }
 
     /// The buyer's email address.
     pub fn email(&self) -> &Email {
         match self {
-            Buyer::Guest { email, .. } | Buyer::Consumer { email, .. } => email,
+            Buyer::Guest { email, .. }
+            | Buyer::Consumer { email, .. }
+            | Buyer::Dealer { email, .. } => email,
         }
     }
 
-    /// `guest` or `consumer`: how the buyer is stored and filtered.
+    /// `guest`, `consumer` or `dealer`: how the buyer is stored and filtered.
     pub fn kind(&self) -> &'static str {
         match self {
             Buyer::Guest { .. } => "guest",
             Buyer::Consumer { .. } => "consumer",
+            Buyer::Dealer { .. } => "dealer",
+        }
+    }
+
+    /// The account that placed the order; none for a guest.
+    pub fn account(&self) -> Option<&AccountId> {
+        match self {
+            Buyer::Guest { .. } => None,
+            Buyer::Consumer { account, .. } | Buyer::Dealer { account, .. } => Some(account),
+        }
+    }
+
+    /// The dealer company buying, if a dealer is.
+    pub fn company(&self) -> Option<&CompanyId> {
+        match self {
+            Buyer::Dealer { company, .. } => Some(company),
+            _ => None,
         }
     }
 }
@@ -244,14 +355,41 @@ pub struct OrderLine {
 }
 
 /// Where a line's unit price came from, so every price charged is
-/// explainable: today only the catalog's base price (dealer tiers, volume
-/// breaks and promotions arrive with their functions' ordering).
+/// explainable: the catalog's base price, or a dealer's tier and volume
+/// break. (Promotions will add a source of their own.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(tag = "source", rename_all = "snake_case")]
 pub enum PriceSource {
     /// Category Management's base price, as listed on the storefront.
     Base,
+    /// A dealer company's price: its tier's discount off the base price,
+    /// plus the volume break the line's quantity reached.
+    DealerTier {
+        /// The company's tier when ordered.
+        tier: DealerTier,
+        /// The volume break's smallest quantity (1, 12 or 48).
+        break_from: u32,
+        /// The whole discount off the base price, in percent.
+        discount_percent: i64,
+    },
+}
+
+impl PriceSource {
+    /// What a buyer reads, e.g. `base price` or `trade tier, 48+ units: 50% off`.
+    pub fn label(self) -> String {
+        match self {
+            PriceSource::Base => "base price".to_owned(),
+            PriceSource::DealerTier {
+                tier,
+                break_from,
+                discount_percent,
+            } => format!(
+                "{tier} tier, {} units: {discount_percent}% off",
+                VolumeBreak::for_quantity(break_from).label()
+            ),
+        }
+    }
 }
 
 /// How an order is shipped, and what that costs.
@@ -326,6 +464,29 @@ pub enum PaymentMethod {
     /// By bank transfer against an invoice, quoting the order id: the
     /// order waits for the money, nothing is charged online.
     BankTransfer,
+    /// On the dealer company's account: invoiced, due within
+    /// [`INVOICE_DUE_DAYS`] days of the order.
+    Invoice,
+}
+
+/// How many days a dealer has to pay an invoice.
+pub const INVOICE_DUE_DAYS: u32 = 30;
+
+impl PaymentMethod {
+    /// The stored and JSON form: `bank_transfer` or `invoice`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::BankTransfer => "bank_transfer",
+            PaymentMethod::Invoice => "invoice",
+        }
+    }
+
+    /// The method stored as `text`, if any.
+    pub fn from_name(text: &str) -> Option<Self> {
+        [PaymentMethod::BankTransfer, PaymentMethod::Invoice]
+            .into_iter()
+            .find(|method| method.as_str() == text)
+    }
 }
 
 impl crate::event::DomainEvent for CustomerEvent {

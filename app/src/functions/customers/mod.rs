@@ -5,16 +5,21 @@
 //! the public site (`/dealers/apply`), the applications list, and approving
 //! (which opens the dealer company at a price tier and creates its first
 //! user, who gets a link to choose a password) or declining with a reason,
-//! all needing `customers:approve` (see `crate::access::table`). Not built
-//! yet: the staff page `/staff/customers`, the agent proposing onboarding
-//! decisions for a person to approve (today a person decides directly),
-//! segments, support tickets, feedback (selling and function-pages issues).
+//! all needing `customers:approve` (see `crate::access::table`). Orders
+//! (decision 0006): shoppers' orders from the storefront at base prices,
+//! and dealers' orders from the trade portal at their tier with volume
+//! breaks, typed into a grid or read from an order sheet (`order_sheet`).
+//! Not built yet: the agent proposing onboarding decisions for a person to
+//! approve (today a person decides directly), account-specific promotional
+//! prices, segments, support tickets, feedback (selling issue).
 
 pub mod decide;
 pub mod endpoints;
 pub mod events;
 pub mod view;
 
+#[cfg(feature = "ssr")]
+pub mod order_sheet;
 #[cfg(feature = "ssr")]
 pub mod projection;
 #[cfg(feature = "ssr")]

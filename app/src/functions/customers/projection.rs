@@ -3,7 +3,9 @@
 //! `dealer_companies` (the `DEALERS` projector), `orders` (`ORDERS`) —
 //! and the reads made of them.
 
-use super::events::{ApplicationId, CustomerEvent, DealerTier, OrderId, ShippingOption};
+use super::events::{
+    ApplicationId, CustomerEvent, DealerTier, OrderId, PaymentMethod, ShippingOption,
+};
 use super::view::{OrderStatus, OrderSummary, OrderView};
 use crate::access::AccountId;
 use crate::access::CompanyId;
@@ -59,6 +61,7 @@ struct OrderRowText {
     position: i64,
     order: super::events::OrderPlaced,
     account: String,
+    company: String,
     units: i64,
     lines_json: String,
     ship_to_json: String,
@@ -89,10 +92,16 @@ pub async fn apply_orders(
         let payload_field = |name: &str| event.payload[name].to_string();
         orders.push(OrderRowText {
             position: event.position,
-            account: match &order.buyer {
-                super::events::Buyer::Consumer { account, .. } => account.to_string(),
-                super::events::Buyer::Guest { .. } => String::new(),
-            },
+            account: order
+                .buyer
+                .account()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            company: order
+                .buyer
+                .company()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             units: order
                 .lines
                 .iter()
@@ -126,6 +135,8 @@ pub async fn apply_orders(
                 Value::Text(&row.lines_json),
                 Value::Text(&row.ship_to_json),
                 Value::Text(&row.placed_at),
+                Value::Text(&row.company),
+                Value::Text(row.order.payment.as_str()),
             ],
             position: row.position,
         })
@@ -134,7 +145,7 @@ pub async fn apply_orders(
 }
 
 /// The columns of `orders` the projector writes, in `Row` order.
-const ORDER_COLUMNS: [&str; 18] = [
+const ORDER_COLUMNS: [&str; 20] = [
     "order_id",
     "buyer_kind",
     "account_id",
@@ -153,6 +164,8 @@ const ORDER_COLUMNS: [&str; 18] = [
     "lines_json",
     "ship_to_json",
     "placed_at",
+    "company_id",
+    "payment_method",
 ];
 
 /// Applies Customer Management events, in position order; rows remember
@@ -389,6 +402,7 @@ pub async fn dealer_companies(store: &EventStore) -> Result<Vec<DealerCompanySum
 #[derive(sqlx::FromRow)]
 struct OrderRow {
     order_id: String,
+    buyer_kind: String,
     buyer_name: String,
     status: String,
     units: i64,
@@ -402,11 +416,12 @@ struct OrderRow {
     lines_json: String,
     ship_to_json: String,
     placed_at: String,
+    payment_method: String,
 }
 
-const ORDER_SELECT: &str = "SELECT order_id, buyer_name, status, units, subtotal_minor, \
+const ORDER_SELECT: &str = "SELECT order_id, buyer_kind, buyer_name, status, units, subtotal_minor, \
      shipping_minor, tax_minor, tax_rate_basis_points, total_minor, currency, shipping_option, lines_json, \
-     ship_to_json, placed_at FROM orders";
+     ship_to_json, placed_at, payment_method FROM orders";
 
 impl OrderRow {
     fn corrupt(what: &'static str, value: impl Into<String>) -> StoreError {
@@ -453,6 +468,9 @@ impl OrderRow {
             },
             ship_to: serde_json::from_str(&self.ship_to_json)
                 .map_err(|_| Self::corrupt("order address", &self.order_id))?,
+            payment: PaymentMethod::from_name(&self.payment_method)
+                .ok_or_else(|| Self::corrupt("payment method", &self.payment_method))?,
+            bought_by_dealer: self.buyer_kind == "dealer",
         })
     }
 }
@@ -467,19 +485,32 @@ pub async fn order(store: &EventStore, order: &OrderId) -> Result<Option<OrderVi
     row.map(OrderRow::view).transpose()
 }
 
-/// The newest `limit` orders, newest first; only `account`'s when given.
+/// Whose orders a list holds.
+#[derive(Debug, Clone, Copy)]
+pub enum OrderOwner<'a> {
+    /// Everybody's (staff pages).
+    Everyone,
+    /// Those a shopper placed while signed in to this account.
+    Account(&'a AccountId),
+    /// Those placed for this dealer company, by any of its users.
+    Company(&'a CompanyId),
+}
+
+/// The newest `limit` orders of `owner`, newest first.
 pub async fn recent_orders(
     store: &EventStore,
-    account: Option<&AccountId>,
+    owner: OrderOwner<'_>,
     limit: i64,
 ) -> Result<Vec<OrderSummary>, StoreError> {
-    let query = format!(
-        "{ORDER_SELECT} WHERE CAST($1 AS TEXT) IS NULL OR account_id = $1 \
-         ORDER BY last_position DESC LIMIT $2"
-    );
+    let (condition, key) = match owner {
+        OrderOwner::Everyone => ("$1 = ''", ""),
+        OrderOwner::Account(account) => ("account_id = $1", account.as_str()),
+        OrderOwner::Company(company) => ("company_id = $1", company.as_str()),
+    };
+    let query = format!("{ORDER_SELECT} WHERE {condition} ORDER BY last_position DESC LIMIT $2");
     let rows: Vec<OrderRow> = per_backend!(store.database(), Database, pool => {
         sqlx::query_as(&query)
-            .bind(account.map(AccountId::as_str))
+            .bind(key)
             .bind(limit)
             .fetch_all(pool)
             .await

@@ -293,7 +293,7 @@ pub async fn place_order(
 }
 
 /// The listed products and their base prices, as the order rules need them.
-async fn price_book(store: &EventStore) -> Result<super::decide::PriceBook, StoreError> {
+pub async fn price_book(store: &EventStore) -> Result<super::decide::PriceBook, StoreError> {
     use super::decide::CatalogPrice;
     use crate::functions::category::{service as catalog, view::StorefrontQuery};
 
@@ -324,7 +324,7 @@ pub async fn fill_page(
     let applications = projection::applications(store).await?;
     let companies = projection::dealer_companies(store).await?;
     let totals = projection::order_totals(store).await?;
-    let recent = projection::recent_orders(store, None, 25).await?;
+    let recent = projection::recent_orders(store, projection::OrderOwner::Everyone, 25).await?;
     let pending = applications
         .iter()
         .filter(|application| application.status == "pending")

@@ -2,7 +2,7 @@
 //! onboarding, and orders (the checkout form, an order as its buyer and
 //! staff see it). The HTML pages and the JSON answers use these same structs.
 
-use super::events::{OrderId, OrderLine, ShippingAddress, ShippingOption};
+use super::events::{OrderId, OrderLine, PaymentMethod, ShippingAddress, ShippingOption};
 use crate::money::{Money, TaxRate};
 use serde::{Deserialize, Serialize};
 
@@ -82,6 +82,10 @@ pub struct OrderView {
     pub tax_rate: TaxRate,
     /// Where it goes.
     pub ship_to: ShippingAddress,
+    /// How it is paid.
+    pub payment: PaymentMethod,
+    /// Whether a dealer company placed it (in the trade portal).
+    pub bought_by_dealer: bool,
 }
 
 /// What the checkout form sends. The products come from the cart, never
