@@ -37,7 +37,9 @@ pub fn Field(
 }
 
 /// A form's refusal, if its server function refused. (Success redirects,
-/// and the page it lands on says what happened: see [`Notice`].)
+/// and the page it lands on says what happened: see [`Notice`].) A refusal
+/// of several lines (a dealer's order with bad rows) shows its first line
+/// as the heading and the others as a list.
 #[component]
 pub fn Refusal(
     /// The action's latest result.
@@ -45,11 +47,26 @@ pub fn Refusal(
 ) -> impl IntoView {
     move || {
         result.get().and_then(Result::err).map(|error| {
+            let text = error.to_string();
+            let mut lines = text.lines();
+            let heading = lines.next().unwrap_or_default().to_owned();
+            let rest: Vec<String> = lines.map(str::to_owned).collect();
             view! {
-                <p role="alert" class="rounded-lg bg-red-50 px-4 py-3 text-sm text-red-800">
-                    {error.to_string()}
-                </p>
+                <div role="alert" class="rounded-lg bg-red-50 px-4 py-3 text-sm text-red-800">
+                    <p>{heading}</p>
+                    <Show when={
+                        let has_rest = !rest.is_empty();
+                        move || has_rest
+                    }>
+                        <ul class="mt-2 list-disc pl-5" data-testid="refusal-lines">
+                            {rest.iter().map(|line| view! { <li>{line.clone()}</li> }).collect_view()}
+                        </ul>
+                    </Show>
+                </div>
             }
+            // Erased: every form embeds this, and its full type would push
+            // the pages' view types past the compiler's depth limit.
+            .into_any()
         })
     }
 }

@@ -103,6 +103,11 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("reset") view=account::ResetPasswordPage ssr=SsrMode::InOrder />
                 <Route path=StaticSegment("portal") view=portal::PortalPage ssr=SsrMode::InOrder />
                 <Route
+                    path=(StaticSegment("portal"), StaticSegment("order"))
+                    view=portal::QuickOrderPage
+                    ssr=SsrMode::InOrder
+                />
+                <Route
                     path=(StaticSegment("staff"), ParamSegment("function"))
                     view=staff::StaffPage
                     ssr=SsrMode::InOrder

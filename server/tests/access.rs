@@ -902,10 +902,24 @@ async fn dealer_a_never_sees_dealer_b_s_company_or_prices_even_when_naming_b() {
         "{html}"
     );
     assert!(!html.contains("Hollow Oak"), "A's portal shows B");
-    assert!(
-        !html.contains("$14.00"),
-        "A's portal shows B's partner price"
-    );
+    // The mug's price below the first volume break is A's trade price,
+    // not B's partner price ($14.00).
+    let mug_row = html
+        .find("data-sku=\"MUG-SPECKLE-12\"")
+        .map(|at| &html[at..])
+        .expect("the mug is on A's price list");
+    let your_price = mug_row
+        .find("data-field=\"your-price\"")
+        .map(|at| &mug_row[at..])
+        .and_then(|cell| cell.split('>').nth(1))
+        .and_then(|text| text.split('<').next())
+        .unwrap_or_else(|| {
+            panic!(
+                "the mug's row has no price: {}",
+                &mug_row[..mug_row.len().min(900)]
+            )
+        });
+    assert_eq!(your_price, "$16.80", "A's portal shows B's partner price");
 
     // Nor can A reach B's application or any staff data about dealers.
     let applications = a

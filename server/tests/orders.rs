@@ -13,6 +13,9 @@ use app::store::StoreError;
 use support::{Browser, spawn_app};
 
 const SHOPPER: (&str, &str) = ("shopper@fenwick.example", "fenwick-demo-shopper");
+/// The demo's trade-tier dealer (40% off) and partner-tier dealer (50% off).
+const DEALER_A: (&str, &str) = ("orders@clayandcup.example", "fenwick-demo-dealer-a");
+const DEALER_B: (&str, &str) = ("buyer@hollowoak.example", "fenwick-demo-dealer-b");
 
 impl Browser {
     /// Posts the "add to cart" form, as from a product page (the
@@ -29,12 +32,50 @@ impl Browser {
 
     /// Opens the checkout page and reads the order id it was given.
     async fn checkout_order_id(&self) -> String {
-        let html = self.get("/checkout").await.text().await.expect("HTML");
+        self.order_id_from("/checkout").await
+    }
+
+    /// Opens a page with an order form (checkout, quick order) and reads
+    /// the order id it was given.
+    async fn order_id_from(&self, page: &str) -> String {
+        let html = self.get(page).await.text().await.expect("HTML");
         let start = html
             .find("value=\"ord-")
-            .unwrap_or_else(|| panic!("the checkout has no order id: {html}"))
+            .unwrap_or_else(|| panic!("{page} has no order id: {html}"))
             + "value=\"".len();
         html[start..start + 20].to_owned()
+    }
+
+    /// Posts the trade portal's quick-order form with a delivery address,
+    /// the order sheet `sheet` and the grid quantities `grid` (SKU, typed
+    /// quantity).
+    async fn place_dealer_order(
+        &self,
+        order: &str,
+        sheet: &str,
+        grid: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut fields: Vec<(String, &str)> = vec![
+            ("form[order]".into(), order),
+            ("form[sheet]".into(), sheet),
+            ("form[name]".into(), "Clay & Cup Café"),
+            ("form[line1]".into(), "3 Harbour Row"),
+            ("form[line2]".into(), ""),
+            ("form[city]".into(), "Whitby"),
+            ("form[postcode]".into(), "YO21 3PU"),
+            ("form[country]".into(), "United Kingdom"),
+            ("form[shipping]".into(), "standard"),
+        ];
+        for (index, (sku, quantity)) in grid.iter().enumerate() {
+            fields.push((format!("form[grid][{index}][sku]"), sku));
+            fields.push((format!("form[grid][{index}][quantity]"), quantity));
+        }
+        let fields: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(name, value)| (name.as_str(), *value))
+            .collect();
+        self.post_form("/api/portal/order", "/portal/order", &fields)
+            .await
     }
 
     /// Posts the checkout form with a complete address, changing `overrides`.
@@ -336,4 +377,154 @@ async fn customer_management_counts_the_orders_placed() {
         .and_then(|tables| tables.iter().find(|table| table["key"] == "orders"))
         .expect("an orders table");
     assert_eq!(orders["rows"][0][0], order.as_str());
+}
+
+#[tokio::test]
+async fn a_dealer_orders_sixty_mugs_from_a_sheet_at_the_volume_price_on_account() {
+    let app = spawn_app().await;
+    assert_eq!(
+        app.sign_in(DEALER_A.0, DEALER_A.1).await.url().path(),
+        "/portal"
+    );
+    let page = app.get("/portal/order").await.text().await.expect("HTML");
+    // The grid shows the trade tier's three prices of the $28.00 mug:
+    // 40%, 45% and 50% off.
+    for price in ["$16.80", "$15.40", "$14.00"] {
+        assert!(page.contains(price), "{price} missing from the quick order");
+    }
+    let order = app.order_id_from("/portal/order").await;
+    let placed = app
+        .place_dealer_order(
+            &order,
+            "sku,quantity\nMUG-SPECKLE-12,60\n",
+            &[("PLN-TERRA-6", "5"), ("TBL-JUG-1L", "")],
+        )
+        .await;
+    assert_eq!(placed.url().path(), format!("/orders/{order}"));
+    let confirmation = placed.text().await.expect("HTML");
+    assert!(confirmation.contains("On account"), "{confirmation}");
+    assert!(
+        confirmation.contains("trade tier, 48+ units: 50% off"),
+        "{confirmation}"
+    );
+
+    let orders = orders_in_the_log(&app.store).await;
+    assert_eq!(orders.len(), 1);
+    let recorded = &orders[0];
+    assert!(
+        matches!(&recorded.buyer, Buyer::Dealer { company_name, .. } if company_name == "Clay & Cup Café"),
+        "{:?}",
+        recorded.buyer
+    );
+    assert_eq!(
+        recorded.payment,
+        app::functions::customers::events::PaymentMethod::Invoice
+    );
+    let lines: Vec<_> = recorded
+        .lines
+        .iter()
+        .map(|line| {
+            (
+                line.sku.to_string(),
+                line.quantity,
+                line.unit_price.minor_units,
+            )
+        })
+        .collect();
+    // The grid's line first, then the sheet's: 5 planters at the trade
+    // price ($21.60), 60 mugs at the 48+ price ($14.00).
+    assert_eq!(
+        lines,
+        vec![
+            ("PLN-TERRA-6".to_owned(), 5, 2160),
+            ("MUG-SPECKLE-12".to_owned(), 60, 1400)
+        ]
+    );
+
+    // The company's order history lists it; the other dealer's does not.
+    let home = app.get("/portal").await.text().await.expect("HTML");
+    assert!(home.contains(&format!("data-order=\"{order}\"")), "{home}");
+    let other = app.another_browser();
+    other.sign_in(DEALER_B.0, DEALER_B.1).await;
+    let theirs = other.get("/portal").await.text().await.expect("HTML");
+    assert!(!theirs.contains(&order), "{theirs}");
+    assert!(theirs.contains("No orders yet"), "{theirs}");
+}
+
+#[tokio::test]
+async fn a_dealer_order_with_bad_lines_names_every_one_and_orders_nothing() {
+    let app = spawn_app().await;
+    app.sign_in(DEALER_B.0, DEALER_B.1).await;
+    let order = app.order_id_from("/portal/order").await;
+    let events_before = app.store.event_count().await.expect("count");
+    let refused = app
+        .place_dealer_order(
+            &order,
+            "sku,quantity\nMUG-SPECKLE-12,60\nVASE-GHOST-1,5\nPLN-TERRA-6,lots\n",
+            &[("TBL-JUG-1L", "-4")],
+        )
+        .await
+        .text()
+        .await
+        .expect("HTML");
+    for message in [
+        "Nothing was ordered",
+        "the quantity \"-4\" is not from 1 to 9999",
+        "Order sheet, row 3: there is no product \"VASE-GHOST-1\" in the catalog",
+        "Order sheet, row 4: the quantity \"lots\" is not a whole number",
+    ] {
+        assert!(refused.contains(message), "{message}: {refused}");
+    }
+    let huge = "MUG-SPECKLE-12,1\n".repeat(70_000);
+    for (sheet, grid, message) in [
+        (huge.as_str(), vec![], "larger than 64 KB"),
+        ("\"MUG-SPECKLE-12,3", vec![], "Order sheet, row 1"),
+        ("", vec![], "the order has no products"),
+        (
+            "",
+            vec![("MUG-SPECKLE-12", "10000")],
+            "is not from 1 to 9999",
+        ),
+        ("", vec![("NOT A SKU", "3")], "not in the catalog"),
+        (
+            "Tasse à café ☕,2",
+            vec![],
+            "no product \"Tasse à café ☕\"",
+        ),
+    ] {
+        let html = app
+            .place_dealer_order(&order, sheet, &grid)
+            .await
+            .text()
+            .await
+            .expect("HTML");
+        assert!(
+            html.contains(message),
+            "{message}: {}",
+            &html[..html.len().min(3000)]
+        );
+    }
+    assert_eq!(app.store.event_count().await.expect("count"), events_before);
+
+    // Mended, the same order id goes through, at the partner tier's
+    // 12–47 price: 55% off $28.00.
+    let placed = app
+        .place_dealer_order(&order, "MUG-SPECKLE-12,24", &[])
+        .await;
+    assert_eq!(placed.url().path(), format!("/orders/{order}"));
+    let orders = orders_in_the_log(&app.store).await;
+    assert_eq!(orders[0].lines[0].unit_price.minor_units, 1260);
+}
+
+#[tokio::test]
+async fn shoppers_cannot_open_the_quick_order_or_place_trade_orders() {
+    let app = spawn_app().await;
+    app.sign_in(SHOPPER.0, SHOPPER.1).await;
+    assert_eq!(app.get("/portal/order").await.status(), 403);
+    let order = app::functions::customers::events::OrderId::from_random([9; 8]).to_string();
+    let refused = app
+        .place_dealer_order(&order, "MUG-SPECKLE-12,60", &[])
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert!(orders_in_the_log(&app.store).await.is_empty());
 }

@@ -264,6 +264,30 @@ pub const ROUTES: &[Route] = &[
         Requirement::Dealer,
         "the dealer's own price list (server function)",
     ),
+    route(
+        Method::Post,
+        "/api/portal/orders",
+        Requirement::Dealer,
+        "the dealer company's own orders (server function)",
+    ),
+    route(
+        Method::Get,
+        "/portal/order",
+        Requirement::Dealer,
+        "the dealer's quick order: grid and order sheet",
+    ),
+    route(
+        Method::Post,
+        "/api/portal/quick-order",
+        Requirement::Dealer,
+        "the quick order's prices and a fresh order id (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/portal/order",
+        Requirement::Dealer,
+        "place a dealer order on the company's account (server function)",
+    ),
     // Customer Management: dealer onboarding.
     route(
         Method::Get,

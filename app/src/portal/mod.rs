@@ -3,14 +3,18 @@
 //! signed-in principal, never from the request, so one dealer cannot ask
 //! for another's data by naming it.
 //!
-//! Built so far: the portal home with the company's price list at its
-//! tier, and the public application form for a trade account. Not built
-//! yet (selling issue): volume breaks and account-specific promotional
-//! prices, quick order and CSV upload, order history, invoices, marketing
-//! materials.
+//! Built so far: the portal home with the company's price list (its tier
+//! with the volume breaks) and its order history, the quick-order page (a
+//! grid of every product, and an order sheet in CSV, uploaded or pasted;
+//! nothing is ordered until every line is right), orders on the company's
+//! account (invoice, 30 days), and the public application form for a trade
+//! account. Not built yet (selling issue): account-specific promotional
+//! prices, printable invoices, marketing materials.
 
+mod order;
 mod pages;
 
+pub use order::{PlaceDealerOrder, QuickOrderPage};
 pub use pages::{DealerApplyPage, PortalPage};
 
 use crate::error::KilnError;
@@ -27,6 +31,8 @@ pub struct DealerPriceList {
     pub tier: String,
     /// The tier's discount off the base price, in percent.
     pub discount_percent: i64,
+    /// The volume breaks' labels, smallest first, e.g. `1–11`, `12–47`, `48+`.
+    pub breaks: Vec<String>,
     /// One line per listed product.
     pub lines: Vec<DealerPriceLine>,
 }
@@ -40,53 +46,104 @@ pub struct DealerPriceLine {
     pub name: String,
     /// The base (storefront) price.
     pub base_price: Money,
-    /// What this company pays.
+    /// What this company pays for one unit below the first volume break.
     pub your_price: Money,
+    /// What it pays for one unit at each volume break, in the order of
+    /// [`DealerPriceList::breaks`].
+    pub break_prices: Vec<Money>,
 }
 
-/// The signed-in dealer's own price list. Takes no company: it is the
-/// principal's. `POST /api/portal/prices`.
-#[server(prefix = "/api", endpoint = "portal/prices")]
-pub async fn own_price_list() -> Result<DealerPriceList, KilnError> {
-    use crate::access::Principal;
-    use crate::functions::category::{service as catalog, view::StorefrontQuery};
-    use crate::functions::customers::projection;
-    use crate::state::AppState;
-
-    let state = AppState::from_context()?;
-    let axum::Extension(principal): axum::Extension<Principal> =
-        leptos_axum::extract().await.map_err(|error| {
-            tracing::error!(%error, "the guard did not pass a principal");
-            KilnError::Internal
-        })?;
-    let Principal::Dealer { company, .. } = principal else {
-        return Err(KilnError::Rejected(
+/// The signed-in dealer's account and company, or a refusal for anyone else.
+#[cfg(feature = "ssr")]
+async fn dealer_principal()
+-> Result<(crate::access::AccountId, crate::access::CompanyId), KilnError> {
+    match crate::account::principal().await? {
+        crate::access::Principal::Dealer { account, company } => Ok((account, company)),
+        _ => Err(KilnError::Rejected(
             "only dealer accounts use the dealer portal".into(),
-        ));
-    };
-    let internal = |error: &dyn std::error::Error| {
-        tracing::error!(%error, "reading a dealer price list failed");
-        KilnError::Internal
-    };
-    let dealer = projection::dealer_company(state.store(), &company)
+        )),
+    }
+}
+
+/// Logs a failed read or write of the portal and gives the caller the plain message.
+#[cfg(feature = "ssr")]
+fn internal(doing: &str, error: &dyn std::error::Error) -> KilnError {
+    tracing::error!(%error, "{doing} failed");
+    KilnError::Internal
+}
+
+/// `company`'s price list and its tier, read from the catalog and the
+/// dealer companies.
+#[cfg(feature = "ssr")]
+async fn price_list_of(
+    state: &crate::state::AppState,
+    company: &crate::access::CompanyId,
+) -> Result<
+    (
+        DealerPriceList,
+        crate::functions::customers::events::DealerTier,
+    ),
+    KilnError,
+> {
+    use crate::functions::category::{service as catalog, view::StorefrontQuery};
+    use crate::functions::customers::events::VOLUME_BREAKS;
+    use crate::functions::customers::projection;
+
+    let dealer = projection::dealer_company(state.store(), company)
         .await
-        .map_err(|error| internal(&error))?
+        .map_err(|error| internal("reading a dealer company", &error))?
         .ok_or_else(|| KilnError::Rejected("this dealer company no longer exists".into()))?;
     let products = catalog::storefront_products(state.store(), StorefrontQuery::default())
         .await
-        .map_err(|error| internal(&error))?;
-    Ok(DealerPriceList {
+        .map_err(|error| internal("reading the catalog", &error))?;
+    let tier = dealer.tier;
+    let list = DealerPriceList {
         company_name: dealer.name,
-        tier: dealer.tier.as_str().into(),
-        discount_percent: dealer.tier.discount_percent(),
+        tier: tier.as_str().into(),
+        discount_percent: tier.discount_percent(),
+        breaks: VOLUME_BREAKS
+            .iter()
+            .map(|volume_break| volume_break.label())
+            .collect(),
         lines: products
             .into_iter()
             .map(|product| DealerPriceLine {
                 sku: product.sku.to_string(),
                 name: product.name,
                 base_price: product.price,
-                your_price: dealer.tier.price(product.price),
+                your_price: tier.price(product.price),
+                break_prices: VOLUME_BREAKS
+                    .iter()
+                    .map(|volume_break| {
+                        tier.price_for_quantity(product.price, volume_break.from_quantity)
+                            .0
+                    })
+                    .collect(),
             })
             .collect(),
-    })
+    };
+    Ok((list, tier))
+}
+
+/// The signed-in dealer's own price list. Takes no company: it is the
+/// principal's. `POST /api/portal/prices`.
+#[server(prefix = "/api", endpoint = "portal/prices")]
+pub async fn own_price_list() -> Result<DealerPriceList, KilnError> {
+    let state = crate::state::AppState::from_context()?;
+    let (_, company) = dealer_principal().await?;
+    Ok(price_list_of(&state, &company).await?.0)
+}
+
+/// The signed-in dealer company's orders, newest first (the latest 100),
+/// whichever of its users placed them. `POST /api/portal/orders`.
+#[server(prefix = "/api", endpoint = "portal/orders")]
+pub async fn own_orders() -> Result<Vec<crate::functions::customers::view::OrderSummary>, KilnError>
+{
+    use crate::functions::customers::projection::{self, OrderOwner};
+
+    let state = crate::state::AppState::from_context()?;
+    let (_, company) = dealer_principal().await?;
+    projection::recent_orders(state.store(), OrderOwner::Company(&company), 100)
+        .await
+        .map_err(|error| internal("listing a dealer's orders", &error))
 }

@@ -1,5 +1,6 @@
-//! The dealer portal's pages: its home with the price list, and the public
-//! application form for a trade account.
+//! The dealer portal's pages: its home with the price list and the order
+//! history, and the public application form for a trade account. (The
+//! quick order is `super::order`.)
 
 use crate::forms::{Field, FormPage, Notice, Refusal, Submit};
 use crate::functions::customers::endpoints::SubmitDealerApplication;
@@ -7,11 +8,12 @@ use crate::storefront::{SiteFooter, SiteHeader};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// `/portal`: the dealer company's home — who it is, its tier, and what it
-/// pays for each product.
+/// `/portal`: the dealer company's home — who it is, its tier, what it
+/// pays for each product at each volume break, and its orders.
 #[component]
 pub fn PortalPage() -> impl IntoView {
     let price_list = Resource::new(|| (), |()| super::own_price_list());
+    let orders = Resource::new(|| (), |()| super::own_orders());
     view! {
         <Title text="Trade portal" />
         <SiteHeader />
@@ -20,40 +22,66 @@ pub fn PortalPage() -> impl IntoView {
                 "Trade portal"
             </p>
             <Suspense fallback=|| view! { <p class="mt-6 text-stone-600">"Loading…"</p> }>
-                {move || {
-                    price_list
-                        .get()
-                        .map(|loaded| match loaded {
-                            Ok(list) => view! { <PriceList list /> }.into_any(),
-                            Err(error) => {
-                                view! {
-                                    <p role="alert" class="mt-6 text-red-800">{error.to_string()}</p>
-                                }
-                                    .into_any()
-                            }
-                        })
-                }}
+                {move || Suspend::new(async move {
+                    match price_list.await {
+                        Ok(list) => view! { <PriceList list /> }.into_any(),
+                        Err(error) => view! { <Problem error /> }.into_any(),
+                    }
+                })}
             </Suspense>
+            <section class="mt-14">
+                <h2 class="font-serif text-2xl text-stone-900">"Your orders"</h2>
+                <Suspense fallback=|| view! { <p class="mt-4 text-stone-600">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match orders.await {
+                            Ok(orders) => view! { <OrderHistory orders /> }.into_any(),
+                            Err(error) => view! { <Problem error /> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </section>
             <p class="mt-10 text-sm text-stone-600">
-                "Quick ordering, order history, invoices and marketing materials are not open yet."
+                "Printable invoices and marketing materials are not open yet."
             </p>
         </main>
         <SiteFooter />
     }
 }
 
-/// The company's heading and its price list table.
+/// A failed read, said plainly.
+#[component]
+fn Problem(error: crate::error::KilnError) -> impl IntoView {
+    view! { <p role="alert" class="mt-6 text-red-800">{error.to_string()}</p> }
+}
+
+/// The company's heading and its price list table, one column per volume break.
 #[component]
 fn PriceList(list: super::DealerPriceList) -> impl IntoView {
     let lines = list.lines;
+    let headings = list
+        .breaks
+        .iter()
+        .map(|label| {
+            view! { <th scope="col" class="px-4 py-3 text-right font-medium">{format!("{label} units")}</th> }
+        })
+        .collect_view();
     view! {
         <h1 class="mt-3 font-serif text-4xl text-stone-900" data-field="company">
             {list.company_name}
         </h1>
         <p class="mt-3 text-stone-600">
             "Your tier: " <span class="font-medium text-stone-900" data-field="tier">{list.tier}</span>
-            {format!(" · {}% off every base price", list.discount_percent)}
+            {format!(
+                " · {}% off every base price, more from 12 and from 48 units of a product",
+                list.discount_percent,
+            )}
         </p>
+        <a
+            href="/portal/order"
+            class="mt-6 inline-block rounded-full bg-stone-900 px-6 py-3 font-medium text-stone-50 hover:bg-stone-700"
+        >
+            "Place an order"
+        </a>
         <div class="mt-10 overflow-x-auto rounded-xl border border-stone-200 bg-white">
             <table class="w-full text-left text-sm">
                 <thead class="border-b border-stone-200 bg-stone-100 text-stone-600">
@@ -61,7 +89,7 @@ fn PriceList(list: super::DealerPriceList) -> impl IntoView {
                         <th scope="col" class="px-4 py-3 font-medium">"Product"</th>
                         <th scope="col" class="px-4 py-3 font-medium">"SKU"</th>
                         <th scope="col" class="px-4 py-3 text-right font-medium">"Base price"</th>
-                        <th scope="col" class="px-4 py-3 text-right font-medium">"Your price"</th>
+                        {headings}
                     </tr>
                 </thead>
                 <tbody>
@@ -69,6 +97,8 @@ fn PriceList(list: super::DealerPriceList) -> impl IntoView {
                         .into_iter()
                         .map(|line| {
                             let sku = line.sku.clone();
+                            let mut prices = line.break_prices.into_iter();
+                            let first = prices.next().map(|price| price.to_string());
                             view! {
                                 <tr class="border-b border-stone-100 last:border-0" data-sku=sku>
                                     <td class="px-4 py-3 text-stone-900">{line.name}</td>
@@ -77,8 +107,15 @@ fn PriceList(list: super::DealerPriceList) -> impl IntoView {
                                         {line.base_price.to_string()}
                                     </td>
                                     <td class="px-4 py-3 text-right font-medium text-stone-900" data-field="your-price">
-                                        {line.your_price.to_string()}
+                                        {first}
                                     </td>
+                                    {prices
+                                        .map(|price| {
+                                            view! {
+                                                <td class="px-4 py-3 text-right text-stone-900">{price.to_string()}</td>
+                                            }
+                                        })
+                                        .collect_view()}
                                 </tr>
                             }
                         })
@@ -87,6 +124,55 @@ fn PriceList(list: super::DealerPriceList) -> impl IntoView {
             </table>
         </div>
     }
+}
+
+/// The company's orders, newest first, each linking to its page.
+#[component]
+fn OrderHistory(orders: Vec<crate::functions::customers::view::OrderSummary>) -> impl IntoView {
+    if orders.is_empty() {
+        return view! { <p class="mt-4 text-stone-600">"No orders yet."</p> }.into_any();
+    }
+    view! {
+        <div class="mt-4 overflow-x-auto rounded-xl border border-stone-200 bg-white">
+            <table class="w-full text-left text-sm" data-testid="dealer-orders">
+                <thead class="border-b border-stone-200 bg-stone-100 text-stone-600">
+                    <tr>
+                        <th scope="col" class="px-4 py-3 font-medium">"Order"</th>
+                        <th scope="col" class="px-4 py-3 font-medium">"Placed (UTC)"</th>
+                        <th scope="col" class="px-4 py-3 font-medium">"Status"</th>
+                        <th scope="col" class="px-4 py-3 text-right font-medium">"Units"</th>
+                        <th scope="col" class="px-4 py-3 text-right font-medium">"Total"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {orders
+                        .into_iter()
+                        .map(|order| {
+                            let placed = order
+                                .placed_at
+                                .get(..16)
+                                .unwrap_or(&order.placed_at)
+                                .replace('T', " ");
+                            view! {
+                                <tr class="border-b border-stone-100 last:border-0" data-order=order.order.to_string()>
+                                    <td class="px-4 py-3 font-mono text-xs">
+                                        <a href=order.tracking_url() class="text-amber-800 underline">
+                                            {order.order.to_string()}
+                                        </a>
+                                    </td>
+                                    <td class="px-4 py-3 text-stone-600">{placed}</td>
+                                    <td class="px-4 py-3">{order.status.label()}</td>
+                                    <td class="px-4 py-3 text-right">{order.units}</td>
+                                    <td class="px-4 py-3 text-right font-medium">{order.total.to_string()}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+        .into_any()
 }
 
 /// `/dealers/apply`: a shop or café applies for a trade account.

@@ -215,7 +215,7 @@ pub fn CheckoutPage() -> impl IntoView {
 
 /// A labelled text input of the checkout form, optionally filled in.
 #[component]
-fn AddressField(
+pub(crate) fn AddressField(
     label: &'static str,
     name: &'static str,
     autocomplete: &'static str,

@@ -10,7 +10,7 @@
 //! collections, variants, stock, card payments.
 
 mod cart;
-mod checkout;
+pub(crate) mod checkout;
 mod chrome;
 mod home;
 mod order;

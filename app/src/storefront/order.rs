@@ -76,6 +76,9 @@ fn OrderDetail(order: OrderView) -> impl IntoView {
     .map(|line| view! { <span class="block">{line}</span> })
     .collect_view();
     let tax_rate = order.tax_rate;
+    // Dealers see where each price came from (tier and volume break);
+    // shoppers all pay the base price, so the column would say nothing.
+    let dealer = order.bought_by_dealer;
     view! {
         <Title text=title />
         <SiteHeader />
@@ -95,44 +98,8 @@ fn OrderDetail(order: OrderView) -> impl IntoView {
                     {summary.status.label()}
                 </span>
             </p>
-            <section class="mt-10 rounded-2xl border border-amber-200 bg-amber-50 p-6">
-                <h2 class="font-serif text-xl text-stone-900">"Pay by bank transfer"</h2>
-                <p class="mt-2 text-stone-700">
-                    "Transfer " <strong data-field="total">{summary.total.to_string()}</strong>
-                    " to Fenwick Clayworks, quoting " <strong>{id}</strong>
-                    " as the reference. We start making your order when the money arrives."
-                </p>
-            </section>
-            <div class="mt-10 overflow-x-auto rounded-2xl border border-stone-200 bg-white">
-                <table class="w-full text-left text-sm" data-testid="order-lines">
-                    <thead class="border-b border-stone-200 bg-stone-100 text-stone-600">
-                        <tr>
-                            <th scope="col" class="px-4 py-3 font-medium">"Product"</th>
-                            <th scope="col" class="px-4 py-3 text-right font-medium">"Quantity"</th>
-                            <th scope="col" class="px-4 py-3 text-right font-medium">"Unit price"</th>
-                            <th scope="col" class="px-4 py-3 text-right font-medium">"Tax"</th>
-                            <th scope="col" class="px-4 py-3 text-right font-medium">"Line total"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {order
-                            .lines
-                            .into_iter()
-                            .map(|line| {
-                                view! {
-                                    <tr class="border-b border-stone-100" data-sku=line.sku.to_string()>
-                                        <td class="px-4 py-3">{line.name}</td>
-                                        <td class="px-4 py-3 text-right">{line.quantity}</td>
-                                        <td class="px-4 py-3 text-right">{line.unit_price.to_string()}</td>
-                                        <td class="px-4 py-3 text-right">{line.tax.to_string()}</td>
-                                        <td class="px-4 py-3 text-right font-medium">{line.line_total.to_string()}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            <PaymentTerms payment=order.payment total=summary.total reference=id.clone() />
+            <OrderLines lines=order.lines dealer />
             <dl class="mt-6 ml-auto grid max-w-sm grid-cols-2 gap-y-2 text-sm">
                 <dt class="text-stone-600">"Subtotal"</dt>
                 <dd class="text-right" data-field="subtotal">{order.subtotal.to_string()}</dd>
@@ -150,4 +117,86 @@ fn OrderDetail(order: OrderView) -> impl IntoView {
         </main>
         <SiteFooter />
     }
+}
+
+/// How the order is to be paid: the bank details to quote, or the
+/// company's invoice terms.
+#[component]
+fn PaymentTerms(
+    payment: crate::functions::customers::events::PaymentMethod,
+    total: crate::money::Money,
+    reference: String,
+) -> impl IntoView {
+    use crate::functions::customers::events::{INVOICE_DUE_DAYS, PaymentMethod};
+    let (heading, text) = match payment {
+        PaymentMethod::BankTransfer => (
+            "Pay by bank transfer",
+            format!(
+                "Transfer {total} to Fenwick Clayworks, quoting {reference} as the reference. We start making your order when the money arrives."
+            ),
+        ),
+        PaymentMethod::Invoice => (
+            "On account",
+            format!(
+                "We invoice {total} to your company, due {INVOICE_DUE_DAYS} days after the order; quote {reference} with the payment. We start making your order now."
+            ),
+        ),
+    };
+    view! {
+        <section class="mt-10 rounded-2xl border border-amber-200 bg-amber-50 p-6" data-field="payment">
+            <h2 class="font-serif text-xl text-stone-900">{heading}</h2>
+            <p class="mt-2 text-stone-700">{text}</p>
+        </section>
+    }
+}
+
+/// The order's lines as charged; for a dealer's order, with where each
+/// price came from.
+#[component]
+fn OrderLines(
+    lines: Vec<crate::functions::customers::events::OrderLine>,
+    dealer: bool,
+) -> impl IntoView {
+    view! {
+        <div class="mt-10 overflow-x-auto rounded-2xl border border-stone-200 bg-white">
+            <table class="w-full text-left text-sm" data-testid="order-lines">
+                <thead class="border-b border-stone-200 bg-stone-100 text-stone-600">
+                    <tr>
+                        <th scope="col" class="px-4 py-3 font-medium">"Product"</th>
+                        <th scope="col" class="px-4 py-3 text-right font-medium">"Quantity"</th>
+                        <th scope="col" class="px-4 py-3 text-right font-medium">"Unit price"</th>
+                        {dealer.then(|| view! { <th scope="col" class="px-4 py-3 font-medium">"Price"</th> })}
+                        <th scope="col" class="px-4 py-3 text-right font-medium">"Tax"</th>
+                        <th scope="col" class="px-4 py-3 text-right font-medium">"Line total"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {lines
+                        .into_iter()
+                        .map(|line| {
+                            view! {
+                                <tr class="border-b border-stone-100" data-sku=line.sku.to_string()>
+                                    <td class="px-4 py-3">{line.name}</td>
+                                    <td class="px-4 py-3 text-right">{line.quantity}</td>
+                                    <td class="px-4 py-3 text-right">{line.unit_price.to_string()}</td>
+                                    {dealer
+                                        .then(|| {
+                                            view! {
+                                                <td class="px-4 py-3 text-stone-600" data-field="price-source">
+                                                    {line.price_source.label()}
+                                                </td>
+                                            }
+                                        })}
+                                    <td class="px-4 py-3 text-right">{line.tax.to_string()}</td>
+                                    <td class="px-4 py-3 text-right font-medium">{line.line_total.to_string()}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    // Erased to keep the order page's view type within the compiler's depth limit.
+    .into_any()
 }

@@ -88,6 +88,46 @@ pub struct OrderView {
     pub bought_by_dealer: bool,
 }
 
+/// What the trade portal's quick-order form sends: quantities typed into
+/// the grid, an order sheet (CSV), or both, and where the order goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DealerOrderForm {
+    /// The order id the quick-order page was given: sending the same form
+    /// twice places one order.
+    pub order: String,
+    /// The grid's rows; a blank or zero quantity orders none of that product.
+    #[serde(default)]
+    pub grid: Vec<GridQuantity>,
+    /// An order sheet, `sku,quantity` per row; may be empty.
+    #[serde(default)]
+    pub sheet: String,
+    /// Who receives the delivery.
+    pub name: String,
+    /// Street and number.
+    pub line1: String,
+    /// Flat, building or company.
+    #[serde(default)]
+    pub line2: String,
+    /// Town or city.
+    pub city: String,
+    /// Postal or ZIP code.
+    pub postcode: String,
+    /// Country.
+    pub country: String,
+    /// `standard` or `express`.
+    pub shipping: String,
+}
+
+/// One row of the quick-order grid, as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GridQuantity {
+    /// The product's SKU (a hidden field of the row).
+    pub sku: String,
+    /// How many, as typed; blank for none.
+    #[serde(default)]
+    pub quantity: String,
+}
+
 /// What the checkout form sends. The products come from the cart, never
 /// from the form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
