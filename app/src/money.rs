@@ -68,6 +68,43 @@ impl Money {
     pub fn is_positive(self) -> bool {
         self.minor_units > 0
     }
+
+    /// Parses an amount as people type it, in `currency`: `30`, `30.5`,
+    /// `30.50`, `-4.50`, with an optional currency symbol (`$30.00`).
+    /// Whether the amount suits its use (a price above zero) is the
+    /// caller's rule, not this parser's.
+    pub fn parse_amount(text: &str, currency: Currency) -> Result<Money, InvalidAmount> {
+        let invalid = || InvalidAmount {
+            text: text.chars().take(40).collect(),
+        };
+        let trimmed = text.trim();
+        let (negative, unsigned) = match trimmed.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, trimmed),
+        };
+        let unsigned = unsigned.strip_prefix(currency.symbol()).unwrap_or(unsigned);
+        let digits = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit());
+        let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "00"));
+        // Twelve digits of whole units is a trillion: far beyond any price.
+        if !digits(whole) || !digits(fraction) || whole.len() > 12 || fraction.len() > 2 {
+            return Err(invalid());
+        }
+        let whole: i64 = whole.parse().map_err(|_| invalid())?;
+        let cents: i64 = format!("{fraction:0<2}").parse().map_err(|_| invalid())?;
+        let minor_units = whole * 100 + cents;
+        Ok(Money::new(
+            if negative { -minor_units } else { minor_units },
+            currency,
+        ))
+    }
+}
+
+/// Why a text is not an amount of money.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("“{text}” is not an amount: give it like 28 or 28.50")]
+pub struct InvalidAmount {
+    /// The text offered (its first 40 characters).
+    pub text: String,
 }
 
 impl fmt::Display for Money {
@@ -160,6 +197,41 @@ impl fmt::Display for TaxRate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_parse_as_people_type_them() {
+        let usd = |minor| Money::new(minor, Currency::Usd);
+        for (text, amount) in [
+            ("30", usd(3000)),
+            ("30.5", usd(3050)),
+            (" 30.05 ", usd(3005)),
+            ("$28.00", usd(2800)),
+            ("-4.50", usd(-450)),
+            ("0", usd(0)),
+        ] {
+            assert_eq!(
+                Money::parse_amount(text, Currency::Usd),
+                Ok(amount),
+                "{text}"
+            );
+        }
+        for text in [
+            "",
+            "abc",
+            "1.234",
+            "1,000",
+            "30.",
+            ".5",
+            "€30",
+            "9999999999999",
+            "1e5",
+        ] {
+            assert!(
+                Money::parse_amount(text, Currency::Usd).is_err(),
+                "{text} was accepted"
+            );
+        }
+    }
 
     #[test]
     fn tax_rates_parse_from_percentages_and_print_back() {

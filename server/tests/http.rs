@@ -176,7 +176,10 @@ async fn the_event_catalog_is_served_as_json_with_owner_schema_and_tables() {
         .find(|entry| entry["name"] == "ProductIntroduced")
         .expect("ProductIntroduced listed");
     assert_eq!(entry["function"], "category");
-    assert_eq!(entry["tables"], json!(["catalog_products"]));
+    assert_eq!(
+        entry["tables"],
+        json!(["catalog_products", "base_price_changes"])
+    );
     assert!(entry["payload_schema"]["properties"]["base_price"].is_object());
 }
 

@@ -484,3 +484,156 @@ async fn a_change_request_with_bad_input_is_refused_and_changes_nothing() {
     }
     assert_eq!(app.store.event_count().await.expect("count"), events);
 }
+
+#[tokio::test]
+async fn a_base_price_change_and_a_delisting_reach_the_catalog_the_shop_and_the_history() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
+    let app = spawn_app().await;
+    let potter = app.another_browser();
+    potter
+        .sign_in("potter@fenwick.example", "fenwick-demo-potter")
+        .await;
+    let changed = potter
+        .post_form(
+            "/api/category/base-price",
+            "/staff/category",
+            &[
+                ("form[sku]", "MUG-SPECKLE-12"),
+                ("form[price]", "30.50"),
+                ("form[reason]", "Clay costs rose 8% this year"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.url().query(), Some("changed=price"));
+    let page = changed.text().await.expect("HTML");
+    assert!(page.contains("The base price is changed"), "{page}");
+
+    let category = page_json(&potter, BusinessFunction::Category).await;
+    let history = category
+        .tables
+        .iter()
+        .find(|table| table.key == "base-price-changes")
+        .expect("a price history table");
+    assert_eq!(
+        history.rows[0][1..],
+        [
+            "MUG-SPECKLE-12".to_owned(),
+            "$28.00".to_owned(),
+            "$30.50".to_owned(),
+            "Clay costs rose 8% this year".to_owned()
+        ]
+    );
+    let shop = app
+        .get("/shop/MUG-SPECKLE-12")
+        .await
+        .text()
+        .await
+        .expect("HTML");
+    assert!(
+        shop.contains("$30.50"),
+        "the shop still shows the old price"
+    );
+
+    // Bad input is refused in the rule's words and changes nothing.
+    let events = app.store.event_count().await.expect("count");
+    let huge = "x".repeat(1_000_000);
+    for (sku, price, reason, message) in [
+        (
+            "MUG-SPECKLE-12",
+            "-3",
+            "Sale",
+            "a base price must be above zero",
+        ),
+        (
+            "MUG-SPECKLE-12",
+            "0",
+            "Sale",
+            "a base price must be above zero",
+        ),
+        ("MUG-SPECKLE-12", "30.50", "Again", "already costs $30.50"),
+        ("MUG-SPECKLE-12", "thirty", "Sale", "is not a price"),
+        ("MUG-SPECKLE-12", huge.as_str(), "Sale", "is not a price"),
+        ("MUG-SPECKLE-12", "31", " ", "the reason is missing"),
+        (
+            "MUG-SPECKLE-12",
+            "31",
+            huge.as_str(),
+            "at most 500 characters",
+        ),
+        (
+            "VASE-GHOST-1",
+            "31",
+            "New",
+            "there is no product VASE-GHOST-1",
+        ),
+        ("not a sku", "31", "New", "is not a SKU"),
+    ] {
+        let html = potter
+            .post_form(
+                "/api/category/base-price",
+                "/staff/category",
+                &[
+                    ("form[sku]", sku),
+                    ("form[price]", price),
+                    ("form[reason]", reason),
+                ],
+            )
+            .await
+            .text()
+            .await
+            .expect("HTML");
+        assert!(html.contains(message), "{message}");
+    }
+    assert_eq!(app.store.event_count().await.expect("count"), events);
+
+    // Delisted, the mug leaves the shop and cannot be ordered; relisted,
+    // it is back.
+    let delisted = potter
+        .post_form(
+            "/api/category/delist",
+            "/staff/category",
+            &[
+                ("form[sku]", "MUG-SPECKLE-12"),
+                ("form[reason]", "Glaze discontinued"),
+            ],
+        )
+        .await;
+    assert_eq!(delisted.url().query(), Some("changed=delisted"));
+    assert_eq!(app.get("/shop/MUG-SPECKLE-12").await.status(), 404);
+    let home = app.get("/").await.text().await.expect("HTML");
+    assert!(!home.contains("MUG-SPECKLE-12"));
+    let category = page_json(&potter, BusinessFunction::Category).await;
+    let catalog = &category.tables[0];
+    let mug = catalog
+        .rows
+        .iter()
+        .find(|row| row[0] == "MUG-SPECKLE-12")
+        .expect("a delisted product stays in the catalog");
+    assert_eq!(mug[4], "delisted");
+    potter
+        .post_form(
+            "/api/category/relist",
+            "/staff/category",
+            &[("form[sku]", "MUG-SPECKLE-12")],
+        )
+        .await;
+    assert_eq!(app.get("/shop/MUG-SPECKLE-12").await.status(), 200);
+
+    // A shopper may not change prices.
+    let shopper = app.another_browser();
+    shopper
+        .sign_in("shopper@fenwick.example", "fenwick-demo-shopper")
+        .await;
+    let refused = shopper
+        .post_form(
+            "/api/category/base-price",
+            "/",
+            &[
+                ("form[sku]", "MUG-SPECKLE-12"),
+                ("form[price]", "1"),
+                ("form[reason]", "Cheaper please"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+}

@@ -288,6 +288,25 @@ pub const ROUTES: &[Route] = &[
         Requirement::Dealer,
         "place a dealer order on the company's account (server function)",
     ),
+    // Category Management's commands.
+    route(
+        Method::Post,
+        "/api/category/base-price",
+        Requirement::operate(BusinessFunction::Category),
+        "change a product's base price (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/category/delist",
+        Requirement::operate(BusinessFunction::Category),
+        "take a product off sale (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/category/relist",
+        Requirement::operate(BusinessFunction::Category),
+        "put a product back on sale (server function)",
+    ),
     // Customer Management: dealer onboarding.
     route(
         Method::Get,

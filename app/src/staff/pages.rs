@@ -222,6 +222,10 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
         not_built_yet,
     } = page;
     let on_platform_manager = function == BusinessFunction::PlatformManager;
+    // Category Management's commands offer the products of its catalog table.
+    let catalog_commands = (function == BusinessFunction::Category)
+        .then(|| tables.iter().find(|table| table.key == "catalog").cloned())
+        .flatten();
     let triage = on_platform_manager.then(|| change_requests.clone());
     let status = if built { "Live" } else { "Not built yet" };
     let status_class = if built {
@@ -254,6 +258,8 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
                 })}
             {(function == BusinessFunction::DatabaseManager)
                 .then(|| view! { <crate::functions::database_manager::page::RebuildPanel /> })}
+            {catalog_commands
+                .map(|catalog| view! { <crate::functions::category::page::CatalogCommands catalog /> })}
             {tables.into_iter().map(|table| view! { <TableView table /> }).collect_view()}
             <ChangeRequestList requests=change_requests every_function=on_platform_manager />
             {triage.map(|requests| view! { <TriageForm requests /> })}

@@ -215,7 +215,9 @@ mod tests {
             .expect("ProductIntroduced is catalogued");
         assert_eq!(entry.function, BusinessFunction::Category);
         assert_eq!(entry.schema_version, 1);
-        assert_eq!(entry.tables, vec!["catalog_products"]);
+        // The tables of the projector that handles it (the catalog
+        // projector also keeps the price history).
+        assert_eq!(entry.tables, vec!["catalog_products", "base_price_changes"]);
         assert!(
             entry
                 .description

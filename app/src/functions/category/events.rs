@@ -12,6 +12,46 @@ use std::{fmt, str::FromStr};
 pub enum CategoryEvent {
     /// A product joined the catalog and is listed for sale at its base price.
     ProductIntroduced(ProductIntroduced),
+    /// A person changed a product's base price, saying why. Orders placed
+    /// before keep the price they were charged; later ones use the new one.
+    BasePriceChanged(BasePriceChanged),
+    /// A product was taken off sale: the storefront and the trade portal
+    /// stop showing it and no new order may contain it. Its history stays.
+    ProductDelisted(ProductDelisted),
+    /// A delisted product was put back on sale at its current base price.
+    ProductRelisted(ProductRelisted),
+}
+
+/// Payload of [`CategoryEvent::BasePriceChanged`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct BasePriceChanged {
+    /// The product.
+    pub sku: Sku,
+    /// The base price until now.
+    pub from: Money,
+    /// The base price from now on (same currency).
+    pub to: Money,
+    /// Why, e.g. "clay costs up 12% this year".
+    pub reason: String,
+}
+
+/// Payload of [`CategoryEvent::ProductDelisted`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct ProductDelisted {
+    /// The product.
+    pub sku: Sku,
+    /// Why, e.g. "glaze discontinued by the supplier".
+    pub reason: String,
+}
+
+/// Payload of [`CategoryEvent::ProductRelisted`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct ProductRelisted {
+    /// The product.
+    pub sku: Sku,
 }
 
 /// Payload of [`CategoryEvent::ProductIntroduced`].
@@ -158,6 +198,9 @@ impl crate::event::DomainEvent for CategoryEvent {
     fn event_type(&self) -> &'static str {
         match self {
             CategoryEvent::ProductIntroduced(_) => "ProductIntroduced",
+            CategoryEvent::BasePriceChanged(_) => "BasePriceChanged",
+            CategoryEvent::ProductDelisted(_) => "ProductDelisted",
+            CategoryEvent::ProductRelisted(_) => "ProductRelisted",
         }
     }
 

@@ -1,21 +1,30 @@
 //! The `catalog_products` table, derived from Category Management's events.
 
-use super::events::{CategoryEvent, Collection, Sku};
-use super::view::{ProductCard, StorefrontQuery};
+use super::events::{
+    CategoryEvent, Collection, ProductDelisted, ProductIntroduced, ProductRelisted, Sku,
+};
+use super::view::{PriceChange, ProductCard, StorefrontQuery};
 use crate::event::DomainEvent;
 use crate::functions::BusinessFunction;
 use crate::money::{Currency, Money};
 use crate::store::backend::{Connection, PerBackend, per_backend};
 use crate::store::integrity::IntegrityCheck;
 use crate::store::projections::{Projector, ProjectorFuture, Row, Value, upsert_rows};
-use crate::store::{EventStore, RecordedEvent, StoreError};
+use crate::store::{EventStore, RecordedEvent, StoreError, database};
 
-/// The catalog projection: `catalog_products` from `ProductIntroduced`.
+/// The catalog projection: `catalog_products` (every product, listed or
+/// not, at its current base price) and `base_price_changes` (each change
+/// with its reason).
 pub const CATALOG: Projector = Projector {
     name: "catalog",
     function: BusinessFunction::Category,
-    handles: &["ProductIntroduced"],
-    tables: &["catalog_products"],
+    handles: &[
+        "ProductIntroduced",
+        "BasePriceChanged",
+        "ProductDelisted",
+        "ProductRelisted",
+    ],
+    tables: &["catalog_products", "base_price_changes"],
     apply: apply_boxed,
 };
 
@@ -26,16 +35,42 @@ fn apply_boxed<'a>(
     Box::pin(apply(connection, events))
 }
 
+/// The columns of `catalog_products` an introduction writes, key first.
+const PRODUCT_COLUMNS: [&str; 8] = [
+    "sku",
+    "name",
+    "collection",
+    "description",
+    "base_price_minor",
+    "currency",
+    "image",
+    "listed",
+];
+
+/// The columns of `base_price_changes`, key first.
+const PRICE_CHANGE_COLUMNS: [&str; 7] = [
+    "event_position",
+    "sku",
+    "from_minor",
+    "to_minor",
+    "currency",
+    "reason",
+    "changed_at",
+];
+
 /// Applies Category Management events, in position order, to
-/// `catalog_products`. A row remembers the position of the last event it
-/// applied, so replaying an event changes nothing.
+/// `catalog_products` and `base_price_changes`. A row remembers the
+/// position of the last event it applied, so replaying an event changes
+/// nothing. Introductions are written in batches; a price change or a
+/// listing change updates its product's row in place, after the
+/// introductions before it.
 pub async fn apply(
-    connection: Connection<'_>,
+    mut connection: Connection<'_>,
     events: &[&RecordedEvent],
 ) -> Result<(), StoreError> {
-    let mut introduced = Vec::with_capacity(events.len());
+    let mut decoded = Vec::with_capacity(events.len());
     for event in events {
-        let decoded = CategoryEvent::decode(
+        let payload = CategoryEvent::decode(
             &event.event_type,
             event.schema_version,
             event.payload.clone(),
@@ -44,9 +79,74 @@ pub async fn apply(
             event_type: event.event_type.clone(),
             source,
         })?;
-        match decoded {
-            CategoryEvent::ProductIntroduced(product) => introduced.push((event.position, product)),
+        decoded.push((*event, payload));
+    }
+    let mut introduced: Vec<(i64, &ProductIntroduced)> = Vec::new();
+    for (event, payload) in &decoded {
+        match payload {
+            CategoryEvent::ProductIntroduced(product) => {
+                introduced.push((event.position, product));
+                continue;
+            }
+            CategoryEvent::BasePriceChanged(change) => {
+                write_introductions(connection.reborrow(), &introduced).await?;
+                introduced.clear();
+                let changed_at = event.recorded_at.to_rfc3339();
+                let row = Row {
+                    values: vec![
+                        Value::Integer(event.position),
+                        Value::Text(change.sku.as_str()),
+                        Value::Integer(change.from.minor_units),
+                        Value::Integer(change.to.minor_units),
+                        Value::Text(change.to.currency.code()),
+                        Value::Text(&change.reason),
+                        Value::Text(&changed_at),
+                    ],
+                    position: event.position,
+                };
+                upsert_rows(
+                    connection.reborrow(),
+                    "base_price_changes",
+                    "event_position",
+                    &PRICE_CHANGE_COLUMNS,
+                    &[row],
+                )
+                .await?;
+                update_product(
+                    connection.reborrow(),
+                    "base_price_minor",
+                    change.to.minor_units,
+                    &change.sku,
+                    event.position,
+                )
+                .await?;
+            }
+            CategoryEvent::ProductDelisted(ProductDelisted { sku, .. })
+            | CategoryEvent::ProductRelisted(ProductRelisted { sku }) => {
+                write_introductions(connection.reborrow(), &introduced).await?;
+                introduced.clear();
+                let listed = matches!(payload, CategoryEvent::ProductRelisted(_));
+                update_product(
+                    connection.reborrow(),
+                    "listed",
+                    i64::from(listed),
+                    sku,
+                    event.position,
+                )
+                .await?;
+            }
         }
+    }
+    write_introductions(connection, &introduced).await
+}
+
+/// Writes the introduced products' rows, listed, in one batch.
+async fn write_introductions(
+    connection: Connection<'_>,
+    introduced: &[(i64, &ProductIntroduced)],
+) -> Result<(), StoreError> {
+    if introduced.is_empty() {
+        return Ok(());
     }
     let rows: Vec<Row<'_>> = introduced
         .iter()
@@ -59,6 +159,7 @@ pub async fn apply(
                 Value::Integer(product.base_price.minor_units),
                 Value::Text(product.base_price.currency.code()),
                 Value::Text(&product.image),
+                Value::Integer(1),
             ],
             position: *position,
         })
@@ -67,18 +168,36 @@ pub async fn apply(
         connection,
         "catalog_products",
         "sku",
-        &[
-            "sku",
-            "name",
-            "collection",
-            "description",
-            "base_price_minor",
-            "currency",
-            "image",
-        ],
+        &PRODUCT_COLUMNS,
         &rows,
     )
     .await
+}
+
+/// Sets one integer column of `sku`'s row, unless the row has already
+/// applied this event or a later one.
+async fn update_product(
+    mut connection: Connection<'_>,
+    column: &'static str,
+    value: i64,
+    sku: &Sku,
+    position: i64,
+) -> Result<(), StoreError> {
+    // The column name comes from this module's code, never from input.
+    let statement = format!(
+        "UPDATE catalog_products SET {column} = $1, last_position = $2 \
+         WHERE sku = $3 AND last_position < $2"
+    );
+    per_backend!(connection.reborrow(), Connection, c => {
+        sqlx::query(&statement)
+            .bind(value)
+            .bind(position)
+            .bind(sku.as_str())
+            .execute(c)
+            .await
+            .map(|_| ())
+    })
+    .map_err(database(format!("update {column} of product {sku}")))
 }
 
 #[derive(sqlx::FromRow)]
@@ -128,7 +247,7 @@ pub async fn storefront_products(
         sqlx::query_as(
             "SELECT sku, name, collection, description, base_price_minor, currency, image
              FROM catalog_products
-             WHERE CAST($1 AS TEXT) IS NULL OR collection = $1
+             WHERE listed = 1 AND (CAST($1 AS TEXT) IS NULL OR collection = $1)
              ORDER BY CASE collection WHEN 'mugs' THEN 0 WHEN 'planters' THEN 1 ELSE 2 END, name",
         )
         .bind(collection)
@@ -147,7 +266,7 @@ pub async fn product(store: &EventStore, sku: &Sku) -> Result<Option<ProductCard
     let row: Option<CatalogRow> = per_backend!(store.database(), Database, pool => {
         sqlx::query_as(
             "SELECT sku, name, collection, description, base_price_minor, currency, image
-             FROM catalog_products WHERE sku = $1",
+             FROM catalog_products WHERE sku = $1 AND listed = 1",
         )
         .bind(sku.as_str())
         .fetch_optional(pool)
@@ -158,6 +277,67 @@ pub async fn product(store: &EventStore, sku: &Sku) -> Result<Option<ProductCard
         source,
     })?;
     row.map(ProductCard::try_from).transpose()
+}
+
+/// Every product in the catalog, listed or not, with whether it is on
+/// sale, in collection order then by name (Category Management's page).
+pub async fn catalog(store: &EventStore) -> Result<Vec<(ProductCard, bool)>, StoreError> {
+    let rows: Vec<(i64, CatalogRow)> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as::<_, ListedRow>(
+            "SELECT sku, name, collection, description, base_price_minor, currency, image, listed
+             FROM catalog_products
+             ORDER BY CASE collection WHEN 'mugs' THEN 0 WHEN 'planters' THEN 1 ELSE 2 END, name",
+        )
+        .fetch_all(pool)
+        .await
+    })
+    .map_err(database("read the whole catalog"))?
+    .into_iter()
+    .map(|row| (row.listed, row.product))
+    .collect();
+    rows.into_iter()
+        .map(|(listed, row)| Ok((ProductCard::try_from(row)?, listed == 1)))
+        .collect()
+}
+
+/// A `catalog_products` row with its listing status.
+#[derive(sqlx::FromRow)]
+struct ListedRow {
+    #[sqlx(flatten)]
+    product: CatalogRow,
+    listed: i64,
+}
+
+/// The newest `limit` base price changes, newest first.
+pub async fn price_changes(store: &EventStore, limit: i64) -> Result<Vec<PriceChange>, StoreError> {
+    let rows: Vec<(String, i64, i64, String, String, String)> =
+        per_backend!(store.database(), Database, pool => {
+            sqlx::query_as(
+                "SELECT sku, from_minor, to_minor, currency, reason, changed_at
+                 FROM base_price_changes ORDER BY event_position DESC LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })
+        .map_err(database("read base price changes"))?;
+    rows.into_iter()
+        .map(|(sku, from, to, currency, reason, changed_at)| {
+            let corrupt = |what, value: &str| StoreError::Corrupt {
+                what,
+                value: value.to_owned(),
+            };
+            let currency =
+                Currency::from_code(&currency).ok_or_else(|| corrupt("currency", &currency))?;
+            Ok(PriceChange {
+                sku: Sku::parse(&sku).map_err(|_| corrupt("SKU", &sku))?,
+                from: Money::new(from, currency),
+                to: Money::new(to, currency),
+                reason,
+                changed_at,
+            })
+        })
+        .collect()
 }
 
 /// The invariants of the catalog (see `store::integrity`).

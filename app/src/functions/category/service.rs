@@ -26,10 +26,35 @@ pub async fn handle(
     actor: Actor,
     command: CategoryCommand,
 ) -> Result<Appended, CatalogServiceError> {
-    let CategoryCommand::IntroduceProduct(product) = &command;
-    let stream = StreamId::product(&product.sku);
+    let stream = StreamId::product(command.sku());
     let history = store.load::<CategoryEvent>(&stream).await?;
     let events = decide(&ProductState::from_events(&history.events), command)?;
+    let metadata = EventMetadata::new(actor, BusinessFunction::Category);
+    Ok(store
+        .append(&stream, history.version, &events, &metadata)
+        .await?)
+}
+
+/// Changes `sku`'s base price to the amount typed in `price` (in the
+/// product's own currency), saying why. The typed amount is read here, at
+/// the edge, because its currency is the product's.
+pub async fn change_base_price(
+    store: &EventStore,
+    actor: Actor,
+    sku: super::events::Sku,
+    price: &str,
+    reason: String,
+) -> Result<Appended, CatalogServiceError> {
+    let stream = StreamId::product(&sku);
+    let history = store.load::<CategoryEvent>(&stream).await?;
+    let state = ProductState::from_events(&history.events);
+    let currency = state
+        .base_price
+        .ok_or_else(|| CategoryError::NoSuchProduct { sku: sku.clone() })?
+        .currency;
+    let to = crate::money::Money::parse_amount(price, currency)
+        .map_err(|invalid| CategoryError::InvalidPrice { text: invalid.text })?;
+    let events = decide(&state, CategoryCommand::ChangeBasePrice { sku, to, reason })?;
     let metadata = EventMetadata::new(actor, BusinessFunction::Category);
     Ok(store
         .append(&stream, history.version, &events, &metadata)
@@ -52,37 +77,72 @@ pub async fn storefront_product(
     projection::product(store, sku).await
 }
 
-/// Fills Category Management's page: the catalog and its base prices.
+/// Fills Category Management's page: the catalog with listing status and
+/// base prices, and the history of base price changes.
 pub async fn fill_page(
     store: &EventStore,
     page: &mut crate::staff::view::FunctionPage,
 ) -> Result<(), StoreError> {
     use crate::staff::view::{DataTable, Metric};
 
-    let products = projection::storefront_products(store, StorefrontQuery::default()).await?;
-    let collections: std::collections::HashSet<_> =
-        products.iter().map(|product| product.collection).collect();
+    let catalog = projection::catalog(store).await?;
+    let listed = catalog.iter().filter(|(_, listed)| *listed).count();
+    let collections: std::collections::HashSet<_> = catalog
+        .iter()
+        .map(|(product, _)| product.collection)
+        .collect();
+    let changes = projection::price_changes(store, 50).await?;
     page.metrics = vec![
-        Metric::count("listed-products", "Listed products", products.len()),
+        Metric::count("listed-products", "Listed products", listed),
+        Metric::count(
+            "delisted-products",
+            "Delisted products",
+            catalog.len() - listed,
+        ),
         Metric::count("collections", "Collections", collections.len()),
+        Metric::count(
+            "price-changes",
+            "Base price changes (latest 50)",
+            changes.len(),
+        ),
     ];
-    let mut catalog = DataTable::new(
+    let mut table = DataTable::new(
         "catalog",
         "Catalog and base prices",
-        &["SKU", "Product", "Collection", "Base price"],
+        &["SKU", "Product", "Collection", "Base price", "Status"],
         "No product has been introduced yet.",
     );
-    for product in products {
-        catalog.row(vec![
+    for (product, listed) in catalog {
+        table.row(vec![
             product.sku.to_string(),
             product.name,
             product.collection.label().to_owned(),
             product.price.to_string(),
+            if listed { "listed" } else { "delisted" }.to_owned(),
         ]);
     }
-    page.tables = vec![catalog];
+    let mut history = DataTable::new(
+        "base-price-changes",
+        "Base price changes",
+        &["When (UTC)", "SKU", "From", "To", "Reason"],
+        "No base price has changed yet.",
+    );
+    for change in changes {
+        history.row(vec![
+            change
+                .changed_at
+                .get(..16)
+                .unwrap_or(&change.changed_at)
+                .replace('T', " "),
+            change.sku.to_string(),
+            change.from.to_string(),
+            change.to.to_string(),
+            change.reason,
+        ]);
+    }
+    page.tables = vec![table, history];
     page.not_built_yet.push(
-        "Product performance, base price changes and their history, market pricing notes, listing and delisting: not built yet (selling issue)."
+        "Product performance (units, revenue, margin over time), market pricing notes, variants, and creating or editing products from this page: not built yet (selling issue)."
             .to_owned(),
     );
     Ok(())

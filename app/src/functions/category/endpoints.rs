@@ -1,0 +1,97 @@
+//! Category Management's server functions for staff: change a base price,
+//! delist a product, relist it (see `crate::access::table`: each needs
+//! `category:operate`). Each redirects back to the function's page, which
+//! says what was done.
+
+use super::view::{BasePriceForm, ListingForm};
+use crate::error::KilnError;
+use leptos::prelude::*;
+
+/// The staff member making the request, as the actor of its events.
+#[cfg(feature = "ssr")]
+async fn acting_staff() -> Result<crate::event::Actor, KilnError> {
+    match crate::account::principal().await? {
+        crate::access::Principal::Staff { account, .. } => Ok(crate::event::Actor::user(&account)),
+        _ => Err(KilnError::Rejected(
+            "people change the catalog; agents propose".into(),
+        )),
+    }
+}
+
+/// The SKU typed or chosen in a form.
+#[cfg(feature = "ssr")]
+fn sku_of(text: &str) -> Result<super::events::Sku, KilnError> {
+    super::events::Sku::parse(text.trim()).map_err(|error| {
+        // A SKU's refusal quotes it: keep the quote short.
+        KilnError::Rejected(
+            super::events::InvalidSku {
+                text: error.text.chars().take(40).collect(),
+            }
+            .to_string(),
+        )
+    })
+}
+
+/// A catalog service error as the caller sees it.
+#[cfg(feature = "ssr")]
+fn to_kiln_error(error: super::service::CatalogServiceError) -> KilnError {
+    use super::service::CatalogServiceError;
+    match error {
+        CatalogServiceError::Rejected(refusal) => KilnError::Rejected(refusal.to_string()),
+        CatalogServiceError::Store(error) => {
+            tracing::error!(%error, "changing the catalog failed");
+            KilnError::Internal
+        }
+    }
+}
+
+/// Changes a product's base price, saying why; then back to the page with
+/// `?changed=price`. `POST /api/category/base-price` (form fields
+/// `form[sku]`, `form[price]`, `form[reason]`).
+#[server(prefix = "/api", endpoint = "category/base-price")]
+pub async fn change_base_price(form: BasePriceForm) -> Result<(), KilnError> {
+    let state = crate::state::AppState::from_context()?;
+    let actor = acting_staff().await?;
+    let sku = sku_of(&form.sku)?;
+    super::service::change_base_price(state.store(), actor, sku, &form.price, form.reason)
+        .await
+        .map_err(to_kiln_error)?;
+    leptos_axum::redirect("/staff/category?changed=price");
+    Ok(())
+}
+
+/// Takes a product off sale, saying why; then back to the page with
+/// `?changed=delisted`. `POST /api/category/delist` (form fields
+/// `form[sku]`, `form[reason]`).
+#[server(prefix = "/api", endpoint = "category/delist")]
+pub async fn delist_product(form: ListingForm) -> Result<(), KilnError> {
+    use super::decide::CategoryCommand;
+    let state = crate::state::AppState::from_context()?;
+    let actor = acting_staff().await?;
+    let command = CategoryCommand::Delist {
+        sku: sku_of(&form.sku)?,
+        reason: form.reason,
+    };
+    super::service::handle(state.store(), actor, command)
+        .await
+        .map_err(to_kiln_error)?;
+    leptos_axum::redirect("/staff/category?changed=delisted");
+    Ok(())
+}
+
+/// Puts a delisted product back on sale; then back to the page with
+/// `?changed=relisted`. `POST /api/category/relist` (form field `form[sku]`).
+#[server(prefix = "/api", endpoint = "category/relist")]
+pub async fn relist_product(form: ListingForm) -> Result<(), KilnError> {
+    use super::decide::CategoryCommand;
+    let state = crate::state::AppState::from_context()?;
+    let actor = acting_staff().await?;
+    let command = CategoryCommand::Relist {
+        sku: sku_of(&form.sku)?,
+    };
+    super::service::handle(state.store(), actor, command)
+        .await
+        .map_err(to_kiln_error)?;
+    leptos_axum::redirect("/staff/category?changed=relisted");
+    Ok(())
+}
