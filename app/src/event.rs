@@ -147,6 +147,11 @@ impl StreamId {
         StreamId(format!("order-{order}"))
     }
 
+    /// The stream of one support ticket (its opening, messages, closing).
+    pub fn ticket(ticket: &crate::functions::customers::events::TicketId) -> Self {
+        StreamId(format!("ticket-{ticket}"))
+    }
+
     /// The stream of one change request (its raising and its triage).
     pub fn change_request(
         request: &crate::functions::platform_manager::events::ChangeRequestId,

@@ -92,6 +92,12 @@ pub fn App() -> impl IntoView {
                     view=storefront::OrderPage
                     ssr=SsrMode::Async
                 />
+                <Route path=StaticSegment("support") view=storefront::SupportPage ssr=SsrMode::InOrder />
+                <Route
+                    path=(StaticSegment("support"), ParamSegment("ticket"))
+                    view=storefront::TicketPage
+                    ssr=SsrMode::Async
+                />
                 <Route path=StaticSegment("login") view=account::SignInPage ssr=SsrMode::InOrder />
                 <Route path=StaticSegment("signup") view=account::SignUpPage ssr=SsrMode::InOrder />
                 <Route path=StaticSegment("account") view=account::AccountPage ssr=SsrMode::InOrder />

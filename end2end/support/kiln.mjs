@@ -45,6 +45,12 @@ export async function startKiln() {
   return {
     url,
     log: () => log,
+    // The mail waiting to be sent (`kiln outbox`), as text: how a test
+    // reads a link Kiln mailed.
+    async outbox() {
+      const { stdout } = await run(kilnBin, ['outbox'], { env });
+      return stdout;
+    },
     // SIGTERM must end the server cleanly: open requests finish, the
     // database closes, the exit code is 0.
     async stop() {

@@ -108,3 +108,62 @@ test('a dealer orders 60 mugs from an order sheet at its volume price, after men
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a business applies, staff approve it at a tier from the page, and its new dealer signs in', async () => {
+  // The application, on the public site.
+  const applicant = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const form = await applicant.newPage();
+  await form.goto(`${kiln.url}/dealers/apply`);
+  await form.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await form.getByLabel('Business name').fill('Kettle & Kiln Tea Room');
+  await form.getByLabel('Your name').fill('Sam Okoro');
+  await form.getByLabel('Email address').fill('sam@kettleandkiln.example');
+  await form.getByRole('button', { name: 'Send the application' }).click();
+  await form.waitForURL('**/dealers/apply?sent=1');
+
+  // Staff approve it at the volume tier from Customer Management's page.
+  const staff = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const review = await staff.newPage();
+  const problems = [];
+  review.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await review.goto(`${kiln.url}/login`);
+  await review.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await review.getByLabel('Email address').fill('owner@fenwick.example');
+  await review.getByLabel('Password').fill('fenwick-demo-owner');
+  await review.getByRole('button', { name: 'Sign in' }).click();
+  await review.waitForURL('**/staff/**');
+  await review.goto(`${kiln.url}/staff/customers`);
+  await review.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  const card = review.locator('article[data-application]', { hasText: 'Kettle & Kiln Tea Room' });
+  await card.waitFor();
+  await card.getByLabel('Price tier').selectOption('volume');
+  await review.screenshot({ path: path.join(screenshotDir, 'dealer-application-review.png'), fullPage: true });
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await review.waitForURL('**/staff/customers?decided=approved');
+  await review.getByText('Approved: the company is open').waitFor();
+  assert.equal(await review.locator('article[data-application]', { hasText: 'Kettle & Kiln Tea Room' }).count(), 0);
+  assert.deepEqual(problems, []);
+
+  // The new dealer chooses a password with the mailed link and signs in.
+  const mail = await kiln.outbox();
+  const token = mail.match(/to sam@kettleandkiln\.example[\s\S]*?\/reset\?token=([0-9A-Za-z_-]+)/)?.[1];
+  assert.ok(token, `no welcome link for the new dealer in the outbox:\n${mail}`);
+  const dealer = await applicant.newPage();
+  await dealer.goto(`${kiln.url}/reset?token=${token}`);
+  await dealer.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await dealer.getByLabel('New password').fill('kettle-and-kiln-2026');
+  await dealer.getByRole('button', { name: 'Set the new password' }).click();
+  await dealer.waitForURL('**/login?reset=done');
+  await dealer.getByLabel('Email address').fill('sam@kettleandkiln.example');
+  await dealer.getByLabel('Password').fill('kettle-and-kiln-2026');
+  await dealer.getByRole('button', { name: 'Sign in' }).click();
+  await dealer.waitForURL(`${kiln.url}/portal`);
+  await dealer.locator('[data-field=company]').waitFor();
+  assert.equal(await dealer.locator('[data-field=company]').innerText(), 'Kettle & Kiln Tea Room');
+  assert.equal(await dealer.locator('[data-field=tier]').innerText(), 'volume');
+  // 45% off the $28.00 mug.
+  assert.equal(await mugPrice(dealer), '$15.40');
+  await dealer.screenshot({ path: path.join(screenshotDir, 'dealer-new-portal.png'), fullPage: true });
+  await staff.close();
+  await applicant.close();
+});

@@ -126,8 +126,9 @@ fn migrate_seed_rebuild_and_check_work_on_postgres() {
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);
     assert!(
-        report
-            .contains("rebuilt catalog, accounts, change_requests, dealers, orders from 26 events"),
+        report.contains(
+            "rebuilt catalog, accounts, change_requests, dealers, orders, tickets from 26 events"
+        ),
         "{report}"
     );
     for table in ["catalog_products", "accounts", "staff_roles"] {
@@ -165,8 +166,9 @@ fn rebuilding_projections_reports_equal_checksums() {
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);
     assert!(
-        report
-            .contains("rebuilt catalog, accounts, change_requests, dealers, orders from 26 events"),
+        report.contains(
+            "rebuilt catalog, accounts, change_requests, dealers, orders, tickets from 26 events"
+        ),
         "{report}"
     );
     for table in ["catalog_products", "accounts", "staff_roles"] {
@@ -185,7 +187,7 @@ fn rebuilding_an_unknown_projection_fails_and_names_the_known_ones() {
     assert!(!output.status.success());
     assert!(
         stderr(&output).contains(
-            "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers, orders"
+            "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers, orders, tickets"
         ),
         "{}",
         stderr(&output)

@@ -1,6 +1,7 @@
-//! Shopping through the real server, as a browser without JavaScript does
+//! Selling through the real server, as a browser without JavaScript does
 //! it: product pages, the cart in the session, checkout, the order's
-//! tracking link, and every refusal changing nothing.
+//! tracking link; dealers' quick orders and order sheets; support tickets;
+//! and every refusal changing nothing.
 
 #[allow(
     dead_code,
@@ -527,4 +528,156 @@ async fn shoppers_cannot_open_the_quick_order_or_place_trade_orders() {
         .await;
     assert_eq!(refused.status(), 403);
     assert!(orders_in_the_log(&app.store).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_shopper_opens_a_ticket_staff_answer_it_and_nobody_else_can_read_it() {
+    let app = spawn_app().await;
+    app.sign_in(SHOPPER.0, SHOPPER.1).await;
+    let opened = app
+        .post_form(
+            "/api/support/open",
+            "/support",
+            &[
+                ("form[subject]", "A mug arrived chipped"),
+                (
+                    "form[message]",
+                    "The handle of one Speckled mug is chipped.",
+                ),
+            ],
+        )
+        .await;
+    assert!(
+        opened.url().path().starts_with("/support/tkt-"),
+        "{}",
+        opened.url()
+    );
+    let ticket_path = opened.url().path().to_owned();
+    let ticket = ticket_path.trim_start_matches("/support/").to_owned();
+    let page = opened.text().await.expect("HTML");
+    assert!(page.contains("Your ticket is open"), "{page}");
+
+    // Bad input changes nothing.
+    let events = app.store.event_count().await.expect("count");
+    let huge = "x".repeat(1_000_000);
+    for (subject, message, refusal) in [
+        ("", "Hello", "the subject is missing"),
+        ("Hi", "   ", "the message is missing"),
+        (
+            huge.as_str(),
+            "Hello",
+            "the subject may have at most 200 characters",
+        ),
+    ] {
+        let html = app
+            .post_form(
+                "/api/support/open",
+                "/support",
+                &[("form[subject]", subject), ("form[message]", message)],
+            )
+            .await
+            .text()
+            .await
+            .expect("HTML");
+        assert!(html.contains(refusal), "{refusal}");
+    }
+    assert_eq!(app.store.event_count().await.expect("count"), events);
+
+    // Staff see it waiting, answer it, and the figure moves.
+    let staff = app.another_browser();
+    staff.sign_in_as_owner().await;
+    let page: serde_json::Value = staff
+        .get("/api/functions/customers")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let metric = |page: &serde_json::Value, key: &str| {
+        page["metrics"]
+            .as_array()
+            .and_then(|metrics| metrics.iter().find(|metric| metric["key"] == key))
+            .map(|metric| metric["value"].clone())
+    };
+    assert_eq!(metric(&page, "open-tickets"), Some("1".into()));
+    assert_eq!(
+        metric(&page, "first-response"),
+        Some("no answer yet".into())
+    );
+    let answered = staff
+        .post_form(
+            "/api/customers/tickets/answer",
+            "/staff/customers",
+            &[
+                ("form[ticket]", ticket.as_str()),
+                ("form[message]", "Sorry! A new mug is on its way."),
+            ],
+        )
+        .await;
+    assert_eq!(answered.url().query(), Some("answered=1"));
+    let page: serde_json::Value = staff
+        .get("/api/functions/customers")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(metric(&page, "open-tickets"), Some("0".into()));
+    assert!(
+        metric(&page, "first-response")
+            .and_then(|value| value.as_str().map(|text| text.ends_with(" s")))
+            .unwrap_or(false),
+        "{:?}",
+        metric(&page, "first-response")
+    );
+
+    // The shopper reads the answer on the ticket.
+    let thread = app.get(&ticket_path).await.text().await.expect("HTML");
+    assert!(thread.contains("A new mug is on its way"), "{thread}");
+    assert!(thread.contains("Answered"), "{thread}");
+
+    // Another customer, a dealer, gets a 404, and cannot write on it.
+    let dealer = app.another_browser();
+    dealer.sign_in(DEALER_A.0, DEALER_A.1).await;
+    assert_eq!(dealer.get(&ticket_path).await.status(), 404);
+    let events = app.store.event_count().await.expect("count");
+    dealer
+        .post_form(
+            "/api/support/reply",
+            &ticket_path,
+            &[
+                ("form[ticket]", ticket.as_str()),
+                ("form[message]", "Mine now"),
+            ],
+        )
+        .await;
+    assert_eq!(app.store.event_count().await.expect("count"), events);
+    let thread = app.get(&ticket_path).await.text().await.expect("HTML");
+    assert!(!thread.contains("Mine now"), "{thread}");
+
+    // Closed, the ticket takes no more messages.
+    staff
+        .post_form(
+            "/api/customers/tickets/close",
+            "/staff/customers",
+            &[("form[ticket]", ticket.as_str())],
+        )
+        .await;
+    // (A closed ticket's page has no reply form, so a sending from it is
+    // a tampered one: nothing is written.)
+    let events = app.store.event_count().await.expect("count");
+    let closed = app
+        .post_form(
+            "/api/support/reply",
+            &ticket_path,
+            &[
+                ("form[ticket]", ticket.as_str()),
+                ("form[message]", "Thanks!"),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .expect("HTML");
+    assert!(closed.contains(">Closed<"), "{closed}");
+    assert!(!closed.contains("Write back"), "{closed}");
+    assert_eq!(app.store.event_count().await.expect("count"), events);
 }

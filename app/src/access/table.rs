@@ -288,6 +288,56 @@ pub const ROUTES: &[Route] = &[
         Requirement::Dealer,
         "place a dealer order on the company's account (server function)",
     ),
+    // Support tickets: a signed-in customer's own (the server functions
+    // refuse staff and agents, and show a ticket only to its account).
+    route(
+        Method::Get,
+        "/support",
+        Requirement::SignedIn,
+        "the customer's support tickets",
+    ),
+    Route {
+        method: Method::Get,
+        path: PathPattern::Prefix("/support/"),
+        required: Requirement::SignedIn,
+        purpose: "one of the customer's support tickets",
+    },
+    route(
+        Method::Post,
+        "/api/support/tickets",
+        Requirement::SignedIn,
+        "the customer's own tickets (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/support/open",
+        Requirement::SignedIn,
+        "open a support ticket (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/support/ticket",
+        Requirement::SignedIn,
+        "one of the customer's tickets with its thread (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/support/reply",
+        Requirement::SignedIn,
+        "write on one's own ticket (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/customers/tickets/answer",
+        Requirement::operate(Customers),
+        "answer a support ticket (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/customers/tickets/close",
+        Requirement::operate(Customers),
+        "close a support ticket (server function)",
+    ),
     // Category Management's commands.
     route(
         Method::Post,
@@ -331,6 +381,12 @@ pub const ROUTES: &[Route] = &[
         "/api/customers/dealer-applications/decide",
         Requirement::approve(Customers),
         "approve or decline a dealer application (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/customers/dealer-applications/decide-form",
+        Requirement::approve(Customers),
+        "approve or decline a dealer application from the page's buttons (server function)",
     ),
     route(
         Method::Post,

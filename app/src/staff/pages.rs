@@ -226,6 +226,24 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
     let catalog_commands = (function == BusinessFunction::Category)
         .then(|| tables.iter().find(|table| table.key == "catalog").cloned())
         .flatten();
+    // Customer Management answers the tickets waiting for staff.
+    let ticket_answers = (function == BusinessFunction::Customers)
+        .then(|| {
+            tables
+                .iter()
+                .find(|table| table.key == "support-tickets")
+                .cloned()
+        })
+        .flatten();
+    // Customer Management's decisions offer the pending applications.
+    let application_decisions = (function == BusinessFunction::Customers)
+        .then(|| {
+            tables
+                .iter()
+                .find(|table| table.key == "dealer-applications")
+                .cloned()
+        })
+        .flatten();
     let triage = on_platform_manager.then(|| change_requests.clone());
     let status = if built { "Live" } else { "Not built yet" };
     let status_class = if built {
@@ -260,6 +278,12 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
                 .then(|| view! { <crate::functions::database_manager::page::RebuildPanel /> })}
             {catalog_commands
                 .map(|catalog| view! { <crate::functions::category::page::CatalogCommands catalog /> })}
+            {application_decisions
+                .map(|pipeline| {
+                    view! { <crate::functions::customers::page::ApplicationDecisions pipeline /> }
+                })}
+            {ticket_answers
+                .map(|support| view! { <crate::functions::customers::page::TicketAnswers support /> })}
             {tables.into_iter().map(|table| view! { <TableView table /> }).collect_view()}
             <ChangeRequestList requests=change_requests every_function=on_platform_manager />
             {triage.map(|requests| view! { <TriageForm requests /> })}

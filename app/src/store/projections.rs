@@ -45,6 +45,7 @@ pub const PROJECTORS: &[Projector] = &[
     platform_manager::projection::CHANGE_REQUESTS,
     customers::projection::DEALERS,
     customers::projection::ORDERS,
+    customers::projection::TICKETS,
 ];
 
 /// The projection tables that events of this type change.
@@ -454,7 +455,7 @@ mod tests {
                 .expect_err("unknown projection");
             assert_eq!(
                 error.to_string(),
-                "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers, orders"
+                "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers, orders, tickets"
             );
         }
     }

@@ -20,6 +20,9 @@ pub fn SiteHeader() -> impl IntoView {
                     <a href="/#shop" class="hidden text-stone-700 hover:text-stone-900 sm:inline">
                         "Shop"
                     </a>
+                    <a href="/support" class="hidden text-stone-700 hover:text-stone-900 sm:inline">
+                        "Support"
+                    </a>
                     <a href="/cart" class="text-stone-700 hover:text-stone-900" data-testid="cart-link">
                         "Cart"
                     </a>

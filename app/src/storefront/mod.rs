@@ -16,6 +16,7 @@ mod home;
 mod order;
 mod product;
 mod products;
+mod support;
 
 pub use cart::{AddToCart, Cart, CartPage, UpdateCart};
 pub use checkout::{Checkout, CheckoutPage, PlaceOrder};
@@ -23,6 +24,7 @@ pub use home::HomePage;
 pub use order::{OrderPage, TrackOrder};
 pub use product::{ProductPage, StorefrontProduct};
 pub use products::{ListStorefrontProducts, list_storefront_products};
+pub use support::{MyTickets, OpenTicket, ReplyToTicket, SupportPage, SupportTicket, TicketPage};
 
 pub use chrome::{SiteFooter, SiteHeader};
 use leptos::prelude::*;

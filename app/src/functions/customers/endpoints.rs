@@ -4,7 +4,7 @@
 
 use super::view::{
     DealerApplicationDecided, DealerApplicationDecision, DealerApplicationForm,
-    DealerApplicationView, NewDealerUser,
+    DealerApplicationView, NewDealerUser, TicketReplyForm,
 };
 use crate::error::KilnError;
 use leptos::prelude::*;
@@ -104,6 +104,31 @@ pub async fn dealer_applications() -> Result<Vec<DealerApplicationView>, KilnErr
 pub async fn decide_dealer_application(
     decision: DealerApplicationDecision,
 ) -> Result<DealerApplicationDecided, KilnError> {
+    carry_out(decision).await
+}
+
+/// The same decision from the buttons on Customer Management's page; then
+/// back to the page, which says what was decided.
+/// `POST /api/customers/dealer-applications/decide-form` (form fields
+/// `decision[application]`, `decision[decision]`, `decision[tier]`,
+/// `decision[reason]`).
+#[server(
+    prefix = "/api",
+    endpoint = "customers/dealer-applications/decide-form"
+)]
+pub async fn decide_dealer_application_form(
+    decision: DealerApplicationDecision,
+) -> Result<(), KilnError> {
+    let decided = carry_out(decision).await?;
+    leptos_axum::redirect(&format!("/staff/customers?decided={}", decided.status));
+    Ok(())
+}
+
+/// Carries out a staff member's decision on an application.
+#[cfg(feature = "ssr")]
+async fn carry_out(
+    decision: DealerApplicationDecision,
+) -> Result<DealerApplicationDecided, KilnError> {
     use super::events::{ApplicationId, DealerTier};
     use super::service;
     use crate::state::AppState;
@@ -117,7 +142,8 @@ pub async fn decide_dealer_application(
             let tier_name = decision.tier.unwrap_or_default();
             let tier = DealerTier::from_name(tier_name.trim()).ok_or_else(|| {
                 KilnError::Rejected(format!(
-                    "“{tier_name}” is not a dealer tier: use trade, volume or partner"
+                    "“{}” is not a dealer tier: use trade, volume or partner",
+                    tier_name.chars().take(40).collect::<String>()
                 ))
             })?;
             let approved =
@@ -148,7 +174,8 @@ pub async fn decide_dealer_application(
             })
         }
         other => Err(KilnError::Rejected(format!(
-            "“{other}” is not a decision: use approve or decline"
+            "“{}” is not a decision: use approve or decline",
+            other.chars().take(40).collect::<String>()
         ))),
     }
 }
@@ -174,4 +201,80 @@ pub async fn add_dealer_user(user: NewDealerUser) -> Result<String, KilnError> {
             .map_err(to_kiln_error)?;
     tracing::info!(%company, %account, "a dealer user was added");
     Ok(account.to_string())
+}
+
+/// A ticket service error as the caller sees it.
+#[cfg(feature = "ssr")]
+fn ticket_error(error: super::service::TicketServiceError) -> KilnError {
+    use super::service::TicketServiceError;
+    match error {
+        TicketServiceError::Refused(refusal) => KilnError::Rejected(refusal.to_string()),
+        TicketServiceError::Store(error) => {
+            tracing::error!(%error, "writing on a support ticket failed");
+            KilnError::Internal
+        }
+    }
+}
+
+/// The ticket id from a form, or a refusal that names no ticket.
+#[cfg(feature = "ssr")]
+fn ticket_of(text: &str) -> Result<super::events::TicketId, KilnError> {
+    super::events::TicketId::parse(text.trim())
+        .map_err(|_| KilnError::Rejected("there is no such ticket".into()))
+}
+
+/// A member of staff answers a support ticket; then back to Customer
+/// Management's page. `POST /api/customers/tickets/answer` (form fields
+/// `form[ticket]`, `form[message]`).
+#[server(prefix = "/api", endpoint = "customers/tickets/answer")]
+pub async fn answer_ticket(form: TicketReplyForm) -> Result<(), KilnError> {
+    use super::decide::TicketCommand;
+    use super::events::TicketParty;
+    use crate::access::Principal;
+    use crate::functions::platform_manager::projection as accounts;
+
+    let state = crate::state::AppState::from_context()?;
+    let Principal::Staff { account, .. } = crate::account::principal().await? else {
+        return Err(KilnError::Rejected(
+            "people answer customers; agents propose".into(),
+        ));
+    };
+    let name = accounts::account(state.store(), &account)
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "reading a staff account failed");
+            KilnError::Internal
+        })?
+        .map(|person| person.name)
+        .unwrap_or_default();
+    let command = TicketCommand::Reply {
+        ticket: ticket_of(&form.ticket)?,
+        from: TicketParty::Staff,
+        account: account.clone(),
+        author_name: name,
+        message: form.message,
+    };
+    super::service::handle_ticket(state.store(), crate::event::Actor::user(&account), command)
+        .await
+        .map_err(ticket_error)?;
+    leptos_axum::redirect("/staff/customers?answered=1");
+    Ok(())
+}
+
+/// A member of staff closes a support ticket; then back to Customer
+/// Management's page. `POST /api/customers/tickets/close` (form field
+/// `form[ticket]`; `form[message]` is ignored).
+#[server(prefix = "/api", endpoint = "customers/tickets/close")]
+pub async fn close_ticket(form: TicketReplyForm) -> Result<(), KilnError> {
+    use super::decide::TicketCommand;
+    let state = crate::state::AppState::from_context()?;
+    let actor = acting_staff().await?;
+    let command = TicketCommand::Close {
+        ticket: ticket_of(&form.ticket)?,
+    };
+    super::service::handle_ticket(state.store(), actor, command)
+        .await
+        .map_err(ticket_error)?;
+    leptos_axum::redirect("/staff/customers?closed=1");
+    Ok(())
 }

@@ -1,7 +1,8 @@
 //! What Customer Management records in the event log. So far: the dealer
 //! onboarding pipeline — applications from the public site, and the
-//! decision on each, which opens a dealer company — and the orders
-//! customers place (docs/decisions/0006-orders-in-customer-management.md).
+//! decision on each, which opens a dealer company — the orders customers
+//! place (docs/decisions/0006-orders-in-customer-management.md), and
+//! support tickets.
 
 use crate::access::identity::random_id;
 use crate::access::{AccountId, CompanyId, Email};
@@ -29,6 +30,15 @@ random_id!(
     "an order id"
 );
 
+random_id!(
+    /// The id of a support ticket, e.g. `tkt-2b9e0c4d7a1f5e38`. Random, so
+    /// one ticket's id tells nothing of another's.
+    TicketId,
+    InvalidTicketId,
+    "tkt-",
+    "a support ticket id"
+);
+
 /// Every event Customer Management posts. The variant name is the event's
 /// stable type name in the log; its fields are the payload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +56,83 @@ pub enum CustomerEvent {
     /// where that price came from, the shipping, the tax and the total,
     /// so every amount charged can be explained from the log alone.
     OrderPlaced(Box<OrderPlaced>),
+    /// A customer (a shopper or a dealer's user) opened a support ticket.
+    SupportTicketOpened(SupportTicketOpened),
+    /// Someone wrote on a ticket: staff answering, or the customer adding.
+    SupportTicketReplied(SupportTicketReplied),
+    /// Staff closed a ticket: nothing more is expected on it.
+    SupportTicketClosed(SupportTicketClosed),
+}
+
+/// Payload of [`CustomerEvent::SupportTicketOpened`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct SupportTicketOpened {
+    /// The ticket.
+    pub ticket: TicketId,
+    /// Who opened it.
+    pub customer: TicketCustomer,
+    /// What it is about, in a line.
+    pub subject: String,
+    /// The customer's first message.
+    pub message: String,
+}
+
+/// The customer a ticket belongs to, as they were when they opened it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct TicketCustomer {
+    /// Their account: only it may read and add to the ticket.
+    pub account: AccountId,
+    /// Their dealer company, when a dealer's user opened it.
+    pub company: Option<CompanyId>,
+    /// Their name.
+    pub name: String,
+    /// Where answers are sent.
+    pub email: Email,
+}
+
+/// Payload of [`CustomerEvent::SupportTicketReplied`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct SupportTicketReplied {
+    /// The ticket.
+    pub ticket: TicketId,
+    /// Which side wrote.
+    pub from: TicketParty,
+    /// The writer's name, as shown on the thread.
+    pub author_name: String,
+    /// What they wrote.
+    pub message: String,
+}
+
+/// Which side of a ticket wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TicketParty {
+    /// The customer who opened the ticket.
+    Customer,
+    /// A member of staff.
+    Staff,
+}
+
+impl TicketParty {
+    /// The stored and JSON form: `customer` or `staff`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketParty::Customer => "customer",
+            TicketParty::Staff => "staff",
+        }
+    }
+}
+
+/// Payload of [`CustomerEvent::SupportTicketClosed`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct SupportTicketClosed {
+    /// The ticket.
+    pub ticket: TicketId,
 }
 
 /// Payload of [`CustomerEvent::DealerApplicationSubmitted`].
@@ -499,6 +586,9 @@ impl crate::event::DomainEvent for CustomerEvent {
             CustomerEvent::DealerApplicationApproved(_) => "DealerApplicationApproved",
             CustomerEvent::DealerApplicationDeclined(_) => "DealerApplicationDeclined",
             CustomerEvent::OrderPlaced(_) => "OrderPlaced",
+            CustomerEvent::SupportTicketOpened(_) => "SupportTicketOpened",
+            CustomerEvent::SupportTicketReplied(_) => "SupportTicketReplied",
+            CustomerEvent::SupportTicketClosed(_) => "SupportTicketClosed",
         }
     }
 

@@ -16,6 +16,7 @@
 pub mod decide;
 pub mod endpoints;
 pub mod events;
+pub mod page;
 pub mod view;
 
 #[cfg(feature = "ssr")]

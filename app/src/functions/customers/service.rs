@@ -312,6 +312,72 @@ pub async fn price_book(store: &EventStore) -> Result<super::decide::PriceBook, 
         .collect())
 }
 
+/// Why a ticket request was not carried out.
+#[derive(Debug, thiserror::Error)]
+pub enum TicketServiceError {
+    /// A ticket rule refused it.
+    #[error(transparent)]
+    Refused(#[from] super::decide::TicketError),
+    /// The event store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Carries out a ticket request on behalf of `actor`: loads the ticket's
+/// stream, decides, appends.
+pub async fn handle_ticket(
+    store: &EventStore,
+    actor: Actor,
+    command: super::decide::TicketCommand,
+) -> Result<(), TicketServiceError> {
+    use super::decide::{TicketCommand, TicketState, decide_ticket};
+
+    let ticket = match &command {
+        TicketCommand::Open { ticket, .. }
+        | TicketCommand::Reply { ticket, .. }
+        | TicketCommand::Close { ticket } => ticket.clone(),
+    };
+    let stream = StreamId::ticket(&ticket);
+    let history = store.load::<CustomerEvent>(&stream).await?;
+    let events = decide_ticket(&TicketState::from_events(&history.events), command)?;
+    let metadata = EventMetadata::new(actor, BusinessFunction::Customers);
+    store
+        .append(&stream, history.version, &events, &metadata)
+        .await?;
+    Ok(())
+}
+
+/// The average time staff took to first answer a ticket, over the tickets
+/// they have answered; `None` before the first answer.
+pub fn average_first_response(tickets: &[super::view::TicketSummary]) -> Option<chrono::Duration> {
+    let waits: Vec<chrono::Duration> = tickets
+        .iter()
+        .filter_map(|ticket| {
+            let opened = chrono::DateTime::parse_from_rfc3339(&ticket.opened_at).ok()?;
+            let answered =
+                chrono::DateTime::parse_from_rfc3339(ticket.first_response_at.as_deref()?).ok()?;
+            Some(answered - opened)
+        })
+        .collect();
+    let count = i32::try_from(waits.len()).ok().filter(|count| *count > 0)?;
+    let total = waits
+        .into_iter()
+        .fold(chrono::Duration::zero(), |total, wait| total + wait);
+    Some(total / count)
+}
+
+/// A duration as staff read it: `45 s`, `12 min`, `3.5 h`.
+fn readable(duration: chrono::Duration) -> String {
+    let seconds = duration.num_seconds();
+    if seconds < 60 {
+        format!("{seconds} s")
+    } else if seconds < 3600 {
+        format!("{} min", seconds / 60)
+    } else {
+        format!("{:.1} h", seconds as f64 / 3600.0)
+    }
+}
+
 /// Fills Customer Management's page: the dealer onboarding pipeline and
 /// the dealer companies with their tiers.
 pub async fn fill_page(
@@ -325,6 +391,11 @@ pub async fn fill_page(
     let companies = projection::dealer_companies(store).await?;
     let totals = projection::order_totals(store).await?;
     let recent = projection::recent_orders(store, projection::OrderOwner::Everyone, 25).await?;
+    let tickets = projection::tickets(store, projection::TicketOwner::Everyone, 200).await?;
+    let open_tickets = tickets
+        .iter()
+        .filter(|ticket| ticket.status == "open")
+        .count();
     let pending = applications
         .iter()
         .filter(|application| application.status == "pending")
@@ -338,6 +409,18 @@ pub async fn fill_page(
         ),
         Metric::count("orders", "Orders placed", totals.orders),
         Metric::count("units-ordered", "Units ordered", totals.units),
+        Metric::count(
+            "open-tickets",
+            "Support tickets waiting for staff",
+            open_tickets,
+        ),
+        Metric {
+            key: "first-response".to_owned(),
+            label: "Average first response (latest 200 tickets)".to_owned(),
+            value: average_first_response(&tickets)
+                .map_or_else(|| "no answer yet".to_owned(), readable),
+            source: None,
+        },
     ];
     for value in &totals.value {
         page.metrics.push(Metric {
@@ -397,9 +480,36 @@ pub async fn fill_page(
             summary.users.to_string(),
         ]);
     }
-    page.tables = vec![orders, pipeline, dealers];
+    let mut support = DataTable::new(
+        "support-tickets",
+        "Support tickets",
+        &[
+            "Ticket",
+            "Subject",
+            "Customer",
+            "Status",
+            "Opened (UTC)",
+            "Latest message",
+        ],
+        "No customer has opened a ticket yet.",
+    );
+    for ticket in tickets {
+        support.row(vec![
+            ticket.ticket.to_string(),
+            ticket.subject,
+            ticket.customer_name,
+            ticket.status,
+            ticket
+                .opened_at
+                .get(..16)
+                .unwrap_or(&ticket.opened_at)
+                .replace('T', " "),
+            ticket.last_message,
+        ]);
+    }
+    page.tables = vec![orders, support, pipeline, dealers];
     page.not_built_yet.push(
-        "Consumer segments, support tickets, dealer account health, customer feedback, and orders beyond being placed (payment, shipping): not built yet (selling issue). Applications are approved or declined through POST /api/customers/dealer-applications/decide until this page has its buttons."
+        "Consumer segments, dealer account health, customer feedback, and orders beyond being placed (payment, shipping): not built yet (selling issue). Account-specific promotional prices for dealers: not built yet."
             .to_owned(),
     );
     Ok(())

@@ -2,7 +2,7 @@
 //! onboarding, and orders (the checkout form, an order as its buyer and
 //! staff see it). The HTML pages and the JSON answers use these same structs.
 
-use super::events::{OrderId, OrderLine, PaymentMethod, ShippingAddress, ShippingOption};
+use super::events::{OrderId, OrderLine, PaymentMethod, ShippingAddress, ShippingOption, TicketId};
 use crate::money::{Money, TaxRate};
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +13,9 @@ pub enum OrderStatus {
     /// Placed, waiting for the bank transfer. (Payment, packing and
     /// shipping will move it on once those functions post their events.)
     AwaitingPayment,
+    /// Placed on a dealer company's account: made and shipped now, paid
+    /// against the invoice.
+    Invoiced,
 }
 
 impl OrderStatus {
@@ -20,6 +23,7 @@ impl OrderStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             OrderStatus::AwaitingPayment => "awaiting_payment",
+            OrderStatus::Invoiced => "invoiced",
         }
     }
 
@@ -27,6 +31,7 @@ impl OrderStatus {
     pub fn from_name(text: &str) -> Option<Self> {
         match text {
             "awaiting_payment" => Some(OrderStatus::AwaitingPayment),
+            "invoiced" => Some(OrderStatus::Invoiced),
             _ => None,
         }
     }
@@ -35,6 +40,7 @@ impl OrderStatus {
     pub fn label(self) -> &'static str {
         match self {
             OrderStatus::AwaitingPayment => "Awaiting payment",
+            OrderStatus::Invoiced => "Invoiced",
         }
     }
 }
@@ -220,4 +226,74 @@ pub struct NewDealerUser {
     pub name: String,
     /// Their address, their sign-in.
     pub email: String,
+}
+
+/// A support ticket in a list: the customer's own, or staff's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketSummary {
+    /// Its id, the key of its page.
+    pub ticket: TicketId,
+    /// What it is about.
+    pub subject: String,
+    /// The customer who opened it.
+    pub customer_name: String,
+    /// `open` (waiting for staff), `answered` (waiting for the customer)
+    /// or `closed`.
+    pub status: String,
+    /// When it was opened (UTC, RFC 3339).
+    pub opened_at: String,
+    /// When staff first answered, if they have.
+    pub first_response_at: Option<String>,
+    /// When the newest message was written.
+    pub last_message_at: String,
+    /// The newest message.
+    pub last_message: String,
+}
+
+impl TicketSummary {
+    /// The ticket's page for its customer.
+    pub fn url(&self) -> String {
+        format!("/support/{}", self.ticket)
+    }
+}
+
+/// One message of a ticket's thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketMessage {
+    /// Whether staff wrote it (else the customer).
+    pub from_staff: bool,
+    /// Who wrote it.
+    pub author_name: String,
+    /// What they wrote.
+    pub message: String,
+    /// When (UTC, RFC 3339).
+    pub written_at: String,
+}
+
+/// A ticket with its whole thread, oldest message first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketView {
+    /// Id, subject, customer, status, times.
+    pub summary: TicketSummary,
+    /// The messages.
+    pub messages: Vec<TicketMessage>,
+}
+
+/// What the "open a ticket" form sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketForm {
+    /// What it is about.
+    pub subject: String,
+    /// The first message.
+    pub message: String,
+}
+
+/// What a reply form sends, the customer's or staff's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketReplyForm {
+    /// The ticket's id.
+    pub ticket: String,
+    /// What to write (not sent when closing).
+    #[serde(default)]
+    pub message: String,
 }

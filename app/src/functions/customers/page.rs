@@ -1,0 +1,189 @@
+//! What Customer Management's page adds to the shared function page: a
+//! card per dealer application awaiting review, with its approve (at a
+//! tier) and decline (with a reason) buttons, and a card per support
+//! ticket waiting for staff, with its answer and close buttons. Works
+//! without JavaScript.
+
+use super::endpoints::{AnswerTicket, CloseTicket, DecideDealerApplicationForm};
+use super::events::DealerTier;
+use crate::forms::{Notice, Refusal};
+use crate::staff::view::DataTable;
+use leptos::prelude::*;
+
+const INPUT: &str = "rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm font-normal";
+
+/// The pending applications of the page's onboarding table (columns
+/// application, business, contact, email, status), each with its decision.
+#[component]
+pub fn ApplicationDecisions(pipeline: DataTable) -> impl IntoView {
+    let pending: Vec<Vec<String>> = pipeline
+        .rows
+        .into_iter()
+        .filter(|row| row.get(4).is_some_and(|status| status == "pending"))
+        .collect();
+    view! {
+        <section class="mt-10" data-commands="customers">
+            <h2 class="text-lg font-semibold text-stone-900">"Applications awaiting review"</h2>
+            <Notice key="decided" value="approved" message="Approved: the company is open and its first user has a link to choose a password." />
+            <Notice key="decided" value="declined" message="Declined; the reason is recorded." />
+            {if pending.is_empty() {
+                view! { <p class="mt-3 text-sm text-stone-600">"No application is waiting."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="mt-4 grid gap-4 lg:grid-cols-2">
+                        {pending
+                            .into_iter()
+                            .filter_map(|row| match row.as_slice() {
+                                [application, business, contact, email, _] => Some(view! {
+                                    <ApplicationCard
+                                        application=application.clone()
+                                        business=business.clone()
+                                        contact=contact.clone()
+                                        email=email.clone()
+                                    />
+                                }),
+                                _ => None,
+                            })
+                            .collect_view()}
+                    </div>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn ApplicationCard(
+    application: String,
+    business: String,
+    contact: String,
+    email: String,
+) -> impl IntoView {
+    let approve = ServerAction::<DecideDealerApplicationForm>::new();
+    let approve_result = Signal::derive(move || approve.value().get());
+    let decline = ServerAction::<DecideDealerApplicationForm>::new();
+    let decline_result = Signal::derive(move || decline.value().get());
+    let (for_approve, for_decline) = (application.clone(), application.clone());
+    view! {
+        <article class="rounded-xl border border-stone-200 bg-white p-5" data-application=application>
+            <h3 class="font-medium text-stone-900">{business}</h3>
+            <p class="text-sm text-stone-600">{format!("{contact} · {email}")}</p>
+            <ActionForm action=approve attr:class="mt-4 flex flex-wrap items-end gap-3">
+                <input type="hidden" name="decision[application]" value=for_approve />
+                <input type="hidden" name="decision[decision]" value="approve" />
+                <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                    "Price tier"
+                    <select name="decision[tier]" class=INPUT>
+                        {DealerTier::ALL
+                            .into_iter()
+                            .map(|tier| {
+                                view! {
+                                    <option value=tier.as_str()>
+                                        {format!("{tier} ({}% off)", tier.discount_percent())}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <button type="submit" class="rounded-lg bg-emerald-800 px-4 py-2 text-sm font-medium text-white hover:bg-emerald-700">
+                    "Approve"
+                </button>
+                <div class="w-full"><Refusal result=approve_result /></div>
+            </ActionForm>
+            <ActionForm action=decline attr:class="mt-3 flex flex-wrap items-end gap-3">
+                <input type="hidden" name="decision[application]" value=for_decline />
+                <input type="hidden" name="decision[decision]" value="decline" />
+                <label class="flex flex-1 flex-col gap-1 text-sm font-medium text-stone-800">
+                    "Reason to decline"
+                    <input type="text" name="decision[reason]" maxlength="2000" class=INPUT />
+                </label>
+                <button type="submit" class="rounded-lg border border-stone-300 px-4 py-2 text-sm font-medium text-stone-800 hover:bg-stone-100">
+                    "Decline"
+                </button>
+                <div class="w-full"><Refusal result=decline_result /></div>
+            </ActionForm>
+        </article>
+    }
+}
+
+/// The support tickets waiting for staff, from the page's tickets table
+/// (columns ticket, subject, customer, status, opened, latest message),
+/// each with a reply box.
+#[component]
+pub fn TicketAnswers(support: DataTable) -> impl IntoView {
+    let waiting: Vec<Vec<String>> = support
+        .rows
+        .into_iter()
+        .filter(|row| row.get(3).is_some_and(|status| status == "open"))
+        .collect();
+    view! {
+        <section class="mt-10" data-commands="support">
+            <h2 class="text-lg font-semibold text-stone-900">"Tickets waiting for an answer"</h2>
+            <Notice key="answered" value="1" message="Answered: the customer sees it on their ticket." />
+            <Notice key="closed" value="1" message="The ticket is closed." />
+            {if waiting.is_empty() {
+                view! { <p class="mt-3 text-sm text-stone-600">"No ticket is waiting."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="mt-4 grid gap-4 lg:grid-cols-2">
+                        {waiting
+                            .into_iter()
+                            .filter_map(|row| match row.as_slice() {
+                                [ticket, subject, customer, _, _, latest] => Some(view! {
+                                    <TicketCard
+                                        ticket=ticket.clone()
+                                        subject=subject.clone()
+                                        customer=customer.clone()
+                                        latest=latest.clone()
+                                    />
+                                }),
+                                _ => None,
+                            })
+                            .collect_view()}
+                    </div>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn TicketCard(ticket: String, subject: String, customer: String, latest: String) -> impl IntoView {
+    let answer = ServerAction::<AnswerTicket>::new();
+    let answer_result = Signal::derive(move || answer.value().get());
+    let close = ServerAction::<CloseTicket>::new();
+    let close_result = Signal::derive(move || close.value().get());
+    let (for_answer, for_close) = (ticket.clone(), ticket.clone());
+    view! {
+        <article class="rounded-xl border border-stone-200 bg-white p-5" data-ticket=ticket>
+            <h3 class="font-medium text-stone-900">{subject}</h3>
+            <p class="text-sm text-stone-600">{customer}</p>
+            <blockquote class="mt-3 whitespace-pre-line border-l-4 border-stone-200 pl-3 text-sm text-stone-800">
+                {latest}
+            </blockquote>
+            <ActionForm action=answer attr:class="mt-4 flex flex-col gap-3">
+                <input type="hidden" name="form[ticket]" value=for_answer />
+                <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                    "Answer"
+                    <textarea name="form[message]" rows="3" required maxlength="5000" class=INPUT></textarea>
+                </label>
+                <Refusal result=answer_result />
+                <button type="submit" class="self-start rounded-lg bg-stone-900 px-4 py-2 text-sm font-medium text-white hover:bg-stone-700">
+                    "Send the answer"
+                </button>
+            </ActionForm>
+            <ActionForm action=close attr:class="mt-2">
+                <input type="hidden" name="form[ticket]" value=for_close />
+                <Refusal result=close_result />
+                <button type="submit" class="text-sm text-stone-600 underline hover:text-stone-900">
+                    "Close without answering"
+                </button>
+            </ActionForm>
+        </article>
+    }
+}
