@@ -300,6 +300,178 @@ async fn load_demo_dealer(
     Ok(())
 }
 
+/// The demo's other dealer companies, beyond the two with logins:
+/// (company, contact, email, tier). They are approved through the real
+/// onboarding; their first users' welcome links wait in the outbox.
+pub const DEMO_MORE_DEALERS: &[(&str, &str, &str, &str)] = &[
+    (
+        "Kiln & Crumb Bakery",
+        "Ines Duarte",
+        "ines@kilnandcrumb.example",
+        "volume",
+    ),
+    (
+        "The Potting Shed",
+        "Harry Webb",
+        "harry@pottingshed.example",
+        "trade",
+    ),
+    (
+        "Harbour Lights Gallery",
+        "Mei Chen",
+        "mei@harbourlights.example",
+        "partner",
+    ),
+    (
+        "Mossgrove Café",
+        "Olu Adeyemi",
+        "olu@mossgrove.example",
+        "volume",
+    ),
+];
+
+const FIRST_NAMES: [&str; 10] = [
+    "Amara", "Ben", "Chloé", "Dev", "Elif", "Finn", "Grace", "Hugo", "Isla", "Jonas",
+];
+const LAST_NAMES: [&str; 3] = ["Okafor", "Lindqvist", "Moreau"];
+
+/// How many guest shoppers the demo's order history has (with the demo
+/// shopper's login, 30 consumers).
+pub const DEMO_GUEST_SHOPPERS: usize = 29;
+
+/// What loading the demo's order history made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoHistory {
+    /// Dealer companies opened.
+    pub dealers: usize,
+    /// Orders placed.
+    pub orders: usize,
+}
+
+/// The demo's trading history, through the real commands: four more dealer
+/// companies (six with the two that have logins, across the three tiers),
+/// orders from 29 guest shoppers, and trade orders from the four new
+/// dealers at their tiers and volume breaks. Loaded by `kiln seed --demo`
+/// after [`load_demo_logins`]; the tests' servers do without it, so their
+/// figures start from nothing.
+///
+/// Every order is placed now: the event log stamps each event with the
+/// time it is appended, and there is no way yet to load history with
+/// earlier dates.
+pub async fn load_demo_history(
+    store: &EventStore,
+    tax_rate: crate::money::TaxRate,
+) -> Result<DemoHistory, Box<dyn std::error::Error + Send + Sync>> {
+    use crate::access::Email;
+    use crate::functions::customers::decide::{PlaceOrder, PriceList};
+    use crate::functions::customers::events::{
+        Buyer, DealerTier, OrderId, PaymentMethod, ShippingAddress, ShippingOption,
+    };
+    use crate::functions::customers::service as customers;
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+
+    let order_id = || {
+        let mut random = [0_u8; 8];
+        OsRng.fill_bytes(&mut random);
+        OrderId::from_random(random)
+    };
+    // A fixed walk through the catalog, so every load tells the same story.
+    let product = |step: usize| CATALOG[(step * 7 + 3) % CATALOG.len()].0;
+    let address = |name: &str, city: &str| ShippingAddress {
+        name: name.to_owned(),
+        line1: format!("{} Market Street", 3 + name.len()),
+        line2: String::new(),
+        city: city.to_owned(),
+        postcode: "YO1 7HH".to_owned(),
+        country: "United Kingdom".to_owned(),
+    };
+    let mut orders = 0;
+    for shopper in 0..DEMO_GUEST_SHOPPERS {
+        let first = FIRST_NAMES[shopper % FIRST_NAMES.len()];
+        let last = LAST_NAMES[shopper / FIRST_NAMES.len() % LAST_NAMES.len()];
+        let name = format!("{first} {last}");
+        let email = Email::parse(&format!(
+            "{}.{}@example.com",
+            first.to_lowercase().replace('é', "e"),
+            last.to_lowercase()
+        ))?;
+        // Some shoppers come back: one to three orders each.
+        for visit in 0..=(shopper % 3) {
+            let step = shopper * 3 + visit;
+            let lines = (0..=(step % 2))
+                .map(|line| {
+                    Ok((
+                        Sku::parse(product(step + line))?,
+                        1 + ((step + line) % 3) as u32,
+                    ))
+                })
+                .collect::<Result<Vec<_>, crate::functions::category::events::InvalidSku>>()?;
+            let command = PlaceOrder {
+                order: order_id(),
+                buyer: Buyer::Guest {
+                    name: name.clone(),
+                    email: email.clone(),
+                },
+                lines,
+                ship_to: address(&name, "York"),
+                shipping_option: if step % 4 == 0 {
+                    ShippingOption::Express
+                } else {
+                    ShippingOption::Standard
+                },
+                payment: PaymentMethod::BankTransfer,
+                tax_rate,
+                price_list: PriceList::Storefront,
+            };
+            customers::place_order(store, Actor::system("demo-seed"), command).await?;
+            orders += 1;
+        }
+    }
+    for (index, &(company_name, contact, email, tier)) in DEMO_MORE_DEALERS.iter().enumerate() {
+        let email = Email::parse(email)?;
+        let application = customers::submit_application(
+            store,
+            customers::NewApplication {
+                company_name: company_name.into(),
+                contact_name: contact.into(),
+                email: email.clone(),
+                message: String::new(),
+            },
+        )
+        .await?;
+        let tier = DealerTier::from_name(tier).ok_or("unknown demo dealer tier")?;
+        let approved =
+            customers::approve_application(store, Actor::system("demo-seed"), application, tier)
+                .await?;
+        let account = approved.account.clone();
+        // Two trade orders each: one below the first volume break, one
+        // reaching a break (12 or 48 units).
+        for (visit, quantity) in [(0, 6_u32), (1, if index % 2 == 0 { 48 } else { 12 })] {
+            let command = PlaceOrder {
+                order: order_id(),
+                buyer: Buyer::Dealer {
+                    company: approved.company.clone(),
+                    company_name: company_name.into(),
+                    account: account.clone(),
+                    email: email.clone(),
+                },
+                lines: vec![(Sku::parse(product(index * 2 + visit))?, quantity)],
+                ship_to: address(company_name, "Leeds"),
+                shipping_option: ShippingOption::Standard,
+                payment: PaymentMethod::Invoice,
+                tax_rate,
+                price_list: PriceList::Dealer(tier),
+            };
+            customers::place_order(store, Actor::system("demo-seed"), command).await?;
+            orders += 1;
+        }
+    }
+    Ok(DemoHistory {
+        dealers: DEMO_MORE_DEALERS.len(),
+        orders,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

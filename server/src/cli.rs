@@ -224,4 +224,9 @@ pub struct SeedArgs {
     /// Do nothing, successfully, when the database already holds events.
     #[arg(long)]
     pub if_empty: bool,
+
+    /// The sales tax charged on the demo's orders, in percent (the same
+    /// setting `kiln serve` reads).
+    #[arg(long, env = "KILN_SALES_TAX_PERCENT", default_value = "0", value_parser = parse_tax_rate)]
+    pub sales_tax_percent: app::money::TaxRate,
 }

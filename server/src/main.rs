@@ -20,7 +20,10 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(&cli.database_url, args).await,
         Command::Migrate => migrate(&cli.database_url).await,
-        Command::Seed(args) => seed(&cli.database_url, args).await,
+        Command::Seed(args) => {
+            let sales_tax = args.sales_tax_percent;
+            seed(&cli.database_url, args, sales_tax).await
+        }
         Command::Projections(ProjectionsCommand::Rebuild { name }) => {
             rebuild(&cli.database_url, name.as_deref()).await
         }
@@ -90,19 +93,30 @@ async fn migrate(database_url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn seed(database_url: &str, args: SeedArgs) -> anyhow::Result<()> {
+async fn seed(
+    database_url: &str,
+    args: SeedArgs,
+    sales_tax: app::money::TaxRate,
+) -> anyhow::Result<()> {
     let store = open(database_url).await?;
     debug_assert!(args.demo, "clap requires --demo");
     let outcome = match demo::load_demo_business(&store).await {
         Ok(report) => match demo::load_demo_logins(&store).await {
-            Ok(logins) => {
-                tracing::info!(
-                    events = report.events,
-                    logins,
-                    "loaded the demo business and its staff logins (see the README)"
-                );
-                Ok(())
-            }
+            Ok(logins) => match demo::load_demo_history(&store, sales_tax).await {
+                Ok(history) => {
+                    tracing::info!(
+                        products = report.events,
+                        logins,
+                        dealers = history.dealers,
+                        orders = history.orders,
+                        "loaded the demo business, its logins and its order history (see the README)"
+                    );
+                    Ok(())
+                }
+                Err(error) => {
+                    Err(anyhow::anyhow!(error).context("loading the demo's order history"))
+                }
+            },
             Err(error) => Err(anyhow::Error::new(error).context("creating the demo logins")),
         },
         Err(demo::DemoError::NotEmpty { events }) if args.if_empty => {

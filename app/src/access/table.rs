@@ -266,6 +266,12 @@ pub const ROUTES: &[Route] = &[
     ),
     route(
         Method::Post,
+        "/api/portal/home",
+        Requirement::Dealer,
+        "the portal home: price list and orders (server function)",
+    ),
+    route(
+        Method::Post,
         "/api/portal/orders",
         Requirement::Dealer,
         "the dealer company's own orders (server function)",

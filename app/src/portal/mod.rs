@@ -147,3 +147,28 @@ pub async fn own_orders() -> Result<Vec<crate::functions::customers::view::Order
         .await
         .map_err(|error| internal("listing a dealer's orders", &error))
 }
+
+/// What the portal's home shows: the price list and the company's orders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalHomeView {
+    /// The company's prices.
+    pub price_list: DealerPriceList,
+    /// Its orders, newest first.
+    pub orders: Vec<crate::functions::customers::view::OrderSummary>,
+}
+
+/// The portal home's contents in one answer, so the page waits on one
+/// read (see docs/ARCHITECTURE.md, "a page that never finishes
+/// streaming"). `POST /api/portal/home`.
+#[server(prefix = "/api", endpoint = "portal/home")]
+pub async fn portal_home() -> Result<PortalHomeView, KilnError> {
+    use crate::functions::customers::projection::{self, OrderOwner};
+
+    let state = crate::state::AppState::from_context()?;
+    let (_, company) = dealer_principal().await?;
+    let (price_list, _) = price_list_of(&state, &company).await?;
+    let orders = projection::recent_orders(state.store(), OrderOwner::Company(&company), 100)
+        .await
+        .map_err(|error| internal("listing a dealer's orders", &error))?;
+    Ok(PortalHomeView { price_list, orders })
+}

@@ -12,8 +12,7 @@ use leptos_meta::Title;
 /// pays for each product at each volume break, and its orders.
 #[component]
 pub fn PortalPage() -> impl IntoView {
-    let price_list = Resource::new(|| (), |()| super::own_price_list());
-    let orders = Resource::new(|| (), |()| super::own_orders());
+    let home = Resource::new(|| (), |()| super::portal_home());
     view! {
         <Title text="Trade portal" />
         <SiteHeader />
@@ -23,23 +22,21 @@ pub fn PortalPage() -> impl IntoView {
             </p>
             <Suspense fallback=|| view! { <p class="mt-6 text-stone-600">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    match price_list.await {
-                        Ok(list) => view! { <PriceList list /> }.into_any(),
+                    match home.await {
+                        Ok(home) => {
+                            view! {
+                                <PriceList list=home.price_list />
+                                <section class="mt-14">
+                                    <h2 class="font-serif text-2xl text-stone-900">"Your orders"</h2>
+                                    <OrderHistory orders=home.orders />
+                                </section>
+                            }
+                                .into_any()
+                        }
                         Err(error) => view! { <Problem error /> }.into_any(),
                     }
                 })}
             </Suspense>
-            <section class="mt-14">
-                <h2 class="font-serif text-2xl text-stone-900">"Your orders"</h2>
-                <Suspense fallback=|| view! { <p class="mt-4 text-stone-600">"Loading…"</p> }>
-                    {move || Suspend::new(async move {
-                        match orders.await {
-                            Ok(orders) => view! { <OrderHistory orders /> }.into_any(),
-                            Err(error) => view! { <Problem error /> }.into_any(),
-                        }
-                    })}
-                </Suspense>
-            </section>
             <p class="mt-10 text-sm text-stone-600">
                 "Printable invoices and marketing materials are not open yet."
             </p>
