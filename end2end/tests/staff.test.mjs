@@ -61,7 +61,7 @@ test('the owner lands on the Business Overview, moves between pages without relo
   await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
   assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Business Overview');
   assert.equal(await metric(page, 'listed-products').innerText(), '12');
-  assert.equal(await metric(page, 'dealer-companies').innerText(), '2');
+  assert.equal(await metric(page, 'dealer-companies').innerText(), '6');
   await page.screenshot({ path: path.join(screenshotDir, 'staff-overview.png'), fullPage: true });
 
   // A marker on the window survives only if the page never reloads.
@@ -175,7 +175,7 @@ test('a staff page reads completely without JavaScript', async () => {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${kiln.url}/staff/overview`);
   await page.goto(`${kiln.url}/staff/customers`);
-  assert.equal(await metric(page, 'dealer-companies').innerText(), '2');
+  assert.equal(await metric(page, 'dealer-companies').innerText(), '6');
   await page.locator('[data-table="dealer-companies"]', { hasText: 'Clay & Cup Café' }).waitFor();
   await page.screenshot({ path: path.join(screenshotDir, 'staff-customers-no-javascript.png'), fullPage: true });
   await context.close();
