@@ -9,6 +9,7 @@ use app::staff::{self, view::FunctionListing};
 use app::state::AppState;
 use app::store::{RecordedEvent, catalog};
 use app::{App, shell};
+use axum::serve::ListenerExt;
 use axum::{
     Extension, Json, Router,
     extract::{Path, Query, State},
@@ -23,7 +24,6 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde::Deserialize;
 use std::convert::Infallible;
 use std::future::Future;
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio_stream::{
     Stream, StreamExt, wrappers::BroadcastStream, wrappers::errors::BroadcastStreamRecvError,
