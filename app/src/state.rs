@@ -28,17 +28,21 @@ pub struct App {
     pub secure_cookies: bool,
     /// The sales tax rate charged on every order line.
     pub sales_tax: TaxRate,
+    /// How orders are paid online: bank transfer (no card) by default.
+    pub payments: Arc<dyn crate::payments::PaymentGateway>,
 }
 
 impl AppState {
     /// Bundles the parts into a shareable state; `secure_cookies` marks
     /// cookies `Secure` (for Kiln served over TLS), `sales_tax` is the rate
-    /// orders are taxed at.
+    /// orders are taxed at, `payments` how orders are paid online
+    /// ([`crate::payments::BankTransfer`] takes no cards).
     pub fn new(
         store: EventStore,
         leptos_options: LeptosOptions,
         secure_cookies: bool,
         sales_tax: TaxRate,
+        payments: Arc<dyn crate::payments::PaymentGateway>,
     ) -> Self {
         AppState(Arc::new(App {
             store,
@@ -47,7 +51,13 @@ impl AppState {
             sign_in_limits: SignInLimits::default(),
             secure_cookies,
             sales_tax,
+            payments,
         }))
+    }
+
+    /// How orders are paid online.
+    pub fn payments(&self) -> &dyn crate::payments::PaymentGateway {
+        self.0.payments.as_ref()
     }
 
     /// The sales tax rate charged on every order line.

@@ -208,6 +208,17 @@ pub struct ServeArgs {
     /// recorded on each order, so changing it never changes past orders.
     #[arg(long, env = "KILN_SALES_TAX_PERCENT", default_value = "0", value_parser = parse_tax_rate)]
     pub sales_tax_percent: app::money::TaxRate,
+
+    /// A Stripe secret key (`sk_live_…` or `sk_test_…`): buyers may then pay
+    /// bank-transfer orders by card. Without it Kiln takes no cards. Read it
+    /// from the environment rather than the command line, which others on
+    /// the machine can see.
+    #[arg(long, env = "KILN_STRIPE_SECRET_KEY", hide_env_values = true)]
+    pub stripe_secret_key: Option<String>,
+
+    /// Where Stripe's API is (a test server's address in tests).
+    #[arg(long, env = "KILN_STRIPE_API_BASE", default_value = app::payments::StripeCards::API_BASE)]
+    pub stripe_api_base: String,
 }
 
 fn parse_tax_rate(text: &str) -> Result<app::money::TaxRate, app::money::InvalidTaxRate> {

@@ -55,11 +55,23 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", args.addr))?;
     let addr = listener.local_addr()?;
+    let payments: std::sync::Arc<dyn app::payments::PaymentGateway> = match &args.stripe_secret_key
+    {
+        Some(key) => {
+            tracing::info!(api = %args.stripe_api_base, "card payments through Stripe are open");
+            std::sync::Arc::new(
+                app::payments::StripeCards::new(&args.stripe_api_base, key)
+                    .context("preparing the Stripe client")?,
+            )
+        }
+        None => std::sync::Arc::new(app::payments::BankTransfer),
+    };
     let state = AppState::new(
         store.clone(),
         kiln::leptos_options(&args.site_root, addr),
         args.secure_cookies,
         args.sales_tax_percent,
+        payments,
     );
 
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);

@@ -294,6 +294,13 @@ pub const ROUTES: &[Route] = &[
         Requirement::Dealer,
         "place a dealer order on the company's account (server function)",
     ),
+    // Paying an order by card: like its page, the random order id is the key.
+    route(
+        Method::Post,
+        "/api/orders/pay",
+        Requirement::Public,
+        "pay a bank-transfer order by card (server function)",
+    ),
     // Support tickets: a signed-in customer's own (the server functions
     // refuse staff and agents, and show a ticket only to its account).
     route(

@@ -4,7 +4,8 @@
 
 use super::{NotFoundPage, SiteFooter, SiteHeader};
 use crate::error::KilnError;
-use crate::functions::customers::view::OrderView;
+use crate::forms::Refusal;
+use crate::functions::customers::view::{CardPaymentForm, OrderView};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
@@ -21,12 +22,75 @@ pub async fn track_order(order: String) -> Result<Option<OrderView>, KilnError> 
     let Ok(order) = OrderId::parse(&order) else {
         return Ok(None);
     };
-    projection::order(state.store(), &order)
+    let found = projection::order(state.store(), &order)
         .await
         .map_err(|error| {
             tracing::error!(%error, "reading an order failed");
             KilnError::Internal
-        })
+        })?;
+    Ok(found.map(|mut order| {
+        order.card_payment_open = state.payments().takes_cards()
+            && order.summary.status
+                == crate::functions::customers::view::OrderStatus::AwaitingPayment;
+        order
+    }))
+}
+
+/// Pays a bank-transfer order by card instead, then shows the order
+/// (`?paid=1`), or says why not (the card was declined, the provider
+/// could not be reached: the order is unchanged, try again).
+/// `POST /api/orders/pay` (form fields `form[order]`,
+/// `form[payment_method]`).
+#[server(prefix = "/api", endpoint = "orders/pay")]
+pub async fn pay_by_card(form: CardPaymentForm) -> Result<(), KilnError> {
+    use crate::event::Actor;
+    use crate::functions::customers::events::OrderId;
+    use crate::functions::customers::service::{self, CardPayment, PaymentServiceError};
+
+    let state = crate::state::AppState::from_context()?;
+    let order = OrderId::parse(form.order.trim())
+        .map_err(|_| KilnError::Rejected("there is no such order".into()))?;
+    let payment_method = form.payment_method.trim();
+    // Provider tokens are short ASCII ids; anything else never reaches it.
+    if payment_method.is_empty()
+        || payment_method.len() > 100
+        || !payment_method
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return Err(KilnError::Rejected(
+            "that is not a card token from the payment provider".into(),
+        ));
+    }
+    let paid = service::pay_order_by_card(
+        state.store(),
+        state.payments(),
+        Actor::system("storefront-card-payment"),
+        &order,
+        payment_method,
+    )
+    .await;
+    match paid {
+        Ok(CardPayment::Paid) => {
+            tracing::info!(%order, "an order was paid by card");
+            leptos_axum::redirect(&format!("/orders/{order}?paid=1"));
+            Ok(())
+        }
+        Ok(CardPayment::Declined(reason)) => Err(KilnError::Rejected(format!(
+            "{reason} Nothing was charged; try another card or pay by bank transfer."
+        ))),
+        Err(PaymentServiceError::Refused(refusal)) => Err(KilnError::Rejected(refusal.to_string())),
+        Err(PaymentServiceError::Gateway(error)) => {
+            tracing::warn!(%order, %error, source = ?std::error::Error::source(&error), "a card payment's outcome is unknown");
+            Err(KilnError::Rejected(format!(
+                "{error}. Nothing is recorded as paid yet; send the payment again: it will not be charged twice."
+            )))
+        }
+        Err(PaymentServiceError::Store(error)) => {
+            tracing::error!(%order, %error, "recording a card payment failed");
+            Err(KilnError::Internal)
+        }
+    }
 }
 
 /// The order page.
@@ -98,7 +162,18 @@ fn OrderDetail(order: OrderView) -> impl IntoView {
                     {summary.status.label()}
                 </span>
             </p>
-            <PaymentTerms payment=order.payment total=summary.total reference=id.clone() />
+            <Show when=move || query.read().get("paid").as_deref() == Some("1")>
+                <p role="status" class="mt-6 rounded-xl bg-emerald-50 px-5 py-4 text-emerald-900">
+                    "Paid by card: thank you. We start making your order now."
+                </p>
+            </Show>
+            <PaymentTerms
+                payment=order.payment
+                paid=summary.status == crate::functions::customers::view::OrderStatus::Paid
+                total=summary.total
+                reference=id.clone()
+            />
+            {order.card_payment_open.then(|| view! { <CardPaymentForm order=id.clone() /> })}
             <OrderLines lines=order.lines dealer />
             <dl class="mt-6 ml-auto grid max-w-sm grid-cols-2 gap-y-2 text-sm">
                 <dt class="text-stone-600">"Subtotal"</dt>
@@ -124,11 +199,16 @@ fn OrderDetail(order: OrderView) -> impl IntoView {
 #[component]
 fn PaymentTerms(
     payment: crate::functions::customers::events::PaymentMethod,
+    paid: bool,
     total: crate::money::Money,
     reference: String,
 ) -> impl IntoView {
     use crate::functions::customers::events::{INVOICE_DUE_DAYS, PaymentMethod};
     let (heading, text) = match payment {
+        _ if paid => (
+            "Paid",
+            format!("{total} was paid by card, with {reference} as the reference."),
+        ),
         PaymentMethod::BankTransfer => (
             "Pay by bank transfer",
             format!(
@@ -198,5 +278,38 @@ fn OrderLines(
         </div>
     }
     // Erased to keep the order page's view type within the compiler's depth limit.
+    .into_any()
+}
+
+/// Paying a bank-transfer order by card instead. The card is the payment
+/// provider's token for it: collecting card numbers in the page (the
+/// provider's card field) is not built.
+#[component]
+fn CardPaymentForm(order: String) -> impl IntoView {
+    let pay = ServerAction::<PayByCard>::new();
+    let result = Signal::derive(move || pay.value().get());
+    view! {
+        <section class="mt-6 rounded-2xl border border-stone-200 bg-white p-6" data-testid="card-payment">
+            <h2 class="font-serif text-xl text-stone-900">"Or pay by card"</h2>
+            <ActionForm action=pay attr:class="mt-4 flex flex-col gap-4">
+                <input type="hidden" name="form[order]" value=order />
+                <label class="flex flex-col gap-2 text-sm font-medium text-stone-800">
+                    "Card token from the payment provider"
+                    <input
+                        type="text"
+                        name="form[payment_method]"
+                        required
+                        maxlength="100"
+                        placeholder="pm_…"
+                        class="rounded-lg border border-stone-300 bg-white px-4 py-3 font-mono text-base font-normal"
+                    />
+                </label>
+                <Refusal result />
+                <button type="submit" class="self-start rounded-full bg-stone-900 px-8 py-3 font-medium text-stone-50 hover:bg-stone-700">
+                    "Pay by card"
+                </button>
+            </ActionForm>
+        </section>
+    }
     .into_any()
 }

@@ -36,7 +36,13 @@ pub async fn spawn_app() -> TestApp {
     // pages are server-rendered only in these tests.
     let site_root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../public");
     let options = kiln::leptos_options(&site_root, addr);
-    let state = AppState::new(store.clone(), options, false, test_sales_tax());
+    let state = AppState::new(
+        store.clone(),
+        options,
+        false,
+        test_sales_tax(),
+        std::sync::Arc::new(app::payments::BankTransfer),
+    );
     let (shutdown, signal) = oneshot::channel::<()>();
     let sessions = kiln::sessions::KilnSessionStore::open(&store)
         .await

@@ -86,6 +86,8 @@ impl ApplicationState {
                 CustomerEvent::DealerApplicationDeclined(_) => ApplicationState::Declined,
                 // Orders and tickets live in streams of their own.
                 CustomerEvent::OrderPlaced(_)
+                | CustomerEvent::OrderPaymentCaptured(_)
+                | CustomerEvent::OrderPaymentDeclined(_)
                 | CustomerEvent::SupportTicketOpened(_)
                 | CustomerEvent::SupportTicketReplied(_)
                 | CustomerEvent::SupportTicketClosed(_) => continue,
@@ -315,21 +317,133 @@ pub struct CatalogPrice {
 /// Management's catalog by the service).
 pub type PriceBook = std::collections::HashMap<Sku, CatalogPrice>;
 
-/// Whether an order id has been used, folded from the order's stream.
+/// An order as its rules need it, folded from the order's stream.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OrderState {
     /// An order was already placed under this id.
     pub placed: bool,
+    /// What the buyer owes, once placed.
+    pub total: Option<Money>,
+    /// How it is to be paid, once placed.
+    pub payment: Option<PaymentMethod>,
+    /// Whether a card payment was captured.
+    pub paid: bool,
+    /// How many card payments were declined.
+    pub declines: u32,
 }
 
 impl OrderState {
     /// Folds an order's past events, oldest first.
     pub fn from_events<'a>(events: impl IntoIterator<Item = &'a CustomerEvent>) -> Self {
-        let placed = events
-            .into_iter()
-            .any(|event| matches!(event, CustomerEvent::OrderPlaced(_)));
-        OrderState { placed }
+        let mut state = OrderState::default();
+        for event in events {
+            match event {
+                CustomerEvent::OrderPlaced(placed) => {
+                    state.placed = true;
+                    state.total = Some(placed.total);
+                    state.payment = Some(placed.payment);
+                }
+                CustomerEvent::OrderPaymentCaptured(_) => state.paid = true,
+                CustomerEvent::OrderPaymentDeclined(_) => {
+                    state.declines = state.declines.saturating_add(1);
+                }
+                _ => {}
+            }
+        }
+        state
     }
+}
+
+/// A card payment rule that refused a charge; shown verbatim to the buyer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaymentError {
+    /// No order has this id.
+    #[error("there is no order {order}")]
+    NoSuchOrder {
+        /// The id.
+        order: OrderId,
+    },
+    /// An order is paid once.
+    #[error("order {order} is already paid")]
+    AlreadyPaid {
+        /// The id.
+        order: OrderId,
+    },
+    /// Dealer orders are invoiced to the company's account.
+    #[error("order {order} is on account: it is paid against its invoice")]
+    OnAccount {
+        /// The id.
+        order: OrderId,
+    },
+}
+
+/// What the next card charge of `order` is: its attempt number (which
+/// names its idempotency key) and the amount, or why it may not be made.
+pub fn next_card_attempt(
+    state: &OrderState,
+    order: &OrderId,
+) -> Result<(u32, Money), PaymentError> {
+    let (Some(total), Some(payment)) = (state.total, state.payment) else {
+        return Err(PaymentError::NoSuchOrder {
+            order: order.clone(),
+        });
+    };
+    if state.paid {
+        return Err(PaymentError::AlreadyPaid {
+            order: order.clone(),
+        });
+    }
+    if payment == PaymentMethod::Invoice {
+        return Err(PaymentError::OnAccount {
+            order: order.clone(),
+        });
+    }
+    Ok((state.declines.saturating_add(1), total))
+}
+
+/// How a card charge ended, as the provider answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardResult {
+    /// Taken, with the provider's reference.
+    Captured {
+        /// E.g. `pi_3Mt…`.
+        reference: String,
+    },
+    /// Refused, with the provider's reason.
+    Declined {
+        /// E.g. "Your card was declined."
+        reason: String,
+    },
+}
+
+/// Records a card charge's outcome on the order. Refused if the order was
+/// paid meanwhile, so a payment is never recorded twice.
+pub fn record_card_result(
+    state: &OrderState,
+    order: &OrderId,
+    attempt: u32,
+    gateway: &str,
+    result: CardResult,
+) -> Result<Vec<CustomerEvent>, PaymentError> {
+    let (_, amount) = next_card_attempt(state, order)?;
+    Ok(vec![match result {
+        CardResult::Captured { reference } => {
+            CustomerEvent::OrderPaymentCaptured(super::events::OrderPaymentCaptured {
+                order: order.clone(),
+                amount,
+                gateway: gateway.to_owned(),
+                reference,
+                attempt,
+            })
+        }
+        CardResult::Declined { reason } => {
+            CustomerEvent::OrderPaymentDeclined(super::events::OrderPaymentDeclined {
+                order: order.clone(),
+                reason,
+                attempt,
+            })
+        }
+    }])
 }
 
 /// An ordering rule that refused an order; shown verbatim to the buyer.
@@ -1228,6 +1342,75 @@ mod order_tests {
 
     fn given(events: &[CustomerEvent]) -> OrderState {
         OrderState::from_events(events)
+    }
+
+    #[test]
+    fn a_card_payment_is_recorded_once_and_a_decline_moves_to_the_next_attempt() {
+        let mut history = decide_order(&given(&[]), &prices(), guest_order()).expect("placed");
+        let total = placed(&history).total;
+        assert_eq!(
+            next_card_attempt(&given(&history), &order_id()),
+            Ok((1, total))
+        );
+        history.extend(
+            record_card_result(
+                &given(&history),
+                &order_id(),
+                1,
+                "stripe",
+                CardResult::Declined {
+                    reason: "Your card was declined.".into(),
+                },
+            )
+            .expect("recorded"),
+        );
+        assert_eq!(
+            next_card_attempt(&given(&history), &order_id()),
+            Ok((2, total))
+        );
+        let captured = record_card_result(
+            &given(&history),
+            &order_id(),
+            2,
+            "stripe",
+            CardResult::Captured {
+                reference: "pi_2".into(),
+            },
+        )
+        .expect("recorded");
+        assert!(matches!(
+            &captured[..],
+            [CustomerEvent::OrderPaymentCaptured(paid)] if paid.amount == total && paid.attempt == 2
+        ));
+        history.extend(captured);
+        let again = record_card_result(
+            &given(&history),
+            &order_id(),
+            3,
+            "stripe",
+            CardResult::Captured {
+                reference: "pi_3".into(),
+            },
+        );
+        assert_eq!(again, Err(PaymentError::AlreadyPaid { order: order_id() }));
+    }
+
+    #[test]
+    fn an_unknown_order_or_one_on_account_takes_no_card() {
+        assert_eq!(
+            next_card_attempt(&given(&[]), &order_id()),
+            Err(PaymentError::NoSuchOrder { order: order_id() })
+        );
+        let history = decide_order(
+            &given(&[]),
+            &prices(),
+            dealer_order(DealerTier::Trade, vec![(sku("MUG-SPECKLE-12"), 1)]),
+        )
+        .expect("placed");
+        assert_eq!(
+            next_card_attempt(&given(&history), &order_id()),
+            Err(PaymentError::OnAccount { order: order_id() })
+        );
     }
 
     fn placed(events: &[CustomerEvent]) -> &OrderPlaced {

@@ -56,12 +56,46 @@ pub enum CustomerEvent {
     /// where that price came from, the shipping, the tax and the total,
     /// so every amount charged can be explained from the log alone.
     OrderPlaced(Box<OrderPlaced>),
+    /// The order's card was charged: the order is paid.
+    OrderPaymentCaptured(OrderPaymentCaptured),
+    /// The order's card was refused; nothing was taken and the order
+    /// still waits for payment.
+    OrderPaymentDeclined(OrderPaymentDeclined),
     /// A customer (a shopper or a dealer's user) opened a support ticket.
     SupportTicketOpened(SupportTicketOpened),
     /// Someone wrote on a ticket: staff answering, or the customer adding.
     SupportTicketReplied(SupportTicketReplied),
     /// Staff closed a ticket: nothing more is expected on it.
     SupportTicketClosed(SupportTicketClosed),
+}
+
+/// Payload of [`CustomerEvent::OrderPaymentCaptured`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct OrderPaymentCaptured {
+    /// The order.
+    pub order: OrderId,
+    /// How much was taken: the order's total.
+    pub amount: Money,
+    /// Which provider took it, e.g. `stripe`.
+    pub gateway: String,
+    /// The provider's reference for the payment, e.g. `pi_3Mt…`.
+    pub reference: String,
+    /// Which attempt succeeded (1 for the first); also the idempotency
+    /// key's suffix, so the provider's records can be matched.
+    pub attempt: u32,
+}
+
+/// Payload of [`CustomerEvent::OrderPaymentDeclined`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct OrderPaymentDeclined {
+    /// The order.
+    pub order: OrderId,
+    /// The provider's reason, for the buyer.
+    pub reason: String,
+    /// Which attempt was refused (1 for the first).
+    pub attempt: u32,
 }
 
 /// Payload of [`CustomerEvent::SupportTicketOpened`].
@@ -549,7 +583,9 @@ pub struct ShippingAddress {
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     /// By bank transfer against an invoice, quoting the order id: the
-    /// order waits for the money, nothing is charged online.
+    /// order waits for the money, nothing is charged online. (When card
+    /// payments are set up, the buyer may pay such an order by card from
+    /// its page instead.)
     BankTransfer,
     /// On the dealer company's account: invoiced, due within
     /// [`INVOICE_DUE_DAYS`] days of the order.
@@ -586,6 +622,8 @@ impl crate::event::DomainEvent for CustomerEvent {
             CustomerEvent::DealerApplicationApproved(_) => "DealerApplicationApproved",
             CustomerEvent::DealerApplicationDeclined(_) => "DealerApplicationDeclined",
             CustomerEvent::OrderPlaced(_) => "OrderPlaced",
+            CustomerEvent::OrderPaymentCaptured(_) => "OrderPaymentCaptured",
+            CustomerEvent::OrderPaymentDeclined(_) => "OrderPaymentDeclined",
             CustomerEvent::SupportTicketOpened(_) => "SupportTicketOpened",
             CustomerEvent::SupportTicketReplied(_) => "SupportTicketReplied",
             CustomerEvent::SupportTicketClosed(_) => "SupportTicketClosed",

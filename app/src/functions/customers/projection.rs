@@ -45,7 +45,7 @@ fn apply_boxed<'a>(
 pub const ORDERS: Projector = Projector {
     name: "orders",
     function: BusinessFunction::Customers,
-    handles: &["OrderPlaced"],
+    handles: &["OrderPlaced", "OrderPaymentCaptured"],
     tables: &["orders"],
     apply: apply_orders_boxed,
 };
@@ -69,13 +69,15 @@ struct OrderRowText {
     placed_at: String,
 }
 
-/// Applies `OrderPlaced` events to `orders`; a row remembers the position
-/// of its event, so replaying it changes nothing.
+/// Applies `OrderPlaced` events to `orders` (one upsert for the batch),
+/// then `OrderPaymentCaptured` (the order is paid); a row remembers the
+/// position of its last event, so replaying one changes nothing.
 pub async fn apply_orders(
-    connection: Connection<'_>,
+    mut connection: Connection<'_>,
     events: &[&RecordedEvent],
 ) -> Result<(), StoreError> {
     let mut orders = Vec::with_capacity(events.len());
+    let mut paid = Vec::new();
     for event in events {
         let decoded = CustomerEvent::decode(
             &event.event_type,
@@ -86,8 +88,13 @@ pub async fn apply_orders(
             event_type: event.event_type.clone(),
             source,
         })?;
-        let CustomerEvent::OrderPlaced(order) = decoded else {
-            continue;
+        let order = match decoded {
+            CustomerEvent::OrderPlaced(order) => order,
+            CustomerEvent::OrderPaymentCaptured(captured) => {
+                paid.push((event.position, captured.order));
+                continue;
+            }
+            _ => continue,
         };
         // The payload has just decoded as an OrderPlaced, so these fields exist.
         let payload_field = |name: &str| event.payload[name].to_string();
@@ -148,7 +155,31 @@ pub async fn apply_orders(
             position: row.position,
         })
         .collect();
-    upsert_rows(connection, "orders", "order_id", &ORDER_COLUMNS, &rows).await
+    upsert_rows(
+        connection.reborrow(),
+        "orders",
+        "order_id",
+        &ORDER_COLUMNS,
+        &rows,
+    )
+    .await?;
+    // Every payment follows its order's placing, so its row exists by now.
+    for (position, order) in paid {
+        per_backend!(connection.reborrow(), Connection, c => {
+            sqlx::query(
+                "UPDATE orders SET status = $1, last_position = $2 \
+                 WHERE order_id = $3 AND last_position < $2",
+            )
+            .bind(OrderStatus::Paid.as_str())
+            .bind(position)
+            .bind(order.as_str())
+            .execute(c)
+            .await
+            .map(|_| ())
+        })
+        .map_err(database(format!("mark order {order} paid")))?;
+    }
+    Ok(())
 }
 
 /// The columns of `orders` the projector writes, in `Row` order.
@@ -240,6 +271,8 @@ pub async fn apply(
             // Not handled by this projector: ORDERS projects orders,
             // TICKETS the support tickets.
             CustomerEvent::OrderPlaced(_)
+            | CustomerEvent::OrderPaymentCaptured(_)
+            | CustomerEvent::OrderPaymentDeclined(_)
             | CustomerEvent::SupportTicketOpened(_)
             | CustomerEvent::SupportTicketReplied(_)
             | CustomerEvent::SupportTicketClosed(_) => {}
@@ -482,6 +515,7 @@ impl OrderRow {
             payment: PaymentMethod::from_name(&self.payment_method)
                 .ok_or_else(|| Self::corrupt("payment method", &self.payment_method))?,
             bought_by_dealer: self.buyer_kind == "dealer",
+            card_payment_open: false,
         })
     }
 }

@@ -16,6 +16,8 @@ pub enum OrderStatus {
     /// Placed on a dealer company's account: made and shipped now, paid
     /// against the invoice.
     Invoiced,
+    /// Paid by card.
+    Paid,
 }
 
 impl OrderStatus {
@@ -24,6 +26,7 @@ impl OrderStatus {
         match self {
             OrderStatus::AwaitingPayment => "awaiting_payment",
             OrderStatus::Invoiced => "invoiced",
+            OrderStatus::Paid => "paid",
         }
     }
 
@@ -32,6 +35,7 @@ impl OrderStatus {
         match text {
             "awaiting_payment" => Some(OrderStatus::AwaitingPayment),
             "invoiced" => Some(OrderStatus::Invoiced),
+            "paid" => Some(OrderStatus::Paid),
             _ => None,
         }
     }
@@ -41,6 +45,7 @@ impl OrderStatus {
         match self {
             OrderStatus::AwaitingPayment => "Awaiting payment",
             OrderStatus::Invoiced => "Invoiced",
+            OrderStatus::Paid => "Paid",
         }
     }
 }
@@ -92,6 +97,19 @@ pub struct OrderView {
     pub payment: PaymentMethod,
     /// Whether a dealer company placed it (in the trade portal).
     pub bought_by_dealer: bool,
+    /// Whether the buyer may pay it by card now (card payments are set up
+    /// and the order waits for a bank transfer).
+    pub card_payment_open: bool,
+}
+
+/// What the "pay by card" form sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardPaymentForm {
+    /// The order's id.
+    pub order: String,
+    /// The payment provider's token for the card (Stripe: a PaymentMethod
+    /// id, e.g. `pm_card_visa` in test mode).
+    pub payment_method: String,
 }
 
 /// What the trade portal's quick-order form sends: quantities typed into
