@@ -66,6 +66,20 @@ test('the home page hydrates, and choosing a collection fetches its products fro
   assert.equal(await page.evaluate(() => window.kilnSameDocument), true, 'the click reloaded the page');
   await page.locator('#shop').screenshot({ path: path.join(screenshotDir, 'home-planters.png') });
 
+  // A search within the collection, dearest first, also without a reload.
+  await page.getByLabel('Search').fill('planter');
+  await page.getByLabel('Sort by').selectOption('price-high-to-low');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.waitForURL((url) => url.searchParams.get('q') === 'planter');
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-testid=products] li').length === 3,
+  );
+  const searched = await page.$$eval('[data-testid=products] li', (items) => items.map((li) => li.dataset.sku));
+  assert.deepEqual(searched, ['PLN-FOOTED-8', 'PLN-HANG-5', 'PLN-TERRA-6']);
+  assert.equal(new URL(page.url()).searchParams.get('collection'), 'planters');
+  assert.equal(await page.evaluate(() => window.kilnSameDocument), true, 'the search reloaded the page');
+  await page.locator('#shop').screenshot({ path: path.join(screenshotDir, 'home-search.png') });
+
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -59,6 +59,82 @@ async fn a_collection_in_the_url_renders_only_that_collection() {
     assert!(!html.contains("Speckled Morning Mug"));
 }
 
+/// The SKUs of the product cards on a storefront page, in page order.
+fn listed_skus(html: &str) -> Vec<String> {
+    html.split("data-sku=\"")
+        .skip(1)
+        // A product card's tag also names its collection.
+        .filter(|rest| {
+            rest.split('>')
+                .next()
+                .is_some_and(|tag| tag.contains("data-collection"))
+        })
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_search_finds_products_by_name_or_description_in_the_order_asked() {
+    let app = spawn_app().await;
+    let html = app
+        .get("/?collection=planters&q=PLANTER&sort=price-low-to-high")
+        .await
+        .text()
+        .await
+        .expect("HTML body");
+    // The three planters ($36, $42, $54), cheapest first; not the vases.
+    assert_eq!(
+        listed_skus(&html),
+        ["PLN-TERRA-6", "PLN-HANG-5", "PLN-FOOTED-8"]
+    );
+    // A word of the description finds it too ("pools darker": the tide mug).
+    let html = app.get("/?q=pools").await.text().await.expect("HTML body");
+    assert_eq!(listed_skus(&html), ["MUG-TIDE-10"]);
+    let html = app
+        .get("/?sort=price-high-to-low")
+        .await
+        .text()
+        .await
+        .expect("HTML body");
+    assert_eq!(
+        listed_skus(&html).first().map(String::as_str),
+        Some("PLN-FOOTED-8")
+    );
+}
+
+#[tokio::test]
+async fn a_search_for_wildcards_or_a_megabyte_matches_nothing_and_says_so() {
+    let app = spawn_app().await;
+    for query in ["q=%25", "q=_", "q=%5C", "q=Tasse%20%C3%A0%20caf%C3%A9"] {
+        let html = app
+            .get(&format!("/?{query}"))
+            .await
+            .text()
+            .await
+            .expect("HTML body");
+        assert!(listed_skus(&html).is_empty(), "{query}");
+        assert!(html.contains("Nothing listed matches"), "{query}");
+    }
+    // A long search is cut to its first 100 characters, which match nothing.
+    let long = "x".repeat(5_000);
+    let html = app
+        .get(&format!("/?q={long}"))
+        .await
+        .text()
+        .await
+        .expect("HTML body");
+    assert!(html.contains("Nothing listed matches"));
+    // An unknown order is the default order.
+    let html = app
+        .get("/?sort=sideways")
+        .await
+        .text()
+        .await
+        .expect("HTML body");
+    assert_eq!(listed_skus(&html).len(), 12);
+}
+
 #[tokio::test]
 async fn an_unknown_collection_in_the_url_says_so_and_shows_everything() {
     let app = spawn_app().await;

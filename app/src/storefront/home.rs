@@ -1,5 +1,6 @@
-//! `/`: the storefront's home page. The collection shown comes from the URL
-//! (`/?collection=planters`), so the tabs are plain links: without
+//! `/`: the storefront's home page. The collection, search and order shown
+//! come from the URL (`/?collection=planters&q=glaze&sort=price-low-to-high`),
+//! so the tabs are plain links and the search a GET form: without
 //! JavaScript they load a new server-rendered page, with it the router
 //! swaps the collection in place and the products come from
 //! [`list_storefront_products`].
@@ -7,9 +8,10 @@
 use super::chrome::{SiteFooter, SiteHeader};
 use super::products::list_storefront_products;
 use crate::functions::category::events::Collection;
-use crate::functions::category::view::{ProductCard, StorefrontQuery};
+use crate::functions::category::view::{ProductCard, ProductSort, StorefrontQuery};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 /// The home page: a welcome, the catalog by collection, and a word for trade buyers.
@@ -27,9 +29,28 @@ pub fn HomePage() -> impl IntoView {
             .get()
             .filter(|text| text.parse::<Collection>().is_err())
     };
+    let search = Memo::new(move |_| {
+        query
+            .read()
+            .get("q")
+            .map(|text| text.trim().to_owned())
+            .filter(|text| !text.is_empty())
+    });
+    let sort = Memo::new(move |_| {
+        query
+            .read()
+            .get("sort")
+            .and_then(|text| ProductSort::from_slug(&text))
+    });
     let products = Resource::new(
-        move || collection.get(),
-        |collection| list_storefront_products(StorefrontQuery { collection }),
+        move || (collection.get(), search.get(), sort.get()),
+        |(collection, search, sort)| {
+            list_storefront_products(StorefrontQuery {
+                collection,
+                search,
+                sort,
+            })
+        },
     );
 
     view! {
@@ -53,6 +74,7 @@ pub fn HomePage() -> impl IntoView {
                             .collect_view()}
                     </nav>
                 </div>
+                <SearchAndSort collection search sort />
                 {move || {
                     unknown_collection()
                         .map(|text| {
@@ -68,7 +90,10 @@ pub fn HomePage() -> impl IntoView {
                 }>
                     {move || Suspend::new(async move {
                         match products.await {
-                            Ok(cards) => view! { <ProductGrid cards /> }.into_any(),
+                            Ok(cards) => {
+                                let searched = search.get_untracked();
+                                view! { <ProductGrid cards searched /> }.into_any()
+                            }
                             Err(error) => {
                                 view! {
                                     <p role="alert" class="mt-10 rounded-lg bg-red-50 px-4 py-3 text-red-800">
@@ -147,10 +172,66 @@ fn CollectionTab(target: Option<Collection>, current: Memo<Option<Collection>>) 
     }
 }
 
+/// The search box and the sort menu: a GET form, so without JavaScript
+/// it loads the filtered page, and with it the router swaps the products
+/// in place. The collection shown is kept.
 #[component]
-fn ProductGrid(cards: Vec<ProductCard>) -> impl IntoView {
+fn SearchAndSort(
+    collection: Memo<Option<Collection>>,
+    search: Memo<Option<String>>,
+    sort: Memo<Option<ProductSort>>,
+) -> impl IntoView {
+    view! {
+        <Form method="get" action="/" noscroll=true attr:class="mt-8 flex flex-col gap-3 sm:flex-row sm:items-end" attr:role="search">
+            {move || {
+                collection
+                    .get()
+                    .map(|collection| view! { <input type="hidden" name="collection" value=collection.slug() /> })
+            }}
+            <label class="flex flex-1 flex-col gap-1 text-sm font-medium text-stone-800">
+                "Search"
+                <input
+                    type="search"
+                    name="q"
+                    maxlength="100"
+                    placeholder="mug, planter, glaze…"
+                    prop:value=move || search.get().unwrap_or_default()
+                    class="rounded-lg border border-stone-300 bg-white px-4 py-2 text-base font-normal"
+                />
+            </label>
+            <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                "Sort by"
+                <select name="sort" class="rounded-lg border border-stone-300 bg-white px-3 py-2 text-base font-normal">
+                    {ProductSort::ALL
+                        .into_iter()
+                        .map(|option| {
+                            view! {
+                                <option
+                                    value=option.slug()
+                                    selected=move || sort.get().unwrap_or(ProductSort::Featured) == option
+                                >
+                                    {option.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <button type="submit" class="rounded-full bg-stone-900 px-6 py-2 font-medium text-stone-50 hover:bg-stone-700">
+                "Show"
+            </button>
+        </Form>
+    }
+}
+
+#[component]
+fn ProductGrid(cards: Vec<ProductCard>, searched: Option<String>) -> impl IntoView {
     if cards.is_empty() {
-        return view! { <p class="mt-10 text-stone-600">"Nothing is listed in this collection right now."</p> }
+        let message = match searched {
+            Some(search) => format!("Nothing listed matches “{search}”."),
+            None => "Nothing is listed in this collection right now.".to_owned(),
+        };
+        return view! { <p class="mt-10 text-stone-600" data-testid="no-products">{message}</p> }
             .into_any();
     }
     view! {

@@ -237,22 +237,55 @@ impl TryFrom<CatalogRow> for ProductCard {
     }
 }
 
-/// The listed products, in collection order then by name.
+/// The listed products of `query`: its collection, those matching its
+/// search (name or description, ignoring case), in its order.
 pub async fn storefront_products(
     store: &EventStore,
     query: StorefrontQuery,
 ) -> Result<Vec<ProductCard>, StoreError> {
     let collection = query.collection.map(Collection::slug);
+    // The search is matched literally: LIKE's wildcards in it are escaped.
+    let pattern = query
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|search| !search.is_empty())
+        .map(|search| {
+            let cut: String = search
+                .chars()
+                .take(super::view::MAX_SEARCH_CHARS)
+                .collect::<String>()
+                .to_lowercase();
+            format!(
+                "%{}%",
+                cut.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        });
+    // Every ORDER BY is one of these fixed texts, never built from input.
+    let order = match query.sort.unwrap_or(super::view::ProductSort::Featured) {
+        super::view::ProductSort::Featured => {
+            "CASE collection WHEN 'mugs' THEN 0 WHEN 'planters' THEN 1 ELSE 2 END, name"
+        }
+        super::view::ProductSort::PriceLowToHigh => "base_price_minor, name",
+        super::view::ProductSort::PriceHighToLow => "base_price_minor DESC, name",
+        super::view::ProductSort::Name => "name",
+    };
+    let statement = format!(
+        "SELECT sku, name, collection, description, base_price_minor, currency, image
+         FROM catalog_products
+         WHERE listed = 1 AND (CAST($1 AS TEXT) IS NULL OR collection = $1)
+           AND (CAST($2 AS TEXT) IS NULL
+                OR LOWER(name) LIKE $2 ESCAPE '\\' OR LOWER(description) LIKE $2 ESCAPE '\\')
+         ORDER BY {order}"
+    );
     let rows: Vec<CatalogRow> = per_backend!(store.database(), Database, pool => {
-        sqlx::query_as(
-            "SELECT sku, name, collection, description, base_price_minor, currency, image
-             FROM catalog_products
-             WHERE listed = 1 AND (CAST($1 AS TEXT) IS NULL OR collection = $1)
-             ORDER BY CASE collection WHEN 'mugs' THEN 0 WHEN 'planters' THEN 1 ELSE 2 END, name",
-        )
-        .bind(collection)
-        .fetch_all(pool)
-        .await
+        sqlx::query_as(&statement)
+            .bind(collection)
+            .bind(pattern.as_deref())
+            .fetch_all(pool)
+            .await
     })
     .map_err(|source| StoreError::Database {
         operation: "read catalog_products".into(),
