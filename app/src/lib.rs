@@ -94,6 +94,7 @@ pub fn App() -> impl IntoView {
                     view=storefront::OrderPage
                     ssr=SsrMode::Async
                 />
+                <Route path=StaticSegment("orders") view=storefront::MyOrdersPage ssr=SsrMode::InOrder />
                 <Route path=StaticSegment("support") view=storefront::SupportPage ssr=SsrMode::InOrder />
                 <Route
                     path=(StaticSegment("support"), ParamSegment("ticket"))

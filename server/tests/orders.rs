@@ -340,6 +340,21 @@ async fn a_shoppers_cart_survives_signing_in_and_the_order_is_theirs() {
         "{:?}",
         orders[0].buyer
     );
+    // The shopper's order history lists it; nobody else's does.
+    let history = app.get("/orders").await.text().await.expect("HTML");
+    assert!(
+        history.contains(&format!("data-order=\"{order}\"")),
+        "{history}"
+    );
+    let dealer = app.another_browser();
+    dealer.sign_in(DEALER_A.0, DEALER_A.1).await;
+    let theirs = dealer.get("/orders").await.text().await.expect("HTML");
+    assert!(!theirs.contains(&order), "{theirs}");
+    assert!(
+        theirs.contains("dealers see theirs in the trade portal"),
+        "{theirs}"
+    );
+    assert_eq!(app.another_browser().get("/orders").await.status(), 401);
 }
 
 #[tokio::test]

@@ -294,6 +294,19 @@ pub const ROUTES: &[Route] = &[
         Requirement::Dealer,
         "place a dealer order on the company's account (server function)",
     ),
+    // A shopper's own orders (the server function refuses everyone else).
+    route(
+        Method::Get,
+        "/orders",
+        Requirement::SignedIn,
+        "the shopper's orders",
+    ),
+    route(
+        Method::Post,
+        "/api/orders/mine",
+        Requirement::SignedIn,
+        "the shopper's own orders (server function)",
+    ),
     // Paying an order by card: like its page, the random order id is the key.
     route(
         Method::Post,

@@ -152,6 +152,7 @@ pub fn AccountPage() -> impl IntoView {
                         .map(|loaded| match loaded {
                             Ok(account) => {
                                 let staff = account.tier == "staff";
+                                let tier = account.tier.clone();
                                 view! {
                                     <dl class="mt-8 grid grid-cols-[8rem_1fr] gap-y-3 text-stone-800">
                                         <dt class="text-stone-500">"Name"</dt>
@@ -165,13 +166,7 @@ pub fn AccountPage() -> impl IntoView {
                                             <dd data-field="roles">{account.roles.join(", ")}</dd>
                                         </Show>
                                     </dl>
-                                    <p class="mt-8 text-sm text-stone-600">
-                                        {if staff {
-                                            "The staff pages of each business function are not open yet."
-                                        } else {
-                                            "Your orders will be listed here once the shop takes orders."
-                                        }}
-                                    </p>
+                                    <AccountLinks tier />
                                 }
                                     .into_any()
                             }
@@ -214,5 +209,35 @@ pub fn AccountPage() -> impl IntoView {
             </ActionForm>
         </main>
         <SiteFooter />
+    }
+}
+
+/// Where a signed-in person goes from their account page: a shopper to
+/// their orders and support tickets, a dealer to the trade portal, staff
+/// to the function pages in the console's menu.
+#[component]
+fn AccountLinks(tier: String) -> impl IntoView {
+    let link = "font-medium text-amber-800 underline";
+    match tier.as_str() {
+        "consumer" => view! {
+            <p class="mt-8 flex gap-6 text-sm">
+                <a href="/orders" class=link>"Your orders"</a>
+                <a href="/support" class=link>"Support"</a>
+            </p>
+        }
+        .into_any(),
+        "dealer" => view! {
+            <p class="mt-8 flex gap-6 text-sm">
+                <a href="/portal" class=link>"Trade portal: prices and orders"</a>
+                <a href="/support" class=link>"Support"</a>
+            </p>
+        }
+        .into_any(),
+        _ => view! {
+            <p class="mt-8 text-sm text-stone-600">
+                "Your function pages are in the staff console's menu."
+            </p>
+        }
+        .into_any(),
     }
 }

@@ -21,7 +21,7 @@ mod support;
 pub use cart::{AddToCart, Cart, CartPage, UpdateCart};
 pub use checkout::{Checkout, CheckoutPage, PlaceOrder};
 pub use home::HomePage;
-pub use order::{OrderPage, PayByCard, TrackOrder};
+pub use order::{MyOrders, MyOrdersPage, OrderPage, PayByCard, TrackOrder};
 pub use product::{ProductPage, StorefrontProduct};
 pub use products::{ListStorefrontProducts, list_storefront_products};
 pub use support::{MyTickets, OpenTicket, ReplyToTicket, SupportPage, SupportTicket, TicketPage};

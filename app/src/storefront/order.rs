@@ -5,7 +5,7 @@
 use super::{NotFoundPage, SiteFooter, SiteHeader};
 use crate::error::KilnError;
 use crate::forms::Refusal;
-use crate::functions::customers::view::{CardPaymentForm, OrderView};
+use crate::functions::customers::view::{CardPaymentForm, OrderSummary, OrderView};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
@@ -91,6 +91,91 @@ pub async fn pay_by_card(form: CardPaymentForm) -> Result<(), KilnError> {
             Err(KilnError::Internal)
         }
     }
+}
+
+/// The signed-in shopper's orders, newest first (the latest 100).
+/// `POST /api/orders/mine`.
+#[server(prefix = "/api", endpoint = "orders/mine")]
+pub async fn my_orders() -> Result<Vec<OrderSummary>, KilnError> {
+    use crate::access::Principal;
+    use crate::functions::customers::projection::{self, OrderOwner};
+
+    let state = crate::state::AppState::from_context()?;
+    let Principal::Consumer { account } = crate::account::principal().await? else {
+        return Err(KilnError::Rejected(
+            "order history is for shoppers' accounts; dealers see theirs in the trade portal"
+                .into(),
+        ));
+    };
+    projection::recent_orders(state.store(), OrderOwner::Account(&account), 100)
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "listing a shopper's orders failed");
+            KilnError::Internal
+        })
+}
+
+/// `/orders`: the signed-in shopper's orders, each linking to its page.
+/// (Orders placed as a guest are followed by their links only.)
+#[component]
+pub fn MyOrdersPage() -> impl IntoView {
+    let orders = Resource::new(|| (), |()| my_orders());
+    view! {
+        <Title text="Your orders" />
+        <SiteHeader />
+        <main class="mx-auto max-w-4xl px-6 py-16">
+            <h1 class="font-serif text-4xl text-stone-900">"Your orders"</h1>
+            <Suspense fallback=|| view! { <p class="mt-10 text-stone-500">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match orders.await {
+                        Ok(orders) if orders.is_empty() => {
+                            view! {
+                                <p class="mt-10 text-stone-600">
+                                    "No orders yet. Orders placed while signed out are followed by the link on their confirmation."
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Ok(orders) => view! { <OrderList orders /> }.into_any(),
+                        Err(error) => {
+                            view! {
+                                <p role="alert" class="mt-10 rounded-lg bg-red-50 px-4 py-3 text-red-800">
+                                    {error.to_string()}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </main>
+        <SiteFooter />
+    }
+}
+
+#[component]
+fn OrderList(orders: Vec<OrderSummary>) -> impl IntoView {
+    view! {
+        <ul class="mt-10 divide-y divide-stone-200 rounded-2xl border border-stone-200 bg-white" data-testid="my-orders">
+            {orders
+                .into_iter()
+                .map(|order| {
+                    let placed = order.placed_at.get(..10).unwrap_or(&order.placed_at).to_owned();
+                    view! {
+                        <li class="flex flex-wrap items-center justify-between gap-4 px-5 py-4" data-order=order.order.to_string()>
+                            <a href=order.tracking_url() class="font-mono text-sm text-amber-800 underline">
+                                {order.order.to_string()}
+                            </a>
+                            <span class="text-sm text-stone-600">{placed}</span>
+                            <span class="text-sm">{order.status.label()}</span>
+                            <span class="font-medium">{order.total.to_string()}</span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
 }
 
 /// The order page.
