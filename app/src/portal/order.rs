@@ -9,6 +9,7 @@ use super::DealerPriceList;
 use crate::error::KilnError;
 use crate::forms::Refusal;
 use crate::functions::customers::view::DealerOrderForm;
+use crate::storefront::LoadFailure;
 use crate::storefront::checkout::{AddressField, ShippingChoice};
 use crate::storefront::{SiteFooter, SiteHeader};
 use leptos::prelude::*;
@@ -207,14 +208,7 @@ pub fn QuickOrderPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match quick_order.await {
                         Ok(view) => view! { <QuickOrderForm view /> }.into_any(),
-                        Err(error) => {
-                            view! {
-                                <p role="alert" class="mt-10 rounded-lg bg-red-50 px-4 py-3 text-red-800">
-                                    {error.to_string()}
-                                </p>
-                            }
-                                .into_any()
-                        }
+                        Err(error) => view! { <LoadFailure error /> }.into_any(),
                     }
                 })}
             </Suspense>

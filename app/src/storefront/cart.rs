@@ -7,6 +7,7 @@
 //! `/cart` shows it; its forms post to [`add_to_cart`] and [`update_cart`],
 //! which work without JavaScript.
 
+use super::LoadFailure;
 use crate::error::KilnError;
 use crate::forms::Refusal;
 use crate::functions::category::events::Sku;
@@ -282,14 +283,7 @@ pub fn CartPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match cart.await {
                         Ok(cart) => view! { <CartContents cart update /> }.into_any(),
-                        Err(error) => {
-                            view! {
-                                <p role="alert" class="mt-10 rounded-lg bg-red-50 px-4 py-3 text-red-800">
-                                    {error.to_string()}
-                                </p>
-                            }
-                                .into_any()
-                        }
+                        Err(error) => view! { <LoadFailure error /> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -2,6 +2,7 @@
 //! shipping option and the payment step; placing the order leads to its
 //! confirmation (`/orders/<id>`). Works without JavaScript.
 
+use super::LoadFailure;
 use super::cart::CartView;
 use super::{SiteFooter, SiteHeader};
 use crate::error::KilnError;
@@ -197,14 +198,7 @@ pub fn CheckoutPage() -> impl IntoView {
                                 .into_any()
                         }
                         Ok(view) => view! { <CheckoutDetails view /> }.into_any(),
-                        Err(error) => {
-                            view! {
-                                <p role="alert" class="mt-10 rounded-lg bg-red-50 px-4 py-3 text-red-800">
-                                    {error.to_string()}
-                                </p>
-                            }
-                                .into_any()
-                        }
+                        Err(error) => view! { <LoadFailure error /> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -30,6 +30,17 @@ pub use chrome::{SiteFooter, SiteHeader};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+/// A page's data that could not be loaded, said plainly where the page's
+/// content would be.
+#[component]
+pub fn LoadFailure(error: crate::error::KilnError) -> impl IntoView {
+    view! {
+        <p role="alert" class="mt-10 rounded-lg bg-red-50 px-4 py-3 text-red-800">
+            {error.to_string()}
+        </p>
+    }
+}
+
 /// Any URL no page answers: a 404 with a way back.
 #[component]
 pub fn NotFoundPage() -> impl IntoView {

@@ -2,6 +2,7 @@
 //! is random and unguessable, so the link itself is the key: the buyer
 //! keeps it (it is on the confirmation), with or without an account.
 
+use super::LoadFailure;
 use super::{NotFoundPage, SiteFooter, SiteHeader};
 use crate::error::KilnError;
 use crate::forms::Refusal;
@@ -137,14 +138,7 @@ pub fn MyOrdersPage() -> impl IntoView {
                                 .into_any()
                         }
                         Ok(orders) => view! { <OrderList orders /> }.into_any(),
-                        Err(error) => {
-                            view! {
-                                <p role="alert" class="mt-10 rounded-lg bg-red-50 px-4 py-3 text-red-800">
-                                    {error.to_string()}
-                                </p>
-                            }
-                                .into_any()
-                        }
+                        Err(error) => view! { <LoadFailure error /> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -4,6 +4,7 @@
 //! opened it (anyone else gets a 404). Staff answer from Customer
 //! Management's page. Works without JavaScript.
 
+use super::LoadFailure;
 use super::{NotFoundPage, SiteFooter, SiteHeader};
 use crate::error::KilnError;
 use crate::forms::{Notice, Refusal};
@@ -164,14 +165,7 @@ pub fn SupportPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match tickets.await {
                         Ok(tickets) => view! { <TicketList tickets /> }.into_any(),
-                        Err(error) => {
-                            view! {
-                                <p role="alert" class="mt-10 rounded-lg bg-red-50 px-4 py-3 text-red-800">
-                                    {error.to_string()}
-                                </p>
-                            }
-                                .into_any()
-                        }
+                        Err(error) => view! { <LoadFailure error /> }.into_any(),
                     }
                 })}
             </Suspense>

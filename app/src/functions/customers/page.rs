@@ -16,42 +16,59 @@ const INPUT: &str = "rounded-lg border border-stone-300 bg-white px-3 py-2 text-
 /// application, business, contact, email, status), each with its decision.
 #[component]
 pub fn ApplicationDecisions(pipeline: DataTable) -> impl IntoView {
-    let pending: Vec<Vec<String>> = pipeline
+    let cards: Vec<AnyView> = pipeline
         .rows
         .into_iter()
-        .filter(|row| row.get(4).is_some_and(|status| status == "pending"))
+        .filter_map(|row| match row.as_slice() {
+            [application, business, contact, email, status] if status == "pending" => Some(
+                view! {
+                    <ApplicationCard
+                        application=application.clone()
+                        business=business.clone()
+                        contact=contact.clone()
+                        email=email.clone()
+                    />
+                }
+                .into_any(),
+            ),
+            _ => None,
+        })
         .collect();
     view! {
-        <section class="mt-10" data-commands="customers">
-            <h2 class="text-lg font-semibold text-stone-900">"Applications awaiting review"</h2>
+        <CardSection commands="customers" title="Applications awaiting review" empty="No application is waiting." cards>
             <Notice key="decided" value="approved" message="Approved: the company is open and its first user has a link to choose a password." />
             <Notice key="decided" value="declined" message="Declined; the reason is recorded." />
-            {if pending.is_empty() {
-                view! { <p class="mt-3 text-sm text-stone-600">"No application is waiting."</p> }.into_any()
+        </CardSection>
+    }
+    .into_any()
+}
+
+/// A heading with the notices of its forms, then its cards two by two, or
+/// a line saying there are none.
+#[component]
+fn CardSection(
+    /// What the section's forms act on (`data-commands`).
+    commands: &'static str,
+    /// The heading.
+    title: &'static str,
+    /// What it says when there is no card.
+    empty: &'static str,
+    /// The cards.
+    cards: Vec<AnyView>,
+    /// The notices its forms' redirects show.
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <section class="mt-10" data-commands=commands>
+            <h2 class="text-lg font-semibold text-stone-900">{title}</h2>
+            {children()}
+            {if cards.is_empty() {
+                view! { <p class="mt-3 text-sm text-stone-600">{empty}</p> }.into_any()
             } else {
-                view! {
-                    <div class="mt-4 grid gap-4 lg:grid-cols-2">
-                        {pending
-                            .into_iter()
-                            .filter_map(|row| match row.as_slice() {
-                                [application, business, contact, email, _] => Some(view! {
-                                    <ApplicationCard
-                                        application=application.clone()
-                                        business=business.clone()
-                                        contact=contact.clone()
-                                        email=email.clone()
-                                    />
-                                }),
-                                _ => None,
-                            })
-                            .collect_view()}
-                    </div>
-                }
-                    .into_any()
+                view! { <div class="mt-4 grid gap-4 lg:grid-cols-2">{cards}</div> }.into_any()
             }}
         </section>
     }
-    .into_any()
 }
 
 #[component]
@@ -114,40 +131,29 @@ fn ApplicationCard(
 /// each with a reply box.
 #[component]
 pub fn TicketAnswers(support: DataTable) -> impl IntoView {
-    let waiting: Vec<Vec<String>> = support
+    let cards: Vec<AnyView> = support
         .rows
         .into_iter()
-        .filter(|row| row.get(3).is_some_and(|status| status == "open"))
+        .filter_map(|row| match row.as_slice() {
+            [ticket, subject, customer, status, _, latest] if status == "open" => Some(
+                view! {
+                    <TicketCard
+                        ticket=ticket.clone()
+                        subject=subject.clone()
+                        customer=customer.clone()
+                        latest=latest.clone()
+                    />
+                }
+                .into_any(),
+            ),
+            _ => None,
+        })
         .collect();
     view! {
-        <section class="mt-10" data-commands="support">
-            <h2 class="text-lg font-semibold text-stone-900">"Tickets waiting for an answer"</h2>
+        <CardSection commands="support" title="Tickets waiting for an answer" empty="No ticket is waiting." cards>
             <Notice key="answered" value="1" message="Answered: the customer sees it on their ticket." />
             <Notice key="closed" value="1" message="The ticket is closed." />
-            {if waiting.is_empty() {
-                view! { <p class="mt-3 text-sm text-stone-600">"No ticket is waiting."</p> }.into_any()
-            } else {
-                view! {
-                    <div class="mt-4 grid gap-4 lg:grid-cols-2">
-                        {waiting
-                            .into_iter()
-                            .filter_map(|row| match row.as_slice() {
-                                [ticket, subject, customer, _, _, latest] => Some(view! {
-                                    <TicketCard
-                                        ticket=ticket.clone()
-                                        subject=subject.clone()
-                                        customer=customer.clone()
-                                        latest=latest.clone()
-                                    />
-                                }),
-                                _ => None,
-                            })
-                            .collect_view()}
-                    </div>
-                }
-                    .into_any()
-            }}
-        </section>
+        </CardSection>
     }
     .into_any()
 }
