@@ -70,7 +70,8 @@ impl Money {
     }
 
     /// Parses an amount as people type it, in `currency`: `30`, `30.5`,
-    /// `30.50`, `-4.50`, with an optional currency symbol (`$30.00`).
+    /// `30.50`, `-4.50`, `1,250`, with an optional currency symbol
+    /// (`$30.00`).
     /// Whether the amount suits its use (a price above zero) is the
     /// caller's rule, not this parser's.
     pub fn parse_amount(text: &str, currency: Currency) -> Result<Money, InvalidAmount> {
@@ -84,7 +85,10 @@ impl Money {
         };
         let unsigned = unsigned.strip_prefix(currency.symbol()).unwrap_or(unsigned);
         let digits = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit());
-        let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "00"));
+        let (grouped, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "00"));
+        // Thousands may be grouped as they are shown (`1,250.00`).
+        let whole = grouped.replace(',', "");
+        let whole = whole.as_str();
         // Twelve digits of whole units is a trillion: far beyond any price.
         if !digits(whole) || !digits(fraction) || whole.len() > 12 || fraction.len() > 2 {
             return Err(invalid());
@@ -108,15 +112,23 @@ pub struct InvalidAmount {
 }
 
 impl fmt::Display for Money {
-    /// Formats as a shopper reads it: `$28.00`, `-€4.50`.
+    /// Formats as a shopper reads it: `$28.00`, `-€4.50`, `$8,959.98`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.minor_units < 0 { "-" } else { "" };
         let abs = self.minor_units.unsigned_abs();
+        // Whole units in groups of three, for reading large totals.
+        let digits = (abs / 100).to_string();
+        let mut whole = String::with_capacity(digits.len() + digits.len() / 3);
+        for (index, digit) in digits.chars().enumerate() {
+            if index > 0 && (digits.len() - index).is_multiple_of(3) {
+                whole.push(',');
+            }
+            whole.push(digit);
+        }
         write!(
             f,
-            "{sign}{}{}.{:02}",
+            "{sign}{}{whole}.{:02}",
             self.currency.symbol(),
-            abs / 100,
             abs % 100
         )
     }
@@ -199,6 +211,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn amounts_show_with_their_symbol_cents_and_thousands_grouped() {
+        for (minor, shown) in [
+            (2800, "$28.00"),
+            (5, "$0.05"),
+            (-450, "-$4.50"),
+            (99_999, "$999.99"),
+            (100_000, "$1,000.00"),
+            (895_998, "$8,959.98"),
+            (12_345_678_900, "$123,456,789.00"),
+            (i64::MIN, "-$92,233,720,368,547,758.08"),
+        ] {
+            assert_eq!(Money::new(minor, Currency::Usd).to_string(), shown);
+        }
+    }
+
+    #[test]
     fn amounts_parse_as_people_type_them() {
         let usd = |minor| Money::new(minor, Currency::Usd);
         for (text, amount) in [
@@ -207,6 +235,7 @@ mod tests {
             (" 30.05 ", usd(3005)),
             ("$28.00", usd(2800)),
             ("-4.50", usd(-450)),
+            ("$1,250.00", usd(125_000)),
             ("0", usd(0)),
         ] {
             assert_eq!(
@@ -219,7 +248,7 @@ mod tests {
             "",
             "abc",
             "1.234",
-            "1,000",
+            ",",
             "30.",
             ".5",
             "€30",
