@@ -368,13 +368,7 @@ pub async fn load_demo_history(
         Buyer, DealerTier, OrderId, PaymentMethod, ShippingAddress, ShippingOption,
     };
     use crate::functions::customers::service as customers;
-    use argon2::password_hash::rand_core::{OsRng, RngCore};
-
-    let order_id = || {
-        let mut random = [0_u8; 8];
-        OsRng.fill_bytes(&mut random);
-        OrderId::from_random(random)
-    };
+    let order_id = OrderId::generate;
     // A fixed walk through the catalog, so every load tells the same story.
     let product = |step: usize| CATALOG[(step * 7 + 3) % CATALOG.len()].0;
     let address = |name: &str, city: &str| ShippingAddress {

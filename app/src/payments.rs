@@ -74,6 +74,9 @@ pub type ChargeFuture<'a> =
 
 /// A way of taking payment.
 pub trait PaymentGateway: Send + Sync + std::fmt::Debug {
+    /// Its name in the log's payment events, e.g. `stripe`.
+    fn name(&self) -> &'static str;
+
     /// Whether it charges cards (else orders are paid by bank transfer).
     fn takes_cards(&self) -> bool;
 
@@ -86,6 +89,10 @@ pub trait PaymentGateway: Send + Sync + std::fmt::Debug {
 pub struct BankTransfer;
 
 impl PaymentGateway for BankTransfer {
+    fn name(&self) -> &'static str {
+        "bank_transfer"
+    }
+
     fn takes_cards(&self) -> bool {
         false
     }
@@ -178,6 +185,10 @@ impl StripeCards {
 }
 
 impl PaymentGateway for StripeCards {
+    fn name(&self) -> &'static str {
+        "stripe"
+    }
+
     fn takes_cards(&self) -> bool {
         true
     }

@@ -46,6 +46,15 @@ macro_rules! random_id {
                 $name(format!(concat!($prefix, "{:016x}"), u64::from_be_bytes(bytes)))
             }
 
+            /// A new id from the operating system's random source.
+            #[cfg(feature = "ssr")]
+            pub fn generate() -> Self {
+                use argon2::password_hash::rand_core::{OsRng, RngCore};
+                let mut bytes = [0_u8; 8];
+                OsRng.fill_bytes(&mut bytes);
+                Self::from_random(bytes)
+            }
+
             /// The id as text.
             pub fn as_str(&self) -> &str {
                 &self.0

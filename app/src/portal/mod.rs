@@ -72,6 +72,18 @@ fn internal(doing: &str, error: &dyn std::error::Error) -> KilnError {
     KilnError::Internal
 }
 
+/// The dealer company `company` (its name and tier).
+#[cfg(feature = "ssr")]
+async fn dealer_company(
+    state: &crate::state::AppState,
+    company: &crate::access::CompanyId,
+) -> Result<crate::functions::customers::projection::DealerCompany, KilnError> {
+    crate::functions::customers::projection::dealer_company(state.store(), company)
+        .await
+        .map_err(|error| internal("reading a dealer company", &error))?
+        .ok_or_else(|| KilnError::Rejected("this dealer company no longer exists".into()))
+}
+
 /// `company`'s price list and its tier, read from the catalog and the
 /// dealer companies.
 #[cfg(feature = "ssr")]
@@ -87,12 +99,8 @@ async fn price_list_of(
 > {
     use crate::functions::category::{service as catalog, view::StorefrontQuery};
     use crate::functions::customers::events::VOLUME_BREAKS;
-    use crate::functions::customers::projection;
 
-    let dealer = projection::dealer_company(state.store(), company)
-        .await
-        .map_err(|error| internal("reading a dealer company", &error))?
-        .ok_or_else(|| KilnError::Rejected("this dealer company no longer exists".into()))?;
+    let dealer = dealer_company(state, company).await?;
     let products = catalog::storefront_products(state.store(), StorefrontQuery::default())
         .await
         .map_err(|error| internal("reading the catalog", &error))?;

@@ -10,7 +10,7 @@ use crate::error::KilnError;
 use crate::forms::Refusal;
 use crate::functions::customers::view::DealerOrderForm;
 use crate::storefront::LoadFailure;
-use crate::storefront::checkout::{AddressField, ShippingChoice};
+use crate::storefront::checkout::{AddressField, ShippingChoice, ShippingFieldset};
 use crate::storefront::{SiteFooter, SiteHeader};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -36,8 +36,7 @@ pub struct QuickOrderView {
 #[server(prefix = "/api", endpoint = "portal/quick-order")]
 pub async fn quick_order() -> Result<QuickOrderView, KilnError> {
     use crate::functions::customers::decide::MAX_DEALER_QUANTITY;
-    use crate::functions::customers::events::{INVOICE_DUE_DAYS, OrderId, ShippingOption};
-    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    use crate::functions::customers::events::{INVOICE_DUE_DAYS, OrderId};
 
     let state = crate::state::AppState::from_context()?;
     let (_, company) = super::dealer_principal().await?;
@@ -46,20 +45,11 @@ pub async fn quick_order() -> Result<QuickOrderView, KilnError> {
         .lines
         .first()
         .map_or(crate::money::Currency::Usd, |line| line.base_price.currency);
-    let mut random = [0_u8; 8];
-    OsRng.fill_bytes(&mut random);
     Ok(QuickOrderView {
         price_list,
-        order: OrderId::from_random(random).to_string(),
+        order: OrderId::generate().to_string(),
         max_quantity: MAX_DEALER_QUANTITY,
-        shipping: ShippingOption::ALL
-            .into_iter()
-            .map(|option| ShippingChoice {
-                value: option.as_str().to_owned(),
-                label: option.label().to_owned(),
-                price: option.price(currency),
-            })
-            .collect(),
+        shipping: ShippingChoice::every(currency),
         invoice_due_days: INVOICE_DUE_DAYS,
     })
 }
@@ -101,7 +91,9 @@ pub async fn place_dealer_order(form: DealerOrderForm) -> Result<(), KilnError> 
     let order = OrderId::parse(form.order.trim()).map_err(|error| rejected(&error))?;
     let shipping_option = ShippingOption::from_name(form.shipping.trim())
         .ok_or_else(|| KilnError::Rejected("choose standard or express shipping".to_owned()))?;
-    let (price_list, tier) = super::price_list_of(&state, &company).await?;
+    // One read of the catalog: the price book has the names too.
+    let dealer = super::dealer_company(&state, &company).await?;
+    let tier = dealer.tier;
     let prices = service::price_book(state.store())
         .await
         .map_err(|error| super::internal("reading the price book", &error))?;
@@ -124,11 +116,9 @@ pub async fn place_dealer_order(form: DealerOrderForm) -> Result<(), KilnError> 
         match read_quantity(row.quantity.trim(), max_quantity) {
             Ok(quantity) => lines.push((sku, quantity)),
             Err(problem) => {
-                let name = price_list
-                    .lines
-                    .iter()
-                    .find(|line| line.sku == sku.as_str())
-                    .map_or(sku.as_str(), |line| line.name.as_str());
+                let name = prices
+                    .get(&sku)
+                    .map_or(sku.as_str(), |product| product.name.as_str());
                 problems.push(format!("{name}: {problem}"));
             }
         }
@@ -159,7 +149,7 @@ pub async fn place_dealer_order(form: DealerOrderForm) -> Result<(), KilnError> 
         order,
         buyer: Buyer::Dealer {
             company,
-            company_name: price_list.company_name,
+            company_name: dealer.name,
             account: account.clone(),
             email,
         },
@@ -344,23 +334,7 @@ fn QuickOrderForm(view: QuickOrderView) -> impl IntoView {
                 <AddressField label="Postcode" name="form[postcode]" autocomplete="postal-code" />
                 <AddressField label="Country" name="form[country]" autocomplete="country-name" />
             </section>
-            <fieldset class="flex flex-col gap-3">
-                <legend class="font-serif text-2xl text-stone-900">"Shipping"</legend>
-                {view
-                    .shipping
-                    .into_iter()
-                    .enumerate()
-                    .map(|(index, choice)| {
-                        view! {
-                            <label class="flex items-center gap-3 rounded-xl border border-stone-300 bg-white px-4 py-3">
-                                <input type="radio" name="form[shipping]" value=choice.value checked=index == 0 required />
-                                <span class="flex-1">{choice.label}</span>
-                                <span class="font-medium">{choice.price.to_string()}</span>
-                            </label>
-                        }
-                    })
-                    .collect_view()}
-            </fieldset>
+            <ShippingFieldset choices=view.shipping />
             <div class="rounded-xl border border-stone-300 bg-white px-4 py-3">
                 <p class="font-medium">"On account"</p>
                 <p class="mt-1 text-sm text-stone-600">

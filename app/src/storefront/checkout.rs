@@ -24,6 +24,50 @@ pub struct ShippingChoice {
     pub price: Money,
 }
 
+impl ShippingChoice {
+    /// Every shipping option, cheapest first, priced in `currency`.
+    pub fn every(currency: crate::money::Currency) -> Vec<Self> {
+        crate::functions::customers::events::ShippingOption::ALL
+            .into_iter()
+            .map(|option| ShippingChoice {
+                value: option.as_str().to_owned(),
+                label: option.label().to_owned(),
+                price: option.price(currency),
+            })
+            .collect()
+    }
+}
+
+/// The shipping options as radio buttons (`form[shipping]`), the first
+/// chosen; shared by the checkout and the trade portal's quick order.
+#[component]
+pub(crate) fn ShippingFieldset(choices: Vec<ShippingChoice>) -> impl IntoView {
+    view! {
+        <fieldset class="mt-4 flex flex-col gap-3">
+            <legend class="font-serif text-2xl text-stone-900">"Shipping"</legend>
+            {choices
+                .into_iter()
+                .enumerate()
+                .map(|(index, choice)| {
+                    view! {
+                        <label class="flex items-center gap-3 rounded-xl border border-stone-300 bg-white px-4 py-3">
+                            <input
+                                type="radio"
+                                name="form[shipping]"
+                                value=choice.value
+                                checked=index == 0
+                                required
+                            />
+                            <span class="flex-1">{choice.label}</span>
+                            <span class="font-medium">{choice.price.to_string()}</span>
+                        </label>
+                    }
+                })
+                .collect_view()}
+        </fieldset>
+    }
+}
+
 /// Everything the checkout page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckoutView {
@@ -44,10 +88,9 @@ pub struct CheckoutView {
 #[server(prefix = "/api", endpoint = "checkout")]
 pub async fn checkout() -> Result<CheckoutView, KilnError> {
     use crate::access::Principal;
-    use crate::functions::customers::events::{OrderId, ShippingOption};
+    use crate::functions::customers::events::OrderId;
     use crate::functions::platform_manager::projection as accounts;
     use crate::state::AppState;
-    use argon2::password_hash::rand_core::{OsRng, RngCore};
 
     let state = AppState::from_context()?;
     let cart = super::cart::priced_cart(&state, super::cart::read_cart().await?).await?;
@@ -62,24 +105,15 @@ pub async fn checkout() -> Result<CheckoutView, KilnError> {
             .unwrap_or_default(),
         _ => Default::default(),
     };
-    let mut random = [0_u8; 8];
-    OsRng.fill_bytes(&mut random);
     let currency = cart
         .subtotal
         .map_or(crate::money::Currency::Usd, |subtotal| subtotal.currency);
     Ok(CheckoutView {
         cart,
-        order: OrderId::from_random(random).to_string(),
+        order: OrderId::generate().to_string(),
         known_name,
         known_email,
-        shipping: ShippingOption::ALL
-            .into_iter()
-            .map(|option| ShippingChoice {
-                value: option.as_str().to_owned(),
-                label: option.label().to_owned(),
-                price: option.price(currency),
-            })
-            .collect(),
+        shipping: ShippingChoice::every(currency),
     })
 }
 
@@ -265,29 +299,7 @@ fn CheckoutDetails(view: CheckoutView) -> impl IntoView {
                     <AddressField label="Postcode" name="form[postcode]" autocomplete="postal-code" />
                 </div>
                 <AddressField label="Country" name="form[country]" autocomplete="country-name" />
-                <fieldset class="mt-4 flex flex-col gap-3">
-                    <legend class="font-serif text-2xl text-stone-900">"Shipping"</legend>
-                    {view
-                        .shipping
-                        .into_iter()
-                        .enumerate()
-                        .map(|(index, choice)| {
-                            view! {
-                                <label class="flex items-center gap-3 rounded-xl border border-stone-300 bg-white px-4 py-3">
-                                    <input
-                                        type="radio"
-                                        name="form[shipping]"
-                                        value=choice.value
-                                        checked=index == 0
-                                        required
-                                    />
-                                    <span class="flex-1">{choice.label}</span>
-                                    <span class="font-medium">{choice.price.to_string()}</span>
-                                </label>
-                            }
-                        })
-                        .collect_view()}
-                </fieldset>
+                <ShippingFieldset choices=view.shipping />
                 <h2 class="mt-4 font-serif text-2xl text-stone-900">"Payment"</h2>
                 <div class="rounded-xl border border-stone-300 bg-white px-4 py-3">
                     <p class="font-medium">"Bank transfer"</p>

@@ -66,7 +66,6 @@ pub async fn open_ticket(form: TicketForm) -> Result<(), KilnError> {
     use crate::functions::customers::events::{TicketCustomer, TicketId};
     use crate::functions::customers::service;
     use crate::functions::platform_manager::projection as accounts;
-    use argon2::password_hash::rand_core::{OsRng, RngCore};
 
     let state = crate::state::AppState::from_context()?;
     let (account, company) = customer().await?;
@@ -74,9 +73,7 @@ pub async fn open_ticket(form: TicketForm) -> Result<(), KilnError> {
         .await
         .map_err(|error| internal("reading a customer's account", &error))?
         .ok_or_else(|| KilnError::Rejected("this account no longer exists".into()))?;
-    let mut random = [0_u8; 8];
-    OsRng.fill_bytes(&mut random);
-    let ticket = TicketId::from_random(random);
+    let ticket = TicketId::generate();
     let command = TicketCommand::Open {
         ticket: ticket.clone(),
         customer: TicketCustomer {

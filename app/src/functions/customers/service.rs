@@ -12,7 +12,6 @@ use crate::event::{Actor, StreamId};
 use crate::functions::BusinessFunction;
 use crate::functions::platform_manager::{projection as accounts, service as account_service};
 use crate::store::{EventMetadata, EventStore, StoreError};
-use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::Utc;
 
 /// Why a dealer onboarding command did not go through.
@@ -69,18 +68,12 @@ fn stream(application: &ApplicationId) -> StreamId {
     StreamId::new(format!("dealer-application-{application}"))
 }
 
-fn random_bytes() -> [u8; 8] {
-    let mut random = [0_u8; 8];
-    OsRng.fill_bytes(&mut random);
-    random
-}
-
 /// Records an application from the public site and returns its id.
 pub async fn submit_application(
     store: &EventStore,
     new: NewApplication,
 ) -> Result<ApplicationId, DealerServiceError> {
-    let application = ApplicationId::from_random(random_bytes());
+    let application = ApplicationId::generate();
     let stream = stream(&application);
     let history = store.load::<CustomerEvent>(&stream).await?;
     let email_taken = accounts::account_by_email(store, &new.email)
@@ -122,7 +115,7 @@ pub async fn approve_application(
         CustomerEvent::DealerApplicationSubmitted(submitted) => Some(submitted.clone()),
         _ => None,
     });
-    let company = CompanyId::from_random(random_bytes());
+    let company = CompanyId::generate();
     let events = decide(
         &ApplicationState::from_events(&history.events),
         false,
@@ -357,7 +350,7 @@ pub async fn pay_order_by_card(
             CardPayment::Declined(reason),
         ),
     };
-    let events = record_card_result(&state, order, attempt, "stripe", result)?;
+    let events = record_card_result(&state, order, attempt, gateway.name(), result)?;
     let metadata = EventMetadata::new(actor, BusinessFunction::Customers)
         .with_idempotency_key(format!("payment-{order}-{attempt}"));
     match store

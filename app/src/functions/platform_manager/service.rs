@@ -17,7 +17,6 @@ use crate::access::{AccountId, CompanyId, Email, Principal, TokenId};
 use crate::event::{Actor, StreamId};
 use crate::functions::BusinessFunction;
 use crate::store::{EventMetadata, EventStore, StoreError, credentials, outbox};
-use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::{DateTime, Utc};
 
 /// How long a password reset link works.
@@ -164,7 +163,7 @@ async fn open_account(
     password: Option<Password>,
     command: impl FnOnce(AccountId) -> PlatformCommand,
 ) -> Result<AccountId, AccountServiceError> {
-    let account = AccountId::from_random(random_bytes());
+    let account = AccountId::generate();
     let stream = StreamId::account(&account);
     let history = store.load::<PlatformEvent>(&stream).await?;
     let mut state = AccountState::from_events(&history.events);
@@ -183,12 +182,6 @@ async fn open_account(
         .append(&stream, history.version, &events, &metadata)
         .await?;
     Ok(account)
-}
-
-fn random_bytes() -> [u8; 8] {
-    let mut random = [0_u8; 8];
-    OsRng.fill_bytes(&mut random);
-    random
 }
 
 /// Gives `account` the role `role`, on behalf of `actor`.
@@ -382,7 +375,7 @@ pub async fn issue_api_token(
     holder: TokenHolder,
     label: String,
 ) -> Result<(TokenId, Secret), AccountServiceError> {
-    let token = TokenId::from_random(random_bytes());
+    let token = TokenId::generate();
     let stream = StreamId::api_token(&token);
     let history = store.load::<PlatformEvent>(&stream).await?;
     let events = decide_token(
@@ -463,7 +456,7 @@ pub async fn raise_change_request(
     actor: Actor,
     new: NewChangeRequest,
 ) -> Result<ChangeRequestId, AccountServiceError> {
-    let request = ChangeRequestId::from_random(random_bytes());
+    let request = ChangeRequestId::generate();
     change_request_command(
         store,
         actor,
