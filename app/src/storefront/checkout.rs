@@ -304,7 +304,7 @@ fn CheckoutDetails(view: CheckoutView) -> impl IntoView {
                 <div class="rounded-xl border border-stone-300 bg-white px-4 py-3">
                     <p class="font-medium">"Bank transfer"</p>
                     <p class="mt-1 text-sm text-stone-600">
-                        "After you place the order we show our bank details; quote the order number as the reference. We make your order once the money arrives. Card payments are not open yet."
+                        "After you place the order we show our bank details; quote the order number as the reference. We make your order once the money arrives. Where card payments are set up, the order's page also offers to pay by card."
                     </p>
                 </div>
                 <Refusal result />
