@@ -44,121 +44,269 @@ pub enum DemoError {
     /// A SKU in the demo catalog is malformed: a bug in this file.
     #[error(transparent)]
     Sku(#[from] crate::functions::category::events::InvalidSku),
+    /// A family key in the demo catalog is malformed: a bug in this file.
+    #[error(transparent)]
+    Family(#[from] crate::functions::category::events::InvalidFamilyKey),
+    /// The demo's stock count of a product was refused: a bug in this file.
+    #[error("demo stock count of {sku} failed")]
+    StockCount {
+        /// The product counted.
+        sku: String,
+        /// The refusal.
+        source: crate::functions::fulfillment::service::FulfillmentServiceError,
+    },
 }
 
-/// (SKU, name, collection, description, price in cents)
-const CATALOG: &[(&str, &str, Collection, &str, i64)] = &[
-    (
-        "MUG-SPECKLE-12",
-        "Speckled Morning Mug",
-        Collection::Mugs,
-        "Twelve ounces of oatmeal stoneware flecked with iron, thrown on the wheel.",
-        2800,
-    ),
-    (
-        "MUG-TIDE-10",
-        "Tide Glaze Mug",
-        Collection::Mugs,
-        "A sea-green glaze that pools darker in every throwing line.",
-        3000,
-    ),
-    (
-        "MUG-ESPRESSO-4",
-        "Espresso Cup",
-        Collection::Mugs,
-        "A four-ounce cup with a thumb rest, for the first coffee of the day.",
-        1800,
-    ),
-    (
-        "MUG-TALL-16",
-        "Tall Latte Mug",
-        Collection::Mugs,
-        "Sixteen ounces, a wide handle and a satin white interior.",
-        3400,
-    ),
-    (
-        "PLN-TERRA-6",
-        "Terracotta Planter, 6 in",
-        Collection::Planters,
-        "Unglazed red clay that breathes, with a drainage hole and saucer.",
-        3600,
-    ),
-    (
-        "PLN-HANG-5",
-        "Hanging Planter",
-        Collection::Planters,
-        "A five-inch bowl on waxed cotton cord, for trailing plants.",
-        4200,
-    ),
-    (
-        "PLN-FOOTED-8",
-        "Footed Planter, 8 in",
-        Collection::Planters,
-        "A carved foot and a charcoal glaze for a statement fern.",
-        5400,
-    ),
-    (
-        "PLN-BUD-3",
-        "Bud Vase Trio",
-        Collection::Planters,
-        "Three small vases in ash, moss and clay glazes.",
-        3900,
-    ),
-    (
-        "TBL-PLATE-10",
-        "Dinner Plate",
-        Collection::Tableware,
-        "Ten and a half inches, rimmed, dishwasher safe.",
-        3200,
-    ),
-    (
-        "TBL-BOWL-SERVE",
-        "Serving Bowl",
-        Collection::Tableware,
-        "A wide, shallow bowl for salads and shared plates.",
-        4800,
-    ),
-    (
-        "TBL-JUG-1L",
-        "Pouring Jug",
-        Collection::Tableware,
-        "A litre jug with a sharp spout that never drips.",
-        4400,
-    ),
-    (
-        "TBL-PASTA-8",
-        "Pasta Bowl",
-        Collection::Tableware,
-        "Eight inches, low walls, a glossy speckled glaze.",
-        2600,
-    ),
+/// One product of the demo catalog.
+struct DemoProduct {
+    sku: &'static str,
+    name: &'static str,
+    collection: Collection,
+    description: &'static str,
+    /// Base price in cents.
+    price: i64,
+    /// What one costs to make, in cents.
+    cost: i64,
+    /// (family, option) for a product with options.
+    variant: Option<(&'static str, &'static str)>,
+    /// Units on the shelf when the demo's stock was counted.
+    on_hand: i64,
+}
+
+/// The demo catalog: twelve products, four of them with options (sixteen
+/// SKUs). Each picture is `/products/<sku in lower case>.svg`.
+const CATALOG: &[DemoProduct] = &[
+    DemoProduct {
+        sku: "MUG-SPECKLE-12",
+        name: "Speckled Morning Mug",
+        collection: Collection::Mugs,
+        description: "Twelve ounces of oatmeal stoneware flecked with iron, thrown on the wheel.",
+        price: 2800,
+        cost: 910,
+        variant: Some(("speckled-mug", "Oat glaze")),
+        on_hand: 40,
+    },
+    DemoProduct {
+        sku: "MUG-SPECKLE-12-SLT",
+        name: "Speckled Morning Mug",
+        collection: Collection::Mugs,
+        description: "Twelve ounces of stoneware flecked with iron under a deep slate glaze.",
+        price: 2800,
+        cost: 950,
+        variant: Some(("speckled-mug", "Slate glaze")),
+        on_hand: 4,
+    },
+    DemoProduct {
+        sku: "MUG-TIDE-10",
+        name: "Tide Glaze Mug",
+        collection: Collection::Mugs,
+        description: "A sea-green glaze that pools darker in every throwing line.",
+        price: 3000,
+        cost: 1020,
+        variant: Some(("tide-mug", "Sea green")),
+        on_hand: 30,
+    },
+    DemoProduct {
+        sku: "MUG-TIDE-10-IND",
+        name: "Tide Glaze Mug",
+        collection: Collection::Mugs,
+        description: "An indigo glaze that pools darker in every throwing line.",
+        price: 3200,
+        cost: 1150,
+        variant: Some(("tide-mug", "Indigo")),
+        on_hand: 0,
+    },
+    DemoProduct {
+        sku: "MUG-ESPRESSO-4",
+        name: "Espresso Cup",
+        collection: Collection::Mugs,
+        description: "A four-ounce cup with a thumb rest, for the first coffee of the day.",
+        price: 1800,
+        cost: 560,
+        variant: None,
+        on_hand: 60,
+    },
+    DemoProduct {
+        sku: "MUG-TALL-16",
+        name: "Tall Latte Mug",
+        collection: Collection::Mugs,
+        description: "Sixteen ounces, a wide handle and a satin white interior.",
+        price: 3400,
+        cost: 1240,
+        variant: None,
+        on_hand: 25,
+    },
+    DemoProduct {
+        sku: "PLN-TERRA-4",
+        name: "Terracotta Planter",
+        collection: Collection::Planters,
+        description: "Unglazed red clay that breathes, with a drainage hole and saucer. Four inches, for herbs.",
+        price: 2800,
+        cost: 700,
+        variant: Some(("terracotta-planter", "4 in")),
+        on_hand: 35,
+    },
+    DemoProduct {
+        sku: "PLN-TERRA-6",
+        name: "Terracotta Planter",
+        collection: Collection::Planters,
+        description: "Unglazed red clay that breathes, with a drainage hole and saucer.",
+        price: 3600,
+        cost: 980,
+        variant: Some(("terracotta-planter", "6 in")),
+        on_hand: 28,
+    },
+    DemoProduct {
+        sku: "PLN-TERRA-10",
+        name: "Terracotta Planter",
+        collection: Collection::Planters,
+        description: "Unglazed red clay that breathes, with a drainage hole and saucer. Ten inches, for a fig.",
+        price: 5600,
+        cost: 1650,
+        variant: Some(("terracotta-planter", "10 in")),
+        on_hand: 9,
+    },
+    DemoProduct {
+        sku: "PLN-HANG-5",
+        name: "Hanging Planter",
+        collection: Collection::Planters,
+        description: "A five-inch bowl on waxed cotton cord, for trailing plants.",
+        price: 4200,
+        cost: 1380,
+        variant: None,
+        on_hand: 14,
+    },
+    DemoProduct {
+        sku: "PLN-FOOTED-8",
+        name: "Footed Planter, 8 in",
+        collection: Collection::Planters,
+        description: "A carved foot and a charcoal glaze for a statement fern.",
+        price: 5400,
+        cost: 2100,
+        variant: None,
+        on_hand: 6,
+    },
+    DemoProduct {
+        sku: "PLN-BUD-3",
+        name: "Bud Vase Trio",
+        collection: Collection::Planters,
+        description: "Three small vases in ash, moss and clay glazes.",
+        price: 3900,
+        cost: 1300,
+        variant: None,
+        on_hand: 20,
+    },
+    DemoProduct {
+        sku: "TBL-PLATE-10",
+        name: "Stoneware Plate",
+        collection: Collection::Tableware,
+        description: "Ten and a half inches, rimmed, dishwasher safe.",
+        price: 3200,
+        cost: 1050,
+        variant: Some(("stoneware-plate", "Dinner, 10½ in")),
+        on_hand: 48,
+    },
+    DemoProduct {
+        sku: "TBL-PLATE-8",
+        name: "Stoneware Plate",
+        collection: Collection::Tableware,
+        description: "Eight inches, rimmed, for bread, cake and small plates.",
+        price: 2400,
+        cost: 800,
+        variant: Some(("stoneware-plate", "Side, 8 in")),
+        on_hand: 36,
+    },
+    DemoProduct {
+        sku: "TBL-BOWL-SERVE",
+        name: "Serving Bowl",
+        collection: Collection::Tableware,
+        description: "A wide, shallow bowl for salads and shared plates.",
+        price: 4800,
+        cost: 1700,
+        variant: None,
+        on_hand: 11,
+    },
+    DemoProduct {
+        sku: "TBL-JUG-1L",
+        name: "Pouring Jug",
+        collection: Collection::Tableware,
+        description: "A litre jug with a sharp spout that never drips.",
+        price: 4400,
+        cost: 1500,
+        variant: None,
+        on_hand: 3,
+    },
+    DemoProduct {
+        sku: "TBL-PASTA-8",
+        name: "Pasta Bowl",
+        collection: Collection::Tableware,
+        description: "Eight inches, low walls, a glossy speckled glaze.",
+        price: 2600,
+        cost: 820,
+        variant: None,
+        on_hand: 50,
+    },
 ];
 
-/// Loads the demo business into an empty event log.
+/// Loads the demo business into an empty event log: the catalog, and a
+/// stock count of every product.
 pub async fn load_demo_business(store: &EventStore) -> Result<DemoReport, DemoError> {
+    use crate::functions::category::{
+        decide::ProductDetails,
+        events::{FamilyKey, Variant},
+    };
+    use crate::functions::fulfillment::service::record_stock_count;
+
     let events = store.event_count().await?;
     if events > 0 {
         return Err(DemoError::NotEmpty { events });
     }
     let actor = Actor::system("demo-seed");
     let mut appended = 0;
-    for &(sku, name, collection, description, cents) in CATALOG {
+    for product in CATALOG {
+        let variant = match product.variant {
+            Some((family, option)) => Some(Variant {
+                family: FamilyKey::parse(family)?,
+                option: option.into(),
+            }),
+            None => None,
+        };
         let command = CategoryCommand::IntroduceProduct(IntroduceProduct {
-            sku: Sku::parse(sku)?,
-            name: name.into(),
-            collection,
-            description: description.into(),
-            base_price: Money::new(cents, Currency::Usd),
-            image: format!("/products/{}.svg", sku.to_ascii_lowercase()),
+            sku: Sku::parse(product.sku)?,
+            base_price: Money::new(product.price, Currency::Usd),
+            details: ProductDetails {
+                name: product.name.into(),
+                collection: product.collection,
+                description: product.description.into(),
+                image: format!("/products/{}.svg", product.sku.to_ascii_lowercase()),
+                variant,
+                unit_cost: Some(Money::new(product.cost, Currency::Usd)),
+            },
         });
         appended += service::handle(store, actor.clone(), command)
             .await
             .map_err(|source| DemoError::Command {
-                sku: sku.to_owned(),
+                sku: product.sku.to_owned(),
                 source,
             })?
             .events
             .len();
+    }
+    for product in CATALOG {
+        appended += record_stock_count(
+            store,
+            actor.clone(),
+            Sku::parse(product.sku)?,
+            product.on_hand,
+            None,
+        )
+        .await
+        .map_err(|source| DemoError::StockCount {
+            sku: product.sku.to_owned(),
+            source,
+        })?
+        .events
+        .len();
     }
     Ok(DemoReport { events: appended })
 }
@@ -355,9 +503,11 @@ pub struct DemoHistory {
 /// after [`load_demo_logins`]; the tests' servers do without it, so their
 /// figures start from nothing.
 ///
-/// Every order is placed now: the event log stamps each event with the
-/// time it is appended, and there is no way yet to load history with
-/// earlier dates.
+/// The shoppers' orders are history spread over the last six months (each
+/// event keeps the date it happened beside the date it was recorded); the
+/// dealers, approved today, ordered in the last three weeks. A fresh stock
+/// count of every product closes the load, so what the storefront shows
+/// as available is the catalog's `on_hand`.
 pub async fn load_demo_history(
     store: &EventStore,
     tax_rate: crate::money::TaxRate,
@@ -370,7 +520,18 @@ pub async fn load_demo_history(
     use crate::functions::customers::service as customers;
     let order_id = OrderId::generate;
     // A fixed walk through the catalog, so every load tells the same story.
-    let product = |step: usize| CATALOG[(step * 7 + 3) % CATALOG.len()].0;
+    let product = |step: usize| CATALOG[(step * 7 + 3) % CATALOG.len()].sku;
+    let now = chrono::Utc::now();
+    // Shopper k of `total` orders ordered about 178 - 178k/total days ago,
+    // in shop hours; never later than now.
+    let total: usize = (0..DEMO_GUEST_SHOPPERS).map(|shopper| shopper % 3 + 1).sum();
+    let days_ago = |order: usize, span: i64| {
+        let k = i64::try_from(order).unwrap_or(0);
+        let n = i64::try_from(total).unwrap_or(1).max(1);
+        let day = span - k * span / n;
+        (now - chrono::Duration::days(day) - chrono::Duration::hours((k * 7) % 10))
+            .min(now)
+    };
     let address = |name: &str, city: &str| ShippingAddress {
         name: name.to_owned(),
         line1: format!("{} Market Street", 3 + name.len()),
@@ -417,7 +578,13 @@ pub async fn load_demo_history(
                 tax_rate,
                 price_list: PriceList::Storefront,
             };
-            customers::place_order(store, Actor::system("demo-seed"), command).await?;
+            customers::place_order_at(
+                store,
+                Actor::system("demo-seed"),
+                command,
+                Some(days_ago(orders, 178)),
+            )
+            .await?;
             orders += 1;
         }
     }
@@ -456,9 +623,22 @@ pub async fn load_demo_history(
                 tax_rate,
                 price_list: PriceList::Dealer(tier),
             };
-            customers::place_order(store, Actor::system("demo-seed"), command).await?;
+            let days = 20_usize.saturating_sub(index * 4 + visit * 2);
+            let placed = now - chrono::Duration::days(i64::try_from(days).unwrap_or(0));
+            customers::place_order_at(store, Actor::system("demo-seed"), command, Some(placed))
+                .await?;
             orders += 1;
         }
+    }
+    for product in CATALOG {
+        crate::functions::fulfillment::service::record_stock_count(
+            store,
+            Actor::system("demo-seed"),
+            Sku::parse(product.sku)?,
+            product.on_hand,
+            None,
+        )
+        .await?;
     }
     Ok(DemoHistory {
         dealers: DEMO_MORE_DEALERS.len(),

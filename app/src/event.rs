@@ -147,6 +147,12 @@ impl StreamId {
         StreamId(format!("order-{order}"))
     }
 
+    /// The stream of one product's stock counts (Fulfillment's, apart from
+    /// the product's catalog stream, which Category Management owns).
+    pub fn stock(sku: &crate::functions::category::events::Sku) -> Self {
+        StreamId(format!("stock-{sku}"))
+    }
+
     /// The stream of one support ticket (its opening, messages, closing).
     pub fn ticket(ticket: &crate::functions::customers::events::TicketId) -> Self {
         StreamId(format!("ticket-{ticket}"))

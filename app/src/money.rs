@@ -69,6 +69,14 @@ impl Money {
         self.minor_units > 0
     }
 
+    /// The amount as a form field holds it, without symbol or grouping,
+    /// e.g. `1250.50`; [`Money::parse_amount`] reads it back.
+    pub fn amount_text(self) -> String {
+        let sign = if self.minor_units < 0 { "-" } else { "" };
+        let abs = self.minor_units.unsigned_abs();
+        format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+
     /// Parses an amount as people type it, in `currency`: `30`, `30.5`,
     /// `30.50`, `-4.50`, `1,250`, with an optional currency symbol
     /// (`$30.00`).
@@ -209,6 +217,18 @@ impl fmt::Display for TaxRate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_amount_as_a_form_holds_it_reads_back_as_the_same_money() {
+        for minor in [0, 5, 940, 125_050, -450] {
+            let money = Money::new(minor, Currency::Usd);
+            assert_eq!(
+                Money::parse_amount(&money.amount_text(), Currency::Usd),
+                Ok(money)
+            );
+        }
+        assert_eq!(Money::new(125_050, Currency::Usd).amount_text(), "1250.50");
+    }
 
     #[test]
     fn amounts_show_with_their_symbol_cents_and_thousands_grouped() {

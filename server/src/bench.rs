@@ -54,6 +54,8 @@ fn product_event(sku: &str) -> anyhow::Result<CategoryEvent> {
         description: "A product written by the benchmark.".into(),
         base_price: Money::new(2800, Currency::Usd),
         image: "/products/mug-speckle-12.svg".into(),
+        variant: None,
+        unit_cost: Some(Money::new(900, Currency::Usd)),
     }))
 }
 

@@ -39,6 +39,8 @@ async fn crash_child_process() {
                     description: String::new(),
                     base_price: Money::new(1000, Currency::Usd),
                     image: "/products/mug-tide-10.svg".into(),
+                    variant: None,
+                    unit_cost: None,
                 })
             })
             .collect();

@@ -37,7 +37,10 @@ async fn the_home_page_is_rendered_on_the_server_with_the_catalog_and_the_hydrat
         "Fenwick Clayworks",
         "Speckled Morning Mug",
         "$28.00",
-        "Terracotta Planter, 6 in",
+        "Terracotta Planter",
+        // The planter's three sizes stand behind one card.
+        "3 options",
+        "from $28.00",
         "href=\"/login\"",
         "/pkg/kiln.js",
         "/pkg/kiln.css",
@@ -280,11 +283,15 @@ async fn a_committed_event_reaches_a_live_subscriber_of_its_function() {
 
     let command = decide::CategoryCommand::IntroduceProduct(decide::IntroduceProduct {
         sku: events::Sku::parse("MUG-LIVE-1").expect("valid SKU"),
-        name: "Live Mug".into(),
-        collection: events::Collection::Mugs,
-        description: String::new(),
         base_price: app::money::Money::new(2500, app::money::Currency::Usd),
-        image: "/products/mug-tide-10.svg".into(),
+        details: decide::ProductDetails {
+            name: "Live Mug".into(),
+            collection: events::Collection::Mugs,
+            description: String::new(),
+            image: "/products/mug-tide-10.svg".into(),
+            variant: None,
+            unit_cost: None,
+        },
     });
     service::handle(&app.store, Actor::system("test"), command)
         .await

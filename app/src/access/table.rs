@@ -383,6 +383,24 @@ pub const ROUTES: &[Route] = &[
         Requirement::operate(BusinessFunction::Category),
         "put a product back on sale (server function)",
     ),
+    route(
+        Method::Post,
+        "/api/category/add-product",
+        Requirement::operate(BusinessFunction::Category),
+        "add a product to the catalog (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/category/edit-product",
+        Requirement::operate(BusinessFunction::Category),
+        "change a product's details (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/category/market-note",
+        Requirement::operate(BusinessFunction::Category),
+        "note a market price for a product (server function)",
+    ),
     // Customer Management: dealer onboarding.
     route(
         Method::Get,

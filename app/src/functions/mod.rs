@@ -12,6 +12,7 @@
 pub mod category;
 pub mod customers;
 pub mod database_manager;
+pub mod fulfillment;
 pub mod overview;
 pub mod platform_manager;
 

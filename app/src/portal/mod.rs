@@ -117,7 +117,7 @@ async fn price_list_of(
             .into_iter()
             .map(|product| DealerPriceLine {
                 sku: product.sku.to_string(),
-                name: product.name,
+                name: product.title(),
                 base_price: product.price,
                 your_price: tier.price(product.price),
                 break_prices: VOLUME_BREAKS

@@ -16,6 +16,7 @@
 //! conversations, change requests, sorting and paging of tables, charts,
 //! and the buttons of the commands (rebuild, approve an application).
 
+mod chart;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;

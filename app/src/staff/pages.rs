@@ -216,16 +216,16 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
         built,
         metrics,
         charts,
+        trends,
+        catalog,
         tables,
         events,
         change_requests,
         not_built_yet,
     } = page;
     let on_platform_manager = function == BusinessFunction::PlatformManager;
-    // Category Management's commands offer the products of its catalog table.
-    let catalog_commands = (function == BusinessFunction::Category)
-        .then(|| tables.iter().find(|table| table.key == "catalog").cloned())
-        .flatten();
+    // Category Management's commands offer its products.
+    let catalog_commands = (function == BusinessFunction::Category).then_some(catalog);
     // Customer Management answers the tickets waiting for staff.
     let ticket_answers = (function == BusinessFunction::Customers)
         .then(|| {
@@ -274,10 +274,18 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
                         </div>
                     }
                 })}
+            {(!trends.is_empty())
+                .then(|| {
+                    view! {
+                        <div class="mt-10 grid gap-4 lg:grid-cols-2">
+                            {trends.into_iter().map(|chart| view! { <super::chart::TrendChartView chart /> }).collect_view()}
+                        </div>
+                    }
+                })}
             {(function == BusinessFunction::DatabaseManager)
                 .then(|| view! { <crate::functions::database_manager::page::RebuildPanel /> })}
             {catalog_commands
-                .map(|catalog| view! { <crate::functions::category::page::CatalogCommands catalog /> })}
+                .map(|products| view! { <crate::functions::category::page::CatalogCommands products /> })}
             {application_decisions
                 .map(|pipeline| {
                     view! { <crate::functions::customers::page::ApplicationDecisions pipeline /> }

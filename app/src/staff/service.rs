@@ -45,6 +45,8 @@ impl FunctionPage {
             built: function.page_built(),
             metrics: Vec::new(),
             charts: Vec::new(),
+            trends: Vec::new(),
+            catalog: Vec::new(),
             tables: Vec::new(),
             events: Vec::new(),
             change_requests: Vec::new(),

@@ -28,6 +28,13 @@ pub struct FunctionPage {
     pub metrics: Vec<Metric>,
     /// Figures worth seeing side by side, as bar charts.
     pub charts: Vec<BarChart>,
+    /// Figures over time, as bar, stacked bar and line charts.
+    #[serde(default)]
+    pub trends: Vec<TrendChart>,
+    /// Category Management's products with every detail, for its forms
+    /// (empty on every other page).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub catalog: Vec<crate::functions::category::view::CatalogEntry>,
     /// The data the function owns, as tables.
     pub tables: Vec<DataTable>,
     /// The function's newest events, newest first (for the Business
@@ -93,6 +100,69 @@ pub struct Bar {
     pub label: String,
     /// How many.
     pub value: i64,
+}
+
+/// Figures over time: one value per period for each series, drawn as SVG.
+/// Bar series stack on each other; line series are drawn over them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrendChart {
+    /// A stable key, e.g. `revenue-by-month` (`data-chart`).
+    pub key: String,
+    /// Its heading.
+    pub title: String,
+    /// The periods along the bottom, oldest first, e.g. "Jun 2026".
+    pub periods: Vec<String>,
+    /// The series, each with one value per period.
+    pub series: Vec<TrendSeries>,
+    /// What the values measure.
+    pub unit: ChartUnit,
+}
+
+/// One series of a [`TrendChart`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrendSeries {
+    /// What it measures, e.g. "Revenue".
+    pub name: String,
+    /// Bars (stacked with the chart's other bars) or a line.
+    pub style: SeriesStyle,
+    /// One value per period (money in minor units).
+    pub values: Vec<i64>,
+}
+
+/// How a [`TrendSeries`] is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeriesStyle {
+    /// A bar per period, stacked on the series before it.
+    Bars,
+    /// A line through the periods.
+    Line,
+}
+
+/// What a chart's values measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "unit", content = "currency", rename_all = "snake_case")]
+pub enum ChartUnit {
+    /// Things counted (units, orders).
+    Count,
+    /// Money, in minor units of the currency.
+    Money(crate::money::Currency),
+}
+
+impl ChartUnit {
+    /// A value as its axis shows it, e.g. "$1,240" or "36".
+    pub fn format(self, value: i64) -> String {
+        match self {
+            ChartUnit::Count => value.to_string(),
+            ChartUnit::Money(currency) => {
+                let shown = crate::money::Money::new(value, currency).to_string();
+                // Whole units read better on an axis.
+                shown
+                    .strip_suffix(".00")
+                    .map_or(shown.clone(), str::to_owned)
+            }
+        }
+    }
 }
 
 /// A table of data the function owns.

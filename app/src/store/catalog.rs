@@ -7,7 +7,7 @@ use super::{MAX_PAYLOAD_BYTES, NewEvent, StoreError, projections};
 use crate::event::DomainEvent;
 use crate::functions::{
     BusinessFunction, category::events::CategoryEvent, customers::events::CustomerEvent,
-    platform_manager::events::PlatformEvent,
+    fulfillment::events::FulfillmentEvent, platform_manager::events::PlatformEvent,
 };
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -44,6 +44,7 @@ fn registry() -> &'static [(EventFamily, Vec<EventTypeEntry>)] {
             family::<CategoryEvent>(),
             family::<PlatformEvent>(),
             family::<CustomerEvent>(),
+            family::<FulfillmentEvent>(),
         ]
         .into_iter()
         .map(|family| {

@@ -52,6 +52,11 @@ pub struct EventMetadata {
     /// A key that makes the append safe to retry: repeating it returns the
     /// original events and writes nothing.
     pub idempotency_key: Option<String>,
+    /// When the facts happened, if before they were recorded: history
+    /// brought over from before Kiln (the demo's months of orders). Never
+    /// after the recording. Readers that date facts use
+    /// [`RecordedEvent::occurred_at`].
+    pub occurred_at: Option<DateTime<Utc>>,
 }
 
 impl EventMetadata {
@@ -64,12 +69,19 @@ impl EventMetadata {
             causation_id: None,
             correlation_id: None,
             idempotency_key: None,
+            occurred_at: None,
         }
     }
 
     /// The same metadata with an idempotency key.
     pub fn with_idempotency_key(mut self, key: impl Into<String>) -> Self {
         self.idempotency_key = Some(key.into());
+        self
+    }
+
+    /// The same metadata for facts that happened at `at`, before now.
+    pub fn occurred_at(mut self, at: DateTime<Utc>) -> Self {
+        self.occurred_at = Some(at);
         self
     }
 }
@@ -121,6 +133,14 @@ pub struct RecordedEvent {
     pub metadata: EventMetadata,
     /// When it was recorded (UTC).
     pub recorded_at: DateTime<Utc>,
+}
+
+impl RecordedEvent {
+    /// When the fact happened: when it was recorded, unless it was brought
+    /// in as history with an earlier date.
+    pub fn occurred_at(&self) -> DateTime<Utc> {
+        self.metadata.occurred_at.unwrap_or(self.recorded_at)
+    }
 }
 
 /// The result of an append.
@@ -175,6 +195,15 @@ pub enum StoreError {
         expected: i64,
         /// The version the stream is really at.
         actual: i64,
+    },
+    /// History can be brought in with the date it happened, but nothing is
+    /// recorded as having happened after the moment it is written.
+    #[error("events for {stream} cannot have happened at {occurred_at}, which is in the future")]
+    OccurredInFuture {
+        /// The stream being appended to.
+        stream: String,
+        /// The refused date.
+        occurred_at: DateTime<Utc>,
     },
     /// An event offered for the log is not one the catalog knows, or its
     /// payload does not fit its type. Nothing of the append was written.
@@ -537,6 +566,17 @@ impl EventStore {
         // Microseconds: what both engines store, so the events returned here
         // equal the events read back later.
         let recorded_at = Utc::now().trunc_subsecs(6);
+        let mut metadata = metadata.clone();
+        if let Some(occurred_at) = metadata.occurred_at {
+            if occurred_at > recorded_at {
+                return Err(StoreError::OccurredInFuture {
+                    stream: stream.to_string(),
+                    occurred_at,
+                });
+            }
+            metadata.occurred_at = Some(occurred_at.trunc_subsecs(6));
+        }
+        let metadata = &metadata;
         // One multi-row INSERT per chunk: statements, not rows, are what
         // database round trips cost (see docs/benchmarks.md).
         let mut positions = Vec::with_capacity(events.len());
@@ -639,6 +679,7 @@ struct PagedEvent {
     decision_id: Option<String>,
     causation_id: Option<String>,
     correlation_id: Option<String>,
+    occurred_at: Option<DateTime<Utc>>,
     recorded_at: DateTime<Utc>,
 }
 
@@ -662,10 +703,11 @@ impl<'a> EventRows<'a> {
         Option<&'a str>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
         i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
         DateTime<Utc>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+        Option<DateTime<Utc>>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     {
         let mut insert = sqlx::QueryBuilder::<DB>::new(
             "INSERT INTO events (stream_id, stream_version, event_type, schema_version, payload, \
-             actor, function, decision_id, causation_id, correlation_id, recorded_at) ",
+             actor, function, decision_id, causation_id, correlation_id, occurred_at, recorded_at) ",
         );
         let metadata = self.metadata;
         let stream = self.stream.as_str();
@@ -682,6 +724,7 @@ impl<'a> EventRows<'a> {
                 .push_bind(metadata.decision_id.as_deref())
                 .push_bind(metadata.causation_id.as_deref())
                 .push_bind(metadata.correlation_id.as_deref())
+                .push_bind(metadata.occurred_at)
                 .push_bind(recorded_at);
         });
         insert
@@ -698,7 +741,7 @@ macro_rules! page_of_events_sqlite {
          'event_type', event_type, 'schema_version', schema_version, 'payload', json(payload),
          'actor', actor, 'function', function, 'decision_id', decision_id,
          'causation_id', causation_id, 'correlation_id', correlation_id,
-         'recorded_at', recorded_at) ORDER BY position)
+         'occurred_at', occurred_at, 'recorded_at', recorded_at) ORDER BY position)
      FROM (",
             $rows,
             ")"
@@ -715,7 +758,7 @@ macro_rules! page_of_events_postgres {
          'event_type', event_type, 'schema_version', schema_version, 'payload', payload,
          'actor', actor, 'function', function, 'decision_id', decision_id,
          'causation_id', causation_id, 'correlation_id', correlation_id,
-         'recorded_at', recorded_at) ORDER BY position), '[]')::text
+         'occurred_at', occurred_at, 'recorded_at', recorded_at) ORDER BY position), '[]')::text
      FROM (",
             $rows,
             ") page"
@@ -798,6 +841,7 @@ fn decode_page(
                     causation_id: event.causation_id,
                     correlation_id: event.correlation_id,
                     idempotency_key: None,
+                    occurred_at: event.occurred_at,
                 },
                 position: event.position,
                 stream_id: event.stream_id,
@@ -827,6 +871,8 @@ mod tests {
             description: String::new(),
             base_price: Money::new(3900, Currency::Usd),
             image: "/products/jug.svg".into(),
+            variant: None,
+            unit_cost: None,
         })
     }
 
@@ -995,6 +1041,44 @@ mod tests {
                 .expect("append");
             let read = store.read_after(0, 10).await.expect("read");
             assert_eq!(read[0].metadata, metadata);
+        }
+
+        async fn history_keeps_the_date_it_happened_beside_the_date_it_was_recorded(store) {
+            let happened = "2026-03-14T09:30:00Z".parse::<DateTime<Utc>>().expect("date");
+            let metadata = category_metadata().occurred_at(happened);
+            store
+                .append(&jug_stream(), 0, &[introduced("JUG-1")], &metadata)
+                .await
+                .expect("append");
+            let read = store.read_after(0, 10).await.expect("read");
+            assert_eq!(read[0].occurred_at(), happened);
+            assert!(read[0].recorded_at > happened);
+        }
+
+        async fn an_event_without_a_history_date_happened_when_recorded(store) {
+            store
+                .append(&jug_stream(), 0, &[introduced("JUG-1")], &category_metadata())
+                .await
+                .expect("append");
+            let read = store.read_after(0, 10).await.expect("read");
+            assert_eq!(read[0].occurred_at(), read[0].recorded_at);
+        }
+
+        async fn nothing_is_recorded_as_happening_in_the_future(store) {
+            let tomorrow = Utc::now() + chrono::Duration::days(1);
+            let refused = store
+                .append(
+                    &jug_stream(),
+                    0,
+                    &[introduced("JUG-1")],
+                    &category_metadata().occurred_at(tomorrow),
+                )
+                .await;
+            assert!(
+                matches!(refused, Err(StoreError::OccurredInFuture { .. })),
+                "{refused:?}"
+            );
+            assert_eq!(store.event_count().await.expect("count"), 0);
         }
 
         async fn an_unknown_event_type_is_refused(store) {

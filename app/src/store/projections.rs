@@ -3,7 +3,7 @@
 
 use super::backend::{Backend, Connection, PerBackend, per_backend};
 use super::{EventStore, RecordedEvent, StoreError, database, read_after};
-use crate::functions::{BusinessFunction, category, customers, platform_manager};
+use crate::functions::{BusinessFunction, category, customers, fulfillment, platform_manager};
 use sha2::{Digest, Sha256};
 use std::{future::Future, pin::Pin};
 
@@ -46,6 +46,8 @@ pub const PROJECTORS: &[Projector] = &[
     customers::projection::DEALERS,
     customers::projection::ORDERS,
     customers::projection::TICKETS,
+    customers::sales::ORDER_LINES,
+    fulfillment::projection::STOCK,
 ];
 
 /// The projection tables that events of this type change.
@@ -90,6 +92,11 @@ pub enum Value<'a> {
     Integer(i64),
     /// Text.
     Text(&'a str),
+    /// An integer or NULL, e.g. the cost of a product nobody costed. (A
+    /// NULL keeps its column's type: PostgreSQL refuses an untyped one.)
+    OptionalInteger(Option<i64>),
+    /// A text or NULL.
+    OptionalText(Option<&'a str>),
 }
 
 /// One row for [`upsert_rows`]: its column values, and the position of the
@@ -166,6 +173,8 @@ pub async fn upsert_rows(
                     match *value {
                         Value::Integer(number) => row.push_bind(number),
                         Value::Text(text) => row.push_bind(text),
+                        Value::OptionalInteger(number) => row.push_bind(number),
+                        Value::OptionalText(text) => row.push_bind(text),
                     };
                 }
                 row.push_bind(values.position);

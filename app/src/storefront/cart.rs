@@ -231,7 +231,7 @@ pub(crate) async fn priced_cart(
         match products.iter().find(|product| product.sku == item.sku) {
             Some(product) => lines.push(CartLine {
                 sku: item.sku,
-                name: product.name.clone(),
+                name: product.title(),
                 image: product.image.clone(),
                 quantity: item.quantity,
                 unit_price: product.price,

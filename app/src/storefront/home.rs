@@ -8,7 +8,7 @@
 use super::chrome::{SiteFooter, SiteHeader};
 use super::products::list_storefront_products;
 use crate::functions::category::events::Collection;
-use crate::functions::category::view::{ProductCard, ProductSort, StorefrontQuery};
+use crate::functions::category::view::{ProductSort, ShopCard, StorefrontQuery};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -225,7 +225,7 @@ fn SearchAndSort(
 }
 
 #[component]
-fn ProductGrid(cards: Vec<ProductCard>, searched: Option<String>) -> impl IntoView {
+fn ProductGrid(cards: Vec<ShopCard>, searched: Option<String>) -> impl IntoView {
     if cards.is_empty() {
         let message = match searched {
             Some(search) => format!("Nothing listed matches “{search}”."),
@@ -243,7 +243,21 @@ fn ProductGrid(cards: Vec<ProductCard>, searched: Option<String>) -> impl IntoVi
 }
 
 #[component]
-fn ProductCardView(card: ProductCard) -> impl IntoView {
+fn ProductCardView(card: ShopCard) -> impl IntoView {
+    let ShopCard {
+        product: card,
+        options,
+        from_price,
+        price_varies,
+    } = card;
+    let price = if price_varies {
+        format!("from {from_price}")
+    } else {
+        card.price.to_string()
+    };
+    let option_count = (options > 1).then(|| {
+        view! { <p class="mt-1 text-sm text-amber-800" data-field="options">{format!("{options} options")}</p> }
+    });
     view! {
         <li class="group" data-sku=card.sku.to_string() data-collection=card.collection.slug()>
             <a href=format!("/shop/{}", card.sku) class="block">
@@ -257,9 +271,10 @@ fn ProductCardView(card: ProductCard) -> impl IntoView {
             </div>
             <div class="mt-4 flex items-baseline justify-between gap-4">
                 <h3 class="font-medium text-stone-900">{card.name}</h3>
-                <p class="shrink-0 font-semibold text-stone-900">{card.price.to_string()}</p>
+                <p class="shrink-0 font-semibold text-stone-900">{price}</p>
             </div>
             <p class="mt-1 text-sm text-stone-500">{card.collection.label()}</p>
+            {option_count}
             <p class="mt-2 text-sm leading-relaxed text-stone-600">{card.description}</p>
             </a>
         </li>

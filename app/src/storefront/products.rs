@@ -3,21 +3,22 @@
 //! shopper switches collection; agents can call it too.
 
 use crate::error::KilnError;
-use crate::functions::category::view::{ProductCard, StorefrontQuery};
+use crate::functions::category::view::{ShopCard, StorefrontQuery};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-/// The listed products of one collection, or of all of them.
+/// The listed products of one collection, or of all of them: one card per
+/// product, the options of a family behind one card.
 /// `POST /api/storefront/products` with `{"query": {"collection": "mugs"}}`.
 #[server(prefix = "/api", endpoint = "storefront/products", input = Json)]
 pub async fn list_storefront_products(
     query: StorefrontQuery,
-) -> Result<Vec<ProductCard>, KilnError> {
+) -> Result<Vec<ShopCard>, KilnError> {
     use crate::functions::category::service;
     use crate::state::AppState;
 
     let state = AppState::from_context()?;
-    service::storefront_products(state.store(), query)
+    service::storefront_cards(state.store(), query)
         .await
         .map_err(|error| {
             tracing::error!(error = %error, source = ?std::error::Error::source(&error), "reading the storefront catalog failed");

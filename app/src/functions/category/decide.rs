@@ -5,8 +5,8 @@
 //! the events to record or the rule that refuses the command.
 
 use super::events::{
-    BasePriceChanged, CategoryEvent, Collection, ProductDelisted, ProductIntroduced,
-    ProductRelisted, Sku,
+    BasePriceChanged, CategoryEvent, Collection, MarketPriceNoted, ProductDelisted,
+    ProductIntroduced, ProductRelisted, ProductRevised, Sku, Variant,
 };
 use crate::money::Money;
 use serde::{Deserialize, Serialize};
@@ -37,6 +37,24 @@ pub enum CategoryCommand {
         /// The product.
         sku: Sku,
     },
+    /// Change how a product is described, grouped or costed.
+    ReviseProduct {
+        /// The product.
+        sku: Sku,
+        /// Its details from now on, all of them.
+        details: ProductDetails,
+    },
+    /// Note what the market charges for something like a product.
+    NoteMarketPrice {
+        /// The product.
+        sku: Sku,
+        /// Where the price was seen or who said it.
+        source: String,
+        /// The price seen, if any.
+        their_price: Option<Money>,
+        /// What was noticed.
+        note: String,
+    },
 }
 
 impl CategoryCommand {
@@ -46,29 +64,49 @@ impl CategoryCommand {
             CategoryCommand::IntroduceProduct(product) => &product.sku,
             CategoryCommand::ChangeBasePrice { sku, .. }
             | CategoryCommand::Delist { sku, .. }
-            | CategoryCommand::Relist { sku } => sku,
+            | CategoryCommand::Relist { sku }
+            | CategoryCommand::ReviseProduct { sku, .. }
+            | CategoryCommand::NoteMarketPrice { sku, .. } => sku,
         }
     }
 }
 
-/// The longest reason accepted for a price change or a delisting, in characters.
+/// The longest reason accepted for a price change or a delisting, and the
+/// longest market note, in characters.
 pub const MAX_REASON_CHARS: usize = 500;
+/// The longest product name, in characters.
+pub const MAX_NAME_CHARS: usize = 80;
+/// The longest product description, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 400;
+/// The longest variant option ("Oat glaze") or market note source, in characters.
+pub const MAX_LABEL_CHARS: usize = 60;
 
 /// Input of [`CategoryCommand::IntroduceProduct`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntroduceProduct {
     /// The SKU the product will be known by.
     pub sku: Sku,
+    /// The consumer price before promotions and tax.
+    pub base_price: Money,
+    /// How it is described, grouped and costed.
+    pub details: ProductDetails,
+}
+
+/// What a person says about a product when introducing or revising it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductDetails {
     /// The name shoppers see.
     pub name: String,
     /// The storefront collection to show it in.
     pub collection: Collection,
     /// One or two sentences for the product card.
     pub description: String,
-    /// The consumer price before promotions and tax.
-    pub base_price: Money,
     /// Path of the product's picture under the site root.
     pub image: String,
+    /// The family it is an option of, if it comes in several.
+    pub variant: Option<Variant>,
+    /// What one unit costs to make, if costed (the base price's currency).
+    pub unit_cost: Option<Money>,
 }
 
 /// What `decide` needs to know about one product, folded from its stream.
@@ -80,6 +118,8 @@ pub struct ProductState {
     pub listed: bool,
     /// Its base price, once introduced.
     pub base_price: Option<Money>,
+    /// Its details as last introduced or revised.
+    pub details: Option<ProductDetails>,
 }
 
 impl ProductState {
@@ -98,10 +138,29 @@ impl ProductState {
                 self.introduced = true;
                 self.listed = true;
                 self.base_price = Some(product.base_price);
+                self.details = Some(ProductDetails {
+                    name: product.name.clone(),
+                    collection: product.collection,
+                    description: product.description.clone(),
+                    image: product.image.clone(),
+                    variant: product.variant.clone(),
+                    unit_cost: product.unit_cost,
+                });
             }
             CategoryEvent::BasePriceChanged(change) => self.base_price = Some(change.to),
             CategoryEvent::ProductDelisted(_) => self.listed = false,
             CategoryEvent::ProductRelisted(_) => self.listed = true,
+            CategoryEvent::ProductRevised(revised) => {
+                self.details = Some(ProductDetails {
+                    name: revised.name.clone(),
+                    collection: revised.collection,
+                    description: revised.description.clone(),
+                    image: revised.image.clone(),
+                    variant: revised.variant.clone(),
+                    unit_cost: revised.unit_cost,
+                });
+            }
+            CategoryEvent::MarketPriceNoted(_) => {}
         }
     }
 }
@@ -144,8 +203,8 @@ pub enum CategoryError {
         /// Its price today.
         price: Money,
     },
-    /// A base price stays in the currency the product was introduced in.
-    #[error("product {sku} is priced in {currency}: give the new price in {currency} too")]
+    /// A product's amounts stay in the currency it was introduced in.
+    #[error("product {sku} is priced in {currency}: give amounts for it in {currency} too")]
     CurrencyChanged {
         /// The product.
         sku: Sku,
@@ -178,6 +237,72 @@ pub enum CategoryError {
     AlreadyListed {
         /// The product.
         sku: Sku,
+    },
+    /// A name longer than a product card can show.
+    #[error("a product name may have at most {max} characters")]
+    NameTooLong {
+        /// The limit.
+        max: usize,
+    },
+    /// A description longer than a product card can show.
+    #[error("a product description may have at most {max} characters")]
+    DescriptionTooLong {
+        /// The limit.
+        max: usize,
+    },
+    /// A product in a family needs the option that sets it apart.
+    #[error("product {sku} is in family {family}: say which option it is (e.g. a glaze or a size)")]
+    MissingOption {
+        /// The product.
+        sku: Sku,
+        /// Its family.
+        family: super::events::FamilyKey,
+    },
+    /// An option, or a market note's source, longer than a label.
+    #[error("“{label}” may have at most {max} characters")]
+    LabelTooLong {
+        /// Which label, e.g. "the option".
+        label: &'static str,
+        /// The limit.
+        max: usize,
+    },
+    /// Making something never earns money.
+    #[error("product {sku} cannot cost {cost} to make: a unit cost is zero or more")]
+    CostNegative {
+        /// The product.
+        sku: Sku,
+        /// The refused cost.
+        cost: Money,
+    },
+    /// The unit cost as typed is not an amount of money.
+    #[error("“{text}” is not a unit cost: give it like 9 or 9.40, or leave it empty")]
+    InvalidCost {
+        /// What was typed (its first 40 characters).
+        text: String,
+    },
+    /// A revision that changes nothing records nothing.
+    #[error("product {sku} already has exactly these details")]
+    NothingRevised {
+        /// The product.
+        sku: Sku,
+    },
+    /// A market note says something.
+    #[error("write the note: what was seen or said")]
+    MissingNote,
+    /// A market note longer than anyone would read.
+    #[error("the note may have at most {max} characters")]
+    NoteTooLong {
+        /// The limit.
+        max: usize,
+    },
+    /// A market note says where it comes from.
+    #[error("say where the price was seen or who said it")]
+    MissingSource,
+    /// A competitor's price is a price.
+    #[error("a price seen in the market is above zero, not {price}")]
+    MarketPriceNotPositive {
+        /// The refused price.
+        price: Money,
     },
     /// Pictures are served from the site's own files, never hot-linked.
     #[error("product {sku}'s picture “{image}” must be a path on this site starting with /")]
@@ -244,7 +369,148 @@ pub fn decide(
                 sku,
             })])
         }
+        CategoryCommand::ReviseProduct { sku, details } => {
+            let (Some(current), Some(base_price)) = (&state.details, state.base_price) else {
+                return Err(CategoryError::NoSuchProduct { sku });
+            };
+            let details = checked_details(&sku, base_price, details)?;
+            if &details == current {
+                return Err(CategoryError::NothingRevised { sku });
+            }
+            Ok(vec![CategoryEvent::ProductRevised(ProductRevised {
+                sku,
+                name: details.name,
+                collection: details.collection,
+                description: details.description,
+                image: details.image,
+                variant: details.variant,
+                unit_cost: details.unit_cost,
+            })])
+        }
+        CategoryCommand::NoteMarketPrice {
+            sku,
+            source,
+            their_price,
+            note,
+        } => {
+            let Some(base_price) = state.base_price.filter(|_| state.introduced) else {
+                return Err(CategoryError::NoSuchProduct { sku });
+            };
+            let note = note.trim();
+            if note.is_empty() {
+                return Err(CategoryError::MissingNote);
+            }
+            if note.chars().count() > MAX_REASON_CHARS {
+                return Err(CategoryError::NoteTooLong {
+                    max: MAX_REASON_CHARS,
+                });
+            }
+            let source = source.trim();
+            if source.is_empty() {
+                return Err(CategoryError::MissingSource);
+            }
+            checked_label("the source", source)?;
+            if let Some(price) = their_price {
+                if price.currency != base_price.currency {
+                    return Err(CategoryError::CurrencyChanged {
+                        sku,
+                        currency: base_price.currency.code(),
+                    });
+                }
+                if !price.is_positive() {
+                    return Err(CategoryError::MarketPriceNotPositive { price });
+                }
+            }
+            Ok(vec![CategoryEvent::MarketPriceNoted(MarketPriceNoted {
+                sku,
+                source: source.to_owned(),
+                their_price,
+                note: note.to_owned(),
+            })])
+        }
     }
+}
+
+/// A label trimmed by the caller, refused when too long.
+fn checked_label(label: &'static str, text: &str) -> Result<(), CategoryError> {
+    if text.chars().count() > MAX_LABEL_CHARS {
+        return Err(CategoryError::LabelTooLong {
+            label,
+            max: MAX_LABEL_CHARS,
+        });
+    }
+    Ok(())
+}
+
+/// A product's details trimmed and checked: a name, texts within their
+/// limits, a picture on this site, an option for a product in a family,
+/// and a unit cost of zero or more in the price's currency.
+fn checked_details(
+    sku: &Sku,
+    base_price: Money,
+    details: ProductDetails,
+) -> Result<ProductDetails, CategoryError> {
+    let name = details.name.trim();
+    if name.is_empty() {
+        return Err(CategoryError::MissingName { sku: sku.clone() });
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(CategoryError::NameTooLong {
+            max: MAX_NAME_CHARS,
+        });
+    }
+    let description = details.description.trim();
+    if description.chars().count() > MAX_DESCRIPTION_CHARS {
+        return Err(CategoryError::DescriptionTooLong {
+            max: MAX_DESCRIPTION_CHARS,
+        });
+    }
+    let image = details.image.trim();
+    if !image.starts_with('/') || image.starts_with("//") {
+        return Err(CategoryError::ImageNotOnSite {
+            sku: sku.clone(),
+            image: image.chars().take(100).collect(),
+        });
+    }
+    let variant = match details.variant {
+        Some(Variant { family, option }) => {
+            let option = option.trim();
+            if option.is_empty() {
+                return Err(CategoryError::MissingOption {
+                    sku: sku.clone(),
+                    family,
+                });
+            }
+            checked_label("the option", option)?;
+            Some(Variant {
+                family,
+                option: option.to_owned(),
+            })
+        }
+        None => None,
+    };
+    if let Some(cost) = details.unit_cost {
+        if cost.currency != base_price.currency {
+            return Err(CategoryError::CurrencyChanged {
+                sku: sku.clone(),
+                currency: base_price.currency.code(),
+            });
+        }
+        if cost.minor_units < 0 {
+            return Err(CategoryError::CostNegative {
+                sku: sku.clone(),
+                cost,
+            });
+        }
+    }
+    Ok(ProductDetails {
+        name: name.to_owned(),
+        collection: details.collection,
+        description: description.to_owned(),
+        image: image.to_owned(),
+        variant,
+        unit_cost: details.unit_cost,
+    })
 }
 
 /// The reason trimmed; refused when blank or too long.
@@ -269,29 +535,22 @@ fn introduce_product(
     if state.introduced {
         return Err(CategoryError::ProductAlreadyIntroduced { sku });
     }
-    let name = product.name.trim();
-    if name.is_empty() {
-        return Err(CategoryError::MissingName { sku });
-    }
+    let details = checked_details(&sku, product.base_price, product.details)?;
     if !product.base_price.is_positive() {
         return Err(CategoryError::PriceNotPositive {
             sku,
             price: product.base_price,
         });
     }
-    if !product.image.starts_with('/') || product.image.starts_with("//") {
-        return Err(CategoryError::ImageNotOnSite {
-            sku,
-            image: product.image,
-        });
-    }
     Ok(vec![CategoryEvent::ProductIntroduced(ProductIntroduced {
         sku,
-        name: name.to_owned(),
-        collection: product.collection,
-        description: product.description.trim().to_owned(),
+        name: details.name,
+        collection: details.collection,
+        description: details.description,
         base_price: product.base_price,
-        image: product.image,
+        image: details.image,
+        variant: details.variant,
+        unit_cost: details.unit_cost,
     })])
 }
 
@@ -304,15 +563,29 @@ mod tests {
         Sku::parse("MUG-SPECKLE-12").expect("test SKU is valid")
     }
 
-    fn introduce_speckled_mug() -> IntroduceProduct {
-        IntroduceProduct {
-            sku: sku(),
+    fn speckled_mug() -> ProductDetails {
+        ProductDetails {
             name: "Speckled Morning Mug".into(),
             collection: Collection::Mugs,
             description: "Twelve ounces of speckled stoneware.".into(),
-            base_price: Money::new(2800, Currency::Usd),
             image: "/products/mug-speckle-12.svg".into(),
+            variant: None,
+            unit_cost: Some(Money::new(900, Currency::Usd)),
         }
+    }
+
+    fn introduce_speckled_mug() -> IntroduceProduct {
+        IntroduceProduct {
+            sku: sku(),
+            base_price: Money::new(2800, Currency::Usd),
+            details: speckled_mug(),
+        }
+    }
+
+    fn with_details(change: impl FnOnce(&mut ProductDetails)) -> IntroduceProduct {
+        let mut command = introduce_speckled_mug();
+        change(&mut command.details);
+        command
     }
 
     fn given(events: &[CategoryEvent]) -> ProductState {
@@ -328,10 +601,7 @@ mod tests {
 
     #[test]
     fn a_new_sku_is_introduced_with_its_name_trimmed() {
-        let command = IntroduceProduct {
-            name: "  Speckled Morning Mug ".into(),
-            ..introduce_speckled_mug()
-        };
+        let command = with_details(|details| details.name = "  Speckled Morning Mug ".into());
         let events = when(given(&[]), command).expect("a new product is accepted");
         assert_eq!(
             events,
@@ -342,6 +612,8 @@ mod tests {
                 description: "Twelve ounces of speckled stoneware.".into(),
                 base_price: Money::new(2800, Currency::Usd),
                 image: "/products/mug-speckle-12.svg".into(),
+                variant: None,
+                unit_cost: Some(Money::new(900, Currency::Usd)),
             })]
         );
     }
@@ -357,10 +629,7 @@ mod tests {
 
     #[test]
     fn a_blank_name_is_refused() {
-        let command = IntroduceProduct {
-            name: "   ".into(),
-            ..introduce_speckled_mug()
-        };
+        let command = with_details(|details| details.name = "   ".into());
         assert_eq!(
             when(given(&[]), command),
             Err(CategoryError::MissingName { sku: sku() })
@@ -441,7 +710,7 @@ mod tests {
             ),
             (
                 change_price(Money::new(2800, Currency::Eur), "Euro"),
-                "product MUG-SPECKLE-12 is priced in USD: give the new price in USD too",
+                "product MUG-SPECKLE-12 is priced in USD: give amounts for it in USD too",
             ),
             (
                 change_price(usd(3000), "  "),
@@ -510,16 +779,180 @@ mod tests {
             "//cdn.example.com/mug.png",
             "mug.png",
         ] {
-            let command = IntroduceProduct {
-                image: image.into(),
-                ..introduce_speckled_mug()
-            };
+            let command = with_details(|details| details.image = image.into());
             assert!(
                 matches!(
                     when(given(&[]), command),
                     Err(CategoryError::ImageNotOnSite { .. })
                 ),
                 "{image} was accepted"
+            );
+        }
+    }
+
+    fn family(key: &str, option: &str) -> Option<Variant> {
+        Some(Variant {
+            family: super::super::events::FamilyKey::parse(key).expect("valid family key"),
+            option: option.into(),
+        })
+    }
+
+    #[test]
+    fn a_product_may_be_introduced_as_an_option_of_a_family() {
+        let command = with_details(|details| details.variant = family("speckled-mug", " Oat glaze "));
+        let events = when(given(&[]), command).expect("accepted");
+        assert!(matches!(
+            &events[..],
+            [CategoryEvent::ProductIntroduced(ProductIntroduced { variant: Some(Variant { option, .. }), .. })]
+                if option == "Oat glaze"
+        ));
+    }
+
+    #[test]
+    fn details_that_are_too_long_blank_foreign_or_negative_are_refused() {
+        for (change, refusal) in [
+            (
+                Box::new(|d: &mut ProductDetails| d.name = "é".repeat(81)) as Box<dyn FnOnce(&mut ProductDetails)>,
+                "a product name may have at most 80 characters",
+            ),
+            (
+                Box::new(|d: &mut ProductDetails| d.description = "x".repeat(1_000_000)),
+                "a product description may have at most 400 characters",
+            ),
+            (
+                Box::new(|d: &mut ProductDetails| d.variant = family("speckled-mug", "  ")),
+                "product MUG-SPECKLE-12 is in family speckled-mug: say which option it is (e.g. a glaze or a size)",
+            ),
+            (
+                Box::new(|d: &mut ProductDetails| d.variant = family("speckled-mug", &"x".repeat(61))),
+                "“the option” may have at most 60 characters",
+            ),
+            (
+                Box::new(|d: &mut ProductDetails| d.unit_cost = Some(Money::new(-1, Currency::Usd))),
+                "product MUG-SPECKLE-12 cannot cost -$0.01 to make: a unit cost is zero or more",
+            ),
+            (
+                Box::new(|d: &mut ProductDetails| d.unit_cost = Some(Money::new(900, Currency::Eur))),
+                "product MUG-SPECKLE-12 is priced in USD: give amounts for it in USD too",
+            ),
+        ] {
+            assert_eq!(
+                when(given(&[]), with_details(change))
+                    .expect_err("refused")
+                    .to_string(),
+                refusal
+            );
+        }
+    }
+
+    fn revise(change: impl FnOnce(&mut ProductDetails)) -> CategoryCommand {
+        let mut details = speckled_mug();
+        change(&mut details);
+        CategoryCommand::ReviseProduct { sku: sku(), details }
+    }
+
+    #[test]
+    fn a_revision_records_every_detail_and_the_next_one_starts_from_it() {
+        let mut history = introduced();
+        let revised = decide(
+            &given(&history),
+            revise(|d| {
+                d.name = "Speckled Mug".into();
+                d.unit_cost = Some(Money::new(1000, Currency::Usd));
+            }),
+        )
+        .expect("accepted");
+        assert_eq!(
+            revised,
+            vec![CategoryEvent::ProductRevised(ProductRevised {
+                sku: sku(),
+                name: "Speckled Mug".into(),
+                collection: Collection::Mugs,
+                description: "Twelve ounces of speckled stoneware.".into(),
+                image: "/products/mug-speckle-12.svg".into(),
+                variant: None,
+                unit_cost: Some(Money::new(1000, Currency::Usd)),
+            })]
+        );
+        history.extend(revised);
+        assert_eq!(
+            decide(
+                &given(&history),
+                revise(|d| {
+                    d.name = " Speckled Mug ".into();
+                    d.unit_cost = Some(Money::new(1000, Currency::Usd));
+                })
+            ),
+            Err(CategoryError::NothingRevised { sku: sku() })
+        );
+    }
+
+    #[test]
+    fn a_product_that_was_never_introduced_cannot_be_revised_or_noted() {
+        assert_eq!(
+            decide(&given(&[]), revise(|_| {})),
+            Err(CategoryError::NoSuchProduct { sku: sku() })
+        );
+        assert_eq!(
+            decide(&given(&[]), note("Etsy", Some(usd(2500)), "Cheaper")),
+            Err(CategoryError::NoSuchProduct { sku: sku() })
+        );
+    }
+
+    fn note(source: &str, their_price: Option<Money>, text: &str) -> CategoryCommand {
+        CategoryCommand::NoteMarketPrice {
+            sku: sku(),
+            source: source.into(),
+            their_price,
+            note: text.into(),
+        }
+    }
+
+    #[test]
+    fn a_market_note_records_where_the_price_was_seen_and_what_was_noticed() {
+        assert_eq!(
+            decide(
+                &given(&introduced()),
+                note(" Hearth & Kiln, Etsy ", Some(usd(2400)), " Four glazes, free shipping ")
+            ),
+            Ok(vec![CategoryEvent::MarketPriceNoted(MarketPriceNoted {
+                sku: sku(),
+                source: "Hearth & Kiln, Etsy".into(),
+                their_price: Some(usd(2400)),
+                note: "Four glazes, free shipping".into(),
+            })])
+        );
+        // A note without a price is a note too.
+        assert!(decide(&given(&introduced()), note("Café buyers", None, "Want it in 8 oz")).is_ok());
+    }
+
+    #[test]
+    fn a_market_note_without_words_source_or_a_real_price_is_refused() {
+        for (command, refusal) in [
+            (note("Etsy", None, "  "), "write the note: what was seen or said"),
+            (note(" ", None, "Cheaper"), "say where the price was seen or who said it"),
+            (
+                note("Etsy", Some(usd(0)), "Free?"),
+                "a price seen in the market is above zero, not $0.00",
+            ),
+            (
+                note("Etsy", Some(Money::new(2400, Currency::Eur)), "In euros"),
+                "product MUG-SPECKLE-12 is priced in USD: give amounts for it in USD too",
+            ),
+            (
+                note(&"x".repeat(1_000_000), None, "Long"),
+                "“the source” may have at most 60 characters",
+            ),
+            (
+                note("Etsy", None, &"x".repeat(501)),
+                "the note may have at most 500 characters",
+            ),
+        ] {
+            assert_eq!(
+                decide(&given(&introduced()), command)
+                    .expect_err("refused")
+                    .to_string(),
+                refusal
             );
         }
     }

@@ -1,9 +1,9 @@
-//! Category Management's server functions for staff: change a base price,
-//! delist a product, relist it (see `crate::access::table`: each needs
-//! `category:operate`). Each redirects back to the function's page, which
-//! says what was done.
+//! Category Management's server functions for staff: add a product, edit
+//! one, change a base price, delist a product, relist it, note a market
+//! price (see `crate::access::table`: each needs `category:operate`). Each
+//! redirects back to the function's page, which says what was done.
 
-use super::view::{BasePriceForm, ListingForm};
+use super::view::{BasePriceForm, ListingForm, MarketNoteForm, ProductForm};
 use crate::error::KilnError;
 use leptos::prelude::*;
 
@@ -42,7 +42,57 @@ fn to_kiln_error(error: super::service::CatalogServiceError) -> KilnError {
             tracing::error!(%error, "changing the catalog failed");
             KilnError::Internal
         }
+        refused @ (CatalogServiceError::Sku(_)
+        | CatalogServiceError::Collection(_)
+        | CatalogServiceError::Family(_)
+        | CatalogServiceError::OptionWithoutFamily { .. }) => {
+            KilnError::Rejected(refused.to_string())
+        }
     }
+}
+
+/// Adds a product to the catalog and lists it; then back to the page with
+/// `?changed=added`. `POST /api/category/add-product` (form fields
+/// `form[sku]`, `form[name]`, `form[collection]`, `form[description]`,
+/// `form[price]`, `form[unit_cost]`, `form[image]`, `form[family]`,
+/// `form[option]`).
+#[server(prefix = "/api", endpoint = "category/add-product")]
+pub async fn add_product(form: ProductForm) -> Result<(), KilnError> {
+    let state = crate::state::AppState::from_context()?;
+    let actor = acting_staff().await?;
+    super::service::introduce_from_form(state.store(), actor, form)
+        .await
+        .map_err(to_kiln_error)?;
+    leptos_axum::redirect("/staff/category?changed=added");
+    Ok(())
+}
+
+/// Changes a product's details (not its price or listing); then back to
+/// the page with `?changed=edited`. `POST /api/category/edit-product`
+/// (the fields of [`add_product`] but `form[price]`).
+#[server(prefix = "/api", endpoint = "category/edit-product")]
+pub async fn edit_product(form: ProductForm) -> Result<(), KilnError> {
+    let state = crate::state::AppState::from_context()?;
+    let actor = acting_staff().await?;
+    super::service::revise_from_form(state.store(), actor, form)
+        .await
+        .map_err(to_kiln_error)?;
+    leptos_axum::redirect("/staff/category?changed=edited");
+    Ok(())
+}
+
+/// Notes a market price for a product; then back to the page with
+/// `?changed=noted`. `POST /api/category/market-note` (form fields
+/// `form[sku]`, `form[source]`, `form[their_price]`, `form[note]`).
+#[server(prefix = "/api", endpoint = "category/market-note")]
+pub async fn note_market_price(form: MarketNoteForm) -> Result<(), KilnError> {
+    let state = crate::state::AppState::from_context()?;
+    let actor = acting_staff().await?;
+    super::service::note_market_price(state.store(), actor, form)
+        .await
+        .map_err(to_kiln_error)?;
+    leptos_axum::redirect("/staff/category?changed=noted");
+    Ok(())
 }
 
 /// Changes a product's base price, saying why; then back to the page with

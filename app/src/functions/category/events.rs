@@ -20,6 +20,123 @@ pub enum CategoryEvent {
     ProductDelisted(ProductDelisted),
     /// A delisted product was put back on sale at its current base price.
     ProductRelisted(ProductRelisted),
+    /// A person changed how a product is described, grouped or costed. Its
+    /// SKU, base price and listing stay as they were; orders placed before
+    /// keep the name they were placed with.
+    ProductRevised(ProductRevised),
+    /// A person noted what the market charges for something like this
+    /// product (a competitor's price, what buyers said), for pricing
+    /// decisions. Nothing about the product changes.
+    MarketPriceNoted(MarketPriceNoted),
+}
+
+/// Payload of [`CategoryEvent::ProductRevised`]: the product's details as
+/// they are from now on, every one of them (not only those that changed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct ProductRevised {
+    /// The product.
+    pub sku: Sku,
+    /// The name shoppers see.
+    pub name: String,
+    /// The storefront collection it is shown in.
+    pub collection: Collection,
+    /// One or two sentences for the product card.
+    pub description: String,
+    /// Path of its picture under the site root.
+    pub image: String,
+    /// The family it is an option of, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<Variant>,
+    /// What one unit costs to make, if costed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost: Option<Money>,
+}
+
+/// Payload of [`CategoryEvent::MarketPriceNoted`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct MarketPriceNoted {
+    /// The product the note is about.
+    pub sku: Sku,
+    /// Where the price was seen or who said it, e.g. "Hearth & Kiln, Etsy".
+    pub source: String,
+    /// The price seen there, if the note is about one (same currency as
+    /// the product's base price).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub their_price: Option<Money>,
+    /// What was noticed, e.g. "sells a similar mug in four glazes".
+    pub note: String,
+}
+
+/// Which family a product is an option of: products of one family are
+/// shown on the storefront as one product with a choice (a glaze, a size),
+/// each option keeping its own SKU, price and stock.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct Variant {
+    /// The family's key, shared by all its options, e.g. `speckled-mug`.
+    pub family: FamilyKey,
+    /// What sets this option apart, as shoppers choose it, e.g. "Oat glaze".
+    pub option: String,
+}
+
+/// A product family's key: 3 to 40 lower-case letters, digits and inner
+/// dashes, e.g. `speckled-mug`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(try_from = "String", into = "String")]
+pub struct FamilyKey(String);
+
+/// Why a text is not a valid [`FamilyKey`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("“{text}” is not a family key: use 3 to 40 lower-case letters, digits and inner dashes")]
+pub struct InvalidFamilyKey {
+    /// The text offered (its first 40 characters).
+    pub text: String,
+}
+
+impl FamilyKey {
+    /// Parses a family key, refusing anything outside its alphabet.
+    pub fn parse(text: &str) -> Result<Self, InvalidFamilyKey> {
+        let well_formed = (3..=40).contains(&text.len())
+            && text
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !text.starts_with('-')
+            && !text.ends_with('-');
+        if well_formed {
+            Ok(FamilyKey(text.to_owned()))
+        } else {
+            Err(InvalidFamilyKey {
+                text: text.chars().take(40).collect(),
+            })
+        }
+    }
+
+    /// The key as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for FamilyKey {
+    type Error = InvalidFamilyKey;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        FamilyKey::parse(&text)
+    }
+}
+
+impl From<FamilyKey> for String {
+    fn from(key: FamilyKey) -> Self {
+        key.0
+    }
+}
+
+impl fmt::Display for FamilyKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// Payload of [`CategoryEvent::BasePriceChanged`].
@@ -70,6 +187,14 @@ pub struct ProductIntroduced {
     pub base_price: Money,
     /// Path of the product's picture under the site root, e.g. `/products/mug.svg`.
     pub image: String,
+    /// The family it is an option of, if it comes in several (glazes,
+    /// sizes). Absent in events recorded before variants existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<Variant>,
+    /// What one unit costs the workshop to make (clay, glaze, firing,
+    /// labour), for margins; absent when nobody has costed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost: Option<Money>,
 }
 
 /// A stock-keeping unit: 3 to 32 characters of upper-case letters, digits and
@@ -201,6 +326,8 @@ impl crate::event::DomainEvent for CategoryEvent {
             CategoryEvent::BasePriceChanged(_) => "BasePriceChanged",
             CategoryEvent::ProductDelisted(_) => "ProductDelisted",
             CategoryEvent::ProductRelisted(_) => "ProductRelisted",
+            CategoryEvent::ProductRevised(_) => "ProductRevised",
+            CategoryEvent::MarketPriceNoted(_) => "MarketPriceNoted",
         }
     }
 
@@ -241,6 +368,14 @@ mod tests {
     fn a_sku_in_a_payload_is_validated_when_read() {
         let parsed: Result<Sku, _> = serde_json::from_str("\"not a sku\"");
         assert!(parsed.is_err());
+    }
+
+    #[test]
+    fn a_family_key_is_lower_case_and_a_capitalised_one_is_refused() {
+        assert!(FamilyKey::parse("speckled-mug").is_ok());
+        for bad in ["Speckled-Mug", "ab", "-mug", "mug-", "mug mug", ""] {
+            assert!(FamilyKey::parse(bad).is_err(), "{bad:?} was accepted");
+        }
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! The `catalog_products` table, derived from Category Management's events.
 
 use super::events::{
-    CategoryEvent, Collection, ProductDelisted, ProductIntroduced, ProductRelisted, Sku,
+    CategoryEvent, Collection, FamilyKey, ProductDelisted, ProductIntroduced, ProductRelisted,
+    ProductRevised, Sku, Variant,
 };
-use super::view::{PriceChange, ProductCard, StorefrontQuery};
+use super::view::{CatalogEntry, MarketNote, PriceChange, ProductCard, StorefrontQuery};
 use crate::event::DomainEvent;
 use crate::functions::BusinessFunction;
 use crate::money::{Currency, Money};
@@ -13,8 +14,9 @@ use crate::store::projections::{Projector, ProjectorFuture, Row, Value, upsert_r
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
 
 /// The catalog projection: `catalog_products` (every product, listed or
-/// not, at its current base price) and `base_price_changes` (each change
-/// with its reason).
+/// not, at its current base price, with its family and unit cost),
+/// `base_price_changes` (each change with its reason) and
+/// `market_price_notes`.
 pub const CATALOG: Projector = Projector {
     name: "catalog",
     function: BusinessFunction::Category,
@@ -23,8 +25,10 @@ pub const CATALOG: Projector = Projector {
         "BasePriceChanged",
         "ProductDelisted",
         "ProductRelisted",
+        "ProductRevised",
+        "MarketPriceNoted",
     ],
-    tables: &["catalog_products", "base_price_changes"],
+    tables: &["catalog_products", "base_price_changes", "market_price_notes"],
     apply: apply_boxed,
 };
 
@@ -36,7 +40,7 @@ fn apply_boxed<'a>(
 }
 
 /// The columns of `catalog_products` an introduction writes, key first.
-const PRODUCT_COLUMNS: [&str; 8] = [
+const PRODUCT_COLUMNS: [&str; 11] = [
     "sku",
     "name",
     "collection",
@@ -45,6 +49,20 @@ const PRODUCT_COLUMNS: [&str; 8] = [
     "currency",
     "image",
     "listed",
+    "family",
+    "variant_option",
+    "unit_cost_minor",
+];
+
+/// The columns of `market_price_notes`, key first.
+const NOTE_COLUMNS: [&str; 7] = [
+    "event_position",
+    "sku",
+    "source",
+    "their_price_minor",
+    "currency",
+    "note",
+    "noted_at",
 ];
 
 /// The columns of `base_price_changes`, key first.
@@ -91,7 +109,7 @@ pub async fn apply(
             CategoryEvent::BasePriceChanged(change) => {
                 write_introductions(connection.reborrow(), &introduced).await?;
                 introduced.clear();
-                let changed_at = event.recorded_at.to_rfc3339();
+                let changed_at = event.occurred_at().to_rfc3339();
                 let row = Row {
                     values: vec![
                         Value::Integer(event.position),
@@ -118,6 +136,34 @@ pub async fn apply(
                     change.to.minor_units,
                     &change.sku,
                     event.position,
+                )
+                .await?;
+            }
+            CategoryEvent::ProductRevised(revised) => {
+                write_introductions(connection.reborrow(), &introduced).await?;
+                introduced.clear();
+                revise_product(connection.reborrow(), revised, event.position).await?;
+            }
+            CategoryEvent::MarketPriceNoted(noted) => {
+                let noted_at = event.occurred_at().to_rfc3339();
+                let row = Row {
+                    values: vec![
+                        Value::Integer(event.position),
+                        Value::Text(noted.sku.as_str()),
+                        Value::Text(&noted.source),
+                        Value::OptionalInteger(noted.their_price.map(|price| price.minor_units)),
+                        Value::OptionalText(noted.their_price.map(|price| price.currency.code())),
+                        Value::Text(&noted.note),
+                        Value::Text(&noted_at),
+                    ],
+                    position: event.position,
+                };
+                upsert_rows(
+                    connection.reborrow(),
+                    "market_price_notes",
+                    "event_position",
+                    &NOTE_COLUMNS,
+                    &[row],
                 )
                 .await?;
             }
@@ -160,6 +206,9 @@ async fn write_introductions(
                 Value::Text(product.base_price.currency.code()),
                 Value::Text(&product.image),
                 Value::Integer(1),
+                Value::OptionalText(product.variant.as_ref().map(|v| v.family.as_str())),
+                Value::OptionalText(product.variant.as_ref().map(|v| v.option.as_str())),
+                Value::OptionalInteger(product.unit_cost.map(|cost| cost.minor_units)),
             ],
             position: *position,
         })
@@ -172,6 +221,35 @@ async fn write_introductions(
         &rows,
     )
     .await
+}
+
+/// Replaces a product's details with a revision's, unless the row has
+/// already applied this event or a later one.
+async fn revise_product(
+    mut connection: Connection<'_>,
+    revised: &ProductRevised,
+    position: i64,
+) -> Result<(), StoreError> {
+    per_backend!(connection.reborrow(), Connection, c => {
+        sqlx::query(
+            "UPDATE catalog_products SET name = $1, collection = $2, description = $3, image = $4,
+                    family = $5, variant_option = $6, unit_cost_minor = $7, last_position = $8
+             WHERE sku = $9 AND last_position < $8",
+        )
+        .bind(&revised.name)
+        .bind(revised.collection.slug())
+        .bind(&revised.description)
+        .bind(&revised.image)
+        .bind(revised.variant.as_ref().map(|v| v.family.as_str()))
+        .bind(revised.variant.as_ref().map(|v| v.option.as_str()))
+        .bind(revised.unit_cost.map(|cost| cost.minor_units))
+        .bind(position)
+        .bind(revised.sku.as_str())
+        .execute(c)
+        .await
+        .map(|_| ())
+    })
+    .map_err(database(format!("revise product {}", revised.sku)))
 }
 
 /// Sets one integer column of `sku`'s row, unless the row has already
@@ -209,7 +287,13 @@ struct CatalogRow {
     base_price_minor: i64,
     currency: String,
     image: String,
+    family: Option<String>,
+    variant_option: Option<String>,
 }
+
+/// The columns a [`CatalogRow`] reads.
+const CARD_COLUMNS: &str =
+    "sku, name, collection, description, base_price_minor, currency, image, family, variant_option";
 
 impl TryFrom<CatalogRow> for ProductCard {
     type Error = StoreError;
@@ -230,6 +314,13 @@ impl TryFrom<CatalogRow> for ProductCard {
                 Currency::from_code(&row.currency)
                     .ok_or_else(|| corrupt("currency", &row.currency))?,
             ),
+            variant: match (row.family, row.variant_option) {
+                (Some(family), Some(option)) => Some(Variant {
+                    family: FamilyKey::parse(&family).map_err(|_| corrupt("family", &family))?,
+                    option,
+                }),
+                _ => None,
+            },
             name: row.name,
             description: row.description,
             image: row.image,
@@ -273,12 +364,12 @@ pub async fn storefront_products(
         super::view::ProductSort::Name => "name",
     };
     let statement = format!(
-        "SELECT sku, name, collection, description, base_price_minor, currency, image
+        "SELECT {CARD_COLUMNS}
          FROM catalog_products
          WHERE listed = 1 AND (CAST($1 AS TEXT) IS NULL OR collection = $1)
            AND (CAST($2 AS TEXT) IS NULL
                 OR LOWER(name) LIKE $2 ESCAPE '\\' OR LOWER(description) LIKE $2 ESCAPE '\\')
-         ORDER BY {order}"
+         ORDER BY {order}, sku"
     );
     let rows: Vec<CatalogRow> = per_backend!(store.database(), Database, pool => {
         sqlx::query_as(&statement)
@@ -296,11 +387,9 @@ pub async fn storefront_products(
 
 /// The listed product `sku`, if there is one.
 pub async fn product(store: &EventStore, sku: &Sku) -> Result<Option<ProductCard>, StoreError> {
+    let statement = format!("SELECT {CARD_COLUMNS} FROM catalog_products WHERE sku = $1 AND listed = 1");
     let row: Option<CatalogRow> = per_backend!(store.database(), Database, pool => {
-        sqlx::query_as(
-            "SELECT sku, name, collection, description, base_price_minor, currency, image
-             FROM catalog_products WHERE sku = $1 AND listed = 1",
-        )
+        sqlx::query_as(&statement)
         .bind(sku.as_str())
         .fetch_optional(pool)
         .await
@@ -312,33 +401,95 @@ pub async fn product(store: &EventStore, sku: &Sku) -> Result<Option<ProductCard
     row.map(ProductCard::try_from).transpose()
 }
 
-/// Every product in the catalog, listed or not, with whether it is on
-/// sale, in collection order then by name (Category Management's page).
-pub async fn catalog(store: &EventStore) -> Result<Vec<(ProductCard, bool)>, StoreError> {
-    let rows: Vec<(i64, CatalogRow)> = per_backend!(store.database(), Database, pool => {
-        sqlx::query_as::<_, ListedRow>(
-            "SELECT sku, name, collection, description, base_price_minor, currency, image, listed
-             FROM catalog_products
-             ORDER BY CASE collection WHEN 'mugs' THEN 0 WHEN 'planters' THEN 1 ELSE 2 END, name",
-        )
-        .fetch_all(pool)
-        .await
+/// The listed options of `family`, cheapest first.
+pub async fn family(store: &EventStore, family: &FamilyKey) -> Result<Vec<ProductCard>, StoreError> {
+    let statement = format!(
+        "SELECT {CARD_COLUMNS} FROM catalog_products
+         WHERE family = $1 AND listed = 1 ORDER BY base_price_minor, variant_option, sku"
+    );
+    let rows: Vec<CatalogRow> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(&statement)
+            .bind(family.as_str())
+            .fetch_all(pool)
+            .await
     })
-    .map_err(database("read the whole catalog"))?
-    .into_iter()
-    .map(|row| (row.listed, row.product))
-    .collect();
+    .map_err(database(format!("read the options of family {family}")))?;
+    rows.into_iter().map(ProductCard::try_from).collect()
+}
+
+/// Every product in the catalog, listed or not, with its listing status
+/// and unit cost, in collection order then by name (Category Management's
+/// page, and the price book orders are checked against).
+pub async fn catalog(store: &EventStore) -> Result<Vec<CatalogEntry>, StoreError> {
+    let statement = format!(
+        "SELECT {CARD_COLUMNS}, listed, unit_cost_minor
+         FROM catalog_products
+         ORDER BY CASE collection WHEN 'mugs' THEN 0 WHEN 'planters' THEN 1 ELSE 2 END, name, sku"
+    );
+    let rows: Vec<ListedRow> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as::<_, ListedRow>(&statement)
+            .fetch_all(pool)
+            .await
+    })
+    .map_err(database("read the whole catalog"))?;
     rows.into_iter()
-        .map(|(listed, row)| Ok((ProductCard::try_from(row)?, listed == 1)))
+        .map(|row| {
+            let product = ProductCard::try_from(row.product)?;
+            Ok(CatalogEntry {
+                unit_cost: row
+                    .unit_cost_minor
+                    .map(|minor_units| Money::new(minor_units, product.price.currency)),
+                listed: row.listed == 1,
+                product,
+            })
+        })
         .collect()
 }
 
-/// A `catalog_products` row with its listing status.
+/// A `catalog_products` row with its listing status and unit cost.
 #[derive(sqlx::FromRow)]
 struct ListedRow {
     #[sqlx(flatten)]
     product: CatalogRow,
     listed: i64,
+    unit_cost_minor: Option<i64>,
+}
+
+/// The newest `limit` market price notes, newest first.
+pub async fn market_notes(store: &EventStore, limit: i64) -> Result<Vec<MarketNote>, StoreError> {
+    let rows: Vec<(String, String, Option<i64>, Option<String>, String, String)> =
+        per_backend!(store.database(), Database, pool => {
+            sqlx::query_as(
+                "SELECT sku, source, their_price_minor, currency, note, noted_at
+                 FROM market_price_notes ORDER BY event_position DESC LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })
+        .map_err(database("read market price notes"))?;
+    rows.into_iter()
+        .map(|(sku, source, price, currency, note, noted_at)| {
+            let corrupt = |what, value: &str| StoreError::Corrupt {
+                what,
+                value: value.to_owned(),
+            };
+            let their_price = match (price, currency) {
+                (Some(minor_units), Some(code)) => Some(Money::new(
+                    minor_units,
+                    Currency::from_code(&code).ok_or_else(|| corrupt("currency", &code))?,
+                )),
+                _ => None,
+            };
+            Ok(MarketNote {
+                sku: Sku::parse(&sku).map_err(|_| corrupt("SKU", &sku))?,
+                source,
+                their_price,
+                note,
+                noted_at,
+            })
+        })
+        .collect()
 }
 
 /// The newest `limit` base price changes, newest first.

@@ -1,10 +1,16 @@
 //! Category Management's application service: the one way its commands
 //! reach the event log and its projections reach the pages.
 
-use super::decide::{CategoryCommand, CategoryError, ProductState, decide};
-use super::events::CategoryEvent;
+use super::decide::{CategoryCommand, CategoryError, IntroduceProduct, ProductDetails, ProductState, decide};
+use super::events::{
+    CategoryEvent, Collection, FamilyKey, InvalidFamilyKey, InvalidSku, Sku, UnknownCollection,
+    Variant,
+};
 use super::projection;
-use super::view::{ProductCard, StorefrontQuery};
+use super::view::{
+    CatalogEntry, MarketNoteForm, ProductCard, ProductForm, ShopCard, StorefrontQuery,
+};
+use crate::money::{Currency, Money};
 use crate::event::{Actor, StreamId};
 use crate::functions::BusinessFunction;
 use crate::store::{Appended, EventMetadata, EventStore, StoreError};
@@ -18,6 +24,163 @@ pub enum CatalogServiceError {
     /// The event store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A SKU typed in a form is malformed.
+    #[error(transparent)]
+    Sku(#[from] InvalidSku),
+    /// A collection chosen in a form does not exist.
+    #[error(transparent)]
+    Collection(#[from] UnknownCollection),
+    /// A family key typed in a form is malformed.
+    #[error(transparent)]
+    Family(#[from] InvalidFamilyKey),
+    /// An option was typed without the family it is an option of.
+    #[error("an option (“{option}”) needs the family it belongs to, e.g. speckled-mug")]
+    OptionWithoutFamily {
+        /// The option typed (its first 40 characters).
+        option: String,
+    },
+}
+
+/// The currency a first product is priced in. The shop sells in one
+/// currency, the catalog's; Kiln has no setting for it yet.
+const FIRST_PRODUCT_CURRENCY: Currency = Currency::Usd;
+
+/// The text's first 40 characters, for quoting typed input in a refusal.
+fn quoted(text: &str) -> String {
+    text.chars().take(40).collect()
+}
+
+/// A product's details as typed in `form`, with amounts in `currency`.
+fn details_from_form(
+    form: &ProductForm,
+    currency: Currency,
+) -> Result<ProductDetails, CatalogServiceError> {
+    let collection: Collection = form.collection.trim().parse().map_err(|_| UnknownCollection {
+        text: quoted(&form.collection),
+    })?;
+    let family = form.family.trim();
+    let option = form.option.trim();
+    let variant = match (family.is_empty(), option.is_empty()) {
+        (true, true) => None,
+        (true, false) => {
+            return Err(CatalogServiceError::OptionWithoutFamily {
+                option: quoted(option),
+            });
+        }
+        (false, _) => Some(Variant {
+            family: FamilyKey::parse(family)?,
+            option: form.option.clone(),
+        }),
+    };
+    let cost = form.unit_cost.trim();
+    let unit_cost = if cost.is_empty() {
+        None
+    } else {
+        Some(
+            Money::parse_amount(cost, currency)
+                .map_err(|invalid| CategoryError::InvalidCost { text: invalid.text })?,
+        )
+    };
+    Ok(ProductDetails {
+        name: form.name.clone(),
+        collection,
+        description: form.description.clone(),
+        image: form.image.clone(),
+        variant,
+        unit_cost,
+    })
+}
+
+/// The SKU typed in a form.
+fn sku_from_form(text: &str) -> Result<Sku, InvalidSku> {
+    Sku::parse(text.trim()).map_err(|_| InvalidSku {
+        text: quoted(text),
+    })
+}
+
+/// Introduces the product typed in the "introduce a product" form, priced
+/// in the catalog's currency.
+pub async fn introduce_from_form(
+    store: &EventStore,
+    actor: Actor,
+    form: ProductForm,
+) -> Result<Appended, CatalogServiceError> {
+    let sku = sku_from_form(&form.sku)?;
+    let currency = projection::catalog(store)
+        .await?
+        .first()
+        .map_or(FIRST_PRODUCT_CURRENCY, |entry| entry.product.price.currency);
+    let base_price = Money::parse_amount(&form.price, currency)
+        .map_err(|invalid| CategoryError::InvalidPrice { text: invalid.text })?;
+    let details = details_from_form(&form, currency)?;
+    handle(
+        store,
+        actor,
+        CategoryCommand::IntroduceProduct(IntroduceProduct {
+            sku,
+            base_price,
+            details,
+        }),
+    )
+    .await
+}
+
+/// Revises the product edited in the "edit a product" form.
+pub async fn revise_from_form(
+    store: &EventStore,
+    actor: Actor,
+    form: ProductForm,
+) -> Result<Appended, CatalogServiceError> {
+    let sku = sku_from_form(&form.sku)?;
+    let stream = StreamId::product(&sku);
+    let history = store.load::<CategoryEvent>(&stream).await?;
+    let state = ProductState::from_events(&history.events);
+    let currency = state
+        .base_price
+        .ok_or_else(|| CategoryError::NoSuchProduct { sku: sku.clone() })?
+        .currency;
+    let details = details_from_form(&form, currency)?;
+    let events = decide(&state, CategoryCommand::ReviseProduct { sku, details })?;
+    let metadata = EventMetadata::new(actor, BusinessFunction::Category);
+    Ok(store
+        .append(&stream, history.version, &events, &metadata)
+        .await?)
+}
+
+/// Records the note typed in the "note a market price" form.
+pub async fn note_market_price(
+    store: &EventStore,
+    actor: Actor,
+    form: MarketNoteForm,
+) -> Result<Appended, CatalogServiceError> {
+    let sku = sku_from_form(&form.sku)?;
+    let stream = StreamId::product(&sku);
+    let history = store.load::<CategoryEvent>(&stream).await?;
+    let state = ProductState::from_events(&history.events);
+    let currency = state
+        .base_price
+        .ok_or_else(|| CategoryError::NoSuchProduct { sku: sku.clone() })?
+        .currency;
+    let typed = form.their_price.trim();
+    let their_price = if typed.is_empty() {
+        None
+    } else {
+        Some(
+            Money::parse_amount(typed, currency)
+                .map_err(|invalid| CategoryError::InvalidPrice { text: invalid.text })?,
+        )
+    };
+    let command = CategoryCommand::NoteMarketPrice {
+        sku,
+        source: form.source,
+        their_price,
+        note: form.note,
+    };
+    let events = decide(&state, command)?;
+    let metadata = EventMetadata::new(actor, BusinessFunction::Category);
+    Ok(store
+        .append(&stream, history.version, &events, &metadata)
+        .await?)
 }
 
 /// Decides `command` against the product's stream and appends the result.
@@ -61,12 +224,37 @@ pub async fn change_base_price(
         .await?)
 }
 
-/// The products the storefront lists for `query`.
+/// Every listed product for `query`, one per SKU (each option of a
+/// family on its own).
 pub async fn storefront_products(
     store: &EventStore,
     query: StorefrontQuery,
 ) -> Result<Vec<ProductCard>, StoreError> {
     projection::storefront_products(store, query).await
+}
+
+/// The storefront's cards for `query`: one per product, a family's
+/// options behind one card.
+pub async fn storefront_cards(
+    store: &EventStore,
+    query: StorefrontQuery,
+) -> Result<Vec<ShopCard>, StoreError> {
+    Ok(ShopCard::group(
+        projection::storefront_products(store, query).await?,
+    ))
+}
+
+/// Every product, listed or not, with its unit cost (staff only).
+pub async fn catalog(store: &EventStore) -> Result<Vec<CatalogEntry>, StoreError> {
+    projection::catalog(store).await
+}
+
+/// The listed options of `family`, cheapest first.
+pub async fn family_options(
+    store: &EventStore,
+    family: &FamilyKey,
+) -> Result<Vec<ProductCard>, StoreError> {
+    projection::family(store, family).await
 }
 
 /// The listed product `sku`, as its storefront page shows it.
@@ -77,8 +265,13 @@ pub async fn storefront_product(
     projection::product(store, sku).await
 }
 
-/// Fills Category Management's page: the catalog with listing status and
-/// base prices, and the history of base price changes.
+/// How many months of sales the page charts, the current one included.
+const PERFORMANCE_MONTHS: u32 = 6;
+
+/// Fills Category Management's page: the catalog with listing status,
+/// options, base prices and unit costs; product performance (units,
+/// revenue and margin per month, charted); base price changes and market
+/// price notes.
 pub async fn fill_page(
     store: &EventStore,
     page: &mut crate::staff::view::FunctionPage,
@@ -86,12 +279,20 @@ pub async fn fill_page(
     use crate::staff::view::{DataTable, Metric};
 
     let catalog = projection::catalog(store).await?;
-    let listed = catalog.iter().filter(|(_, listed)| *listed).count();
-    let collections: std::collections::HashSet<_> = catalog
+    let listed = catalog.iter().filter(|entry| entry.listed).count();
+    let families: std::collections::HashSet<_> = catalog
         .iter()
-        .map(|(product, _)| product.collection)
+        .filter_map(|entry| entry.product.variant.as_ref().map(|v| v.family.clone()))
         .collect();
     let changes = projection::price_changes(store, 50).await?;
+    let notes = projection::market_notes(store, 50).await?;
+    let months = performance::months_ending(chrono::Utc::now(), PERFORMANCE_MONTHS);
+    let sales = crate::functions::customers::sales::monthly_sales(
+        store,
+        months.first().map_or("", |month| month.key.as_str()),
+    )
+    .await?;
+    let performance = performance::Performance::of(&catalog, &months, &sales);
     page.metrics = vec![
         Metric::count("listed-products", "Listed products", listed),
         Metric::count(
@@ -99,26 +300,48 @@ pub async fn fill_page(
             "Delisted products",
             catalog.len() - listed,
         ),
-        Metric::count("collections", "Collections", collections.len()),
+        Metric::count("product-families", "Products with options", families.len()),
+        performance.revenue_metric(),
+        performance.margin_metric(),
         Metric::count(
             "price-changes",
             "Base price changes (latest 50)",
             changes.len(),
         ),
     ];
+    page.trends = performance.charts();
     let mut table = DataTable::new(
         "catalog",
         "Catalog and base prices",
-        &["SKU", "Product", "Collection", "Base price", "Status"],
+        &[
+            "SKU",
+            "Product",
+            "Option",
+            "Collection",
+            "Base price",
+            "Unit cost",
+            "Margin",
+            "Status",
+        ],
         "No product has been introduced yet.",
     );
-    for (product, listed) in catalog {
+    for entry in &catalog {
+        let product = &entry.product;
         table.row(vec![
             product.sku.to_string(),
-            product.name,
+            product.name.clone(),
+            product
+                .variant
+                .as_ref()
+                .map_or(String::new(), |variant| variant.option.clone()),
             product.collection.label().to_owned(),
             product.price.to_string(),
-            if listed { "listed" } else { "delisted" }.to_owned(),
+            entry.unit_cost.map_or("not costed".to_owned(), |cost| cost.to_string()),
+            entry
+                .unit_cost
+                .and_then(|cost| performance::margin_percent(product.price, cost))
+                .unwrap_or_else(|| "–".to_owned()),
+            if entry.listed { "listed" } else { "delisted" }.to_owned(),
         ]);
     }
     let mut history = DataTable::new(
@@ -129,21 +352,373 @@ pub async fn fill_page(
     );
     for change in changes {
         history.row(vec![
-            change
-                .changed_at
-                .get(..16)
-                .unwrap_or(&change.changed_at)
-                .replace('T', " "),
+            short_time(&change.changed_at),
             change.sku.to_string(),
             change.from.to_string(),
             change.to.to_string(),
             change.reason,
         ]);
     }
-    page.tables = vec![table, history];
-    page.not_built_yet.push(
-        "Product performance (units, revenue, margin over time), market pricing notes, variants, and creating or editing products from this page: not built yet (selling issue)."
-            .to_owned(),
+    let mut market = DataTable::new(
+        "market-price-notes",
+        "Market pricing notes",
+        &["When (UTC)", "SKU", "Source", "Their price", "Note"],
+        "Nobody has noted a market price yet.",
     );
+    for note in notes {
+        market.row(vec![
+            short_time(&note.noted_at),
+            note.sku.to_string(),
+            note.source,
+            note.their_price.map_or(String::new(), |price| price.to_string()),
+            note.note,
+        ]);
+    }
+    page.tables = vec![table, performance.table(), history, market];
+    page.catalog = catalog;
     Ok(())
+}
+
+/// An RFC 3339 time as tables show it: `2026-11-28 14:05`.
+fn short_time(at: &str) -> String {
+    at.get(..16).unwrap_or(at).replace('T', " ")
+}
+
+pub mod performance {
+    //! Product performance: units, revenue and margin per month, worked
+    //! out from the order lines' monthly sums. Pure, so it is tested
+    //! without a database.
+
+    use super::super::events::{Collection, Sku};
+    use super::super::view::CatalogEntry;
+    use crate::functions::customers::sales::MonthlySales;
+    use crate::money::{Currency, Money};
+    use crate::staff::view::{
+        ChartUnit, DataTable, Metric, SeriesStyle, TrendChart, TrendSeries,
+    };
+    use chrono::{DateTime, Datelike, Utc};
+    use std::collections::HashMap;
+
+    /// A calendar month.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Month {
+        /// `YYYY-MM`, as `order_lines.placed_month`.
+        pub key: String,
+        /// As charts show it, e.g. "Jun 2026".
+        pub label: String,
+    }
+
+    /// The `count` months up to and including `now`'s, oldest first.
+    pub fn months_ending(now: DateTime<Utc>, count: u32) -> Vec<Month> {
+        let (year, month) = (now.year(), now.month0());
+        (0..count)
+            .rev()
+            .map(|back| {
+                let index = i64::from(year) * 12 + i64::from(month) - i64::from(back);
+                let (year, month0) = (index.div_euclid(12), index.rem_euclid(12));
+                const NAMES: [&str; 12] = [
+                    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                    "Dec",
+                ];
+                let name = usize::try_from(month0).map_or("", |m| NAMES[m]);
+                Month {
+                    key: format!("{year:04}-{:02}", month0 + 1),
+                    label: format!("{name} {year}"),
+                }
+            })
+            .collect()
+    }
+
+    /// The margin of selling at `price` what costs `cost` to make, as a
+    /// percentage of the price, e.g. "68%".
+    pub fn margin_percent(price: Money, cost: Money) -> Option<String> {
+        (price.minor_units > 0 && price.currency == cost.currency).then(|| {
+            let margin = (price.minor_units - cost.minor_units) * 100 / price.minor_units;
+            format!("{margin}%")
+        })
+    }
+
+    /// One product's sums over the charted months.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    struct ProductSums {
+        units: i64,
+        revenue: i64,
+        cost: i64,
+        costed_revenue: i64,
+    }
+
+    /// Sales over the charted months, by month and by product.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Performance {
+        months: Vec<Month>,
+        currency: Currency,
+        /// Per month: revenue, margin (on costed revenue).
+        revenue: Vec<i64>,
+        margin: Vec<i64>,
+        /// Per collection, units per month.
+        units: Vec<(Collection, Vec<i64>)>,
+        /// Per product, in catalog order: SKU, title, sums.
+        products: Vec<(Sku, String, ProductSums)>,
+    }
+
+    impl Performance {
+        /// Sums `sales` over `months` for the products of `catalog`.
+        pub fn of(catalog: &[CatalogEntry], months: &[Month], sales: &[MonthlySales]) -> Self {
+            let slot: HashMap<&str, usize> = months
+                .iter()
+                .enumerate()
+                .map(|(index, month)| (month.key.as_str(), index))
+                .collect();
+            let collection_of: HashMap<&Sku, Collection> = catalog
+                .iter()
+                .map(|entry| (&entry.product.sku, entry.product.collection))
+                .collect();
+            let mut revenue = vec![0; months.len()];
+            let mut margin = vec![0; months.len()];
+            let mut units: Vec<(Collection, Vec<i64>)> = Collection::ALL
+                .into_iter()
+                .map(|collection| (collection, vec![0; months.len()]))
+                .collect();
+            let mut sums: HashMap<&Sku, ProductSums> = HashMap::new();
+            let currency = catalog
+                .first()
+                .map_or(Currency::Usd, |entry| entry.product.price.currency);
+            for sale in sales {
+                let Some(&index) = slot.get(sale.month.as_str()) else {
+                    continue;
+                };
+                if sale.revenue.currency != currency {
+                    continue;
+                }
+                revenue[index] += sale.revenue.minor_units;
+                margin[index] += sale.costed_revenue.minor_units - sale.cost.minor_units;
+                if let Some(collection) = collection_of.get(&sale.sku)
+                    && let Some((_, series)) =
+                        units.iter_mut().find(|(c, _)| c == collection)
+                {
+                    series[index] += sale.units;
+                }
+                let product = sums.entry(&sale.sku).or_default();
+                product.units += sale.units;
+                product.revenue += sale.revenue.minor_units;
+                product.cost += sale.cost.minor_units;
+                product.costed_revenue += sale.costed_revenue.minor_units;
+            }
+            let products = catalog
+                .iter()
+                .map(|entry| {
+                    (
+                        entry.product.sku.clone(),
+                        entry.product.title(),
+                        sums.get(&entry.product.sku).cloned().unwrap_or_default(),
+                    )
+                })
+                .collect();
+            Performance {
+                months: months.to_vec(),
+                currency,
+                revenue,
+                margin,
+                units,
+                products,
+            }
+        }
+
+        fn period(&self) -> String {
+            format!("last {} months", self.months.len())
+        }
+
+        /// Revenue over the charted months.
+        pub fn revenue_metric(&self) -> Metric {
+            Metric {
+                key: "revenue-6-months".into(),
+                label: format!("Revenue, {}", self.period()),
+                value: Money::new(self.revenue.iter().sum(), self.currency).to_string(),
+                source: None,
+            }
+        }
+
+        /// Gross margin over the charted months, on the costed sales.
+        pub fn margin_metric(&self) -> Metric {
+            let margin: i64 = self.margin.iter().sum();
+            let costed: i64 = self
+                .products
+                .iter()
+                .map(|(_, _, sums)| sums.costed_revenue)
+                .sum();
+            Metric {
+                key: "margin-6-months".into(),
+                label: format!("Gross margin, {}", self.period()),
+                value: if costed > 0 {
+                    format!(
+                        "{} ({}%)",
+                        Money::new(margin, self.currency),
+                        margin * 100 / costed
+                    )
+                } else {
+                    "no costed sales".into()
+                },
+                source: None,
+            }
+        }
+
+        /// Revenue and margin per month; units per month by collection.
+        pub fn charts(&self) -> Vec<TrendChart> {
+            let periods: Vec<String> = self.months.iter().map(|m| m.label.clone()).collect();
+            vec![
+                TrendChart {
+                    key: "revenue-by-month".into(),
+                    title: "Revenue and gross margin by month (before tax)".into(),
+                    periods: periods.clone(),
+                    series: vec![
+                        TrendSeries {
+                            name: "Revenue".into(),
+                            style: SeriesStyle::Bars,
+                            values: self.revenue.clone(),
+                        },
+                        TrendSeries {
+                            name: "Gross margin".into(),
+                            style: SeriesStyle::Line,
+                            values: self.margin.clone(),
+                        },
+                    ],
+                    unit: ChartUnit::Money(self.currency),
+                },
+                TrendChart {
+                    key: "units-by-month".into(),
+                    title: "Units sold by month, by collection".into(),
+                    periods,
+                    series: self
+                        .units
+                        .iter()
+                        .map(|(collection, values)| TrendSeries {
+                            name: collection.label().into(),
+                            style: SeriesStyle::Bars,
+                            values: values.clone(),
+                        })
+                        .collect(),
+                    unit: ChartUnit::Count,
+                },
+            ]
+        }
+
+        /// Each product's units, revenue and margin over the months,
+        /// best sellers by revenue first.
+        pub fn table(&self) -> DataTable {
+            let mut table = DataTable::new(
+                "product-performance",
+                &format!("Product performance, {}", self.period()),
+                &["SKU", "Product", "Units", "Revenue", "Gross margin", "Margin %"],
+                "Nothing has been sold in these months.",
+            );
+            let mut products: Vec<&(Sku, String, ProductSums)> = self.products.iter().collect();
+            products.sort_by(|a, b| b.2.revenue.cmp(&a.2.revenue).then(a.0.cmp(&b.0)));
+            for (sku, title, sums) in products {
+                let margin = sums.costed_revenue - sums.cost;
+                table.row(vec![
+                    sku.to_string(),
+                    title.clone(),
+                    sums.units.to_string(),
+                    Money::new(sums.revenue, self.currency).to_string(),
+                    if sums.costed_revenue > 0 {
+                        Money::new(margin, self.currency).to_string()
+                    } else {
+                        "–".into()
+                    },
+                    if sums.costed_revenue > 0 {
+                        format!("{}%", margin * 100 / sums.costed_revenue)
+                    } else {
+                        "–".into()
+                    },
+                ]);
+            }
+            table
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::functions::category::view::ProductCard;
+
+        fn at(text: &str) -> DateTime<Utc> {
+            text.parse().expect("date")
+        }
+
+        #[test]
+        fn six_months_end_with_the_current_one_across_a_new_year() {
+            let months = months_ending(at("2026-02-10T00:00:00Z"), 6);
+            let keys: Vec<&str> = months.iter().map(|m| m.key.as_str()).collect();
+            assert_eq!(
+                keys,
+                ["2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02"]
+            );
+            assert_eq!(months[3].label, "Dec 2025");
+        }
+
+        fn usd(minor: i64) -> Money {
+            Money::new(minor, Currency::Usd)
+        }
+
+        fn entry(sku: &str, collection: Collection) -> CatalogEntry {
+            CatalogEntry {
+                product: ProductCard {
+                    sku: Sku::parse(sku).expect("SKU"),
+                    name: sku.into(),
+                    collection,
+                    description: String::new(),
+                    price: usd(2800),
+                    image: "/x.svg".into(),
+                    variant: None,
+                },
+                listed: true,
+                unit_cost: Some(usd(900)),
+            }
+        }
+
+        fn sale(month: &str, sku: &str, units: i64, revenue: i64, cost: i64) -> MonthlySales {
+            MonthlySales {
+                month: month.into(),
+                sku: Sku::parse(sku).expect("SKU"),
+                units,
+                revenue: usd(revenue),
+                cost: usd(cost),
+                costed_revenue: usd(revenue),
+            }
+        }
+
+        #[test]
+        fn sales_are_summed_per_month_per_collection_and_per_product() {
+            let months = months_ending(at("2026-11-28T00:00:00Z"), 2);
+            let catalog = [entry("MUG-1", Collection::Mugs), entry("BOWL-1", Collection::Tableware)];
+            let performance = Performance::of(
+                &catalog,
+                &months,
+                &[
+                    sale("2026-10", "MUG-1", 2, 5600, 1800),
+                    sale("2026-11", "MUG-1", 1, 2800, 900),
+                    sale("2026-11", "BOWL-1", 3, 9000, 3000),
+                    // Older than the charted months: left out.
+                    sale("2026-01", "BOWL-1", 9, 27000, 9000),
+                ],
+            );
+            let charts = performance.charts();
+            assert_eq!(charts[0].series[0].values, vec![5600, 11800]);
+            assert_eq!(charts[0].series[1].values, vec![3800, 7900]);
+            let mugs = &charts[1].series[0];
+            assert_eq!((mugs.name.as_str(), mugs.values.clone()), ("Mugs", vec![2, 1]));
+            assert_eq!(charts[1].series[2].values, vec![0, 3]);
+            assert_eq!(performance.revenue_metric().value, "$174.00");
+            assert_eq!(performance.margin_metric().value, "$117.00 (67%)");
+            let table = performance.table();
+            assert_eq!(table.rows[0][..4], ["BOWL-1", "BOWL-1", "3", "$90.00"]);
+            assert_eq!(table.rows[1][4..], ["$57.00", "67%"]);
+        }
+
+        #[test]
+        fn a_margin_is_a_share_of_the_price() {
+            assert_eq!(margin_percent(usd(2800), usd(900)), Some("67%".into()));
+            assert_eq!(margin_percent(usd(0), usd(900)), None);
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! The view models Category Management's data is shown through. The HTML
 //! pages and the JSON answers are rendered from these same structs.
 
-use super::events::{Collection, Sku};
+use super::events::{Collection, Sku, Variant};
 use crate::money::Money;
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +20,92 @@ pub struct ProductCard {
     pub price: Money,
     /// Path of its picture under the site root.
     pub image: String,
+    /// The family it is an option of, if it comes in several.
+    pub variant: Option<Variant>,
+}
+
+impl ProductCard {
+    /// The name with the option, e.g. "Speckled Morning Mug, Slate glaze":
+    /// what carts, orders and price lists call it.
+    pub fn title(&self) -> String {
+        match &self.variant {
+            Some(variant) => format!("{}, {}", self.name, variant.option),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// A card on the storefront's listings: one per product, standing for
+/// every listed option of its family.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopCard {
+    /// The option the card links to (the first in the listing's order).
+    pub product: ProductCard,
+    /// How many listed options the family has (1 without a family).
+    pub options: usize,
+    /// The cheapest option's price.
+    pub from_price: crate::money::Money,
+    /// Whether the options differ in price (the card then says "from").
+    pub price_varies: bool,
+}
+
+impl ShopCard {
+    /// Folds listed products, in the listing's order, into one card per
+    /// family (at its first option's place) and one per other product.
+    pub fn group(products: Vec<ProductCard>) -> Vec<ShopCard> {
+        let mut cards: Vec<ShopCard> = Vec::with_capacity(products.len());
+        for product in products {
+            let family = product.variant.as_ref().map(|variant| variant.family.clone());
+            let earlier = family.as_ref().and_then(|family| {
+                cards.iter_mut().find(|card| {
+                    card.product.variant.as_ref().map(|variant| &variant.family) == Some(family)
+                })
+            });
+            match earlier {
+                Some(card) => {
+                    card.options += 1;
+                    card.price_varies |= product.price != card.from_price;
+                    if product.price.minor_units < card.from_price.minor_units {
+                        card.from_price = product.price;
+                    }
+                }
+                None => cards.push(ShopCard {
+                    from_price: product.price,
+                    options: 1,
+                    price_varies: false,
+                    product,
+                }),
+            }
+        }
+        cards
+    }
+}
+
+/// A product as Category Management's page lists it: listed or not, and
+/// what it costs to make (never shown on the storefront).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogEntry {
+    /// The product as its card shows it.
+    pub product: ProductCard,
+    /// Whether it is on sale.
+    pub listed: bool,
+    /// What one unit costs to make, if costed.
+    pub unit_cost: Option<crate::money::Money>,
+}
+
+/// A market price note as Category Management's page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarketNote {
+    /// The product it is about.
+    pub sku: Sku,
+    /// Where the price was seen or who said it.
+    pub source: String,
+    /// The price seen, if any.
+    pub their_price: Option<crate::money::Money>,
+    /// What was noticed.
+    pub note: String,
+    /// When (UTC, RFC 3339).
+    pub noted_at: String,
 }
 
 /// Which products the storefront should list, and in which order.
@@ -114,6 +200,49 @@ pub struct BasePriceForm {
     pub reason: String,
 }
 
+/// What the "introduce a product" and "edit a product" forms send: every
+/// field as typed, read and checked by the service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductForm {
+    /// The product's SKU (new, or the one edited).
+    pub sku: String,
+    /// The name shoppers see.
+    pub name: String,
+    /// The collection's slug, e.g. `mugs`.
+    pub collection: String,
+    /// One or two sentences.
+    pub description: String,
+    /// The base price as typed (introducing only; a price changes through
+    /// its own form, with a reason).
+    #[serde(default)]
+    pub price: String,
+    /// The unit cost as typed, or empty when not costed.
+    #[serde(default)]
+    pub unit_cost: String,
+    /// Path of the picture under the site root.
+    pub image: String,
+    /// The family key, or empty for a product without options.
+    #[serde(default)]
+    pub family: String,
+    /// The option within the family, e.g. "Slate glaze".
+    #[serde(default)]
+    pub option: String,
+}
+
+/// What the "note a market price" form sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarketNoteForm {
+    /// The product's SKU.
+    pub sku: String,
+    /// Where the price was seen or who said it.
+    pub source: String,
+    /// The price seen as typed, or empty.
+    #[serde(default)]
+    pub their_price: String,
+    /// What was noticed.
+    pub note: String,
+}
+
 /// What the "delist" and "relist" forms send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListingForm {
@@ -122,4 +251,51 @@ pub struct ListingForm {
     /// Why (required to delist; not asked when relisting).
     #[serde(default)]
     pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::functions::category::events::FamilyKey;
+    use crate::money::{Currency, Money};
+
+    fn card(sku: &str, family: Option<&str>, cents: i64) -> ProductCard {
+        ProductCard {
+            sku: Sku::parse(sku).expect("valid SKU"),
+            name: "Mug".into(),
+            collection: Collection::Mugs,
+            description: String::new(),
+            price: Money::new(cents, Currency::Usd),
+            image: "/products/mug.svg".into(),
+            variant: family.map(|family| Variant {
+                family: FamilyKey::parse(family).expect("valid family"),
+                option: sku.into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_family_shows_as_one_card_at_its_first_option_from_its_cheapest_price() {
+        let cards = ShopCard::group(vec![
+            card("MUG-OAT", Some("speckled-mug"), 2800),
+            card("JUG-1", None, 4400),
+            card("MUG-SLATE", Some("speckled-mug"), 2600),
+            card("BOWL-1", None, 3000),
+        ]);
+        assert!(cards[0].price_varies && !cards[1].price_varies);
+        let shown: Vec<(&str, usize, i64)> = cards
+            .iter()
+            .map(|card| (card.product.sku.as_str(), card.options, card.from_price.minor_units))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![("MUG-OAT", 2, 2600), ("JUG-1", 1, 4400), ("BOWL-1", 1, 3000)]
+        );
+    }
+
+    #[test]
+    fn an_option_is_titled_with_its_family_name_and_option() {
+        assert_eq!(card("MUG-SLATE", Some("speckled-mug"), 2600).title(), "Mug, MUG-SLATE");
+        assert_eq!(card("JUG-1", None, 4400).title(), "Mug");
+    }
 }

@@ -311,6 +311,9 @@ pub struct CatalogPrice {
     pub name: String,
     /// Its base price.
     pub base_price: Money,
+    /// What one unit costs to make, if costed: recorded on the order line
+    /// so its margin is known as sold.
+    pub unit_cost: Option<Money>,
 }
 
 /// The listed products an order may contain, by SKU (read from Category
@@ -573,6 +576,7 @@ pub fn decide_order(
             price_source,
             line_total,
             tax,
+            unit_cost: price.unit_cost,
         });
     }
     let currency = lines[0].unit_price.currency;
@@ -1157,6 +1161,7 @@ mod order_tests {
                 CatalogPrice {
                     name: "Speckled Morning Mug".into(),
                     base_price: usd(2800),
+                    unit_cost: None,
                 },
             ),
             (
@@ -1164,6 +1169,7 @@ mod order_tests {
                 CatalogPrice {
                     name: "Terracotta Planter".into(),
                     base_price: usd(4200),
+                    unit_cost: None,
                 },
             ),
         ])
@@ -1436,6 +1442,7 @@ mod order_tests {
                     line_total: usd(5600),
                     // 8.25% of $56.00 = $4.62
                     tax: usd(462),
+                    unit_cost: None,
                 },
                 OrderLine {
                     sku: sku("PLN-TERRA-6"),
@@ -1446,6 +1453,7 @@ mod order_tests {
                     line_total: usd(4200),
                     // 8.25% of $42.00 = $3.465, half up to $3.47
                     tax: usd(347),
+                    unit_cost: None,
                 },
             ]
         );
@@ -1611,6 +1619,7 @@ mod order_tests {
             CatalogPrice {
                 name: "Gold Mug".into(),
                 base_price: usd(i64::MAX / 2),
+                unit_cost: None,
             },
         );
         let command = PlaceOrder {

@@ -473,6 +473,11 @@ pub struct OrderLine {
     pub line_total: Money,
     /// The sales tax on the line total.
     pub tax: Money,
+    /// What one unit cost to make when sold, if the product was costed
+    /// (for margins; never shown to the buyer). Absent in orders placed
+    /// before costs were recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost: Option<Money>,
 }
 
 /// Where a line's unit price came from, so every price charged is

@@ -24,4 +24,6 @@ pub mod order_sheet;
 #[cfg(feature = "ssr")]
 pub mod projection;
 #[cfg(feature = "ssr")]
+pub mod sales;
+#[cfg(feature = "ssr")]
 pub mod service;

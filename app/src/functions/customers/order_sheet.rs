@@ -154,6 +154,7 @@ mod tests {
                 CatalogPrice {
                     name: "Speckled Morning Mug".into(),
                     base_price: Money::new(2800, Currency::Usd),
+                    unit_cost: None,
                 },
             ),
             (
@@ -161,6 +162,7 @@ mod tests {
                 CatalogPrice {
                     name: "Terracotta Planter".into(),
                     base_price: Money::new(4200, Currency::Usd),
+                    unit_cost: None,
                 },
             ),
         ])

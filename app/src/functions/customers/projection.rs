@@ -117,7 +117,7 @@ pub async fn apply_orders(
                 .sum(),
             lines_json: payload_field("lines"),
             ship_to_json: payload_field("ship_to"),
-            placed_at: event.recorded_at.to_rfc3339(),
+            placed_at: event.occurred_at().to_rfc3339(),
             order: *order,
         });
     }
@@ -496,10 +496,16 @@ impl OrderRow {
     fn view(self) -> Result<OrderView, StoreError> {
         let currency = self.currency()?;
         let summary = self.summary()?;
+        let mut lines: Vec<super::events::OrderLine> = serde_json::from_str(&self.lines_json)
+            .map_err(|_| Self::corrupt("order lines", &self.order_id))?;
+        // The buyer's page (and its JSON) must never show what the workshop
+        // paid to make a product.
+        for line in &mut lines {
+            line.unit_cost = None;
+        }
         Ok(OrderView {
             summary,
-            lines: serde_json::from_str(&self.lines_json)
-                .map_err(|_| Self::corrupt("order lines", &self.order_id))?,
+            lines,
             subtotal: Money::new(self.subtotal_minor, currency),
             shipping_option: ShippingOption::from_name(&self.shipping_option)
                 .ok_or_else(|| Self::corrupt("shipping option", &self.shipping_option))?,

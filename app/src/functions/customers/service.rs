@@ -253,6 +253,18 @@ pub async fn place_order(
     actor: Actor,
     command: super::decide::PlaceOrder,
 ) -> Result<PlacedOrder, OrderServiceError> {
+    place_order_at(store, actor, command, None).await
+}
+
+/// Places an order as [`place_order`] does; with `placed_at`, the order is
+/// history brought in with the date it was placed (the demo's months of
+/// trading), priced at today's catalog.
+pub async fn place_order_at(
+    store: &EventStore,
+    actor: Actor,
+    command: super::decide::PlaceOrder,
+    placed_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<PlacedOrder, OrderServiceError> {
     use super::decide::{OrderState, decide_order};
 
     let order = command.order.clone();
@@ -266,8 +278,11 @@ pub async fn place_order(
     }
     let prices = price_book(store).await?;
     let events = decide_order(&OrderState::from_events(&history.events), &prices, command)?;
-    let metadata = EventMetadata::new(actor, BusinessFunction::Customers)
+    let mut metadata = EventMetadata::new(actor, BusinessFunction::Customers)
         .with_idempotency_key(format!("checkout-{order}"));
+    if let Some(at) = placed_at {
+        metadata = metadata.occurred_at(at);
+    }
     match store
         .append(&stream, history.version, &events, &metadata)
         .await
@@ -371,20 +386,23 @@ pub async fn pay_order_by_card(
     }
 }
 
-/// The listed products and their base prices, as the order rules need them.
+/// The listed products, their base prices and unit costs, as the order
+/// rules need them.
 pub async fn price_book(store: &EventStore) -> Result<super::decide::PriceBook, StoreError> {
     use super::decide::CatalogPrice;
-    use crate::functions::category::{service as catalog, view::StorefrontQuery};
+    use crate::functions::category::service as catalog;
 
-    let products = catalog::storefront_products(store, StorefrontQuery::default()).await?;
+    let products = catalog::catalog(store).await?;
     Ok(products
         .into_iter()
-        .map(|product| {
+        .filter(|entry| entry.listed)
+        .map(|entry| {
             (
-                product.sku,
+                entry.product.sku.clone(),
                 CatalogPrice {
-                    name: product.name,
-                    base_price: product.price,
+                    name: entry.product.title(),
+                    base_price: entry.product.price,
+                    unit_cost: entry.unit_cost,
                 },
             )
         })

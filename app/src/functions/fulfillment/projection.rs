@@ -1,0 +1,89 @@
+//! The `stock_counts` table (the `STOCK` projector), derived from
+//! Fulfillment's events, and the availability read from it.
+
+use super::events::FulfillmentEvent;
+use super::view::Availability;
+use crate::event::DomainEvent;
+use crate::functions::BusinessFunction;
+use crate::functions::category::events::Sku;
+use crate::store::backend::{Connection, per_backend};
+use crate::store::projections::{Projector, ProjectorFuture, Row, Value, upsert_rows};
+use crate::store::{EventStore, RecordedEvent, StoreError, database};
+
+/// The stock projection: the latest count of each product.
+pub const STOCK: Projector = Projector {
+    name: "stock",
+    function: BusinessFunction::Fulfillment,
+    handles: &["StockCounted"],
+    tables: &["stock_counts"],
+    apply: apply_boxed,
+};
+
+fn apply_boxed<'a>(
+    connection: Connection<'a>,
+    events: &'a [&'a RecordedEvent],
+) -> ProjectorFuture<'a> {
+    Box::pin(apply(connection, events))
+}
+
+const COLUMNS: [&str; 4] = ["sku", "on_hand", "counted_at", "counted_position"];
+
+/// Writes each product's latest count, in one upsert per batch; a later
+/// count replaces an earlier one, and replaying a count changes nothing.
+pub async fn apply(connection: Connection<'_>, events: &[&RecordedEvent]) -> Result<(), StoreError> {
+    let mut counts = Vec::with_capacity(events.len());
+    for event in events {
+        let FulfillmentEvent::StockCounted(counted) = FulfillmentEvent::decode(
+            &event.event_type,
+            event.schema_version,
+            event.payload.clone(),
+        )
+        .map_err(|source| StoreError::Payload {
+            event_type: event.event_type.clone(),
+            source,
+        })?;
+        counts.push((event.position, counted, event.occurred_at().to_rfc3339()));
+    }
+    let rows: Vec<Row<'_>> = counts
+        .iter()
+        .map(|(position, counted, at)| Row {
+            values: vec![
+                Value::Text(counted.sku.as_str()),
+                Value::Integer(i64::from(counted.on_hand)),
+                Value::Text(at),
+                Value::Integer(*position),
+            ],
+            position: *position,
+        })
+        .collect();
+    upsert_rows(connection, "stock_counts", "sku", &COLUMNS, &rows).await
+}
+
+/// What each of `skus` has available: its last count less the units
+/// ordered since (Customer Management's `order_lines`, by event position),
+/// or [`Availability::NotCounted`].
+pub async fn availability(
+    store: &EventStore,
+    skus: &[Sku],
+) -> Result<Vec<(Sku, Availability)>, StoreError> {
+    let mut found = Vec::with_capacity(skus.len());
+    // A product page asks for a family: a handful of SKUs, one query each.
+    for sku in skus {
+        let units: Option<i64> = per_backend!(store.database(), Database, pool => {
+            sqlx::query_scalar(
+                "SELECT CAST(c.on_hand - COALESCE((SELECT SUM(l.quantity) FROM order_lines l
+                          WHERE l.sku = c.sku AND l.placed_position > c.counted_position), 0) AS BIGINT)
+                 FROM stock_counts c WHERE c.sku = $1",
+            )
+            .bind(sku.as_str())
+            .fetch_optional(pool)
+            .await
+        })
+        .map_err(database(format!("read the stock of {sku}")))?;
+        found.push((
+            sku.clone(),
+            units.map_or(Availability::NotCounted, Availability::of_units),
+        ));
+    }
+    Ok(found)
+}
