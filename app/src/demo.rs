@@ -57,6 +57,10 @@ pub enum DemoError {
     },
 }
 
+/// How many SKUs the demo catalog has. [`load_demo_business`] appends two
+/// events for each: its introduction and its stock count.
+pub const DEMO_CATALOG_SKUS: usize = CATALOG.len();
+
 /// One product of the demo catalog.
 struct DemoProduct {
     sku: &'static str,
@@ -73,7 +77,7 @@ struct DemoProduct {
     on_hand: i64,
 }
 
-/// The demo catalog: twelve products, four of them with options (sixteen
+/// The demo catalog: twelve products, four of them with options (seventeen
 /// SKUs). Each picture is `/products/<sku in lower case>.svg`.
 const CATALOG: &[DemoProduct] = &[
     DemoProduct {

@@ -86,10 +86,12 @@ async fn a_search_finds_products_by_name_or_description_in_the_order_asked() {
         .text()
         .await
         .expect("HTML body");
-    // The three planters ($36, $42, $54), cheapest first; not the vases.
+    // The three planters, cheapest first, not the vases: the terracotta
+    // planter's card stands for its three sizes and shows its cheapest
+    // ($28, then $42, $54).
     assert_eq!(
         listed_skus(&html),
-        ["PLN-TERRA-6", "PLN-HANG-5", "PLN-FOOTED-8"]
+        ["PLN-TERRA-4", "PLN-HANG-5", "PLN-FOOTED-8"]
     );
     // A word of the description finds it too ("pools darker": the tide mug).
     let html = app.get("/?q=pools").await.text().await.expect("HTML body");
@@ -100,9 +102,10 @@ async fn a_search_finds_products_by_name_or_description_in_the_order_asked() {
         .text()
         .await
         .expect("HTML body");
+    // The ten-inch terracotta planter ($56) is the dearest.
     assert_eq!(
         listed_skus(&html).first().map(String::as_str),
-        Some("PLN-FOOTED-8")
+        Some("PLN-TERRA-10")
     );
 }
 
@@ -164,14 +167,20 @@ async fn the_storefront_products_endpoint_answers_agents_with_json_filtered_by_c
         .expect("request reaches the server");
     assert_eq!(response.status(), 200);
     let cards: Vec<Value> = response.json().await.expect("JSON list");
+    // Four mugs: two of them with two glazes each behind one card.
     assert_eq!(cards.len(), 4);
-    assert!(cards.iter().all(|card| card["collection"] == "mugs"));
+    assert!(cards.iter().all(|card| card["product"]["collection"] == "mugs"));
+    let tide = cards
+        .iter()
+        .find(|card| card["product"]["variant"]["family"] == "tide-mug")
+        .expect("tide mug listed");
+    assert_eq!((tide["options"].clone(), tide["price_varies"].clone()), (json!(2), json!(true)));
     let espresso = cards
         .iter()
-        .find(|card| card["sku"] == "MUG-ESPRESSO-4")
+        .find(|card| card["product"]["sku"] == "MUG-ESPRESSO-4")
         .expect("espresso cup listed");
     assert_eq!(
-        espresso["price"],
+        espresso["product"]["price"],
         json!({ "minor_units": 1800, "currency": "USD" })
     );
 }
@@ -257,7 +266,7 @@ async fn the_event_catalog_is_served_as_json_with_owner_schema_and_tables() {
     assert_eq!(entry["function"], "category");
     assert_eq!(
         entry["tables"],
-        json!(["catalog_products", "base_price_changes"])
+        json!(["catalog_products", "base_price_changes", "market_price_notes"])
     );
     assert!(entry["payload_schema"]["properties"]["base_price"].is_object());
 }
@@ -354,7 +363,10 @@ async fn a_rebuild_asked_for_over_http_reports_checksums_and_publishes_its_progr
         app.store.event_count().await.expect("count")
     );
     assert_eq!(outcome["tables"][0]["table"], "catalog_products");
-    assert_eq!(outcome["tables"][0]["rows_after"], 12);
+    assert_eq!(
+        outcome["tables"][0]["rows_after"],
+        app::demo::DEMO_CATALOG_SKUS as u64
+    );
     assert_eq!(outcome["tables"][0]["equal"], true);
 
     let mut received = String::new();

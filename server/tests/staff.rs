@@ -133,7 +133,8 @@ async fn the_built_pages_show_the_demo_business() {
             .clone()
     };
     let overview = page_json(&app, BusinessFunction::Overview).await;
-    assert_eq!(figure(&overview, "listed-products"), "12");
+    let skus = app::demo::DEMO_CATALOG_SKUS;
+    assert_eq!(figure(&overview, "listed-products"), skus.to_string());
     assert_eq!(figure(&overview, "dealer-companies"), "2");
     for metric in &overview.metrics {
         assert!(
@@ -148,7 +149,7 @@ async fn the_built_pages_show_the_demo_business() {
     let per_collection = &overview.charts[0];
     assert_eq!(per_collection.key, "products-per-collection");
     let products: i64 = per_collection.bars.iter().map(|bar| bar.value).sum();
-    assert_eq!(products, 12);
+    assert_eq!(products, skus as i64);
     let database = page_json(&app, BusinessFunction::DatabaseManager).await;
     let events = app.store.event_count().await.expect("count");
     assert_eq!(figure(&database, "events"), events.to_string());
@@ -156,7 +157,7 @@ async fn the_built_pages_show_the_demo_business() {
     let customers = page_json(&app, BusinessFunction::Customers).await;
     assert_eq!(figure(&customers, "dealer-companies"), "2");
     let category = page_json(&app, BusinessFunction::Category).await;
-    assert_eq!(category.tables[0].rows.len(), 12);
+    assert_eq!(category.tables[0].rows.len(), skus);
     assert!(
         category
             .events
@@ -601,7 +602,7 @@ async fn a_base_price_change_and_a_delisting_reach_the_catalog_the_shop_and_the_
     assert_eq!(delisted.url().query(), Some("changed=delisted"));
     assert_eq!(app.get("/shop/MUG-SPECKLE-12").await.status(), 404);
     let home = app.get("/").await.text().await.expect("HTML");
-    assert!(!home.contains("MUG-SPECKLE-12"));
+    assert!(!home.contains("data-sku=\"MUG-SPECKLE-12\""));
     let category = page_json(&potter, BusinessFunction::Category).await;
     let catalog = &category.tables[0];
     let mug = catalog
@@ -609,7 +610,7 @@ async fn a_base_price_change_and_a_delisting_reach_the_catalog_the_shop_and_the_
         .iter()
         .find(|row| row[0] == "MUG-SPECKLE-12")
         .expect("a delisted product stays in the catalog");
-    assert_eq!(mug[4], "delisted");
+    assert_eq!(mug[7], "delisted");
     potter
         .post_form(
             "/api/category/relist",
@@ -636,4 +637,137 @@ async fn a_base_price_change_and_a_delisting_reach_the_catalog_the_shop_and_the_
         )
         .await;
     assert_eq!(refused.status(), 403);
+}
+
+#[tokio::test]
+async fn a_product_added_with_options_and_a_cost_is_edited_and_noted_and_bad_input_changes_nothing()
+{
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
+    let app = spawn_app().await;
+    let potter = app.another_browser();
+    potter
+        .sign_in("potter@fenwick.example", "fenwick-demo-potter")
+        .await;
+    let product = |sku: &'static str, price: &'static str, option: &'static str| {
+        vec![
+            ("form[sku]", sku),
+            ("form[name]", "Ridged Tumbler"),
+            ("form[collection]", "mugs"),
+            ("form[description]", "Eight ounces, no handle, ridged for grip."),
+            ("form[price]", price),
+            ("form[unit_cost]", "7.25"),
+            ("form[image]", "/products/mug-tall-16.svg"),
+            ("form[family]", "ridged-tumbler"),
+            ("form[option]", option),
+        ]
+    };
+    for (sku, price, option) in [
+        ("MUG-RIDGE-8-ASH", "24", "Ash"),
+        ("MUG-RIDGE-8-RUST", "26.00", "Rust"),
+    ] {
+        let added = potter
+            .post_form("/api/category/add-product", "/staff/category", &product(sku, price, option))
+            .await;
+        assert_eq!(added.url().query(), Some("changed=added"));
+    }
+    // The shop shows one card for both options, from the cheaper price,
+    // and each option's page offers the other.
+    let home = app.get("/?collection=mugs").await.text().await.expect("HTML");
+    assert!(home.contains("data-sku=\"MUG-RIDGE-8-ASH\""), "{home}");
+    assert!(!home.contains("data-sku=\"MUG-RIDGE-8-RUST\""));
+    assert!(home.contains("from $24.00"));
+    let page = app.get("/shop/MUG-RIDGE-8-RUST").await.text().await.expect("HTML");
+    assert!(page.contains("data-option=\"MUG-RIDGE-8-ASH\"") && page.contains("Rust"));
+    // Nobody counted it yet; the cost never reaches the shop.
+    assert!(page.contains("data-stock=\"not-counted\""));
+    assert!(!page.contains("7.25"));
+
+    // Edited: a new name, the same price.
+    let mut edited = product("MUG-RIDGE-8-ASH", "", "Ash");
+    edited[1] = ("form[name]", "Ridged Cup");
+    let saved = potter
+        .post_form("/api/category/edit-product", "/staff/category", &edited)
+        .await;
+    assert_eq!(saved.url().query(), Some("changed=edited"));
+    let page = app.get("/shop/MUG-RIDGE-8-ASH").await.text().await.expect("HTML");
+    assert!(page.contains("Ridged Cup") && page.contains("$24.00"));
+
+    let noted = potter
+        .post_form(
+            "/api/category/market-note",
+            "/staff/category",
+            &[
+                ("form[sku]", "MUG-RIDGE-8-ASH"),
+                ("form[source]", "Hearth & Kiln, Etsy"),
+                ("form[their_price]", "22.50"),
+                ("form[note]", "Sells a similar tumbler in four glazes"),
+            ],
+        )
+        .await;
+    assert_eq!(noted.url().query(), Some("changed=noted"));
+    let category = page_json(&potter, BusinessFunction::Category).await;
+    let notes = category
+        .tables
+        .iter()
+        .find(|table| table.key == "market-price-notes")
+        .expect("a market notes table");
+    assert_eq!(
+        notes.rows[0][1..],
+        [
+            "MUG-RIDGE-8-ASH".to_owned(),
+            "Hearth & Kiln, Etsy".to_owned(),
+            "$22.50".to_owned(),
+            "Sells a similar tumbler in four glazes".to_owned()
+        ]
+    );
+    let catalog = &category.tables[0];
+    let ash = catalog
+        .rows
+        .iter()
+        .find(|row| row[0] == "MUG-RIDGE-8-ASH")
+        .expect("the new product is in the catalog");
+    assert_eq!(ash[1..7], ["Ridged Cup", "Ash", "Mugs", "$24.00", "$7.25", "69%"]);
+
+    // Bad input is refused in the rule's words and changes nothing.
+    let events = app.store.event_count().await.expect("count");
+    let huge: &'static str = Box::leak("x".repeat(1_000_000).into_boxed_str());
+    let bad: Vec<(&str, Vec<(&str, &str)>, &str)> = vec![
+        ("/api/category/add-product", product("MUG-RIDGE-8-ASH", "24", "Ash"), "already in the catalog"),
+        ("/api/category/add-product", product("mug lower", "24", "Ash"), "is not a SKU"),
+        ("/api/category/add-product", product("MUG-RIDGE-9", "-1", "Ash"), "a base price must be above zero"),
+        ("/api/category/add-product", product("MUG-RIDGE-9", "lots", "Ash"), "is not a price"),
+        ("/api/category/add-product", product("MUG-RIDGE-9", "24", huge), "may have at most 60 characters"),
+        ("/api/category/edit-product", product("MUG-NOPE-1", "", "Ash"), "there is no product MUG-NOPE-1"),
+        ("/api/category/edit-product", edited.clone(), "already has exactly these details"),
+        (
+            "/api/category/market-note",
+            vec![("form[sku]", "MUG-RIDGE-8-ASH"), ("form[source]", "Etsy"), ("form[their_price]", "-2"), ("form[note]", "Odd")],
+            "a price seen in the market is above zero",
+        ),
+        (
+            "/api/category/market-note",
+            vec![("form[sku]", "MUG-RIDGE-8-ASH"), ("form[source]", "Etsy"), ("form[their_price]", ""), ("form[note]", huge)],
+            "the note may have at most 500 characters",
+        ),
+    ];
+    for (endpoint, fields, message) in bad {
+        let html = potter
+            .post_form(endpoint, "/staff/category", &fields)
+            .await
+            .text()
+            .await
+            .expect("HTML");
+        assert!(html.contains(message), "{endpoint}: {message}");
+    }
+    let mut with_unicode = product("MUG-RIDGE-9", "24", "Ash");
+    with_unicode[1] = ("form[name]", "Zoë's Łódź Tumbler");
+    with_unicode[7] = ("form[family]", "Ridged Tumbler");
+    let html = potter
+        .post_form("/api/category/add-product", "/staff/category", &with_unicode)
+        .await
+        .text()
+        .await
+        .expect("HTML");
+    assert!(html.contains("is not a family key"), "{html}");
+    assert_eq!(app.store.event_count().await.expect("count"), events);
 }

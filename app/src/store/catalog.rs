@@ -217,8 +217,11 @@ mod tests {
         assert_eq!(entry.function, BusinessFunction::Category);
         assert_eq!(entry.schema_version, 1);
         // The tables of the projector that handles it (the catalog
-        // projector also keeps the price history).
-        assert_eq!(entry.tables, vec!["catalog_products", "base_price_changes"]);
+        // projector also keeps the price history and market notes).
+        assert_eq!(
+            entry.tables,
+            vec!["catalog_products", "base_price_changes", "market_price_notes"]
+        );
         assert!(
             entry
                 .description

@@ -404,15 +404,17 @@ mod tests {
             let report = rebuild(&store, None, |progress| seen.push(progress))
                 .await
                 .expect("rebuild");
-            assert_eq!(report.events, 12);
+            let skus = crate::demo::DEMO_CATALOG_SKUS as u64;
+            // Each SKU's introduction and stock count.
+            assert_eq!(report.events, 2 * skus);
             assert!(report.all_equal(), "{report:?}");
-            assert_eq!(report.tables[0].1.rows, 12);
+            assert_eq!(report.tables[0].1.rows, skus);
             assert_eq!(seen.first().map(|p| p.replayed), Some(0));
             assert_eq!(
                 seen.last().copied(),
                 Some(RebuildProgress {
-                    replayed: 12,
-                    total: 12
+                    replayed: 2 * skus,
+                    total: 2 * skus
                 })
             );
         }
@@ -427,8 +429,9 @@ mod tests {
                 .await
                 .expect("rebuild");
             assert!(!report.all_equal());
-            assert_eq!(report.tables[0].0.rows, 11);
-            assert_eq!(report.tables[0].1.rows, 12);
+            let skus = crate::demo::DEMO_CATALOG_SKUS as u64;
+            assert_eq!(report.tables[0].0.rows, skus - 1);
+            assert_eq!(report.tables[0].1.rows, skus);
             let repaired = checksum_now(&store, "catalog_products").await.expect("checksum");
             assert_eq!(repaired, report.tables[0].1);
         }
@@ -464,7 +467,7 @@ mod tests {
                 .expect_err("unknown projection");
             assert_eq!(
                 error.to_string(),
-                "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers, orders, tickets"
+                "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers, orders, tickets, order-lines, stock"
             );
         }
     }

@@ -92,7 +92,7 @@ mod tests {
             let rest = after_restart.next_batch(100).await.expect("batch");
             assert_eq!(
                 rest.iter().map(|e| e.position).collect::<Vec<_>>(),
-                (6..=12).collect::<Vec<_>>()
+                (6..=2 * crate::demo::DEMO_CATALOG_SKUS as i64).collect::<Vec<_>>()
             );
         }
 
