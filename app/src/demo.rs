@@ -528,13 +528,14 @@ pub async fn load_demo_history(
     let now = chrono::Utc::now();
     // Shopper k of `total` orders ordered about 178 - 178k/total days ago,
     // in shop hours; never later than now.
-    let total: usize = (0..DEMO_GUEST_SHOPPERS).map(|shopper| shopper % 3 + 1).sum();
+    let total: usize = (0..DEMO_GUEST_SHOPPERS)
+        .map(|shopper| shopper % 3 + 1)
+        .sum();
     let days_ago = |order: usize, span: i64| {
         let k = i64::try_from(order).unwrap_or(0);
         let n = i64::try_from(total).unwrap_or(1).max(1);
         let day = span - k * span / n;
-        (now - chrono::Duration::days(day) - chrono::Duration::hours((k * 7) % 10))
-            .min(now)
+        (now - chrono::Duration::days(day) - chrono::Duration::hours((k * 7) % 10)).min(now)
     };
     let address = |name: &str, city: &str| ShippingAddress {
         name: name.to_owned(),

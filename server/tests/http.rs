@@ -169,12 +169,19 @@ async fn the_storefront_products_endpoint_answers_agents_with_json_filtered_by_c
     let cards: Vec<Value> = response.json().await.expect("JSON list");
     // Four mugs: two of them with two glazes each behind one card.
     assert_eq!(cards.len(), 4);
-    assert!(cards.iter().all(|card| card["product"]["collection"] == "mugs"));
+    assert!(
+        cards
+            .iter()
+            .all(|card| card["product"]["collection"] == "mugs")
+    );
     let tide = cards
         .iter()
         .find(|card| card["product"]["variant"]["family"] == "tide-mug")
         .expect("tide mug listed");
-    assert_eq!((tide["options"].clone(), tide["price_varies"].clone()), (json!(2), json!(true)));
+    assert_eq!(
+        (tide["options"].clone(), tide["price_varies"].clone()),
+        (json!(2), json!(true))
+    );
     let espresso = cards
         .iter()
         .find(|card| card["product"]["sku"] == "MUG-ESPRESSO-4")
@@ -266,7 +273,11 @@ async fn the_event_catalog_is_served_as_json_with_owner_schema_and_tables() {
     assert_eq!(entry["function"], "category");
     assert_eq!(
         entry["tables"],
-        json!(["catalog_products", "base_price_changes", "market_price_notes"])
+        json!([
+            "catalog_products",
+            "base_price_changes",
+            "market_price_notes"
+        ])
     );
     assert!(entry["payload_schema"]["properties"]["base_price"].is_object());
 }

@@ -701,17 +701,32 @@ async fn a_shopper_opens_a_ticket_staff_answer_it_and_nobody_else_can_read_it() 
 async fn product_performance_sums_what_each_product_sold_and_stock_falls_with_each_order() {
     let app = spawn_app().await;
     // The demo counted 4 slate mugs: low stock.
-    let page = app.get("/shop/MUG-SPECKLE-12-SLT").await.text().await.expect("HTML");
+    let page = app
+        .get("/shop/MUG-SPECKLE-12-SLT")
+        .await
+        .text()
+        .await
+        .expect("HTML");
     assert!(page.contains("Only 4 left on the shelf"), "{page}");
     assert!(page.contains("data-option=\"MUG-SPECKLE-12\""));
     let shopper = app.another_browser();
     shopper.add_to_cart("MUG-SPECKLE-12-SLT", "4").await;
     let order = shopper.checkout_order_id().await;
     assert!(shopper.place_order(&order, &[]).await.status().is_success());
-    let page = app.get("/shop/MUG-SPECKLE-12-SLT").await.text().await.expect("HTML");
+    let page = app
+        .get("/shop/MUG-SPECKLE-12-SLT")
+        .await
+        .text()
+        .await
+        .expect("HTML");
     assert!(page.contains("data-stock=\"out-of-stock\""), "{page}");
     // The buyer's order page never shows what the mug cost to make.
-    let tracking = shopper.get(&format!("/orders/{order}")).await.text().await.expect("HTML");
+    let tracking = shopper
+        .get(&format!("/orders/{order}"))
+        .await
+        .text()
+        .await
+        .expect("HTML");
     assert!(!tracking.contains("unit_cost"), "{tracking}");
 
     let potter = app.another_browser();
@@ -726,18 +741,37 @@ async fn product_performance_sums_what_each_product_sold_and_stock_falls_with_ea
         .expect("JSON");
     let performance = category["tables"]
         .as_array()
-        .and_then(|tables| tables.iter().find(|table| table["key"] == "product-performance"))
+        .and_then(|tables| {
+            tables
+                .iter()
+                .find(|table| table["key"] == "product-performance")
+        })
         .expect("a performance table");
     // 4 mugs at $28.00 that cost $9.50 each: $112.00, margin $74.00 (66%).
     assert_eq!(
         performance["rows"][0],
-        serde_json::json!(["MUG-SPECKLE-12-SLT", "Speckled Morning Mug, Slate glaze", "4", "$112.00", "$74.00", "66%"])
+        serde_json::json!([
+            "MUG-SPECKLE-12-SLT",
+            "Speckled Morning Mug, Slate glaze",
+            "4",
+            "$112.00",
+            "$74.00",
+            "66%"
+        ])
     );
     let revenue = category["trends"]
         .as_array()
-        .and_then(|charts| charts.iter().find(|chart| chart["key"] == "revenue-by-month"))
+        .and_then(|charts| {
+            charts
+                .iter()
+                .find(|chart| chart["key"] == "revenue-by-month")
+        })
         .expect("a revenue chart");
-    let last = |series: usize| revenue["series"][series]["values"].as_array().and_then(|v| v.last().cloned());
+    let last = |series: usize| {
+        revenue["series"][series]["values"]
+            .as_array()
+            .and_then(|v| v.last().cloned())
+    };
     assert_eq!(last(0), Some(serde_json::json!(11200)));
     assert_eq!(last(1), Some(serde_json::json!(7400)));
 }

@@ -653,7 +653,10 @@ async fn a_product_added_with_options_and_a_cost_is_edited_and_noted_and_bad_inp
             ("form[sku]", sku),
             ("form[name]", "Ridged Tumbler"),
             ("form[collection]", "mugs"),
-            ("form[description]", "Eight ounces, no handle, ridged for grip."),
+            (
+                "form[description]",
+                "Eight ounces, no handle, ridged for grip.",
+            ),
             ("form[price]", price),
             ("form[unit_cost]", "7.25"),
             ("form[image]", "/products/mug-tall-16.svg"),
@@ -666,17 +669,31 @@ async fn a_product_added_with_options_and_a_cost_is_edited_and_noted_and_bad_inp
         ("MUG-RIDGE-8-RUST", "26.00", "Rust"),
     ] {
         let added = potter
-            .post_form("/api/category/add-product", "/staff/category", &product(sku, price, option))
+            .post_form(
+                "/api/category/add-product",
+                "/staff/category",
+                &product(sku, price, option),
+            )
             .await;
         assert_eq!(added.url().query(), Some("changed=added"));
     }
     // The shop shows one card for both options, from the cheaper price,
     // and each option's page offers the other.
-    let home = app.get("/?collection=mugs").await.text().await.expect("HTML");
+    let home = app
+        .get("/?collection=mugs")
+        .await
+        .text()
+        .await
+        .expect("HTML");
     assert!(home.contains("data-sku=\"MUG-RIDGE-8-ASH\""), "{home}");
     assert!(!home.contains("data-sku=\"MUG-RIDGE-8-RUST\""));
     assert!(home.contains("from $24.00"));
-    let page = app.get("/shop/MUG-RIDGE-8-RUST").await.text().await.expect("HTML");
+    let page = app
+        .get("/shop/MUG-RIDGE-8-RUST")
+        .await
+        .text()
+        .await
+        .expect("HTML");
     assert!(page.contains("data-option=\"MUG-RIDGE-8-ASH\"") && page.contains("Rust"));
     // Nobody counted it yet; the cost never reaches the shop.
     assert!(page.contains("data-stock=\"not-counted\""));
@@ -689,7 +706,12 @@ async fn a_product_added_with_options_and_a_cost_is_edited_and_noted_and_bad_inp
         .post_form("/api/category/edit-product", "/staff/category", &edited)
         .await;
     assert_eq!(saved.url().query(), Some("changed=edited"));
-    let page = app.get("/shop/MUG-RIDGE-8-ASH").await.text().await.expect("HTML");
+    let page = app
+        .get("/shop/MUG-RIDGE-8-ASH")
+        .await
+        .text()
+        .await
+        .expect("HTML");
     assert!(page.contains("Ridged Cup") && page.contains("$24.00"));
 
     let noted = potter
@@ -726,27 +748,70 @@ async fn a_product_added_with_options_and_a_cost_is_edited_and_noted_and_bad_inp
         .iter()
         .find(|row| row[0] == "MUG-RIDGE-8-ASH")
         .expect("the new product is in the catalog");
-    assert_eq!(ash[1..7], ["Ridged Cup", "Ash", "Mugs", "$24.00", "$7.25", "69%"]);
+    assert_eq!(
+        ash[1..7],
+        ["Ridged Cup", "Ash", "Mugs", "$24.00", "$7.25", "69%"]
+    );
 
     // Bad input is refused in the rule's words and changes nothing.
     let events = app.store.event_count().await.expect("count");
     let huge: &'static str = Box::leak("x".repeat(1_000_000).into_boxed_str());
-    let bad: Vec<(&str, Vec<(&str, &str)>, &str)> = vec![
-        ("/api/category/add-product", product("MUG-RIDGE-8-ASH", "24", "Ash"), "already in the catalog"),
-        ("/api/category/add-product", product("mug lower", "24", "Ash"), "is not a SKU"),
-        ("/api/category/add-product", product("MUG-RIDGE-9", "-1", "Ash"), "a base price must be above zero"),
-        ("/api/category/add-product", product("MUG-RIDGE-9", "lots", "Ash"), "is not a price"),
-        ("/api/category/add-product", product("MUG-RIDGE-9", "24", huge), "may have at most 60 characters"),
-        ("/api/category/edit-product", product("MUG-NOPE-1", "", "Ash"), "there is no product MUG-NOPE-1"),
-        ("/api/category/edit-product", edited.clone(), "already has exactly these details"),
+    // (endpoint, form fields, what the refusal says)
+    type Attempt<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+    let bad: Vec<Attempt> = vec![
+        (
+            "/api/category/add-product",
+            product("MUG-RIDGE-8-ASH", "24", "Ash"),
+            "already in the catalog",
+        ),
+        (
+            "/api/category/add-product",
+            product("mug lower", "24", "Ash"),
+            "is not a SKU",
+        ),
+        (
+            "/api/category/add-product",
+            product("MUG-RIDGE-9", "-1", "Ash"),
+            "a base price must be above zero",
+        ),
+        (
+            "/api/category/add-product",
+            product("MUG-RIDGE-9", "lots", "Ash"),
+            "is not a price",
+        ),
+        (
+            "/api/category/add-product",
+            product("MUG-RIDGE-9", "24", huge),
+            "may have at most 60 characters",
+        ),
+        (
+            "/api/category/edit-product",
+            product("MUG-NOPE-1", "", "Ash"),
+            "there is no product MUG-NOPE-1",
+        ),
+        (
+            "/api/category/edit-product",
+            edited.clone(),
+            "already has exactly these details",
+        ),
         (
             "/api/category/market-note",
-            vec![("form[sku]", "MUG-RIDGE-8-ASH"), ("form[source]", "Etsy"), ("form[their_price]", "-2"), ("form[note]", "Odd")],
+            vec![
+                ("form[sku]", "MUG-RIDGE-8-ASH"),
+                ("form[source]", "Etsy"),
+                ("form[their_price]", "-2"),
+                ("form[note]", "Odd"),
+            ],
             "a price seen in the market is above zero",
         ),
         (
             "/api/category/market-note",
-            vec![("form[sku]", "MUG-RIDGE-8-ASH"), ("form[source]", "Etsy"), ("form[their_price]", ""), ("form[note]", huge)],
+            vec![
+                ("form[sku]", "MUG-RIDGE-8-ASH"),
+                ("form[source]", "Etsy"),
+                ("form[their_price]", ""),
+                ("form[note]", huge),
+            ],
             "the note may have at most 500 characters",
         ),
     ];
@@ -763,7 +828,11 @@ async fn a_product_added_with_options_and_a_cost_is_edited_and_noted_and_bad_inp
     with_unicode[1] = ("form[name]", "Zoë's Łódź Tumbler");
     with_unicode[7] = ("form[family]", "Ridged Tumbler");
     let html = potter
-        .post_form("/api/category/add-product", "/staff/category", &with_unicode)
+        .post_form(
+            "/api/category/add-product",
+            "/staff/category",
+            &with_unicode,
+        )
         .await
         .text()
         .await

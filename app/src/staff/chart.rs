@@ -254,7 +254,10 @@ mod tests {
 
     #[test]
     fn stacked_bars_sit_on_each_other_and_the_tallest_stack_reaches_the_top() {
-        let drawn = plot(&chart(vec![bars("Mugs", vec![30, 10]), bars("Bowls", vec![10, 0])]));
+        let drawn = plot(&chart(vec![
+            bars("Mugs", vec![30, 10]),
+            bars("Bowls", vec![10, 0]),
+        ]));
         // February's empty bowls draw nothing.
         assert_eq!(drawn.segments.len(), 3);
         let (mugs, bowls) = (&drawn.segments[0], &drawn.segments[1]);

@@ -220,7 +220,11 @@ mod tests {
         // projector also keeps the price history and market notes).
         assert_eq!(
             entry.tables,
-            vec!["catalog_products", "base_price_changes", "market_price_notes"]
+            vec![
+                "catalog_products",
+                "base_price_changes",
+                "market_price_notes"
+            ]
         );
         assert!(
             entry

@@ -11,9 +11,7 @@ use leptos::server_fn::codec::Json;
 /// product, the options of a family behind one card.
 /// `POST /api/storefront/products` with `{"query": {"collection": "mugs"}}`.
 #[server(prefix = "/api", endpoint = "storefront/products", input = Json)]
-pub async fn list_storefront_products(
-    query: StorefrontQuery,
-) -> Result<Vec<ShopCard>, KilnError> {
+pub async fn list_storefront_products(query: StorefrontQuery) -> Result<Vec<ShopCard>, KilnError> {
     use crate::functions::category::service;
     use crate::state::AppState;
 

@@ -799,7 +799,8 @@ mod tests {
 
     #[test]
     fn a_product_may_be_introduced_as_an_option_of_a_family() {
-        let command = with_details(|details| details.variant = family("speckled-mug", " Oat glaze "));
+        let command =
+            with_details(|details| details.variant = family("speckled-mug", " Oat glaze "));
         let events = when(given(&[]), command).expect("accepted");
         assert!(matches!(
             &events[..],
@@ -812,7 +813,8 @@ mod tests {
     fn details_that_are_too_long_blank_foreign_or_negative_are_refused() {
         for (change, refusal) in [
             (
-                Box::new(|d: &mut ProductDetails| d.name = "é".repeat(81)) as Box<dyn FnOnce(&mut ProductDetails)>,
+                Box::new(|d: &mut ProductDetails| d.name = "é".repeat(81))
+                    as Box<dyn FnOnce(&mut ProductDetails)>,
                 "a product name may have at most 80 characters",
             ),
             (
@@ -824,15 +826,21 @@ mod tests {
                 "product MUG-SPECKLE-12 is in family speckled-mug: say which option it is (e.g. a glaze or a size)",
             ),
             (
-                Box::new(|d: &mut ProductDetails| d.variant = family("speckled-mug", &"x".repeat(61))),
+                Box::new(|d: &mut ProductDetails| {
+                    d.variant = family("speckled-mug", &"x".repeat(61))
+                }),
                 "“the option” may have at most 60 characters",
             ),
             (
-                Box::new(|d: &mut ProductDetails| d.unit_cost = Some(Money::new(-1, Currency::Usd))),
+                Box::new(|d: &mut ProductDetails| {
+                    d.unit_cost = Some(Money::new(-1, Currency::Usd))
+                }),
                 "product MUG-SPECKLE-12 cannot cost -$0.01 to make: a unit cost is zero or more",
             ),
             (
-                Box::new(|d: &mut ProductDetails| d.unit_cost = Some(Money::new(900, Currency::Eur))),
+                Box::new(|d: &mut ProductDetails| {
+                    d.unit_cost = Some(Money::new(900, Currency::Eur))
+                }),
                 "product MUG-SPECKLE-12 is priced in USD: give amounts for it in USD too",
             ),
         ] {
@@ -848,7 +856,10 @@ mod tests {
     fn revise(change: impl FnOnce(&mut ProductDetails)) -> CategoryCommand {
         let mut details = speckled_mug();
         change(&mut details);
-        CategoryCommand::ReviseProduct { sku: sku(), details }
+        CategoryCommand::ReviseProduct {
+            sku: sku(),
+            details,
+        }
     }
 
     #[test]
@@ -913,7 +924,11 @@ mod tests {
         assert_eq!(
             decide(
                 &given(&introduced()),
-                note(" Hearth & Kiln, Etsy ", Some(usd(2400)), " Four glazes, free shipping ")
+                note(
+                    " Hearth & Kiln, Etsy ",
+                    Some(usd(2400)),
+                    " Four glazes, free shipping "
+                )
             ),
             Ok(vec![CategoryEvent::MarketPriceNoted(MarketPriceNoted {
                 sku: sku(),
@@ -923,14 +938,26 @@ mod tests {
             })])
         );
         // A note without a price is a note too.
-        assert!(decide(&given(&introduced()), note("Café buyers", None, "Want it in 8 oz")).is_ok());
+        assert!(
+            decide(
+                &given(&introduced()),
+                note("Café buyers", None, "Want it in 8 oz")
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn a_market_note_without_words_source_or_a_real_price_is_refused() {
         for (command, refusal) in [
-            (note("Etsy", None, "  "), "write the note: what was seen or said"),
-            (note(" ", None, "Cheaper"), "say where the price was seen or who said it"),
+            (
+                note("Etsy", None, "  "),
+                "write the note: what was seen or said",
+            ),
+            (
+                note(" ", None, "Cheaper"),
+                "say where the price was seen or who said it",
+            ),
             (
                 note("Etsy", Some(usd(0)), "Free?"),
                 "a price seen in the market is above zero, not $0.00",

@@ -28,7 +28,11 @@ pub const CATALOG: Projector = Projector {
         "ProductRevised",
         "MarketPriceNoted",
     ],
-    tables: &["catalog_products", "base_price_changes", "market_price_notes"],
+    tables: &[
+        "catalog_products",
+        "base_price_changes",
+        "market_price_notes",
+    ],
     apply: apply_boxed,
 };
 
@@ -387,7 +391,8 @@ pub async fn storefront_products(
 
 /// The listed product `sku`, if there is one.
 pub async fn product(store: &EventStore, sku: &Sku) -> Result<Option<ProductCard>, StoreError> {
-    let statement = format!("SELECT {CARD_COLUMNS} FROM catalog_products WHERE sku = $1 AND listed = 1");
+    let statement =
+        format!("SELECT {CARD_COLUMNS} FROM catalog_products WHERE sku = $1 AND listed = 1");
     let row: Option<CatalogRow> = per_backend!(store.database(), Database, pool => {
         sqlx::query_as(&statement)
         .bind(sku.as_str())
@@ -402,7 +407,10 @@ pub async fn product(store: &EventStore, sku: &Sku) -> Result<Option<ProductCard
 }
 
 /// The listed options of `family`, cheapest first.
-pub async fn family(store: &EventStore, family: &FamilyKey) -> Result<Vec<ProductCard>, StoreError> {
+pub async fn family(
+    store: &EventStore,
+    family: &FamilyKey,
+) -> Result<Vec<ProductCard>, StoreError> {
     let statement = format!(
         "SELECT {CARD_COLUMNS} FROM catalog_products
          WHERE family = $1 AND listed = 1 ORDER BY base_price_minor, variant_option, sku"
@@ -455,21 +463,39 @@ struct ListedRow {
     unit_cost_minor: Option<i64>,
 }
 
+/// A `market_price_notes` row.
+#[derive(sqlx::FromRow)]
+struct MarketNoteRow {
+    sku: String,
+    source: String,
+    their_price_minor: Option<i64>,
+    currency: Option<String>,
+    note: String,
+    noted_at: String,
+}
+
 /// The newest `limit` market price notes, newest first.
 pub async fn market_notes(store: &EventStore, limit: i64) -> Result<Vec<MarketNote>, StoreError> {
-    let rows: Vec<(String, String, Option<i64>, Option<String>, String, String)> =
-        per_backend!(store.database(), Database, pool => {
-            sqlx::query_as(
-                "SELECT sku, source, their_price_minor, currency, note, noted_at
-                 FROM market_price_notes ORDER BY event_position DESC LIMIT $1",
-            )
-            .bind(limit)
-            .fetch_all(pool)
-            .await
-        })
-        .map_err(database("read market price notes"))?;
+    let rows: Vec<MarketNoteRow> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(
+            "SELECT sku, source, their_price_minor, currency, note, noted_at
+             FROM market_price_notes ORDER BY event_position DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+    })
+    .map_err(database("read market price notes"))?;
     rows.into_iter()
-        .map(|(sku, source, price, currency, note, noted_at)| {
+        .map(|row| {
+            let MarketNoteRow {
+                sku,
+                source,
+                their_price_minor: price,
+                currency,
+                note,
+                noted_at,
+            } = row;
             let corrupt = |what, value: &str| StoreError::Corrupt {
                 what,
                 value: value.to_owned(),

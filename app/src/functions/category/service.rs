@@ -1,7 +1,9 @@
 //! Category Management's application service: the one way its commands
 //! reach the event log and its projections reach the pages.
 
-use super::decide::{CategoryCommand, CategoryError, IntroduceProduct, ProductDetails, ProductState, decide};
+use super::decide::{
+    CategoryCommand, CategoryError, IntroduceProduct, ProductDetails, ProductState, decide,
+};
 use super::events::{
     CategoryEvent, Collection, FamilyKey, InvalidFamilyKey, InvalidSku, Sku, UnknownCollection,
     Variant,
@@ -10,9 +12,9 @@ use super::projection;
 use super::view::{
     CatalogEntry, MarketNoteForm, ProductCard, ProductForm, ShopCard, StorefrontQuery,
 };
-use crate::money::{Currency, Money};
 use crate::event::{Actor, StreamId};
 use crate::functions::BusinessFunction;
+use crate::money::{Currency, Money};
 use crate::store::{Appended, EventMetadata, EventStore, StoreError};
 
 /// Why a catalog command was not carried out.
@@ -55,9 +57,13 @@ fn details_from_form(
     form: &ProductForm,
     currency: Currency,
 ) -> Result<ProductDetails, CatalogServiceError> {
-    let collection: Collection = form.collection.trim().parse().map_err(|_| UnknownCollection {
-        text: quoted(&form.collection),
-    })?;
+    let collection: Collection = form
+        .collection
+        .trim()
+        .parse()
+        .map_err(|_| UnknownCollection {
+            text: quoted(&form.collection),
+        })?;
     let family = form.family.trim();
     let option = form.option.trim();
     let variant = match (family.is_empty(), option.is_empty()) {
@@ -93,9 +99,7 @@ fn details_from_form(
 
 /// The SKU typed in a form.
 fn sku_from_form(text: &str) -> Result<Sku, InvalidSku> {
-    Sku::parse(text.trim()).map_err(|_| InvalidSku {
-        text: quoted(text),
-    })
+    Sku::parse(text.trim()).map_err(|_| InvalidSku { text: quoted(text) })
 }
 
 /// Introduces the product typed in the "introduce a product" form, priced
@@ -336,7 +340,9 @@ pub async fn fill_page(
                 .map_or(String::new(), |variant| variant.option.clone()),
             product.collection.label().to_owned(),
             product.price.to_string(),
-            entry.unit_cost.map_or("not costed".to_owned(), |cost| cost.to_string()),
+            entry
+                .unit_cost
+                .map_or("not costed".to_owned(), |cost| cost.to_string()),
             entry
                 .unit_cost
                 .and_then(|cost| performance::margin_percent(product.price, cost))
@@ -370,7 +376,8 @@ pub async fn fill_page(
             short_time(&note.noted_at),
             note.sku.to_string(),
             note.source,
-            note.their_price.map_or(String::new(), |price| price.to_string()),
+            note.their_price
+                .map_or(String::new(), |price| price.to_string()),
             note.note,
         ]);
     }
@@ -393,9 +400,7 @@ pub mod performance {
     use super::super::view::CatalogEntry;
     use crate::functions::customers::sales::MonthlySales;
     use crate::money::{Currency, Money};
-    use crate::staff::view::{
-        ChartUnit, DataTable, Metric, SeriesStyle, TrendChart, TrendSeries,
-    };
+    use crate::staff::view::{ChartUnit, DataTable, Metric, SeriesStyle, TrendChart, TrendSeries};
     use chrono::{DateTime, Datelike, Utc};
     use std::collections::HashMap;
 
@@ -493,8 +498,7 @@ pub mod performance {
                 revenue[index] += sale.revenue.minor_units;
                 margin[index] += sale.costed_revenue.minor_units - sale.cost.minor_units;
                 if let Some(collection) = collection_of.get(&sale.sku)
-                    && let Some((_, series)) =
-                        units.iter_mut().find(|(c, _)| c == collection)
+                    && let Some((_, series)) = units.iter_mut().find(|(c, _)| c == collection)
                 {
                     series[index] += sale.units;
                 }
@@ -608,7 +612,14 @@ pub mod performance {
             let mut table = DataTable::new(
                 "product-performance",
                 &format!("Product performance, {}", self.period()),
-                &["SKU", "Product", "Units", "Revenue", "Gross margin", "Margin %"],
+                &[
+                    "SKU",
+                    "Product",
+                    "Units",
+                    "Revenue",
+                    "Gross margin",
+                    "Margin %",
+                ],
                 "Nothing has been sold in these months.",
             );
             let mut products: Vec<&(Sku, String, ProductSums)> = self.products.iter().collect();
@@ -651,7 +662,9 @@ pub mod performance {
             let keys: Vec<&str> = months.iter().map(|m| m.key.as_str()).collect();
             assert_eq!(
                 keys,
-                ["2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02"]
+                [
+                    "2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02"
+                ]
             );
             assert_eq!(months[3].label, "Dec 2025");
         }
@@ -690,7 +703,10 @@ pub mod performance {
         #[test]
         fn sales_are_summed_per_month_per_collection_and_per_product() {
             let months = months_ending(at("2026-11-28T00:00:00Z"), 2);
-            let catalog = [entry("MUG-1", Collection::Mugs), entry("BOWL-1", Collection::Tableware)];
+            let catalog = [
+                entry("MUG-1", Collection::Mugs),
+                entry("BOWL-1", Collection::Tableware),
+            ];
             let performance = Performance::of(
                 &catalog,
                 &months,
@@ -706,7 +722,10 @@ pub mod performance {
             assert_eq!(charts[0].series[0].values, vec![5600, 11800]);
             assert_eq!(charts[0].series[1].values, vec![3800, 7900]);
             let mugs = &charts[1].series[0];
-            assert_eq!((mugs.name.as_str(), mugs.values.clone()), ("Mugs", vec![2, 1]));
+            assert_eq!(
+                (mugs.name.as_str(), mugs.values.clone()),
+                ("Mugs", vec![2, 1])
+            );
             assert_eq!(charts[1].series[2].values, vec![0, 3]);
             assert_eq!(performance.revenue_metric().value, "$174.00");
             assert_eq!(performance.margin_metric().value, "$117.00 (67%)");

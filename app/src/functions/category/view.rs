@@ -55,7 +55,10 @@ impl ShopCard {
     pub fn group(products: Vec<ProductCard>) -> Vec<ShopCard> {
         let mut cards: Vec<ShopCard> = Vec::with_capacity(products.len());
         for product in products {
-            let family = product.variant.as_ref().map(|variant| variant.family.clone());
+            let family = product
+                .variant
+                .as_ref()
+                .map(|variant| variant.family.clone());
             let earlier = family.as_ref().and_then(|family| {
                 cards.iter_mut().find(|card| {
                     card.product.variant.as_ref().map(|variant| &variant.family) == Some(family)
@@ -285,17 +288,30 @@ mod tests {
         assert!(cards[0].price_varies && !cards[1].price_varies);
         let shown: Vec<(&str, usize, i64)> = cards
             .iter()
-            .map(|card| (card.product.sku.as_str(), card.options, card.from_price.minor_units))
+            .map(|card| {
+                (
+                    card.product.sku.as_str(),
+                    card.options,
+                    card.from_price.minor_units,
+                )
+            })
             .collect();
         assert_eq!(
             shown,
-            vec![("MUG-OAT", 2, 2600), ("JUG-1", 1, 4400), ("BOWL-1", 1, 3000)]
+            vec![
+                ("MUG-OAT", 2, 2600),
+                ("JUG-1", 1, 4400),
+                ("BOWL-1", 1, 3000)
+            ]
         );
     }
 
     #[test]
     fn an_option_is_titled_with_its_family_name_and_option() {
-        assert_eq!(card("MUG-SLATE", Some("speckled-mug"), 2600).title(), "Mug, MUG-SLATE");
+        assert_eq!(
+            card("MUG-SLATE", Some("speckled-mug"), 2600).title(),
+            "Mug, MUG-SLATE"
+        );
         assert_eq!(card("JUG-1", None, 4400).title(), "Mug");
     }
 }

@@ -62,7 +62,10 @@ struct LineRow {
 /// Writes the lines of `OrderPlaced` events, in one upsert per batch. A
 /// line's key is its order and number, and a row remembers its event's
 /// position, so replaying an order changes nothing.
-pub async fn apply(connection: Connection<'_>, events: &[&RecordedEvent]) -> Result<(), StoreError> {
+pub async fn apply(
+    connection: Connection<'_>,
+    events: &[&RecordedEvent],
+) -> Result<(), StoreError> {
     let mut lines = Vec::new();
     for event in events {
         let decoded = CustomerEvent::decode(

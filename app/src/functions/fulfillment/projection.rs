@@ -30,7 +30,10 @@ const COLUMNS: [&str; 4] = ["sku", "on_hand", "counted_at", "counted_position"];
 
 /// Writes each product's latest count, in one upsert per batch; a later
 /// count replaces an earlier one, and replaying a count changes nothing.
-pub async fn apply(connection: Connection<'_>, events: &[&RecordedEvent]) -> Result<(), StoreError> {
+pub async fn apply(
+    connection: Connection<'_>,
+    events: &[&RecordedEvent],
+) -> Result<(), StoreError> {
     let mut counts = Vec::with_capacity(events.len());
     for event in events {
         let FulfillmentEvent::StockCounted(counted) = FulfillmentEvent::decode(

@@ -65,9 +65,18 @@ mod tests {
 
     #[test]
     fn stock_is_low_at_five_units_and_out_at_none_or_fewer() {
-        assert_eq!(Availability::of_units(6), Availability::InStock { units: 6 });
-        assert_eq!(Availability::of_units(5), Availability::LowStock { units: 5 });
-        assert_eq!(Availability::of_units(1), Availability::LowStock { units: 1 });
+        assert_eq!(
+            Availability::of_units(6),
+            Availability::InStock { units: 6 }
+        );
+        assert_eq!(
+            Availability::of_units(5),
+            Availability::LowStock { units: 5 }
+        );
+        assert_eq!(
+            Availability::of_units(1),
+            Availability::LowStock { units: 1 }
+        );
         assert_eq!(Availability::of_units(0), Availability::OutOfStock);
         assert_eq!(Availability::of_units(-3), Availability::OutOfStock);
     }
