@@ -60,7 +60,7 @@ test('the owner lands on the Business Overview, moves between pages without relo
   await page.waitForURL(`${kiln.url}/staff/overview`);
   await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
   assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Business Overview');
-  assert.equal(await metric(page, 'listed-products').innerText(), '12');
+  assert.equal(await metric(page, 'listed-products').innerText(), '17');
   assert.equal(await metric(page, 'dealer-companies').innerText(), '6');
   await page.screenshot({ path: path.join(screenshotDir, 'staff-overview.png'), fullPage: true });
 
@@ -155,7 +155,7 @@ test('staff with two grants land on Category Management and see which pages they
   await signIn(page, 'potter@fenwick.example', 'fenwick-demo-potter');
   await page.waitForURL(`${kiln.url}/staff/category`);
   await page.locator('[data-table="catalog"]').waitFor();
-  assert.equal(await metric(page, 'listed-products').innerText(), '12');
+  assert.equal(await metric(page, 'listed-products').innerText(), '17');
   // On a phone the menu is folded away until asked for.
   await page.getByText('Functions', { exact: true }).click();
   const menu = page.locator('aside details');
@@ -163,6 +163,28 @@ test('staff with two grants land on Category Management and see which pages they
   await page.screenshot({ path: path.join(screenshotDir, 'staff-category-phone.png'), fullPage: true });
   const refused = await page.goto(`${kiln.url}/staff/database-manager`);
   assert.equal(refused.status(), 403);
+  await context.close();
+});
+
+test('Category Management charts six months of revenue, margin and units from the demo history', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  const page = await context.newPage();
+  await signIn(page, 'potter@fenwick.example', 'fenwick-demo-potter');
+  await page.waitForURL(`${kiln.url}/staff/category`);
+  const revenue = page.locator('[data-chart="revenue-by-month"]');
+  await revenue.waitFor();
+  // Six months of bars, most of them with sales (the demo spreads its
+  // shoppers' orders over half a year), and a margin line over them.
+  const months = await revenue.locator('svg > text[text-anchor="middle"]').count();
+  assert.equal(months, 6);
+  assert.ok((await revenue.locator('rect').count()) >= 5, 'too few months with sales');
+  assert.equal(await revenue.locator('polyline').count(), 1);
+  const units = page.locator('[data-chart="units-by-month"]');
+  assert.ok((await units.locator('rect').count()) >= 10, 'units are not stacked by collection');
+  const performance = page.locator('[data-table="product-performance"]');
+  assert.equal(await performance.locator('tbody tr').count(), 17);
+  await page.locator('[data-chart="revenue-by-month"]').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(screenshotDir, 'staff-category-performance.png'), fullPage: true });
   await context.close();
 });
 

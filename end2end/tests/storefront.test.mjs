@@ -53,13 +53,16 @@ test('the home page hydrates, and choosing a collection fetches its products fro
   const response = await answer;
   assert.equal(response.status(), 200);
   const served = await response.json();
-  assert.deepEqual([...new Set(served.map((card) => card.collection))], ['planters']);
+  // One card per product: the terracotta planter's three sizes stand behind one.
+  assert.deepEqual([...new Set(served.map((card) => card.product.collection))], ['planters']);
+  const terracotta = served.find((card) => card.product.variant?.family === 'terracotta-planter');
+  assert.equal(terracotta.options, 3);
 
   await page.waitForFunction(() =>
     [...document.querySelectorAll('[data-testid=products] li')].every((li) => li.dataset.collection === 'planters'),
   );
   const shown = await page.$$eval('[data-testid=products] li', (items) => items.map((li) => li.dataset.sku));
-  assert.deepEqual(shown, served.map((card) => card.sku));
+  assert.deepEqual(shown, served.map((card) => card.product.sku));
   assert.equal(await page.getByRole('link', { name: 'Planters', exact: true }).getAttribute('aria-current'), 'true');
   assert.equal(await page.getByRole('link', { name: 'Everything', exact: true }).getAttribute('aria-current'), null);
   assert.equal(new URL(page.url()).searchParams.get('collection'), 'planters');
@@ -75,7 +78,8 @@ test('the home page hydrates, and choosing a collection fetches its products fro
     () => document.querySelectorAll('[data-testid=products] li').length === 3,
   );
   const searched = await page.$$eval('[data-testid=products] li', (items) => items.map((li) => li.dataset.sku));
-  assert.deepEqual(searched, ['PLN-FOOTED-8', 'PLN-HANG-5', 'PLN-TERRA-6']);
+  // The terracotta planter's dearest size ($56) puts its card first.
+  assert.deepEqual(searched, ['PLN-TERRA-10', 'PLN-FOOTED-8', 'PLN-HANG-5']);
   assert.equal(new URL(page.url()).searchParams.get('collection'), 'planters');
   assert.equal(await page.evaluate(() => window.kilnSameDocument), true, 'the search reloaded the page');
   await page.locator('#shop').screenshot({ path: path.join(screenshotDir, 'home-search.png') });
@@ -97,4 +101,33 @@ test('without JavaScript every product is readable and the collection tabs still
   assert.deepEqual([...new Set(await productCollections(page))], ['tableware']);
   await page.screenshot({ path: path.join(screenshotDir, 'home-no-javascript-phone.png'), fullPage: true });
   await context.close();
+});
+
+test('a product with options offers each one with its price and stock, and choosing one opens it in place', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await page.goto(`${kiln.url}/shop/PLN-TERRA-6`);
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await page.evaluate(() => {
+    window.kilnSameDocument = true;
+  });
+  const options = await page.$$eval('[data-option]', (links) => links.map((a) => a.dataset.option));
+  assert.deepEqual(options, ['PLN-TERRA-4', 'PLN-TERRA-6', 'PLN-TERRA-10']);
+  assert.equal(await page.locator('[data-option="PLN-TERRA-6"]').getAttribute('aria-current'), 'page');
+  assert.match(await page.locator('[data-stock]').innerText(), /In stock: 28 ready to send/);
+  await page.screenshot({ path: path.join(screenshotDir, 'product-options.png'), fullPage: true });
+
+  await page.locator('[data-option="PLN-TERRA-10"]').click();
+  await page.waitForURL(/\/shop\/PLN-TERRA-10$/);
+  await page.waitForFunction(() => document.querySelector('[data-field=price]')?.textContent.includes('$56.00'));
+  assert.match(await page.locator('[data-stock]').innerText(), /In stock: 9 ready to send/);
+  assert.equal(await page.evaluate(() => window.kilnSameDocument), true, 'choosing an option reloaded the page');
+
+  // The indigo mug is sold out: made to order.
+  await page.goto(`${kiln.url}/shop/MUG-TIDE-10-IND`);
+  assert.match(await page.locator('[data-stock]').innerText(), /Out of stock: made to order/);
+  await page.screenshot({ path: path.join(screenshotDir, 'product-out-of-stock.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
 });

@@ -117,7 +117,8 @@ async fn seed(
             Ok(logins) => match demo::load_demo_history(&store, sales_tax).await {
                 Ok(history) => {
                     tracing::info!(
-                        products = report.events,
+                        skus = demo::DEMO_CATALOG_SKUS,
+                        catalog_events = report.events,
                         logins,
                         dealers = history.dealers,
                         orders = history.orders,

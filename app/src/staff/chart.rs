@@ -66,13 +66,17 @@ fn plot(chart: &TrendChart) -> Plot {
         .iter()
         .filter(|series| series.style == SeriesStyle::Line)
         .flat_map(|series| series.values.iter().copied());
-    let highest = (0..periods)
+    let tallest = (0..periods)
         .map(stack_height)
         .chain(line_values.clone())
         .max()
         .unwrap_or(0)
         .max(1);
-    let lowest = line_values.min().unwrap_or(0).min(0);
+    let deepest = line_values.min().unwrap_or(0).min(0);
+    // Round the scale out to steps a reader can add up: 0, 1,000, 2,000…
+    let step = nice_step((tallest - deepest) / 4);
+    let highest = (tallest + step - 1).div_euclid(step) * step;
+    let lowest = deepest.div_euclid(step) * step;
     let span = highest - lowest;
     let plot_height = HEIGHT - TOP - BOTTOM;
     let y_of = |value: i64| TOP + (highest - value) * plot_height / span;
@@ -126,9 +130,9 @@ fn plot(chart: &TrendChart) -> Plot {
             colour: COLOURS[index % COLOURS.len()],
         })
         .collect();
-    let ticks = (0..=4)
-        .map(|step| {
-            let value = lowest + span * step / 4;
+    let ticks = (0..=span / step)
+        .map(|index| {
+            let value = lowest + index * step;
             (y_of(value), chart.unit.format(value))
         })
         .collect();
@@ -145,6 +149,22 @@ fn plot(chart: &TrendChart) -> Plot {
         periods,
         baseline: y_of(0),
     }
+}
+
+/// The smallest of 1, 2, 2.5 and 5 times a power of ten that is at least
+/// `rough` (and at least 1).
+fn nice_step(rough: i64) -> i64 {
+    let mut magnitude = 1_i64;
+    while magnitude.saturating_mul(10) <= rough {
+        magnitude *= 10;
+    }
+    [1, 2, 5, 10]
+        .into_iter()
+        .map(|factor| magnitude.saturating_mul(factor))
+        .chain((magnitude >= 10).then(|| magnitude / 2 * 5))
+        .filter(|step| *step >= rough.max(1))
+        .min()
+        .unwrap_or(magnitude)
 }
 
 /// A trend chart with its legend.
@@ -290,6 +310,18 @@ mod tests {
     fn an_empty_chart_draws_no_bars_and_does_not_divide_by_zero() {
         let drawn = plot(&chart(vec![bars("Mugs", vec![0, 0])]));
         assert!(drawn.segments.is_empty());
-        assert_eq!(drawn.ticks.len(), 5);
+        assert!(drawn.ticks.len() >= 2);
+    }
+
+    #[test]
+    fn the_scale_steps_by_round_numbers() {
+        assert_eq!(nice_step(0), 1);
+        assert_eq!(nice_step(3), 5);
+        assert_eq!(nice_step(11), 20);
+        assert_eq!(nice_step(24), 25);
+        assert_eq!(nice_step(81_767), 100_000);
+        let drawn = plot(&chart(vec![bars("Revenue", vec![327_070, 90_000])]));
+        let labels: Vec<&str> = drawn.ticks.iter().map(|(_, label)| label.as_str()).collect();
+        assert_eq!(labels, ["0", "100000", "200000", "300000", "400000"]);
     }
 }
