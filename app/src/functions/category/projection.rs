@@ -361,7 +361,9 @@ pub async fn storefront_products(
     // Every ORDER BY is one of these fixed texts, never built from input.
     let order = match query.sort.unwrap_or(super::view::ProductSort::Featured) {
         super::view::ProductSort::Featured => {
-            "CASE collection WHEN 'mugs' THEN 0 WHEN 'planters' THEN 1 ELSE 2 END, name"
+            // Within a name (a family's options), the cheapest first: it
+            // stands for the family on its card.
+            "CASE collection WHEN 'mugs' THEN 0 WHEN 'planters' THEN 1 ELSE 2 END, name, base_price_minor"
         }
         super::view::ProductSort::PriceLowToHigh => "base_price_minor, name",
         super::view::ProductSort::PriceHighToLow => "base_price_minor DESC, name",
