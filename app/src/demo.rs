@@ -635,6 +635,25 @@ pub async fn load_demo_history(
             orders += 1;
         }
     }
+    // Clay & Cup Café launches the slate glaze in its café: a promotional
+    // price below its trade tier's.
+    let companies = crate::functions::customers::projection::dealer_companies(store).await?;
+    if let Some(clay_and_cup) = companies
+        .iter()
+        .find(|summary| summary.company.name == DEMO_DEALERS[0].0)
+    {
+        customers::offer_promotion(
+            store,
+            Actor::system("demo-seed"),
+            crate::functions::customers::view::PromotionForm {
+                company: clay_and_cup.company.company.to_string(),
+                sku: "MUG-SPECKLE-12-SLT".into(),
+                price: "14.00".into(),
+                note: "Launch of the slate glaze in their café".into(),
+            },
+        )
+        .await?;
+    }
     for product in CATALOG {
         crate::functions::fulfillment::service::record_stock_count(
             store,

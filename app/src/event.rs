@@ -153,6 +153,11 @@ impl StreamId {
         StreamId(format!("stock-{sku}"))
     }
 
+    /// The stream of one dealer company's promotional prices.
+    pub fn dealer_promotions(company: &crate::access::CompanyId) -> Self {
+        StreamId(format!("promotions-{company}"))
+    }
+
     /// The stream of one support ticket (its opening, messages, closing).
     pub fn ticket(ticket: &crate::functions::customers::events::TicketId) -> Self {
         StreamId(format!("ticket-{ticket}"))

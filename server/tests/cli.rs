@@ -75,7 +75,7 @@ fn seeding_the_demo_twice_is_refused_the_second_time_and_changes_nothing() {
     let second = data.kiln(&["seed", "--demo"]);
     assert!(!second.status.success());
     assert!(
-        stderr(&second).contains("the database already holds 142 events; the demo business is only loaded into an empty one"),
+        stderr(&second).contains("the database already holds 143 events; the demo business is only loaded into an empty one"),
         "{}",
         stderr(&second)
     );
@@ -127,7 +127,7 @@ fn migrate_seed_rebuild_and_check_work_on_postgres() {
     let report = stdout(&output);
     assert!(
         report.contains(
-            "rebuilt catalog, accounts, change_requests, dealers, orders, tickets, order-lines, stock from 142 events"
+            "rebuilt catalog, accounts, change_requests, dealers, orders, tickets, order-lines, promotions, stock from 143 events"
         ),
         "{report}"
     );
@@ -167,7 +167,7 @@ fn rebuilding_projections_reports_equal_checksums() {
     let report = stdout(&output);
     assert!(
         report.contains(
-            "rebuilt catalog, accounts, change_requests, dealers, orders, tickets, order-lines, stock from 142 events"
+            "rebuilt catalog, accounts, change_requests, dealers, orders, tickets, order-lines, promotions, stock from 143 events"
         ),
         "{report}"
     );

@@ -775,3 +775,198 @@ async fn product_performance_sums_what_each_product_sold_and_stock_falls_with_ea
     assert_eq!(last(0), Some(serde_json::json!(11200)));
     assert_eq!(last(1), Some(serde_json::json!(7400)));
 }
+
+#[tokio::test]
+async fn a_promotional_price_offered_to_one_dealer_is_charged_where_it_beats_the_tier_and_ends_when_withdrawn()
+ {
+    let app = spawn_app().await;
+    let staff = app.another_browser();
+    staff.sign_in_as_owner().await;
+    let page: serde_json::Value = staff
+        .get("/api/functions/customers")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let hollow_oak = page["choices"]
+        .as_array()
+        .and_then(|lists| lists.iter().find(|list| list["key"] == "dealer-companies"))
+        .and_then(|list| list["options"].as_array())
+        .and_then(|options| {
+            options
+                .iter()
+                .find(|option| option["label"] == "Hollow Oak Gifts (partner)")
+        })
+        .and_then(|option| option["value"].as_str())
+        .expect("Hollow Oak Gifts is offered")
+        .to_owned();
+    let offer = |company: &str, sku: &str, price: &str, note: &str| {
+        vec![
+            ("form[company]".to_owned(), company.to_owned()),
+            ("form[sku]".to_owned(), sku.to_owned()),
+            ("form[price]".to_owned(), price.to_owned()),
+            ("form[note]".to_owned(), note.to_owned()),
+        ]
+    };
+    let send = |fields: Vec<(String, String)>, endpoint: &'static str| {
+        let staff = &staff;
+        async move {
+            let fields: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .collect();
+            staff.post_form(endpoint, "/staff/customers", &fields).await
+        }
+    };
+    let offered = send(
+        offer(
+            &hollow_oak,
+            "MUG-SPECKLE-12-SLT",
+            "12.00",
+            "Window display in December",
+        ),
+        "/api/customers/promotions/offer",
+    )
+    .await;
+    assert_eq!(offered.url().query(), Some("promotion=offered"));
+
+    // Bad offers are refused in the rule's words and change nothing.
+    let events = app.store.event_count().await.expect("count");
+    let huge = "x".repeat(1_000_000);
+    for (fields, message) in [
+        (
+            offer(&hollow_oak, "MUG-SPECKLE-12-SLT", "28", ""),
+            "must be below its base price of $28.00",
+        ),
+        (
+            offer(&hollow_oak, "MUG-SPECKLE-12-SLT", "-1", ""),
+            "a promotional price is above zero",
+        ),
+        (
+            offer(&hollow_oak, "MUG-SPECKLE-12-SLT", "cheap", ""),
+            "is not a price",
+        ),
+        (
+            offer(&hollow_oak, "MUG-SPECKLE-12-SLT", "12.00", ""),
+            "already has $12.00 for MUG-SPECKLE-12-SLT",
+        ),
+        (
+            offer(&hollow_oak, "MUG-SPECKLE-12-SLT", "11", &huge),
+            "the note may have at most 500 characters",
+        ),
+        (
+            offer("dlr-0000000000000000", "MUG-SPECKLE-12-SLT", "11", ""),
+            "there is no dealer company",
+        ),
+        (
+            offer(&huge, "MUG-SPECKLE-12-SLT", "11", ""),
+            "there is no dealer company",
+        ),
+        (
+            offer(&hollow_oak, "NOPE-1", "11", ""),
+            "there is no listed product “NOPE-1”",
+        ),
+    ] {
+        let html = send(fields, "/api/customers/promotions/offer")
+            .await
+            .text()
+            .await
+            .expect("HTML");
+        assert!(html.contains(message), "{message}");
+    }
+    let html = send(
+        vec![(
+            "form[promotion]".to_owned(),
+            format!("{hollow_oak}:MUG-TIDE-10"),
+        )],
+        "/api/customers/promotions/withdraw",
+    )
+    .await
+    .text()
+    .await
+    .expect("HTML");
+    assert!(html.contains("there is no promotional price for MUG-TIDE-10 to withdraw"));
+    assert_eq!(app.store.event_count().await.expect("count"), events);
+
+    // Hollow Oak sees it on its price list; Clay & Cup does not.
+    // The promotion cell of the slate mug's row on a portal price list.
+    let promotion_shown = |html: &str| {
+        html.split("data-sku=\"MUG-SPECKLE-12-SLT\"")
+            .nth(1)
+            .and_then(|row| row.split("data-field=\"promotion\"").nth(1))
+            .and_then(|cell| cell.split('>').nth(1))
+            .and_then(|text| text.split('<').next())
+            .map(str::to_owned)
+    };
+    let dealer_b = app.another_browser();
+    dealer_b.sign_in(DEALER_B.0, DEALER_B.1).await;
+    let portal = dealer_b.get("/portal").await.text().await.expect("HTML");
+    assert_eq!(promotion_shown(&portal).as_deref(), Some("$12.00"));
+    let dealer_a = app.another_browser();
+    dealer_a.sign_in(DEALER_A.0, DEALER_A.1).await;
+    let theirs = dealer_a.get("/portal").await.text().await.expect("HTML");
+    assert_eq!(promotion_shown(&theirs).as_deref(), Some("–"));
+
+    // Ten mugs at the promotion ($12.00 beats the partner tier's $14.00);
+    // fifty at the 48+ break ($11.20 beats the promotion).
+    let order = dealer_b.order_id_from("/portal/order").await;
+    let placed = dealer_b
+        .place_dealer_order(&order, "MUG-SPECKLE-12-SLT,10\nMUG-SPECKLE-12,50\n", &[])
+        .await;
+    assert_eq!(placed.url().path(), format!("/orders/{order}"));
+    let orders = orders_in_the_log(&app.store).await;
+    let lines: Vec<_> = orders[0]
+        .lines
+        .iter()
+        .map(|line| {
+            (
+                line.sku.to_string(),
+                line.unit_price.minor_units,
+                line.price_source,
+            )
+        })
+        .collect();
+    let usd = |minor| app::money::Money::new(minor, app::money::Currency::Usd);
+    assert_eq!(
+        lines[0],
+        (
+            "MUG-SPECKLE-12-SLT".to_owned(),
+            1200,
+            PriceSource::AccountPromotion {
+                tier_price: usd(1400)
+            }
+        )
+    );
+    assert!(matches!(
+        lines[1],
+        (_, 1120, PriceSource::DealerTier { break_from: 48, .. })
+    ));
+
+    // Withdrawn, the partner tier's price is back.
+    let withdrawn = send(
+        vec![(
+            "form[promotion]".to_owned(),
+            format!("{hollow_oak}:MUG-SPECKLE-12-SLT"),
+        )],
+        "/api/customers/promotions/withdraw",
+    )
+    .await;
+    assert_eq!(withdrawn.url().query(), Some("promotion=withdrawn"));
+    let portal = dealer_b.get("/portal").await.text().await.expect("HTML");
+    assert_eq!(promotion_shown(&portal).as_deref(), Some("–"));
+
+    // A dealer may not offer itself a price.
+    let refused = dealer_b
+        .post_form(
+            "/api/customers/promotions/offer",
+            "/portal",
+            &[
+                ("form[company]", hollow_oak.as_str()),
+                ("form[sku]", "MUG-SPECKLE-12"),
+                ("form[price]", "1"),
+                ("form[note]", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+}

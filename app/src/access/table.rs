@@ -364,6 +364,18 @@ pub const ROUTES: &[Route] = &[
         Requirement::operate(Customers),
         "close a support ticket (server function)",
     ),
+    route(
+        Method::Post,
+        "/api/customers/promotions/offer",
+        Requirement::operate(Customers),
+        "offer a dealer company a promotional price (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/customers/promotions/withdraw",
+        Requirement::operate(Customers),
+        "withdraw a dealer company's promotional price (server function)",
+    ),
     // Category Management's commands.
     route(
         Method::Post,

@@ -7,9 +7,10 @@
 //! with the volume breaks) and its order history, the quick-order page (a
 //! grid of every product, and an order sheet in CSV, uploaded or pasted;
 //! nothing is ordered until every line is right), orders on the company's
-//! account (invoice, 30 days), and the public application form for a trade
-//! account. Not built yet (selling issue): account-specific promotional
-//! prices, printable invoices, marketing materials.
+//! account (invoice, 30 days), account-specific promotional prices (shown
+//! on the price list, charged where they beat the tier), and the public
+//! application form for a trade account. Not built yet (selling issue):
+//! printable invoices, marketing materials.
 
 mod order;
 mod pages;
@@ -51,6 +52,9 @@ pub struct DealerPriceLine {
     /// What it pays for one unit at each volume break, in the order of
     /// [`DealerPriceList::breaks`].
     pub break_prices: Vec<Money>,
+    /// Its promotional price for this product, if it has one: charged
+    /// wherever it is below the volume break's price.
+    pub promotion: Option<Money>,
 }
 
 /// The signed-in dealer's account and company, or a refusal for anyone else.
@@ -104,6 +108,9 @@ async fn price_list_of(
     let products = catalog::storefront_products(state.store(), StorefrontQuery::default())
         .await
         .map_err(|error| internal("reading the catalog", &error))?;
+    let promotions = crate::functions::customers::promotions::of_company(state.store(), company)
+        .await
+        .map_err(|error| internal("reading the company's promotions", &error))?;
     let tier = dealer.tier;
     let list = DealerPriceList {
         company_name: dealer.name,
@@ -116,6 +123,7 @@ async fn price_list_of(
         lines: products
             .into_iter()
             .map(|product| DealerPriceLine {
+                promotion: promotions.get(&product.sku).copied(),
                 sku: product.sku.to_string(),
                 name: product.title(),
                 base_price: product.price,

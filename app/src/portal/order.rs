@@ -94,7 +94,7 @@ pub async fn place_dealer_order(form: DealerOrderForm) -> Result<(), KilnError> 
     // One read of the catalog: the price book has the names too.
     let dealer = super::dealer_company(&state, &company).await?;
     let tier = dealer.tier;
-    let prices = service::price_book(state.store())
+    let prices = service::price_book(state.store(), Some(&company))
         .await
         .map_err(|error| super::internal("reading the price book", &error))?;
     let max_quantity = PriceList::Dealer(tier).max_quantity();
@@ -242,6 +242,11 @@ fn QuickOrderForm(view: QuickOrderView) -> impl IntoView {
                     <td class="px-3 py-2 text-stone-900">
                         {line.name}
                         <span class="block font-mono text-xs text-stone-500">{line.sku}</span>
+                        {line.promotion.map(|price| view! {
+                            <span class="block text-xs font-medium text-amber-800" data-field="promotion">
+                                {format!("Your promotion: {price}")}
+                            </span>
+                        })}
                     </td>
                     <td class="px-3 py-2 text-right text-stone-500">{line.base_price.to_string()}</td>
                     {line

@@ -73,6 +73,9 @@ fn PriceList(list: super::DealerPriceList) -> impl IntoView {
                 list.discount_percent,
             )}
         </p>
+        <p class="mt-1 text-sm text-stone-500">
+            "A promotional price is charged wherever it is below your volume price."
+        </p>
         <a
             href="/portal/order"
             class="mt-6 inline-block rounded-full bg-stone-900 px-6 py-3 font-medium text-stone-50 hover:bg-stone-700"
@@ -86,6 +89,7 @@ fn PriceList(list: super::DealerPriceList) -> impl IntoView {
                         <th scope="col" class="px-4 py-3 font-medium">"Product"</th>
                         <th scope="col" class="px-4 py-3 font-medium">"SKU"</th>
                         <th scope="col" class="px-4 py-3 text-right font-medium">"Base price"</th>
+                        <th scope="col" class="px-4 py-3 text-right font-medium">"Your promotion"</th>
                         {headings}
                     </tr>
                 </thead>
@@ -102,6 +106,9 @@ fn PriceList(list: super::DealerPriceList) -> impl IntoView {
                                     <td class="px-4 py-3 font-mono text-xs text-stone-500">{line.sku}</td>
                                     <td class="px-4 py-3 text-right text-stone-500">
                                         {line.base_price.to_string()}
+                                    </td>
+                                    <td class="px-4 py-3 text-right font-medium text-amber-800" data-field="promotion">
+                                        {line.promotion.map_or("–".to_owned(), |price| price.to_string())}
                                     </td>
                                     <td class="px-4 py-3 text-right font-medium text-stone-900" data-field="your-price">
                                         {first}

@@ -321,7 +321,11 @@ mod tests {
         assert_eq!(nice_step(24), 25);
         assert_eq!(nice_step(81_767), 100_000);
         let drawn = plot(&chart(vec![bars("Revenue", vec![327_070, 90_000])]));
-        let labels: Vec<&str> = drawn.ticks.iter().map(|(_, label)| label.as_str()).collect();
+        let labels: Vec<&str> = drawn
+            .ticks
+            .iter()
+            .map(|(_, label)| label.as_str())
+            .collect();
         assert_eq!(labels, ["0", "100000", "200000", "300000", "400000"]);
     }
 }

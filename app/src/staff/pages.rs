@@ -218,6 +218,7 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
         charts,
         trends,
         catalog,
+        choices,
         tables,
         events,
         change_requests,
@@ -245,6 +246,21 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
         })
         .flatten();
     let triage = on_platform_manager.then(|| change_requests.clone());
+    // Customer Management offers its dealers promotional prices.
+    let choice = |key: &str| {
+        choices
+            .iter()
+            .find(|list| list.key == key)
+            .map(|list| list.options.clone())
+            .unwrap_or_default()
+    };
+    let promotion_forms = (function == BusinessFunction::Customers).then(|| {
+        (
+            choice("dealer-companies"),
+            choice("listed-products"),
+            choice("dealer-promotions"),
+        )
+    });
     let status = if built { "Live" } else { "Not built yet" };
     let status_class = if built {
         "rounded-full bg-emerald-100 px-3 py-1 text-xs font-medium text-emerald-800"
@@ -292,6 +308,10 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
                 })}
             {ticket_answers
                 .map(|support| view! { <crate::functions::customers::page::TicketAnswers support /> })}
+            {promotion_forms
+                .map(|(companies, products, promotions)| {
+                    view! { <crate::functions::customers::page::PromotionForms companies products promotions /> }
+                })}
             {tables.into_iter().map(|table| view! { <TableView table /> }).collect_view()}
             <ChangeRequestList requests=change_requests every_function=on_platform_manager />
             {triage.map(|requests| view! { <TriageForm requests /> })}

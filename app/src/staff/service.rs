@@ -47,6 +47,7 @@ impl FunctionPage {
             charts: Vec::new(),
             trends: Vec::new(),
             catalog: Vec::new(),
+            choices: Vec::new(),
             tables: Vec::new(),
             events: Vec::new(),
             change_requests: Vec::new(),

@@ -35,6 +35,11 @@ pub struct FunctionPage {
     /// (empty on every other page).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub catalog: Vec<crate::functions::category::view::CatalogEntry>,
+    /// What the page's forms offer to choose from (dealer companies,
+    /// products, …), each list with a stable key: so an agent reading the
+    /// JSON knows the values the forms accept.
+    #[serde(default)]
+    pub choices: Vec<ChoiceList>,
     /// The data the function owns, as tables.
     pub tables: Vec<DataTable>,
     /// The function's newest events, newest first (for the Business
@@ -163,6 +168,24 @@ impl ChartUnit {
             }
         }
     }
+}
+
+/// One list of values a page's forms offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChoiceList {
+    /// A stable key, e.g. `dealer-companies`.
+    pub key: String,
+    /// The values, in the order offered.
+    pub options: Vec<Choice>,
+}
+
+/// One value a form offers: what it sends and what a person reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    /// What the form sends, e.g. a company id.
+    pub value: String,
+    /// What a person reads, e.g. "Clay & Cup Café (trade)".
+    pub label: String,
 }
 
 /// A table of data the function owns.

@@ -47,6 +47,7 @@ pub const PROJECTORS: &[Projector] = &[
     customers::projection::ORDERS,
     customers::projection::TICKETS,
     customers::sales::ORDER_LINES,
+    customers::promotions::PROMOTIONS,
     fulfillment::projection::STOCK,
 ];
 
@@ -467,7 +468,7 @@ mod tests {
                 .expect_err("unknown projection");
             assert_eq!(
                 error.to_string(),
-                "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers, orders, tickets, order-lines, stock"
+                "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers, orders, tickets, order-lines, promotions, stock"
             );
         }
     }

@@ -84,13 +84,15 @@ impl ApplicationState {
                 },
                 CustomerEvent::DealerApplicationApproved(_) => ApplicationState::Approved,
                 CustomerEvent::DealerApplicationDeclined(_) => ApplicationState::Declined,
-                // Orders and tickets live in streams of their own.
+                // Orders, tickets and promotions live in streams of their own.
                 CustomerEvent::OrderPlaced(_)
                 | CustomerEvent::OrderPaymentCaptured(_)
                 | CustomerEvent::OrderPaymentDeclined(_)
                 | CustomerEvent::SupportTicketOpened(_)
                 | CustomerEvent::SupportTicketReplied(_)
-                | CustomerEvent::SupportTicketClosed(_) => continue,
+                | CustomerEvent::SupportTicketClosed(_)
+                | CustomerEvent::DealerPromotionOffered(_)
+                | CustomerEvent::DealerPromotionWithdrawn(_) => continue,
             };
         }
         state
@@ -314,6 +316,8 @@ pub struct CatalogPrice {
     /// What one unit costs to make, if costed: recorded on the order line
     /// so its margin is known as sold.
     pub unit_cost: Option<Money>,
+    /// The buying dealer company's promotional price for it, if it has one.
+    pub promotion: Option<Money>,
 }
 
 /// The listed products an order may contain, by SKU (read from Category
@@ -558,7 +562,19 @@ pub fn decide_order(
         if !(1..=max).contains(&quantity) {
             return Err(OrderError::QuantityOutOfRange { sku, quantity, max });
         }
-        let (unit_price, price_source) = command.price_list.unit_price(price.base_price, quantity);
+        let (mut unit_price, mut price_source) =
+            command.price_list.unit_price(price.base_price, quantity);
+        // A dealer's promotional price applies when it beats the tier's
+        // price for this quantity: the dealer always pays the lower one.
+        if let (PriceList::Dealer(_), Some(promotion)) = (command.price_list, price.promotion)
+            && promotion.currency == unit_price.currency
+            && promotion.minor_units < unit_price.minor_units
+        {
+            price_source = PriceSource::AccountPromotion {
+                tier_price: unit_price,
+            };
+            unit_price = promotion;
+        }
         let line_total = unit_price
             .minor_units
             .checked_mul(i64::from(quantity))
@@ -971,6 +987,172 @@ mod ticket_tests {
     }
 }
 
+/// A request about a dealer company's promotional prices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromotionCommand {
+    /// Offer the company a promotional price for a product.
+    Offer {
+        /// The dealer company (the service checks it exists).
+        company: CompanyId,
+        /// Its name.
+        company_name: String,
+        /// The product (the service checks it is listed).
+        sku: Sku,
+        /// The product's base price today: a promotion must be below it.
+        base_price: Money,
+        /// The promotional unit price.
+        price: Money,
+        /// Why.
+        note: String,
+    },
+    /// End the company's promotional price for a product.
+    Withdraw {
+        /// The dealer company.
+        company: CompanyId,
+        /// The product.
+        sku: Sku,
+    },
+}
+
+/// The longest note on a promotional price, in characters.
+pub const MAX_PROMOTION_NOTE_CHARS: usize = 500;
+
+/// A dealer company's promotional prices in force, folded from its
+/// promotions stream.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PromotionState {
+    /// The promotional price of each product that has one.
+    pub active: std::collections::HashMap<Sku, Money>,
+}
+
+impl PromotionState {
+    /// Folds the company's promotion events, oldest first.
+    pub fn from_events<'a>(events: impl IntoIterator<Item = &'a CustomerEvent>) -> Self {
+        let mut state = Self::default();
+        for event in events {
+            match event {
+                CustomerEvent::DealerPromotionOffered(offered) => {
+                    state.active.insert(offered.sku.clone(), offered.price);
+                }
+                CustomerEvent::DealerPromotionWithdrawn(withdrawn) => {
+                    state.active.remove(&withdrawn.sku);
+                }
+                _ => {}
+            }
+        }
+        state
+    }
+}
+
+/// A promotion rule that refused a command; shown verbatim.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PromotionError {
+    /// A promotional price is a price.
+    #[error("a promotional price is above zero, not {price}")]
+    NotPositive {
+        /// The refused price.
+        price: Money,
+    },
+    /// A promotion is a discount on the storefront's price.
+    #[error("a promotional price for {sku} must be below its base price of {base_price}")]
+    NotBelowBase {
+        /// The product.
+        sku: Sku,
+        /// Its base price.
+        base_price: Money,
+    },
+    /// Prices stay in the product's currency.
+    #[error("{sku} is priced in {currency}: give the promotional price in {currency} too")]
+    OtherCurrency {
+        /// The product.
+        sku: Sku,
+        /// Its currency.
+        currency: &'static str,
+    },
+    /// Offering the price the company already has changes nothing.
+    #[error("{company_name} already has {price} for {sku}")]
+    Unchanged {
+        /// The company's name.
+        company_name: String,
+        /// The product.
+        sku: Sku,
+        /// Its promotional price.
+        price: Money,
+    },
+    /// A note longer than anyone would read.
+    #[error("the note may have at most {max} characters")]
+    NoteTooLong {
+        /// The limit.
+        max: usize,
+    },
+    /// Only a promotion in force can be withdrawn.
+    #[error("there is no promotional price for {sku} to withdraw")]
+    NoPromotion {
+        /// The product.
+        sku: Sku,
+    },
+}
+
+/// Decides a promotion command against the company's promotions.
+pub fn decide_promotion(
+    state: &PromotionState,
+    command: PromotionCommand,
+) -> Result<Vec<CustomerEvent>, PromotionError> {
+    match command {
+        PromotionCommand::Offer {
+            company,
+            company_name,
+            sku,
+            base_price,
+            price,
+            note,
+        } => {
+            if price.currency != base_price.currency {
+                return Err(PromotionError::OtherCurrency {
+                    sku,
+                    currency: base_price.currency.code(),
+                });
+            }
+            if !price.is_positive() {
+                return Err(PromotionError::NotPositive { price });
+            }
+            if price.minor_units >= base_price.minor_units {
+                return Err(PromotionError::NotBelowBase { sku, base_price });
+            }
+            let note = note.trim();
+            if note.chars().count() > MAX_PROMOTION_NOTE_CHARS {
+                return Err(PromotionError::NoteTooLong {
+                    max: MAX_PROMOTION_NOTE_CHARS,
+                });
+            }
+            if state.active.get(&sku) == Some(&price) {
+                return Err(PromotionError::Unchanged {
+                    company_name,
+                    sku,
+                    price,
+                });
+            }
+            Ok(vec![CustomerEvent::DealerPromotionOffered(
+                super::events::DealerPromotionOffered {
+                    company,
+                    company_name,
+                    sku,
+                    price,
+                    note: note.to_owned(),
+                },
+            )])
+        }
+        PromotionCommand::Withdraw { company, sku } => {
+            if !state.active.contains_key(&sku) {
+                return Err(PromotionError::NoPromotion { sku });
+            }
+            Ok(vec![CustomerEvent::DealerPromotionWithdrawn(
+                super::events::DealerPromotionWithdrawn { company, sku },
+            )])
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1162,6 +1344,7 @@ mod order_tests {
                     name: "Speckled Morning Mug".into(),
                     base_price: usd(2800),
                     unit_cost: None,
+                    promotion: None,
                 },
             ),
             (
@@ -1170,6 +1353,7 @@ mod order_tests {
                     name: "Terracotta Planter".into(),
                     base_price: usd(4200),
                     unit_cost: None,
+                    promotion: None,
                 },
             ),
         ])
@@ -1226,6 +1410,122 @@ mod order_tests {
             .iter()
             .map(|line| (line.quantity, line.unit_price, line.price_source))
             .collect()
+    }
+
+    #[test]
+    fn a_dealers_promotional_price_is_charged_only_where_it_beats_the_tier() {
+        let mut book = prices();
+        // $15.00 for the speckled mug: below the trade tier's $16.80 for
+        // 11 units, above its $14.00 for 48 or more.
+        if let Some(mug) = book.get_mut(&sku("MUG-SPECKLE-12")) {
+            mug.promotion = Some(usd(1500));
+        }
+        let few = decide_order(
+            &given(&[]),
+            &book,
+            dealer_order(DealerTier::Trade, vec![(sku("MUG-SPECKLE-12"), 11)]),
+        )
+        .expect("accepted");
+        assert_eq!(
+            unit_prices(&few),
+            vec![(
+                11,
+                usd(1500),
+                PriceSource::AccountPromotion {
+                    tier_price: usd(1680)
+                }
+            )]
+        );
+        let many = decide_order(
+            &given(&[]),
+            &book,
+            dealer_order(DealerTier::Trade, vec![(sku("MUG-SPECKLE-12"), 48)]),
+        )
+        .expect("accepted");
+        assert!(matches!(
+            unit_prices(&many)[..],
+            [(48, price, PriceSource::DealerTier { break_from: 48, .. })] if price == usd(1400)
+        ));
+    }
+
+    fn offer(price: Money, note: &str) -> PromotionCommand {
+        PromotionCommand::Offer {
+            company: CompanyId::parse("dlr-0102030405060708").expect("valid company id"),
+            company_name: "Clay & Cup Café".into(),
+            sku: sku("MUG-SPECKLE-12"),
+            base_price: usd(2800),
+            price,
+            note: note.into(),
+        }
+    }
+
+    #[test]
+    fn a_promotion_offered_replaces_the_last_and_is_withdrawn_once() {
+        let mut history =
+            decide_promotion(&PromotionState::default(), offer(usd(1500), " Launch "))
+                .expect("offered");
+        assert!(matches!(
+            &history[..],
+            [CustomerEvent::DealerPromotionOffered(offered)] if offered.note == "Launch"
+        ));
+        history.extend(
+            decide_promotion(&PromotionState::from_events(&history), offer(usd(1400), ""))
+                .expect("a new price replaces the last"),
+        );
+        let state = PromotionState::from_events(&history);
+        assert_eq!(state.active.get(&sku("MUG-SPECKLE-12")), Some(&usd(1400)));
+        let company = CompanyId::parse("dlr-0102030405060708").expect("valid company id");
+        let withdraw = || PromotionCommand::Withdraw {
+            company: company.clone(),
+            sku: sku("MUG-SPECKLE-12"),
+        };
+        history.extend(decide_promotion(&state, withdraw()).expect("withdrawn"));
+        assert_eq!(
+            decide_promotion(&PromotionState::from_events(&history), withdraw()),
+            Err(PromotionError::NoPromotion {
+                sku: sku("MUG-SPECKLE-12")
+            })
+        );
+    }
+
+    #[test]
+    fn a_promotion_that_is_free_not_a_discount_foreign_repeated_or_long_winded_is_refused() {
+        let offered =
+            decide_promotion(&PromotionState::default(), offer(usd(1500), "")).expect("offered");
+        let state = PromotionState::from_events(&offered);
+        for (command, refusal) in [
+            (
+                offer(usd(0), ""),
+                "a promotional price is above zero, not $0.00",
+            ),
+            (
+                offer(usd(-100), ""),
+                "a promotional price is above zero, not -$1.00",
+            ),
+            (
+                offer(usd(2800), ""),
+                "a promotional price for MUG-SPECKLE-12 must be below its base price of $28.00",
+            ),
+            (
+                offer(Money::new(1500, Currency::Eur), ""),
+                "MUG-SPECKLE-12 is priced in USD: give the promotional price in USD too",
+            ),
+            (
+                offer(usd(1500), ""),
+                "Clay & Cup Café already has $15.00 for MUG-SPECKLE-12",
+            ),
+            (
+                offer(usd(1200), &"x".repeat(1_000_000)),
+                "the note may have at most 500 characters",
+            ),
+        ] {
+            assert_eq!(
+                decide_promotion(&state, command)
+                    .expect_err("refused")
+                    .to_string(),
+                refusal
+            );
+        }
     }
 
     #[test]
@@ -1620,6 +1920,7 @@ mod order_tests {
                 name: "Gold Mug".into(),
                 base_price: usd(i64::MAX / 2),
                 unit_cost: None,
+                promotion: None,
             },
         );
         let command = PlaceOrder {

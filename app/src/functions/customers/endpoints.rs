@@ -4,7 +4,7 @@
 
 use super::view::{
     DealerApplicationDecided, DealerApplicationDecision, DealerApplicationForm,
-    DealerApplicationView, NewDealerUser, TicketReplyForm,
+    DealerApplicationView, NewDealerUser, PromotionForm, TicketReplyForm, WithdrawPromotionForm,
 };
 use crate::error::KilnError;
 use leptos::prelude::*;
@@ -276,5 +276,48 @@ pub async fn close_ticket(form: TicketReplyForm) -> Result<(), KilnError> {
         .await
         .map_err(ticket_error)?;
     leptos_axum::redirect("/staff/customers?closed=1");
+    Ok(())
+}
+
+/// A promotion service error as the caller sees it.
+#[cfg(feature = "ssr")]
+fn promotion_error(error: super::service::PromotionServiceError) -> KilnError {
+    use super::service::PromotionServiceError;
+    match error {
+        PromotionServiceError::Store(error) => {
+            tracing::error!(%error, "changing a dealer promotion failed");
+            KilnError::Internal
+        }
+        refused => KilnError::Rejected(refused.to_string()),
+    }
+}
+
+/// Offers a dealer company a promotional price for a product; then back to
+/// Customer Management's page with `?promotion=offered`.
+/// `POST /api/customers/promotions/offer` (form fields `form[company]`,
+/// `form[sku]`, `form[price]`, `form[note]`).
+#[server(prefix = "/api", endpoint = "customers/promotions/offer")]
+pub async fn offer_dealer_promotion(form: PromotionForm) -> Result<(), KilnError> {
+    let state = crate::state::AppState::from_context()?;
+    let actor = acting_staff().await?;
+    super::service::offer_promotion(state.store(), actor, form)
+        .await
+        .map_err(promotion_error)?;
+    leptos_axum::redirect("/staff/customers?promotion=offered");
+    Ok(())
+}
+
+/// Withdraws a dealer company's promotional price; then back to Customer
+/// Management's page with `?promotion=withdrawn`.
+/// `POST /api/customers/promotions/withdraw` (form field
+/// `form[promotion]`: `<company id>:<SKU>`).
+#[server(prefix = "/api", endpoint = "customers/promotions/withdraw")]
+pub async fn withdraw_dealer_promotion(form: WithdrawPromotionForm) -> Result<(), KilnError> {
+    let state = crate::state::AppState::from_context()?;
+    let actor = acting_staff().await?;
+    super::service::withdraw_promotion(state.store(), actor, &form.promotion)
+        .await
+        .map_err(promotion_error)?;
+    leptos_axum::redirect("/staff/customers?promotion=withdrawn");
     Ok(())
 }

@@ -67,6 +67,40 @@ pub enum CustomerEvent {
     SupportTicketReplied(SupportTicketReplied),
     /// Staff closed a ticket: nothing more is expected on it.
     SupportTicketClosed(SupportTicketClosed),
+    /// A person offered one dealer company a promotional price for one
+    /// product, until withdrawn (replacing any it had for that product).
+    /// The company's orders get it whenever it is below the tier's volume
+    /// price for the quantity ordered.
+    DealerPromotionOffered(DealerPromotionOffered),
+    /// A person withdrew a dealer company's promotional price: its orders
+    /// are priced at its tier again.
+    DealerPromotionWithdrawn(DealerPromotionWithdrawn),
+}
+
+/// Payload of [`CustomerEvent::DealerPromotionOffered`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct DealerPromotionOffered {
+    /// The dealer company offered the price.
+    pub company: CompanyId,
+    /// Its name when offered.
+    pub company_name: String,
+    /// The product.
+    pub sku: Sku,
+    /// The promotional unit price, before tax.
+    pub price: Money,
+    /// Why, e.g. "launch of the slate glaze in their café".
+    pub note: String,
+}
+
+/// Payload of [`CustomerEvent::DealerPromotionWithdrawn`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct DealerPromotionWithdrawn {
+    /// The dealer company.
+    pub company: CompanyId,
+    /// The product whose promotional price ends.
+    pub sku: Sku,
 }
 
 /// Payload of [`CustomerEvent::OrderPaymentCaptured`].
@@ -481,8 +515,8 @@ pub struct OrderLine {
 }
 
 /// Where a line's unit price came from, so every price charged is
-/// explainable: the catalog's base price, or a dealer's tier and volume
-/// break. (Promotions will add a source of their own.)
+/// explainable: the catalog's base price, a dealer's tier and volume
+/// break, or a promotional price offered to the dealer's company.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(tag = "source", rename_all = "snake_case")]
@@ -499,6 +533,13 @@ pub enum PriceSource {
         /// The whole discount off the base price, in percent.
         discount_percent: i64,
     },
+    /// A promotional price offered to the dealer's company for this
+    /// product (`DealerPromotionOffered` on the company's promotions
+    /// stream), charged because it was below the tier's price.
+    AccountPromotion {
+        /// What the tier and volume break would have charged instead.
+        tier_price: Money,
+    },
 }
 
 impl PriceSource {
@@ -514,6 +555,9 @@ impl PriceSource {
                 "{tier} tier, {} units: {discount_percent}% off",
                 VolumeBreak::for_quantity(break_from).label()
             ),
+            PriceSource::AccountPromotion { tier_price } => {
+                format!("your promotional price (tier price {tier_price})")
+            }
         }
     }
 }
@@ -632,6 +676,8 @@ impl crate::event::DomainEvent for CustomerEvent {
             CustomerEvent::SupportTicketOpened(_) => "SupportTicketOpened",
             CustomerEvent::SupportTicketReplied(_) => "SupportTicketReplied",
             CustomerEvent::SupportTicketClosed(_) => "SupportTicketClosed",
+            CustomerEvent::DealerPromotionOffered(_) => "DealerPromotionOffered",
+            CustomerEvent::DealerPromotionWithdrawn(_) => "DealerPromotionWithdrawn",
         }
     }
 

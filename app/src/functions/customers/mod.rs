@@ -24,6 +24,8 @@ pub mod order_sheet;
 #[cfg(feature = "ssr")]
 pub mod projection;
 #[cfg(feature = "ssr")]
+pub mod promotions;
+#[cfg(feature = "ssr")]
 pub mod sales;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -155,6 +155,7 @@ mod tests {
                     name: "Speckled Morning Mug".into(),
                     base_price: Money::new(2800, Currency::Usd),
                     unit_cost: None,
+                    promotion: None,
                 },
             ),
             (
@@ -163,6 +164,7 @@ mod tests {
                     name: "Terracotta Planter".into(),
                     base_price: Money::new(4200, Currency::Usd),
                     unit_cost: None,
+                    promotion: None,
                 },
             ),
         ])

@@ -1,13 +1,17 @@
 //! What Customer Management's page adds to the shared function page: a
 //! card per dealer application awaiting review, with its approve (at a
 //! tier) and decline (with a reason) buttons, and a card per support
-//! ticket waiting for staff, with its answer and close buttons. Works
+//! ticket waiting for staff, with its answer and close buttons, and the
+//! forms that offer and withdraw dealers' promotional prices. Works
 //! without JavaScript.
 
-use super::endpoints::{AnswerTicket, CloseTicket, DecideDealerApplicationForm};
+use super::endpoints::{
+    AnswerTicket, CloseTicket, DecideDealerApplicationForm, OfferDealerPromotion,
+    WithdrawDealerPromotion,
+};
 use super::events::DealerTier;
 use crate::forms::{Notice, Refusal};
-use crate::staff::view::DataTable;
+use crate::staff::view::{Choice, DataTable};
 use leptos::prelude::*;
 
 const INPUT: &str = "rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm font-normal";
@@ -192,4 +196,83 @@ fn TicketCard(ticket: String, subject: String, customer: String, latest: String)
             </ActionForm>
         </article>
     }
+}
+
+const LABEL: &str = "flex flex-col gap-1 text-sm font-medium text-stone-800";
+const BUTTON: &str = "self-start rounded-lg bg-stone-900 px-4 py-2 text-sm font-medium text-white hover:bg-stone-700";
+
+fn options(choices: Vec<Choice>) -> impl IntoView {
+    choices
+        .into_iter()
+        .map(|choice| view! { <option value=choice.value>{choice.label}</option> })
+        .collect_view()
+}
+
+/// Offer a dealer company a promotional price; withdraw one in force.
+#[component]
+pub fn PromotionForms(
+    /// The dealer companies (value: company id).
+    companies: Vec<Choice>,
+    /// The listed products (value: SKU).
+    products: Vec<Choice>,
+    /// The promotions in force (value: `<company id>:<SKU>`).
+    promotions: Vec<Choice>,
+) -> impl IntoView {
+    let offer = ServerAction::<OfferDealerPromotion>::new();
+    let offered = Signal::derive(move || offer.value().get());
+    let withdraw = ServerAction::<WithdrawDealerPromotion>::new();
+    let withdrawn = Signal::derive(move || withdraw.value().get());
+    let any_promotion = !promotions.is_empty();
+    view! {
+        <section class="mt-10" data-commands="dealer-promotions">
+            <h2 class="text-lg font-semibold text-stone-900">"Dealer promotional prices"</h2>
+            <Notice key="promotion" value="offered" message="The promotional price is offered: the dealer sees it on its price list." />
+            <Notice key="promotion" value="withdrawn" message="The promotional price is withdrawn: the dealer pays its tier again." />
+            <div class="mt-4 grid gap-4 lg:grid-cols-2">
+                <div class="rounded-xl border border-stone-200 bg-white p-5">
+                    <h3 class="font-semibold text-stone-900">"Offer a promotional price"</h3>
+                    <p class="mt-1 text-sm text-stone-600">"Below the base price; charged wherever it beats the dealer's volume price, until withdrawn."</p>
+                    <ActionForm action=offer attr:class="mt-4 flex flex-col gap-4">
+                        <label class=LABEL>
+                            "Dealer company"
+                            <select name="form[company]" class=INPUT>{options(companies)}</select>
+                        </label>
+                        <label class=LABEL>
+                            "Product"
+                            <select name="form[sku]" class=INPUT>{options(products)}</select>
+                        </label>
+                        <label class=LABEL>
+                            "Promotional price"
+                            <input type="text" name="form[price]" required inputmode="decimal" maxlength="20" placeholder="15.00" class=INPUT />
+                        </label>
+                        <label class=LABEL>
+                            "Why (optional)"
+                            <input type="text" name="form[note]" maxlength="500" class=INPUT />
+                        </label>
+                        <Refusal result=offered />
+                        <button type="submit" class=BUTTON>"Offer the price"</button>
+                    </ActionForm>
+                </div>
+                <div class="rounded-xl border border-stone-200 bg-white p-5">
+                    <h3 class="font-semibold text-stone-900">"Withdraw a promotional price"</h3>
+                    {if any_promotion {
+                        view! {
+                            <ActionForm action=withdraw attr:class="mt-4 flex flex-col gap-4">
+                                <label class=LABEL>
+                                    "Promotion"
+                                    <select name="form[promotion]" class=INPUT>{options(promotions)}</select>
+                                </label>
+                                <Refusal result=withdrawn />
+                                <button type="submit" class=BUTTON>"Withdraw"</button>
+                            </ActionForm>
+                        }
+                            .into_any()
+                    } else {
+                        view! { <p class="mt-4 text-sm text-stone-600">"No dealer has a promotional price."</p> }.into_any()
+                    }}
+                </div>
+            </div>
+        </section>
+    }
+    .into_any()
 }

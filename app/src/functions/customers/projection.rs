@@ -269,13 +269,15 @@ pub async fn apply(
                 position,
             }),
             // Not handled by this projector: ORDERS projects orders,
-            // TICKETS the support tickets.
+            // TICKETS the support tickets, PROMOTIONS the promotions.
             CustomerEvent::OrderPlaced(_)
             | CustomerEvent::OrderPaymentCaptured(_)
             | CustomerEvent::OrderPaymentDeclined(_)
             | CustomerEvent::SupportTicketOpened(_)
             | CustomerEvent::SupportTicketReplied(_)
-            | CustomerEvent::SupportTicketClosed(_) => {}
+            | CustomerEvent::SupportTicketClosed(_)
+            | CustomerEvent::DealerPromotionOffered(_)
+            | CustomerEvent::DealerPromotionWithdrawn(_) => {}
         }
     }
     upsert_rows(

@@ -276,7 +276,7 @@ pub async fn place_order_at(
             repeated: true,
         });
     }
-    let prices = price_book(store).await?;
+    let prices = price_book(store, command.buyer.company()).await?;
     let events = decide_order(&OrderState::from_events(&history.events), &prices, command)?;
     let mut metadata = EventMetadata::new(actor, BusinessFunction::Customers)
         .with_idempotency_key(format!("checkout-{order}"));
@@ -387,12 +387,20 @@ pub async fn pay_order_by_card(
 }
 
 /// The listed products, their base prices and unit costs, as the order
-/// rules need them.
-pub async fn price_book(store: &EventStore) -> Result<super::decide::PriceBook, StoreError> {
+/// rules need them; with `company`, that dealer company's promotional
+/// prices beside them.
+pub async fn price_book(
+    store: &EventStore,
+    company: Option<&CompanyId>,
+) -> Result<super::decide::PriceBook, StoreError> {
     use super::decide::CatalogPrice;
     use crate::functions::category::service as catalog;
 
     let products = catalog::catalog(store).await?;
+    let promotions = match company {
+        Some(company) => super::promotions::of_company(store, company).await?,
+        None => std::collections::HashMap::new(),
+    };
     Ok(products
         .into_iter()
         .filter(|entry| entry.listed)
@@ -403,10 +411,120 @@ pub async fn price_book(store: &EventStore) -> Result<super::decide::PriceBook, 
                     name: entry.product.title(),
                     base_price: entry.product.price,
                     unit_cost: entry.unit_cost,
+                    promotion: promotions.get(&entry.product.sku).copied(),
                 },
             )
         })
         .collect())
+}
+
+/// Why a promotional price was not offered or withdrawn.
+#[derive(Debug, thiserror::Error)]
+pub enum PromotionServiceError {
+    /// A promotion rule refused it.
+    #[error(transparent)]
+    Refused(#[from] super::decide::PromotionError),
+    /// The form names a company that does not exist (or is malformed).
+    #[error("there is no dealer company “{company}”")]
+    NoSuchCompany {
+        /// The company as sent (its first 40 characters).
+        company: String,
+    },
+    /// The form names a product that is not on sale (or is malformed).
+    #[error("there is no listed product “{sku}”")]
+    NoSuchProduct {
+        /// The SKU as sent (its first 40 characters).
+        sku: String,
+    },
+    /// The price as typed is not an amount of money.
+    #[error("“{text}” is not a price: give it like 15 or 14.50")]
+    InvalidPrice {
+        /// What was typed (its first 40 characters).
+        text: String,
+    },
+    /// The promotion to withdraw is not `<company>:<SKU>`.
+    #[error("choose a promotional price to withdraw")]
+    NoPromotionChosen,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Offers the company in `form` the promotional price typed for the
+/// product in `form`.
+pub async fn offer_promotion(
+    store: &EventStore,
+    actor: Actor,
+    form: super::view::PromotionForm,
+) -> Result<(), PromotionServiceError> {
+    use super::decide::{PromotionCommand, PromotionState, decide_promotion};
+    use crate::functions::category::{events::Sku, service as catalog};
+
+    let quoted = |text: &str| text.chars().take(40).collect::<String>();
+    let company_typed = form.company.trim();
+    let company =
+        CompanyId::parse(company_typed).map_err(|_| PromotionServiceError::NoSuchCompany {
+            company: quoted(company_typed),
+        })?;
+    let dealer = super::projection::dealer_company(store, &company)
+        .await?
+        .ok_or_else(|| PromotionServiceError::NoSuchCompany {
+            company: quoted(company_typed),
+        })?;
+    let no_product = || PromotionServiceError::NoSuchProduct {
+        sku: quoted(form.sku.trim()),
+    };
+    let sku = Sku::parse(form.sku.trim()).map_err(|_| no_product())?;
+    let product = catalog::storefront_product(store, &sku)
+        .await?
+        .ok_or_else(no_product)?;
+    let price = crate::money::Money::parse_amount(&form.price, product.price.currency)
+        .map_err(|invalid| PromotionServiceError::InvalidPrice { text: invalid.text })?;
+    let stream = StreamId::dealer_promotions(&company);
+    let history = store.load::<CustomerEvent>(&stream).await?;
+    let events = decide_promotion(
+        &PromotionState::from_events(&history.events),
+        PromotionCommand::Offer {
+            company,
+            company_name: dealer.name,
+            sku,
+            base_price: product.price,
+            price,
+            note: form.note,
+        },
+    )?;
+    let metadata = EventMetadata::new(actor, BusinessFunction::Customers);
+    store
+        .append(&stream, history.version, &events, &metadata)
+        .await?;
+    Ok(())
+}
+
+/// Withdraws the promotional price named `<company>:<SKU>`.
+pub async fn withdraw_promotion(
+    store: &EventStore,
+    actor: Actor,
+    promotion: &str,
+) -> Result<(), PromotionServiceError> {
+    use super::decide::{PromotionCommand, PromotionState, decide_promotion};
+    use crate::functions::category::events::Sku;
+
+    let (company, sku) = promotion
+        .trim()
+        .split_once(':')
+        .and_then(|(company, sku)| Some((CompanyId::parse(company).ok()?, Sku::parse(sku).ok()?)))
+        .ok_or(PromotionServiceError::NoPromotionChosen)?;
+    let stream = StreamId::dealer_promotions(&company);
+    let history = store.load::<CustomerEvent>(&stream).await?;
+    let events = decide_promotion(
+        &PromotionState::from_events(&history.events),
+        PromotionCommand::Withdraw { company, sku },
+    )?;
+    let metadata = EventMetadata::new(actor, BusinessFunction::Customers);
+    store
+        .append(&stream, history.version, &events, &metadata)
+        .await?;
+    Ok(())
 }
 
 /// Why a ticket request was not carried out.
@@ -482,13 +600,19 @@ pub async fn fill_page(
     page: &mut crate::staff::view::FunctionPage,
 ) -> Result<(), StoreError> {
     use super::projection;
-    use crate::staff::view::{DataTable, Metric};
+    use crate::staff::view::{Choice, ChoiceList, DataTable, Metric};
 
     let applications = projection::applications(store).await?;
     let companies = projection::dealer_companies(store).await?;
     let totals = projection::order_totals(store).await?;
     let recent = projection::recent_orders(store, projection::OrderOwner::Everyone, 25).await?;
     let tickets = projection::tickets(store, projection::TicketOwner::Everyone, 200).await?;
+    let promotions = super::promotions::active(store).await?;
+    let products = crate::functions::category::service::storefront_products(
+        store,
+        crate::functions::category::view::StorefrontQuery::default(),
+    )
+    .await?;
     let open_tickets = tickets
         .iter()
         .filter(|ticket| ticket.status == "open")
@@ -562,6 +686,60 @@ pub async fn fill_page(
             application.status,
         ]);
     }
+    page.choices = vec![
+        ChoiceList {
+            key: "dealer-companies".into(),
+            options: companies
+                .iter()
+                .map(|summary| Choice {
+                    value: summary.company.company.to_string(),
+                    label: format!("{} ({})", summary.company.name, summary.company.tier),
+                })
+                .collect(),
+        },
+        ChoiceList {
+            key: "listed-products".into(),
+            options: products
+                .iter()
+                .map(|product| Choice {
+                    value: product.sku.to_string(),
+                    label: format!("{} ({}), {}", product.title(), product.sku, product.price),
+                })
+                .collect(),
+        },
+        ChoiceList {
+            key: "dealer-promotions".into(),
+            options: promotions
+                .iter()
+                .map(|promotion| Choice {
+                    value: format!("{}:{}", promotion.company, promotion.sku),
+                    label: format!(
+                        "{}: {} at {}",
+                        promotion.company_name, promotion.sku, promotion.price
+                    ),
+                })
+                .collect(),
+        },
+    ];
+    let mut offers = DataTable::new(
+        "dealer-promotions",
+        "Dealer promotional prices in force",
+        &["Company", "SKU", "Price", "Note", "Since (UTC)"],
+        "No dealer has a promotional price.",
+    );
+    for promotion in promotions {
+        offers.row(vec![
+            promotion.company_name,
+            promotion.sku.to_string(),
+            promotion.price.to_string(),
+            promotion.note,
+            promotion
+                .offered_at
+                .get(..16)
+                .unwrap_or(&promotion.offered_at)
+                .replace('T', " "),
+        ]);
+    }
     let mut dealers = DataTable::new(
         "dealer-companies",
         "Dealer companies",
@@ -604,9 +782,9 @@ pub async fn fill_page(
             ticket.last_message,
         ]);
     }
-    page.tables = vec![orders, support, pipeline, dealers];
+    page.tables = vec![orders, support, pipeline, dealers, offers];
     page.not_built_yet.push(
-        "Consumer segments, dealer account health, customer feedback, and orders beyond being placed (payment, shipping): not built yet (selling issue). Account-specific promotional prices for dealers: not built yet."
+        "Consumer segments, dealer account health, customer feedback, and orders beyond being placed (payment, shipping): not built yet (selling issue)."
             .to_owned(),
     );
     Ok(())

@@ -315,3 +315,43 @@ pub struct TicketReplyForm {
     #[serde(default)]
     pub message: String,
 }
+
+/// A dealer company's promotional price in force, as Customer
+/// Management's page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromotionView {
+    /// The dealer company.
+    pub company: crate::access::CompanyId,
+    /// Its name.
+    pub company_name: String,
+    /// The product.
+    pub sku: crate::functions::category::events::Sku,
+    /// The promotional unit price.
+    pub price: crate::money::Money,
+    /// Why it was offered.
+    pub note: String,
+    /// When (UTC, RFC 3339).
+    pub offered_at: String,
+}
+
+/// What the "offer a promotional price" form sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromotionForm {
+    /// The dealer company's id.
+    pub company: String,
+    /// The product's SKU.
+    pub sku: String,
+    /// The promotional price as typed.
+    pub price: String,
+    /// Why (optional).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// What the "withdraw a promotional price" form sends: the promotion as
+/// `<company id>:<SKU>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawPromotionForm {
+    /// Which promotion.
+    pub promotion: String,
+}

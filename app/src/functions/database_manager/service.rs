@@ -264,7 +264,7 @@ mod tests {
             assert_eq!(
                 updates.try_recv().ok(),
                 Some(RebuildUpdate::Failed {
-                    message: "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers, orders, tickets, order-lines, stock"
+                    message: "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers, orders, tickets, order-lines, promotions, stock"
                         .into()
                 })
             );
