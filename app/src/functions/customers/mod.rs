@@ -9,9 +9,11 @@
 //! (decision 0006): shoppers' orders from the storefront at base prices,
 //! and dealers' orders from the trade portal at their tier with volume
 //! breaks, typed into a grid or read from an order sheet (`order_sheet`).
+//! Support tickets; dealers' promotional prices (`promotions`); the order
+//! lines product performance and stock read (`sales`).
 //! Not built yet: the agent proposing onboarding decisions for a person to
-//! approve (today a person decides directly), account-specific promotional
-//! prices, segments, support tickets, feedback (selling issue).
+//! approve (today a person decides directly), segments, feedback (selling
+//! issue).
 
 pub mod decide;
 pub mod endpoints;
