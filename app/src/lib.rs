@@ -117,6 +117,18 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::InOrder
                 />
                 <Route
+                    path=(StaticSegment("portal"), StaticSegment("invoices"), ParamSegment("order"))
+                    view=portal::InvoicePage
+                    // Async: the status (404 for another company's order)
+                    // is known before the first byte is sent.
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=(StaticSegment("portal"), StaticSegment("materials"))
+                    view=portal::MaterialsPage
+                    ssr=SsrMode::InOrder
+                />
+                <Route
                     path=(StaticSegment("staff"), ParamSegment("function"))
                     view=staff::StaffPage
                     ssr=SsrMode::InOrder

@@ -80,6 +80,11 @@ impl AppState {
         &self.0.store
     }
 
+    /// Where the site's files are (`site_root`) and what the bundle is called.
+    pub fn leptos_options(&self) -> &LeptosOptions {
+        &self.0.leptos_options
+    }
+
     /// Projection rebuilds (one at a time, with published progress).
     pub fn rebuilds(&self) -> &Rebuilds {
         &self.0.rebuilds

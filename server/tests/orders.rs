@@ -970,3 +970,82 @@ async fn a_promotional_price_offered_to_one_dealer_is_charged_where_it_beats_the
         .await;
     assert_eq!(refused.status(), 403);
 }
+
+#[tokio::test]
+async fn a_dealer_prints_the_invoice_of_its_order_on_account_and_nobody_else_can_open_it() {
+    let app = spawn_app().await;
+    app.sign_in(DEALER_A.0, DEALER_A.1).await;
+    let order = app.order_id_from("/portal/order").await;
+    app.place_dealer_order(&order, "MUG-SPECKLE-12,12\n", &[])
+        .await;
+    let portal = app.get("/portal").await.text().await.expect("HTML");
+    let link = format!("/portal/invoices/{order}");
+    assert!(portal.contains(&format!("href=\"{link}\"")), "{portal}");
+
+    let invoice = app.get(&link).await;
+    assert_eq!(invoice.status(), 200);
+    let invoice = invoice.text().await.expect("HTML");
+    assert!(invoice.contains(&format!("data-invoice=\"{order}\"")));
+    assert!(invoice.contains("Clay &amp; Cup Café") || invoice.contains("Clay & Cup Café"));
+    // 12 mugs at the trade tier's 12–47 price ($15.40) and $9.50 shipping.
+    assert!(invoice.contains("$184.80"), "{invoice}");
+    let field = |name: &str| {
+        invoice
+            .split(&format!("data-field=\"{name}\""))
+            .nth(1)
+            .and_then(|rest| rest.split('>').nth(1))
+            .and_then(|text| text.split('<').next())
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    let issued = chrono::NaiveDate::parse_from_str(&field("issued"), "%Y-%m-%d").expect("issued");
+    let due = chrono::NaiveDate::parse_from_str(&field("due"), "%Y-%m-%d").expect("due");
+    assert_eq!(due - issued, chrono::Duration::days(30));
+    // Nothing of what the mug costs to make.
+    assert!(!invoice.contains("unit_cost"));
+
+    // Another dealer, a shopper's order number, a made-up number: not found.
+    let other = app.another_browser();
+    other.sign_in(DEALER_B.0, DEALER_B.1).await;
+    assert_eq!(other.get(&link).await.status(), 404);
+    assert_eq!(
+        other.get("/portal/invoices/not-an-order").await.status(),
+        404
+    );
+    // Not a dealer: refused before any page.
+    assert_eq!(app.another_browser().get(&link).await.status(), 401);
+}
+
+#[tokio::test]
+async fn the_materials_library_lists_every_file_with_its_size_for_dealers_only() {
+    let app = spawn_app().await;
+    app.sign_in(DEALER_A.0, DEALER_A.1).await;
+    let response = app
+        .client
+        .post(format!("{}/api/portal/materials", app.address))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 200);
+    let materials: Vec<serde_json::Value> = response.json().await.expect("JSON");
+    // Three brand and in-store files, and a picture of each of the 17 SKUs.
+    assert_eq!(materials.len(), 3 + app::demo::DEMO_CATALOG_SKUS);
+    for material in &materials {
+        assert!(
+            material["bytes"].as_u64().is_some_and(|bytes| bytes > 100),
+            "{material}"
+        );
+        let path = material["path"].as_str().expect("a path");
+        assert_eq!(app.get(path).await.status(), 200, "{path}");
+    }
+    let page = app
+        .get("/portal/materials")
+        .await
+        .text()
+        .await
+        .expect("HTML");
+    assert!(page.contains("download=\"care-card.svg\""), "{page}");
+    let shopper = app.another_browser();
+    shopper.sign_in(SHOPPER.0, SHOPPER.1).await;
+    assert_eq!(shopper.get("/portal/materials").await.status(), 403);
+}

@@ -294,6 +294,30 @@ pub const ROUTES: &[Route] = &[
         Requirement::Dealer,
         "place a dealer order on the company's account (server function)",
     ),
+    Route {
+        method: Method::Get,
+        path: PathPattern::Prefix("/portal/invoices/"),
+        required: Requirement::Dealer,
+        purpose: "a printable invoice of the company's order on account",
+    },
+    route(
+        Method::Post,
+        "/api/portal/invoice",
+        Requirement::Dealer,
+        "the company's invoice of one order (server function)",
+    ),
+    route(
+        Method::Get,
+        "/portal/materials",
+        Requirement::Dealer,
+        "the marketing materials library",
+    ),
+    route(
+        Method::Post,
+        "/api/portal/materials",
+        Requirement::Dealer,
+        "the marketing materials and their sizes (server function)",
+    ),
     // A shopper's own orders (the server function refuses everyone else).
     route(
         Method::Get,

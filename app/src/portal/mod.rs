@@ -9,14 +9,21 @@
 //! nothing is ordered until every line is right), orders on the company's
 //! account (invoice, 30 days), account-specific promotional prices (shown
 //! on the price list, charged where they beat the tier), and the public
-//! application form for a trade account. Not built yet (selling issue):
-//! printable invoices, marketing materials.
+//! application form for a trade account, printable invoices of orders on
+//! account (`invoice`), and the marketing materials library
+//! (`materials`).
 
+mod invoice;
+mod materials;
 mod order;
 mod pages;
 
+pub use invoice::{DealerInvoice, InvoicePage};
+pub use materials::{MarketingMaterials, MaterialsPage};
 pub use order::{PlaceDealerOrder, QuickOrderPage};
 pub use pages::{DealerApplyPage, PortalPage};
+
+use crate::storefront::{SiteFooter, SiteHeader};
 
 use crate::error::KilnError;
 use crate::money::Money;

@@ -38,7 +38,9 @@ pub fn PortalPage() -> impl IntoView {
                 })}
             </Suspense>
             <p class="mt-10 text-sm text-stone-600">
-                "Printable invoices and marketing materials are not open yet."
+                "Our logo, shelf cards and product pictures are in the "
+                <a href="/portal/materials" class="text-amber-800 underline">"marketing materials"</a>
+                "."
             </p>
         </main>
         <SiteFooter />
@@ -146,6 +148,7 @@ fn OrderHistory(orders: Vec<crate::functions::customers::view::OrderSummary>) ->
                         <th scope="col" class="px-4 py-3 font-medium">"Status"</th>
                         <th scope="col" class="px-4 py-3 text-right font-medium">"Units"</th>
                         <th scope="col" class="px-4 py-3 text-right font-medium">"Total"</th>
+                        <th scope="col" class="px-4 py-3 font-medium">"Invoice"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -157,6 +160,13 @@ fn OrderHistory(orders: Vec<crate::functions::customers::view::OrderSummary>) ->
                                 .get(..16)
                                 .unwrap_or(&order.placed_at)
                                 .replace('T', " ");
+                            // Orders on account have an invoice; card and
+                            // transfer orders do not.
+                            let invoice = matches!(
+                                order.status,
+                                crate::functions::customers::view::OrderStatus::Invoiced
+                            )
+                            .then(|| format!("/portal/invoices/{}", order.order));
                             view! {
                                 <tr class="border-b border-stone-100 last:border-0" data-order=order.order.to_string()>
                                     <td class="px-4 py-3 font-mono text-xs">
@@ -168,6 +178,9 @@ fn OrderHistory(orders: Vec<crate::functions::customers::view::OrderSummary>) ->
                                     <td class="px-4 py-3">{order.status.label()}</td>
                                     <td class="px-4 py-3 text-right">{order.units}</td>
                                     <td class="px-4 py-3 text-right font-medium">{order.total.to_string()}</td>
+                                    <td class="px-4 py-3">
+                                        {invoice.map(|href| view! { <a href=href class="text-amber-800 underline" data-field="invoice">"Invoice"</a> })}
+                                    </td>
                                 </tr>
                             }
                         })

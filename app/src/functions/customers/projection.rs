@@ -538,6 +538,24 @@ pub async fn order(store: &EventStore, order: &OrderId) -> Result<Option<OrderVi
     row.map(OrderRow::view).transpose()
 }
 
+/// The order `order` if dealer company `company` placed it.
+pub async fn company_order(
+    store: &EventStore,
+    company: &CompanyId,
+    order: &OrderId,
+) -> Result<Option<OrderView>, StoreError> {
+    let query = format!("{ORDER_SELECT} WHERE order_id = $1 AND company_id = $2");
+    let row: Option<OrderRow> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(&query)
+            .bind(order.as_str())
+            .bind(company.as_str())
+            .fetch_optional(pool)
+            .await
+    })
+    .map_err(database(format!("read order {order} of {company}")))?;
+    row.map(OrderRow::view).transpose()
+}
+
 /// Whose orders a list holds.
 #[derive(Debug, Clone, Copy)]
 pub enum OrderOwner<'a> {
