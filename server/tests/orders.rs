@@ -1049,3 +1049,78 @@ async fn the_materials_library_lists_every_file_with_its_size_for_dealers_only()
     shopper.sign_in(SHOPPER.0, SHOPPER.1).await;
     assert_eq!(shopper.get("/portal/materials").await.status(), 403);
 }
+
+#[tokio::test]
+async fn customer_management_segments_consumers_and_rates_each_dealers_health() {
+    let app = spawn_app().await;
+    // One guest orders twice (loyal), another once (new).
+    for (email, times) in [("ada@example.com", 2), ("tom@example.com", 1)] {
+        for _ in 0..times {
+            let shopper = app.another_browser();
+            shopper.add_to_cart("MUG-SPECKLE-12", "1").await;
+            let order = shopper.checkout_order_id().await;
+            shopper.place_order(&order, &[("form[email]", email)]).await;
+        }
+    }
+    let dealer = app.another_browser();
+    dealer.sign_in(DEALER_A.0, DEALER_A.1).await;
+    let order = dealer.order_id_from("/portal/order").await;
+    dealer
+        .place_dealer_order(&order, "MUG-SPECKLE-12,12\n", &[])
+        .await;
+
+    let staff = app.another_browser();
+    staff.sign_in_as_owner().await;
+    let page: serde_json::Value = staff
+        .get("/api/functions/customers")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let table = |key: &str| {
+        page["tables"]
+            .as_array()
+            .and_then(|tables| tables.iter().find(|table| table["key"] == key))
+            .map(|table| table["rows"].clone())
+            .unwrap_or_else(|| panic!("no table {key}"))
+    };
+    let segments = table("consumer-segments");
+    let count_in = |segment: &str| {
+        segments
+            .as_array()
+            .and_then(|rows| rows.iter().find(|row| row[0] == segment))
+            .map(|row| row[2].clone())
+    };
+    assert_eq!(count_in("Loyal"), Some("1".into()));
+    assert_eq!(count_in("New"), Some("1".into()));
+    assert_eq!(count_in("Champions"), Some("0".into()));
+    let consumers = table("consumers");
+    assert_eq!(consumers[0][1], "ada@example.com");
+    assert_eq!(consumers[0][2], "2");
+    // Twice $28.00, $2.31 tax (8.25%) and $6.00 shipping.
+    assert_eq!(consumers[0][3], "$72.62");
+    let dealers = table("dealer-companies");
+    let health = |company: &str| {
+        dealers
+            .as_array()
+            .and_then(|rows| rows.iter().find(|row| row[0] == company))
+            .map(|row| (row[4].clone(), row[7].clone()))
+    };
+    assert_eq!(
+        health("Clay & Cup Café"),
+        Some(("1".into(), "Active".into()))
+    );
+    assert_eq!(
+        health("Hollow Oak Gifts"),
+        Some(("0".into(), "At risk".into()))
+    );
+    let metric = page["metrics"]
+        .as_array()
+        .and_then(|metrics| {
+            metrics
+                .iter()
+                .find(|metric| metric["key"] == "dealers-at-risk")
+        })
+        .map(|metric| metric["value"].clone());
+    assert_eq!(metric, Some("1".into()));
+}

@@ -30,4 +30,6 @@ pub mod promotions;
 #[cfg(feature = "ssr")]
 pub mod sales;
 #[cfg(feature = "ssr")]
+pub mod segments;
+#[cfg(feature = "ssr")]
 pub mod service;

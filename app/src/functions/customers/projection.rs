@@ -556,6 +556,47 @@ pub async fn company_order(
     row.map(OrderRow::view).transpose()
 }
 
+/// Every order as segmentation needs it: whose (a consumer's email in
+/// lower case, or a dealer company's id), the name, when, the total.
+pub async fn orders_for_segments(
+    store: &EventStore,
+) -> Result<Vec<super::segments::PlacedOrder>, StoreError> {
+    let rows: Vec<(String, String, String, String, String, i64, String)> =
+        per_backend!(store.database(), Database, pool => {
+            sqlx::query_as(
+                "SELECT buyer_kind, email, company_id, buyer_name, placed_at, total_minor, currency
+                 FROM orders",
+            )
+            .fetch_all(pool)
+            .await
+        })
+        .map_err(database("read orders for segments"))?;
+    rows.into_iter()
+        .map(|(kind, email, company, name, placed_at, total, currency)| {
+            let corrupt = |what, value: &str| StoreError::Corrupt {
+                what,
+                value: value.to_owned(),
+            };
+            Ok(super::segments::PlacedOrder {
+                by_dealer: kind == "dealer",
+                customer: if kind == "dealer" {
+                    company
+                } else {
+                    email.to_lowercase()
+                },
+                name,
+                placed_at: chrono::DateTime::parse_from_rfc3339(&placed_at)
+                    .map_err(|_| corrupt("order date", &placed_at))?
+                    .with_timezone(&chrono::Utc),
+                total: Money::new(
+                    total,
+                    Currency::from_code(&currency).ok_or_else(|| corrupt("currency", &currency))?,
+                ),
+            })
+        })
+        .collect()
+}
+
 /// Whose orders a list holds.
 #[derive(Debug, Clone, Copy)]
 pub enum OrderOwner<'a> {

@@ -600,6 +600,7 @@ pub async fn fill_page(
     page: &mut crate::staff::view::FunctionPage,
 ) -> Result<(), StoreError> {
     use super::projection;
+    use super::segments::{self, ConsumerSegment, DealerHealth};
     use crate::staff::view::{Choice, ChoiceList, DataTable, Metric};
 
     let applications = projection::applications(store).await?;
@@ -740,21 +741,124 @@ pub async fn fill_page(
                 .replace('T', " "),
         ]);
     }
+    // Segments: consumers by recency, frequency and value; dealers by
+    // how lately they ordered.
+    let now = Utc::now();
+    let (dealer_orders, consumer_orders): (Vec<_>, Vec<_>) = projection::orders_for_segments(store)
+        .await?
+        .into_iter()
+        .partition(|order| order.by_dealer);
+    let consumers = segments::summarise(&consumer_orders, now);
+    let dealer_sums = segments::summarise(&dealer_orders, now);
+    let mut segment_table = DataTable::new(
+        "consumer-segments",
+        "Consumer segments (recency, frequency, value)",
+        &["Segment", "Rule", "Consumers", "Orders", "Spent"],
+        "No consumer has ordered yet.",
+    );
+    if !consumers.is_empty() {
+        for segment in ConsumerSegment::ALL {
+            let members: Vec<&segments::CustomerSummary> = consumers
+                .iter()
+                .filter(|consumer| {
+                    ConsumerSegment::of(consumer.orders, consumer.days_since_last) == segment
+                })
+                .collect();
+            let currency = consumers[0].spent.currency;
+            segment_table.row(vec![
+                segment.label().to_owned(),
+                segment.rule().to_owned(),
+                members.len().to_string(),
+                members
+                    .iter()
+                    .map(|member| member.orders)
+                    .sum::<usize>()
+                    .to_string(),
+                crate::money::Money::new(
+                    members
+                        .iter()
+                        .filter(|member| member.spent.currency == currency)
+                        .map(|member| member.spent.minor_units)
+                        .sum(),
+                    currency,
+                )
+                .to_string(),
+            ]);
+        }
+    }
+    let mut consumer_table = DataTable::new(
+        "consumers",
+        "Consumers by value (top 50)",
+        &[
+            "Customer",
+            "Email",
+            "Orders",
+            "Spent",
+            "Last order (UTC)",
+            "Segment",
+        ],
+        "No consumer has ordered yet.",
+    );
+    for consumer in consumers.iter().take(50) {
+        consumer_table.row(vec![
+            consumer.name.clone(),
+            consumer.customer.clone(),
+            consumer.orders.to_string(),
+            consumer.spent.to_string(),
+            consumer.last_order.format("%Y-%m-%d").to_string(),
+            ConsumerSegment::of(consumer.orders, consumer.days_since_last)
+                .label()
+                .to_owned(),
+        ]);
+    }
     let mut dealers = DataTable::new(
         "dealer-companies",
-        "Dealer companies",
-        &["Company", "Tier", "Discount", "Users"],
+        "Dealer companies and their health",
+        &[
+            "Company",
+            "Tier",
+            "Discount",
+            "Users",
+            "Orders",
+            "Spent",
+            "Last order (UTC)",
+            "Health",
+        ],
         "No dealer company yet.",
     );
-    for summary in companies {
+    let mut dealers_at_risk = 0;
+    for summary in &companies {
         let tier = summary.company.tier;
+        let sums = dealer_sums
+            .iter()
+            .find(|sums| sums.customer == summary.company.company.as_str());
+        let health = DealerHealth::of(sums.map(|sums| sums.days_since_last));
+        if health == DealerHealth::AtRisk {
+            dealers_at_risk += 1;
+        }
         dealers.row(vec![
-            summary.company.name,
+            summary.company.name.clone(),
             tier.as_str().to_owned(),
             format!("{}%", tier.discount_percent()),
             summary.users.to_string(),
+            sums.map_or(0, |sums| sums.orders).to_string(),
+            sums.map_or("–".to_owned(), |sums| sums.spent.to_string()),
+            sums.map_or("never".to_owned(), |sums| {
+                sums.last_order.format("%Y-%m-%d").to_string()
+            }),
+            health.label().to_owned(),
         ]);
     }
+    page.metrics.push(Metric::count(
+        "consumers",
+        "Consumers who have ordered",
+        consumers.len(),
+    ));
+    page.metrics.push(Metric::count(
+        "dealers-at-risk",
+        "Dealers at risk (no order in 90 days)",
+        dealers_at_risk,
+    ));
     let mut support = DataTable::new(
         "support-tickets",
         "Support tickets",
@@ -782,9 +886,17 @@ pub async fn fill_page(
             ticket.last_message,
         ]);
     }
-    page.tables = vec![orders, support, pipeline, dealers, offers];
+    page.tables = vec![
+        orders,
+        support,
+        pipeline,
+        dealers,
+        segment_table,
+        consumer_table,
+        offers,
+    ];
     page.not_built_yet.push(
-        "Consumer segments, dealer account health, customer feedback, and orders beyond being placed (payment, shipping): not built yet (selling issue)."
+        "Customer feedback flagged to the function it concerns, and orders beyond being placed (shipping): not built yet (selling issue)."
             .to_owned(),
     );
     Ok(())
