@@ -1124,3 +1124,110 @@ async fn customer_management_segments_consumers_and_rates_each_dealers_health() 
         .map(|metric| metric["value"].clone());
     assert_eq!(metric, Some("1".into()));
 }
+
+#[tokio::test]
+async fn feedback_flagged_to_category_management_shows_on_its_page_and_bad_flags_change_nothing() {
+    let app = spawn_app().await;
+    app.sign_in(SHOPPER.0, SHOPPER.1).await;
+    let opened = app
+        .post_form(
+            "/api/support/open",
+            "/support",
+            &[
+                ("form[subject]", "Wish the tide mug came in 8 oz"),
+                (
+                    "form[message]",
+                    "Twelve ounces is too big for my morning espresso.",
+                ),
+            ],
+        )
+        .await;
+    let ticket = opened
+        .url()
+        .path()
+        .trim_start_matches("/support/")
+        .to_owned();
+    let staff = app.another_browser();
+    staff.sign_in_as_owner().await;
+    let flag = |function: &'static str, note: String| {
+        let staff = &staff;
+        let ticket = ticket.clone();
+        async move {
+            staff
+                .post_form(
+                    "/api/customers/tickets/flag",
+                    "/staff/customers",
+                    &[
+                        ("form[ticket]", ticket.as_str()),
+                        ("form[function]", function),
+                        ("form[note]", note.as_str()),
+                    ],
+                )
+                .await
+        }
+    };
+    let flagged = flag("category", "A smaller size asked for".into()).await;
+    assert_eq!(flagged.url().query(), Some("flagged=1"));
+
+    let events = app.store.event_count().await.expect("count");
+    for (function, note, refusal) in [
+        (
+            "category",
+            String::new(),
+            "is already flagged to Category Management",
+        ),
+        (
+            "customers",
+            String::new(),
+            "feedback cannot be flagged to Customer Management",
+        ),
+        (
+            "sales",
+            String::new(),
+            "choose the function the feedback concerns",
+        ),
+        (
+            "quality",
+            "x".repeat(1_000_000),
+            "the note may have at most 500 characters",
+        ),
+    ] {
+        let html = flag(function, note).await.text().await.expect("HTML");
+        assert!(html.contains(refusal), "{refusal}");
+    }
+    assert_eq!(app.store.event_count().await.expect("count"), events);
+
+    let category: serde_json::Value = staff
+        .get("/api/functions/category")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let feedback = category["tables"]
+        .as_array()
+        .and_then(|tables| {
+            tables
+                .iter()
+                .find(|table| table["key"] == "customer-feedback")
+        })
+        .expect("a feedback table");
+    assert_eq!(feedback["rows"][0][1], ticket.as_str());
+    assert_eq!(feedback["rows"][0][2], "Wish the tide mug came in 8 oz");
+    assert_eq!(feedback["rows"][0][5], "A smaller size asked for");
+    // Customer Management lists every flag with the function it went to.
+    let customers: serde_json::Value = staff
+        .get("/api/functions/customers")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let flags = customers["tables"]
+        .as_array()
+        .and_then(|tables| {
+            tables
+                .iter()
+                .find(|table| table["key"] == "flagged-feedback")
+        })
+        .expect("a flags table");
+    assert_eq!(flags["rows"][0][1], "Category Management");
+}

@@ -390,6 +390,12 @@ pub const ROUTES: &[Route] = &[
     ),
     route(
         Method::Post,
+        "/api/customers/tickets/flag",
+        Requirement::operate(Customers),
+        "flag a ticket's feedback to the function it concerns (server function)",
+    ),
+    route(
+        Method::Post,
         "/api/customers/promotions/offer",
         Requirement::operate(Customers),
         "offer a dealer company a promotional price (server function)",

@@ -254,6 +254,8 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
             .map(|list| list.options.clone())
             .unwrap_or_default()
     };
+    let feedback_form = (function == BusinessFunction::Customers)
+        .then(|| (choice("support-tickets"), choice("feedback-functions")));
     let promotion_forms = (function == BusinessFunction::Customers).then(|| {
         (
             choice("dealer-companies"),
@@ -308,6 +310,10 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
                 })}
             {ticket_answers
                 .map(|support| view! { <crate::functions::customers::page::TicketAnswers support /> })}
+            {feedback_form
+                .map(|(tickets, functions)| {
+                    view! { <crate::functions::customers::page::FlagFeedbackForm tickets functions /> }
+                })}
             {promotion_forms
                 .map(|(companies, products, promotions)| {
                     view! { <crate::functions::customers::page::PromotionForms companies products promotions /> }

@@ -76,6 +76,19 @@ pub async fn function_page(
         BusinessFunction::Customers => customers::service::fill_page(store, &mut page).await?,
         _ => {}
     }
+    // Customer feedback staff flagged to this function, on the pages of
+    // built functions that take feedback (the flags to a function not
+    // built yet wait in Customer Management's list).
+    if page.built
+        && !matches!(
+            function,
+            BusinessFunction::Customers
+                | BusinessFunction::Overview
+                | BusinessFunction::DatabaseManager
+        )
+    {
+        page.tables.push(flagged_to(store, function).await?);
+    }
     let watched = if oversees_everything(function) {
         None
     } else {
@@ -119,4 +132,38 @@ async fn feed(
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         })
         .collect())
+}
+
+/// The customer feedback flagged to `function`, newest first, as a table.
+async fn flagged_to(
+    store: &EventStore,
+    function: BusinessFunction,
+) -> Result<crate::staff::view::DataTable, StoreError> {
+    let mut table = crate::staff::view::DataTable::new(
+        "customer-feedback",
+        "Customer feedback flagged here",
+        &[
+            "Flagged (UTC)",
+            "Ticket",
+            "Subject",
+            "Customer",
+            "Latest message",
+            "Note",
+        ],
+        "No customer feedback has been flagged to this function.",
+    );
+    for flag in customers::projection::flagged_feedback(store, Some(function), 50).await? {
+        table.row(vec![
+            flag.flagged_at
+                .get(..16)
+                .unwrap_or(&flag.flagged_at)
+                .replace('T', " "),
+            flag.ticket.to_string(),
+            flag.subject,
+            flag.customer_name,
+            flag.last_message,
+            flag.note,
+        ]);
+    }
+    Ok(table)
 }

@@ -91,6 +91,7 @@ impl ApplicationState {
                 | CustomerEvent::SupportTicketOpened(_)
                 | CustomerEvent::SupportTicketReplied(_)
                 | CustomerEvent::SupportTicketClosed(_)
+                | CustomerEvent::SupportTicketFlagged(_)
                 | CustomerEvent::DealerPromotionOffered(_)
                 | CustomerEvent::DealerPromotionWithdrawn(_) => continue,
             };
@@ -740,7 +741,19 @@ pub enum TicketCommand {
         /// The ticket.
         ticket: TicketId,
     },
+    /// Staff flag the ticket's feedback to the function it concerns.
+    Flag {
+        /// The ticket.
+        ticket: TicketId,
+        /// The function.
+        function: crate::functions::BusinessFunction,
+        /// What that function should know.
+        note: String,
+    },
 }
+
+/// The longest note on a flagged ticket, in characters.
+pub const MAX_FLAG_NOTE_CHARS: usize = 500;
 
 /// A ticket as its rules need it, folded from its stream.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -749,6 +762,8 @@ pub struct TicketState {
     pub owner: Option<AccountId>,
     /// Whether staff closed it.
     pub closed: bool,
+    /// The functions its feedback was flagged to.
+    pub flagged_to: Vec<crate::functions::BusinessFunction>,
 }
 
 impl TicketState {
@@ -761,6 +776,9 @@ impl TicketState {
                     state.owner = Some(opened.customer.account.clone());
                 }
                 CustomerEvent::SupportTicketClosed(_) => state.closed = true,
+                CustomerEvent::SupportTicketFlagged(flagged) => {
+                    state.flagged_to.push(flagged.function);
+                }
                 _ => {}
             }
         }
@@ -793,6 +811,27 @@ pub enum TicketError {
     /// A blank or overlong subject or message.
     #[error("{0}")]
     Field(CustomerError),
+    /// Feedback is flagged to another business function, one that owns
+    /// work (not the overview or the system's own pages).
+    #[error("feedback cannot be flagged to {function}: choose the business function it concerns")]
+    NotAFunctionForFeedback {
+        /// The refused function's name.
+        function: &'static str,
+    },
+    /// Flagging twice to one function says nothing new.
+    #[error("ticket {ticket} is already flagged to {function}")]
+    AlreadyFlagged {
+        /// The ticket.
+        ticket: TicketId,
+        /// The function's name.
+        function: &'static str,
+    },
+    /// A note longer than anyone would read.
+    #[error("the note may have at most {max} characters")]
+    NoteTooLong {
+        /// The limit.
+        max: usize,
+    },
 }
 
 /// Decides a ticket request against the ticket's history.
@@ -861,6 +900,45 @@ pub fn decide_ticket(
                 SupportTicketClosed { ticket },
             )])
         }
+        TicketCommand::Flag {
+            ticket,
+            function,
+            note,
+        } => {
+            use crate::functions::BusinessFunction;
+            if state.owner.is_none() {
+                return Err(TicketError::NoSuchTicket { ticket });
+            }
+            if matches!(
+                function,
+                BusinessFunction::Customers
+                    | BusinessFunction::Overview
+                    | BusinessFunction::DatabaseManager
+            ) {
+                return Err(TicketError::NotAFunctionForFeedback {
+                    function: function.title(),
+                });
+            }
+            if state.flagged_to.contains(&function) {
+                return Err(TicketError::AlreadyFlagged {
+                    ticket,
+                    function: function.title(),
+                });
+            }
+            let note = note.trim();
+            if note.chars().count() > MAX_FLAG_NOTE_CHARS {
+                return Err(TicketError::NoteTooLong {
+                    max: MAX_FLAG_NOTE_CHARS,
+                });
+            }
+            Ok(vec![CustomerEvent::SupportTicketFlagged(
+                super::events::SupportTicketFlagged {
+                    ticket,
+                    function,
+                    note: note.to_owned(),
+                },
+            )])
+        }
     }
 }
 
@@ -902,6 +980,54 @@ mod ticket_tests {
 
     fn given(events: &[CustomerEvent]) -> TicketState {
         TicketState::from_events(events)
+    }
+
+    fn flag(function: crate::functions::BusinessFunction, note: &str) -> TicketCommand {
+        TicketCommand::Flag {
+            ticket: ticket(),
+            function,
+            note: note.into(),
+        }
+    }
+
+    #[test]
+    fn feedback_is_flagged_once_to_each_business_function_it_concerns() {
+        use crate::functions::BusinessFunction;
+        let mut history =
+            decide_ticket(&given(&[]), open("Chipped mug", "Chipped.")).expect("opened");
+        let flagged = decide_ticket(
+            &given(&history),
+            flag(BusinessFunction::Quality, " Kiln 2? "),
+        )
+        .expect("flagged");
+        assert!(matches!(
+            &flagged[..],
+            [CustomerEvent::SupportTicketFlagged(f)]
+                if f.function == BusinessFunction::Quality && f.note == "Kiln 2?"
+        ));
+        history.extend(flagged);
+        assert!(decide_ticket(&given(&history), flag(BusinessFunction::Fulfillment, "")).is_ok());
+        for (command, refusal) in [
+            (
+                flag(BusinessFunction::Quality, ""),
+                "is already flagged to Quality",
+            ),
+            (
+                flag(BusinessFunction::Customers, ""),
+                "feedback cannot be flagged to Customer Management",
+            ),
+            (
+                flag(BusinessFunction::Category, &"x".repeat(501)),
+                "the note may have at most 500 characters",
+            ),
+        ] {
+            let error = decide_ticket(&given(&history), command).expect_err("refused");
+            assert!(error.to_string().contains(refusal), "{error}");
+        }
+        assert!(matches!(
+            decide_ticket(&given(&[]), flag(BusinessFunction::Quality, "")),
+            Err(TicketError::NoSuchTicket { .. })
+        ));
     }
 
     #[test]

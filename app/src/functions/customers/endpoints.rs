@@ -4,7 +4,8 @@
 
 use super::view::{
     DealerApplicationDecided, DealerApplicationDecision, DealerApplicationForm,
-    DealerApplicationView, NewDealerUser, PromotionForm, TicketReplyForm, WithdrawPromotionForm,
+    DealerApplicationView, FlagTicketForm, NewDealerUser, PromotionForm, TicketReplyForm,
+    WithdrawPromotionForm,
 };
 use crate::error::KilnError;
 use leptos::prelude::*;
@@ -276,6 +277,30 @@ pub async fn close_ticket(form: TicketReplyForm) -> Result<(), KilnError> {
         .await
         .map_err(ticket_error)?;
     leptos_axum::redirect("/staff/customers?closed=1");
+    Ok(())
+}
+
+/// A member of staff flags a ticket's feedback to the function it
+/// concerns; then back to Customer Management's page with `?flagged=1`.
+/// `POST /api/customers/tickets/flag` (form fields `form[ticket]`,
+/// `form[function]` (a slug), `form[note]`).
+#[server(prefix = "/api", endpoint = "customers/tickets/flag")]
+pub async fn flag_ticket(form: FlagTicketForm) -> Result<(), KilnError> {
+    use super::decide::TicketCommand;
+    use crate::functions::BusinessFunction;
+    let state = crate::state::AppState::from_context()?;
+    let actor = acting_staff().await?;
+    let function = BusinessFunction::from_slug(form.function.trim())
+        .ok_or_else(|| KilnError::Rejected("choose the function the feedback concerns".into()))?;
+    let command = TicketCommand::Flag {
+        ticket: ticket_of(&form.ticket)?,
+        function,
+        note: form.note,
+    };
+    super::service::handle_ticket(state.store(), actor, command)
+        .await
+        .map_err(ticket_error)?;
+    leptos_axum::redirect("/staff/customers?flagged=1");
     Ok(())
 }
 

@@ -67,6 +67,10 @@ pub enum CustomerEvent {
     SupportTicketReplied(SupportTicketReplied),
     /// Staff closed a ticket: nothing more is expected on it.
     SupportTicketClosed(SupportTicketClosed),
+    /// Staff flagged a ticket's feedback to the business function it
+    /// concerns (a chipped glaze to Quality, a late parcel to
+    /// Fulfillment), so that function sees it.
+    SupportTicketFlagged(SupportTicketFlagged),
     /// A person offered one dealer company a promotional price for one
     /// product, until withdrawn (replacing any it had for that product).
     /// The company's orders get it whenever it is below the tier's volume
@@ -75,6 +79,18 @@ pub enum CustomerEvent {
     /// A person withdrew a dealer company's promotional price: its orders
     /// are priced at its tier again.
     DealerPromotionWithdrawn(DealerPromotionWithdrawn),
+}
+
+/// Payload of [`CustomerEvent::SupportTicketFlagged`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct SupportTicketFlagged {
+    /// The ticket.
+    pub ticket: TicketId,
+    /// The function the feedback concerns.
+    pub function: BusinessFunction,
+    /// What staff want that function to know (may be empty).
+    pub note: String,
 }
 
 /// Payload of [`CustomerEvent::DealerPromotionOffered`].
@@ -676,6 +692,7 @@ impl crate::event::DomainEvent for CustomerEvent {
             CustomerEvent::SupportTicketOpened(_) => "SupportTicketOpened",
             CustomerEvent::SupportTicketReplied(_) => "SupportTicketReplied",
             CustomerEvent::SupportTicketClosed(_) => "SupportTicketClosed",
+            CustomerEvent::SupportTicketFlagged(_) => "SupportTicketFlagged",
             CustomerEvent::DealerPromotionOffered(_) => "DealerPromotionOffered",
             CustomerEvent::DealerPromotionWithdrawn(_) => "DealerPromotionWithdrawn",
         }

@@ -6,7 +6,7 @@
 //! without JavaScript.
 
 use super::endpoints::{
-    AnswerTicket, CloseTicket, DecideDealerApplicationForm, OfferDealerPromotion,
+    AnswerTicket, CloseTicket, DecideDealerApplicationForm, FlagTicket, OfferDealerPromotion,
     WithdrawDealerPromotion,
 };
 use super::events::DealerTier;
@@ -271,6 +271,52 @@ pub fn PromotionForms(
                         view! { <p class="mt-4 text-sm text-stone-600">"No dealer has a promotional price."</p> }.into_any()
                     }}
                 </div>
+            </div>
+        </section>
+    }
+    .into_any()
+}
+
+/// Flag a ticket's feedback to the function it concerns.
+#[component]
+pub fn FlagFeedbackForm(
+    /// The tickets (value: ticket id).
+    tickets: Vec<Choice>,
+    /// The functions feedback may go to (value: slug).
+    functions: Vec<Choice>,
+) -> impl IntoView {
+    let flag = ServerAction::<FlagTicket>::new();
+    let flagged = Signal::derive(move || flag.value().get());
+    let any_ticket = !tickets.is_empty();
+    view! {
+        <section class="mt-10" data-commands="feedback">
+            <Notice key="flagged" value="1" message="Flagged: the function's page shows the feedback." />
+            <div class="rounded-xl border border-stone-200 bg-white p-5 lg:max-w-2xl">
+                <h2 class="text-lg font-semibold text-stone-900">"Flag customer feedback to a function"</h2>
+                <p class="mt-1 text-sm text-stone-600">"A chipped glaze to Quality, a late parcel to Fulfillment: the function's page lists it."</p>
+                {if any_ticket {
+                    view! {
+                        <ActionForm action=flag attr:class="mt-4 flex flex-col gap-4">
+                            <label class=LABEL>
+                                "Ticket"
+                                <select name="form[ticket]" class=INPUT>{options(tickets)}</select>
+                            </label>
+                            <label class=LABEL>
+                                "Function"
+                                <select name="form[function]" class=INPUT>{options(functions)}</select>
+                            </label>
+                            <label class=LABEL>
+                                "Note (optional)"
+                                <input type="text" name="form[note]" maxlength="500" class=INPUT />
+                            </label>
+                            <Refusal result=flagged />
+                            <button type="submit" class=BUTTON>"Flag it"</button>
+                        </ActionForm>
+                    }
+                        .into_any()
+                } else {
+                    view! { <p class="mt-4 text-sm text-stone-600">"No customer has opened a ticket yet."</p> }.into_any()
+                }}
             </div>
         </section>
     }

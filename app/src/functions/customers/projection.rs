@@ -276,6 +276,7 @@ pub async fn apply(
             | CustomerEvent::SupportTicketOpened(_)
             | CustomerEvent::SupportTicketReplied(_)
             | CustomerEvent::SupportTicketClosed(_)
+            | CustomerEvent::SupportTicketFlagged(_)
             | CustomerEvent::DealerPromotionOffered(_)
             | CustomerEvent::DealerPromotionWithdrawn(_) => {}
         }
@@ -673,8 +674,9 @@ pub const TICKETS: Projector = Projector {
         "SupportTicketOpened",
         "SupportTicketReplied",
         "SupportTicketClosed",
+        "SupportTicketFlagged",
     ],
-    tables: &["support_tickets", "support_ticket_messages"],
+    tables: &["support_tickets", "support_ticket_messages", "ticket_flags"],
     apply: apply_tickets_boxed,
 };
 
@@ -826,10 +828,102 @@ pub async fn apply_tickets(
                 })
                 .map_err(database(format!("close ticket {}", closed.ticket)))?;
             }
+            CustomerEvent::SupportTicketFlagged(flagged) => {
+                let row = Row {
+                    values: vec![
+                        Value::Integer(event.position),
+                        Value::Text(flagged.ticket.as_str()),
+                        Value::Text(flagged.function.slug()),
+                        Value::Text(&flagged.note),
+                        Value::Text(&at),
+                    ],
+                    position: event.position,
+                };
+                upsert_rows(
+                    connection.reborrow(),
+                    "ticket_flags",
+                    "event_position",
+                    &[
+                        "event_position",
+                        "ticket_id",
+                        "function",
+                        "note",
+                        "flagged_at",
+                    ],
+                    &[row],
+                )
+                .await?;
+            }
             _ => {}
         }
     }
     Ok(())
+}
+
+/// Customer feedback flagged to a function: the ticket, what it is about,
+/// who raised it, and the note staff added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlaggedFeedback {
+    /// The ticket.
+    pub ticket: TicketId,
+    /// The function it was flagged to.
+    pub function: BusinessFunction,
+    /// The ticket's subject.
+    pub subject: String,
+    /// The customer.
+    pub customer_name: String,
+    /// The ticket's newest message.
+    pub last_message: String,
+    /// What staff added.
+    pub note: String,
+    /// When it was flagged (UTC, RFC 3339).
+    pub flagged_at: String,
+}
+
+/// The newest `limit` flags, to `function` or to any, newest first.
+pub async fn flagged_feedback(
+    store: &EventStore,
+    function: Option<BusinessFunction>,
+    limit: i64,
+) -> Result<Vec<FlaggedFeedback>, StoreError> {
+    let rows: Vec<(String, String, String, String, String, String, String)> =
+        per_backend!(store.database(), Database, pool => {
+            sqlx::query_as(
+                "SELECT f.ticket_id, f.function, t.subject, t.customer_name, t.last_message,
+                        f.note, f.flagged_at
+                 FROM ticket_flags f JOIN support_tickets t ON t.ticket_id = f.ticket_id
+                 WHERE CAST($1 AS TEXT) IS NULL OR f.function = $1
+                 ORDER BY f.event_position DESC LIMIT $2",
+            )
+            .bind(function.map(BusinessFunction::slug))
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })
+        .map_err(database("read flagged feedback"))?;
+    rows.into_iter()
+        .map(
+            |(ticket, function, subject, customer_name, last_message, note, flagged_at)| {
+                Ok(FlaggedFeedback {
+                    ticket: TicketId::parse(&ticket).map_err(|_| StoreError::Corrupt {
+                        what: "ticket id",
+                        value: ticket.clone(),
+                    })?,
+                    function: BusinessFunction::from_slug(&function).ok_or(
+                        StoreError::Corrupt {
+                            what: "function",
+                            value: function.clone(),
+                        },
+                    )?,
+                    subject,
+                    customer_name,
+                    last_message,
+                    note,
+                    flagged_at,
+                })
+            },
+        )
+        .collect()
 }
 
 /// Writes one message of a ticket's thread.

@@ -550,7 +550,8 @@ pub async fn handle_ticket(
     let ticket = match &command {
         TicketCommand::Open { ticket, .. }
         | TicketCommand::Reply { ticket, .. }
-        | TicketCommand::Close { ticket } => ticket.clone(),
+        | TicketCommand::Close { ticket }
+        | TicketCommand::Flag { ticket, .. } => ticket.clone(),
     };
     let stream = StreamId::ticket(&ticket);
     let history = store.load::<CustomerEvent>(&stream).await?;
@@ -709,6 +710,37 @@ pub async fn fill_page(
                 .collect(),
         },
         ChoiceList {
+            key: "support-tickets".into(),
+            options: tickets
+                .iter()
+                .map(|ticket| Choice {
+                    value: ticket.ticket.to_string(),
+                    label: format!(
+                        "{} ({}, {})",
+                        ticket.subject, ticket.customer_name, ticket.status
+                    ),
+                })
+                .collect(),
+        },
+        ChoiceList {
+            key: "feedback-functions".into(),
+            options: crate::functions::BusinessFunction::ALL
+                .into_iter()
+                .filter(|function| {
+                    !matches!(
+                        function,
+                        crate::functions::BusinessFunction::Customers
+                            | crate::functions::BusinessFunction::Overview
+                            | crate::functions::BusinessFunction::DatabaseManager
+                    )
+                })
+                .map(|function| Choice {
+                    value: function.slug().to_owned(),
+                    label: function.title().to_owned(),
+                })
+                .collect(),
+        },
+        ChoiceList {
             key: "dealer-promotions".into(),
             options: promotions
                 .iter()
@@ -722,6 +754,32 @@ pub async fn fill_page(
                 .collect(),
         },
     ];
+    let mut flagged = DataTable::new(
+        "flagged-feedback",
+        "Customer feedback flagged to other functions",
+        &[
+            "Flagged (UTC)",
+            "To",
+            "Ticket",
+            "Subject",
+            "Customer",
+            "Note",
+        ],
+        "No feedback has been flagged to another function.",
+    );
+    for flag in projection::flagged_feedback(store, None, 50).await? {
+        flagged.row(vec![
+            flag.flagged_at
+                .get(..16)
+                .unwrap_or(&flag.flagged_at)
+                .replace('T', " "),
+            flag.function.title().to_owned(),
+            flag.ticket.to_string(),
+            flag.subject,
+            flag.customer_name,
+            flag.note,
+        ]);
+    }
     let mut offers = DataTable::new(
         "dealer-promotions",
         "Dealer promotional prices in force",
@@ -893,10 +951,11 @@ pub async fn fill_page(
         dealers,
         segment_table,
         consumer_table,
+        flagged,
         offers,
     ];
     page.not_built_yet.push(
-        "Customer feedback flagged to the function it concerns, and orders beyond being placed (shipping): not built yet (selling issue)."
+        "Orders beyond being placed and paid (packing, shipping), and email to customers when staff answer: not built yet."
             .to_owned(),
     );
     Ok(())

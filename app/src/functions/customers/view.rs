@@ -316,6 +316,18 @@ pub struct TicketReplyForm {
     pub message: String,
 }
 
+/// What the "flag feedback to a function" form sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagTicketForm {
+    /// The ticket's id.
+    pub ticket: String,
+    /// The function's slug, e.g. `quality`.
+    pub function: String,
+    /// What that function should know (optional).
+    #[serde(default)]
+    pub note: String,
+}
+
 /// A dealer company's promotional price in force, as Customer
 /// Management's page lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
