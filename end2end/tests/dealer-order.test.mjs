@@ -105,6 +105,29 @@ test('a dealer orders 60 mugs from an order sheet at its volume price, after men
   await page.goto(`${kiln.url}/portal`);
   await page.locator(`[data-testid=dealer-orders] tr[data-order="${order}"]`).waitFor();
   await page.screenshot({ path: path.join(screenshotDir, 'dealer-order-history.png'), fullPage: true });
+
+  // Its invoice: billed to the company, due 30 days after it was placed.
+  await page.locator(`[data-testid=dealer-orders] tr[data-order="${order}"] [data-field=invoice]`).click();
+  await page.waitForURL(`**/portal/invoices/${order}`);
+  await page.locator(`[data-invoice="${order}"]`).waitFor();
+  assert.equal(await page.locator('[data-field=bill-to]').innerText(), 'Clay & Cup Café');
+  const issued = new Date(await page.locator('[data-field=issued]').innerText());
+  const due = new Date(await page.locator('[data-field=due]').innerText());
+  assert.equal((due - issued) / 86_400_000, 30);
+  await page.screenshot({ path: path.join(screenshotDir, 'dealer-invoice.png'), fullPage: true });
+  await page.emulateMedia({ media: 'print' });
+  await page.screenshot({ path: path.join(screenshotDir, 'dealer-invoice-print.png'), fullPage: true });
+  await page.emulateMedia({ media: 'screen' });
+
+  // The materials library: every file downloads.
+  await page.goto(`${kiln.url}/portal/materials`);
+  const materials = page.locator('[data-testid=materials] li');
+  await materials.first().waitFor();
+  assert.ok((await materials.count()) >= 20);
+  const download = page.waitForEvent('download');
+  await page.locator('[data-material="/materials/care-card.svg"] a[download]').click();
+  assert.equal((await download).suggestedFilename(), 'care-card.svg');
+  await page.screenshot({ path: path.join(screenshotDir, 'dealer-materials.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await context.close();
 });
