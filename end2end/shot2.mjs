@@ -1,0 +1,14 @@
+import { chromium } from 'playwright-core';
+const [url, out, selector] = process.argv.slice(2);
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+const [email, pw] = process.env.LOGIN.split(':');
+await page.goto(new URL('/login', url).href);
+await page.getByLabel('Email address').fill(email);
+await page.getByLabel('Password').fill(pw);
+await page.getByRole('button', { name: 'Sign in' }).click();
+await page.waitForLoadState('networkidle');
+await page.goto(url);
+await page.waitForLoadState('networkidle');
+await page.locator(selector).screenshot({ path: out });
+await browser.close();
