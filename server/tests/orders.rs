@@ -1231,3 +1231,61 @@ async fn feedback_flagged_to_category_management_shows_on_its_page_and_bad_flags
         .expect("a flags table");
     assert_eq!(flags["rows"][0][1], "Category Management");
 }
+
+#[tokio::test]
+async fn the_business_overview_shows_revenue_the_order_pipeline_and_the_stock_from_their_owners() {
+    let app = spawn_app().await;
+    app.add_to_cart("MUG-SPECKLE-12", "3").await;
+    let order = app.checkout_order_id().await;
+    app.place_order(&order, &[]).await;
+    let staff = app.another_browser();
+    staff.sign_in_as_owner().await;
+    let page: serde_json::Value = staff
+        .get("/api/functions/overview")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let metric = |key: &str| {
+        page["metrics"]
+            .as_array()
+            .and_then(|metrics| metrics.iter().find(|metric| metric["key"] == key))
+            .map(|metric| (metric["value"].clone(), metric["source"].clone()))
+            .unwrap_or_else(|| panic!("no figure {key}"))
+    };
+    // 3 mugs at $28.00, $6.93 tax, $6.00 shipping: awaiting the transfer.
+    assert_eq!(
+        metric("orders-awaiting-payment-usd"),
+        ("1 ($96.93)".into(), "/staff/customers".into())
+    );
+    assert_eq!(
+        metric("revenue-6-months"),
+        ("$84.00".into(), "/staff/category".into())
+    );
+    // The demo's counts, one per SKU (the indigo mug's is 0); 3 oat mugs
+    // are ordered since.
+    let counted: i64 = [
+        40, 4, 30, 0, 60, 25, 35, 28, 9, 14, 6, 20, 48, 36, 11, 3, 50,
+    ]
+    .iter()
+    .sum();
+    assert_eq!(
+        metric("units-in-stock"),
+        (
+            (counted - 3).to_string().into(),
+            "/staff/fulfillment".into()
+        )
+    );
+    // Slate mug (4), footed planter (6 is not low), jug (3); indigo mug (0).
+    assert_eq!(metric("products-low-or-out").0, "3");
+    let orders_chart = page["trends"]
+        .as_array()
+        .and_then(|charts| {
+            charts
+                .iter()
+                .find(|chart| chart["key"] == "orders-by-month")
+        })
+        .expect("an orders chart");
+    assert_eq!(orders_chart["source"], "/staff/customers");
+    assert_eq!(orders_chart["series"][0]["values"][5], 1);
+}

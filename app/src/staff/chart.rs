@@ -184,6 +184,13 @@ pub fn TrendChartView(chart: TrendChart) -> impl IntoView {
         })
         .collect();
     let title = chart.title.clone();
+    let source = chart.source.clone().map(|href| {
+        view! {
+            <a href=href.clone() class="mt-2 block text-xs text-amber-800 underline" data-field="source">
+                {format!("From {href}")}
+            </a>
+        }
+    });
     view! {
         <figure class="rounded-xl border border-stone-200 bg-white p-4" data-chart=chart.key.clone()>
             <figcaption class="text-sm font-semibold text-stone-900">{chart.title.clone()}</figcaption>
@@ -244,6 +251,7 @@ pub fn TrendChartView(chart: TrendChart) -> impl IntoView {
                     })
                     .collect_view()}
             </svg>
+            {source}
         </figure>
     }
     .into_any()
@@ -261,6 +269,7 @@ mod tests {
             periods: vec!["Jan".into(), "Feb".into()],
             series,
             unit: ChartUnit::Count,
+            source: None,
         }
     }
 

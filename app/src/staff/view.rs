@@ -121,6 +121,10 @@ pub struct TrendChart {
     pub series: Vec<TrendSeries>,
     /// What the values measure.
     pub unit: ChartUnit,
+    /// The page the figures come from, when that is another function's
+    /// (the Business Overview credits every chart to its source).
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// One series of a [`TrendChart`].

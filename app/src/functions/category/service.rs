@@ -587,6 +587,7 @@ pub mod performance {
                         },
                     ],
                     unit: ChartUnit::Money(self.currency),
+                    source: None,
                 },
                 TrendChart {
                     key: "units-by-month".into(),
@@ -602,6 +603,7 @@ pub mod performance {
                         })
                         .collect(),
                     unit: ChartUnit::Count,
+                    source: None,
                 },
             ]
         }

@@ -654,6 +654,36 @@ pub async fn order_totals(store: &EventStore) -> Result<OrderTotals, StoreError>
     Ok(totals)
 }
 
+/// The orders at each stage of the pipeline: how many, and what they
+/// total (per currency), by status.
+pub async fn orders_by_status(
+    store: &EventStore,
+) -> Result<Vec<(OrderStatus, i64, Money)>, StoreError> {
+    let rows: Vec<(String, String, i64, i64)> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(
+            "SELECT status, currency, COUNT(*), CAST(SUM(total_minor) AS BIGINT)
+             FROM orders GROUP BY status, currency ORDER BY status, currency",
+        )
+        .fetch_all(pool)
+        .await
+    })
+    .map_err(database("count orders by status"))?;
+    rows.into_iter()
+        .map(|(status, currency, orders, total)| {
+            Ok((
+                OrderStatus::from_name(&status)
+                    .ok_or_else(|| OrderRow::corrupt("order status", status.clone()))?,
+                orders,
+                Money::new(
+                    total,
+                    Currency::from_code(&currency)
+                        .ok_or_else(|| OrderRow::corrupt("order currency", currency.clone()))?,
+                ),
+            ))
+        })
+        .collect()
+}
+
 /// Every order added up.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrderTotals {

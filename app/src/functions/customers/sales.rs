@@ -184,3 +184,22 @@ pub async fn monthly_sales(
         })
         .collect()
 }
+
+/// How many orders each channel (`consumer`, `dealer`) placed per month
+/// from `first_month` (`YYYY-MM`) on: (month, channel, orders).
+pub async fn orders_by_month(
+    store: &EventStore,
+    first_month: &str,
+) -> Result<Vec<(String, String, i64)>, StoreError> {
+    crate::store::backend::per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(
+            "SELECT placed_month, channel, CAST(COUNT(DISTINCT order_id) AS BIGINT)
+             FROM order_lines WHERE placed_month >= $1
+             GROUP BY placed_month, channel ORDER BY placed_month, channel",
+        )
+        .bind(first_month)
+        .fetch_all(pool)
+        .await
+    })
+    .map_err(database("count orders per month from order_lines"))
+}

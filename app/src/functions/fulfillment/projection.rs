@@ -90,3 +90,42 @@ pub async fn availability(
     }
     Ok(found)
 }
+
+/// The stock on the shelves, added up over every counted product.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StockSummary {
+    /// Products counted at least once.
+    pub counted: i64,
+    /// Units available to sell (counted less ordered since; a product
+    /// ordered beyond its count adds nothing).
+    pub available: i64,
+    /// Products with a few units left (1 to [`super::view::LOW_STOCK_UNITS`]).
+    pub low: i64,
+    /// Products with none left.
+    pub out: i64,
+}
+
+/// Every counted product's availability, added up.
+pub async fn stock_summary(store: &EventStore) -> Result<StockSummary, StoreError> {
+    let available: Vec<i64> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_scalar(
+            "SELECT CAST(c.on_hand - COALESCE((SELECT SUM(l.quantity) FROM order_lines l
+                      WHERE l.sku = c.sku AND l.placed_position > c.counted_position), 0) AS BIGINT)
+             FROM stock_counts c",
+        )
+        .fetch_all(pool)
+        .await
+    })
+    .map_err(database("add up the stock"))?;
+    let mut summary = StockSummary::default();
+    for units in available {
+        summary.counted += 1;
+        summary.available += units.max(0);
+        match Availability::of_units(units) {
+            Availability::LowStock { .. } => summary.low += 1,
+            Availability::OutOfStock => summary.out += 1,
+            _ => {}
+        }
+    }
+    Ok(summary)
+}

@@ -4,7 +4,9 @@
 use crate::functions::BusinessFunction;
 use crate::functions::platform_manager::decide::AccountTier;
 use crate::functions::{category, customers, platform_manager};
-use crate::staff::view::{Bar, BarChart, DataTable, FunctionPage, Metric};
+use crate::staff::view::{
+    Bar, BarChart, ChartUnit, DataTable, FunctionPage, Metric, SeriesStyle, TrendChart, TrendSeries,
+};
 use crate::store::{EventStore, StoreError, integrity};
 
 /// Fills the Business Overview's page: each built function's headline
@@ -45,6 +47,85 @@ pub async fn fill_page(store: &EventStore, page: &mut FunctionPage) -> Result<()
         Metric::count("anomalies", "Integrity anomalies", anomalies.len())
             .from_function(BusinessFunction::DatabaseManager),
     ];
+    // Revenue, the order pipeline and the stock, each from its owner.
+    let months = category::service::performance::months_ending(chrono::Utc::now(), 6);
+    let first_month = months.first().map_or("", |month| month.key.as_str());
+    let catalog = category::projection::catalog(store).await?;
+    let sales = customers::sales::monthly_sales(store, first_month).await?;
+    let performance = category::service::performance::Performance::of(&catalog, &months, &sales);
+    page.metrics.push(
+        performance
+            .revenue_metric()
+            .from_function(BusinessFunction::Category),
+    );
+    page.metrics.push(
+        performance
+            .margin_metric()
+            .from_function(BusinessFunction::Category),
+    );
+    for (status, orders, total) in customers::projection::orders_by_status(store).await? {
+        page.metrics.push(Metric {
+            key: format!(
+                "orders-{}-{}",
+                status.as_str().replace('_', "-"),
+                total.currency.code().to_lowercase()
+            ),
+            label: format!("Orders {}", status.label().to_lowercase()),
+            value: format!("{orders} ({total})"),
+            source: Some(BusinessFunction::Customers.page_url()),
+        });
+    }
+    let stock = crate::functions::fulfillment::projection::stock_summary(store).await?;
+    page.metrics.push(
+        Metric::count("units-in-stock", "Units on the shelves", stock.available)
+            .from_function(BusinessFunction::Fulfillment),
+    );
+    page.metrics.push(
+        Metric::count(
+            "products-low-or-out",
+            "Products low or out of stock",
+            stock.low + stock.out,
+        )
+        .from_function(BusinessFunction::Fulfillment),
+    );
+    let mut revenue = performance.charts();
+    revenue.truncate(1);
+    for chart in &mut revenue {
+        chart.source = Some(BusinessFunction::Category.page_url());
+    }
+    let by_month = customers::sales::orders_by_month(store, first_month).await?;
+    let channel = |name: &str| -> Vec<i64> {
+        months
+            .iter()
+            .map(|month| {
+                by_month
+                    .iter()
+                    .filter(|(key, channel, _)| *key == month.key && channel == name)
+                    .map(|(_, _, orders)| *orders)
+                    .sum()
+            })
+            .collect()
+    };
+    revenue.push(TrendChart {
+        key: "orders-by-month".into(),
+        title: "Orders by month, shoppers and dealers".into(),
+        periods: months.iter().map(|month| month.label.clone()).collect(),
+        series: vec![
+            TrendSeries {
+                name: "Shoppers".into(),
+                style: SeriesStyle::Bars,
+                values: channel("consumer"),
+            },
+            TrendSeries {
+                name: "Dealers".into(),
+                style: SeriesStyle::Bars,
+                values: channel("dealer"),
+            },
+        ],
+        unit: ChartUnit::Count,
+        source: Some(BusinessFunction::Customers.page_url()),
+    });
+    page.trends = revenue;
     let mut collections = std::collections::BTreeMap::new();
     for product in &products {
         *collections
@@ -86,7 +167,7 @@ pub async fn fill_page(store: &EventStore, page: &mut FunctionPage) -> Result<()
     }
     page.tables = vec![functions];
     page.not_built_yet.push(
-        "Revenue and cash, inventory levels, the order pipeline, production status and trend charts over time: not built yet, because Accounts Receivable, Fulfillment and Production, which own those figures, are not built."
+        "Cash received and owed as Accounts Receivable will keep it (today: orders by payment status), production status, and a trend for the headline figure of every function: not built yet, because Accounts Receivable, Production and most functions are not built."
             .to_owned(),
     );
     Ok(())
