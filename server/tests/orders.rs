@@ -1289,3 +1289,93 @@ async fn the_business_overview_shows_revenue_the_order_pipeline_and_the_stock_fr
     assert_eq!(orders_chart["source"], "/staff/customers");
     assert_eq!(orders_chart["series"][0]["values"][5], 1);
 }
+
+#[tokio::test]
+async fn staff_record_a_stock_count_and_the_shop_sells_from_it_and_bad_counts_change_nothing() {
+    let app = spawn_app().await;
+    let staff = app.another_browser();
+    staff.sign_in_as_owner().await;
+    let count = |sku: &'static str, units: String| {
+        let staff = &staff;
+        async move {
+            staff
+                .post_form(
+                    "/api/fulfillment/stock-count",
+                    "/staff/fulfillment",
+                    &[("form[sku]", sku), ("form[on_hand]", units.as_str())],
+                )
+                .await
+        }
+    };
+    let counted = count("MUG-TIDE-10-IND", "12".into()).await;
+    assert_eq!(counted.url().query(), Some("counted=1"));
+    let page = app
+        .get("/shop/MUG-TIDE-10-IND")
+        .await
+        .text()
+        .await
+        .expect("HTML");
+    assert!(page.contains("In stock: 12 ready to send"), "{page}");
+
+    let events = app.store.event_count().await.expect("count");
+    for (sku, units, refusal) in [
+        (
+            "MUG-TIDE-10-IND",
+            "-1".to_owned(),
+            "-1 units of MUG-TIDE-10-IND cannot have been counted",
+        ),
+        ("MUG-TIDE-10-IND", "1000001".to_owned(), "give 0 to 1000000"),
+        (
+            "MUG-TIDE-10-IND",
+            "lots".to_owned(),
+            "is not a number of units",
+        ),
+        (
+            "MUG-TIDE-10-IND",
+            "9".repeat(1_000_000),
+            "is not a number of units",
+        ),
+        (
+            "NOPE-1",
+            "3".to_owned(),
+            "there is no product NOPE-1 in the catalog",
+        ),
+    ] {
+        let html = count(sku, units).await.text().await.expect("HTML");
+        assert!(html.contains(refusal), "{refusal}");
+    }
+    assert_eq!(app.store.event_count().await.expect("count"), events);
+
+    let fulfillment: serde_json::Value = staff
+        .get("/api/functions/fulfillment")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(fulfillment["built"], true);
+    let stock = fulfillment["tables"]
+        .as_array()
+        .and_then(|tables| tables.iter().find(|table| table["key"] == "stock"))
+        .expect("a stock table");
+    let indigo = stock["rows"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|row| row[0] == "MUG-TIDE-10-IND"))
+        .expect("the indigo mug");
+    assert_eq!(indigo[1], "Tide Glaze Mug, Indigo");
+    assert_eq!(
+        (indigo[2].clone(), indigo[5].clone()),
+        ("12".into(), "12".into())
+    );
+
+    // A shopper may not count stock.
+    let shopper = app.another_browser();
+    shopper.sign_in(SHOPPER.0, SHOPPER.1).await;
+    let refused = shopper
+        .post_form(
+            "/api/fulfillment/stock-count",
+            "/",
+            &[("form[sku]", "MUG-TIDE-10-IND"), ("form[on_hand]", "1")],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+}

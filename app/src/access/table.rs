@@ -443,6 +443,13 @@ pub const ROUTES: &[Route] = &[
         Requirement::operate(BusinessFunction::Category),
         "note a market price for a product (server function)",
     ),
+    // Fulfillment's commands.
+    route(
+        Method::Post,
+        "/api/fulfillment/stock-count",
+        Requirement::operate(BusinessFunction::Fulfillment),
+        "record a stock count (server function)",
+    ),
     // Customer Management: dealer onboarding.
     route(
         Method::Get,

@@ -275,6 +275,7 @@ impl BusinessFunction {
                 | BusinessFunction::PlatformManager
                 | BusinessFunction::Category
                 | BusinessFunction::Customers
+                | BusinessFunction::Fulfillment
         )
     }
 

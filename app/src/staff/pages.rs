@@ -254,6 +254,7 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
             .map(|list| list.options.clone())
             .unwrap_or_default()
     };
+    let stock_count_form = (function == BusinessFunction::Fulfillment).then(|| choice("products"));
     let feedback_form = (function == BusinessFunction::Customers)
         .then(|| (choice("support-tickets"), choice("feedback-functions")));
     let promotion_forms = (function == BusinessFunction::Customers).then(|| {
@@ -310,6 +311,8 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
                 })}
             {ticket_answers
                 .map(|support| view! { <crate::functions::customers::page::TicketAnswers support /> })}
+            {stock_count_form
+                .map(|products| view! { <crate::functions::fulfillment::page::StockCountForm products /> })}
             {feedback_form
                 .map(|(tickets, functions)| {
                     view! { <crate::functions::customers::page::FlagFeedbackForm tickets functions /> }

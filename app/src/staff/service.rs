@@ -74,6 +74,9 @@ pub async fn function_page(
         }
         BusinessFunction::Category => category::service::fill_page(store, &mut page).await?,
         BusinessFunction::Customers => customers::service::fill_page(store, &mut page).await?,
+        BusinessFunction::Fulfillment => {
+            crate::functions::fulfillment::service::fill_page(store, &mut page).await?;
+        }
         _ => {}
     }
     // Customer feedback staff flagged to this function, on the pages of

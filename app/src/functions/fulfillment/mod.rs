@@ -3,14 +3,15 @@
 //!
 //! Built so far: stock counts (`StockCounted`) and what is available to
 //! sell (the last count less the units ordered since), which the
-//! storefront's product pages show. Counts are recorded by the demo seed
-//! and through `service::record_stock_count`. Not built yet: the
-//! Fulfillment staff page (its console entry says so), recording counts
-//! from it, picking, packing and shipping orders, inventory locations,
-//! and the Fulfillment agent.
+//! storefront's product pages show; the staff page with the stock of
+//! every product and a form to record a count. Not built yet: picking,
+//! packing and shipping orders, returns, inventory locations, and the
+//! Fulfillment agent.
 
 pub mod decide;
+pub mod endpoints;
 pub mod events;
+pub mod page;
 pub mod view;
 
 #[cfg(feature = "ssr")]

@@ -129,3 +129,51 @@ pub async fn stock_summary(store: &EventStore) -> Result<StockSummary, StoreErro
     }
     Ok(summary)
 }
+
+/// One product's stock as Fulfillment's page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockLevel {
+    /// The product.
+    pub sku: Sku,
+    /// Units on hand when last counted.
+    pub on_hand: i64,
+    /// When (UTC, RFC 3339).
+    pub counted_at: String,
+    /// Units ordered since the count.
+    pub ordered_since: i64,
+}
+
+impl StockLevel {
+    /// What is available to sell.
+    pub fn availability(&self) -> Availability {
+        Availability::of_units(self.on_hand - self.ordered_since)
+    }
+}
+
+/// Every counted product's stock, by SKU.
+pub async fn stock_levels(store: &EventStore) -> Result<Vec<StockLevel>, StoreError> {
+    let rows: Vec<(String, i64, String, i64)> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(
+            "SELECT c.sku, c.on_hand, c.counted_at,
+                    CAST(COALESCE((SELECT SUM(l.quantity) FROM order_lines l
+                          WHERE l.sku = c.sku AND l.placed_position > c.counted_position), 0) AS BIGINT)
+             FROM stock_counts c ORDER BY c.sku",
+        )
+        .fetch_all(pool)
+        .await
+    })
+    .map_err(database("read the stock levels"))?;
+    rows.into_iter()
+        .map(|(sku, on_hand, counted_at, ordered_since)| {
+            Ok(StockLevel {
+                sku: Sku::parse(&sku).map_err(|_| StoreError::Corrupt {
+                    what: "SKU",
+                    value: sku.clone(),
+                })?,
+                on_hand,
+                counted_at,
+                ordered_since,
+            })
+        })
+        .collect()
+}

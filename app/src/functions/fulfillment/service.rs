@@ -45,3 +45,76 @@ pub async fn record_stock_count(
         .append(&stream, history.version, &events, &metadata)
         .await?)
 }
+
+/// Fills Fulfillment's page: the stock of every product (its last count,
+/// the units ordered since, what is available), the figures that sum it,
+/// and the products the count form offers.
+pub async fn fill_page(
+    store: &EventStore,
+    page: &mut crate::staff::view::FunctionPage,
+) -> Result<(), StoreError> {
+    use super::projection;
+    use crate::functions::category::{service as catalog, view::StorefrontQuery};
+    use crate::staff::view::{Choice, ChoiceList, DataTable, Metric};
+
+    let levels = projection::stock_levels(store).await?;
+    let summary = projection::stock_summary(store).await?;
+    let products = catalog::catalog(store).await?;
+    page.metrics = vec![
+        Metric::count("units-in-stock", "Units on the shelves", summary.available),
+        Metric::count("products-counted", "Products counted", summary.counted),
+        Metric::count("products-low", "Products low on stock", summary.low),
+        Metric::count("products-out", "Products out of stock", summary.out),
+    ];
+    let mut table = DataTable::new(
+        "stock",
+        "Stock on the shelves",
+        &[
+            "SKU",
+            "Product",
+            "Counted",
+            "Counted at (UTC)",
+            "Ordered since",
+            "Available",
+            "Status",
+        ],
+        "Nobody has counted the stock yet.",
+    );
+    for level in &levels {
+        let title = products
+            .iter()
+            .find(|entry| entry.product.sku == level.sku)
+            .map_or_else(String::new, |entry| entry.product.title());
+        let availability = level.availability();
+        table.row(vec![
+            level.sku.to_string(),
+            title,
+            level.on_hand.to_string(),
+            level
+                .counted_at
+                .get(..16)
+                .unwrap_or(&level.counted_at)
+                .replace('T', " "),
+            level.ordered_since.to_string(),
+            (level.on_hand - level.ordered_since).max(0).to_string(),
+            availability.key().replace('-', " "),
+        ]);
+    }
+    page.tables = vec![table];
+    page.choices = vec![ChoiceList {
+        key: "products".into(),
+        options: catalog::storefront_products(store, StorefrontQuery::default())
+            .await?
+            .into_iter()
+            .map(|product| Choice {
+                value: product.sku.to_string(),
+                label: format!("{} ({})", product.title(), product.sku),
+            })
+            .collect(),
+    }];
+    page.not_built_yet.push(
+        "Picking, packing and shipping orders, returns, inventory locations, and the Fulfillment agent: not built yet."
+            .to_owned(),
+    );
+    Ok(())
+}
