@@ -10,11 +10,11 @@
 //! live events only with the view permission in that function.
 //!
 //! Built: the console's menu grouped as the briefing groups functions,
-//! metric tiles, tables, the event feed, and the pages of the Business
-//! Overview, Database Manager, Platform Manager, Category Management and
-//! Customer Management. Not built yet: decisions and their cards, agent
-//! conversations, change requests, sorting and paging of tables, charts,
-//! and the buttons of the commands (rebuild, approve an application).
+//! metric tiles, tables, bar charts and trend charts (`chart`), the event
+//! feed, change requests, and the pages of the Business Overview, Database
+//! Manager, Platform Manager, Category Management, Customer Management and
+//! Fulfillment. Not built yet: decisions and their cards, agent
+//! conversations, sorting and paging of tables.
 
 mod chart;
 mod pages;
