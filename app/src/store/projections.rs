@@ -60,6 +60,28 @@ pub fn tables_touched_by(function: BusinessFunction, event_type: &str) -> Vec<&'
         .collect()
 }
 
+/// The events a projector was handed, each with its typed payload, in the
+/// same order: what every projector does first.
+pub fn decode<'a, E: crate::event::DomainEvent>(
+    events: &[&'a RecordedEvent],
+) -> Result<Vec<(&'a RecordedEvent, E)>, StoreError> {
+    events
+        .iter()
+        .map(|event| {
+            E::decode(
+                &event.event_type,
+                event.schema_version,
+                event.payload.clone(),
+            )
+            .map(|payload| (*event, payload))
+            .map_err(|source| StoreError::Payload {
+                event_type: event.event_type.clone(),
+                source,
+            })
+        })
+        .collect()
+}
+
 /// Applies freshly appended events to every projector that handles them.
 pub(super) async fn apply_inline(
     connection: Connection<'_>,

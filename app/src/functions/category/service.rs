@@ -129,6 +129,31 @@ pub async fn introduce_from_form(
     .await
 }
 
+/// A product's stream as a command about it needs it: its history, the
+/// state folded from it, and its currency (refused when there is no such
+/// product).
+async fn product_for_command(
+    store: &EventStore,
+    sku: &Sku,
+) -> Result<
+    (
+        StreamId,
+        crate::store::LoadedStream<CategoryEvent>,
+        ProductState,
+        Currency,
+    ),
+    CatalogServiceError,
+> {
+    let stream = StreamId::product(sku);
+    let history = store.load::<CategoryEvent>(&stream).await?;
+    let state = ProductState::from_events(&history.events);
+    let currency = state
+        .base_price
+        .ok_or_else(|| CategoryError::NoSuchProduct { sku: sku.clone() })?
+        .currency;
+    Ok((stream, history, state, currency))
+}
+
 /// Revises the product edited in the "edit a product" form.
 pub async fn revise_from_form(
     store: &EventStore,
@@ -136,13 +161,7 @@ pub async fn revise_from_form(
     form: ProductForm,
 ) -> Result<Appended, CatalogServiceError> {
     let sku = sku_from_form(&form.sku)?;
-    let stream = StreamId::product(&sku);
-    let history = store.load::<CategoryEvent>(&stream).await?;
-    let state = ProductState::from_events(&history.events);
-    let currency = state
-        .base_price
-        .ok_or_else(|| CategoryError::NoSuchProduct { sku: sku.clone() })?
-        .currency;
+    let (stream, history, state, currency) = product_for_command(store, &sku).await?;
     let details = details_from_form(&form, currency)?;
     let events = decide(&state, CategoryCommand::ReviseProduct { sku, details })?;
     let metadata = EventMetadata::new(actor, BusinessFunction::Category);
@@ -158,13 +177,7 @@ pub async fn note_market_price(
     form: MarketNoteForm,
 ) -> Result<Appended, CatalogServiceError> {
     let sku = sku_from_form(&form.sku)?;
-    let stream = StreamId::product(&sku);
-    let history = store.load::<CategoryEvent>(&stream).await?;
-    let state = ProductState::from_events(&history.events);
-    let currency = state
-        .base_price
-        .ok_or_else(|| CategoryError::NoSuchProduct { sku: sku.clone() })?
-        .currency;
+    let (stream, history, state, currency) = product_for_command(store, &sku).await?;
     let typed = form.their_price.trim();
     let their_price = if typed.is_empty() {
         None
@@ -212,13 +225,7 @@ pub async fn change_base_price(
     price: &str,
     reason: String,
 ) -> Result<Appended, CatalogServiceError> {
-    let stream = StreamId::product(&sku);
-    let history = store.load::<CategoryEvent>(&stream).await?;
-    let state = ProductState::from_events(&history.events);
-    let currency = state
-        .base_price
-        .ok_or_else(|| CategoryError::NoSuchProduct { sku: sku.clone() })?
-        .currency;
+    let (stream, history, state, currency) = product_for_command(store, &sku).await?;
     let to = crate::money::Money::parse_amount(price, currency)
         .map_err(|invalid| CategoryError::InvalidPrice { text: invalid.text })?;
     let events = decide(&state, CategoryCommand::ChangeBasePrice { sku, to, reason })?;

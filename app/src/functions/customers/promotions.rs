@@ -4,12 +4,11 @@
 use super::events::CustomerEvent;
 use super::view::PromotionView;
 use crate::access::CompanyId;
-use crate::event::DomainEvent;
 use crate::functions::BusinessFunction;
 use crate::functions::category::events::Sku;
 use crate::money::{Currency, Money};
 use crate::store::backend::{Connection, per_backend};
-use crate::store::projections::{Projector, ProjectorFuture, Row, Value, upsert_rows};
+use crate::store::projections::{Projector, ProjectorFuture, Row, Value, decode, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
 use std::collections::HashMap;
 
@@ -49,16 +48,7 @@ pub async fn apply(
     events: &[&RecordedEvent],
 ) -> Result<(), StoreError> {
     let mut offers = Vec::new();
-    for event in events {
-        let decoded = CustomerEvent::decode(
-            &event.event_type,
-            event.schema_version,
-            event.payload.clone(),
-        )
-        .map_err(|source| StoreError::Payload {
-            event_type: event.event_type.clone(),
-            source,
-        })?;
+    for (event, decoded) in decode::<CustomerEvent>(events)? {
         match decoded {
             CustomerEvent::DealerPromotionOffered(offered) => offers.push((
                 event.position,

@@ -4,12 +4,11 @@
 //! Fulfillment's stock availability are read from it.
 
 use super::events::CustomerEvent;
-use crate::event::DomainEvent;
 use crate::functions::BusinessFunction;
 use crate::functions::category::events::Sku;
 use crate::money::{Currency, Money};
 use crate::store::backend::Connection;
-use crate::store::projections::{Projector, ProjectorFuture, Row, Value, upsert_rows};
+use crate::store::projections::{Projector, ProjectorFuture, Row, Value, decode, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
 
 /// The order lines projection: one `order_lines` row per line of each
@@ -67,16 +66,7 @@ pub async fn apply(
     events: &[&RecordedEvent],
 ) -> Result<(), StoreError> {
     let mut lines = Vec::new();
-    for event in events {
-        let decoded = CustomerEvent::decode(
-            &event.event_type,
-            event.schema_version,
-            event.payload.clone(),
-        )
-        .map_err(|source| StoreError::Payload {
-            event_type: event.event_type.clone(),
-            source,
-        })?;
+    for (event, decoded) in decode::<CustomerEvent>(events)? {
         let CustomerEvent::OrderPlaced(order) = decoded else {
             continue;
         };

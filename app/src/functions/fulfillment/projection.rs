@@ -3,11 +3,10 @@
 
 use super::events::FulfillmentEvent;
 use super::view::Availability;
-use crate::event::DomainEvent;
 use crate::functions::BusinessFunction;
 use crate::functions::category::events::Sku;
 use crate::store::backend::{Connection, per_backend};
-use crate::store::projections::{Projector, ProjectorFuture, Row, Value, upsert_rows};
+use crate::store::projections::{Projector, ProjectorFuture, Row, Value, decode, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
 
 /// The stock projection: the latest count of each product.
@@ -34,19 +33,13 @@ pub async fn apply(
     connection: Connection<'_>,
     events: &[&RecordedEvent],
 ) -> Result<(), StoreError> {
-    let mut counts = Vec::with_capacity(events.len());
-    for event in events {
-        let FulfillmentEvent::StockCounted(counted) = FulfillmentEvent::decode(
-            &event.event_type,
-            event.schema_version,
-            event.payload.clone(),
-        )
-        .map_err(|source| StoreError::Payload {
-            event_type: event.event_type.clone(),
-            source,
-        })?;
-        counts.push((event.position, counted, event.occurred_at().to_rfc3339()));
-    }
+    let counts: Vec<(i64, super::events::StockCounted, String)> =
+        decode::<FulfillmentEvent>(events)?
+            .into_iter()
+            .map(|(event, FulfillmentEvent::StockCounted(counted))| {
+                (event.position, counted, event.occurred_at().to_rfc3339())
+            })
+            .collect();
     let rows: Vec<Row<'_>> = counts
         .iter()
         .map(|(position, counted, at)| Row {
