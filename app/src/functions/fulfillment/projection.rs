@@ -57,31 +57,52 @@ pub async fn apply(
 
 /// What each of `skus` has available: its last count less the units
 /// ordered since (Customer Management's `order_lines`, by event position),
-/// or [`Availability::NotCounted`].
+/// or [`Availability::NotCounted`]. One query for all of them.
 pub async fn availability(
     store: &EventStore,
     skus: &[Sku],
 ) -> Result<Vec<(Sku, Availability)>, StoreError> {
-    let mut found = Vec::with_capacity(skus.len());
-    // A product page asks for a family: a handful of SKUs, one query each.
-    for sku in skus {
-        let units: Option<i64> = per_backend!(store.database(), Database, pool => {
-            sqlx::query_scalar(
-                "SELECT CAST(c.on_hand - COALESCE((SELECT SUM(l.quantity) FROM order_lines l
-                          WHERE l.sku = c.sku AND l.placed_position > c.counted_position), 0) AS BIGINT)
-                 FROM stock_counts c WHERE c.sku = $1",
-            )
-            .bind(sku.as_str())
-            .fetch_optional(pool)
-            .await
-        })
-        .map_err(database(format!("read the stock of {sku}")))?;
-        found.push((
-            sku.clone(),
-            units.map_or(Availability::NotCounted, Availability::of_units),
-        ));
+    if skus.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(found)
+    // The SKUs go in as one JSON array parameter, unpacked by each
+    // engine's own JSON function, so the statement is the same for any
+    // number of them.
+    let wanted = serde_json::to_string(&skus.iter().map(Sku::as_str).collect::<Vec<_>>()).map_err(
+        |source| StoreError::Payload {
+            event_type: "stock query".into(),
+            source,
+        },
+    )?;
+    const AVAILABLE: crate::store::backend::PerBackend<&str> = crate::store::backend::PerBackend {
+        sqlite: "SELECT c.sku, CAST(c.on_hand - COALESCE((SELECT SUM(l.quantity) FROM order_lines l
+                      WHERE l.sku = c.sku AND l.placed_position > c.counted_position), 0) AS BIGINT)
+                 FROM stock_counts c WHERE c.sku IN (SELECT value FROM json_each($1))",
+        postgres:
+            "SELECT c.sku, CAST(c.on_hand - COALESCE((SELECT SUM(l.quantity) FROM order_lines l
+                      WHERE l.sku = c.sku AND l.placed_position > c.counted_position), 0) AS BIGINT)
+                   FROM stock_counts c WHERE c.sku IN (SELECT jsonb_array_elements_text($1::jsonb))",
+    };
+    let statement = AVAILABLE.get(store.backend());
+    let counted: Vec<(String, i64)> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(statement)
+            .bind(&wanted)
+            .fetch_all(pool)
+            .await
+    })
+    .map_err(database("read the stock of a family"))?;
+    Ok(skus
+        .iter()
+        .map(|sku| {
+            let stock = counted
+                .iter()
+                .find(|(counted, _)| counted == sku.as_str())
+                .map_or(Availability::NotCounted, |(_, units)| {
+                    Availability::of_units(*units)
+                });
+            (sku.clone(), stock)
+        })
+        .collect())
 }
 
 /// The stock on the shelves, added up over every counted product.
@@ -169,4 +190,36 @@ pub async fn stock_levels(store: &EventStore) -> Result<Vec<StockLevel>, StoreEr
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::load_demo_business;
+    use crate::store::testing::store_tests;
+
+    fn sku(text: &str) -> Sku {
+        Sku::parse(text).expect("valid SKU")
+    }
+
+    store_tests! {
+        async fn a_familys_stock_is_read_in_one_go_and_an_uncounted_product_says_so(store) {
+            load_demo_business(&store).await.expect("demo");
+            let stock = availability(
+                &store,
+                &[sku("MUG-SPECKLE-12"), sku("MUG-SPECKLE-12-SLT"), sku("MUG-NEVER-1")],
+            )
+            .await
+            .expect("stock");
+            assert_eq!(
+                stock,
+                vec![
+                    (sku("MUG-SPECKLE-12"), Availability::InStock { units: 40 }),
+                    (sku("MUG-SPECKLE-12-SLT"), Availability::LowStock { units: 4 }),
+                    (sku("MUG-NEVER-1"), Availability::NotCounted),
+                ]
+            );
+            assert_eq!(availability(&store, &[]).await.expect("none"), vec![]);
+        }
+    }
 }
