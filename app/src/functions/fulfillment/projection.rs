@@ -65,41 +65,14 @@ pub async fn availability(
     if skus.is_empty() {
         return Ok(Vec::new());
     }
-    // The SKUs go in as one JSON array parameter, unpacked by each
-    // engine's own JSON function, so the statement is the same for any
-    // number of them.
-    let wanted = serde_json::to_string(&skus.iter().map(Sku::as_str).collect::<Vec<_>>()).map_err(
-        |source| StoreError::Payload {
-            event_type: "stock query".into(),
-            source,
-        },
-    )?;
-    const AVAILABLE: crate::store::backend::PerBackend<&str> = crate::store::backend::PerBackend {
-        sqlite: "SELECT c.sku, CAST(c.on_hand - COALESCE((SELECT SUM(l.quantity) FROM order_lines l
-                      WHERE l.sku = c.sku AND l.placed_position > c.counted_position), 0) AS BIGINT)
-                 FROM stock_counts c WHERE c.sku IN (SELECT value FROM json_each($1))",
-        postgres:
-            "SELECT c.sku, CAST(c.on_hand - COALESCE((SELECT SUM(l.quantity) FROM order_lines l
-                      WHERE l.sku = c.sku AND l.placed_position > c.counted_position), 0) AS BIGINT)
-                   FROM stock_counts c WHERE c.sku IN (SELECT jsonb_array_elements_text($1::jsonb))",
-    };
-    let statement = AVAILABLE.get(store.backend());
-    let counted: Vec<(String, i64)> = per_backend!(store.database(), Database, pool => {
-        sqlx::query_as(statement)
-            .bind(&wanted)
-            .fetch_all(pool)
-            .await
-    })
-    .map_err(database("read the stock of a family"))?;
+    let counted = read_levels(store, Some(skus)).await?;
     Ok(skus
         .iter()
         .map(|sku| {
             let stock = counted
                 .iter()
-                .find(|(counted, _)| counted == sku.as_str())
-                .map_or(Availability::NotCounted, |(_, units)| {
-                    Availability::of_units(*units)
-                });
+                .find(|level| level.sku == *sku)
+                .map_or(Availability::NotCounted, StockLevel::availability);
             (sku.clone(), stock)
         })
         .collect())
@@ -119,29 +92,21 @@ pub struct StockSummary {
     pub out: i64,
 }
 
-/// Every counted product's availability, added up.
-pub async fn stock_summary(store: &EventStore) -> Result<StockSummary, StoreError> {
-    let available: Vec<i64> = per_backend!(store.database(), Database, pool => {
-        sqlx::query_scalar(
-            "SELECT CAST(c.on_hand - COALESCE((SELECT SUM(l.quantity) FROM order_lines l
-                      WHERE l.sku = c.sku AND l.placed_position > c.counted_position), 0) AS BIGINT)
-             FROM stock_counts c",
-        )
-        .fetch_all(pool)
-        .await
-    })
-    .map_err(database("add up the stock"))?;
-    let mut summary = StockSummary::default();
-    for units in available {
-        summary.counted += 1;
-        summary.available += units.max(0);
-        match Availability::of_units(units) {
-            Availability::LowStock { .. } => summary.low += 1,
-            Availability::OutOfStock => summary.out += 1,
-            _ => {}
+impl StockSummary {
+    /// The products' stock, added up.
+    pub fn of(levels: &[StockLevel]) -> Self {
+        let mut summary = StockSummary::default();
+        for level in levels {
+            summary.counted += 1;
+            summary.available += level.available();
+            match level.availability() {
+                Availability::LowStock { .. } => summary.low += 1,
+                Availability::OutOfStock => summary.out += 1,
+                _ => {}
+            }
         }
+        summary
     }
-    Ok(summary)
 }
 
 /// One product's stock as Fulfillment's page lists it.
@@ -158,7 +123,13 @@ pub struct StockLevel {
 }
 
 impl StockLevel {
-    /// What is available to sell.
+    /// Units available to sell: the count less what was ordered since,
+    /// never below zero.
+    pub fn available(&self) -> i64 {
+        (self.on_hand - self.ordered_since).max(0)
+    }
+
+    /// Whether it can be sent from stock.
     pub fn availability(&self) -> Availability {
         Availability::of_units(self.on_hand - self.ordered_since)
     }
@@ -166,15 +137,49 @@ impl StockLevel {
 
 /// Every counted product's stock, by SKU.
 pub async fn stock_levels(store: &EventStore) -> Result<Vec<StockLevel>, StoreError> {
-    let rows: Vec<(String, i64, String, i64)> = per_backend!(store.database(), Database, pool => {
-        sqlx::query_as(
-            "SELECT c.sku, c.on_hand, c.counted_at,
-                    CAST(COALESCE((SELECT SUM(l.quantity) FROM order_lines l
-                          WHERE l.sku = c.sku AND l.placed_position > c.counted_position), 0) AS BIGINT)
-             FROM stock_counts c ORDER BY c.sku",
+    read_levels(store, None).await
+}
+
+/// The stock of the counted products among `skus` (of every counted
+/// product when `None`), by SKU.
+async fn read_levels(
+    store: &EventStore,
+    skus: Option<&[Sku]>,
+) -> Result<Vec<StockLevel>, StoreError> {
+    // The SKUs go in as one JSON array parameter, unpacked by each
+    // engine's own JSON function, so the statement is the same for any
+    // number of them. A SKU is upper-case letters, digits and dashes only,
+    // so quoting it is all the encoding it needs.
+    let wanted = skus.map(|skus| {
+        format!(
+            "[{}]",
+            skus.iter()
+                .map(|sku| format!("\"{sku}\""))
+                .collect::<Vec<_>>()
+                .join(",")
         )
-        .fetch_all(pool)
-        .await
+    });
+    const LEVELS: crate::store::backend::PerBackend<&str> = crate::store::backend::PerBackend {
+        sqlite: "SELECT c.sku, c.on_hand, c.counted_at,
+                        CAST(COALESCE((SELECT SUM(l.quantity) FROM order_lines l
+                              WHERE l.sku = c.sku AND l.placed_position > c.counted_position), 0) AS BIGINT)
+                 FROM stock_counts c
+                 WHERE $1 IS NULL OR c.sku IN (SELECT value FROM json_each($1))
+                 ORDER BY c.sku",
+        postgres: "SELECT c.sku, c.on_hand, c.counted_at,
+                          CAST(COALESCE((SELECT SUM(l.quantity) FROM order_lines l
+                                WHERE l.sku = c.sku AND l.placed_position > c.counted_position), 0) AS BIGINT)
+                   FROM stock_counts c
+                   WHERE CAST($1 AS TEXT) IS NULL
+                      OR c.sku IN (SELECT jsonb_array_elements_text(CAST($1 AS TEXT)::jsonb))
+                   ORDER BY c.sku",
+    };
+    let statement = LEVELS.get(store.backend());
+    let rows: Vec<(String, i64, String, i64)> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(statement)
+            .bind(wanted.as_deref())
+            .fetch_all(pool)
+            .await
     })
     .map_err(database("read the stock levels"))?;
     rows.into_iter()
@@ -220,6 +225,11 @@ mod tests {
                 ]
             );
             assert_eq!(availability(&store, &[]).await.expect("none"), vec![]);
+            // Without a filter: every counted product, added up.
+            let levels = stock_levels(&store).await.expect("levels");
+            assert_eq!(levels.len(), crate::demo::DEMO_CATALOG_SKUS);
+            let summary = StockSummary::of(&levels);
+            assert_eq!((summary.low, summary.out), (2, 1));
         }
     }
 }

@@ -58,7 +58,7 @@ pub async fn fill_page(
     use crate::staff::view::{Choice, ChoiceList, DataTable, Metric};
 
     let levels = projection::stock_levels(store).await?;
-    let summary = projection::stock_summary(store).await?;
+    let summary = projection::StockSummary::of(&levels);
     let products = catalog::catalog(store).await?;
     page.metrics = vec![
         Metric::count("units-in-stock", "Units on the shelves", summary.available),
@@ -96,7 +96,7 @@ pub async fn fill_page(
                 .unwrap_or(&level.counted_at)
                 .replace('T', " "),
             level.ordered_since.to_string(),
-            (level.on_hand - level.ordered_since).max(0).to_string(),
+            level.available().to_string(),
             availability.key().replace('-', " "),
         ]);
     }

@@ -75,7 +75,10 @@ pub async fn fill_page(store: &EventStore, page: &mut FunctionPage) -> Result<()
             source: Some(BusinessFunction::Customers.page_url()),
         });
     }
-    let stock = crate::functions::fulfillment::projection::stock_summary(store).await?;
+    let stock = {
+        use crate::functions::fulfillment::projection::{StockSummary, stock_levels};
+        StockSummary::of(&stock_levels(store).await?)
+    };
     page.metrics.push(
         Metric::count("units-in-stock", "Units on the shelves", stock.available)
             .from_function(BusinessFunction::Fulfillment),
