@@ -103,6 +103,26 @@ impl Browser {
     }
 }
 
+impl Browser {
+    /// A function page's JSON (`GET /api/functions/<slug>`), as this
+    /// signed-in browser reads it.
+    async fn function_json(&self, slug: &str) -> serde_json::Value {
+        self.get(&format!("/api/functions/{slug}"))
+            .await
+            .json()
+            .await
+            .expect("JSON")
+    }
+}
+
+/// The table `key` of a function page's JSON.
+fn table_of<'a>(page: &'a serde_json::Value, key: &str) -> &'a serde_json::Value {
+    page["tables"]
+        .as_array()
+        .and_then(|tables| tables.iter().find(|table| table["key"] == key))
+        .unwrap_or_else(|| panic!("no table {key}"))
+}
+
 /// Every `OrderPlaced` in the log.
 async fn orders_in_the_log(
     store: &app::store::EventStore,
@@ -374,12 +394,7 @@ async fn customer_management_counts_the_orders_placed() {
     app.place_order(&order, &[]).await;
     let staff = app.another_browser();
     staff.sign_in_as_owner().await;
-    let page: serde_json::Value = staff
-        .get("/api/functions/customers")
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let page = staff.function_json("customers").await;
     let metric = |key: &str| {
         page["metrics"]
             .as_array()
@@ -388,10 +403,7 @@ async fn customer_management_counts_the_orders_placed() {
     };
     assert_eq!(metric("orders"), Some("1".into()));
     assert_eq!(metric("units-ordered"), Some("3".into()));
-    let orders = page["tables"]
-        .as_array()
-        .and_then(|tables| tables.iter().find(|table| table["key"] == "orders"))
-        .expect("an orders table");
+    let orders = table_of(&page, "orders");
     assert_eq!(orders["rows"][0][0], order.as_str());
 }
 
@@ -601,12 +613,7 @@ async fn a_shopper_opens_a_ticket_staff_answer_it_and_nobody_else_can_read_it() 
     // Staff see it waiting, answer it, and the figure moves.
     let staff = app.another_browser();
     staff.sign_in_as_owner().await;
-    let page: serde_json::Value = staff
-        .get("/api/functions/customers")
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let page = staff.function_json("customers").await;
     let metric = |page: &serde_json::Value, key: &str| {
         page["metrics"]
             .as_array()
@@ -629,12 +636,7 @@ async fn a_shopper_opens_a_ticket_staff_answer_it_and_nobody_else_can_read_it() 
         )
         .await;
     assert_eq!(answered.url().query(), Some("answered=1"));
-    let page: serde_json::Value = staff
-        .get("/api/functions/customers")
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let page = staff.function_json("customers").await;
     assert_eq!(metric(&page, "open-tickets"), Some("0".into()));
     assert!(
         metric(&page, "first-response")
@@ -733,20 +735,8 @@ async fn product_performance_sums_what_each_product_sold_and_stock_falls_with_ea
     potter
         .sign_in("potter@fenwick.example", "fenwick-demo-potter")
         .await;
-    let category: serde_json::Value = potter
-        .get("/api/functions/category")
-        .await
-        .json()
-        .await
-        .expect("JSON");
-    let performance = category["tables"]
-        .as_array()
-        .and_then(|tables| {
-            tables
-                .iter()
-                .find(|table| table["key"] == "product-performance")
-        })
-        .expect("a performance table");
+    let category = potter.function_json("category").await;
+    let performance = table_of(&category, "product-performance");
     // 4 mugs at $28.00 that cost $9.50 each: $112.00, margin $74.00 (66%).
     assert_eq!(
         performance["rows"][0],
@@ -782,12 +772,7 @@ async fn a_promotional_price_offered_to_one_dealer_is_charged_where_it_beats_the
     let app = spawn_app().await;
     let staff = app.another_browser();
     staff.sign_in_as_owner().await;
-    let page: serde_json::Value = staff
-        .get("/api/functions/customers")
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let page = staff.function_json("customers").await;
     let hollow_oak = page["choices"]
         .as_array()
         .and_then(|lists| lists.iter().find(|list| list["key"] == "dealer-companies"))
@@ -1071,19 +1056,8 @@ async fn customer_management_segments_consumers_and_rates_each_dealers_health() 
 
     let staff = app.another_browser();
     staff.sign_in_as_owner().await;
-    let page: serde_json::Value = staff
-        .get("/api/functions/customers")
-        .await
-        .json()
-        .await
-        .expect("JSON");
-    let table = |key: &str| {
-        page["tables"]
-            .as_array()
-            .and_then(|tables| tables.iter().find(|table| table["key"] == key))
-            .map(|table| table["rows"].clone())
-            .unwrap_or_else(|| panic!("no table {key}"))
-    };
+    let page = staff.function_json("customers").await;
+    let table = |key: &str| table_of(&page, key)["rows"].clone();
     let segments = table("consumer-segments");
     let count_in = |segment: &str| {
         segments
@@ -1197,38 +1171,14 @@ async fn feedback_flagged_to_category_management_shows_on_its_page_and_bad_flags
     }
     assert_eq!(app.store.event_count().await.expect("count"), events);
 
-    let category: serde_json::Value = staff
-        .get("/api/functions/category")
-        .await
-        .json()
-        .await
-        .expect("JSON");
-    let feedback = category["tables"]
-        .as_array()
-        .and_then(|tables| {
-            tables
-                .iter()
-                .find(|table| table["key"] == "customer-feedback")
-        })
-        .expect("a feedback table");
+    let category = staff.function_json("category").await;
+    let feedback = table_of(&category, "customer-feedback");
     assert_eq!(feedback["rows"][0][1], ticket.as_str());
     assert_eq!(feedback["rows"][0][2], "Wish the tide mug came in 8 oz");
     assert_eq!(feedback["rows"][0][5], "A smaller size asked for");
     // Customer Management lists every flag with the function it went to.
-    let customers: serde_json::Value = staff
-        .get("/api/functions/customers")
-        .await
-        .json()
-        .await
-        .expect("JSON");
-    let flags = customers["tables"]
-        .as_array()
-        .and_then(|tables| {
-            tables
-                .iter()
-                .find(|table| table["key"] == "flagged-feedback")
-        })
-        .expect("a flags table");
+    let customers = staff.function_json("customers").await;
+    let flags = table_of(&customers, "flagged-feedback");
     assert_eq!(flags["rows"][0][1], "Category Management");
 }
 
@@ -1240,12 +1190,7 @@ async fn the_business_overview_shows_revenue_the_order_pipeline_and_the_stock_fr
     app.place_order(&order, &[]).await;
     let staff = app.another_browser();
     staff.sign_in_as_owner().await;
-    let page: serde_json::Value = staff
-        .get("/api/functions/overview")
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let page = staff.function_json("overview").await;
     let metric = |key: &str| {
         page["metrics"]
             .as_array()
@@ -1346,17 +1291,9 @@ async fn staff_record_a_stock_count_and_the_shop_sells_from_it_and_bad_counts_ch
     }
     assert_eq!(app.store.event_count().await.expect("count"), events);
 
-    let fulfillment: serde_json::Value = staff
-        .get("/api/functions/fulfillment")
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let fulfillment = staff.function_json("fulfillment").await;
     assert_eq!(fulfillment["built"], true);
-    let stock = fulfillment["tables"]
-        .as_array()
-        .and_then(|tables| tables.iter().find(|table| table["key"] == "stock"))
-        .expect("a stock table");
+    let stock = table_of(&fulfillment, "stock");
     let indigo = stock["rows"]
         .as_array()
         .and_then(|rows| rows.iter().find(|row| row[0] == "MUG-TIDE-10-IND"))
