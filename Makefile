@@ -43,6 +43,10 @@ endif
 # Tailwind resolves `@import "tailwindcss"` through NODE_PATH.
 export NODE_PATH := $(TOOLS_DIR)/node_modules
 export CARGO_TERM_COLOR ?= auto
+# A test run builds everything once from a clean clone: incremental caches
+# only add gigabytes to target/ and time to that first build. (A CI run
+# once failed with a full disk.)
+export CARGO_INCREMENTAL ?= 0
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KILN_RELEASE := target/release/kiln
