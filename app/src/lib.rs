@@ -134,6 +134,21 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::InOrder
                 />
                 <Route
+                    path=(StaticSegment("staff"), StaticSegment("database-manager"), StaticSegment("events"))
+                    view=functions::database_manager::page::EventLogPage
+                    ssr=SsrMode::InOrder
+                />
+                <Route
+                    path=(
+                        StaticSegment("staff"),
+                        StaticSegment("database-manager"),
+                        StaticSegment("events"),
+                        ParamSegment("position"),
+                    )
+                    view=functions::database_manager::page::EventDetailPage
+                    ssr=SsrMode::InOrder
+                />
+                <Route
                     path=(StaticSegment("dealers"), StaticSegment("apply"))
                     view=portal::DealerApplyPage
                     ssr=SsrMode::InOrder

@@ -163,6 +163,8 @@ test('staff with two grants land on Category Management and see which pages they
   await page.screenshot({ path: path.join(screenshotDir, 'staff-category-phone.png'), fullPage: true });
   const refused = await page.goto(`${kiln.url}/staff/database-manager`);
   assert.equal(refused.status(), 403);
+  const eventLog = await page.goto(`${kiln.url}/staff/database-manager/events/1`);
+  assert.equal(eventLog.status(), 403);
   await context.close();
 });
 
@@ -200,5 +202,51 @@ test('a staff page reads completely without JavaScript', async () => {
   assert.equal(await metric(page, 'dealer-companies').innerText(), '6');
   await page.locator('[data-table="dealer-companies"]', { hasText: 'Clay & Cup Café' }).waitFor();
   await page.screenshot({ path: path.join(screenshotDir, 'staff-customers-no-javascript.png'), fullPage: true });
+  await context.close();
+});
+
+test('the Database Manager searches the event log by type and stream and reads one event in full', async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await signIn(page, 'owner@fenwick.example', 'fenwick-demo-owner');
+  await page.waitForURL(`${kiln.url}/staff/overview`);
+  await page.goto(`${kiln.url}/staff/database-manager`);
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await page.locator('[data-link="event-log"]').click();
+  await page.waitForURL(`${kiln.url}/staff/database-manager/events`);
+  await page.getByRole('heading', { level: 1, name: 'Event log' }).waitFor();
+  assert.equal(await page.locator('[data-results] li').count(), 50);
+  await page.locator('[data-link="older"]').waitFor();
+
+  await page.getByLabel('Event type').selectOption('OrderPlaced');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.waitForURL(`${kiln.url}/staff/database-manager/events?**`);
+  await page.locator('[data-field="shown"]').waitFor();
+  const types = await page.locator('[data-results] [data-field="event-type"]').allInnerTexts();
+  assert.ok(types.length > 0);
+  assert.deepEqual([...new Set(types)], ['OrderPlaced']);
+  await page.screenshot({ path: path.join(screenshotDir, 'staff-event-log.png'), fullPage: true });
+
+  // One order in full: its payload, then every event of its stream.
+  await page.locator('[data-results] li a').first().click();
+  await page.waitForURL(/\/staff\/database-manager\/events\/\d+$/);
+  const payload = page.locator('[data-field="payload"]');
+  await payload.waitFor();
+  assert.match(await payload.innerText(), /"lines"/);
+  assert.equal(await page.locator('[data-field="Type"]').innerText(), 'OrderPlaced');
+  await page.screenshot({ path: path.join(screenshotDir, 'staff-event-detail.png'), fullPage: true });
+  await page.getByRole('link', { name: 'Every event of this stream' }).click();
+  await page.waitForURL(/stream=order-/);
+  await page.locator('[data-field="shown"]').waitFor();
+  const streams = await page.locator('[data-results] li').count();
+  assert.ok(streams >= 1);
+
+  // A bad date is refused with the field named.
+  await page.goto(`${kiln.url}/staff/database-manager/events?from=yesterday`);
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /“yesterday” in from is not a date/);
+  assert.deepEqual(problems, []);
   await context.close();
 });

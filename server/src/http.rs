@@ -4,7 +4,11 @@
 use crate::sessions::KilnSessionStore;
 use app::access::table::{self, Method};
 use app::functions::BusinessFunction;
-use app::functions::database_manager::view::RebuildUpdate;
+use app::functions::database_manager::{
+    self,
+    service::EventSearchError,
+    view::{EventQuery, RebuildUpdate},
+};
 use app::staff::{self, view::FunctionListing};
 use app::state::AppState;
 use app::store::{RecordedEvent, catalog};
@@ -38,6 +42,8 @@ const HAND_MADE_ROUTES: &[(Method, &str)] = &[
     (Method::Get, "/api/events/catalog"),
     (Method::Get, "/api/events/live"),
     (Method::Get, "/api/database-manager/rebuild/progress"),
+    (Method::Get, "/api/database-manager/events"),
+    (Method::Get, "/api/database-manager/events/{position}"),
     (Method::Get, "/api/functions"),
     (Method::Get, "/api/functions/{function}"),
     (Method::Get, "/api/functions/{function}/live"),
@@ -120,6 +126,8 @@ fn router(state: AppState, sessions: KilnSessionStore, shutting_down: ShuttingDo
             "/api/database-manager/rebuild/progress",
             get(rebuild_progress),
         )
+        .route("/api/database-manager/events", get(event_search))
+        .route("/api/database-manager/events/{position}", get(event_detail))
         .route("/api/functions", get(function_index))
         .route("/api/functions/{function}", get(function_page))
         .route("/api/functions/{function}/live", get(function_live_events))
@@ -401,6 +409,72 @@ fn live_stream(
             Some(Ok(Event::default().event("lagged").data(missed.to_string())))
         }
     })
+}
+
+/// A refusal or failure as the JSON endpoints answer it:
+/// `{"kind": …, "message": …}`.
+fn json_error(status: StatusCode, kind: &str, message: String) -> Response {
+    (
+        status,
+        Json(serde_json::json!({ "kind": kind, "message": message })),
+    )
+        .into_response()
+}
+
+/// `GET /api/database-manager/events?function=&event_type=&actor=&stream=&from=&until=&before=`:
+/// a page of the events matching every filter given, newest first; the
+/// answer's `older_than` is the `before` of the next page.
+async fn event_search(
+    State(state): State<AppState>,
+    query: Result<Query<EventQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(query)) = query else {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "rejected",
+            "before must be an event position (a whole number)".to_owned(),
+        );
+    };
+    match database_manager::service::search_events(state.store(), query).await {
+        Ok(search) => Json(search).into_response(),
+        Err(EventSearchError::Store(error)) => {
+            tracing::error!(%error, "the event search failed");
+            json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Kiln could not search the log; the details are in the server log".to_owned(),
+            )
+        }
+        Err(refused) => json_error(StatusCode::BAD_REQUEST, "rejected", refused.to_string()),
+    }
+}
+
+/// `GET /api/database-manager/events/<position>`: one event in full, its
+/// metadata, payload and what its type means.
+async fn event_detail(State(state): State<AppState>, Path(position): Path<String>) -> Response {
+    let Ok(position) = position.parse::<i64>() else {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "rejected",
+            format!("“{position}” is not an event position"),
+        );
+    };
+    match database_manager::service::event_detail(state.store(), position).await {
+        Ok(Some(detail)) => Json(detail).into_response(),
+        Ok(None) => json_error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("the log has no event at position {position}"),
+        ),
+        Err(error) => {
+            tracing::error!(%error, position, "cannot read an event");
+            json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Kiln could not read the event; the details are in the server log".to_owned(),
+            )
+        }
+    }
 }
 
 /// `GET /api/database-manager/rebuild/progress`: server-sent events for

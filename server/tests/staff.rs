@@ -840,3 +840,94 @@ async fn a_product_added_with_options_and_a_cost_is_edited_and_noted_and_bad_inp
     assert!(html.contains("is not a family key"), "{html}");
     assert_eq!(app.store.event_count().await.expect("count"), events);
 }
+
+#[tokio::test]
+async fn the_event_log_is_searched_by_type_and_read_event_by_event_as_json_and_as_pages() {
+    use app::functions::database_manager::view::{EventDetail, EventSearch};
+
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+
+    let response = app
+        .get("/api/database-manager/events?event_type=ProductIntroduced&function=category")
+        .await;
+    assert_eq!(response.status(), 200);
+    let search: EventSearch = response.json().await.expect("an event search");
+    assert_eq!(search.events.len(), app::demo::DEMO_CATALOG_SKUS);
+    assert!(
+        search
+            .events
+            .iter()
+            .all(|event| event.event_type == "ProductIntroduced")
+    );
+    assert_eq!(search.older_than, None, "one page holds them all");
+
+    let newest = search.events[0].clone();
+    let response = app
+        .get(&format!("/api/database-manager/events/{}", newest.position))
+        .await;
+    assert_eq!(response.status(), 200);
+    let detail: EventDetail = response.json().await.expect("an event in full");
+    assert_eq!(detail.entry, newest);
+    assert_eq!(
+        detail.payload["sku"],
+        newest.stream.trim_start_matches("product-")
+    );
+
+    // The page shows the same event and its payload.
+    let page = app
+        .get(&format!(
+            "/staff/database-manager/events/{}",
+            newest.position
+        ))
+        .await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("a page");
+    assert_eq!(
+        text_after(&html, "data-field=\"Stream\"", ""),
+        newest.stream,
+        "the page's stream"
+    );
+
+    for (path, status, message) in [
+        (
+            "/api/database-manager/events?from=2026-13-01".to_owned(),
+            400,
+            "“2026-13-01” in from is not a date written as YYYY-MM-DD",
+        ),
+        (
+            "/api/database-manager/events?function=sales".to_owned(),
+            400,
+            "there is no business function called “sales”",
+        ),
+        (
+            "/api/database-manager/events?before=soon".to_owned(),
+            400,
+            "before must be an event position (a whole number)",
+        ),
+        (
+            "/api/database-manager/events/999999".to_owned(),
+            404,
+            "the log has no event at position 999999",
+        ),
+    ] {
+        let response = app.get(&path).await;
+        assert_eq!(response.status(), status, "{path}");
+        let refusal: serde_json::Value = response.json().await.expect("a refusal");
+        assert_eq!(refusal["message"], message, "{path}");
+    }
+
+    // Someone without the Database Manager's view permission reads neither.
+    let shopper = app.another_browser();
+    shopper
+        .sign_up("Ada Shopper", "ada@example.com", "correct horse battery")
+        .await;
+    for path in [
+        "/api/database-manager/events",
+        "/api/database-manager/events/1",
+        "/staff/database-manager/events",
+    ] {
+        assert_eq!(shopper.get(path).await.status(), 403, "{path}");
+    }
+}

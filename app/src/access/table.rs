@@ -250,6 +250,30 @@ pub const ROUTES: &[Route] = &[
         Requirement::view(DatabaseManager),
         "rebuild progress (server-sent events)",
     ),
+    route(
+        Method::Get,
+        "/staff/database-manager/events",
+        Requirement::view(DatabaseManager),
+        "the event log, searchable (page)",
+    ),
+    Route {
+        method: Method::Get,
+        path: PathPattern::Prefix("/staff/database-manager/events/"),
+        required: Requirement::view(DatabaseManager),
+        purpose: "one event in full (page)",
+    },
+    route(
+        Method::Get,
+        "/api/database-manager/events",
+        Requirement::view(DatabaseManager),
+        "the event log, searchable (JSON)",
+    ),
+    Route {
+        method: Method::Get,
+        path: PathPattern::Prefix("/api/database-manager/events/"),
+        required: Requirement::view(DatabaseManager),
+        purpose: "one event in full (JSON)",
+    },
     // The dealer portal: the company comes from the principal, never from
     // the request.
     route(

@@ -23,6 +23,7 @@ pub mod service;
 pub mod view;
 
 pub use pages::StaffPage;
+pub(crate) use pages::{Console, EventFeed, Failure, stream_url};
 
 use crate::error::KilnError;
 use leptos::prelude::*;
@@ -35,6 +36,19 @@ use view::{MenuEntry, StaffView};
 #[server(prefix = "/api", endpoint = "staff/menu")]
 pub async fn staff_menu() -> Result<Vec<MenuEntry>, KilnError> {
     Ok(menu_for(&crate::account::principal().await?))
+}
+
+/// The console's menu for the person viewing the page: built directly on
+/// the server, asked for in the browser.
+pub(crate) async fn viewer_menu() -> Result<Vec<MenuEntry>, KilnError> {
+    #[cfg(feature = "ssr")]
+    {
+        Ok(menu_for(&crate::account::principal().await?))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        staff_menu().await
+    }
 }
 
 /// The menu as `principal` may use it.
@@ -83,7 +97,7 @@ pub async fn load_staff_view(slug: String) -> Result<StaffView, KilnError> {
     #[cfg(not(feature = "ssr"))]
     {
         send_wrapper::SendWrapper::new(async move {
-            let page = fetch_function_page(slug).await?;
+            let page: FunctionPage = fetch_json(&format!("/api/functions/{slug}")).await?;
             let menu = staff_menu().await?;
             Ok(StaffView { page, menu })
         })
@@ -91,10 +105,11 @@ pub async fn load_staff_view(slug: String) -> Result<StaffView, KilnError> {
     }
 }
 
-/// Reads the function page of `slug` from its JSON endpoint (browser).
+/// Reads `url`, one of Kiln's JSON endpoints (browser): its answer, or
+/// the refusal it gave.
 #[cfg(not(feature = "ssr"))]
-async fn fetch_function_page(slug: String) -> Result<FunctionPage, KilnError> {
-    let response = gloo_net::http::Request::get(&format!("/api/functions/{slug}"))
+pub(crate) async fn fetch_json<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, KilnError> {
+    let response = gloo_net::http::Request::get(url)
         .send()
         .await
         .map_err(|error| KilnError::Transport(error.to_string()))?;
@@ -104,7 +119,7 @@ async fn fetch_function_page(slug: String) -> Result<FunctionPage, KilnError> {
             .await
             .map_err(|error| KilnError::Transport(error.to_string()))
     } else {
-        // The guard and the endpoint answer refusals as {"message": …}.
+        // The guard and the endpoints answer refusals as {"message": …}.
         let refusal: serde_json::Value = response
             .json()
             .await

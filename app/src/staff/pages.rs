@@ -34,7 +34,14 @@ pub fn StaffPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="p-10 text-stone-600">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match staff_view.await {
-                    Ok(StaffView { page, menu }) => view! { <Console page menu current=slug /> }.into_any(),
+                    Ok(StaffView { page, menu }) => {
+                        view! {
+                            <Console menu current=slug>
+                                <FunctionView page />
+                            </Console>
+                        }
+                            .into_any()
+                    }
                     Err(error) => view! { <main class="p-10"><Failure error /></main> }.into_any(),
                 }
             })}
@@ -42,9 +49,14 @@ pub fn StaffPage() -> impl IntoView {
     }
 }
 
-/// The console: the menu beside the function's page.
+/// The console: the menu, with `current` (a function's slug) marked,
+/// beside the page.
 #[component]
-fn Console(page: FunctionPage, menu: Vec<MenuEntry>, current: Memo<String>) -> impl IntoView {
+pub(crate) fn Console(
+    menu: Vec<MenuEntry>,
+    current: Memo<String>,
+    children: Children,
+) -> impl IntoView {
     view! {
         <div class="min-h-screen bg-stone-100 md:flex">
             <aside class="bg-stone-900 text-stone-300 md:min-h-screen md:w-64 md:shrink-0">
@@ -61,9 +73,7 @@ fn Console(page: FunctionPage, menu: Vec<MenuEntry>, current: Memo<String>) -> i
                     <a href="/" class="hover:text-white">"Storefront"</a>
                 </p>
             </aside>
-            <main class="min-w-0 flex-1 px-4 py-6 md:px-10 md:py-10">
-                <FunctionView page />
-            </main>
+            <main class="min-w-0 flex-1 px-4 py-6 md:px-10 md:py-10">{children()}</main>
         </div>
     }
     // Erased: the whole page as one static type is too deep for rustc.
@@ -195,7 +205,7 @@ fn MenuGroup(
 
 /// Why the page could not be shown.
 #[component]
-fn Failure(error: KilnError) -> impl IntoView {
+pub(crate) fn Failure(error: KilnError) -> impl IntoView {
     view! {
         <div role="alert" class="rounded-xl border border-red-200 bg-red-50 p-6 text-red-900">
             <p class="font-medium">"This page could not be shown."</p>
@@ -302,7 +312,24 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
                     }
                 })}
             {(function == BusinessFunction::DatabaseManager)
-                .then(|| view! { <crate::functions::database_manager::page::RebuildPanel /> })}
+                .then(|| {
+                    view! {
+                        <a
+                            href="/staff/database-manager/events"
+                            class="mt-10 flex items-center justify-between rounded-xl border border-stone-200 bg-white p-5 hover:border-amber-700"
+                            data-link="event-log"
+                        >
+                            <span>
+                                <span class="block text-lg font-semibold text-stone-900">"Event log"</span>
+                                <span class="mt-1 block text-sm text-stone-600">
+                                    "Search every event by function, type, actor, stream and day; open one to read its payload and metadata."
+                                </span>
+                            </span>
+                            <span class="text-amber-800" aria-hidden="true">"→"</span>
+                        </a>
+                        <crate::functions::database_manager::page::RebuildPanel />
+                    }
+                })}
             {catalog_commands
                 .map(|products| view! { <crate::functions::category::page::CatalogCommands products /> })}
             {application_decisions
@@ -463,9 +490,23 @@ fn TableView(table: DataTable) -> impl IntoView {
     }
 }
 
-/// The newest events, newest first.
+/// Where the Database Manager shows the event at `position` in full.
+pub(crate) fn event_url(position: i64) -> String {
+    format!("/staff/database-manager/events/{position}")
+}
+
+/// Where the Database Manager lists every event of `stream`.
+pub(crate) fn stream_url(stream: &str) -> String {
+    format!(
+        "/staff/database-manager/events?stream={}",
+        leptos_router::location::Url::escape(stream)
+    )
+}
+
+/// The newest events, newest first; each links to its detail and its
+/// stream in the Database Manager's event log.
 #[component]
-fn EventFeed(events: Vec<FeedEntry>) -> impl IntoView {
+pub(crate) fn EventFeed(events: Vec<FeedEntry>) -> impl IntoView {
     view! {
         <section class="mt-10" data-feed="">
             <h2 class="text-lg font-semibold text-stone-900">"Events"</h2>
@@ -478,12 +519,13 @@ fn EventFeed(events: Vec<FeedEntry>) -> impl IntoView {
                         {events
                             .into_iter()
                             .map(|event| {
+                                let stream_link = stream_url(&event.stream);
                                 view! {
                                     <li class="flex flex-col gap-1 px-4 py-3 text-sm sm:flex-row sm:items-baseline sm:gap-4" data-position=event.position>
-                                        <span class="w-14 shrink-0 font-mono text-xs text-stone-400">{format!("#{}", event.position)}</span>
+                                        <a href=event_url(event.position) class="w-14 shrink-0 font-mono text-xs text-stone-400 hover:text-amber-800 hover:underline">{format!("#{}", event.position)}</a>
                                         <span class="font-medium text-stone-900" data-field="event-type">{event.event_type}</span>
                                         <span class="text-stone-600">{event.actor}</span>
-                                        <span class="truncate font-mono text-xs text-stone-500">{event.stream}</span>
+                                        <a href=stream_link class="truncate font-mono text-xs text-stone-500 hover:text-amber-800 hover:underline">{event.stream}</a>
                                         <span class="text-xs text-stone-500 sm:ml-auto">{event.recorded_at}</span>
                                     </li>
                                 }

@@ -4,7 +4,7 @@
 
 use super::view::{FeedEntry, FunctionPage};
 use crate::functions::{BusinessFunction, category, customers, platform_manager};
-use crate::store::{EventStore, StoreError};
+use crate::store::{EventStore, RecordedEvent, StoreError};
 
 /// How many events a page's feed shows.
 pub const FEED_LENGTH: i64 = 25;
@@ -123,18 +123,23 @@ async fn feed(
     Ok(store
         .newest_events(function, FEED_LENGTH)
         .await?
-        .into_iter()
-        .map(|event| FeedEntry {
-            position: event.position,
-            event_type: event.event_type,
-            function: event.metadata.function,
-            actor: event.metadata.actor.to_string(),
-            stream: event.stream_id,
-            recorded_at: event
-                .recorded_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        })
+        .iter()
+        .map(feed_entry)
         .collect())
+}
+
+/// How a feed shows `event`: who did what, when, in which stream.
+pub fn feed_entry(event: &RecordedEvent) -> FeedEntry {
+    FeedEntry {
+        position: event.position,
+        event_type: event.event_type.clone(),
+        function: event.metadata.function,
+        actor: event.metadata.actor.to_string(),
+        stream: event.stream_id.clone(),
+        recorded_at: event
+            .recorded_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    }
 }
 
 /// The customer feedback flagged to `function`, newest first, as a table.

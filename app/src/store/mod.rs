@@ -143,6 +143,26 @@ impl RecordedEvent {
     }
 }
 
+/// Which events a search of the log asks for: every field that is set
+/// must match, and an unset field matches every event.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    /// Posted by this function.
+    pub function: Option<BusinessFunction>,
+    /// Of this type, e.g. `OrderPlaced`.
+    pub event_type: Option<String>,
+    /// Caused by this actor, e.g. `user:acc-…` or `system:demo`.
+    pub actor: Option<String>,
+    /// In this stream, e.g. `order-ord-…`.
+    pub stream: Option<String>,
+    /// Recorded at or after this moment.
+    pub recorded_from: Option<DateTime<Utc>>,
+    /// Recorded before this moment.
+    pub recorded_before: Option<DateTime<Utc>>,
+    /// Older than this position: the next page of a search.
+    pub before_position: Option<i64>,
+}
+
 /// The result of an append.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Appended {
@@ -413,6 +433,41 @@ impl EventStore {
         let mut events = decode_page(&page, || "(newest events)".to_owned())?;
         events.reverse();
         Ok(events)
+    }
+
+    /// The newest `limit` events that match `filter`, newest first: the
+    /// Database Manager's event search. Older pages follow with
+    /// [`EventFilter::before_position`] set to the last position seen.
+    pub async fn search_events(
+        &self,
+        filter: &EventFilter,
+        limit: i64,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let sql = SEARCH_EVENTS.get(self.backend());
+        let page: String = per_backend!(&self.database, Database, pool => {
+            sqlx::query_scalar(sql)
+                .bind(filter.function.map(BusinessFunction::slug))
+                .bind(filter.event_type.as_deref())
+                .bind(filter.actor.as_deref())
+                .bind(filter.stream.as_deref())
+                .bind(filter.recorded_from)
+                .bind(filter.recorded_before)
+                .bind(filter.before_position)
+                .bind(limit)
+                .fetch_one(pool)
+                .await
+        })
+        .map_err(database("search the events"))?;
+        let mut events = decode_page(&page, || "(event search)".to_owned())?;
+        events.reverse();
+        Ok(events)
+    }
+
+    /// The event at `position`, if the log has one there.
+    pub async fn event_at(&self, position: i64) -> Result<Option<RecordedEvent>, StoreError> {
+        let mut connection = self.acquire().await?;
+        let found = read_after(connection.connection(), position.saturating_sub(1), 1).await?;
+        Ok(found.into_iter().find(|event| event.position == position))
     }
 
     /// A connection from the pool, for reads that run several statements.
@@ -789,6 +844,34 @@ const NEWEST_EVENTS: backend::PerBackend<&str> = backend::PerBackend {
     ),
 };
 
+/// The events matching an [`EventFilter`] (`$1`–`$7`, each ignored when
+/// NULL), newest first, at most `$8`. SQLite keeps times as text, so they
+/// are compared as Julian days rather than as strings.
+const SEARCH_EVENTS: backend::PerBackend<&str> = backend::PerBackend {
+    sqlite: page_of_events_sqlite!(
+        "SELECT * FROM events
+         WHERE (CAST($1 AS TEXT) IS NULL OR function = $1)
+           AND (CAST($2 AS TEXT) IS NULL OR event_type = $2)
+           AND (CAST($3 AS TEXT) IS NULL OR actor = $3)
+           AND (CAST($4 AS TEXT) IS NULL OR stream_id = $4)
+           AND ($5 IS NULL OR julianday(recorded_at) >= julianday($5))
+           AND ($6 IS NULL OR julianday(recorded_at) < julianday($6))
+           AND ($7 IS NULL OR position < $7)
+         ORDER BY position DESC LIMIT $8"
+    ),
+    postgres: page_of_events_postgres!(
+        "SELECT * FROM events
+         WHERE (CAST($1 AS TEXT) IS NULL OR function = $1)
+           AND (CAST($2 AS TEXT) IS NULL OR event_type = $2)
+           AND (CAST($3 AS TEXT) IS NULL OR actor = $3)
+           AND (CAST($4 AS TEXT) IS NULL OR stream_id = $4)
+           AND (CAST($5 AS TIMESTAMPTZ) IS NULL OR recorded_at >= $5)
+           AND (CAST($6 AS TIMESTAMPTZ) IS NULL OR recorded_at < $6)
+           AND (CAST($7 AS BIGINT) IS NULL OR position < $7)
+         ORDER BY position DESC LIMIT $8"
+    ),
+};
+
 /// Up to `limit` events after `position`, read through `connection` (a
 /// pooled connection, or an append's or a rebuild's transaction).
 ///
@@ -951,6 +1034,68 @@ mod tests {
                 store.events_per_function().await.expect("count"),
                 vec![(BusinessFunction::Category, 3)]
             );
+        }
+
+        async fn an_event_search_matches_every_filter_given_and_pages_backwards(store) {
+            for sku in ["JUG-1", "JUG-2", "JUG-3"] {
+                store
+                    .append(
+                        &StreamId::product(&Sku::parse(sku).expect("valid SKU")),
+                        0,
+                        &[introduced(sku)],
+                        &category_metadata(),
+                    )
+                    .await
+                    .expect("append");
+            }
+            let all = store.read_after(0, 10).await.expect("read all");
+            let positions = |events: Vec<RecordedEvent>| -> Vec<i64> {
+                events.iter().map(|event| event.position).collect()
+            };
+            let search = |filter: EventFilter| {
+                let store = store.clone();
+                async move { store.search_events(&filter, 10).await.expect("search") }
+            };
+
+            let everything = search(EventFilter::default()).await;
+            assert_eq!(positions(everything), vec![all[2].position, all[1].position, all[0].position]);
+
+            let one_stream = EventFilter {
+                stream: Some("product-JUG-2".into()),
+                ..EventFilter::default()
+            };
+            assert_eq!(positions(search(one_stream).await), vec![all[1].position]);
+
+            let matching_all = EventFilter {
+                function: Some(BusinessFunction::Category),
+                event_type: Some("ProductIntroduced".into()),
+                actor: Some("system:test".into()),
+                recorded_from: Some(all[0].recorded_at - chrono::Duration::minutes(1)),
+                recorded_before: Some(all[2].recorded_at + chrono::Duration::minutes(1)),
+                ..EventFilter::default()
+            };
+            assert_eq!(search(matching_all.clone()).await.len(), 3);
+
+            for not_matching in [
+                EventFilter { function: Some(BusinessFunction::Customers), ..matching_all.clone() },
+                EventFilter { event_type: Some("ProductRevised".into()), ..matching_all.clone() },
+                EventFilter { actor: Some("system:demo".into()), ..matching_all.clone() },
+                EventFilter { recorded_from: Some(all[2].recorded_at + chrono::Duration::minutes(1)), ..matching_all.clone() },
+                EventFilter { recorded_before: Some(all[0].recorded_at - chrono::Duration::minutes(1)), ..matching_all.clone() },
+            ] {
+                assert!(search(not_matching.clone()).await.is_empty(), "{not_matching:?}");
+            }
+
+            let first_page = store.search_events(&EventFilter::default(), 2).await.expect("search");
+            assert_eq!(positions(first_page.clone()), vec![all[2].position, all[1].position]);
+            let older = EventFilter {
+                before_position: first_page.last().map(|event| event.position),
+                ..EventFilter::default()
+            };
+            assert_eq!(positions(search(older).await), vec![all[0].position]);
+
+            assert_eq!(store.event_at(all[1].position).await.expect("read"), Some(all[1].clone()));
+            assert_eq!(store.event_at(all[2].position + 1).await.expect("read"), None);
         }
 
         async fn appended_events_load_back_with_the_stream_version(store) {

@@ -1,10 +1,13 @@
-//! The Database Manager's own part of its page: the rebuild button, its
-//! progress bar and the checksums it ends with.
+//! The Database Manager's own parts of the staff console: the rebuild
+//! button on its page, with its progress bar and the checksums it ends
+//! with, and its event log pages (the search and one event in full).
 
-use super::endpoints::rebuild_projections;
-use super::view::{RebuildOutcome, RebuildRequest};
+use super::endpoints::{load_event_detail, load_event_search, rebuild_projections};
+use super::view::{EventDetail, EventQuery, EventSearch, RebuildOutcome, RebuildRequest};
 use crate::error::KilnError;
+use crate::staff::{Console, EventFeed, Failure, stream_url};
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 /// Rebuilds every projection from the log on request, showing the
 /// progress the server publishes and, at the end, each table's checksum
@@ -162,4 +165,305 @@ fn follow_rebuild_progress(progress: RwSignal<Option<(u64, u64)>>) {
     on_progress.forget();
     let updates = StoredValue::new_local(updates);
     on_cleanup(move || updates.with_value(web_sys::EventSource::close));
+}
+
+/// The Database Manager's slug, marked in the console's menu on its
+/// event pages.
+fn database_manager() -> Memo<String> {
+    Memo::new(|_| {
+        crate::functions::BusinessFunction::DatabaseManager
+            .slug()
+            .to_owned()
+    })
+}
+
+/// The search in the page's address, or why it cannot be read.
+fn query_from(params: &leptos_router::params::ParamsMap) -> Result<EventQuery, KilnError> {
+    let text = |name: &str| params.get(name).unwrap_or_default();
+    let before = match params.get("before").filter(|value| !value.is_empty()) {
+        None => None,
+        Some(value) => Some(value.trim().parse::<i64>().map_err(|_| {
+            KilnError::Rejected(format!("“{value}” in before is not an event position"))
+        })?),
+    };
+    Ok(EventQuery {
+        function: text("function"),
+        event_type: text("event_type"),
+        actor: text("actor"),
+        stream: text("stream"),
+        from: text("from"),
+        until: text("until"),
+        before,
+    })
+}
+
+/// `/staff/database-manager/events`: the event log, newest first, with
+/// filters by function, type, actor, stream and day, a page at a time.
+/// The filters are a plain form, so the page works without JavaScript.
+#[component]
+pub fn EventLogPage() -> impl IntoView {
+    let params = leptos_router::hooks::use_query_map();
+    let search = Resource::new(
+        move || params.with(query_from),
+        |query| async move { load_event_search(query?).await },
+    );
+    view! {
+        <Title text="Event log" />
+        <Transition fallback=|| view! { <p class="p-10 text-stone-600">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match search.await {
+                    Ok((menu, search)) => {
+                        view! {
+                            <Console menu current=database_manager()>
+                                <EventLog search />
+                            </Console>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <main class="p-10"><Failure error /></main> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The heading of the Database Manager's event pages.
+#[component]
+fn EventPageHeading(title: String, children: Children) -> impl IntoView {
+    view! {
+        <header class="border-b border-stone-200 pb-6">
+            <a href="/staff/database-manager" class="text-xs font-semibold uppercase tracking-widest text-amber-800 hover:underline">
+                "Database Manager"
+            </a>
+            <h1 class="mt-2 font-serif text-3xl text-stone-900 md:text-4xl">{title}</h1>
+            <div class="mt-2 max-w-2xl text-stone-600">{children()}</div>
+        </header>
+    }
+}
+
+/// The search form and one page of its results.
+#[component]
+fn EventLog(search: EventSearch) -> impl IntoView {
+    let EventSearch {
+        query,
+        events,
+        older_than,
+        choices,
+    } = search;
+    let options = |key: &str| {
+        choices
+            .iter()
+            .find(|list| list.key == key)
+            .map(|list| list.options.clone())
+            .unwrap_or_default()
+    };
+    let select = |name: &'static str,
+                  label: &'static str,
+                  chosen: String,
+                  options: Vec<crate::staff::view::Choice>| {
+        view! {
+            <label class="block text-sm">
+                <span class="font-medium text-stone-700">{label}</span>
+                <select name=name class="mt-1 block w-full rounded-lg border border-stone-300 bg-white px-3 py-2">
+                    <option value="">"All"</option>
+                    {options
+                        .into_iter()
+                        .map(|option| {
+                            let selected = option.value == chosen;
+                            view! { <option value=option.value selected=selected>{option.label}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+        }
+    };
+    let field = |name: &'static str,
+                 label: &'static str,
+                 kind: &'static str,
+                 value: String,
+                 hint: &'static str| {
+        view! {
+            <label class="block text-sm">
+                <span class="font-medium text-stone-700">{label}</span>
+                <input
+                    type=kind
+                    name=name
+                    value=value
+                    placeholder=hint
+                    maxlength="200"
+                    class="mt-1 block w-full rounded-lg border border-stone-300 px-3 py-2"
+                />
+            </label>
+        }
+    };
+    let filtered = query.before.is_none() && query != EventQuery::default();
+    let newest = query.before.map(|_| EventQuery {
+        before: None,
+        ..query.clone()
+    });
+    let older = older_than.map(|position| query.older_than(position));
+    let shown = events.len();
+    view! {
+        <EventPageHeading title="Event log".to_owned()>
+            <p>"Every event in the log, newest first. Filter by function, type, actor, stream or the day it was recorded; open an event to see its payload and metadata."</p>
+        </EventPageHeading>
+        <form method="get" action="/staff/database-manager/events" class="mt-8 grid gap-4 rounded-xl border border-stone-200 bg-white p-5 sm:grid-cols-2 lg:grid-cols-3" data-form="event-search">
+            {select("function", "Function", query.function.clone(), options("functions"))}
+            {select("event_type", "Event type", query.event_type.clone(), options("event-types"))}
+            {field("actor", "Actor", "text", query.actor.clone(), "user:acc-… or system:demo")}
+            {field("stream", "Stream", "text", query.stream.clone(), "order-ord-…")}
+            {field("from", "Recorded from (UTC)", "date", query.from.clone(), "YYYY-MM-DD")}
+            {field("until", "Recorded until (UTC)", "date", query.until.clone(), "YYYY-MM-DD")}
+            <div class="flex items-end gap-3 sm:col-span-2 lg:col-span-3">
+                <button type="submit" class="rounded-lg bg-stone-900 px-4 py-2 text-sm font-medium text-white hover:bg-stone-700">
+                    "Search"
+                </button>
+                {filtered.then(|| view! { <a href="/staff/database-manager/events" class="text-sm text-amber-800 hover:underline">"Clear the filters"</a> })}
+            </div>
+        </form>
+        <p class="mt-6 text-sm text-stone-600" data-field="shown">
+            {if shown == 0 {
+                "No event matches.".to_owned()
+            } else {
+                format!("{shown} events shown, newest first.")
+            }}
+        </p>
+        <div data-results="">
+            <EventFeed events />
+        </div>
+        <nav class="mt-4 flex justify-between text-sm" aria-label="Pages of events">
+            {newest.map(|query| view! {
+                <a href=format!("/staff/database-manager/events{}", query.to_query_string()) class="text-amber-800 hover:underline">"← Newest events"</a>
+            })}
+            {older.map(|query| view! {
+                <a href=format!("/staff/database-manager/events{}", query.to_query_string()) class="ml-auto text-amber-800 hover:underline" data-link="older">"Older events →"</a>
+            })}
+        </nav>
+    }
+    .into_any()
+}
+
+/// `/staff/database-manager/events/<position>`: one event in full, its
+/// metadata and its payload as stored.
+#[component]
+pub fn EventDetailPage() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let detail = Resource::new(
+        move || params.read().get("position").unwrap_or_default(),
+        |position| async move {
+            let position = position.parse::<i64>().map_err(|_| {
+                KilnError::Rejected(format!("“{position}” is not an event position"))
+            })?;
+            load_event_detail(position).await
+        },
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="p-10 text-stone-600">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok((menu, detail)) => {
+                        view! {
+                            <Console menu current=database_manager()>
+                                <EventDetailView detail />
+                            </Console>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <main class="p-10"><Failure error /></main> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// One event's metadata and payload.
+#[component]
+fn EventDetailView(detail: EventDetail) -> impl IntoView {
+    let EventDetail {
+        entry,
+        stream_version,
+        schema_version,
+        occurred_at,
+        decision_id,
+        causation_id,
+        correlation_id,
+        payload,
+        meaning,
+        tables,
+    } = detail;
+    let title = format!("#{} {}", entry.position, entry.event_type);
+    let of_type = format!(
+        "/staff/database-manager/events{}",
+        EventQuery {
+            event_type: entry.event_type.clone(),
+            ..EventQuery::default()
+        }
+        .to_query_string()
+    );
+    let by_actor = format!(
+        "/staff/database-manager/events{}",
+        EventQuery {
+            actor: entry.actor.clone(),
+            ..EventQuery::default()
+        }
+        .to_query_string()
+    );
+    let none = || "—".to_owned();
+    let rows: Vec<(&'static str, String)> = vec![
+        ("Position", entry.position.to_string()),
+        ("Type", entry.event_type.clone()),
+        ("Schema version", schema_version.to_string()),
+        ("Function", entry.function.title().to_owned()),
+        ("Actor", entry.actor.clone()),
+        ("Stream", entry.stream.clone()),
+        ("Version in its stream", stream_version.to_string()),
+        ("Recorded (UTC)", entry.recorded_at.clone()),
+        ("Happened (UTC)", occurred_at),
+        ("Decision", decision_id.unwrap_or_else(none)),
+        ("Caused by", causation_id.unwrap_or_else(none)),
+        ("Correlation", correlation_id.unwrap_or_else(none)),
+        (
+            "Tables it changes",
+            if tables.is_empty() {
+                none()
+            } else {
+                tables.join(", ")
+            },
+        ),
+    ];
+    // Pretty-printing a JSON value cannot fail; the compact form is the
+    // fallback all the same.
+    let payload = serde_json::to_string_pretty(&payload).unwrap_or_else(|_| payload.to_string());
+    view! {
+        <Title text=title.clone() />
+        <EventPageHeading title>
+            <p>{meaning}</p>
+        </EventPageHeading>
+        <div class="mt-8 grid gap-6 lg:grid-cols-2">
+            <section class="rounded-xl border border-stone-200 bg-white p-5" data-section="metadata">
+                <h2 class="text-lg font-semibold text-stone-900">"Metadata"</h2>
+                <dl class="mt-3 divide-y divide-stone-100 text-sm">
+                    {rows
+                        .into_iter()
+                        .map(|(label, value)| view! {
+                            <div class="grid grid-cols-3 gap-3 py-2">
+                                <dt class="text-stone-500">{label}</dt>
+                                <dd class="col-span-2 break-all font-mono text-xs text-stone-900" data-field=label>{value}</dd>
+                            </div>
+                        })
+                        .collect_view()}
+                </dl>
+                <p class="mt-4 flex flex-wrap gap-4 text-sm">
+                    <a href=stream_url(&entry.stream) class="text-amber-800 hover:underline">"Every event of this stream"</a>
+                    <a href=of_type class="text-amber-800 hover:underline">"Every event of this type"</a>
+                    <a href=by_actor class="text-amber-800 hover:underline">"Everything this actor did"</a>
+                </p>
+            </section>
+            <section class="rounded-xl border border-stone-200 bg-white p-5" data-section="payload">
+                <h2 class="text-lg font-semibold text-stone-900">"Payload"</h2>
+                <pre class="mt-3 overflow-x-auto rounded-lg bg-stone-900 p-4 text-xs leading-relaxed text-stone-100" data-field="payload">{payload}</pre>
+            </section>
+        </div>
+    }
+    .into_any()
 }
