@@ -9,7 +9,10 @@ use app::functions::database_manager::{
     service::EventSearchError,
     view::{EventQuery, RebuildUpdate},
 };
-use app::staff::{self, view::FunctionListing};
+use app::staff::{
+    self,
+    view::{FunctionListing, TableQuery},
+};
 use app::state::AppState;
 use app::store::{RecordedEvent, catalog};
 use app::{App, shell};
@@ -47,6 +50,7 @@ const HAND_MADE_ROUTES: &[(Method, &str)] = &[
     (Method::Get, "/api/functions"),
     (Method::Get, "/api/functions/{function}"),
     (Method::Get, "/api/functions/{function}/live"),
+    (Method::Get, "/api/functions/{function}/tables/{table}"),
 ];
 
 /// The paths a router path stands for: a path with the `function`
@@ -131,6 +135,10 @@ fn router(state: AppState, sessions: KilnSessionStore, shutting_down: ShuttingDo
         .route("/api/functions", get(function_index))
         .route("/api/functions/{function}", get(function_page))
         .route("/api/functions/{function}/live", get(function_live_events))
+        .route(
+            "/api/functions/{function}/tables/{table}",
+            get(function_table),
+        )
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(
@@ -355,6 +363,52 @@ async fn function_page(State(state): State<AppState>, Path(slug): Path<String>) 
             )
                 .into_response()
         }
+    }
+}
+
+/// `GET /api/functions/<slug>/tables/<key>?filter=&sort=&order=asc|desc&page=&per_page=`:
+/// one of the function's tables, filtered, sorted and a page at a time;
+/// the rows come from the same view model as the page and its JSON.
+async fn function_table(
+    State(state): State<AppState>,
+    Path((slug, key)): Path<(String, String)>,
+    query: Result<Query<TableQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Some(function) = BusinessFunction::from_slug(&slug) else {
+        return no_such_function(&slug);
+    };
+    let query = match query {
+        Ok(Query(query)) => query,
+        Err(rejection) => {
+            return json_error(StatusCode::BAD_REQUEST, "rejected", rejection.body_text());
+        }
+    };
+    let page = match staff::service::function_page(state.store(), function).await {
+        Ok(page) => page,
+        Err(error) => {
+            tracing::error!(%error, function = slug, "cannot build a function page");
+            return json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Kiln could not build this page; the details are in the server log".to_owned(),
+            );
+        }
+    };
+    let Some(table) = page.tables.iter().find(|table| table.key == key) else {
+        let known: Vec<&str> = page.tables.iter().map(|table| table.key.as_str()).collect();
+        return json_error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!(
+                "{} has no table “{key}”; its tables are: {}",
+                function.title(),
+                if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+            ),
+        );
+    };
+    match table.page(&query) {
+        Ok(rows) => Json(rows).into_response(),
+        Err(refused) => json_error(StatusCode::BAD_REQUEST, "rejected", refused.to_string()),
     }
 }
 

@@ -931,3 +931,73 @@ async fn the_event_log_is_searched_by_type_and_read_event_by_event_as_json_and_a
         assert_eq!(shopper.get(path).await.status(), 403, "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_function_table_is_filtered_sorted_and_paged_as_json_from_the_same_rows_as_its_page() {
+    use app::staff::view::{TablePage, TableQuery};
+
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let catalog = page_json(&app, BusinessFunction::Category)
+        .await
+        .tables
+        .into_iter()
+        .find(|table| table.key == "catalog")
+        .expect("the catalog table");
+
+    let response = app
+        .get("/api/functions/category/tables/catalog?sort=Base%20price&order=desc&per_page=5&page=2")
+        .await;
+    assert_eq!(response.status(), 200);
+    let page: TablePage = response.json().await.expect("a table page");
+    let expected = catalog
+        .page(&TableQuery {
+            sort: "Base price".into(),
+            order: app::staff::view::SortOrder::Desc,
+            per_page: 5,
+            page: 2,
+            ..TableQuery::default()
+        })
+        .expect("the same page, computed here");
+    assert_eq!(page, expected);
+    assert_eq!(page.rows.len(), 5);
+    assert_eq!(page.matching_rows, catalog.rows.len());
+
+    let mugs: TablePage = app
+        .get("/api/functions/category/tables/catalog?filter=MUG")
+        .await
+        .json()
+        .await
+        .expect("a table page");
+    assert!(!mugs.rows.is_empty());
+    assert!(mugs.rows.len() < catalog.rows.len());
+    assert!(mugs.rows.iter().all(|row| row.iter().any(|cell| cell.to_lowercase().contains("mug"))));
+
+    for (path, status, message) in [
+        (
+            "/api/functions/category/tables/stock",
+            404,
+            "Category Management has no table “stock”; its tables are: catalog, product-performance, base-price-changes, market-price-notes, customer-feedback",
+        ),
+        (
+            "/api/functions/category/tables/catalog?sort=Colour",
+            400,
+            "the table has no column “Colour”; its columns are: SKU, Product, Option, Collection, Base price, Unit cost, Margin, Status",
+        ),
+        (
+            "/api/functions/category/tables/catalog?page=9",
+            400,
+            "page 9 does not exist; the pages are 1 to 1",
+        ),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), status, "{path}");
+        let refusal: serde_json::Value = response.json().await.expect("a refusal");
+        assert_eq!(refusal["message"], message, "{path}");
+    }
+    let sideways = app
+        .get("/api/functions/category/tables/catalog?order=sideways")
+        .await;
+    assert_eq!(sideways.status(), 400);
+}

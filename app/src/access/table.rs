@@ -577,6 +577,9 @@ pub struct FunctionRoute {
     pub prefix: &'static str,
     /// The path after the function's slug.
     pub suffix: &'static str,
+    /// Whether a name follows the suffix, e.g. a table's key in
+    /// `/api/functions/<slug>/tables/<key>`.
+    pub named: bool,
     /// What its caller must be allowed in the function named.
     pub capability: Capability,
     /// What it is, in a few words.
@@ -584,16 +587,25 @@ pub struct FunctionRoute {
 }
 
 impl FunctionRoute {
-    /// The path of this route for `function`.
+    /// The path of this route for `function` (without the name that
+    /// follows, for a named route).
     pub fn path(&self, function: BusinessFunction) -> String {
         format!("{}{}{}", self.prefix, function.slug(), self.suffix)
     }
 
     /// The function `path` names, when it is this route's path for one.
     pub fn function_in(&self, path: &str) -> Option<BusinessFunction> {
-        path.strip_prefix(self.prefix)?
-            .strip_suffix(self.suffix)
-            .and_then(BusinessFunction::from_slug)
+        let rest = path.strip_prefix(self.prefix)?;
+        let slug_ends = rest.find('/').unwrap_or(rest.len());
+        let (slug, after) = rest.split_at(slug_ends);
+        let matches = if self.named {
+            after
+                .strip_prefix(self.suffix)
+                .is_some_and(|name| !name.is_empty() && !name.contains('/'))
+        } else {
+            after == self.suffix
+        };
+        matches.then(|| BusinessFunction::from_slug(slug)).flatten()
     }
 
     /// What this route requires for `function`.
@@ -613,6 +625,7 @@ pub const FUNCTION_ROUTES: &[FunctionRoute] = &[
         method: Method::Get,
         prefix: "/staff/",
         suffix: "",
+        named: false,
         capability: Capability::View,
         purpose: "the function's page",
     },
@@ -620,6 +633,7 @@ pub const FUNCTION_ROUTES: &[FunctionRoute] = &[
         method: Method::Get,
         prefix: "/api/functions/",
         suffix: "",
+        named: false,
         capability: Capability::View,
         purpose: "the function's view model as JSON",
     },
@@ -627,8 +641,17 @@ pub const FUNCTION_ROUTES: &[FunctionRoute] = &[
         method: Method::Get,
         prefix: "/api/functions/",
         suffix: "/live",
+        named: false,
         capability: Capability::View,
         purpose: "the function's new events (server-sent events)",
+    },
+    FunctionRoute {
+        method: Method::Get,
+        prefix: "/api/functions/",
+        suffix: "/tables/",
+        named: true,
+        capability: Capability::View,
+        purpose: "one of the function's tables, filtered, sorted and paged (JSON)",
     },
 ];
 
@@ -683,6 +706,12 @@ mod tests {
             requirement_of(Method::Get, "/api/functions/database-manager/live"),
             Some(Requirement::view(DatabaseManager))
         );
+        assert_eq!(
+            requirement_of(Method::Get, "/api/functions/customers/tables/support-tickets"),
+            Some(Requirement::view(Customers))
+        );
+        assert_eq!(requirement_of(Method::Get, "/api/functions/customers/tables/"), None);
+        assert_eq!(requirement_of(Method::Get, "/api/functions/customers/tables/a/b"), None);
         assert_eq!(requirement_of(Method::Get, "/staff/sales"), None);
         assert_eq!(requirement_of(Method::Get, "/staff/customers/x"), None);
         assert_eq!(requirement_of(Method::Post, "/staff/customers"), None);

@@ -224,6 +224,200 @@ impl DataTable {
         debug_assert_eq!(cells.len(), self.columns.len(), "{}", self.key);
         self.rows.push(cells);
     }
+
+    /// The page of this table that `query` asks for: the matching rows,
+    /// sorted (ties keep the table's order), cut to the page.
+    pub fn page(&self, query: &TableQuery) -> Result<TablePage, TableQueryError> {
+        if !(1..=TableQuery::MOST_PER_PAGE).contains(&query.per_page) {
+            return Err(TableQueryError::PerPage {
+                per_page: query.per_page,
+            });
+        }
+        let sort_column = if query.sort.is_empty() {
+            None
+        } else {
+            Some(
+                self.columns
+                    .iter()
+                    .position(|column| column.eq_ignore_ascii_case(&query.sort))
+                    .ok_or_else(|| TableQueryError::UnknownColumn {
+                        column: query.sort.clone(),
+                        known: self.columns.join(", "),
+                    })?,
+            )
+        };
+        let wanted = query.filter.trim().to_lowercase();
+        let mut rows: Vec<&Vec<String>> = self
+            .rows
+            .iter()
+            .filter(|row| {
+                wanted.is_empty() || row.iter().any(|cell| cell.to_lowercase().contains(&wanted))
+            })
+            .collect();
+        if let Some(column) = sort_column {
+            let cell = |row: &Vec<String>| row.get(column).cloned().unwrap_or_default();
+            rows.sort_by(|a, b| {
+                let ordering = compare_cells(&cell(a), &cell(b));
+                match query.order {
+                    SortOrder::Asc => ordering,
+                    SortOrder::Desc => ordering.reverse(),
+                }
+            });
+        }
+        let matching_rows = rows.len();
+        let pages = matching_rows.div_ceil(query.per_page).max(1);
+        if !(1..=pages).contains(&query.page) {
+            return Err(TableQueryError::NoSuchPage {
+                page: query.page,
+                pages,
+            });
+        }
+        let rows = rows
+            .into_iter()
+            .skip((query.page - 1) * query.per_page)
+            .take(query.per_page)
+            .cloned()
+            .collect();
+        Ok(TablePage {
+            key: self.key.clone(),
+            title: self.title.clone(),
+            columns: self.columns.clone(),
+            rows,
+            empty: self.empty.clone(),
+            query: query.clone(),
+            matching_rows,
+            pages,
+        })
+    }
+}
+
+/// Which way a table is sorted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    /// Smallest, earliest or A first.
+    #[default]
+    Asc,
+    /// Largest, latest or Z first.
+    Desc,
+}
+
+/// What a reader asks of one of a page's tables: the rows holding a text,
+/// sorted by a column, a page at a time. The page's tables and the
+/// per-table JSON endpoint (`GET /api/functions/<slug>/tables/<key>`)
+/// both answer it with [`DataTable::page`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TableQuery {
+    /// Only the rows with a cell containing this text, in any case; every
+    /// row when empty.
+    pub filter: String,
+    /// The column to sort by, as headed; the table's own order when empty.
+    pub sort: String,
+    /// Which way to sort.
+    pub order: SortOrder,
+    /// The page, from 1.
+    pub page: usize,
+    /// Rows per page, from 1 to [`TableQuery::MOST_PER_PAGE`].
+    pub per_page: usize,
+}
+
+impl TableQuery {
+    /// Rows per page unless asked otherwise.
+    pub const PER_PAGE: usize = 25;
+    /// The most rows a page holds.
+    pub const MOST_PER_PAGE: usize = 500;
+}
+
+impl Default for TableQuery {
+    fn default() -> Self {
+        TableQuery {
+            filter: String::new(),
+            sort: String::new(),
+            order: SortOrder::Asc,
+            page: 1,
+            per_page: Self::PER_PAGE,
+        }
+    }
+}
+
+/// Why a table could not be read as asked; the message names the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TableQueryError {
+    /// The sort column is not one of the table's.
+    #[error("the table has no column “{column}”; its columns are: {known}")]
+    UnknownColumn {
+        /// The column asked for.
+        column: String,
+        /// The table's columns, comma-separated.
+        known: String,
+    },
+    /// Rows per page out of range.
+    #[error("per_page must be from 1 to {most}, not {per_page}", most = TableQuery::MOST_PER_PAGE)]
+    PerPage {
+        /// As asked.
+        per_page: usize,
+    },
+    /// A page before the first or after the last.
+    #[error("page {page} does not exist; the pages are 1 to {pages}")]
+    NoSuchPage {
+        /// As asked.
+        page: usize,
+        /// How many pages there are.
+        pages: usize,
+    },
+}
+
+/// One page of a table, as asked for by a [`TableQuery`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TablePage {
+    /// The table's key.
+    pub key: String,
+    /// Its heading.
+    pub title: String,
+    /// Its column headings.
+    pub columns: Vec<String>,
+    /// This page's rows.
+    pub rows: Vec<Vec<String>>,
+    /// What it shows when no row matches.
+    pub empty: String,
+    /// The query answered.
+    pub query: TableQuery,
+    /// Rows matching the filter, on every page.
+    pub matching_rows: usize,
+    /// Pages of matching rows (1 when none match).
+    pub pages: usize,
+}
+
+/// A cell's value as a number, when it reads as one: counts, money
+/// ("$1,240.00", "GBP 12.50"), percentages. Sorting compares these as
+/// numbers, so that "$9.00" comes before "$10.00".
+fn numeric(cell: &str) -> Option<f64> {
+    let cell = cell.trim();
+    // A currency code before the amount ("GBP 12.50").
+    let cell = match cell.split_once(' ') {
+        Some((code, amount)) if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) => amount,
+        _ => cell,
+    };
+    let digits: String = cell
+        .chars()
+        .filter(|c| !matches!(c, ',' | '$' | '£' | '€' | '%'))
+        .collect();
+    if digits.is_empty() {
+        return None;
+    }
+    digits.parse::<f64>().ok().filter(|value| value.is_finite())
+}
+
+/// How two cells compare for sorting: numbers as numbers, before text;
+/// text alphabetically, in any case.
+fn compare_cells(a: &str, b: &str) -> std::cmp::Ordering {
+    match (numeric(a), numeric(b)) {
+        (Some(a), Some(b)) => a.total_cmp(&b),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.to_lowercase().cmp(&b.to_lowercase()),
+    }
 }
 
 /// One event in a page's feed: who did what, when, in which stream.
@@ -289,6 +483,11 @@ pub struct FunctionListing {
     pub json: String,
     /// Its events as they happen (server-sent events).
     pub live_events: String,
+    /// Each of its tables, filtered, sorted and a page at a time: `{key}`
+    /// stands for a table's key, e.g.
+    /// `/api/functions/customers/tables/support-tickets?sort=Opened&order=desc`.
+    #[serde(default)]
+    pub table_json: String,
     /// Its agent's identity, when the briefing gives it one.
     pub agent: Option<String>,
 }
@@ -305,6 +504,7 @@ impl FunctionListing {
             page: function.page_url(),
             json: format!("/api/functions/{}", function.slug()),
             live_events: format!("/api/functions/{}/live", function.slug()),
+            table_json: format!("/api/functions/{}/tables/{{key}}", function.slug()),
             agent: function
                 .has_agent()
                 .then(|| format!("agent:{}", function.slug())),
@@ -333,4 +533,80 @@ pub struct ChangeRequestView {
     pub raised_by: String,
     /// When, UTC, RFC 3339.
     pub raised_at: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stock() -> DataTable {
+        let mut table = DataTable::new("stock", "Stock", &["SKU", "Price", "On hand"], "No stock.");
+        for (sku, price, on_hand) in [
+            ("MUG-1", "$10.00", "12"),
+            ("JUG-1", "$9.00", "3"),
+            ("BOWL-1", "$120.50", "—"),
+            ("MUG-2", "$1,000.00", "40"),
+        ] {
+            table.row(vec![sku.into(), price.into(), on_hand.into()]);
+        }
+        table
+    }
+
+    fn skus(page: &TablePage) -> Vec<&str> {
+        page.rows.iter().map(|row| row[0].as_str()).collect()
+    }
+
+    #[test]
+    fn a_table_asked_nothing_is_its_first_page_in_its_own_order() {
+        let page = stock().page(&TableQuery::default()).expect("page");
+        assert_eq!(skus(&page), ["MUG-1", "JUG-1", "BOWL-1", "MUG-2"]);
+        assert_eq!((page.matching_rows, page.pages), (4, 1));
+    }
+
+    #[test]
+    fn money_sorts_as_amounts_and_text_after_numbers() {
+        let by_price = TableQuery { sort: "price".into(), ..TableQuery::default() };
+        assert_eq!(skus(&stock().page(&by_price).expect("page")), ["JUG-1", "MUG-1", "BOWL-1", "MUG-2"]);
+        let by_stock_desc = TableQuery {
+            sort: "On hand".into(),
+            order: SortOrder::Desc,
+            ..TableQuery::default()
+        };
+        assert_eq!(
+            skus(&stock().page(&by_stock_desc).expect("page")),
+            ["BOWL-1", "MUG-2", "MUG-1", "JUG-1"]
+        );
+    }
+
+    #[test]
+    fn a_filter_keeps_rows_with_a_cell_containing_it_in_any_case_and_pages_cut_them() {
+        let mugs = TableQuery { filter: " mug".into(), per_page: 1, page: 2, ..TableQuery::default() };
+        let page = stock().page(&mugs).expect("page");
+        assert_eq!(skus(&page), ["MUG-2"]);
+        assert_eq!((page.matching_rows, page.pages), (2, 2));
+        let nothing = TableQuery { filter: "teapot".into(), ..TableQuery::default() };
+        let page = stock().page(&nothing).expect("an empty first page");
+        assert_eq!((page.rows.len(), page.pages), (0, 1));
+    }
+
+    #[test]
+    fn an_unknown_column_a_missing_page_or_a_huge_page_is_refused_with_the_reason() {
+        let refusal = |query: TableQuery| stock().page(&query).expect_err("refused").to_string();
+        assert_eq!(
+            refusal(TableQuery { sort: "Colour".into(), ..TableQuery::default() }),
+            "the table has no column “Colour”; its columns are: SKU, Price, On hand"
+        );
+        assert_eq!(
+            refusal(TableQuery { page: 2, ..TableQuery::default() }),
+            "page 2 does not exist; the pages are 1 to 1"
+        );
+        assert_eq!(
+            refusal(TableQuery { page: 0, ..TableQuery::default() }),
+            "page 0 does not exist; the pages are 1 to 1"
+        );
+        assert_eq!(
+            refusal(TableQuery { per_page: 100_000, ..TableQuery::default() }),
+            "per_page must be from 1 to 500, not 100000"
+        );
+    }
 }
