@@ -187,6 +187,23 @@ test('Category Management charts six months of revenue, margin and units from th
   assert.equal(await performance.locator('tbody tr').count(), 17);
   await page.locator('[data-chart="revenue-by-month"]').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(screenshotDir, 'staff-category-performance.png'), fullPage: true });
+
+  // The catalog sorts by price, cheapest first, then dearest first.
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  const catalog = page.locator('[data-table="catalog"]');
+  const prices = async () =>
+    (await catalog.locator('tbody tr td:nth-child(5)').allInnerTexts()).map((price) => Number(price.replace(/[^0-9.]/g, '')));
+  const sortByPrice = catalog.getByRole('button', { name: 'Base price' });
+  await sortByPrice.click();
+  await page.waitForFunction(() => document.querySelector('[data-table="catalog"] th[aria-sort="ascending"]'));
+  const ascending = await prices();
+  assert.equal(ascending.length, 17);
+  assert.deepEqual(ascending, [...ascending].sort((a, b) => a - b));
+  await sortByPrice.click();
+  await page.waitForFunction(() => document.querySelector('[data-table="catalog"] th[aria-sort="descending"]'));
+  const descending = await prices();
+  assert.deepEqual(descending, [...ascending].reverse());
+  await catalog.screenshot({ path: path.join(screenshotDir, 'staff-category-sorted.png') });
   await context.close();
 });
 
@@ -247,6 +264,33 @@ test('the Database Manager searches the event log by type and stream and reads o
   await page.goto(`${kiln.url}/staff/database-manager/events?from=yesterday`);
   await page.getByRole('alert').waitFor();
   assert.match(await page.getByRole('alert').innerText(), /“yesterday” in from is not a date/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('an administrator issues an API token from the Platform Manager page and sees its secret once', async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await signIn(page, 'owner@fenwick.example', 'fenwick-demo-owner');
+  await page.waitForURL(`${kiln.url}/staff/overview`);
+  await page.goto(`${kiln.url}/staff/platform-manager`);
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  const form = page.locator('[data-form="issue-token"]');
+
+  // Without a holder the server refuses, and says why.
+  await form.getByRole('button', { name: 'Issue the token' }).click();
+  await form.getByRole('alert').waitFor();
+
+  await form.getByLabel('Who holds it').selectOption('category:read');
+  await form.getByLabel('What it is for').fill('pricing bot');
+  await form.getByRole('button', { name: 'Issue the token' }).click();
+  const secret = form.locator('[data-field="secret"]');
+  await secret.waitFor();
+  assert.ok((await secret.innerText()).trim().length >= 20);
+  await page.locator('[data-table="api-tokens"]', { hasText: 'pricing bot' }).waitFor({ timeout: 10_000 });
+  await form.screenshot({ path: path.join(screenshotDir, 'staff-token-issued.png') });
   assert.deepEqual(problems, []);
   await context.close();
 });

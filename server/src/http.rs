@@ -402,7 +402,11 @@ async fn function_table(
             format!(
                 "{} has no table “{key}”; its tables are: {}",
                 function.title(),
-                if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
             ),
         );
     };

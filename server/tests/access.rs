@@ -372,11 +372,14 @@ fn every_route() -> Vec<(Method, String, Requirement)> {
         .map(|route| (route.method, sample_path(route.path), route.required));
     let per_function = FUNCTION_ROUTES.iter().flat_map(|route| {
         BusinessFunction::ALL.into_iter().map(|function| {
-            (
-                route.method,
-                route.path(function),
-                route.requirement(function),
-            )
+            // A named route (one of a function's tables) is asked for a
+            // name of its own, as a prefix route is for a file.
+            let path = if route.named {
+                format!("{}sample", route.path(function))
+            } else {
+                route.path(function)
+            };
+            (route.method, path, route.requirement(function))
         })
     });
     let last = ROUTES

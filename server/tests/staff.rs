@@ -98,7 +98,11 @@ async fn every_figure_on_a_function_page_equals_its_json() {
                 function.slug(),
                 table.key
             );
-            for row in &table.rows {
+            // The page shows the first page of each table, in its own order.
+            let first_page = table
+                .page(&app::staff::view::TableQuery::default())
+                .expect("the first page");
+            for row in &first_page.rows {
                 let first = row[0].replace('&', "&amp;").replace('<', "&lt;");
                 assert!(
                     html.contains(&first),
@@ -947,7 +951,9 @@ async fn a_function_table_is_filtered_sorted_and_paged_as_json_from_the_same_row
         .expect("the catalog table");
 
     let response = app
-        .get("/api/functions/category/tables/catalog?sort=Base%20price&order=desc&per_page=5&page=2")
+        .get(
+            "/api/functions/category/tables/catalog?sort=Base%20price&order=desc&per_page=5&page=2",
+        )
         .await;
     assert_eq!(response.status(), 200);
     let page: TablePage = response.json().await.expect("a table page");
@@ -972,7 +978,11 @@ async fn a_function_table_is_filtered_sorted_and_paged_as_json_from_the_same_row
         .expect("a table page");
     assert!(!mugs.rows.is_empty());
     assert!(mugs.rows.len() < catalog.rows.len());
-    assert!(mugs.rows.iter().all(|row| row.iter().any(|cell| cell.to_lowercase().contains("mug"))));
+    assert!(
+        mugs.rows
+            .iter()
+            .all(|row| row.iter().any(|cell| cell.to_lowercase().contains("mug")))
+    );
 
     for (path, status, message) in [
         (

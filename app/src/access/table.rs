@@ -707,11 +707,20 @@ mod tests {
             Some(Requirement::view(DatabaseManager))
         );
         assert_eq!(
-            requirement_of(Method::Get, "/api/functions/customers/tables/support-tickets"),
+            requirement_of(
+                Method::Get,
+                "/api/functions/customers/tables/support-tickets"
+            ),
             Some(Requirement::view(Customers))
         );
-        assert_eq!(requirement_of(Method::Get, "/api/functions/customers/tables/"), None);
-        assert_eq!(requirement_of(Method::Get, "/api/functions/customers/tables/a/b"), None);
+        assert_eq!(
+            requirement_of(Method::Get, "/api/functions/customers/tables/"),
+            None
+        );
+        assert_eq!(
+            requirement_of(Method::Get, "/api/functions/customers/tables/a/b"),
+            None
+        );
         assert_eq!(requirement_of(Method::Get, "/staff/sales"), None);
         assert_eq!(requirement_of(Method::Get, "/staff/customers/x"), None);
         assert_eq!(requirement_of(Method::Post, "/staff/customers"), None);

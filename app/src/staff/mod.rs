@@ -13,8 +13,10 @@
 //! metric tiles, tables, bar charts and trend charts (`chart`), the event
 //! feed, change requests, and the pages of the Business Overview, Database
 //! Manager, Platform Manager, Category Management, Customer Management and
-//! Fulfillment. Not built yet: decisions and their cards, agent
-//! conversations, sorting and paging of tables.
+//! Fulfillment. Tables sort by any column and page 25 rows at a time,
+//! and each is served alone, filtered, sorted and paged, at
+//! `GET /api/functions/<slug>/tables/<key>`. Not built yet: decisions and
+//! their cards, agent conversations.
 
 mod chart;
 mod pages;

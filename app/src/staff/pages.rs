@@ -1,10 +1,14 @@
 //! The staff console's page: the menu of functions beside the page of the
 //! function in the address, rendered from its [`FunctionPage`].
 
-use super::view::{BarChart, DataTable, FeedEntry, FunctionPage, MenuEntry, Metric, StaffView};
+use super::view::{
+    BarChart, DataTable, FeedEntry, FunctionPage, MenuEntry, Metric, SortOrder, StaffView,
+    TableQuery,
+};
 use crate::error::KilnError;
+use crate::functions::platform_manager::endpoints::IssueApiToken;
 use crate::functions::platform_manager::page::{
-    ChangeRequestList, RaiseChangeRequestForm, TriageForm,
+    ChangeRequestList, IssueTokenForm, RaiseChangeRequestForm, TriageForm,
 };
 use crate::functions::{BusinessFunction, FunctionGroup};
 use leptos::prelude::*;
@@ -25,6 +29,9 @@ pub fn StaffPage() -> impl IntoView {
     );
     #[cfg(feature = "hydrate")]
     follow_live_events(slug, staff_view);
+    // A token's secret, shown once, must survive the reload its own event
+    // causes: the action lives here, outside what a reload makes anew.
+    provide_context(ServerAction::<IssueApiToken>::new());
 
     // One resource read in one boundary: with several, Leptos' streaming
     // stalled a response now and then (seen in the tests; compare
@@ -351,6 +358,7 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
             {tables.into_iter().map(|table| view! { <TableView table /> }).collect_view()}
             <ChangeRequestList requests=change_requests every_function=on_platform_manager />
             {triage.map(|requests| view! { <TriageForm requests /> })}
+            {on_platform_manager.then(|| view! { <IssueTokenForm /> })}
             <RaiseChangeRequestForm function />
             <EventFeed events />
             <NotBuiltYet items=not_built_yet />
@@ -434,60 +442,179 @@ fn BarChartView(chart: BarChart) -> impl IntoView {
     }
 }
 
-/// One of the function's tables.
+/// One of the function's tables: a page of rows at a time, sortable by
+/// clicking a column's heading and filtered by a text. The rows shown are
+/// exactly what `GET /api/functions/<slug>/tables/<key>` answers for the
+/// same query ([`DataTable::page`]); without JavaScript the first page
+/// shows, in the table's own order.
 #[component]
 fn TableView(table: DataTable) -> impl IntoView {
-    let DataTable {
-        key,
-        title,
-        columns,
-        rows,
-        empty,
-    } = table;
-    let count = rows.len();
+    let count = table.rows.len();
+    let key = table.key.clone();
+    let title = table.title.clone();
+    let empty = table.empty.clone();
+    let columns = table.columns.clone();
+    let query = RwSignal::new(TableQuery::default());
+    let table = StoredValue::new(table);
+    // The query is only ever built from the table's own columns and
+    // pages, so it cannot be refused; an empty page would show if it were.
+    let page =
+        Memo::new(move |_| table.with_value(|table| query.with(|query| table.page(query).ok())));
+    let sort_by = move |column: String| {
+        query.update(|query| {
+            query.order = if query.sort == column && query.order == SortOrder::Asc {
+                SortOrder::Desc
+            } else {
+                SortOrder::Asc
+            };
+            query.sort = column;
+            query.page = 1;
+        });
+    };
+    let heading = move |column: String| {
+        let sorted = {
+            let column = column.clone();
+            move || {
+                query.with(|query| {
+                    if query.sort != column {
+                        "none"
+                    } else if query.order == SortOrder::Asc {
+                        "ascending"
+                    } else {
+                        "descending"
+                    }
+                })
+            }
+        };
+        let arrow = {
+            let sorted = sorted.clone();
+            move || match sorted() {
+                "ascending" => " ↑",
+                "descending" => " ↓",
+                _ => "",
+            }
+        };
+        let label = column.clone();
+        view! {
+            <th scope="col" class="whitespace-nowrap px-4 py-2.5 font-medium" aria-sort=sorted>
+                <button
+                    type="button"
+                    class="hover:text-stone-900"
+                    title="Sort by this column"
+                    on:click=move |_| sort_by(column.clone())
+                >
+                    {label}
+                    {arrow}
+                </button>
+            </th>
+        }
+    };
+    let rows = move || {
+        page.with(|page| {
+            page.as_ref()
+                .map(|page| page.rows.clone())
+                .unwrap_or_default()
+        })
+    };
+    let pages = move || page.with(|page| page.as_ref().map_or(1, |page| page.pages));
+    let matching = move || page.with(|page| page.as_ref().map_or(0, |page| page.matching_rows));
+    let current = move || query.with(|query| query.page);
+    let on_first = move || current() <= 1;
+    let on_last = move || current() >= pages();
+    let turn = move |by: isize| {
+        query.update(|query| {
+            query.page = query.page.saturating_add_signed(by).clamp(1, pages());
+        });
+    };
     view! {
         <section class="mt-10" data-table=key>
-            <div class="flex items-baseline justify-between">
+            <div class="flex flex-wrap items-baseline justify-between gap-3">
                 <h2 class="text-lg font-semibold text-stone-900">{title}</h2>
                 <p class="text-xs text-stone-500" data-field="rows">{format!("{count} rows")}</p>
             </div>
-            {if rows.is_empty() {
+            {if count == 0 {
                 view! { <p class="mt-3 rounded-xl border border-dashed border-stone-300 p-6 text-sm text-stone-600">{empty}</p> }
                     .into_any()
             } else {
                 view! {
+                    {(count > TableQuery::PER_PAGE)
+                        .then(|| {
+                            view! {
+                                <input
+                                    type="search"
+                                    placeholder="Filter these rows"
+                                    aria-label="Filter these rows"
+                                    maxlength="200"
+                                    class="mt-3 w-full max-w-xs rounded-lg border border-stone-300 px-3 py-1.5 text-sm"
+                                    data-field="filter"
+                                    on:input=move |event| {
+                                        let text = event_target_value(&event);
+                                        query.update(|query| {
+                                            query.filter = text;
+                                            query.page = 1;
+                                        });
+                                    }
+                                />
+                            }
+                        })}
                     <div class="mt-3 overflow-x-auto rounded-xl border border-stone-200 bg-white">
                         <table class="w-full text-left text-sm">
                             <thead class="border-b border-stone-200 bg-stone-50 text-stone-600">
-                                <tr>
-                                    {columns
-                                        .into_iter()
-                                        .map(|column| view! { <th scope="col" class="whitespace-nowrap px-4 py-2.5 font-medium">{column}</th> })
-                                        .collect_view()}
-                                </tr>
+                                <tr>{columns.into_iter().map(heading).collect_view()}</tr>
                             </thead>
                             <tbody>
-                                {rows
-                                    .into_iter()
-                                    .map(|cells| {
-                                        view! {
-                                            <tr class="border-b border-stone-100 align-top last:border-0">
-                                                {cells
-                                                    .into_iter()
-                                                    .map(|cell| view! { <td class="px-4 py-2.5 text-stone-800">{cell}</td> })
-                                                    .collect_view()}
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
+                                {move || {
+                                    rows()
+                                        .into_iter()
+                                        .map(|cells| {
+                                            view! {
+                                                <tr class="border-b border-stone-100 align-top last:border-0">
+                                                    {cells
+                                                        .into_iter()
+                                                        .map(|cell| view! { <td class="px-4 py-2.5 text-stone-800">{cell}</td> })
+                                                        .collect_view()}
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()
+                                }}
                             </tbody>
                         </table>
                     </div>
+                    {move || {
+                        (pages() > 1 || matching() < count)
+                            .then(|| {
+                                view! {
+                                    <nav class="mt-2 flex items-center justify-end gap-3 text-xs text-stone-600" aria-label="Pages of this table">
+                                        <span data-field="page">
+                                            {format!("Page {} of {} · {} matching rows", current(), pages(), matching())}
+                                        </span>
+                                        <button
+                                            type="button"
+                                            class="rounded border border-stone-300 px-2 py-1 hover:bg-white disabled:opacity-40"
+                                            disabled=on_first
+                                            on:click=move |_| turn(-1)
+                                        >
+                                            "Previous"
+                                        </button>
+                                        <button
+                                            type="button"
+                                            class="rounded border border-stone-300 px-2 py-1 hover:bg-white disabled:opacity-40"
+                                            disabled=on_last
+                                            on:click=move |_| turn(1)
+                                        >
+                                            "Next"
+                                        </button>
+                                    </nav>
+                                }
+                            })
+                    }}
                 }
                     .into_any()
             }}
         </section>
     }
+    .into_any()
 }
 
 /// Where the Database Manager shows the event at `position` in full.

@@ -396,7 +396,9 @@ fn numeric(cell: &str) -> Option<f64> {
     let cell = cell.trim();
     // A currency code before the amount ("GBP 12.50").
     let cell = match cell.split_once(' ') {
-        Some((code, amount)) if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) => amount,
+        Some((code, amount)) if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) => {
+            amount
+        }
         _ => cell,
     };
     let digits: String = cell
@@ -565,8 +567,14 @@ mod tests {
 
     #[test]
     fn money_sorts_as_amounts_and_text_after_numbers() {
-        let by_price = TableQuery { sort: "price".into(), ..TableQuery::default() };
-        assert_eq!(skus(&stock().page(&by_price).expect("page")), ["JUG-1", "MUG-1", "BOWL-1", "MUG-2"]);
+        let by_price = TableQuery {
+            sort: "price".into(),
+            ..TableQuery::default()
+        };
+        assert_eq!(
+            skus(&stock().page(&by_price).expect("page")),
+            ["JUG-1", "MUG-1", "BOWL-1", "MUG-2"]
+        );
         let by_stock_desc = TableQuery {
             sort: "On hand".into(),
             order: SortOrder::Desc,
@@ -580,11 +588,19 @@ mod tests {
 
     #[test]
     fn a_filter_keeps_rows_with_a_cell_containing_it_in_any_case_and_pages_cut_them() {
-        let mugs = TableQuery { filter: " mug".into(), per_page: 1, page: 2, ..TableQuery::default() };
+        let mugs = TableQuery {
+            filter: " mug".into(),
+            per_page: 1,
+            page: 2,
+            ..TableQuery::default()
+        };
         let page = stock().page(&mugs).expect("page");
         assert_eq!(skus(&page), ["MUG-2"]);
         assert_eq!((page.matching_rows, page.pages), (2, 2));
-        let nothing = TableQuery { filter: "teapot".into(), ..TableQuery::default() };
+        let nothing = TableQuery {
+            filter: "teapot".into(),
+            ..TableQuery::default()
+        };
         let page = stock().page(&nothing).expect("an empty first page");
         assert_eq!((page.rows.len(), page.pages), (0, 1));
     }
@@ -593,19 +609,31 @@ mod tests {
     fn an_unknown_column_a_missing_page_or_a_huge_page_is_refused_with_the_reason() {
         let refusal = |query: TableQuery| stock().page(&query).expect_err("refused").to_string();
         assert_eq!(
-            refusal(TableQuery { sort: "Colour".into(), ..TableQuery::default() }),
+            refusal(TableQuery {
+                sort: "Colour".into(),
+                ..TableQuery::default()
+            }),
             "the table has no column “Colour”; its columns are: SKU, Price, On hand"
         );
         assert_eq!(
-            refusal(TableQuery { page: 2, ..TableQuery::default() }),
+            refusal(TableQuery {
+                page: 2,
+                ..TableQuery::default()
+            }),
             "page 2 does not exist; the pages are 1 to 1"
         );
         assert_eq!(
-            refusal(TableQuery { page: 0, ..TableQuery::default() }),
+            refusal(TableQuery {
+                page: 0,
+                ..TableQuery::default()
+            }),
             "page 0 does not exist; the pages are 1 to 1"
         );
         assert_eq!(
-            refusal(TableQuery { per_page: 100_000, ..TableQuery::default() }),
+            refusal(TableQuery {
+                per_page: 100_000,
+                ..TableQuery::default()
+            }),
             "per_page must be from 1 to 500, not 100000"
         );
     }

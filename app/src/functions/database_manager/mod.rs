@@ -7,8 +7,11 @@
 //! (see `crate::access::table`). Its staff page (`service::fill_page`,
 //! and `page::RebuildPanel`, the rebuild button with its progress bar)
 //! shows the log's size, the event-to-table mapping, the anomalies and the
-//! event catalog. Not built yet: event filters and payloads, projection
-//! lag, the quarantine.
+//! event catalog. Its event log pages (`page::EventLogPage`,
+//! `page::EventDetailPage`) search the log by function, type, actor,
+//! stream and day (`service::search_events`) and show one event in full
+//! (`service::event_detail`). Not built yet: projection lag, the
+//! quarantine.
 
 pub mod endpoints;
 pub mod page;

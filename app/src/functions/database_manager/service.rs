@@ -1,5 +1,7 @@
-//! Rebuilding projections on request (server only): one rebuild at a time,
-//! with its progress published to whoever watches.
+//! The Database Manager's services (server only): rebuilding projections
+//! on request, one rebuild at a time, with its progress published to
+//! whoever watches; searching the event log and reading one event in
+//! full; and filling its page.
 
 use super::view::{
     EventDetail, EventQuery, EventSearch, RebuildOutcome, RebuildUpdate, TableComparison,
@@ -216,9 +218,8 @@ pub async fn fill_page(
         ]);
     }
     page.tables = vec![mapping, found, schema];
-    page.not_built_yet.extend([
-        "Filters on the event stream, each event's payload, projection checkpoints and lag, and the quarantine: not built yet.".to_owned(),
-    ]);
+    page.not_built_yet
+        .extend(["Projection checkpoints and lag, and the quarantine: not built yet.".to_owned()]);
     Ok(())
 }
 

@@ -1,10 +1,12 @@
 //! The Platform Manager's parts of the staff pages: the form that raises a
 //! change request (on every function's page), the list of change
-//! requests, and the triage form (on the Platform Manager's page). The
-//! forms post to server functions and work without JavaScript.
+//! requests, the triage form and the form that issues API tokens (on the
+//! Platform Manager's page). The change request forms post to server
+//! functions and work without JavaScript.
 
-use super::endpoints::{RaiseChangeRequest, TriageChangeRequest};
+use super::endpoints::{IssueApiToken, RaiseChangeRequest, TriageChangeRequest};
 use super::events::{TriageStatus, Urgency};
+use super::view::IssueTokenRequest;
 use crate::forms::{Notice, Refusal};
 use crate::functions::BusinessFunction;
 use crate::staff::view::ChangeRequestView;
@@ -199,4 +201,118 @@ pub fn TriageForm(requests: Vec<ChangeRequestView>) -> impl IntoView {
             </section>
         }
     })
+}
+
+/// "Issue an API token": for a function's own agent or an external
+/// agent, labelled with what it is for. The secret is shown here once and
+/// never again, so this form needs JavaScript (it stays on the page to
+/// show it). Only administrators may issue tokens; the server refuses
+/// anyone else with a message shown here.
+#[component]
+pub fn IssueTokenForm() -> impl IntoView {
+    // The staff page provides the action: the token's own event reloads
+    // the page and makes this form anew, and the secret must outlive that.
+    let issue = use_context::<ServerAction<IssueApiToken>>().unwrap_or_default();
+    let holder = RwSignal::new(String::new());
+    let label = RwSignal::new(String::new());
+    let pending = issue.pending();
+    let holders: Vec<(String, String)> = BusinessFunction::ALL
+        .into_iter()
+        .flat_map(|function| {
+            let slug = function.slug();
+            let title = function.title();
+            let own_agent = function
+                .has_agent()
+                .then(|| (format!("agent:{slug}"), format!("{title}: its own agent")));
+            own_agent.into_iter().chain([
+                (
+                    format!("{slug}:read"),
+                    format!("{title}: an outside agent that reads"),
+                ),
+                (
+                    format!("{slug}:propose"),
+                    format!("{title}: an outside agent that proposes"),
+                ),
+            ])
+        })
+        .collect();
+    view! {
+        <section class="mt-10 rounded-xl border border-stone-200 bg-white p-5" data-form="issue-token">
+            <h2 class="text-lg font-semibold text-stone-900">"Issue an API token"</h2>
+            <p class="mt-1 max-w-2xl text-sm text-stone-600">
+                "For an agent that calls Kiln's JSON endpoints. Its secret is shown once, here; Kiln keeps only a digest of it."
+            </p>
+            <div class="mt-4 grid gap-4 md:grid-cols-3">
+                <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                    "Who holds it"
+                    <select
+                        class=INPUT
+                        on:change=move |event| holder.set(event_target_value(&event))
+                        prop:value=move || holder.get()
+                    >
+                        <option value="">"Choose…"</option>
+                        {holders
+                            .into_iter()
+                            .map(|(value, text)| view! { <option value=value>{text}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label class="flex flex-col gap-1 text-sm font-medium text-stone-800 md:col-span-2">
+                    "What it is for"
+                    <input
+                        type="text"
+                        maxlength="200"
+                        class=INPUT
+                        placeholder="pricing bot"
+                        on:input=move |event| label.set(event_target_value(&event))
+                        prop:value=move || label.get()
+                    />
+                </label>
+            </div>
+            <div class="mt-4 flex flex-wrap items-center gap-4">
+                <button
+                    type="button"
+                    class="rounded-lg bg-stone-900 px-4 py-2 text-sm font-medium text-white hover:bg-stone-700 disabled:opacity-50"
+                    disabled=move || pending.get()
+                    on:click=move |_| {
+                        issue.dispatch(IssueApiToken {
+                            request: IssueTokenRequest {
+                                holder: holder.get_untracked(),
+                                label: label.get_untracked(),
+                            },
+                        });
+                    }
+                >
+                    "Issue the token"
+                </button>
+                {move || match issue.value().get() {
+                    None => None,
+                    Some(Ok(issued)) => {
+                        Some(
+                            view! {
+                                <div class="w-full rounded-lg border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900" role="status">
+                                    <p>
+                                        {format!("Token {} issued to {}. Copy its secret now: it is not shown again.", issued.token, issued.holder)}
+                                    </p>
+                                    <code class="mt-2 block break-all rounded bg-white p-2 font-mono text-xs text-stone-900" data-field="secret">
+                                        {issued.secret}
+                                    </code>
+                                </div>
+                            }
+                                .into_any(),
+                        )
+                    }
+                    Some(Err(error)) => {
+                        Some(
+                            view! {
+                                <p role="alert" class="text-sm text-red-800">{error.to_string()}</p>
+                            }
+                                .into_any(),
+                        )
+                    }
+                }}
+            </div>
+        </section>
+    }
+    .into_any()
 }
