@@ -152,7 +152,7 @@ postgres:
 ## ---------------------------------------------------------------- build
 
 build:
-	$(call step,Optimized build (server + WebAssembly + CSS),cargo leptos build --release $(LIB_CARGO_ARGS))
+	$(call step,Optimized build (server + WebAssembly + CSS),cargo leptos build --release --split $(LIB_CARGO_ARGS))
 
 ## ---------------------------------------------------------------- test steps
 

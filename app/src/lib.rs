@@ -31,9 +31,56 @@ pub mod store;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    ParamSegment, SsrMode, StaticSegment,
+    Lazy, LazyRoute, ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
+    lazy_route,
 };
+
+/// Declares `$route`, a router view standing for the page component
+/// `$page` whose code the browser downloads only when the page is first
+/// opened: `cargo leptos build --split` cuts it out of the main
+/// WebAssembly into a file of its own (`docs/benchmarks.md`). Every page
+/// is lazy but the shop itself (home and collections, product pages, the
+/// cart, and the page for an unknown address), so that a shopper's first
+/// page needs no second download and the main bundle stays small.
+macro_rules! lazy_page {
+    ($route:ident => $page:path) => {
+        #[doc = concat!("The lazily loaded router view of `", stringify!($page), "`.")]
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            // The route carries no data: the page loads its own.
+            fn view(this: Self) -> AnyView {
+                let _ = this;
+                $page().into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(StaffRoute => staff::StaffPage);
+lazy_page!(EventLogRoute => functions::database_manager::page::EventLogPage);
+lazy_page!(EventDetailRoute => functions::database_manager::page::EventDetailPage);
+lazy_page!(PortalRoute => portal::PortalPage);
+lazy_page!(QuickOrderRoute => portal::QuickOrderPage);
+lazy_page!(InvoiceRoute => portal::InvoicePage);
+lazy_page!(MaterialsRoute => portal::MaterialsPage);
+lazy_page!(DealerApplyRoute => portal::DealerApplyPage);
+lazy_page!(AccountRoute => account::AccountPage);
+lazy_page!(CheckoutRoute => storefront::CheckoutPage);
+lazy_page!(OrderRoute => storefront::OrderPage);
+lazy_page!(MyOrdersRoute => storefront::MyOrdersPage);
+lazy_page!(SupportRoute => storefront::SupportPage);
+lazy_page!(TicketRoute => storefront::TicketPage);
+lazy_page!(SignInRoute => account::SignInPage);
+lazy_page!(SignUpRoute => account::SignUpPage);
+lazy_page!(ForgotPasswordRoute => account::ForgotPasswordPage);
+lazy_page!(ResetPasswordRoute => account::ResetPasswordPage);
 
 /// The HTML document around every page: the server renders it once per
 /// request, the browser's WebAssembly then hydrates `<App/>` inside it.
@@ -88,54 +135,54 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route path=StaticSegment("cart") view=storefront::CartPage ssr=SsrMode::InOrder />
-                <Route path=StaticSegment("checkout") view=storefront::CheckoutPage ssr=SsrMode::InOrder />
+                <Route path=StaticSegment("checkout") view={Lazy::<CheckoutRoute>::new()} ssr=SsrMode::InOrder />
                 <Route
                     path=(StaticSegment("orders"), ParamSegment("order"))
-                    view=storefront::OrderPage
+                    view={Lazy::<OrderRoute>::new()}
                     ssr=SsrMode::Async
                 />
-                <Route path=StaticSegment("orders") view=storefront::MyOrdersPage ssr=SsrMode::InOrder />
-                <Route path=StaticSegment("support") view=storefront::SupportPage ssr=SsrMode::InOrder />
+                <Route path=StaticSegment("orders") view={Lazy::<MyOrdersRoute>::new()} ssr=SsrMode::InOrder />
+                <Route path=StaticSegment("support") view={Lazy::<SupportRoute>::new()} ssr=SsrMode::InOrder />
                 <Route
                     path=(StaticSegment("support"), ParamSegment("ticket"))
-                    view=storefront::TicketPage
+                    view={Lazy::<TicketRoute>::new()}
                     ssr=SsrMode::Async
                 />
-                <Route path=StaticSegment("login") view=account::SignInPage ssr=SsrMode::InOrder />
-                <Route path=StaticSegment("signup") view=account::SignUpPage ssr=SsrMode::InOrder />
-                <Route path=StaticSegment("account") view=account::AccountPage ssr=SsrMode::InOrder />
+                <Route path=StaticSegment("login") view={Lazy::<SignInRoute>::new()} ssr=SsrMode::InOrder />
+                <Route path=StaticSegment("signup") view={Lazy::<SignUpRoute>::new()} ssr=SsrMode::InOrder />
+                <Route path=StaticSegment("account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::InOrder />
                 <Route
                     path=StaticSegment("forgot-password")
-                    view=account::ForgotPasswordPage
+                    view={Lazy::<ForgotPasswordRoute>::new()}
                     ssr=SsrMode::InOrder
                 />
-                <Route path=StaticSegment("reset") view=account::ResetPasswordPage ssr=SsrMode::InOrder />
-                <Route path=StaticSegment("portal") view=portal::PortalPage ssr=SsrMode::InOrder />
+                <Route path=StaticSegment("reset") view={Lazy::<ResetPasswordRoute>::new()} ssr=SsrMode::InOrder />
+                <Route path=StaticSegment("portal") view={Lazy::<PortalRoute>::new()} ssr=SsrMode::InOrder />
                 <Route
                     path=(StaticSegment("portal"), StaticSegment("order"))
-                    view=portal::QuickOrderPage
+                    view={Lazy::<QuickOrderRoute>::new()}
                     ssr=SsrMode::InOrder
                 />
                 <Route
                     path=(StaticSegment("portal"), StaticSegment("invoices"), ParamSegment("order"))
-                    view=portal::InvoicePage
+                    view={Lazy::<InvoiceRoute>::new()}
                     // Async: the status (404 for another company's order)
                     // is known before the first byte is sent.
                     ssr=SsrMode::Async
                 />
                 <Route
                     path=(StaticSegment("portal"), StaticSegment("materials"))
-                    view=portal::MaterialsPage
+                    view={Lazy::<MaterialsRoute>::new()}
                     ssr=SsrMode::InOrder
                 />
                 <Route
                     path=(StaticSegment("staff"), ParamSegment("function"))
-                    view=staff::StaffPage
+                    view={Lazy::<StaffRoute>::new()}
                     ssr=SsrMode::InOrder
                 />
                 <Route
                     path=(StaticSegment("staff"), StaticSegment("database-manager"), StaticSegment("events"))
-                    view=functions::database_manager::page::EventLogPage
+                    view={Lazy::<EventLogRoute>::new()}
                     ssr=SsrMode::InOrder
                 />
                 <Route
@@ -145,12 +192,12 @@ pub fn App() -> impl IntoView {
                         StaticSegment("events"),
                         ParamSegment("position"),
                     )
-                    view=functions::database_manager::page::EventDetailPage
+                    view={Lazy::<EventDetailRoute>::new()}
                     ssr=SsrMode::InOrder
                 />
                 <Route
                     path=(StaticSegment("dealers"), StaticSegment("apply"))
-                    view=portal::DealerApplyPage
+                    view={Lazy::<DealerApplyRoute>::new()}
                     ssr=SsrMode::InOrder
                 />
             </Routes>
