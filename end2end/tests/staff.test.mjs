@@ -270,7 +270,7 @@ test('the Database Manager searches the event log by type and stream and reads o
   await context.close();
 });
 
-test('an administrator issues an API token from the Platform Manager page and sees its secret once', async () => {
+test('an administrator issues an API token from the Platform Manager page, sees its secret once, and grants a role', async () => {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   const page = await context.newPage();
   const problems = [];
@@ -293,6 +293,17 @@ test('an administrator issues an API token from the Platform Manager page and se
   assert.ok((await secret.innerText()).trim().length >= 20);
   await page.locator('[data-table="api-tokens"]', { hasText: 'pricing bot' }).waitFor({ timeout: 10_000 });
   await form.screenshot({ path: path.join(screenshotDir, 'staff-token-issued.png') });
+
+  // A role granted from the page is listed with the staff member.
+  const roles = page.locator('[data-form="role-change"]');
+  await roles.getByLabel("Staff member's email").fill('potter@fenwick.example');
+  await roles.getByLabel('Role').selectOption('customers:view');
+  await roles.getByRole('button', { name: 'Save the role' }).click();
+  await page.waitForURL(`${kiln.url}/staff/platform-manager?role_changed=1`);
+  await page.locator('[data-table="staff"] tr', { hasText: 'potter@fenwick.example' })
+    .filter({ hasText: 'customers:view' })
+    .waitFor();
+  await page.locator('[data-form="role-change"]').screenshot({ path: path.join(screenshotDir, 'staff-role-granted.png') });
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -1011,3 +1011,113 @@ async fn a_function_table_is_filtered_sorted_and_paged_as_json_from_the_same_row
         .await;
     assert_eq!(sideways.status(), 400);
 }
+
+#[tokio::test]
+async fn an_administrator_grants_and_revokes_a_role_from_the_page_and_bad_input_changes_nothing() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let roles_of_potter = |page: FunctionPage| {
+        page.tables
+            .into_iter()
+            .find(|table| table.key == "staff")
+            .expect("staff and roles")
+            .rows
+            .into_iter()
+            .find(|row| row[1] == "potter@fenwick.example")
+            .expect("the potter is listed")[2]
+            .clone()
+    };
+    let change = |role: &'static str, change: &'static str| {
+        let app = &app;
+        async move {
+            app.post_form(
+                "/api/platform-manager/roles/change",
+                "/staff/platform-manager",
+                &[
+                    ("form[email]", "potter@fenwick.example"),
+                    ("form[role]", role),
+                    ("form[change]", change),
+                ],
+            )
+            .await
+        }
+    };
+
+    let granted = change("customers:view", "grant").await;
+    assert_eq!(granted.url().path(), "/staff/platform-manager");
+    assert_eq!(granted.url().query(), Some("role_changed=1"));
+    assert_eq!(
+        roles_of_potter(page_json(&app, BusinessFunction::PlatformManager).await),
+        "category:operate, customers:view, procurement:view"
+    );
+    change("customers:view", "revoke").await;
+    assert_eq!(
+        roles_of_potter(page_json(&app, BusinessFunction::PlatformManager).await),
+        "category:operate, procurement:view"
+    );
+
+    let events = app.store.event_count().await.expect("count");
+    let huge = "x".repeat(1_000_000);
+    for (email, role, change, message) in [
+        (
+            "nobody@fenwick.example",
+            "customers:view",
+            "grant",
+            "no account signs in with nobody@fenwick.example",
+        ),
+        (
+            "potter@fenwick.example",
+            "sales:view",
+            "grant",
+            "sales:view",
+        ),
+        (
+            "potter@fenwick.example",
+            "customers:view",
+            "promote",
+            "the change is grant or revoke",
+        ),
+        (huge.as_str(), "customers:view", "grant", "email"),
+    ] {
+        let body = app
+            .post_form(
+                "/api/platform-manager/roles/change",
+                "/staff/platform-manager",
+                &[
+                    ("form[email]", email),
+                    ("form[role]", role),
+                    ("form[change]", change),
+                ],
+            )
+            .await
+            .text()
+            .await
+            .expect("body");
+        assert!(
+            body.contains(message),
+            "{message}: {}",
+            &body[..body.len().min(500)]
+        );
+    }
+    assert_eq!(app.store.event_count().await.expect("count"), events);
+
+    // Only administrators change roles.
+    let potter = app.another_browser();
+    potter
+        .sign_in("potter@fenwick.example", "fenwick-demo-potter")
+        .await;
+    let refused = potter
+        .post_form(
+            "/api/platform-manager/roles/change",
+            "/staff/category",
+            &[
+                ("form[email]", "potter@fenwick.example"),
+                ("form[role]", "admin"),
+                ("form[change]", "grant"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(app.store.event_count().await.expect("count"), events);
+}

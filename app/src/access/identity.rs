@@ -122,7 +122,9 @@ pub struct Email(String);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("“{text}” is not an email address")]
 pub struct InvalidEmail {
-    /// The text offered.
+    /// The text offered, cut to its first 80 characters: the message
+    /// travels back to the browser (in a redirect's address, without
+    /// JavaScript), which a megabyte of text would break.
     pub text: String,
 }
 
@@ -144,9 +146,11 @@ impl Email {
         if well_formed {
             Ok(Email(trimmed))
         } else {
-            Err(InvalidEmail {
-                text: text.to_owned(),
-            })
+            let mut shown: String = text.chars().take(80).collect();
+            if shown.len() < text.len() {
+                shown.push('…');
+            }
+            Err(InvalidEmail { text: shown })
         }
     }
 

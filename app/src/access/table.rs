@@ -520,6 +520,12 @@ pub const ROUTES: &[Route] = &[
     ),
     route(
         Method::Post,
+        "/api/platform-manager/roles/change",
+        Requirement::Admin,
+        "grant or revoke a staff member's role (server function)",
+    ),
+    route(
+        Method::Post,
         "/api/platform-manager/tokens/issue",
         Requirement::Admin,
         "issue an API token (server function)",

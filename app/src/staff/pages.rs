@@ -8,7 +8,7 @@ use super::view::{
 use crate::error::KilnError;
 use crate::functions::platform_manager::endpoints::IssueApiToken;
 use crate::functions::platform_manager::page::{
-    ChangeRequestList, IssueTokenForm, RaiseChangeRequestForm, TriageForm,
+    ChangeRequestList, IssueTokenForm, RaiseChangeRequestForm, RoleChangeForm, TriageForm,
 };
 use crate::functions::{BusinessFunction, FunctionGroup};
 use leptos::prelude::*;
@@ -358,7 +358,7 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
             {tables.into_iter().map(|table| view! { <TableView table /> }).collect_view()}
             <ChangeRequestList requests=change_requests every_function=on_platform_manager />
             {triage.map(|requests| view! { <TriageForm requests /> })}
-            {on_platform_manager.then(|| view! { <IssueTokenForm /> })}
+            {on_platform_manager.then(|| view! { <RoleChangeForm /> <IssueTokenForm /> })}
             <RaiseChangeRequestForm function />
             <EventFeed events />
             <NotBuiltYet items=not_built_yet />

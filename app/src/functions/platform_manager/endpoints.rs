@@ -1,10 +1,12 @@
-//! The Platform Manager's server functions: API tokens for agents (only
-//! administrators reach them, see `crate::access::table`), and change
+//! The Platform Manager's server functions: API tokens for agents and
+//! staff roles (only administrators reach them, see
+//! `crate::access::table`), and change
 //! requests, raised from any function's page and triaged on the Platform
 //! Manager's.
 
 use super::view::{
-    ApiTokenView, ChangeRequestForm, IssueTokenRequest, IssuedToken, RevokeTokenRequest, TriageForm,
+    ApiTokenView, ChangeRequestForm, IssueTokenRequest, IssuedToken, RevokeTokenRequest,
+    RoleChangeForm, TriageForm,
 };
 use crate::error::KilnError;
 use leptos::prelude::*;
@@ -22,7 +24,7 @@ async fn acting_administrator() -> Result<crate::event::Actor, KilnError> {
     match principal {
         Principal::Staff { account, .. } => Ok(crate::event::Actor::user(&account)),
         _ => Err(KilnError::Rejected(
-            "only administrators manage API tokens".into(),
+            "only administrators manage API tokens and roles".into(),
         )),
     }
 }
@@ -98,6 +100,47 @@ pub async fn revoke_api_token(request: RevokeTokenRequest) -> Result<(), KilnErr
         .await
         .map_err(to_kiln_error)?;
     tracing::info!(token = %token, "an API token was revoked");
+    Ok(())
+}
+
+/// Grants or revokes a staff member's role (administrators only), then
+/// sends the browser back to the Platform Manager's page with
+/// `?role_changed=1`. `POST /api/platform-manager/roles/change` (form
+/// fields `form[email]`, `form[role]`, `form[change]`: `grant` or
+/// `revoke`).
+#[server(prefix = "/api", endpoint = "platform-manager/roles/change")]
+pub async fn change_role(form: RoleChangeForm) -> Result<(), KilnError> {
+    use super::events::Role;
+    use super::{projection, service};
+    use crate::access::Email;
+    use crate::state::AppState;
+
+    let state = AppState::from_context()?;
+    let actor = acting_administrator().await?;
+    let email =
+        Email::parse(form.email.trim()).map_err(|error| KilnError::Rejected(error.to_string()))?;
+    let role =
+        Role::parse(form.role.trim()).map_err(|error| KilnError::Rejected(error.to_string()))?;
+    let account = projection::account_by_email(state.store(), &email)
+        .await
+        .map_err(|error| to_kiln_error(error.into()))?
+        .ok_or_else(|| KilnError::Rejected(format!("no account signs in with {email}")))?;
+    let granted = match form.change.trim() {
+        "grant" => true,
+        "revoke" => false,
+        _ => return Err(KilnError::Rejected("the change is grant or revoke".into())),
+    };
+    if granted {
+        service::grant_role(state.store(), actor, account.clone(), role).await
+    } else {
+        service::revoke_role(state.store(), actor, account.clone(), role).await
+    }
+    .map_err(to_kiln_error)?;
+    tracing::info!(%account, %role, granted, "a role changed");
+    leptos_axum::redirect(&format!(
+        "{}?role_changed=1",
+        crate::functions::BusinessFunction::PlatformManager.page_url()
+    ));
     Ok(())
 }
 

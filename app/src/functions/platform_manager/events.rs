@@ -388,8 +388,10 @@ impl Role {
 
     /// Parses `admin` or `<function>:<capability>`, e.g. `category:operate`.
     pub fn parse(text: &str) -> Result<Self, InvalidRole> {
+        // The message names the text, cut short: it may travel back in a
+        // redirect's address.
         let invalid = || InvalidRole {
-            text: text.to_owned(),
+            text: text.chars().take(80).collect(),
         };
         if text == "admin" {
             return Ok(Role::Admin);

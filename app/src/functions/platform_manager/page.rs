@@ -4,7 +4,7 @@
 //! Platform Manager's page). The change request forms post to server
 //! functions and work without JavaScript.
 
-use super::endpoints::{IssueApiToken, RaiseChangeRequest, TriageChangeRequest};
+use super::endpoints::{ChangeRole, IssueApiToken, RaiseChangeRequest, TriageChangeRequest};
 use super::events::{TriageStatus, Urgency};
 use super::view::IssueTokenRequest;
 use crate::forms::{Notice, Refusal};
@@ -312,6 +312,59 @@ pub fn IssueTokenForm() -> impl IntoView {
                     }
                 }}
             </div>
+        </section>
+    }
+    .into_any()
+}
+
+/// "Grant or revoke a role": gives a staff member a role (`admin`, or a
+/// capability in one function), or takes it away. Administrators only; the
+/// form posts to a server function and works without JavaScript.
+#[component]
+pub fn RoleChangeForm() -> impl IntoView {
+    let change = ServerAction::<ChangeRole>::new();
+    let result = Signal::derive(move || change.value().get());
+    let roles: Vec<String> = std::iter::once("admin".to_owned())
+        .chain(BusinessFunction::ALL.into_iter().flat_map(|function| {
+            ["view", "operate", "approve"]
+                .map(|capability| format!("{}:{capability}", function.slug()))
+        }))
+        .collect();
+    view! {
+        <section class="mt-10 rounded-xl border border-stone-200 bg-white p-5" data-form="role-change">
+            <h2 class="text-lg font-semibold text-stone-900">"Grant or revoke a role"</h2>
+            <p class="mt-1 max-w-2xl text-sm text-stone-600">
+                "A role lets a member of staff view, operate or approve in one function's page and commands; admin lets them do everything. Each change is an event in the log."
+            </p>
+            <ActionForm action=change attr:class="mt-4 grid gap-4 md:grid-cols-4">
+                <label class="flex flex-col gap-1 text-sm font-medium text-stone-800 md:col-span-2">
+                    "Staff member's email"
+                    <input type="email" name="form[email]" required maxlength="254" class=INPUT />
+                </label>
+                <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                    "Role"
+                    <select name="form[role]" class=INPUT>
+                        {roles
+                            .into_iter()
+                            .map(|role| view! { <option value=role.clone()>{role.clone()}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                    "Change"
+                    <select name="form[change]" class=INPUT>
+                        <option value="grant">"grant"</option>
+                        <option value="revoke">"revoke"</option>
+                    </select>
+                </label>
+                <div class="flex items-center justify-between gap-4 md:col-span-4">
+                    <Refusal result />
+                    <button type="submit" class="ml-auto rounded-lg bg-stone-900 px-4 py-2 text-sm font-medium text-white hover:bg-stone-700">
+                        "Save the role"
+                    </button>
+                </div>
+            </ActionForm>
+            <Notice key="role_changed" value="1" message="The role is changed; the grant is listed below." />
         </section>
     }
     .into_any()

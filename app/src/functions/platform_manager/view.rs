@@ -44,6 +44,18 @@ pub struct RevokeTokenRequest {
     pub token: String,
 }
 
+/// What the Platform Manager's role form sends: grant or revoke a role
+/// of the staff member who signs in with `email`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleChangeForm {
+    /// The staff member's sign-in address.
+    pub email: String,
+    /// `admin` or `<function>:<capability>`, e.g. `category:operate`.
+    pub role: String,
+    /// `grant` or `revoke`.
+    pub change: String,
+}
+
 /// What the "raise a change request" form on every function page sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeRequestForm {
