@@ -16,6 +16,29 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use tower_sessions::Session;
 
+/// Whether `path` is one the guard can judge as written: no `.` or `..`
+/// segment (also percent-encoded), no backslash, no empty segment. The
+/// guard matches paths as they arrive, but the router of the pages reads
+/// them as a browser would (`/a/x/../b` is `/a/b`); a path the two read
+/// differently could reach a page the guard never checked, so it is
+/// refused instead.
+fn is_plain_path(path: &str) -> bool {
+    let lowered = path.to_ascii_lowercase();
+    if lowered.contains('\\') || lowered.contains("%5c") {
+        return false;
+    }
+    let Some(rest) = lowered.strip_prefix('/') else {
+        return false;
+    };
+    // "/" alone, and a trailing "/" (redirected below), are plain.
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    rest.is_empty()
+        || rest.split('/').all(|segment| {
+            let decoded = segment.replace("%2e", ".");
+            !segment.is_empty() && decoded != "." && decoded != ".."
+        })
+}
+
 /// The guard, as an axum middleware (`axum::middleware::from_fn_with_state`).
 pub async fn guard(
     State(state): State<AppState>,
@@ -35,6 +58,14 @@ pub async fn guard(
         }
     };
     let path = request.uri().path().to_owned();
+    if !is_plain_path(&path) {
+        tracing::warn!(%path, "refused a path with dot segments, backslashes or empty segments");
+        return deny(
+            StatusCode::BAD_REQUEST,
+            &path,
+            "refused: this address has “.” or “..” segments, a backslash or “//” in its path",
+        );
+    }
     if method == Method::Post && !same_origin(request.headers()) {
         tracing::warn!(%path, "refused a cross-site POST");
         return deny(
@@ -217,6 +248,30 @@ mod tests {
             map.insert(*name, HeaderValue::from_static(value));
         }
         map
+    }
+
+    #[test]
+    fn a_path_read_differently_by_a_browser_is_not_plain() {
+        for plain in [
+            "/",
+            "/staff/overview",
+            "/staff/overview/",
+            "/pkg/kiln.css",
+            "/shop/MUG-1",
+        ] {
+            assert!(is_plain_path(plain), "{plain}");
+        }
+        for tricky in [
+            "/staff/database-manager/x/../events/1",
+            "/staff/x/%2E%2e/database-manager",
+            "/staff/./overview",
+            "/staff//overview",
+            "/staff\\..\\overview",
+            "/staff/%5c../overview",
+            "/..",
+        ] {
+            assert!(!is_plain_path(tricky), "{tricky}");
+        }
     }
 
     #[test]

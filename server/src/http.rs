@@ -380,7 +380,11 @@ async fn function_table(
     let query = match query {
         Ok(Query(query)) => query,
         Err(rejection) => {
-            return json_error(StatusCode::BAD_REQUEST, "rejected", rejection.body_text());
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                "rejected",
+                staff::view::quoted(&rejection.body_text()),
+            );
         }
     };
     let page = match staff::service::function_page(state.store(), function).await {
@@ -400,8 +404,9 @@ async fn function_table(
             StatusCode::NOT_FOUND,
             "not_found",
             format!(
-                "{} has no table “{key}”; its tables are: {}",
+                "{} has no table “{}”; its tables are: {}",
                 function.title(),
+                staff::view::quoted(&key),
                 if known.is_empty() {
                     "none".to_owned()
                 } else {
@@ -486,12 +491,23 @@ async fn event_search(
     State(state): State<AppState>,
     query: Result<Query<EventQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let Ok(Query(query)) = query else {
-        return json_error(
-            StatusCode::BAD_REQUEST,
-            "rejected",
-            "before must be an event position (a whole number)".to_owned(),
-        );
+    let query = match query {
+        Ok(Query(query)) => query,
+        // The only field that can fail to read is the position.
+        Err(rejection) if rejection.body_text().contains("before") => {
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                "rejected",
+                "before must be an event position (a whole number)".to_owned(),
+            );
+        }
+        Err(rejection) => {
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                "rejected",
+                staff::view::quoted(&rejection.body_text()),
+            );
+        }
     };
     match database_manager::service::search_events(state.store(), query).await {
         Ok(search) => Json(search).into_response(),
@@ -514,7 +530,10 @@ async fn event_detail(State(state): State<AppState>, Path(position): Path<String
         return json_error(
             StatusCode::BAD_REQUEST,
             "rejected",
-            format!("“{position}” is not an event position"),
+            format!(
+                "“{}” is not an event position",
+                staff::view::quoted(&position)
+            ),
         );
     };
     match database_manager::service::event_detail(state.store(), position).await {

@@ -40,15 +40,26 @@ pub async fn staff_menu() -> Result<Vec<MenuEntry>, KilnError> {
     Ok(menu_for(&crate::account::principal().await?))
 }
 
-/// The console's menu for the person viewing the page: built directly on
-/// the server, asked for in the browser.
-pub(crate) async fn viewer_menu() -> Result<Vec<MenuEntry>, KilnError> {
+/// The console's menu for the person viewing a page of `function`, once
+/// they are found allowed to view it. On the server the guard has already
+/// checked the page's address; checking again here means a page's data
+/// never depends on the guard alone having read the address as the
+/// router did. In the browser the menu is asked for (and the data's own
+/// endpoint is guarded).
+pub(crate) async fn viewer_menu(
+    function: crate::functions::BusinessFunction,
+) -> Result<Vec<MenuEntry>, KilnError> {
     #[cfg(feature = "ssr")]
     {
-        Ok(menu_for(&crate::account::principal().await?))
+        use crate::access::{Requirement, authorize};
+        let principal = crate::account::principal().await?;
+        authorize(&principal, Requirement::view(function))
+            .map_err(|denial| KilnError::Rejected(denial.to_string()))?;
+        Ok(menu_for(&principal))
     }
     #[cfg(not(feature = "ssr"))]
     {
+        let _ = function;
         staff_menu().await
     }
 }
@@ -85,7 +96,7 @@ pub async fn load_staff_view(slug: String) -> Result<StaffView, KilnError> {
             KilnError::Rejected(format!("there is no business function “{slug}”"))
         })?;
         let state = AppState::from_context()?;
-        let menu = menu_for(&crate::account::principal().await?);
+        let menu = viewer_menu(function).await?;
         let page = service::function_page(state.store(), function)
             .await
             .map_err(|error| {

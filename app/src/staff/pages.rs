@@ -31,7 +31,17 @@ pub fn StaffPage() -> impl IntoView {
     follow_live_events(slug, staff_view);
     // A token's secret, shown once, must survive the reload its own event
     // causes: the action lives here, outside what a reload makes anew.
-    provide_context(ServerAction::<IssueApiToken>::new());
+    let issue_token = ServerAction::<IssueApiToken>::new();
+    provide_context(issue_token);
+    // …and is forgotten on leaving the page, so that coming back does not
+    // show it again.
+    Effect::new(move |previous: Option<String>| {
+        let current = slug.get();
+        if previous.is_some_and(|previous| previous != current) {
+            issue_token.value().set(None);
+        }
+        current
+    });
 
     // One resource read in one boundary: with several, Leptos' streaming
     // stalled a response now and then (seen in the tests; compare
@@ -445,8 +455,8 @@ fn BarChartView(chart: BarChart) -> impl IntoView {
 /// One of the function's tables: a page of rows at a time, sortable by
 /// clicking a column's heading and filtered by a text. The rows shown are
 /// exactly what `GET /api/functions/<slug>/tables/<key>` answers for the
-/// same query ([`DataTable::page`]); without JavaScript the first page
-/// shows, in the table's own order.
+/// same query ([`DataTable::page`]); without JavaScript every row shows,
+/// in the table's own order.
 #[component]
 fn TableView(table: DataTable) -> impl IntoView {
     let count = table.rows.len();
@@ -455,11 +465,22 @@ fn TableView(table: DataTable) -> impl IntoView {
     let empty = table.empty.clone();
     let columns = table.columns.clone();
     let query = RwSignal::new(TableQuery::default());
+    // Without JavaScript every row shows (up to the most a page holds): the
+    // server renders them all and hydration finds the same. Once the page
+    // is interactive, it pages.
+    let interactive = RwSignal::new(false);
+    Effect::new(move |_| interactive.set(true));
     let table = StoredValue::new(table);
     // The query is only ever built from the table's own columns and
     // pages, so it cannot be refused; an empty page would show if it were.
-    let page =
-        Memo::new(move |_| table.with_value(|table| query.with(|query| table.page(query).ok())));
+    let page = Memo::new(move |_| {
+        let mut asked = query.get();
+        if !interactive.get() {
+            asked.per_page = count.clamp(1, TableQuery::MOST_PER_PAGE);
+            asked.page = 1;
+        }
+        table.with_value(|table| table.page(&asked).ok())
+    });
     let sort_by = move |column: String| {
         query.update(|query| {
             query.order = if query.sort == column && query.order == SortOrder::Asc {
@@ -537,8 +558,9 @@ fn TableView(table: DataTable) -> impl IntoView {
                     .into_any()
             } else {
                 view! {
-                    {(count > TableQuery::PER_PAGE)
-                        .then(|| {
+                    {move || {
+                        (interactive.get() && count > TableQuery::PER_PAGE)
+                            .then(|| {
                             view! {
                                 <input
                                     type="search"
@@ -556,7 +578,8 @@ fn TableView(table: DataTable) -> impl IntoView {
                                     }
                                 />
                             }
-                        })}
+                        })
+                    }}
                     <div class="mt-3 overflow-x-auto rounded-xl border border-stone-200 bg-white">
                         <table class="w-full text-left text-sm">
                             <thead class="border-b border-stone-200 bg-stone-50 text-stone-600">

@@ -241,11 +241,15 @@ impl DataTable {
                     .iter()
                     .position(|column| column.eq_ignore_ascii_case(&query.sort))
                     .ok_or_else(|| TableQueryError::UnknownColumn {
-                        column: query.sort.clone(),
+                        column: quoted(&query.sort),
                         known: self.columns.join(", "),
                     })?,
             )
         };
+        let length = query.filter.chars().count();
+        if length > TableQuery::LONGEST_FILTER {
+            return Err(TableQueryError::FilterTooLong { length });
+        }
         let wanted = query.filter.trim().to_lowercase();
         let mut rows: Vec<&Vec<String>> = self
             .rows
@@ -327,6 +331,8 @@ impl TableQuery {
     pub const PER_PAGE: usize = 25;
     /// The most rows a page holds.
     pub const MOST_PER_PAGE: usize = 500;
+    /// The longest filter text, in characters.
+    pub const LONGEST_FILTER: usize = 200;
 }
 
 impl Default for TableQuery {
@@ -351,6 +357,12 @@ pub enum TableQueryError {
         column: String,
         /// The table's columns, comma-separated.
         known: String,
+    },
+    /// The filter is longer than any cell worth looking for.
+    #[error("the filter is {length} characters long; at most {most} are taken", most = TableQuery::LONGEST_FILTER)]
+    FilterTooLong {
+        /// Its length in characters.
+        length: usize,
     },
     /// Rows per page out of range.
     #[error("per_page must be from 1 to {most}, not {per_page}", most = TableQuery::MOST_PER_PAGE)]
@@ -387,6 +399,17 @@ pub struct TablePage {
     pub matching_rows: usize,
     /// Pages of matching rows (1 when none match).
     pub pages: usize,
+}
+
+/// `text` as a message may quote it: at most 80 characters, with "…" when
+/// cut. Refusals travel back to the asker (in a redirect's address,
+/// without JavaScript), and must not grow with what was sent.
+pub fn quoted(text: &str) -> String {
+    let mut shown: String = text.chars().take(80).collect();
+    if shown.len() < text.len() {
+        shown.push('…');
+    }
+    shown
 }
 
 /// A cell's value as a number, when it reads as one: counts, money
@@ -635,6 +658,23 @@ mod tests {
                 ..TableQuery::default()
             }),
             "per_page must be from 1 to 500, not 100000"
+        );
+        assert_eq!(
+            refusal(TableQuery {
+                filter: "x".repeat(1_000_000),
+                ..TableQuery::default()
+            }),
+            "the filter is 1000000 characters long; at most 200 are taken"
+        );
+        assert_eq!(
+            refusal(TableQuery {
+                sort: "y".repeat(1_000_000),
+                ..TableQuery::default()
+            }),
+            format!(
+                "the table has no column “{}…”; its columns are: SKU, Price, On hand",
+                "y".repeat(80)
+            )
         );
     }
 }

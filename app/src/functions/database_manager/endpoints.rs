@@ -38,7 +38,8 @@ pub async fn rebuild_projections(request: RebuildRequest) -> Result<RebuildOutco
 pub async fn load_event_search(
     query: EventQuery,
 ) -> Result<(Vec<MenuEntry>, EventSearch), KilnError> {
-    let menu = crate::staff::viewer_menu().await?;
+    let menu =
+        crate::staff::viewer_menu(crate::functions::BusinessFunction::DatabaseManager).await?;
     #[cfg(feature = "ssr")]
     {
         let state = crate::state::AppState::from_context()?;
@@ -70,7 +71,8 @@ pub fn search_refusal(error: super::service::EventSearchError) -> KilnError {
 
 /// The event at `position` in full, with the menu, for its detail page.
 pub async fn load_event_detail(position: i64) -> Result<(Vec<MenuEntry>, EventDetail), KilnError> {
-    let menu = crate::staff::viewer_menu().await?;
+    let menu =
+        crate::staff::viewer_menu(crate::functions::BusinessFunction::DatabaseManager).await?;
     #[cfg(feature = "ssr")]
     {
         let state = crate::state::AppState::from_context()?;

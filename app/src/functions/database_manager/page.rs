@@ -183,7 +183,10 @@ fn query_from(params: &leptos_router::params::ParamsMap) -> Result<EventQuery, K
     let before = match params.get("before").filter(|value| !value.is_empty()) {
         None => None,
         Some(value) => Some(value.trim().parse::<i64>().map_err(|_| {
-            KilnError::Rejected(format!("“{value}” in before is not an event position"))
+            KilnError::Rejected(format!(
+                "“{}” in before is not an event position",
+                crate::staff::view::quoted(&value)
+            ))
         })?),
     };
     Ok(EventQuery {
@@ -352,7 +355,10 @@ pub fn EventDetailPage() -> impl IntoView {
         move || params.read().get("position").unwrap_or_default(),
         |position| async move {
             let position = position.parse::<i64>().map_err(|_| {
-                KilnError::Rejected(format!("“{position}” is not an event position"))
+                KilnError::Rejected(format!(
+                    "“{}” is not an event position",
+                    crate::staff::view::quoted(&position)
+                ))
             })?;
             load_event_detail(position).await
         },

@@ -245,8 +245,8 @@ pub enum EventSearchError {
         /// The type as given.
         name: String,
     },
-    /// A date filter is not a date.
-    #[error("“{value}” in {field} is not a date written as YYYY-MM-DD")]
+    /// A date filter is not a date (from 1970 to 9998).
+    #[error("“{value}” in {field} is not a date written as YYYY-MM-DD, from 1970 to 9998")]
     NotADate {
         /// `from` or `until`.
         field: &'static str,
@@ -291,9 +291,14 @@ pub fn event_filter(query: &EventQuery) -> Result<EventFilter, EventSearchError>
             let Some(value) = text(field, value)? else {
                 return Ok(None);
             };
+            // Kiln has recorded nothing before 1970 or after 9998; dates out
+            // there would reach the engines' limits (SQLite's julianday()
+            // stops at 9999, PostgreSQL's timestamps at 294276).
             chrono::NaiveDate::parse_from_str(&value, "%Y-%m-%d")
+                .ok()
+                .filter(|day| (1970..=9998).contains(&chrono::Datelike::year(day)))
                 .map(Some)
-                .map_err(|_| EventSearchError::NotADate { field, value })
+                .ok_or(EventSearchError::NotADate { field, value })
         };
 
     let function = text("function", &query.function)?
@@ -508,7 +513,14 @@ mod tests {
                 from: "28/11/2026".into(),
                 ..query()
             }),
-            "“28/11/2026” in from is not a date written as YYYY-MM-DD"
+            "“28/11/2026” in from is not a date written as YYYY-MM-DD, from 1970 to 9998"
+        );
+        assert_eq!(
+            refusal(EventQuery {
+                until: "9999-12-31".into(),
+                ..query()
+            }),
+            "“9999-12-31” in until is not a date written as YYYY-MM-DD, from 1970 to 9998"
         );
         assert_eq!(
             refusal(EventQuery {

@@ -130,6 +130,13 @@ pub async fn change_role(form: RoleChangeForm) -> Result<(), KilnError> {
         "revoke" => false,
         _ => return Err(KilnError::Rejected("the change is grant or revoke".into())),
     };
+    // Only an administrator changes roles, so the last one could only lock
+    // everyone out by revoking their own: refusing that keeps one always.
+    if !granted && role == Role::Admin && actor == crate::event::Actor::user(&account) {
+        return Err(KilnError::Rejected(
+            "you cannot take away your own admin role; another administrator can".into(),
+        ));
+    }
     if granted {
         service::grant_role(state.store(), actor, account.clone(), role).await
     } else {
