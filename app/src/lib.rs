@@ -40,9 +40,9 @@ use leptos_router::{
 /// `$page` whose code the browser downloads only when the page is first
 /// opened: `cargo leptos build --split` cuts it out of the main
 /// WebAssembly into a file of its own (`docs/benchmarks.md`). Every page
-/// is lazy but the shop itself (home and collections, product pages, the
-/// cart, and the page for an unknown address), so that a shopper's first
-/// page needs no second download and the main bundle stays small.
+/// is lazy but the shop itself (home and collections, product pages, and
+/// the page for an unknown address), so that a shopper's first page needs
+/// no second download and the main bundle stays small.
 macro_rules! lazy_page {
     ($route:ident => $page:path) => {
         #[doc = concat!("The lazily loaded router view of `", stringify!($page), "`.")]
@@ -72,6 +72,7 @@ lazy_page!(InvoiceRoute => portal::InvoicePage);
 lazy_page!(MaterialsRoute => portal::MaterialsPage);
 lazy_page!(DealerApplyRoute => portal::DealerApplyPage);
 lazy_page!(AccountRoute => account::AccountPage);
+lazy_page!(CartRoute => storefront::CartPage);
 lazy_page!(CheckoutRoute => storefront::CheckoutPage);
 lazy_page!(OrderRoute => storefront::OrderPage);
 lazy_page!(MyOrdersRoute => storefront::MyOrdersPage);
@@ -134,7 +135,7 @@ pub fn App() -> impl IntoView {
                     view=storefront::ProductPage
                     ssr=SsrMode::Async
                 />
-                <Route path=StaticSegment("cart") view=storefront::CartPage ssr=SsrMode::InOrder />
+                <Route path=StaticSegment("cart") view={Lazy::<CartRoute>::new()} ssr=SsrMode::InOrder />
                 <Route path=StaticSegment("checkout") view={Lazy::<CheckoutRoute>::new()} ssr=SsrMode::InOrder />
                 <Route
                     path=(StaticSegment("orders"), ParamSegment("order"))
