@@ -35,3 +35,14 @@ impl FromServerFnError for KilnError {
         KilnError::Transport(value.to_string())
     }
 }
+
+/// `text` as a message may quote it: at most 80 characters, with "…" when
+/// cut. Refusals travel back to the asker (in a redirect's address,
+/// without JavaScript), and must not grow with what was sent.
+pub fn quoted(text: &str) -> String {
+    let mut shown: String = text.chars().take(80).collect();
+    if shown.len() < text.len() {
+        shown.push('…');
+    }
+    shown
+}

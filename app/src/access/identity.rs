@@ -146,11 +146,9 @@ impl Email {
         if well_formed {
             Ok(Email(trimmed))
         } else {
-            let mut shown: String = text.chars().take(80).collect();
-            if shown.len() < text.len() {
-                shown.push('…');
-            }
-            Err(InvalidEmail { text: shown })
+            Err(InvalidEmail {
+                text: crate::error::quoted(text),
+            })
         }
     }
 

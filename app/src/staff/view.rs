@@ -401,16 +401,7 @@ pub struct TablePage {
     pub pages: usize,
 }
 
-/// `text` as a message may quote it: at most 80 characters, with "…" when
-/// cut. Refusals travel back to the asker (in a redirect's address,
-/// without JavaScript), and must not grow with what was sent.
-pub fn quoted(text: &str) -> String {
-    let mut shown: String = text.chars().take(80).collect();
-    if shown.len() < text.len() {
-        shown.push('…');
-    }
-    shown
-}
+pub use crate::error::quoted;
 
 /// A cell's value as a number, when it reads as one: counts, money
 /// ("$1,240.00", "GBP 12.50"), percentages. Sorting compares these as

@@ -391,7 +391,7 @@ impl Role {
         // The message names the text, cut short: it may travel back in a
         // redirect's address.
         let invalid = || InvalidRole {
-            text: text.chars().take(80).collect(),
+            text: crate::error::quoted(text),
         };
         if text == "admin" {
             return Ok(Role::Admin);
