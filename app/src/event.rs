@@ -170,6 +170,12 @@ impl StreamId {
         StreamId(format!("change-request-{request}"))
     }
 
+    /// The stream of one integrity anomaly's quarantine (the verdict on
+    /// the events it names), e.g. `anomaly-7`.
+    pub fn anomaly(anomaly: i64) -> Self {
+        StreamId(format!("anomaly-{anomaly}"))
+    }
+
     /// The stream id as text.
     pub fn as_str(&self) -> &str {
         &self.0

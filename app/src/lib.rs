@@ -57,10 +57,28 @@ macro_rules! lazy_page {
             // The route carries no data: the page loads its own.
             fn view(this: Self) -> AnyView {
                 let _ = this;
+                mark_page_interactive();
                 $page().into_any()
             }
         }
     };
+}
+
+/// Marks `<body data-hydrated="true">` once the routed page has hydrated,
+/// which tells styles and the browser tests that its buttons now work.
+/// Every routed page calls it. It is the page's to say, not the app
+/// shell's: a lazy page hydrates only after its own code has arrived, and
+/// until then its buttons are dead even though the shell is live.
+pub(crate) fn mark_page_interactive() {
+    // Effects run only in the browser, after the component that made them
+    // has hydrated.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            // Setting a plain attribute on <body> cannot fail in practice;
+            // if it did, only the marker would be missing.
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 }
 
 lazy_page!(StaffRoute => staff::StaffPage);
@@ -109,15 +127,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser, after hydration: the attribute tells
-    // styles and the browser tests that the page has become interactive.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            // Setting a plain attribute on <body> cannot fail in practice;
-            // if it did, only the marker would be missing.
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 
     view! {
         <Stylesheet id="kiln" href="/pkg/kiln.css" />
@@ -184,7 +193,8 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=(StaticSegment("staff"), StaticSegment("database-manager"), StaticSegment("events"))
                     view={Lazy::<EventLogRoute>::new()}
-                    ssr=SsrMode::InOrder
+                    // Async: a refused search answers 400 before the first byte.
+                    ssr=SsrMode::Async
                 />
                 <Route
                     path=(
@@ -194,7 +204,8 @@ pub fn App() -> impl IntoView {
                         ParamSegment("position"),
                     )
                     view={Lazy::<EventDetailRoute>::new()}
-                    ssr=SsrMode::InOrder
+                    // Async: a position the log does not hold answers 404.
+                    ssr=SsrMode::Async
                 />
                 <Route
                     path=(StaticSegment("dealers"), StaticSegment("apply"))

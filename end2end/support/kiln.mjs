@@ -14,9 +14,10 @@ const siteRoot = path.resolve(process.env.KILN_SITE_ROOT ?? '../target/site');
 
 export async function startKiln() {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'kiln-e2e-'));
+  const database = path.join(dataDir, 'kiln.db');
   const env = {
     ...process.env,
-    KILN_DATABASE_URL: `sqlite://${path.join(dataDir, 'kiln.db')}`,
+    KILN_DATABASE_URL: `sqlite://${database}`,
     KILN_LOG: 'info',
     // The browser tests show tax on orders: a rate like a US state's.
     KILN_SALES_TAX_PERCENT: '8.25',
@@ -50,6 +51,25 @@ export async function startKiln() {
     async outbox() {
       const { stdout } = await run(kilnBin, ['outbox'], { env });
       return stdout;
+    },
+    // Changes a table behind the log's back, as a bug or a hand-edit
+    // would: how a test gives the integrity checks something to find.
+    async damage(sql) {
+      const script = 'import sqlite3, sys\n'
+        + 'db = sqlite3.connect(sys.argv[1], timeout=10)\n'
+        + 'db.execute(sys.argv[2])\n'
+        + 'db.commit()\n';
+      await run('python3', ['-c', script, database, sql]);
+    },
+    // Runs every integrity check (`kiln integrity check`), which records
+    // what it finds as anomalies; its report, whether or not it found any.
+    async checkIntegrity() {
+      try {
+        const { stdout } = await run(kilnBin, ['integrity', 'check'], { env });
+        return stdout;
+      } catch (error) {
+        return error.stdout ?? '';
+      }
     },
     // SIGTERM must end the server cleanly: open requests finish, the
     // database closes, the exit code is 0.

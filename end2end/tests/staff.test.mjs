@@ -307,3 +307,38 @@ test('an administrator issues an API token from the Platform Manager page, sees 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('an event an integrity check flags waits in the quarantine until a person releases it', async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await signIn(page, 'owner@fenwick.example', 'fenwick-demo-owner');
+  await page.waitForURL(`${kiln.url}/staff/overview`);
+
+  await kiln.damage("UPDATE catalog_products SET base_price_minor = 0 WHERE sku = 'PLN-HANG-5'");
+  assert.match(await kiln.checkIntegrity(), /product PLN-HANG-5 is listed at 0 minor units/);
+
+  await page.goto(`${kiln.url}/staff/database-manager`);
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  assert.equal(await metric(page, 'quarantined').innerText(), '1');
+  const card = page.locator('[data-anomaly]');
+  await card.waitFor();
+  assert.match(await card.innerText(), /PLN-HANG-5 is listed at 0 minor units/);
+  // The integrity worker reads the log after the server: it is listed
+  // with its checkpoint.
+  await page.locator('[data-table="projection-status"] tr', { hasText: 'integrity-checks' }).waitFor();
+  await page.locator('[data-commands="quarantine"]').screenshot({ path: path.join(screenshotDir, 'staff-quarantine.png') });
+
+  await card.getByLabel('Note (optional)').fill('repaired by a rebuild');
+  await card.getByRole('button', { name: 'Release' }).click();
+  await page.waitForURL(`${kiln.url}/staff/database-manager?verdict=released`);
+  await page.getByText('Released: the events stand').waitFor();
+  await page.locator('[data-field="quarantine-empty"]').waitFor();
+  await page.locator('[data-table="quarantine"] tr', { hasText: 'released by user:' })
+    .filter({ hasText: 'repaired by a rebuild' })
+    .waitFor();
+  assert.equal(await metric(page, 'quarantined').innerText(), '0');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -17,6 +17,12 @@ pub async fn integrity_worker(store: EventStore, mut stop: watch::Receiver<bool>
         }
         if let Err(error) = check_next_batch(&store, &subscriber).await {
             tracing::error!(error = %error, "integrity worker round failed");
+            // The Database Manager shows it, causes and all; if even
+            // recording it fails, the log line above still has it.
+            let message = format!("{:#}", anyhow::Error::from(error));
+            if let Err(error) = subscriber.record_failure(&message).await {
+                tracing::error!(error = %error, "the integrity worker's failure was not recorded");
+            }
         }
         // Wait for new events (or a periodic retry after an error).
         tokio::select! {

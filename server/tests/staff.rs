@@ -919,6 +919,30 @@ async fn the_event_log_is_searched_by_type_and_read_event_by_event_as_json_and_a
         assert_eq!(refusal["message"], message, "{path}");
     }
 
+    // The pages answer with the same status and say the same.
+    for (path, status, message) in [
+        (
+            "/staff/database-manager/events?function=sales",
+            400,
+            "there is no business function called “sales”",
+        ),
+        (
+            "/staff/database-manager/events/999999",
+            404,
+            "The log has no event at position 999999.",
+        ),
+        (
+            "/staff/database-manager/events/newest",
+            400,
+            "“newest” is not an event position",
+        ),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), status, "{path}");
+        let html = response.text().await.expect("a page");
+        assert!(html.contains(message), "{path}: {message}");
+    }
+
     // Someone without the Database Manager's view permission reads neither.
     let shopper = app.another_browser();
     shopper
@@ -1132,4 +1156,145 @@ async fn an_administrator_grants_and_revokes_a_role_from_the_page_and_bad_input_
         .await;
     assert_eq!(refused.status(), 403);
     assert_eq!(app.store.event_count().await.expect("count"), events);
+}
+
+#[tokio::test]
+async fn an_anomaly_waits_in_the_quarantine_until_a_person_rejects_its_events_and_bad_verdicts_change_nothing()
+ {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    // Damage a table behind the log's back, as a bug or a hand-edit would,
+    // and let the checks find it.
+    let damage = sqlx::SqlitePool::connect(&app.database_url)
+        .await
+        .expect("open the test database");
+    sqlx::query("UPDATE catalog_products SET base_price_minor = 0 WHERE sku = 'PLN-HANG-5'")
+        .execute(&damage)
+        .await
+        .expect("damage a price");
+    damage.close().await;
+    app::store::integrity::run_checks(&app.store, None)
+        .await
+        .expect("checks");
+
+    let quarantine_of = |page: FunctionPage| {
+        page.tables
+            .into_iter()
+            .find(|table| table.key == "quarantine")
+            .expect("the quarantine table")
+            .rows
+    };
+    let metric = |page: &FunctionPage, key: &str| {
+        page.metrics
+            .iter()
+            .find(|metric| metric.key == key)
+            .expect("metric")
+            .value
+            .clone()
+    };
+    let page = page_json(&app, BusinessFunction::DatabaseManager).await;
+    assert_eq!(metric(&page, "quarantined"), "1");
+    let rows = quarantine_of(page);
+    assert_eq!(rows.len(), 1);
+    let anomaly = rows[0][0].clone();
+    assert_eq!(rows[0][2], "catalog-prices-positive");
+    assert_eq!(rows[0][5], "waiting");
+    let html = app
+        .get("/staff/database-manager")
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        html.contains(&format!("data-anomaly=\"{anomaly}\"")),
+        "the page has a card for the anomaly"
+    );
+
+    let events = app.store.event_count().await.expect("count");
+    let huge = "9".repeat(1_000_000);
+    for (anomaly, verdict, note, message) in [
+        (
+            anomaly.as_str(),
+            "reject",
+            "  ",
+            "say why the events of anomaly",
+        ),
+        (
+            anomaly.as_str(),
+            "delete",
+            "",
+            "is not a verdict: release or reject",
+        ),
+        ("abc", "release", "", "“abc” is not an anomaly number"),
+        ("999", "release", "", "there is no anomaly 999"),
+        (huge.as_str(), "release", "", "is not an anomaly number"),
+    ] {
+        let body = app
+            .post_form(
+                "/api/database-manager/quarantine/decide",
+                "/staff/database-manager",
+                &[
+                    ("form[anomaly]", anomaly),
+                    ("form[verdict]", verdict),
+                    ("form[note]", note),
+                ],
+            )
+            .await
+            .text()
+            .await
+            .expect("body");
+        assert!(
+            body.contains(message),
+            "{message}: {}",
+            &body[..body.len().min(500)]
+        );
+        assert!(
+            !body.contains(&"9".repeat(81)),
+            "the refusal repeats the huge input"
+        );
+    }
+    assert_eq!(app.store.event_count().await.expect("count"), events);
+
+    // A member of staff without the Database Manager may not.
+    let potter = app.another_browser();
+    potter
+        .sign_in("potter@fenwick.example", "fenwick-demo-potter")
+        .await;
+    let refused = potter
+        .post_form(
+            "/api/database-manager/quarantine/decide",
+            "/staff/category",
+            &[
+                ("form[anomaly]", anomaly.as_str()),
+                ("form[verdict]", "release"),
+                ("form[note]", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(app.store.event_count().await.expect("count"), events);
+
+    let rejected = app
+        .post_form(
+            "/api/database-manager/quarantine/decide",
+            "/staff/database-manager",
+            &[
+                ("form[anomaly]", anomaly.as_str()),
+                ("form[verdict]", "reject"),
+                ("form[note]", "a price of zero was typed by mistake"),
+            ],
+        )
+        .await;
+    assert_eq!(rejected.url().path(), "/staff/database-manager");
+    assert_eq!(rejected.url().query(), Some("verdict=rejected"));
+    let page = page_json(&app, BusinessFunction::DatabaseManager).await;
+    assert_eq!(metric(&page, "quarantined"), "0");
+    let verdict = &quarantine_of(page)[0][5];
+    assert!(
+        verdict.starts_with("rejected by user:acc-")
+            && verdict.ends_with(": a price of zero was typed by mistake"),
+        "{verdict}"
+    );
+    assert_eq!(app.store.event_count().await.expect("count"), events + 1);
 }

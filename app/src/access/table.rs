@@ -245,6 +245,12 @@ pub const ROUTES: &[Route] = &[
         "rebuild projections (server function)",
     ),
     route(
+        Method::Post,
+        "/api/database-manager/quarantine/decide",
+        Requirement::approve(DatabaseManager),
+        "release or reject quarantined events (server function)",
+    ),
+    route(
         Method::Get,
         "/api/database-manager/rebuild/progress",
         Requirement::view(DatabaseManager),

@@ -25,7 +25,7 @@ pub mod service;
 pub mod view;
 
 pub use pages::StaffPage;
-pub(crate) use pages::{Console, EventFeed, Failure, stream_url};
+pub(crate) use pages::{ConsolePage, EventFeed, stream_url};
 
 use crate::error::KilnError;
 use leptos::prelude::*;
@@ -122,10 +122,35 @@ pub async fn load_staff_view(slug: String) -> Result<StaffView, KilnError> {
 /// the refusal it gave.
 #[cfg(not(feature = "ssr"))]
 pub(crate) async fn fetch_json<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, KilnError> {
-    let response = gloo_net::http::Request::get(url)
+    read_answer(get(url).await?).await
+}
+
+/// Reads `url` like [`fetch_json`], but a 404 (the endpoint has no such
+/// thing) is `None` rather than a refusal.
+#[cfg(not(feature = "ssr"))]
+pub(crate) async fn fetch_optional_json<T: serde::de::DeserializeOwned>(
+    url: &str,
+) -> Result<Option<T>, KilnError> {
+    let response = get(url).await?;
+    if response.status() == 404 {
+        return Ok(None);
+    }
+    read_answer(response).await.map(Some)
+}
+
+#[cfg(not(feature = "ssr"))]
+async fn get(url: &str) -> Result<gloo_net::http::Response, KilnError> {
+    gloo_net::http::Request::get(url)
         .send()
         .await
-        .map_err(|error| KilnError::Transport(error.to_string()))?;
+        .map_err(|error| KilnError::Transport(error.to_string()))
+}
+
+/// A JSON endpoint's answer, or the refusal it gave.
+#[cfg(not(feature = "ssr"))]
+async fn read_answer<T: serde::de::DeserializeOwned>(
+    response: gloo_net::http::Response,
+) -> Result<T, KilnError> {
     if response.ok() {
         response
             .json()

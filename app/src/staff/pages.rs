@@ -43,25 +43,55 @@ pub fn StaffPage() -> impl IntoView {
         current
     });
 
-    // One resource read in one boundary: with several, Leptos' streaming
-    // stalled a response now and then (seen in the tests; compare
-    // leptos-rs/leptos#4851 and #4578). A transition keeps the page in
-    // view while live events reload it.
+    view! { <ConsolePage loaded=staff_view current=slug page=|page| view! { <FunctionView page /> } /> }
+}
+
+/// A staff console page: the menu (with `current`, a function's slug,
+/// marked) beside `page` drawn from what `loaded` holds, or the reason it
+/// could not be shown. A page rendered whole before it is sent
+/// (`SsrMode::Async`) answers a refusal with 400 and a failure with 500.
+#[component]
+pub(crate) fn ConsolePage<T, V, F>(
+    /// The page's data with the viewer's menu. One resource read in one
+    /// boundary: with several, Leptos' streaming stalled a response now
+    /// and then (seen in the tests; compare leptos-rs/leptos#4851 and
+    /// #4578).
+    loaded: Resource<Result<StaffView<T>, KilnError>>,
+    /// The function the page belongs to.
+    current: Memo<String>,
+    /// Draws the page's data.
+    page: F,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    // A transition keeps the page in view while live events reload it.
     view! {
         <Transition fallback=|| view! { <p class="p-10 text-stone-600">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match staff_view.await {
-                    Ok(StaffView { page, menu }) => {
-                        view! {
-                            <Console menu current=slug>
-                                <FunctionView page />
-                            </Console>
+            {move || {
+                let page = page.clone();
+                Suspend::new(async move {
+                    match loaded.await {
+                        Ok(StaffView { page: data, menu }) => {
+                            view! { <Console menu current>{page(data)}</Console> }.into_any()
                         }
-                            .into_any()
+                        Err(error) => {
+                            #[cfg(feature = "ssr")]
+                            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                                response.set_status(match error {
+                                    KilnError::Rejected(_) => axum::http::StatusCode::BAD_REQUEST,
+                                    KilnError::Internal | KilnError::Transport(_) => {
+                                        axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                                    }
+                                });
+                            }
+                            view! { <main class="p-10"><Failure error /></main> }.into_any()
+                        }
                     }
-                    Err(error) => view! { <main class="p-10"><Failure error /></main> }.into_any(),
-                }
-            })}
+                })
+            }}
         </Transition>
     }
 }
@@ -282,6 +312,15 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
             .unwrap_or_default()
     };
     let stock_count_form = (function == BusinessFunction::Fulfillment).then(|| choice("products"));
+    // The Database Manager gives its verdicts on the quarantine.
+    let quarantine = (function == BusinessFunction::DatabaseManager)
+        .then(|| {
+            tables
+                .iter()
+                .find(|table| table.key == "quarantine")
+                .cloned()
+        })
+        .flatten();
     let feedback_form = (function == BusinessFunction::Customers)
         .then(|| (choice("support-tickets"), choice("feedback-functions")));
     let promotion_forms = (function == BusinessFunction::Customers).then(|| {
@@ -346,6 +385,10 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
                         </a>
                         <crate::functions::database_manager::page::RebuildPanel />
                     }
+                })}
+            {quarantine
+                .map(|quarantine| {
+                    view! { <crate::functions::database_manager::page::QuarantineVerdicts quarantine /> }
                 })}
             {catalog_commands
                 .map(|products| view! { <crate::functions::category::page::CatalogCommands products /> })}

@@ -453,13 +453,14 @@ pub struct FeedEntry {
     pub recorded_at: String,
 }
 
-/// Everything a staff page shows: the function's page, and the menu as
+/// Everything a staff console page shows: its own data (a function's
+/// page, or a page of the Database Manager's event log), and the menu as
 /// its viewer may use it. Loaded as one, so the page has a single
 /// resource to wait for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StaffView {
-    /// The function's page (the same for every viewer).
-    pub page: FunctionPage,
+pub struct StaffView<T = FunctionPage> {
+    /// The page's data (the same for every viewer).
+    pub page: T,
     /// The menu, for this viewer.
     pub menu: Vec<MenuEntry>,
 }

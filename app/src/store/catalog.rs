@@ -7,7 +7,8 @@ use super::{MAX_PAYLOAD_BYTES, NewEvent, StoreError, projections};
 use crate::event::DomainEvent;
 use crate::functions::{
     BusinessFunction, category::events::CategoryEvent, customers::events::CustomerEvent,
-    fulfillment::events::FulfillmentEvent, platform_manager::events::PlatformEvent,
+    database_manager::events::DatabaseManagerEvent, fulfillment::events::FulfillmentEvent,
+    platform_manager::events::PlatformEvent,
 };
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -45,6 +46,7 @@ fn registry() -> &'static [(EventFamily, Vec<EventTypeEntry>)] {
             family::<PlatformEvent>(),
             family::<CustomerEvent>(),
             family::<FulfillmentEvent>(),
+            family::<DatabaseManagerEvent>(),
         ]
         .into_iter()
         .map(|family| {

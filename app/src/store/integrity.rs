@@ -124,6 +124,20 @@ pub async fn anomalies(store: &EventStore) -> Result<Vec<Anomaly>, StoreError> {
     .map_err(database("list anomalies"))
 }
 
+/// The anomaly numbered `id`, if the checks recorded one.
+pub async fn anomaly(store: &EventStore, id: i64) -> Result<Option<Anomaly>, StoreError> {
+    per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(
+            "SELECT id, check_name, message, positions, detected_at
+             FROM integrity_anomalies WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+    })
+    .map_err(database(format!("read anomaly {id}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

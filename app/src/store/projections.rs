@@ -3,7 +3,9 @@
 
 use super::backend::{Backend, Connection, PerBackend, per_backend};
 use super::{EventStore, RecordedEvent, StoreError, database, read_after};
-use crate::functions::{BusinessFunction, category, customers, fulfillment, platform_manager};
+use crate::functions::{
+    BusinessFunction, category, customers, database_manager, fulfillment, platform_manager,
+};
 use sha2::{Digest, Sha256};
 use std::{future::Future, pin::Pin};
 
@@ -49,6 +51,7 @@ pub const PROJECTORS: &[Projector] = &[
     customers::sales::ORDER_LINES,
     customers::promotions::PROMOTIONS,
     fulfillment::projection::STOCK,
+    database_manager::projection::QUARANTINE,
 ];
 
 /// The projection tables that events of this type change.
@@ -490,7 +493,7 @@ mod tests {
                 .expect_err("unknown projection");
             assert_eq!(
                 error.to_string(),
-                "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers, orders, tickets, order-lines, promotions, stock"
+                "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers, orders, tickets, order-lines, promotions, stock, quarantine"
             );
         }
     }

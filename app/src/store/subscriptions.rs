@@ -8,7 +8,7 @@
 
 use super::backend::per_backend;
 use super::{EventStore, RecordedEvent, StoreError, database};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 /// A named reader of the log with a durable checkpoint.
 #[derive(Debug, Clone)]
@@ -65,6 +65,59 @@ impl Subscriber {
         .map_err(database(format!("save the checkpoint of {}", self.name)))?;
         Ok(())
     }
+
+    /// Records why a round of this subscriber failed, with the time, for
+    /// the Database Manager's projection status. The checkpoint stays
+    /// where it was: the failed events are read again next round.
+    pub async fn record_failure(&self, message: &str) -> Result<(), StoreError> {
+        let now = Utc::now();
+        per_backend!(self.store.database(), Database, pool => {
+            sqlx::query(
+                "INSERT INTO subscriber_checkpoints
+                   (subscriber, position, updated_at, last_error, last_error_at)
+                 VALUES ($1, 0, $2, $3, $4)
+                 ON CONFLICT (subscriber) DO UPDATE SET
+                   last_error = excluded.last_error,
+                   last_error_at = excluded.last_error_at",
+            )
+            .bind(self.name)
+            .bind(now)
+            .bind(message)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })
+        .map_err(database(format!("record the failure of {}", self.name)))
+    }
+}
+
+/// Where an asynchronous subscriber stands, as the Database Manager shows it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SubscriberStatus {
+    /// Its name, e.g. `integrity-checks`.
+    pub subscriber: String,
+    /// The position of the last event it acknowledged.
+    pub position: i64,
+    /// When it last acknowledged (or first failed).
+    pub updated_at: DateTime<Utc>,
+    /// Why its last failed round failed, if one ever did.
+    pub last_error: Option<String>,
+    /// When that was.
+    pub last_error_at: Option<DateTime<Utc>>,
+}
+
+/// Every subscriber that has acknowledged or failed at least once, by name.
+pub async fn statuses(store: &EventStore) -> Result<Vec<SubscriberStatus>, StoreError> {
+    per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(
+            "SELECT subscriber, position, updated_at, last_error, last_error_at
+             FROM subscriber_checkpoints ORDER BY subscriber",
+        )
+        .fetch_all(pool)
+        .await
+    })
+    .map_err(database("read the subscribers' checkpoints"))
 }
 
 #[cfg(test)]
@@ -94,6 +147,20 @@ mod tests {
                 rest.iter().map(|e| e.position).collect::<Vec<_>>(),
                 (6..=2 * crate::demo::DEMO_CATALOG_SKUS as i64).collect::<Vec<_>>()
             );
+        }
+
+        async fn a_failed_round_is_recorded_with_its_time_and_keeps_the_checkpoint(store) {
+            let worker = Subscriber::new("integrity-checks", store.clone());
+            worker.record_failure("the database was locked").await.expect("record");
+            worker.acknowledge(3).await.expect("acknowledge");
+            worker.record_failure("the disk is full").await.expect("record again");
+
+            let statuses = statuses(&store).await.expect("statuses");
+            assert_eq!(statuses.len(), 1);
+            assert_eq!(statuses[0].subscriber, "integrity-checks");
+            assert_eq!(statuses[0].position, 3, "a failure does not move the checkpoint");
+            assert_eq!(statuses[0].last_error.as_deref(), Some("the disk is full"));
+            assert!(statuses[0].last_error_at.is_some());
         }
 
         async fn a_checkpoint_never_moves_backwards_and_subscribers_are_independent(store) {

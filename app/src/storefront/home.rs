@@ -17,6 +17,7 @@ use leptos_router::hooks::use_query_map;
 /// The home page: a welcome, the catalog by collection, and a word for trade buyers.
 #[component]
 pub fn HomePage() -> impl IntoView {
+    crate::mark_page_interactive();
     let query = use_query_map();
     let requested = Memo::new(move |_| query.read().get("collection"));
     let collection = Memo::new(move |_| {

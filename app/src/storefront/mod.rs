@@ -44,6 +44,7 @@ pub fn LoadFailure(error: crate::error::KilnError) -> impl IntoView {
 /// Any URL no page answers: a 404 with a way back.
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
+    crate::mark_page_interactive();
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(axum::http::StatusCode::NOT_FOUND);

@@ -107,6 +107,7 @@ async fn product_page(
 /// The product page: picture, name, price, description and "add to cart".
 #[component]
 pub fn ProductPage() -> impl IntoView {
+    crate::mark_page_interactive();
     let params = use_params_map();
     let sku = Memo::new(move |_| params.read().get("sku").unwrap_or_default());
     let product = Resource::new(move || sku.get(), storefront_product);

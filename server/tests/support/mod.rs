@@ -10,6 +10,8 @@ pub struct TestApp {
     /// `app.address`, `app.get(..)` reach it).
     browser: Browser,
     pub store: app::store::EventStore,
+    /// The test database's URL, for tests that damage a table on purpose.
+    pub database_url: String,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     _data: tempfile::TempDir,
@@ -54,6 +56,7 @@ pub async fn spawn_app() -> TestApp {
     TestApp {
         browser: Browser::new(format!("http://{addr}")),
         store,
+        database_url: url,
         shutdown: Some(shutdown),
         server: Some(server),
         _data: data,

@@ -3,9 +3,11 @@
 //! endpoints (`GET /api/database-manager/events[/<position>]`, served by
 //! the server crate) so that agents can write their queries as URLs.
 
-use super::view::{EventDetail, EventQuery, EventSearch, RebuildOutcome, RebuildRequest};
+use super::view::{
+    EventDetail, EventQuery, EventSearch, QuarantineForm, RebuildOutcome, RebuildRequest,
+};
 use crate::error::KilnError;
-use crate::staff::view::MenuEntry;
+use crate::staff::view::StaffView;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -35,9 +37,7 @@ pub async fn rebuild_projections(request: RebuildRequest) -> Result<RebuildOutco
 /// One page of the event search for the event log page, with the menu.
 /// On the server it is searched directly (the guard has let the page's
 /// request through); in the browser it is read from the JSON endpoint.
-pub async fn load_event_search(
-    query: EventQuery,
-) -> Result<(Vec<MenuEntry>, EventSearch), KilnError> {
+pub async fn load_event_search(query: EventQuery) -> Result<StaffView<EventSearch>, KilnError> {
     let menu =
         crate::staff::viewer_menu(crate::functions::BusinessFunction::DatabaseManager).await?;
     #[cfg(feature = "ssr")]
@@ -46,13 +46,13 @@ pub async fn load_event_search(
         let search = super::service::search_events(state.store(), query)
             .await
             .map_err(search_refusal)?;
-        Ok((menu, search))
+        Ok(StaffView { page: search, menu })
     }
     #[cfg(not(feature = "ssr"))]
     {
         let url = format!("/api/database-manager/events{}", query.to_query_string());
         let search = send_wrapper::SendWrapper::new(crate::staff::fetch_json(&url)).await?;
-        Ok((menu, search))
+        Ok(StaffView { page: search, menu })
     }
 }
 
@@ -69,8 +69,9 @@ pub fn search_refusal(error: super::service::EventSearchError) -> KilnError {
     }
 }
 
-/// The event at `position` in full, with the menu, for its detail page.
-pub async fn load_event_detail(position: i64) -> Result<(Vec<MenuEntry>, EventDetail), KilnError> {
+/// The event at `position` in full (`None` when the log has no such
+/// position), with the menu, for its detail page.
+pub async fn load_event_detail(position: i64) -> Result<StaffView<Option<EventDetail>>, KilnError> {
     let menu =
         crate::staff::viewer_menu(crate::functions::BusinessFunction::DatabaseManager).await?;
     #[cfg(feature = "ssr")]
@@ -81,16 +82,64 @@ pub async fn load_event_detail(position: i64) -> Result<(Vec<MenuEntry>, EventDe
             .map_err(|error| {
                 tracing::error!(%error, position, "cannot read an event");
                 KilnError::Internal
-            })?
-            .ok_or_else(|| {
-                KilnError::Rejected(format!("the log has no event at position {position}"))
             })?;
-        Ok((menu, detail))
+        Ok(StaffView { page: detail, menu })
     }
     #[cfg(not(feature = "ssr"))]
     {
         let url = format!("/api/database-manager/events/{position}");
-        let detail = send_wrapper::SendWrapper::new(crate::staff::fetch_json(&url)).await?;
-        Ok((menu, detail))
+        // The endpoint answers 404 for a position the log does not hold.
+        let detail =
+            send_wrapper::SendWrapper::new(crate::staff::fetch_optional_json(&url)).await?;
+        Ok(StaffView { page: detail, menu })
     }
+}
+
+/// Releases or rejects the events an integrity anomaly names (people
+/// only: agents propose), then sends the browser back to the Database
+/// Manager's page with `?verdict=released` or `?verdict=rejected`.
+/// `POST /api/database-manager/quarantine/decide` (form fields
+/// `form[anomaly]`, `form[verdict]`, `form[note]`).
+#[server(prefix = "/api", endpoint = "database-manager/quarantine/decide")]
+pub async fn decide_quarantine(form: QuarantineForm) -> Result<(), KilnError> {
+    use super::decide::Verdict;
+    use super::service::QuarantineServiceError;
+    use crate::state::AppState;
+
+    let state = AppState::from_context()?;
+    let actor = match crate::account::principal().await? {
+        crate::access::Principal::Staff { account, .. } => crate::event::Actor::user(&account),
+        _ => {
+            return Err(KilnError::Rejected(
+                "people release or reject quarantined events; agents propose".into(),
+            ));
+        }
+    };
+    let anomaly: i64 = form.anomaly.trim().parse().map_err(|_| {
+        KilnError::Rejected(format!(
+            "“{}” is not an anomaly number",
+            crate::error::quoted(&form.anomaly)
+        ))
+    })?;
+    let verdict = Verdict::from_name(form.verdict.trim()).ok_or_else(|| {
+        KilnError::Rejected(format!(
+            "“{}” is not a verdict: release or reject",
+            crate::error::quoted(&form.verdict)
+        ))
+    })?;
+    super::service::decide_quarantine(state.store(), actor, anomaly, verdict, form.note)
+        .await
+        .map_err(|error| match error {
+            QuarantineServiceError::Store(error) => {
+                tracing::error!(%error, source = ?std::error::Error::source(&error), anomaly, "a quarantine verdict failed");
+                KilnError::Internal
+            }
+            refused => KilnError::Rejected(refused.to_string()),
+        })?;
+    tracing::info!(anomaly, %verdict, "quarantined events were given a verdict");
+    leptos_axum::redirect(&format!(
+        "/staff/database-manager?verdict={}",
+        verdict.past_tense()
+    ));
+    Ok(())
 }

@@ -10,12 +10,20 @@
 //! event catalog. Its event log pages (`page::EventLogPage`,
 //! `page::EventDetailPage`) search the log by function, type, actor,
 //! stream and day (`service::search_events`) and show one event in full
-//! (`service::event_detail`). Not built yet: projection lag, the
-//! quarantine.
+//! (`service::event_detail`). Its quarantine lists every integrity
+//! anomaly with the events it names until a person releases or rejects
+//! them (`events`, `decide`, `projection`, `service::decide_quarantine`,
+//! `page::QuarantineVerdicts`); its projection status shows each
+//! projection's and subscriber's checkpoint, lag and last error
+//! (`service::projection_status`).
 
+pub mod decide;
 pub mod endpoints;
+pub mod events;
 pub mod page;
 pub mod view;
 
+#[cfg(feature = "ssr")]
+pub mod projection;
 #[cfg(feature = "ssr")]
 pub mod service;

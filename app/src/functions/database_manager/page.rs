@@ -1,11 +1,17 @@
 //! The Database Manager's own parts of the staff console: the rebuild
 //! button on its page, with its progress bar and the checksums it ends
-//! with, and its event log pages (the search and one event in full).
+//! with, the quarantine's cards (release or reject the events an
+//! integrity anomaly names), and its event log pages (the search and one
+//! event in full).
 
-use super::endpoints::{load_event_detail, load_event_search, rebuild_projections};
+use super::endpoints::{
+    DecideQuarantine, load_event_detail, load_event_search, rebuild_projections,
+};
 use super::view::{EventDetail, EventQuery, EventSearch, RebuildOutcome, RebuildRequest};
 use crate::error::KilnError;
-use crate::staff::{Console, EventFeed, Failure, stream_url};
+use crate::forms::{Notice, Refusal};
+use crate::staff::view::DataTable;
+use crate::staff::{ConsolePage, EventFeed, stream_url};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -212,21 +218,7 @@ pub fn EventLogPage() -> impl IntoView {
     );
     view! {
         <Title text="Event log" />
-        <Transition fallback=|| view! { <p class="p-10 text-stone-600">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match search.await {
-                    Ok((menu, search)) => {
-                        view! {
-                            <Console menu current=database_manager()>
-                                <EventLog search />
-                            </Console>
-                        }
-                            .into_any()
-                    }
-                    Err(error) => view! { <main class="p-10"><Failure error /></main> }.into_any(),
-                }
-            })}
-        </Transition>
+        <ConsolePage loaded=search current=database_manager() page=|search| view! { <EventLog search /> } />
     }
 }
 
@@ -364,21 +356,31 @@ pub fn EventDetailPage() -> impl IntoView {
         },
     );
     view! {
-        <Transition fallback=|| view! { <p class="p-10 text-stone-600">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok((menu, detail)) => {
-                        view! {
-                            <Console menu current=database_manager()>
-                                <EventDetailView detail />
-                            </Console>
-                        }
-                            .into_any()
-                    }
-                    Err(error) => view! { <main class="p-10"><Failure error /></main> }.into_any(),
-                }
-            })}
-        </Transition>
+        <ConsolePage
+            loaded=detail
+            current=database_manager()
+            page=move |detail| match detail {
+                Some(detail) => view! { <EventDetailView detail /> }.into_any(),
+                None => view! { <NoSuchEvent position=params.read_untracked().get("position").unwrap_or_default() /> }.into_any(),
+            }
+        />
+    }
+}
+
+/// What the detail page says for a position the log does not hold (404).
+#[component]
+fn NoSuchEvent(position: String) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="No such event" />
+        <EventPageHeading title="No such event".to_owned()>
+            <p data-field="no-such-event">
+                {format!("The log has no event at position {}.", crate::staff::view::quoted(&position))}
+            </p>
+        </EventPageHeading>
     }
 }
 
@@ -472,4 +474,116 @@ fn EventDetailView(detail: EventDetail) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+const INPUT: &str = "rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm font-normal";
+
+/// A card for every anomaly of the page's quarantine table (columns
+/// anomaly, found, check, what is wrong, event positions, verdict) whose
+/// events still wait for a verdict: what is wrong, links to the events,
+/// and the release and reject forms. Works without JavaScript.
+#[component]
+pub fn QuarantineVerdicts(quarantine: DataTable) -> impl IntoView {
+    let cards: Vec<AnyView> = quarantine
+        .rows
+        .into_iter()
+        .filter_map(|row| match row.as_slice() {
+            [anomaly, found, check, message, positions, verdict] if verdict == "waiting" => {
+                // The positions are the JSON array the checks recorded.
+                let positions: Vec<i64> = serde_json::from_str(positions).unwrap_or_default();
+                Some(
+                    view! {
+                        <QuarantineCard
+                            anomaly=anomaly.clone()
+                            found=found.clone()
+                            check=check.clone()
+                            message=message.clone()
+                            positions
+                        />
+                    }
+                    .into_any(),
+                )
+            }
+            _ => None,
+        })
+        .collect();
+    view! {
+        <section class="mt-10" data-commands="quarantine">
+            <h2 class="text-lg font-semibold text-stone-900">"Quarantine"</h2>
+            <p class="mt-1 max-w-2xl text-sm text-stone-600">
+                "Events an integrity check flagged wait here until someone releases them (they stand) or rejects them (they are wrong; correct them with their function's own command). Both are recorded as events."
+            </p>
+            <Notice key="verdict" value="released" message="Released: the events stand, and the verdict is in the log." />
+            <Notice key="verdict" value="rejected" message="Rejected: the verdict and its reason are in the log." />
+            {if cards.is_empty() {
+                view! { <p class="mt-3 text-sm text-stone-600" data-field="quarantine-empty">"No event is waiting for a verdict."</p> }.into_any()
+            } else {
+                view! { <div class="mt-4 grid gap-4 lg:grid-cols-2">{cards}</div> }.into_any()
+            }}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn QuarantineCard(
+    anomaly: String,
+    found: String,
+    check: String,
+    message: String,
+    positions: Vec<i64>,
+) -> impl IntoView {
+    let release = ServerAction::<DecideQuarantine>::new();
+    let release_result = Signal::derive(move || release.value().get());
+    let reject = ServerAction::<DecideQuarantine>::new();
+    let reject_result = Signal::derive(move || reject.value().get());
+    let (for_release, for_reject) = (anomaly.clone(), anomaly.clone());
+    view! {
+        <article class="rounded-xl border border-amber-300 bg-white p-5" data-anomaly=anomaly.clone()>
+            <p class="text-xs font-semibold uppercase tracking-widest text-amber-800">
+                {format!("Anomaly {anomaly} · {check}")}
+            </p>
+            <h3 class="mt-1 font-medium text-stone-900">{message}</h3>
+            <p class="mt-1 text-sm text-stone-600">{format!("Found {found}")}</p>
+            <p class="mt-2 flex flex-wrap gap-2 text-sm">
+                {positions
+                    .into_iter()
+                    .map(|position| {
+                        view! {
+                            <a
+                                class="rounded bg-stone-100 px-2 py-1 font-mono text-xs text-amber-900 hover:bg-amber-100"
+                                href=format!("/staff/database-manager/events/{position}")
+                            >
+                                {format!("event {position}")}
+                            </a>
+                        }
+                    })
+                    .collect_view()}
+            </p>
+            <ActionForm action=release attr:class="mt-4 flex flex-wrap items-end gap-3">
+                <input type="hidden" name="form[anomaly]" value=for_release />
+                <input type="hidden" name="form[verdict]" value="release" />
+                <label class="flex flex-1 flex-col gap-1 text-sm font-medium text-stone-800">
+                    "Note (optional)"
+                    <input type="text" name="form[note]" maxlength="2000" class=INPUT />
+                </label>
+                <button type="submit" class="rounded-lg bg-emerald-800 px-4 py-2 text-sm font-medium text-white hover:bg-emerald-700">
+                    "Release"
+                </button>
+                <div class="w-full"><Refusal result=release_result /></div>
+            </ActionForm>
+            <ActionForm action=reject attr:class="mt-3 flex flex-wrap items-end gap-3">
+                <input type="hidden" name="form[anomaly]" value=for_reject />
+                <input type="hidden" name="form[verdict]" value="reject" />
+                <label class="flex flex-1 flex-col gap-1 text-sm font-medium text-stone-800">
+                    "Why the events are wrong"
+                    <input type="text" name="form[note]" maxlength="2000" class=INPUT />
+                </label>
+                <button type="submit" class="rounded-lg border border-stone-300 px-4 py-2 text-sm font-medium text-stone-800 hover:bg-stone-100">
+                    "Reject"
+                </button>
+                <div class="w-full"><Refusal result=reject_result /></div>
+            </ActionForm>
+        </article>
+    }
 }

@@ -3,6 +3,10 @@
 //! whoever watches; searching the event log and reading one event in
 //! full; and filling its page.
 
+use super::decide::{
+    DecideQuarantine, FlaggedEvents, QuarantineError, QuarantineState, Verdict,
+    decide_quarantine as decide_quarantine_rule,
+};
 use super::view::{
     EventDetail, EventQuery, EventSearch, RebuildOutcome, RebuildUpdate, TableComparison,
 };
@@ -146,19 +150,20 @@ pub async fn fill_page(
     page: &mut crate::staff::view::FunctionPage,
 ) -> Result<(), StoreError> {
     use crate::staff::view::{DataTable, Metric};
-    use crate::store::{catalog, integrity};
 
-    let anomalies = integrity::anomalies(store).await?;
+    let anomalies = super::projection::quarantine(store).await?;
+    let waiting = anomalies
+        .iter()
+        .filter(|entry| entry.verdict.is_none())
+        .count();
+    let head = store.head_position().await?;
     let catalog = catalog::event_catalog();
     page.metrics = vec![
         Metric::count("events", "Events in the log", store.event_count().await?),
-        Metric::count(
-            "head-position",
-            "Newest position",
-            store.head_position().await?,
-        ),
+        Metric::count("head-position", "Newest position", head),
         Metric::count("projections", "Projections", projections::PROJECTORS.len()),
         Metric::count("anomalies", "Integrity anomalies", anomalies.len()),
+        Metric::count("quarantined", "Anomalies awaiting a verdict", waiting),
         Metric::count("event-types", "Event types", catalog.event_types.len()),
     ];
 
@@ -179,20 +184,29 @@ pub async fn fill_page(
         ]);
     }
 
-    let mut found = DataTable::new(
-        "anomalies",
-        "Integrity anomalies",
-        &["Found (UTC)", "Check", "What is wrong", "Event positions"],
+    let mut quarantine = DataTable::new(
+        "quarantine",
+        "Quarantine: events the integrity checks flagged",
+        &[
+            "Anomaly",
+            "Found (UTC)",
+            "Check",
+            "What is wrong",
+            "Event positions",
+            "Verdict",
+        ],
         "No anomaly: every integrity check holds.",
     );
-    for anomaly in anomalies {
-        found.row(vec![
-            anomaly
+    for entry in &anomalies {
+        quarantine.row(vec![
+            entry.anomaly.to_string(),
+            entry
                 .detected_at
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            anomaly.check_name,
-            anomaly.message,
-            anomaly.positions,
+            entry.check_name.clone(),
+            entry.message.clone(),
+            entry.positions.clone(),
+            verdict_text(entry),
         ]);
     }
 
@@ -217,10 +231,167 @@ pub async fn fill_page(
             entry.description.unwrap_or_default(),
         ]);
     }
-    page.tables = vec![mapping, found, schema];
-    page.not_built_yet
-        .extend(["Projection checkpoints and lag, and the quarantine: not built yet.".to_owned()]);
+    page.tables = vec![
+        mapping,
+        projection_status(store, head).await?,
+        quarantine,
+        schema,
+    ];
+    page.not_built_yet.extend([
+        "Holding flagged events back: the integrity checks run after the events are applied, so a quarantined event's effects are already in the tables; a verdict records what a person found, and correcting a rejected event is its function's own command. Not built yet: checking events before they are applied.".to_owned(),
+    ]);
     Ok(())
+}
+
+/// How an anomaly's verdict reads in the quarantine table: `waiting`, or
+/// who released or rejected its events, when, and why.
+fn verdict_text(entry: &super::projection::QuarantineEntry) -> String {
+    let Some(verdict) = entry.verdict.as_deref().and_then(Verdict::from_name) else {
+        return "waiting".to_owned();
+    };
+    let mut text = format!(
+        "{} by {} at {}",
+        verdict.past_tense(),
+        entry.decided_by.as_deref().unwrap_or("?"),
+        entry.decided_at.as_deref().unwrap_or("?"),
+    );
+    if let Some(note) = entry.note.as_deref().filter(|note| !note.is_empty()) {
+        text.push_str(": ");
+        text.push_str(note);
+    }
+    text
+}
+
+/// The projection status table: for every projection and every
+/// asynchronous subscriber of the log, the position it has applied up
+/// to, how many events it is behind the newest, and its last error.
+///
+/// Projections are applied in the transaction of the append itself, so
+/// they are at the newest position by construction, and a projection that
+/// fails refuses the append (the writer sees the error) rather than
+/// falling behind. Subscribers (the integrity worker) read the log after
+/// it is written, keep their own checkpoint, and can lag or fail.
+pub async fn projection_status(
+    store: &EventStore,
+    head: i64,
+) -> Result<crate::staff::view::DataTable, StoreError> {
+    use crate::staff::view::DataTable;
+    let mut status = DataTable::new(
+        "projection-status",
+        "Projection status",
+        &[
+            "Projection or subscriber",
+            "Applied",
+            "Checkpoint",
+            "Lag (events)",
+            "Last error",
+        ],
+        "Nothing reads the log yet.",
+    );
+    for projector in projections::PROJECTORS {
+        status.row(vec![
+            projector.name.to_owned(),
+            "in each append's transaction".to_owned(),
+            head.to_string(),
+            "0".to_owned(),
+            "none: a failure refuses the append".to_owned(),
+        ]);
+    }
+    for subscriber in crate::store::subscriptions::statuses(store).await? {
+        let last_error = match (subscriber.last_error, subscriber.last_error_at) {
+            (Some(error), Some(at)) => format!(
+                "{}: {error}",
+                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+            (Some(error), None) => error,
+            (None, _) => "none".to_owned(),
+        };
+        status.row(vec![
+            subscriber.subscriber,
+            "after the append, by a worker".to_owned(),
+            subscriber.position.to_string(),
+            (head - subscriber.position).max(0).to_string(),
+            last_error,
+        ]);
+    }
+    Ok(status)
+}
+
+/// Why a verdict on quarantined events was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum QuarantineServiceError {
+    /// No anomaly has that number.
+    #[error("there is no anomaly {anomaly}")]
+    NoSuchAnomaly {
+        /// The number asked for.
+        anomaly: i64,
+    },
+    /// The rules refused it; the message is safe to show.
+    #[error(transparent)]
+    Refused(#[from] QuarantineError),
+    /// The store failed; nothing was recorded.
+    #[error("the verdict was not recorded")]
+    Store(#[from] StoreError),
+}
+
+/// Records a person's verdict on the events anomaly `anomaly` names:
+/// `QuarantineReleased` or `QuarantineRejected` on the stream
+/// `anomaly-<number>`, the anomaly's check and events copied into it so the
+/// event says everything on its own.
+pub async fn decide_quarantine(
+    store: &EventStore,
+    actor: crate::event::Actor,
+    anomaly: i64,
+    verdict: Verdict,
+    note: String,
+) -> Result<(), QuarantineServiceError> {
+    use super::events::DatabaseManagerEvent;
+    use crate::event::StreamId;
+    use crate::store::EventMetadata;
+
+    let found = crate::store::integrity::anomaly(store, anomaly)
+        .await?
+        .ok_or(QuarantineServiceError::NoSuchAnomaly { anomaly })?;
+    let positions: Vec<i64> =
+        serde_json::from_str(&found.positions).map_err(|_| StoreError::Corrupt {
+            what: "anomaly positions",
+            value: found.positions.clone(),
+        })?;
+    let stream = StreamId::anomaly(anomaly);
+    let history = store.load::<DatabaseManagerEvent>(&stream).await?;
+    let events = decide_quarantine_rule(
+        QuarantineState::from_events(&history.events),
+        DecideQuarantine {
+            flagged: FlaggedEvents {
+                anomaly,
+                check: found.check_name,
+                positions,
+            },
+            verdict,
+            note,
+        },
+    )?;
+    let metadata = EventMetadata::new(actor, BusinessFunction::DatabaseManager);
+    match store
+        .append(&stream, history.version, &events, &metadata)
+        .await
+    {
+        Ok(_) => Ok(()),
+        // Someone gave a verdict between our read and our append: theirs
+        // stands, and the rule says so.
+        Err(StoreError::Conflict { .. }) => {
+            let history = store.load::<DatabaseManagerEvent>(&stream).await?;
+            let given = QuarantineState::from_events(&history.events)
+                .verdict
+                .unwrap_or(verdict);
+            Err(QuarantineError::AlreadyDecided {
+                anomaly,
+                verdict: given,
+            }
+            .into())
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// How many events a page of the event search shows.
@@ -539,7 +710,117 @@ mod tests {
         );
     }
 
+    /// The demo business with one product's price broken in its table,
+    /// checked: one anomaly, naming that product's introduction.
+    async fn an_anomaly_found(store: &EventStore) -> (i64, Vec<i64>) {
+        load_demo_business(store).await.expect("demo");
+        store
+            .database()
+            .execute_for_test(
+                "UPDATE catalog_products SET base_price_minor = 0 WHERE sku = 'PLN-HANG-5'",
+            )
+            .await;
+        crate::store::integrity::run_checks(store, None)
+            .await
+            .expect("checks");
+        let anomalies = crate::store::integrity::anomalies(store)
+            .await
+            .expect("anomalies");
+        assert_eq!(anomalies.len(), 1, "{anomalies:?}");
+        let positions = serde_json::from_str(&anomalies[0].positions).expect("positions");
+        (anomalies[0].id, positions)
+    }
+
+    fn person() -> crate::event::Actor {
+        crate::event::Actor::parse("user:acc-0000000000000001").expect("actor")
+    }
+
     store_tests! {
+        async fn a_flagged_anomaly_waits_in_the_quarantine_until_someone_rejects_it(store) {
+            let (anomaly, positions) = an_anomaly_found(&store).await;
+            let waiting = crate::functions::database_manager::projection::quarantine(&store).await.expect("quarantine");
+            assert_eq!(waiting.len(), 1);
+            assert_eq!(waiting[0].verdict, None);
+
+            decide_quarantine(&store, person(), anomaly, Verdict::Reject, " typed as zero ".into())
+                .await
+                .expect("rejected");
+
+            let decided = crate::functions::database_manager::projection::quarantine(&store).await.expect("quarantine");
+            assert_eq!(decided[0].verdict.as_deref(), Some("reject"));
+            assert_eq!(decided[0].note.as_deref(), Some("typed as zero"));
+            assert_eq!(decided[0].decided_by.as_deref(), Some("user:acc-0000000000000001"));
+            let recorded = store
+                .load::<crate::functions::database_manager::events::DatabaseManagerEvent>(&crate::event::StreamId::anomaly(anomaly))
+                .await
+                .expect("stream");
+            assert_eq!(
+                recorded.events,
+                vec![crate::functions::database_manager::events::DatabaseManagerEvent::QuarantineRejected(
+                    crate::functions::database_manager::events::QuarantineVerdict {
+                        anomaly,
+                        check: "catalog-prices-positive".into(),
+                        positions,
+                        note: "typed as zero".into(),
+                    }
+                )]
+            );
+        }
+
+        async fn a_verdict_is_given_once_and_only_on_an_anomaly_that_exists(store) {
+            let (anomaly, _) = an_anomaly_found(&store).await;
+            decide_quarantine(&store, person(), anomaly, Verdict::Release, String::new())
+                .await
+                .expect("released");
+            let again = decide_quarantine(&store, person(), anomaly, Verdict::Reject, "wrong".into())
+                .await
+                .expect_err("decided already");
+            assert_eq!(again.to_string(), format!("anomaly {anomaly} was already released"));
+            let unknown = decide_quarantine(&store, person(), anomaly + 1, Verdict::Release, String::new())
+                .await
+                .expect_err("no such anomaly");
+            assert_eq!(unknown.to_string(), format!("there is no anomaly {}", anomaly + 1));
+            let events = store.event_count().await.expect("count");
+            let unexplained = decide_quarantine(&store, person(), anomaly, Verdict::Reject, String::new())
+                .await
+                .expect_err("refused");
+            assert!(matches!(unexplained, QuarantineServiceError::Refused(_)));
+            assert_eq!(store.event_count().await.expect("count"), events, "a refusal records nothing");
+        }
+
+        async fn verdicts_survive_a_rebuild_with_equal_checksums(store) {
+            let (anomaly, _) = an_anomaly_found(&store).await;
+            decide_quarantine(&store, person(), anomaly, Verdict::Release, "repaired".into())
+                .await
+                .expect("released");
+            let outcome = Rebuilds::default()
+                .run(&store, Some("quarantine"))
+                .await
+                .expect("rebuild");
+            assert!(outcome.tables.iter().all(|table| table.equal), "{outcome:?}");
+            let after = crate::functions::database_manager::projection::quarantine(&store).await.expect("quarantine");
+            assert_eq!(after[0].verdict.as_deref(), Some("release"));
+        }
+
+        async fn the_projection_status_shows_each_subscriber_behind_the_newest_event(store) {
+            load_demo_business(&store).await.expect("demo");
+            let head = store.head_position().await.expect("head");
+            let worker = crate::store::subscriptions::Subscriber::new("integrity-checks", store.clone());
+            worker.acknowledge(head - 3).await.expect("acknowledge");
+            worker.record_failure("the database was locked").await.expect("failure");
+            let status = projection_status(&store, head).await.expect("status");
+            let row = status
+                .rows
+                .iter()
+                .find(|row| row[0] == "integrity-checks")
+                .expect("the worker's row");
+            assert_eq!(row[2], (head - 3).to_string());
+            assert_eq!(row[3], "3");
+            assert!(row[4].ends_with(": the database was locked"), "{row:?}");
+            let catalog = status.rows.iter().find(|row| row[0] == "catalog").expect("catalog");
+            assert_eq!(catalog[3], "0");
+        }
+
         async fn a_rebuild_publishes_progress_then_its_outcome(store) {
             load_demo_business(&store).await.expect("demo");
             let rebuilds = Rebuilds::default();
@@ -613,7 +894,7 @@ mod tests {
             assert_eq!(
                 updates.try_recv().ok(),
                 Some(RebuildUpdate::Failed {
-                    message: "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers, orders, tickets, order-lines, promotions, stock"
+                    message: "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers, orders, tickets, order-lines, promotions, stock, quarantine"
                         .into()
                 })
             );

@@ -170,3 +170,16 @@ pub struct EventDetail {
     /// The projection tables its type changes.
     pub tables: Vec<String>,
 }
+
+/// What a quarantine card's forms send: a verdict on the events one
+/// anomaly names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuarantineForm {
+    /// The anomaly's number.
+    pub anomaly: String,
+    /// `release` or `reject`.
+    pub verdict: String,
+    /// Why (required to reject).
+    #[serde(default)]
+    pub note: String,
+}

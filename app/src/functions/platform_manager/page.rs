@@ -216,6 +216,11 @@ pub fn IssueTokenForm() -> impl IntoView {
     let holder = RwSignal::new(String::new());
     let label = RwSignal::new(String::new());
     let pending = issue.pending();
+    // The button works only once the form has hydrated (the secret must
+    // stay on the page, so there is no form post to fall back to); until
+    // then it says so by being disabled rather than ignoring a press.
+    let interactive = RwSignal::new(false);
+    Effect::new(move |_| interactive.set(true));
     let holders: Vec<(String, String)> = BusinessFunction::ALL
         .into_iter()
         .flat_map(|function| {
@@ -273,7 +278,7 @@ pub fn IssueTokenForm() -> impl IntoView {
                 <button
                     type="button"
                     class="rounded-lg bg-stone-900 px-4 py-2 text-sm font-medium text-white hover:bg-stone-700 disabled:opacity-50"
-                    disabled=move || pending.get()
+                    disabled=move || pending.get() || !interactive.get()
                     on:click=move |_| {
                         issue.dispatch(IssueApiToken {
                             request: IssueTokenRequest {
