@@ -294,6 +294,16 @@ test('an administrator issues an API token from the Platform Manager page, sees 
   await page.locator('[data-table="api-tokens"]', { hasText: 'pricing bot' }).waitFor({ timeout: 10_000 });
   await form.screenshot({ path: path.join(screenshotDir, 'staff-token-issued.png') });
 
+  // Revoked from the page, it is listed as revoked.
+  const [, token] = (await form.getByRole('status').innerText()).match(/Token (tok-[0-9a-f]{16})/);
+  const revoke = page.locator('[data-form="revoke-token"]');
+  await revoke.getByLabel('Token').selectOption(token);
+  await revoke.getByRole('button', { name: 'Revoke the token' }).click();
+  await page.waitForURL(`${kiln.url}/staff/platform-manager?token_revoked=1`);
+  await page.locator('[data-table="api-tokens"] tr', { hasText: token })
+    .filter({ hasText: 'revoked' })
+    .waitFor();
+
   // A role granted from the page is listed with the staff member.
   const roles = page.locator('[data-form="role-change"]');
   await roles.getByLabel("Staff member's email").fill('potter@fenwick.example');

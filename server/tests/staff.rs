@@ -1298,3 +1298,119 @@ async fn an_anomaly_waits_in_the_quarantine_until_a_person_rejects_its_events_an
     );
     assert_eq!(app.store.event_count().await.expect("count"), events + 1);
 }
+
+#[tokio::test]
+async fn an_administrator_revokes_a_token_from_the_page_and_it_stops_working_at_once() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let issued: serde_json::Value = app
+        .client
+        .post(format!("{}/api/platform-manager/tokens/issue", app.address))
+        .json(&serde_json::json!({ "request": { "holder": "category:read", "label": "pricing bot" } }))
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    let token = issued["token"].as_str().expect("an id").to_owned();
+    let secret = issued["secret"].as_str().expect("a secret").to_owned();
+    let reads = |secret: String| {
+        let address = app.address.clone();
+        async move {
+            reqwest::Client::new()
+                .get(format!("{address}/api/functions/category"))
+                .bearer_auth(secret)
+                .send()
+                .await
+                .expect("answer")
+                .status()
+        }
+    };
+    assert_eq!(reads(secret.clone()).await, 200);
+    let html = app
+        .get("/staff/platform-manager")
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        html.contains(&format!("<option value=\"{token}\"")),
+        "the revoke form offers the live token"
+    );
+
+    // Someone who is not an administrator may not.
+    let potter = app.another_browser();
+    potter
+        .sign_in("potter@fenwick.example", "fenwick-demo-potter")
+        .await;
+    let refused = potter
+        .post_form(
+            "/api/platform-manager/tokens/revoke-form",
+            "/staff/category",
+            &[("request[token]", token.as_str())],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(reads(secret.clone()).await, 200);
+
+    let events = app.store.event_count().await.expect("count");
+    for (bad, message) in [
+        ("tok-nonsense", "“tok-nonsense” is not an API token id"),
+        (
+            "tok-0000000000000000",
+            "there is no API token tok-0000000000000000",
+        ),
+    ] {
+        let body = app
+            .post_form(
+                "/api/platform-manager/tokens/revoke-form",
+                "/staff/platform-manager",
+                &[("request[token]", bad)],
+            )
+            .await
+            .text()
+            .await
+            .expect("body");
+        assert!(body.contains(message), "{bad}: {message}");
+    }
+    assert_eq!(app.store.event_count().await.expect("count"), events);
+
+    let revoked = app
+        .post_form(
+            "/api/platform-manager/tokens/revoke-form",
+            "/staff/platform-manager",
+            &[("request[token]", token.as_str())],
+        )
+        .await;
+    assert_eq!(revoked.url().path(), "/staff/platform-manager");
+    assert_eq!(revoked.url().query(), Some("token_revoked=1"));
+    assert_eq!(reads(secret).await, 401);
+    let tokens = page_json(&app, BusinessFunction::PlatformManager)
+        .await
+        .tables
+        .into_iter()
+        .find(|table| table.key == "api-tokens")
+        .expect("tokens");
+    let row = tokens
+        .rows
+        .iter()
+        .find(|row| row[0] == token)
+        .expect("the token is listed");
+    assert_eq!(row[3], "revoked");
+    let again = app
+        .post_form(
+            "/api/platform-manager/tokens/revoke-form",
+            "/staff/platform-manager",
+            &[("request[token]", token.as_str())],
+        )
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        again.contains("already revoked"),
+        "revoking twice is refused"
+    );
+}

@@ -542,6 +542,12 @@ pub const ROUTES: &[Route] = &[
         Requirement::Admin,
         "revoke an API token (server function)",
     ),
+    route(
+        Method::Post,
+        "/api/platform-manager/tokens/revoke-form",
+        Requirement::Admin,
+        "revoke an API token from the Platform Manager's page (server function)",
+    ),
     // Platform Manager: change requests, raised from any function page by
     // staff or agents, triaged by people who operate the Platform Manager.
     route(

@@ -8,7 +8,8 @@ use super::view::{
 use crate::error::KilnError;
 use crate::functions::platform_manager::endpoints::IssueApiToken;
 use crate::functions::platform_manager::page::{
-    ChangeRequestList, IssueTokenForm, RaiseChangeRequestForm, RoleChangeForm, TriageForm,
+    ChangeRequestList, IssueTokenForm, RaiseChangeRequestForm, RevokeTokenForm, RoleChangeForm,
+    TriageForm,
 };
 use crate::functions::{BusinessFunction, FunctionGroup};
 use leptos::prelude::*;
@@ -303,6 +304,15 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
         })
         .flatten();
     let triage = on_platform_manager.then(|| change_requests.clone());
+    // The Platform Manager revokes the live tokens of its token table.
+    let api_tokens = on_platform_manager
+        .then(|| {
+            tables
+                .iter()
+                .find(|table| table.key == "api-tokens")
+                .cloned()
+        })
+        .flatten();
     // Customer Management offers its dealers promotional prices.
     let choice = |key: &str| {
         choices
@@ -412,6 +422,7 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
             <ChangeRequestList requests=change_requests every_function=on_platform_manager />
             {triage.map(|requests| view! { <TriageForm requests /> })}
             {on_platform_manager.then(|| view! { <RoleChangeForm /> <IssueTokenForm /> })}
+            {api_tokens.map(|tokens| view! { <RevokeTokenForm tokens /> })}
             <RaiseChangeRequestForm function />
             <EventFeed events />
             <NotBuiltYet items=not_built_yet />

@@ -379,6 +379,41 @@ impl EventStore {
             .collect()
     }
 
+    /// How many events each function recorded in each month from
+    /// `first_month` (`YYYY-MM`) on, by the month (UTC) their facts
+    /// happened: `(month, function, events)`, oldest month first. Reads
+    /// the whole log, like [`EventStore::events_per_function`].
+    pub async fn events_per_month(
+        &self,
+        first_month: &str,
+    ) -> Result<Vec<(String, BusinessFunction, i64)>, StoreError> {
+        const SQL: backend::PerBackend<&str> = backend::PerBackend {
+            sqlite: "SELECT month, function, COUNT(*) FROM (
+                       SELECT strftime('%Y-%m', COALESCE(occurred_at, recorded_at)) AS month, function
+                       FROM events) AS dated
+                     WHERE month >= $1 GROUP BY month, function ORDER BY month, function",
+            postgres: "SELECT month, function, COUNT(*) FROM (
+                         SELECT to_char(COALESCE(occurred_at, recorded_at) AT TIME ZONE 'UTC', 'YYYY-MM') AS month,
+                                function
+                         FROM events) AS dated
+                       WHERE month >= $1 GROUP BY month, function ORDER BY month, function",
+        };
+        let sql = SQL.get(self.backend());
+        let rows: Vec<(String, String, i64)> = per_backend!(&self.database, Database, pool => {
+            sqlx::query_as(sql).bind(first_month).fetch_all(pool).await
+        })
+        .map_err(database("count events per month"))?;
+        rows.into_iter()
+            .map(|(month, slug, count)| {
+                let function = BusinessFunction::from_slug(&slug).ok_or(StoreError::Corrupt {
+                    what: "function",
+                    value: slug,
+                })?;
+                Ok((month, function, count))
+            })
+            .collect()
+    }
+
     /// The functions that posted events after `after` up to and including
     /// `through`, without reading the events themselves.
     pub async fn functions_posting_between(
@@ -1033,6 +1068,45 @@ mod tests {
             assert_eq!(
                 store.events_per_function().await.expect("count"),
                 vec![(BusinessFunction::Category, 3)]
+            );
+        }
+
+        async fn events_are_counted_per_month_by_when_their_facts_happened(store) {
+            store
+                .append(
+                    &StreamId::product(&Sku::parse("JUG-1").expect("valid SKU")),
+                    0,
+                    &[introduced("JUG-1")],
+                    &category_metadata(),
+                )
+                .await
+                .expect("append now");
+            let earlier = EventMetadata {
+                occurred_at: Some("2026-03-15T12:00:00Z".parse().expect("a time")),
+                ..category_metadata()
+            };
+            for sku in ["JUG-2", "JUG-3"] {
+                store
+                    .append(
+                        &StreamId::product(&Sku::parse(sku).expect("valid SKU")),
+                        0,
+                        &[introduced(sku)],
+                        &earlier,
+                    )
+                    .await
+                    .expect("append history");
+            }
+            let this_month = Utc::now().format("%Y-%m").to_string();
+            assert_eq!(
+                store.events_per_month("2026-01").await.expect("count"),
+                vec![
+                    ("2026-03".to_owned(), BusinessFunction::Category, 2),
+                    (this_month.clone(), BusinessFunction::Category, 1),
+                ]
+            );
+            assert_eq!(
+                store.events_per_month(&this_month).await.expect("count"),
+                vec![(this_month, BusinessFunction::Category, 1)]
             );
         }
 

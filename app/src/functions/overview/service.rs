@@ -1,13 +1,51 @@
 //! Gathers the Business Overview's figures from the functions that own
 //! them.
 
-use crate::functions::BusinessFunction;
 use crate::functions::platform_manager::decide::AccountTier;
+use crate::functions::{BusinessFunction, FunctionGroup};
 use crate::functions::{category, customers, platform_manager};
 use crate::staff::view::{
     Bar, BarChart, ChartUnit, DataTable, FunctionPage, Metric, SeriesStyle, TrendChart, TrendSeries,
 };
 use crate::store::{EventStore, StoreError, integrity};
+
+/// The Database Manager's headline over time: the events each group of
+/// functions recorded per month (by when their facts happened), stacked.
+async fn events_by_month(
+    store: &EventStore,
+    months: &[category::service::performance::Month],
+) -> Result<TrendChart, StoreError> {
+    let first_month = months.first().map_or("", |month| month.key.as_str());
+    let counted = store.events_per_month(first_month).await?;
+    let series = FunctionGroup::ALL
+        .into_iter()
+        .map(|group| TrendSeries {
+            name: group.title().to_owned(),
+            style: SeriesStyle::Bars,
+            values: months
+                .iter()
+                .map(|month| {
+                    counted
+                        .iter()
+                        .filter(|(key, function, _)| *key == month.key && function.group() == group)
+                        .map(|(_, _, events)| *events)
+                        .sum()
+                })
+                .collect(),
+        })
+        // A group that recorded nothing in these months is left out of
+        // the legend rather than drawn as nothing.
+        .filter(|series| series.values.iter().any(|events| *events > 0))
+        .collect();
+    Ok(TrendChart {
+        key: "events-by-month".into(),
+        title: "Events recorded per month, by group of functions".into(),
+        periods: months.iter().map(|month| month.label.clone()).collect(),
+        series,
+        unit: ChartUnit::Count,
+        source: Some(BusinessFunction::DatabaseManager.page_url()),
+    })
+}
 
 /// Fills the Business Overview's page: each built function's headline
 /// figure, credited to the page it comes from, and every function's
@@ -128,6 +166,7 @@ pub async fn fill_page(store: &EventStore, page: &mut FunctionPage) -> Result<()
         unit: ChartUnit::Count,
         source: Some(BusinessFunction::Customers.page_url()),
     });
+    revenue.push(events_by_month(store, &months).await?);
     page.trends = revenue;
     let mut collections = std::collections::BTreeMap::new();
     for product in &products {

@@ -103,6 +103,17 @@ pub async fn revoke_api_token(request: RevokeTokenRequest) -> Result<(), KilnErr
     Ok(())
 }
 
+/// The same revocation from the Platform Manager's page (administrators
+/// only; works without JavaScript), then back to the page with
+/// `?token_revoked=1`. `POST /api/platform-manager/tokens/revoke-form`
+/// (form field `request[token]`).
+#[server(prefix = "/api", endpoint = "platform-manager/tokens/revoke-form")]
+pub async fn revoke_api_token_form(request: RevokeTokenRequest) -> Result<(), KilnError> {
+    revoke_api_token(request).await?;
+    leptos_axum::redirect("/staff/platform-manager?token_revoked=1");
+    Ok(())
+}
+
 /// Grants or revokes a staff member's role (administrators only), then
 /// sends the browser back to the Platform Manager's page with
 /// `?role_changed=1`. `POST /api/platform-manager/roles/change` (form

@@ -4,12 +4,14 @@
 //! Platform Manager's page). The change request forms post to server
 //! functions and work without JavaScript.
 
-use super::endpoints::{ChangeRole, IssueApiToken, RaiseChangeRequest, TriageChangeRequest};
+use super::endpoints::{
+    ChangeRole, IssueApiToken, RaiseChangeRequest, RevokeApiTokenForm, TriageChangeRequest,
+};
 use super::events::{TriageStatus, Urgency};
 use super::view::IssueTokenRequest;
 use crate::forms::{Notice, Refusal};
 use crate::functions::BusinessFunction;
-use crate::staff::view::ChangeRequestView;
+use crate::staff::view::{ChangeRequestView, DataTable};
 use leptos::prelude::*;
 
 /// The classes of every small input on a staff page.
@@ -317,6 +319,59 @@ pub fn IssueTokenForm() -> impl IntoView {
                     }
                 }}
             </div>
+        </section>
+    }
+    .into_any()
+}
+
+/// "Revoke an API token": one of the live tokens of the page's token
+/// table (columns token, holder, label, status) stops working at once.
+/// Administrators only; works without JavaScript.
+#[component]
+pub fn RevokeTokenForm(tokens: DataTable) -> impl IntoView {
+    let revoke = ServerAction::<RevokeApiTokenForm>::new();
+    let result = Signal::derive(move || revoke.value().get());
+    let live: Vec<(String, String)> = tokens
+        .rows
+        .into_iter()
+        .filter_map(|row| match row.as_slice() {
+            [token, holder, label, status] if status == "live" => {
+                Some((token.clone(), format!("{token} · {holder} · {label}")))
+            }
+            _ => None,
+        })
+        .collect();
+    view! {
+        <section class="mt-10 rounded-xl border border-stone-200 bg-white p-5" data-form="revoke-token">
+            <h2 class="text-lg font-semibold text-stone-900">"Revoke an API token"</h2>
+            <p class="mt-1 max-w-2xl text-sm text-stone-600">
+                "The token stops working at once; the agent holding it is refused from its next request. Revoking is an event in the log and cannot be undone: issue a new token instead."
+            </p>
+            <Notice key="token_revoked" value="1" message="The token is revoked." />
+            {if live.is_empty() {
+                view! { <p class="mt-3 text-sm text-stone-600">"No live token."</p> }.into_any()
+            } else {
+                view! {
+                    <ActionForm action=revoke attr:class="mt-4 flex flex-wrap items-end gap-4">
+                        <label class="flex flex-1 flex-col gap-1 text-sm font-medium text-stone-800">
+                            "Token"
+                            <select name="request[token]" class=INPUT>
+                                {live
+                                    .into_iter()
+                                    .map(|(token, text)| view! { <option value=token>{text}</option> })
+                                    .collect_view()}
+                            </select>
+                        </label>
+                        <button type="submit" class="rounded-lg border border-red-300 px-4 py-2 text-sm font-medium text-red-800 hover:bg-red-50">
+                            "Revoke the token"
+                        </button>
+                    </ActionForm>
+                }
+                    .into_any()
+            }}
+            // Outside the form: a refusal (a token revoked meanwhile) shows
+            // even when no live token is left to offer.
+            <div class="mt-3"><Refusal result /></div>
         </section>
     }
     .into_any()
