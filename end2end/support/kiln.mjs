@@ -98,3 +98,17 @@ export function launchChromium() {
 }
 
 export const screenshotDir = path.resolve('screenshots');
+
+// Signs in on the sign-in page as a person would, once the page has
+// hydrated (or at once when the browser runs without JavaScript), and
+// waits until the browser has left the sign-in page.
+export async function signIn(page, url, email, password, { javaScript = true } = {}) {
+  await page.goto(`${url}/login`);
+  if (javaScript) {
+    await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  }
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((address) => address.pathname !== '/login');
+}

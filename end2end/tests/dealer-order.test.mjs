@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startKiln, launchChromium, screenshotDir } from '../support/kiln.mjs';
+import { startKiln, launchChromium, screenshotDir, signIn } from '../support/kiln.mjs';
 
 let kiln;
 let browser;
@@ -28,11 +28,7 @@ after(async () => {
 
 async function signInAs(context, email, password) {
   const page = await context.newPage();
-  await page.goto(`${kiln.url}/login`);
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signIn(page, kiln.url, email, password);
   await page.waitForURL(`${kiln.url}/portal`);
   return page;
 }
@@ -149,11 +145,7 @@ test('a business applies, staff approve it at a tier from the page, and its new 
   const review = await staff.newPage();
   const problems = [];
   review.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  await review.goto(`${kiln.url}/login`);
-  await review.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
-  await review.getByLabel('Email address').fill('owner@fenwick.example');
-  await review.getByLabel('Password').fill('fenwick-demo-owner');
-  await review.getByRole('button', { name: 'Sign in' }).click();
+  await signIn(review, kiln.url, 'owner@fenwick.example', 'fenwick-demo-owner');
   await review.waitForURL('**/staff/**');
   await review.goto(`${kiln.url}/staff/customers`);
   await review.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });

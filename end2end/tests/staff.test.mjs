@@ -5,16 +5,29 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { startKiln, launchChromium, screenshotDir } from '../support/kiln.mjs';
+import { startKiln, launchChromium, screenshotDir, signIn as signInAt } from '../support/kiln.mjs';
 
 let kiln;
 let browser;
+// The owner's signed-in session (cookies), for the tests that start from a
+// signed-in owner: signing in once for all of them keeps the file under
+// Kiln's limit of five sign-in attempts per account.
+let ownerSession;
 
 before(async () => {
   await mkdir(screenshotDir, { recursive: true });
   kiln = await startKiln();
   browser = await launchChromium();
+  const context = await browser.newContext();
+  await signIn(await context.newPage(), 'owner@fenwick.example', 'fenwick-demo-owner');
+  ownerSession = await context.storageState();
+  await context.close();
 });
+
+/// A new browser window of the signed-in owner, at a desktop's size.
+function ownerContext() {
+  return browser.newContext({ viewport: { width: 1366, height: 900 }, storageState: ownerSession });
+}
 
 after(async () => {
   await browser?.close();
@@ -24,12 +37,8 @@ after(async () => {
   }
 });
 
-async function signIn(page, email, password) {
-  await page.goto(`${kiln.url}/login`);
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+function signIn(page, email, password) {
+  return signInAt(page, kiln.url, email, password);
 }
 
 /// Issues an API token from inside the page, as an administrator's
@@ -107,12 +116,10 @@ test('the owner lands on the Business Overview, moves between pages without relo
 });
 
 test('a change request raised on a function page is triaged on the Platform Manager, and a rebuild ends with equal checksums', async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const context = await ownerContext();
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  await signIn(page, 'owner@fenwick.example', 'fenwick-demo-owner');
-  await page.waitForURL(`${kiln.url}/staff/overview`);
   await page.goto(`${kiln.url}/staff/category`);
   await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
 
@@ -212,10 +219,7 @@ test('Category Management charts six months of revenue, margin and units from th
 test('a staff page reads completely without JavaScript', async () => {
   const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  await page.goto(`${kiln.url}/login`);
-  await page.getByLabel('Email address').fill('owner@fenwick.example');
-  await page.getByLabel('Password').fill('fenwick-demo-owner');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAt(page, kiln.url, 'owner@fenwick.example', 'fenwick-demo-owner', { javaScript: false });
   await page.waitForURL(`${kiln.url}/staff/overview`);
   await page.goto(`${kiln.url}/staff/customers`);
   assert.equal(await metric(page, 'dealer-companies').innerText(), '6');
@@ -225,12 +229,10 @@ test('a staff page reads completely without JavaScript', async () => {
 });
 
 test('the Database Manager searches the event log by type and stream and reads one event in full', async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const context = await ownerContext();
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  await signIn(page, 'owner@fenwick.example', 'fenwick-demo-owner');
-  await page.waitForURL(`${kiln.url}/staff/overview`);
   await page.goto(`${kiln.url}/staff/database-manager`);
   await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
   await page.locator('[data-link="event-log"]').click();
@@ -271,12 +273,10 @@ test('the Database Manager searches the event log by type and stream and reads o
 });
 
 test('an administrator issues an API token from the Platform Manager page, sees its secret once, and grants a role', async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const context = await ownerContext();
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  await signIn(page, 'owner@fenwick.example', 'fenwick-demo-owner');
-  await page.waitForURL(`${kiln.url}/staff/overview`);
   await page.goto(`${kiln.url}/staff/platform-manager`);
   await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
   const form = page.locator('[data-form="issue-token"]');
@@ -319,12 +319,10 @@ test('an administrator issues an API token from the Platform Manager page, sees 
 });
 
 test('an event an integrity check flags waits in the quarantine until a person releases it', async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const context = await ownerContext();
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  await signIn(page, 'owner@fenwick.example', 'fenwick-demo-owner');
-  await page.waitForURL(`${kiln.url}/staff/overview`);
 
   await kiln.damage("UPDATE catalog_products SET base_price_minor = 0 WHERE sku = 'PLN-HANG-5'");
   assert.match(await kiln.checkIntegrity(), /product PLN-HANG-5 is listed at 0 minor units/);

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { startKiln, launchChromium, screenshotDir } from '../support/kiln.mjs';
+import { startKiln, launchChromium, screenshotDir, signIn as signInAt } from '../support/kiln.mjs';
 
 let kiln;
 let browser;
@@ -25,12 +25,7 @@ after(async () => {
 
 async function signIn(context, email, password) {
   const page = await context.newPage();
-  await page.goto(`${kiln.url}/login`);
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.pathname !== '/login');
+  await signInAt(page, kiln.url, email, password);
   return page;
 }
 
