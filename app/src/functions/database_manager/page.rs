@@ -4,6 +4,7 @@
 //! integrity anomaly names), and its event log pages (the search and one
 //! event in full).
 
+use super::decide::Verdict;
 use super::endpoints::{
     DecideQuarantine, load_event_detail, load_event_search, rebuild_projections,
 };
@@ -533,11 +534,6 @@ fn QuarantineCard(
     message: String,
     positions: Vec<i64>,
 ) -> impl IntoView {
-    let release = ServerAction::<DecideQuarantine>::new();
-    let release_result = Signal::derive(move || release.value().get());
-    let reject = ServerAction::<DecideQuarantine>::new();
-    let reject_result = Signal::derive(move || reject.value().get());
-    let (for_release, for_reject) = (anomaly.clone(), anomaly.clone());
     view! {
         <article class="rounded-xl border border-amber-300 bg-white p-5" data-anomaly=anomaly.clone()>
             <p class="text-xs font-semibold uppercase tracking-widest text-amber-800">
@@ -560,30 +556,46 @@ fn QuarantineCard(
                     })
                     .collect_view()}
             </p>
-            <ActionForm action=release attr:class="mt-4 flex flex-wrap items-end gap-3">
-                <input type="hidden" name="form[anomaly]" value=for_release />
-                <input type="hidden" name="form[verdict]" value="release" />
-                <label class="flex flex-1 flex-col gap-1 text-sm font-medium text-stone-800">
-                    "Note (optional)"
-                    <input type="text" name="form[note]" maxlength="2000" class=INPUT />
-                </label>
-                <button type="submit" class="rounded-lg bg-emerald-800 px-4 py-2 text-sm font-medium text-white hover:bg-emerald-700">
-                    "Release"
-                </button>
-                <div class="w-full"><Refusal result=release_result /></div>
-            </ActionForm>
-            <ActionForm action=reject attr:class="mt-3 flex flex-wrap items-end gap-3">
-                <input type="hidden" name="form[anomaly]" value=for_reject />
-                <input type="hidden" name="form[verdict]" value="reject" />
-                <label class="flex flex-1 flex-col gap-1 text-sm font-medium text-stone-800">
-                    "Why the events are wrong"
-                    <input type="text" name="form[note]" maxlength="2000" class=INPUT />
-                </label>
-                <button type="submit" class="rounded-lg border border-stone-300 px-4 py-2 text-sm font-medium text-stone-800 hover:bg-stone-100">
-                    "Reject"
-                </button>
-                <div class="w-full"><Refusal result=reject_result /></div>
-            </ActionForm>
+            <VerdictForm
+                anomaly=anomaly.clone()
+                verdict=Verdict::Release
+                note_label="Note (optional)"
+                button_class="rounded-lg bg-emerald-800 px-4 py-2 text-sm font-medium text-white hover:bg-emerald-700"
+            />
+            <VerdictForm
+                anomaly=anomaly.clone()
+                verdict=Verdict::Reject
+                note_label="Why the events are wrong"
+                button_class="rounded-lg border border-stone-300 px-4 py-2 text-sm font-medium text-stone-800 hover:bg-stone-100"
+            />
         </article>
+    }
+}
+
+/// One verdict on an anomaly's events, with its note and its refusal.
+#[component]
+fn VerdictForm(
+    anomaly: String,
+    verdict: Verdict,
+    note_label: &'static str,
+    button_class: &'static str,
+) -> impl IntoView {
+    let decide = ServerAction::<DecideQuarantine>::new();
+    let result = Signal::derive(move || decide.value().get());
+    let button = match verdict {
+        Verdict::Release => "Release",
+        Verdict::Reject => "Reject",
+    };
+    view! {
+        <ActionForm action=decide attr:class="mt-4 flex flex-wrap items-end gap-3">
+            <input type="hidden" name="form[anomaly]" value=anomaly />
+            <input type="hidden" name="form[verdict]" value=verdict.as_str() />
+            <label class="flex flex-1 flex-col gap-1 text-sm font-medium text-stone-800">
+                {note_label}
+                <input type="text" name="form[note]" maxlength="2000" class=INPUT />
+            </label>
+            <button type="submit" class=button_class>{button}</button>
+            <div class="w-full"><Refusal result /></div>
+        </ActionForm>
     }
 }
