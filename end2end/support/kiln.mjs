@@ -68,7 +68,9 @@ export async function startKiln() {
         const { stdout } = await run(kilnBin, ['integrity', 'check'], { env });
         return stdout;
       } catch (error) {
-        return error.stdout ?? '';
+        // It fails when it finds something; its report is still wanted,
+        // and so is why, when it failed for another reason.
+        return `${error.stdout ?? ''}${error.stderr ?? ''}`;
       }
     },
     // SIGTERM must end the server cleanly: open requests finish, the

@@ -304,7 +304,11 @@ test('an administrator issues an API token from the Platform Manager page, sees 
     .filter({ hasText: 'revoked' })
     .waitFor();
 
-  // A role granted from the page is listed with the staff member.
+  // A role granted from the page is listed with the staff member. (The
+  // page is opened anew: the revocation's own event reloads it once more,
+  // which could empty the form between filling it and sending it.)
+  await page.goto(`${kiln.url}/staff/platform-manager`);
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
   const roles = page.locator('[data-form="role-change"]');
   await roles.getByLabel("Staff member's email").fill('potter@fenwick.example');
   await roles.getByLabel('Role').selectOption('customers:view');

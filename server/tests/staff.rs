@@ -1265,7 +1265,37 @@ async fn an_anomaly_waits_in_the_quarantine_until_a_person_rejects_its_events_an
     }
     assert_eq!(app.store.event_count().await.expect("count"), events);
 
-    // A member of staff without the Database Manager may not.
+    // Operating the Database Manager is not enough: a verdict needs the
+    // approve permission, which no agent or token ever has.
+    let granted = app
+        .post_form(
+            "/api/platform-manager/roles/change",
+            "/staff/platform-manager",
+            &[
+                ("form[email]", "potter@fenwick.example"),
+                ("form[role]", "database-manager:operate"),
+                ("form[change]", "grant"),
+            ],
+        )
+        .await;
+    assert_eq!(granted.url().query(), Some("role_changed=1"));
+    let issued: serde_json::Value = app
+        .client
+        .post(format!("{}/api/platform-manager/tokens/issue", app.address))
+        .json(&serde_json::json!({ "request": { "holder": "database-manager:propose", "label": "auditor" } }))
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    let secret = issued["secret"].as_str().expect("a secret").to_owned();
+    let events = app.store.event_count().await.expect("count");
+    let verdict = [
+        ("form[anomaly]", anomaly.as_str()),
+        ("form[verdict]", "release"),
+        ("form[note]", ""),
+    ];
     let potter = app.another_browser();
     potter
         .sign_in("potter@fenwick.example", "fenwick-demo-potter")
@@ -1273,15 +1303,22 @@ async fn an_anomaly_waits_in_the_quarantine_until_a_person_rejects_its_events_an
     let refused = potter
         .post_form(
             "/api/database-manager/quarantine/decide",
-            "/staff/category",
-            &[
-                ("form[anomaly]", anomaly.as_str()),
-                ("form[verdict]", "release"),
-                ("form[note]", ""),
-            ],
+            "/staff/database-manager",
+            &verdict,
         )
         .await;
     assert_eq!(refused.status(), 403);
+    let by_token = reqwest::Client::new()
+        .post(format!(
+            "{}/api/database-manager/quarantine/decide",
+            app.address
+        ))
+        .bearer_auth(&secret)
+        .form(&verdict)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(by_token.status(), 403);
     assert_eq!(app.store.event_count().await.expect("count"), events);
 
     let rejected = app

@@ -299,6 +299,11 @@ pub async fn projection_status(
     }
     for subscriber in crate::store::subscriptions::statuses(store).await? {
         let last_error = match (subscriber.last_error, subscriber.last_error_at) {
+            // A round acknowledged after the failure: it has recovered.
+            (Some(error), Some(at)) if at < subscriber.updated_at => format!(
+                "{}: {error} (it has succeeded since)",
+                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
             (Some(error), Some(at)) => format!(
                 "{}: {error}",
                 at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -817,6 +822,18 @@ mod tests {
             assert_eq!(row[2], (head - 3).to_string());
             assert_eq!(row[3], "3");
             assert!(row[4].ends_with(": the database was locked"), "{row:?}");
+            worker.acknowledge(head).await.expect("a later round succeeds");
+            let status = projection_status(&store, head).await.expect("status");
+            let row = status
+                .rows
+                .iter()
+                .find(|row| row[0] == "integrity-checks")
+                .expect("the worker's row");
+            assert_eq!(row[3], "0");
+            assert!(
+                row[4].ends_with(": the database was locked (it has succeeded since)"),
+                "{row:?}"
+            );
             let catalog = status.rows.iter().find(|row| row[0] == "catalog").expect("catalog");
             assert_eq!(catalog[3], "0");
         }
