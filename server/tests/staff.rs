@@ -1409,17 +1409,14 @@ async fn an_administrator_revokes_a_token_from_the_page_and_it_stops_working_at_
             "there is no API token tok-0000000000000000",
         ),
     ] {
-        let body = app
-            .post_form(
-                "/api/platform-manager/tokens/revoke-form",
-                "/staff/platform-manager",
-                &[("request[token]", bad)],
-            )
-            .await
-            .text()
-            .await
-            .expect("body");
-        assert!(body.contains(message), "{bad}: {message}");
+        assert_refused(
+            &app,
+            "/api/platform-manager/tokens/revoke-form",
+            "/staff/platform-manager",
+            &[("request[token]", bad)],
+            message,
+        )
+        .await;
     }
     assert_eq!(app.store.event_count().await.expect("count"), events);
 
