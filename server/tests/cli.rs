@@ -187,7 +187,7 @@ fn rebuilding_an_unknown_projection_fails_and_names_the_known_ones() {
     assert!(!output.status.success());
     assert!(
         stderr(&output).contains(
-            "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers, orders, tickets"
+            "there is no projection called “inventory”; known projections: catalog, price-proposals, accounts, change_requests, dealers, orders, tickets"
         ),
         "{}",
         stderr(&output)

@@ -1457,3 +1457,184 @@ async fn an_administrator_revokes_a_token_from_the_page_and_it_stops_working_at_
         "revoking twice is refused"
     );
 }
+
+#[tokio::test]
+async fn an_agent_proposes_a_base_price_and_a_person_approves_it_on_the_category_page() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let issue = |holder: &'static str| {
+        let app = &app;
+        async move {
+            let issued: serde_json::Value = app
+                .client
+                .post(format!("{}/api/platform-manager/tokens/issue", app.address))
+                .json(
+                    &serde_json::json!({ "request": { "holder": holder, "label": "pricing bot" } }),
+                )
+                .send()
+                .await
+                .expect("answer")
+                .json()
+                .await
+                .expect("JSON");
+            issued["secret"].as_str().expect("a secret").to_owned()
+        }
+    };
+    let proposer = issue("category:propose").await;
+    let reader = issue("category:read").await;
+    let propose = |secret: &str, fields: &[(&str, &str)]| {
+        reqwest::Client::new()
+            .post(format!("{}/api/category/proposals/price", app.address))
+            .bearer_auth(secret)
+            .form(fields)
+            .send()
+    };
+    let proposal = [
+        ("form[sku]", "MUG-SPECKLE-12"),
+        ("form[price]", "30.00"),
+        (
+            "form[summary]",
+            "Raise the speckled mug to $30: two rivals charge $32",
+        ),
+        ("form[reasoning]", "Three market notes this month agree."),
+        ("form[risk]", "low"),
+        ("form[agents_involved][0]", "promotions"),
+        ("form[data_considered][0][label]", "Market notes"),
+        (
+            "form[data_considered][0][href]",
+            "/api/functions/category/tables/market-notes",
+        ),
+    ];
+
+    // A token that may only read, and a proposal with a bad risk, record nothing.
+    let events = app.store.event_count().await.expect("count");
+    let refused = propose(&reader, &proposal).await.expect("answer");
+    assert_eq!(refused.status(), 403);
+    let mut bad = proposal;
+    bad[4] = ("form[risk]", "tiny");
+    let refused = propose(&proposer, &bad).await.expect("answer");
+    assert!(refused.status().is_client_error() || refused.status().is_server_error());
+    let body = refused.text().await.expect("body");
+    assert!(body.contains("“tiny” is not a risk"), "{body}");
+    assert_eq!(app.store.event_count().await.expect("count"), events);
+
+    let proposed = propose(&proposer, &proposal).await.expect("answer");
+    assert_eq!(proposed.status(), 200);
+    let decision: String = proposed.json().await.expect("the decision's id");
+    assert!(decision.starts_with("dec-"), "{decision}");
+
+    // The card is on the page and in its JSON, the same.
+    let page = page_json(&app, BusinessFunction::Category).await;
+    let card = page
+        .decisions
+        .iter()
+        .find(|card| card.decision.as_str() == decision)
+        .expect("the proposal is a card");
+    assert_eq!(card.status, app::decision::DecisionStatus::Pending);
+    assert_eq!(
+        card.change,
+        "Base price of MUG-SPECKLE-12 from $28.00 to $30.00"
+    );
+    assert!(card.proposed_by.starts_with("integration:tok-"));
+    assert_eq!(
+        card.agents_involved,
+        [BusinessFunction::Category, BusinessFunction::Promotions]
+    );
+    let waiting = page
+        .metrics
+        .iter()
+        .find(|metric| metric.key == "decisions-waiting")
+        .expect("the waiting count");
+    assert_eq!(waiting.value, "1");
+    let html = app.get("/staff/category").await.text().await.expect("page");
+    assert!(html.contains(&format!("data-decision=\"{decision}\"")));
+    assert_eq!(
+        text_after(
+            &html,
+            &format!("data-decision=\"{decision}\""),
+            "data-field=\"change\""
+        ),
+        card.change
+    );
+
+    // Agents propose; people approve. A person without the approve grant neither.
+    let token_decides = reqwest::Client::new()
+        .post(format!("{}/api/category/proposals/decide", app.address))
+        .bearer_auth(&proposer)
+        .form(&[
+            ("form[decision]", decision.as_str()),
+            ("form[verdict]", "approve"),
+        ])
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(token_decides.status(), 403);
+    let potter = app.another_browser();
+    potter
+        .sign_in("potter@fenwick.example", "fenwick-demo-potter")
+        .await;
+    let refused = potter
+        .post_form(
+            "/api/category/proposals/decide",
+            "/staff/category",
+            &[
+                ("form[decision]", decision.as_str()),
+                ("form[verdict]", "approve"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    let events = app.store.event_count().await.expect("count");
+    assert_refused(
+        &app,
+        "/api/category/proposals/decide",
+        "/staff/category",
+        &[
+            ("form[decision]", decision.as_str()),
+            ("form[verdict]", "reject"),
+            ("form[comment]", " "),
+        ],
+        "say why the proposal is rejected",
+    )
+    .await;
+    assert_eq!(app.store.event_count().await.expect("count"), events);
+
+    let approved = app
+        .post_form(
+            "/api/category/proposals/decide",
+            "/staff/category",
+            &[
+                ("form[decision]", decision.as_str()),
+                ("form[verdict]", "approve"),
+                ("form[comment]", "Agreed"),
+            ],
+        )
+        .await;
+    assert_eq!(approved.url().path(), "/staff/category");
+    assert_eq!(approved.url().query(), Some("decision=approved"));
+    let page = page_json(&app, BusinessFunction::Category).await;
+    let card = page
+        .decisions
+        .iter()
+        .find(|card| card.decision.as_str() == decision)
+        .expect("still a card");
+    assert_eq!(card.status, app::decision::DecisionStatus::Approved);
+    assert_eq!(card.comment, "Agreed");
+    let mug = page
+        .catalog
+        .iter()
+        .find(|entry| entry.product.sku.as_str() == "MUG-SPECKLE-12")
+        .expect("the mug");
+    assert_eq!(mug.product.price.to_string(), "$30.00");
+    // The price change carries the decision that approved it.
+    let head = app.store.head_position().await.expect("head");
+    let change: app::functions::database_manager::view::EventDetail = app
+        .get(&format!("/api/database-manager/events/{head}"))
+        .await
+        .json()
+        .await
+        .expect("the event as JSON");
+    assert_eq!(change.entry.event_type, "BasePriceChanged");
+    assert_eq!(change.decision_id.as_deref(), Some(decision.as_str()));
+}

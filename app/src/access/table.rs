@@ -445,6 +445,18 @@ pub const ROUTES: &[Route] = &[
     ),
     route(
         Method::Post,
+        "/api/category/proposals/price",
+        Requirement::operate(BusinessFunction::Category),
+        "propose a product's base price for a person to approve (server function)",
+    ),
+    route(
+        Method::Post,
+        "/api/category/proposals/decide",
+        Requirement::approve(BusinessFunction::Category),
+        "approve or reject a proposed base price (server function)",
+    ),
+    route(
+        Method::Post,
         "/api/category/delist",
         Requirement::operate(BusinessFunction::Category),
         "take a product off sale (server function)",

@@ -279,6 +279,13 @@ impl BusinessFunction {
         )
     }
 
+    /// Whether the function takes proposals from agents for people to
+    /// approve (its page shows them as decision cards). Category
+    /// Management's base prices are the first; the others say so.
+    pub fn takes_proposals(self) -> bool {
+        matches!(self, BusinessFunction::Category)
+    }
+
     /// The function's page, e.g. `/staff/category`.
     pub fn page_url(self) -> String {
         format!("/staff/{}", self.slug())

@@ -15,10 +15,12 @@
 //! Manager, Platform Manager, Category Management, Customer Management and
 //! Fulfillment. Tables sort by any column and page 25 rows at a time,
 //! and each is served alone, filtered, sorted and paged, at
-//! `GET /api/functions/<slug>/tables/<key>`. Not built yet: decisions and
-//! their cards, agent conversations.
+//! `GET /api/functions/<slug>/tables/<key>`. Decision cards show what
+//! agents proposed (Category Management's base prices so far) with
+//! approve and reject. Not built yet: agent conversations.
 
 mod chart;
+mod decisions;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -278,6 +278,7 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
         catalog,
         choices,
         tables,
+        decisions,
         events,
         change_requests,
         not_built_yet,
@@ -377,6 +378,9 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
                         </div>
                     }
                 })}
+            {function
+                .takes_proposals()
+                .then(|| view! { <super::decisions::DecisionCards function decisions /> })}
             {(function == BusinessFunction::DatabaseManager)
                 .then(|| {
                     view! {

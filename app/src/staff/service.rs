@@ -30,10 +30,12 @@ impl FunctionPage {
             ));
         }
         if function.has_agent() {
-            not_built_yet.push(
-                "Decisions awaiting approval and recently decided: agents and their proposals are not built yet."
-                    .to_owned(),
-            );
+            if !function.takes_proposals() {
+                not_built_yet.push(
+                    "Decisions awaiting approval and recently decided: this function takes no proposals yet (Category Management's base prices are the first that do)."
+                        .to_owned(),
+                );
+            }
             not_built_yet.push("Agent conversations: agents do not run yet.".to_owned());
         }
         FunctionPage {
@@ -49,6 +51,7 @@ impl FunctionPage {
             catalog: Vec::new(),
             choices: Vec::new(),
             tables: Vec::new(),
+            decisions: Vec::new(),
             events: Vec::new(),
             change_requests: Vec::new(),
             not_built_yet,

@@ -45,6 +45,10 @@ pub struct FunctionPage {
     /// The function's newest events, newest first (for the Business
     /// Overview and the Database Manager: every function's).
     pub events: Vec<FeedEntry>,
+    /// Decisions proposed to this function: every one waiting for a
+    /// person, then the newest decided, newest first.
+    #[serde(default)]
+    pub decisions: Vec<crate::decision::DecisionCard>,
     /// The change requests raised about this function, newest first (on
     /// the Platform Manager's page: every function's).
     pub change_requests: Vec<ChangeRequestView>,

@@ -79,6 +79,12 @@ impl EventMetadata {
         self
     }
 
+    /// The same metadata for events that propose or carry out `decision`.
+    pub fn with_decision(mut self, decision: &crate::decision::DecisionId) -> Self {
+        self.decision_id = Some(decision.to_string());
+        self
+    }
+
     /// The same metadata for facts that happened at `at`, before now.
     pub fn occurred_at(mut self, at: DateTime<Utc>) -> Self {
         self.occurred_at = Some(at);

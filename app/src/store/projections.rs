@@ -43,6 +43,7 @@ impl Projector {
 /// Every projector. A new function's projector is added here.
 pub const PROJECTORS: &[Projector] = &[
     category::projection::CATALOG,
+    category::projection::PRICE_PROPOSALS,
     platform_manager::projection::ACCOUNTS,
     platform_manager::projection::CHANGE_REQUESTS,
     customers::projection::DEALERS,
@@ -493,7 +494,7 @@ mod tests {
                 .expect_err("unknown projection");
             assert_eq!(
                 error.to_string(),
-                "there is no projection called “inventory”; known projections: catalog, accounts, change_requests, dealers, orders, tickets, order-lines, promotions, stock, quarantine"
+                "there is no projection called “inventory”; known projections: catalog, price-proposals, accounts, change_requests, dealers, orders, tickets, order-lines, promotions, stock, quarantine"
             );
         }
     }

@@ -4,12 +4,18 @@
 //! state folded from a product's past events and a command, and answers with
 //! the events to record or the rule that refuses the command.
 
+use super::events::PriceChangeProposed;
 use super::events::{
     BasePriceChanged, CategoryEvent, Collection, MarketPriceNoted, ProductDelisted,
     ProductIntroduced, ProductRelisted, ProductRevised, Sku, Variant,
 };
+use crate::decision::{
+    DecisionError, DecisionId, DecisionStatus, Proposal, Verdict, checked_proposal, checked_verdict,
+};
+use crate::functions::BusinessFunction;
 use crate::money::Money;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A request to change the catalog, from a person or an agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,6 +61,27 @@ pub enum CategoryCommand {
         /// What was noticed.
         note: String,
     },
+    /// Propose a new base price for a person to approve or reject (what
+    /// agents do instead of [`CategoryCommand::ChangeBasePrice`]).
+    ProposePriceChange {
+        /// The product.
+        sku: Sku,
+        /// The base price proposed.
+        to: Money,
+        /// What the proposal says about itself.
+        proposal: Proposal,
+    },
+    /// Approve or reject a proposal about the product.
+    DecideProposal {
+        /// The product the proposal is about.
+        sku: Sku,
+        /// The proposal.
+        decision: DecisionId,
+        /// Approve or reject.
+        verdict: Verdict,
+        /// What the person says (required to reject).
+        comment: String,
+    },
 }
 
 impl CategoryCommand {
@@ -66,7 +93,9 @@ impl CategoryCommand {
             | CategoryCommand::Delist { sku, .. }
             | CategoryCommand::Relist { sku }
             | CategoryCommand::ReviseProduct { sku, .. }
-            | CategoryCommand::NoteMarketPrice { sku, .. } => sku,
+            | CategoryCommand::NoteMarketPrice { sku, .. }
+            | CategoryCommand::ProposePriceChange { sku, .. }
+            | CategoryCommand::DecideProposal { sku, .. } => sku,
         }
     }
 }
@@ -120,6 +149,10 @@ pub struct ProductState {
     pub base_price: Option<Money>,
     /// Its details as last introduced or revised.
     pub details: Option<ProductDetails>,
+    /// The price change proposed and waiting for a person, if any.
+    pub pending_price_change: Option<PriceChangeProposed>,
+    /// The proposals about it decided so far.
+    pub decided: BTreeMap<DecisionId, DecisionStatus>,
 }
 
 impl ProductState {
@@ -161,7 +194,27 @@ impl ProductState {
                 });
             }
             CategoryEvent::MarketPriceNoted(_) => {}
+            CategoryEvent::PriceChangeProposed(proposed) => {
+                self.pending_price_change = Some(proposed.clone());
+            }
+            CategoryEvent::DecisionApproved(verdict) => {
+                self.settle(&verdict.decision, DecisionStatus::Approved);
+            }
+            CategoryEvent::DecisionRejected(verdict) => {
+                self.settle(&verdict.decision, DecisionStatus::Rejected);
+            }
         }
+    }
+
+    fn settle(&mut self, decision: &DecisionId, status: DecisionStatus) {
+        if self
+            .pending_price_change
+            .as_ref()
+            .is_some_and(|pending| &pending.proposal.decision == decision)
+        {
+            self.pending_price_change = None;
+        }
+        self.decided.insert(decision.clone(), status);
     }
 }
 
@@ -304,6 +357,31 @@ pub enum CategoryError {
         /// The refused price.
         price: Money,
     },
+    /// A rule every decision shares refused the proposal or the verdict.
+    #[error(transparent)]
+    Decision(#[from] DecisionError),
+    /// One price change at a time waits for a person, so two proposals
+    /// never race to change the same price.
+    #[error("product {sku} already has a price change waiting for a decision ({decision})")]
+    PriceChangeAlreadyProposed {
+        /// The product.
+        sku: Sku,
+        /// The proposal waiting.
+        decision: DecisionId,
+    },
+    /// The price moved since the proposal was made: approving it would
+    /// carry out a change nobody proposed against today's price.
+    #[error(
+        "product {sku} costs {now} now, not the {then} this proposal was made against: reject it, and propose again if still needed"
+    )]
+    ProposalOutdated {
+        /// The product.
+        sku: Sku,
+        /// Its price when the proposal was made.
+        then: Money,
+        /// Its price now.
+        now: Money,
+    },
     /// Pictures are served from the site's own files, never hot-linked.
     #[error("product {sku}'s picture “{image}” must be a path on this site starting with /")]
     ImageNotOnSite {
@@ -314,6 +392,83 @@ pub enum CategoryError {
     },
 }
 
+/// The product's base price today, if `to` may replace it: the product
+/// exists, `to` is in its currency, above zero, and different.
+fn checked_new_price(state: &ProductState, sku: &Sku, to: Money) -> Result<Money, CategoryError> {
+    let Some(from) = state.base_price.filter(|_| state.introduced) else {
+        return Err(CategoryError::NoSuchProduct { sku: sku.clone() });
+    };
+    if to.currency != from.currency {
+        return Err(CategoryError::CurrencyChanged {
+            sku: sku.clone(),
+            currency: from.currency.code(),
+        });
+    }
+    if !to.is_positive() {
+        return Err(CategoryError::PriceNotPositive {
+            sku: sku.clone(),
+            price: to,
+        });
+    }
+    if to == from {
+        return Err(CategoryError::PriceUnchanged {
+            sku: sku.clone(),
+            price: from,
+        });
+    }
+    Ok(from)
+}
+
+/// A person's verdict on the product's waiting price change: approving
+/// records the verdict and the change itself, rejecting only the verdict.
+fn decide_proposal(
+    state: &ProductState,
+    sku: Sku,
+    decision: DecisionId,
+    verdict: Verdict,
+    comment: &str,
+) -> Result<Vec<CategoryEvent>, CategoryError> {
+    let Some(pending) = state
+        .pending_price_change
+        .as_ref()
+        .filter(|pending| pending.proposal.decision == decision)
+    else {
+        return Err(match state.decided.get(&decision) {
+            Some(status) => DecisionError::AlreadyDecided {
+                decision,
+                status: status.as_str(),
+            },
+            None => DecisionError::NoSuchDecision { decision },
+        }
+        .into());
+    };
+    let verdict_given = checked_verdict(verdict, decision, comment)?;
+    match verdict {
+        Verdict::Reject => Ok(vec![CategoryEvent::DecisionRejected(verdict_given)]),
+        Verdict::Approve => {
+            let now = state.base_price.unwrap_or(pending.from);
+            if now != pending.from {
+                return Err(CategoryError::ProposalOutdated {
+                    sku,
+                    then: pending.from,
+                    now,
+                });
+            }
+            Ok(vec![
+                CategoryEvent::DecisionApproved(verdict_given),
+                CategoryEvent::BasePriceChanged(BasePriceChanged {
+                    sku,
+                    from: pending.from,
+                    to: pending.to,
+                    // The summary says why; the decision's id in the
+                    // metadata leads to the rest.
+                    reason: pending.proposal.summary.clone(),
+                }),
+            ])
+        }
+    }
+}
+
 /// Decides a catalog command against the product's current state.
 pub fn decide(
     state: &ProductState,
@@ -322,22 +477,11 @@ pub fn decide(
     match command {
         CategoryCommand::IntroduceProduct(product) => introduce_product(state, product),
         CategoryCommand::ChangeBasePrice { sku, to, reason } => {
-            let Some(from) = state.base_price.filter(|_| state.introduced) else {
+            if !state.introduced {
                 return Err(CategoryError::NoSuchProduct { sku });
-            };
+            }
             let reason = checked_reason(&reason)?;
-            if to.currency != from.currency {
-                return Err(CategoryError::CurrencyChanged {
-                    sku,
-                    currency: from.currency.code(),
-                });
-            }
-            if !to.is_positive() {
-                return Err(CategoryError::PriceNotPositive { sku, price: to });
-            }
-            if to == from {
-                return Err(CategoryError::PriceUnchanged { sku, price: from });
-            }
+            let from = checked_new_price(state, &sku, to)?;
             Ok(vec![CategoryEvent::BasePriceChanged(BasePriceChanged {
                 sku,
                 from,
@@ -345,6 +489,30 @@ pub fn decide(
                 reason,
             })])
         }
+        CategoryCommand::ProposePriceChange { sku, to, proposal } => {
+            let from = checked_new_price(state, &sku, to)?;
+            if let Some(pending) = &state.pending_price_change {
+                return Err(CategoryError::PriceChangeAlreadyProposed {
+                    sku,
+                    decision: pending.proposal.decision.clone(),
+                });
+            }
+            let proposal = checked_proposal(BusinessFunction::Category, proposal)?;
+            Ok(vec![CategoryEvent::PriceChangeProposed(
+                PriceChangeProposed {
+                    proposal,
+                    sku,
+                    from,
+                    to,
+                },
+            )])
+        }
+        CategoryCommand::DecideProposal {
+            sku,
+            decision,
+            verdict,
+            comment,
+        } => decide_proposal(state, sku, decision, verdict, &comment),
         CategoryCommand::Delist { sku, reason } => {
             if !state.introduced {
                 return Err(CategoryError::NoSuchProduct { sku });
@@ -557,6 +725,7 @@ fn introduce_product(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decision::DecisionVerdict;
     use crate::money::Currency;
 
     fn sku() -> Sku {
@@ -982,5 +1151,178 @@ mod tests {
                 refusal
             );
         }
+    }
+
+    // Proposals: agents propose a base price, people approve or reject.
+
+    fn decision(byte: u8) -> DecisionId {
+        DecisionId::from_random([byte; 8])
+    }
+
+    fn proposal_of(id: &DecisionId) -> Proposal {
+        Proposal {
+            decision: id.clone(),
+            summary: "Raise to $30: two rivals charge $32".into(),
+            reasoning: String::new(),
+            agents_involved: vec![],
+            data_considered: vec![],
+            risk: crate::decision::Risk::Low,
+        }
+    }
+
+    fn propose(id: &DecisionId, to: Money) -> CategoryCommand {
+        CategoryCommand::ProposePriceChange {
+            sku: sku(),
+            to,
+            proposal: proposal_of(id),
+        }
+    }
+
+    fn verdict(id: &DecisionId, verdict: Verdict, comment: &str) -> CategoryCommand {
+        CategoryCommand::DecideProposal {
+            sku: sku(),
+            decision: id.clone(),
+            verdict,
+            comment: comment.into(),
+        }
+    }
+
+    /// The product introduced at $28 with a proposal to charge $30 waiting.
+    fn with_proposal(id: &DecisionId) -> Vec<CategoryEvent> {
+        let mut history = introduced();
+        history.extend(decide(&given(&history), propose(id, usd(3000))).expect("proposed"));
+        history
+    }
+
+    #[test]
+    fn a_proposal_records_the_price_it_was_made_against_and_changes_nothing_yet() {
+        let id = decision(1);
+        let history = with_proposal(&id);
+        let Some(CategoryEvent::PriceChangeProposed(proposed)) = history.last() else {
+            panic!("expected a proposal, got {history:?}");
+        };
+        assert_eq!((proposed.from, proposed.to), (usd(2800), usd(3000)));
+        assert_eq!(
+            proposed.proposal.agents_involved,
+            vec![BusinessFunction::Category]
+        );
+        assert_eq!(given(&history).base_price, Some(usd(2800)));
+    }
+
+    #[test]
+    fn a_proposal_follows_the_rules_of_a_price_change_and_waits_alone() {
+        let id = decision(1);
+        assert_eq!(
+            decide(&given(&introduced()), propose(&id, usd(2800))),
+            Err(CategoryError::PriceUnchanged {
+                sku: sku(),
+                price: usd(2800)
+            })
+        );
+        assert_eq!(
+            decide(&given(&[]), propose(&id, usd(3000))),
+            Err(CategoryError::NoSuchProduct { sku: sku() })
+        );
+        assert_eq!(
+            decide(
+                &given(&with_proposal(&id)),
+                propose(&decision(2), usd(3200))
+            ),
+            Err(CategoryError::PriceChangeAlreadyProposed {
+                sku: sku(),
+                decision: id
+            })
+        );
+    }
+
+    #[test]
+    fn approving_a_proposal_records_the_verdict_and_the_price_change_together() {
+        let id = decision(1);
+        let events = decide(
+            &given(&with_proposal(&id)),
+            verdict(&id, Verdict::Approve, " Agreed "),
+        )
+        .expect("approved");
+        assert_eq!(
+            events,
+            vec![
+                CategoryEvent::DecisionApproved(DecisionVerdict {
+                    decision: id.clone(),
+                    comment: "Agreed".into()
+                }),
+                CategoryEvent::BasePriceChanged(BasePriceChanged {
+                    sku: sku(),
+                    from: usd(2800),
+                    to: usd(3000),
+                    reason: "Raise to $30: two rivals charge $32".into(),
+                }),
+            ]
+        );
+        // Decided once: a second verdict is refused, and a new proposal may wait.
+        let mut history = with_proposal(&id);
+        history.extend(events);
+        assert_eq!(
+            decide(&given(&history), verdict(&id, Verdict::Reject, "No")),
+            Err(CategoryError::Decision(DecisionError::AlreadyDecided {
+                decision: id,
+                status: "approved"
+            }))
+        );
+        assert!(decide(&given(&history), propose(&decision(2), usd(3200))).is_ok());
+    }
+
+    #[test]
+    fn rejecting_a_proposal_needs_a_reason_and_changes_no_price() {
+        let id = decision(1);
+        let state = given(&with_proposal(&id));
+        assert_eq!(
+            decide(&state, verdict(&id, Verdict::Reject, "  ")),
+            Err(CategoryError::Decision(
+                DecisionError::MissingRejectionReason
+            ))
+        );
+        assert_eq!(
+            decide(
+                &state,
+                verdict(&id, Verdict::Reject, "Not before the spring fair")
+            ),
+            Ok(vec![CategoryEvent::DecisionRejected(DecisionVerdict {
+                decision: id,
+                comment: "Not before the spring fair".into()
+            })])
+        );
+    }
+
+    #[test]
+    fn a_proposal_made_against_an_old_price_cannot_be_approved_but_can_be_rejected() {
+        let id = decision(1);
+        let mut history = with_proposal(&id);
+        history.push(CategoryEvent::BasePriceChanged(BasePriceChanged {
+            sku: sku(),
+            from: usd(2800),
+            to: usd(2900),
+            reason: "A person changed it meanwhile".into(),
+        }));
+        assert_eq!(
+            decide(&given(&history), verdict(&id, Verdict::Approve, ""))
+                .expect_err("refused")
+                .to_string(),
+            "product MUG-SPECKLE-12 costs $29.00 now, not the $28.00 this proposal was made against: reject it, and propose again if still needed"
+        );
+        assert!(decide(&given(&history), verdict(&id, Verdict::Reject, "Outdated")).is_ok());
+    }
+
+    #[test]
+    fn a_verdict_on_an_unknown_decision_is_refused() {
+        let unknown = decision(9);
+        assert_eq!(
+            decide(
+                &given(&with_proposal(&decision(1))),
+                verdict(&unknown, Verdict::Approve, "")
+            ),
+            Err(CategoryError::Decision(DecisionError::NoSuchDecision {
+                decision: unknown
+            }))
+        );
     }
 }

@@ -1,9 +1,15 @@
 //! Category Management's server functions for staff: add a product, edit
 //! one, change a base price, delist a product, relist it, note a market
 //! price (see `crate::access::table`: each needs `category:operate`). Each
-//! redirects back to the function's page, which says what was done.
+//! redirects back to the function's page, which says what was done. And
+//! for agents and the people who answer them: propose a base price
+//! (`category:operate`, which a `propose` token has), approve or reject a
+//! proposal (`category:approve`, people only).
 
-use super::view::{BasePriceForm, ListingForm, MarketNoteForm, ProductForm};
+use super::view::{
+    BasePriceForm, DecisionVerdictForm, ListingForm, MarketNoteForm, PriceProposalForm, ProductForm,
+};
+use crate::decision::DecisionId;
 use crate::error::KilnError;
 use leptos::prelude::*;
 
@@ -16,6 +22,28 @@ async fn acting_staff() -> Result<crate::event::Actor, KilnError> {
             "people change the catalog; agents propose".into(),
         )),
     }
+}
+
+/// Whoever is proposing, as the actor of the proposal: the function's
+/// own agent, an external agent's token, or a member of staff.
+#[cfg(feature = "ssr")]
+async fn acting_proposer() -> Result<crate::event::Actor, KilnError> {
+    use crate::access::Principal;
+    use crate::event::Actor;
+    match crate::account::principal().await? {
+        Principal::Staff { account, .. } => Ok(Actor::user(&account)),
+        Principal::Agent { function } => Actor::parse(&format!("agent:{}", function.slug())),
+        Principal::Token { token, .. } => Actor::parse(&format!("integration:{token}")),
+        _ => {
+            return Err(KilnError::Rejected(
+                "proposals come from staff and agents".into(),
+            ));
+        }
+    }
+    .map_err(|error| {
+        tracing::error!(%error, "a principal did not make an actor");
+        KilnError::Internal
+    })
 }
 
 /// The SKU typed or chosen in a form.
@@ -45,9 +73,11 @@ fn to_kiln_error(error: super::service::CatalogServiceError) -> KilnError {
         refused @ (CatalogServiceError::Sku(_)
         | CatalogServiceError::Collection(_)
         | CatalogServiceError::Family(_)
-        | CatalogServiceError::OptionWithoutFamily { .. }) => {
-            KilnError::Rejected(refused.to_string())
-        }
+        | CatalogServiceError::OptionWithoutFamily { .. }
+        | CatalogServiceError::DecisionId(_)
+        | CatalogServiceError::UnknownRisk { .. }
+        | CatalogServiceError::UnknownVerdict { .. }
+        | CatalogServiceError::UnknownFunction { .. }) => KilnError::Rejected(refused.to_string()),
     }
 }
 
@@ -143,5 +173,41 @@ pub async fn relist_product(form: ListingForm) -> Result<(), KilnError> {
         .await
         .map_err(to_kiln_error)?;
     leptos_axum::redirect("/staff/category?changed=relisted");
+    Ok(())
+}
+
+/// Proposes a new base price for a product, for a person to approve or
+/// reject on the Category Management page; answers the decision's id.
+/// `POST /api/category/proposals/price` (form fields `form[sku]`,
+/// `form[price]`, `form[summary]`, `form[reasoning]`, `form[risk]`,
+/// `form[agents_involved][0]`…, `form[data_considered][0][label]`,
+/// `form[data_considered][0][href]`…).
+#[server(prefix = "/api", endpoint = "category/proposals/price")]
+pub async fn propose_base_price(form: PriceProposalForm) -> Result<DecisionId, KilnError> {
+    let state = crate::state::AppState::from_context()?;
+    let actor = acting_proposer().await?;
+    let decision = super::service::propose_price_change(state.store(), actor, form)
+        .await
+        .map_err(to_kiln_error)?;
+    tracing::info!(%decision, "a base price was proposed");
+    Ok(decision)
+}
+
+/// Approves a proposed base price (which changes it) or rejects it,
+/// saying why; then back to the page with `?decision=approved` or
+/// `?decision=rejected`. `POST /api/category/proposals/decide` (form
+/// fields `form[decision]`, `form[verdict]`, `form[comment]`).
+#[server(prefix = "/api", endpoint = "category/proposals/decide")]
+pub async fn decide_price_proposal(form: DecisionVerdictForm) -> Result<(), KilnError> {
+    let state = crate::state::AppState::from_context()?;
+    let actor = acting_staff().await?;
+    let verdict = super::service::decide_price_proposal(state.store(), actor, form)
+        .await
+        .map_err(to_kiln_error)?;
+    let outcome = match verdict {
+        crate::decision::Verdict::Approve => "approved",
+        crate::decision::Verdict::Reject => "rejected",
+    };
+    leptos_axum::redirect(&format!("/staff/category?decision={outcome}"));
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! What Category Management records in the event log.
 
+use crate::decision::{DecisionVerdict, Proposal};
 use crate::money::Money;
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
@@ -28,6 +29,37 @@ pub enum CategoryEvent {
     /// product (a competitor's price, what buyers said), for pricing
     /// decisions. Nothing about the product changes.
     MarketPriceNoted(MarketPriceNoted),
+    /// An agent (or a person) proposed changing a product's base price.
+    /// Nothing changes yet: the proposal waits on the Category Management
+    /// page for a person who may approve (`category:approve`). A product
+    /// has at most one price change waiting.
+    PriceChangeProposed(PriceChangeProposed),
+    /// A person approved a proposal on this product's stream. What it
+    /// proposed is recorded in the same append, right after it (for a
+    /// price change, `BasePriceChanged`), with the decision's id in the
+    /// metadata of both.
+    DecisionApproved(DecisionVerdict),
+    /// A person rejected a proposal on this product's stream, saying why.
+    /// Nothing changes.
+    DecisionRejected(DecisionVerdict),
+}
+
+/// Payload of [`CategoryEvent::PriceChangeProposed`]: what every proposal
+/// says (its decision id, summary, reasoning, agents involved, data
+/// considered and risk), and the change itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct PriceChangeProposed {
+    /// The decision, as every proposal describes it.
+    #[serde(flatten)]
+    pub proposal: Proposal,
+    /// The product.
+    pub sku: Sku,
+    /// Its base price when the proposal was made: approving it later
+    /// checks the price is still this.
+    pub from: Money,
+    /// The base price proposed (same currency).
+    pub to: Money,
 }
 
 /// Payload of [`CategoryEvent::ProductRevised`]: the product's details as
@@ -328,6 +360,9 @@ impl crate::event::DomainEvent for CategoryEvent {
             CategoryEvent::ProductRelisted(_) => "ProductRelisted",
             CategoryEvent::ProductRevised(_) => "ProductRevised",
             CategoryEvent::MarketPriceNoted(_) => "MarketPriceNoted",
+            CategoryEvent::PriceChangeProposed(_) => "PriceChangeProposed",
+            CategoryEvent::DecisionApproved(_) => "DecisionApproved",
+            CategoryEvent::DecisionRejected(_) => "DecisionRejected",
         }
     }
 

@@ -1,10 +1,12 @@
 //! What Category Management's page adds to the shared function page: the
 //! forms for its commands — add a product, edit one, change a base price,
-//! delist, relist, note a market price. Each works without JavaScript and
-//! says what it did on the page it returns to.
+//! delist, relist, note a market price — and the approve and reject forms
+//! of its decision cards. Each works without JavaScript and says what it
+//! did on the page it returns to.
 
 use super::endpoints::{
-    AddProduct, ChangeBasePrice, DelistProduct, EditProduct, NoteMarketPrice, RelistProduct,
+    AddProduct, ChangeBasePrice, DecidePriceProposal, DelistProduct, EditProduct, NoteMarketPrice,
+    RelistProduct,
 };
 use super::events::Collection;
 use super::view::CatalogEntry;
@@ -297,5 +299,54 @@ fn ListingForms(listed: Vec<Choice>, delisted: Vec<Choice>) -> impl IntoView {
                 view! { <p class="mt-4 text-sm text-stone-600">"Every product is on sale."</p> }.into_any()
             }}
         </div>
+    }
+}
+
+/// A waiting price proposal's verdict forms: approve (a comment is
+/// optional) and reject (saying why).
+#[component]
+pub fn ProposalVerdictForms(decision: String) -> impl IntoView {
+    view! {
+        <div class="mt-4 flex flex-col gap-3 border-t border-stone-100 pt-4">
+            <VerdictForm
+                decision=decision.clone()
+                verdict="approve"
+                comment_label="Comment (optional)"
+                button="Approve"
+                button_class="rounded-lg bg-emerald-800 px-4 py-2 text-sm font-medium text-white hover:bg-emerald-700"
+            />
+            <VerdictForm
+                decision
+                verdict="reject"
+                comment_label="Why not"
+                button="Reject"
+                button_class="rounded-lg border border-stone-300 px-4 py-2 text-sm font-medium text-stone-800 hover:bg-stone-100"
+            />
+        </div>
+    }
+}
+
+/// One verdict on a proposal, with its comment and its refusal.
+#[component]
+fn VerdictForm(
+    decision: String,
+    verdict: &'static str,
+    comment_label: &'static str,
+    button: &'static str,
+    button_class: &'static str,
+) -> impl IntoView {
+    let decide = ServerAction::<DecidePriceProposal>::new();
+    let result = Signal::derive(move || decide.value().get());
+    view! {
+        <ActionForm action=decide attr:class="flex flex-wrap items-end gap-3" attr:data-verdict=verdict>
+            <input type="hidden" name="form[decision]" value=decision />
+            <input type="hidden" name="form[verdict]" value=verdict />
+            <label class="flex flex-1 flex-col gap-1 text-sm font-medium text-stone-800">
+                {comment_label}
+                <input type="text" name="form[comment]" maxlength="2000" class=INPUT />
+            </label>
+            <button type="submit" class=button_class>{button}</button>
+            <div class="w-full"><Refusal result /></div>
+        </ActionForm>
     }
 }

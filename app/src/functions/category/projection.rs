@@ -1,16 +1,17 @@
 //! The `catalog_products` table, derived from Category Management's events.
 
 use super::events::{
-    CategoryEvent, Collection, FamilyKey, ProductDelisted, ProductIntroduced, ProductRelisted,
-    ProductRevised, Sku, Variant,
+    CategoryEvent, Collection, FamilyKey, PriceChangeProposed, ProductDelisted, ProductIntroduced,
+    ProductRelisted, ProductRevised, Sku, Variant,
 };
 use super::view::{CatalogEntry, MarketNote, PriceChange, ProductCard, StorefrontQuery};
+use crate::decision::{DecisionCard, DecisionId, DecisionStatus, DecisionVerdict, Risk};
 use crate::event::DomainEvent;
 use crate::functions::BusinessFunction;
 use crate::money::{Currency, Money};
 use crate::store::backend::{Connection, PerBackend, per_backend};
 use crate::store::integrity::IntegrityCheck;
-use crate::store::projections::{Projector, ProjectorFuture, Row, Value, upsert_rows};
+use crate::store::projections::{self, Projector, ProjectorFuture, Row, Value, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
 
 /// The catalog projection: `catalog_products` (every product, listed or
@@ -185,6 +186,10 @@ pub async fn apply(
                 )
                 .await?;
             }
+            // The price proposals projection keeps decisions.
+            CategoryEvent::PriceChangeProposed(_)
+            | CategoryEvent::DecisionApproved(_)
+            | CategoryEvent::DecisionRejected(_) => {}
         }
     }
     write_introductions(connection, &introduced).await
@@ -550,6 +555,271 @@ pub async fn price_changes(store: &EventStore, limit: i64) -> Result<Vec<PriceCh
             })
         })
         .collect()
+}
+
+/// The price proposals projection: `price_change_proposals` (each
+/// proposal, as its agent made it) and `price_change_verdicts` (the
+/// verdict on it, once given).
+pub const PRICE_PROPOSALS: Projector = Projector {
+    name: "price-proposals",
+    function: BusinessFunction::Category,
+    handles: &[
+        "PriceChangeProposed",
+        "DecisionApproved",
+        "DecisionRejected",
+    ],
+    tables: &["price_change_proposals", "price_change_verdicts"],
+    apply: apply_proposals_boxed,
+};
+
+fn apply_proposals_boxed<'a>(
+    connection: Connection<'a>,
+    events: &'a [&'a RecordedEvent],
+) -> ProjectorFuture<'a> {
+    Box::pin(apply_proposals(connection, events))
+}
+
+/// Applies proposals and verdicts, in position order: a row per proposal
+/// and per verdict, each remembering the position of its event, so
+/// replaying changes nothing.
+pub async fn apply_proposals(
+    mut connection: Connection<'_>,
+    events: &[&RecordedEvent],
+) -> Result<(), StoreError> {
+    // The texts the rows borrow.
+    struct Proposed {
+        position: i64,
+        proposed: PriceChangeProposed,
+        agents: String,
+        data: String,
+        by: String,
+        at: String,
+    }
+    struct Decided {
+        position: i64,
+        status: &'static str,
+        verdict: DecisionVerdict,
+        by: String,
+        at: String,
+    }
+    let mut proposals = Vec::new();
+    let mut verdicts = Vec::new();
+    for (event, payload) in projections::decode::<CategoryEvent>(events)? {
+        let by = event.metadata.actor.to_string();
+        let at = event
+            .recorded_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let (status, verdict) = match payload {
+            CategoryEvent::PriceChangeProposed(proposed) => {
+                let json = |value: serde_json::Result<String>| {
+                    value.map_err(|source| StoreError::Payload {
+                        event_type: event.event_type.clone(),
+                        source,
+                    })
+                };
+                proposals.push(Proposed {
+                    position: event.position,
+                    agents: json(serde_json::to_string(&proposed.proposal.agents_involved))?,
+                    data: json(serde_json::to_string(&proposed.proposal.data_considered))?,
+                    proposed,
+                    by,
+                    at,
+                });
+                continue;
+            }
+            CategoryEvent::DecisionApproved(verdict) => (DecisionStatus::Approved, verdict),
+            CategoryEvent::DecisionRejected(verdict) => (DecisionStatus::Rejected, verdict),
+            _ => continue,
+        };
+        verdicts.push(Decided {
+            position: event.position,
+            status: status.as_str(),
+            verdict,
+            by,
+            at,
+        });
+    }
+    let proposal_rows: Vec<Row<'_>> = proposals
+        .iter()
+        .map(|row| {
+            let proposed = &row.proposed;
+            Row {
+                values: vec![
+                    Value::Text(proposed.proposal.decision.as_str()),
+                    Value::Text(proposed.sku.as_str()),
+                    Value::Text(&proposed.proposal.summary),
+                    Value::Text(&proposed.proposal.reasoning),
+                    Value::Text(&row.agents),
+                    Value::Text(&row.data),
+                    Value::Text(proposed.proposal.risk.as_str()),
+                    Value::Integer(proposed.from.minor_units),
+                    Value::Integer(proposed.to.minor_units),
+                    Value::Text(proposed.to.currency.code()),
+                    Value::Text(&row.by),
+                    Value::Text(&row.at),
+                ],
+                position: row.position,
+            }
+        })
+        .collect();
+    upsert_rows(
+        connection.reborrow(),
+        "price_change_proposals",
+        "decision_id",
+        &[
+            "decision_id",
+            "sku",
+            "summary",
+            "reasoning",
+            "agents_involved",
+            "data_considered",
+            "risk",
+            "from_minor",
+            "to_minor",
+            "currency",
+            "proposed_by",
+            "proposed_at",
+        ],
+        &proposal_rows,
+    )
+    .await?;
+    let verdict_rows: Vec<Row<'_>> = verdicts
+        .iter()
+        .map(|row| Row {
+            values: vec![
+                Value::Text(row.verdict.decision.as_str()),
+                Value::Text(row.status),
+                Value::Text(&row.verdict.comment),
+                Value::Text(&row.by),
+                Value::Text(&row.at),
+            ],
+            position: row.position,
+        })
+        .collect();
+    upsert_rows(
+        connection,
+        "price_change_verdicts",
+        "decision_id",
+        &[
+            "decision_id",
+            "status",
+            "comment",
+            "decided_by",
+            "decided_at",
+        ],
+        &verdict_rows,
+    )
+    .await
+}
+
+/// A row of `price_change_proposals` with its verdict, if any.
+#[derive(sqlx::FromRow)]
+struct ProposalRow {
+    decision_id: String,
+    sku: String,
+    summary: String,
+    reasoning: String,
+    agents_involved: String,
+    data_considered: String,
+    risk: String,
+    from_minor: i64,
+    to_minor: i64,
+    currency: String,
+    proposed_by: String,
+    proposed_at: String,
+    status: Option<String>,
+    comment: Option<String>,
+    decided_by: Option<String>,
+    decided_at: Option<String>,
+}
+
+/// The price proposals as decision cards: every one waiting, then the
+/// newest `decided_limit` decided, newest first.
+pub async fn price_proposals(
+    store: &EventStore,
+    decided_limit: i64,
+) -> Result<Vec<DecisionCard>, StoreError> {
+    let rows: Vec<ProposalRow> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(
+            "SELECT p.decision_id, p.sku, p.summary, p.reasoning, p.agents_involved,
+                    p.data_considered, p.risk, p.from_minor, p.to_minor, p.currency,
+                    p.proposed_by, p.proposed_at, v.status, v.comment, v.decided_by,
+                    v.decided_at
+             FROM price_change_proposals p
+             LEFT JOIN price_change_verdicts v ON v.decision_id = p.decision_id
+             WHERE v.decision_id IS NULL
+                OR p.decision_id IN (SELECT decision_id FROM price_change_verdicts
+                                     ORDER BY last_position DESC LIMIT $1)
+             ORDER BY (v.decision_id IS NULL) DESC, COALESCE(v.last_position, p.last_position) DESC",
+        )
+        .bind(decided_limit)
+        .fetch_all(pool)
+        .await
+    })
+    .map_err(database("read the price proposals"))?;
+    rows.into_iter().map(decision_card).collect()
+}
+
+/// A proposal's row as the card a page shows.
+fn decision_card(row: ProposalRow) -> Result<DecisionCard, StoreError> {
+    let corrupt = |what, value: &str| StoreError::Corrupt {
+        what,
+        value: value.to_owned(),
+    };
+    let currency =
+        Currency::from_code(&row.currency).ok_or_else(|| corrupt("currency", &row.currency))?;
+    let sku = Sku::parse(&row.sku).map_err(|_| corrupt("SKU", &row.sku))?;
+    let status = match &row.status {
+        None => DecisionStatus::Pending,
+        Some(status) => {
+            DecisionStatus::from_name(status).ok_or_else(|| corrupt("decision status", status))?
+        }
+    };
+    Ok(DecisionCard {
+        decision: DecisionId::parse(&row.decision_id)
+            .map_err(|_| corrupt("decision id", &row.decision_id))?,
+        function: BusinessFunction::Category,
+        change: format!(
+            "Base price of {sku} from {} to {}",
+            Money::new(row.from_minor, currency),
+            Money::new(row.to_minor, currency)
+        ),
+        stream: crate::event::StreamId::product(&sku).to_string(),
+        summary: row.summary,
+        reasoning: row.reasoning,
+        agents_involved: serde_json::from_str(&row.agents_involved)
+            .map_err(|_| corrupt("agents involved", &row.agents_involved))?,
+        data_considered: serde_json::from_str(&row.data_considered)
+            .map_err(|_| corrupt("data considered", &row.data_considered))?,
+        risk: Risk::from_name(&row.risk).ok_or_else(|| corrupt("risk", &row.risk))?,
+        proposed_by: row.proposed_by,
+        proposed_at: row.proposed_at,
+        status,
+        decided_by: row.decided_by,
+        decided_at: row.decided_at,
+        comment: row.comment.unwrap_or_default(),
+    })
+}
+
+/// The product a price proposal is about, if there is such a proposal.
+pub async fn proposal_sku(
+    store: &EventStore,
+    decision: &DecisionId,
+) -> Result<Option<Sku>, StoreError> {
+    let sku: Option<String> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_scalar("SELECT sku FROM price_change_proposals WHERE decision_id = $1")
+            .bind(decision.as_str())
+            .fetch_optional(pool)
+            .await
+    })
+    .map_err(database("find a price proposal"))?;
+    sku.map(|sku| {
+        Sku::parse(&sku).map_err(|_| StoreError::Corrupt {
+            what: "SKU",
+            value: sku.clone(),
+        })
+    })
+    .transpose()
 }
 
 /// The invariants of the catalog (see `store::integrity`).

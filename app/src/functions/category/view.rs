@@ -203,6 +203,43 @@ pub struct BasePriceForm {
     pub reason: String,
 }
 
+/// What an agent sends to propose a new base price for a person to
+/// approve (`POST /api/category/proposals/price`): every field as sent,
+/// read and checked by the service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceProposalForm {
+    /// The product's SKU.
+    pub sku: String,
+    /// The proposed base price, e.g. `30.00`, in the product's currency.
+    pub price: String,
+    /// What should be done and why, in a sentence.
+    pub summary: String,
+    /// The reasoning at more length.
+    #[serde(default)]
+    pub reasoning: String,
+    /// `low`, `medium` or `high`.
+    pub risk: String,
+    /// Slugs of the other functions whose agents took part, e.g. `promotions`.
+    #[serde(default)]
+    pub agents_involved: Vec<String>,
+    /// The data considered, each with a link on this site.
+    #[serde(default)]
+    pub data_considered: Vec<crate::decision::DataReference>,
+}
+
+/// What a decision card's approve and reject forms send
+/// (`POST /api/category/proposals/decide`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionVerdictForm {
+    /// The decision's id, e.g. `dec-3f9c2a71d04e8b65`.
+    pub decision: String,
+    /// `approve` or `reject`.
+    pub verdict: String,
+    /// What the person says (required to reject).
+    #[serde(default)]
+    pub comment: String,
+}
+
 /// What the "introduce a product" and "edit a product" forms send: every
 /// field as typed, read and checked by the service.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,172 @@
+//! Decision cards: what agents proposed to a function, for people to
+//! approve or reject, and what was decided lately. The card is the same on
+//! every function's page; the approve and reject forms are the function's
+//! own (each function carries out its own commands).
+
+use crate::decision::{DecisionCard, DecisionStatus, Risk};
+use crate::functions::BusinessFunction;
+use leptos::prelude::*;
+
+/// The function's decisions: those waiting first, each with its verdict
+/// forms, then the newest decided.
+#[component]
+pub fn DecisionCards(function: BusinessFunction, decisions: Vec<DecisionCard>) -> impl IntoView {
+    let waiting = decisions
+        .iter()
+        .filter(|card| card.status == DecisionStatus::Pending)
+        .count();
+    view! {
+        <section class="mt-10" data-section="decisions" aria-labelledby="decisions-heading">
+            <div class="flex flex-wrap items-baseline justify-between gap-2">
+                <h2 id="decisions-heading" class="text-lg font-semibold text-stone-900">"Decisions"</h2>
+                <p class="text-xs text-stone-500" data-field="waiting">
+                    {format!("{waiting} waiting for a person")}
+                </p>
+            </div>
+            {decision_notice()}
+            {if decisions.is_empty() {
+                view! {
+                    <p class="mt-3 rounded-xl border border-dashed border-stone-300 p-6 text-sm text-stone-600">
+                        {format!(
+                            "No proposal has been made to {} yet. Agents propose through this function's JSON endpoints; people approve here.",
+                            function.title()
+                        )}
+                    </p>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <div class="mt-3 grid gap-4 lg:grid-cols-2">
+                        {decisions.into_iter().map(|card| view! { <Card card /> }).collect_view()}
+                    </div>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+    .into_any()
+}
+
+/// What the page says after a verdict (`?decision=approved|rejected`).
+fn decision_notice() -> impl IntoView {
+    use crate::forms::Notice;
+    view! {
+        <Notice key="decision" value="approved" message="Approved: the change is carried out and recorded with the decision." />
+        <Notice key="decision" value="rejected" message="Rejected: nothing changes; the reason is recorded for the proposer." />
+    }
+}
+
+/// One decision.
+#[component]
+fn Card(card: DecisionCard) -> impl IntoView {
+    let DecisionCard {
+        decision,
+        function,
+        summary,
+        reasoning,
+        change,
+        agents_involved,
+        data_considered,
+        risk,
+        proposed_by,
+        proposed_at,
+        status,
+        decided_by,
+        decided_at,
+        comment,
+        stream,
+    } = card;
+    let (risk_label, risk_class) = match risk {
+        Risk::Low => ("Low risk", "bg-emerald-100 text-emerald-800"),
+        Risk::Medium => ("Medium risk", "bg-amber-100 text-amber-900"),
+        Risk::High => ("High risk", "bg-rose-100 text-rose-800"),
+    };
+    let (status_label, border) = match status {
+        DecisionStatus::Pending => ("Waiting for a person", "border-amber-300"),
+        DecisionStatus::Approved => ("Approved", "border-stone-200"),
+        DecisionStatus::Rejected => ("Rejected", "border-stone-200"),
+    };
+    let agents = agents_involved
+        .iter()
+        .map(|function| format!("agent:{}", function.slug()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let history = super::stream_url(&stream);
+    let verdict = match (status, decided_by, decided_at) {
+        (DecisionStatus::Pending, _, _) => None,
+        (_, by, at) => Some(format!(
+            "{status_label} by {} · {}",
+            by.unwrap_or_default(),
+            at.unwrap_or_default()
+        )),
+    };
+    let forms = (status == DecisionStatus::Pending).then(|| match function {
+        BusinessFunction::Category => Some(view! {
+            <crate::functions::category::page::ProposalVerdictForms decision=decision.to_string() />
+        }),
+        _ => None,
+    });
+    view! {
+        <article
+            class=format!("rounded-xl border-2 {border} bg-white p-5")
+            data-decision=decision.to_string()
+            data-status=status.as_str()
+        >
+            <div class="flex flex-wrap items-center gap-2">
+                <span class=format!("rounded-full px-2 py-0.5 text-xs font-medium {risk_class}") data-field="risk">
+                    {risk_label}
+                </span>
+                <span class="rounded-full bg-stone-100 px-2 py-0.5 text-xs text-stone-700" data-field="status">
+                    {status_label}
+                </span>
+                <span class="ml-auto text-xs text-stone-400">{decision.to_string()}</span>
+            </div>
+            <h3 class="mt-3 font-medium text-stone-900" data-field="summary">{summary}</h3>
+            <p class="mt-1 text-sm font-semibold text-stone-800" data-field="change">{change}</p>
+            {(!reasoning.is_empty()).then(|| view! { <p class="mt-2 text-sm text-stone-600">{reasoning}</p> })}
+            <dl class="mt-3 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-xs">
+                <dt class="text-stone-500">"Proposed by"</dt>
+                <dd class="text-stone-800" data-field="proposed-by">{format!("{proposed_by} · {proposed_at}")}</dd>
+                <dt class="text-stone-500">"Agents involved"</dt>
+                <dd class="text-stone-800" data-field="agents">{agents}</dd>
+                <dt class="text-stone-500">"Data considered"</dt>
+                <dd class="text-stone-800">
+                    {if data_considered.is_empty() {
+                        view! { <span class="text-stone-500">"None given"</span> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="flex flex-col gap-0.5">
+                                {data_considered
+                                    .into_iter()
+                                    .map(|data| {
+                                        view! {
+                                            <li>
+                                                <a href=data.href class="text-amber-800 hover:underline" data-field="data">
+                                                    {data.label}
+                                                </a>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                            .into_any()
+                    }}
+                </dd>
+                <dt class="text-stone-500">"History"</dt>
+                <dd><a href=history class="text-amber-800 hover:underline">{stream}</a></dd>
+            </dl>
+            {verdict
+                .map(|verdict| {
+                    view! {
+                        <p class="mt-3 border-t border-stone-100 pt-3 text-xs text-stone-600" data-field="verdict">
+                            {verdict}
+                        </p>
+                    }
+                })}
+            {(!comment.is_empty()).then(|| view! { <p class="mt-1 text-sm text-stone-700" data-field="comment">{format!("“{comment}”")}</p> })}
+            {forms}
+        </article>
+    }
+    .into_any()
+}
