@@ -354,3 +354,74 @@ test('an event an integrity check flags waits in the quarantine until a person r
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('an agent proposes a base price through the API, the card appears live, and a person approves it', async () => {
+  const context = await ownerContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await page.goto(`${kiln.url}/staff/category`);
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await page.locator('[data-section="decisions"]').waitFor();
+  assert.equal(await metric(page, 'decisions-waiting').innerText(), '0');
+  await page.evaluate(() => { window.kilnNoReload = true; });
+
+  // The administrator issues the agent its token; the agent proposes from
+  // outside the browser, with the token alone.
+  const issued = await page.evaluate(async () => {
+    const response = await fetch('/api/platform-manager/tokens/issue', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ request: { holder: 'category:propose', label: 'pricing agent' } }),
+    });
+    return response.json();
+  });
+  const proposal = new URLSearchParams({
+    'form[sku]': 'TBL-JUG-1L',
+    'form[price]': '48.00',
+    'form[summary]': 'Raise the pouring jug to $48: it sells out every month and rivals charge $52',
+    'form[reasoning]': 'Three stockouts in six months; two makers sell a similar litre jug for $52 and $55.',
+    'form[risk]': 'medium',
+    'form[agents_involved][0]': 'fulfillment',
+    'form[data_considered][0][label]': 'Product performance, last six months',
+    'form[data_considered][0][href]': '/api/functions/category/tables/product-performance',
+    'form[data_considered][1][label]': 'Stock counts',
+    'form[data_considered][1][href]': '/staff/fulfillment',
+  });
+  const answer = await fetch(`${kiln.url}/api/category/proposals/price`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${issued.secret}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: proposal,
+  });
+  assert.equal(answer.status, 200, await answer.clone().text());
+  const decision = await answer.json();
+  assert.match(decision, /^dec-[0-9a-f]{16}$/);
+
+  // The card arrives without a reload.
+  const card = page.locator(`[data-decision="${decision}"]`);
+  await card.waitFor({ timeout: 10_000 });
+  assert.equal(await card.locator('[data-field="change"]').innerText(), 'Base price of TBL-JUG-1L from $44.00 to $48.00');
+  assert.equal(await card.locator('[data-field="risk"]').innerText(), 'Medium risk');
+  assert.match(await card.locator('[data-field="agents"]').innerText(), /agent:category, agent:fulfillment/);
+  assert.match(await card.locator('[data-field="proposed-by"]').innerText(), /^integration:tok-/);
+  assert.equal(await metric(page, 'decisions-waiting').innerText(), '1');
+  assert.equal(await page.evaluate(() => window.kilnNoReload), true, 'the page reloaded');
+  await page.locator('[data-section="decisions"]').screenshot({ path: path.join(screenshotDir, 'staff-decision-waiting.png') });
+
+  // A rejection without a reason is refused on the card; an approval goes through.
+  await card.locator('[data-verdict="reject"]').getByRole('button', { name: 'Reject' }).click();
+  await card.getByRole('alert').waitFor();
+  assert.match(await card.getByRole('alert').innerText(), /say why the proposal is rejected/);
+  await card.getByLabel('Comment (optional)').fill('Agreed: before the spring fair');
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await page.waitForURL(`${kiln.url}/staff/category?decision=approved`);
+  const decided = page.locator(`[data-decision="${decision}"][data-status="approved"]`);
+  await decided.waitFor();
+  assert.match(await decided.locator('[data-field="verdict"]').innerText(), /^Approved by user:acc-/);
+  assert.match(await decided.locator('[data-field="comment"]').innerText(), /Agreed: before the spring fair/);
+  await page.locator('[data-table="catalog"] tr', { hasText: 'TBL-JUG-1L' }).filter({ hasText: '$48.00' }).waitFor();
+  assert.equal(await metric(page, 'decisions-waiting').innerText(), '0');
+  await page.locator('[data-section="decisions"]').screenshot({ path: path.join(screenshotDir, 'staff-decision-approved.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -127,7 +127,7 @@ fn migrate_seed_rebuild_and_check_work_on_postgres() {
     let report = stdout(&output);
     assert!(
         report.contains(
-            "rebuilt catalog, accounts, change_requests, dealers, orders, tickets, order-lines, promotions, stock, quarantine from 143 events"
+            "rebuilt catalog, price-proposals, accounts, change_requests, dealers, orders, tickets, order-lines, promotions, stock, quarantine from 143 events"
         ),
         "{report}"
     );
@@ -167,7 +167,7 @@ fn rebuilding_projections_reports_equal_checksums() {
     let report = stdout(&output);
     assert!(
         report.contains(
-            "rebuilt catalog, accounts, change_requests, dealers, orders, tickets, order-lines, promotions, stock, quarantine from 143 events"
+            "rebuilt catalog, price-proposals, accounts, change_requests, dealers, orders, tickets, order-lines, promotions, stock, quarantine from 143 events"
         ),
         "{report}"
     );
