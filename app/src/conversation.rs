@@ -188,7 +188,10 @@ mod tests {
     #[test]
     fn an_empty_message_one_to_itself_or_to_a_function_without_an_agent_is_refused() {
         for (refused, error) in [
-            (message(Category, Promotions, "  "), MessageError::MissingText),
+            (
+                message(Category, Promotions, "  "),
+                MessageError::MissingText,
+            ),
             (
                 message(Category, Category, "Hello"),
                 MessageError::ToItself {

@@ -170,6 +170,11 @@ impl StreamId {
         StreamId(format!("change-request-{request}"))
     }
 
+    /// The stream of one conversation between agents (its messages).
+    pub fn conversation(conversation: &crate::conversation::ConversationId) -> Self {
+        StreamId(format!("conversation-{conversation}"))
+    }
+
     /// The stream of one integrity anomaly's quarantine (the verdict on
     /// the events it names), e.g. `anomaly-7`.
     pub fn anomaly(anomaly: i64) -> Self {

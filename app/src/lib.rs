@@ -10,6 +10,7 @@
 pub mod access;
 pub mod account;
 pub mod content_security;
+pub mod conversation;
 pub mod decision;
 pub mod error;
 pub mod event;

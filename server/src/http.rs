@@ -315,7 +315,10 @@ async fn live_events(
         }
     };
     let events = BroadcastStream::new(state.store().subscribe_live());
-    Sse::new(shutting_down.ends(live_stream(events, function, EventNames::Typed)))
+    let posted_by_function = move |event: &RecordedEvent| {
+        function.is_none_or(|wanted| wanted == event.metadata.function)
+    };
+    Sse::new(shutting_down.ends(live_stream(events, posted_by_function, EventNames::Typed)))
         .keep_alive(KeepAlive::default())
         .into_response()
 }
@@ -422,8 +425,9 @@ async fn function_table(
 }
 
 /// `GET /api/functions/<slug>/live`: server-sent events (unnamed, data:
-/// the event as JSON), one per event the function posts from now on; for
-/// the Business Overview and the Database Manager, every function's.
+/// the event as JSON), one per event the function posts from now on and
+/// per message its agent sends or receives; for the Business Overview and
+/// the Database Manager, every function's events.
 async fn function_live_events(
     State(state): State<AppState>,
     Extension(shutting_down): Extension<ShuttingDown>,
@@ -434,7 +438,8 @@ async fn function_live_events(
     };
     let watched = (!staff::service::oversees_everything(function)).then_some(function);
     let events = BroadcastStream::new(state.store().subscribe_live());
-    Sse::new(shutting_down.ends(live_stream(events, watched, EventNames::Unnamed)))
+    let follows = move |event: &RecordedEvent| staff::service::follows(watched, event);
+    Sse::new(shutting_down.ends(live_stream(events, follows, EventNames::Unnamed)))
         .keep_alive(KeepAlive::default())
         .into_response()
 }
@@ -450,11 +455,11 @@ enum EventNames {
 
 fn live_stream(
     events: BroadcastStream<RecordedEvent>,
-    function: Option<BusinessFunction>,
+    wanted: impl Fn(&RecordedEvent) -> bool + Send + 'static,
     names: EventNames,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     events.filter_map(move |received| match received {
-        Ok(event) if function.is_none_or(|wanted| wanted == event.metadata.function) => {
+        Ok(event) if wanted(&event) => {
             let sse = match names {
                 EventNames::Typed => Event::default().event(event.event_type.clone()),
                 EventNames::Unnamed => Event::default(),

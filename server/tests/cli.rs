@@ -127,7 +127,7 @@ fn migrate_seed_rebuild_and_check_work_on_postgres() {
     let report = stdout(&output);
     assert!(
         report.contains(
-            "rebuilt catalog, price-proposals, accounts, change_requests, dealers, orders, tickets, order-lines, promotions, stock, quarantine from 143 events"
+            "rebuilt catalog, price-proposals, accounts, change_requests, agent-messages, dealers, orders, tickets, order-lines, promotions, stock, quarantine from 143 events"
         ),
         "{report}"
     );
@@ -167,7 +167,7 @@ fn rebuilding_projections_reports_equal_checksums() {
     let report = stdout(&output);
     assert!(
         report.contains(
-            "rebuilt catalog, price-proposals, accounts, change_requests, dealers, orders, tickets, order-lines, promotions, stock, quarantine from 143 events"
+            "rebuilt catalog, price-proposals, accounts, change_requests, agent-messages, dealers, orders, tickets, order-lines, promotions, stock, quarantine from 143 events"
         ),
         "{report}"
     );
@@ -187,7 +187,7 @@ fn rebuilding_an_unknown_projection_fails_and_names_the_known_ones() {
     assert!(!output.status.success());
     assert!(
         stderr(&output).contains(
-            "there is no projection called “inventory”; known projections: catalog, price-proposals, accounts, change_requests, dealers, orders, tickets"
+            "there is no projection called “inventory”; known projections: catalog, price-proposals, accounts, change_requests, agent-messages, dealers, orders, tickets"
         ),
         "{}",
         stderr(&output)

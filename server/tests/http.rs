@@ -415,7 +415,7 @@ async fn rebuilding_an_unknown_projection_over_http_is_refused_with_the_known_na
     let body = response.text().await.expect("body");
     assert!(
         body.contains(
-            "there is no projection called “inventory”; known projections: catalog, price-proposals, accounts, change_requests, dealers, orders, tickets"
+            "there is no projection called “inventory”; known projections: catalog, price-proposals, accounts, change_requests, agent-messages, dealers, orders, tickets"
         ),
         "{body}"
     );

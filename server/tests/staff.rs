@@ -1638,3 +1638,126 @@ async fn an_agent_proposes_a_base_price_and_a_person_approves_it_on_the_category
     assert_eq!(change.entry.event_type, "BasePriceChanged");
     assert_eq!(change.decision_id.as_deref(), Some(decision.as_str()));
 }
+
+#[tokio::test]
+async fn agents_message_each_other_and_both_pages_show_the_thread() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let issue = |holder: &'static str| {
+        let app = &app;
+        async move {
+            let issued: serde_json::Value = app
+                .client
+                .post(format!("{}/api/platform-manager/tokens/issue", app.address))
+                .json(&serde_json::json!({ "request": { "holder": holder, "label": "an agent" } }))
+                .send()
+                .await
+                .expect("answer")
+                .json()
+                .await
+                .expect("JSON");
+            issued["secret"].as_str().expect("a secret").to_owned()
+        }
+    };
+    let category = issue("category:propose").await;
+    let customers = issue("customers:propose").await;
+    let reader = issue("customers:read").await;
+    let send = |secret: &str, fields: &[(&str, &str)]| {
+        reqwest::Client::new()
+            .post(format!("{}/api/agents/messages", app.address))
+            .bearer_auth(secret)
+            .form(fields)
+            .send()
+    };
+
+    let events = app.store.event_count().await.expect("count");
+    for (secret, fields, refusal) in [
+        (
+            reader.as_str(),
+            &[("form[to]", "category"), ("form[text]", "Hello")][..],
+            "this token may only read",
+        ),
+        (
+            category.as_str(),
+            &[("form[to]", "overview"), ("form[text]", "Hello")][..],
+            "Business Overview has no agent to message",
+        ),
+    ] {
+        let refused = send(secret, fields).await.expect("answer");
+        assert!(!refused.status().is_success());
+        let body = refused.text().await.expect("body");
+        assert!(body.contains(refusal), "{body}");
+    }
+    // People read conversations; they do not send as an agent.
+    let refused = app
+        .client
+        .post(format!("{}/api/agents/messages", app.address))
+        .form(&[("form[to]", "customers"), ("form[text]", "Hello")])
+        .send()
+        .await
+        .expect("answer");
+    assert!(!refused.status().is_success());
+    let body = refused.text().await.expect("body");
+    assert!(body.contains("agents message each other"), "{body}");
+    assert_eq!(app.store.event_count().await.expect("count"), events);
+
+    let asked: serde_json::Value = send(
+        &category,
+        &[
+            ("form[to]", "customers"),
+            (
+                "form[text]",
+                "Which dealers order the pouring jug most? A price rise is coming.",
+            ),
+        ],
+    )
+    .await
+    .expect("answer")
+    .json()
+    .await
+    .expect("where it went");
+    let conversation = asked["conversation"].as_str().expect("a conversation");
+    let replied = send(
+        &customers,
+        &[
+            ("form[to]", "category"),
+            ("form[text]", "Two of six dealers; both reorder monthly."),
+            ("form[conversation]", conversation),
+        ],
+    )
+    .await
+    .expect("answer");
+    assert_eq!(replied.status(), 200);
+
+    for function in [BusinessFunction::Category, BusinessFunction::Customers] {
+        let page = page_json(&app, function).await;
+        assert_eq!(page.conversations.len(), 1, "{function:?}");
+        let thread = &page.conversations[0];
+        assert_eq!(thread.conversation.as_str(), conversation);
+        let said: Vec<String> = thread.messages.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            said,
+            [
+                "agent:category → agent:customers: Which dealers order the pouring jug most? A price rise is coming.",
+                "agent:customers → agent:category: Two of six dealers; both reorder monthly.",
+            ]
+        );
+        let html = app
+            .get(function.page_url().as_str())
+            .await
+            .text()
+            .await
+            .expect("page");
+        assert!(
+            html.contains("Two of six dealers; both reorder monthly."),
+            "{function:?}"
+        );
+    }
+    assert!(
+        page_json(&app, BusinessFunction::Fulfillment)
+            .await
+            .conversations
+            .is_empty()
+    );
+}

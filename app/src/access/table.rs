@@ -564,6 +564,12 @@ pub const ROUTES: &[Route] = &[
     // staff or agents, triaged by people who operate the Platform Manager.
     route(
         Method::Post,
+        "/api/agents/messages",
+        Requirement::StaffOrAgent,
+        "an agent messages another function's agent (server function; agents with propose scope only)",
+    ),
+    route(
+        Method::Post,
         "/api/platform-manager/change-requests/raise",
         Requirement::StaffOrAgent,
         "raise a change request (server function)",

@@ -17,9 +17,11 @@
 //! and each is served alone, filtered, sorted and paged, at
 //! `GET /api/functions/<slug>/tables/<key>`. Decision cards show what
 //! agents proposed (Category Management's base prices so far) with
-//! approve and reject. Not built yet: agent conversations.
+//! approve and reject; conversation threads show the messages each
+//! function's agent sent and received.
 
 mod chart;
+mod conversations;
 mod decisions;
 mod pages;
 #[cfg(feature = "ssr")]

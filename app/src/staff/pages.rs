@@ -279,6 +279,7 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
         choices,
         tables,
         decisions,
+        conversations,
         events,
         change_requests,
         not_built_yet,
@@ -423,6 +424,11 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
                     view! { <crate::functions::customers::page::PromotionForms companies products promotions /> }
                 })}
             {tables.into_iter().map(|table| view! { <TableView table /> }).collect_view()}
+            {function
+                .has_agent()
+                .then(|| {
+                    view! { <super::conversations::ConversationThreads function conversations /> }
+                })}
             <ChangeRequestList requests=change_requests every_function=on_platform_manager />
             {triage.map(|requests| view! { <TriageForm requests /> })}
             {on_platform_manager.then(|| view! { <RoleChangeForm /> <IssueTokenForm /> })}

@@ -9,6 +9,9 @@ use crate::store::{EventStore, RecordedEvent, StoreError};
 /// How many events a page's feed shows.
 pub const FEED_LENGTH: i64 = 25;
 
+/// How many conversations of its agent a page shows.
+pub const CONVERSATIONS_SHOWN: i64 = 10;
+
 impl FunctionPage {
     /// The page of `function` with its name, group and purpose, and no
     /// figures yet; the function's service fills those in.
@@ -29,14 +32,11 @@ impl FunctionPage {
                 function.title()
             ));
         }
-        if function.has_agent() {
-            if !function.takes_proposals() {
-                not_built_yet.push(
-                    "Decisions awaiting approval and recently decided: this function takes no proposals yet (Category Management's base prices are the first that do)."
-                        .to_owned(),
-                );
-            }
-            not_built_yet.push("Agent conversations: agents do not run yet.".to_owned());
+        if function.has_agent() && !function.takes_proposals() {
+            not_built_yet.push(
+                "Decisions awaiting approval and recently decided: this function takes no proposals yet (Category Management's base prices are the first that do)."
+                    .to_owned(),
+            );
         }
         FunctionPage {
             function,
@@ -52,6 +52,7 @@ impl FunctionPage {
             choices: Vec::new(),
             tables: Vec::new(),
             decisions: Vec::new(),
+            conversations: Vec::new(),
             events: Vec::new(),
             change_requests: Vec::new(),
             not_built_yet,
@@ -101,10 +102,32 @@ pub async fn function_page(
         Some(function)
     };
     page.events = feed(store, watched).await?;
+    if function.has_agent() {
+        page.conversations =
+            platform_manager::projection::conversations(store, function, CONVERSATIONS_SHOWN)
+                .await?;
+    }
     // The Platform Manager triages every function's change requests.
     let concerning = (function != BusinessFunction::PlatformManager).then_some(function);
     page.change_requests = platform_manager::projection::change_requests(store, concerning).await?;
     Ok(page)
+}
+
+/// Whether a page of `watched` (every function's when `None`) follows
+/// `event` live: the function's own events, and the messages its agent
+/// sends or receives (which the Platform Manager records).
+pub fn follows(watched: Option<BusinessFunction>, event: &RecordedEvent) -> bool {
+    let Some(function) = watched else {
+        return true;
+    };
+    if event.metadata.function == function {
+        return true;
+    }
+    event.metadata.function == BusinessFunction::PlatformManager
+        && event.event_type == "AgentMessageSent"
+        && ["from", "to"].iter().any(|side| {
+            event.payload.get(side).and_then(|slug| slug.as_str()) == Some(function.slug())
+        })
 }
 
 /// Whether the function's feed (and live events) show every function's

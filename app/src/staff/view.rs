@@ -49,6 +49,11 @@ pub struct FunctionPage {
     /// person, then the newest decided, newest first.
     #[serde(default)]
     pub decisions: Vec<crate::decision::DecisionCard>,
+    /// The newest conversations this function's agent took part in,
+    /// newest first, each with its messages (empty for a function
+    /// without an agent).
+    #[serde(default)]
+    pub conversations: Vec<crate::conversation::ConversationThread>,
     /// The change requests raised about this function, newest first (on
     /// the Platform Manager's page: every function's).
     pub change_requests: Vec<ChangeRequestView>,

@@ -46,6 +46,7 @@ pub const PROJECTORS: &[Projector] = &[
     category::projection::PRICE_PROPOSALS,
     platform_manager::projection::ACCOUNTS,
     platform_manager::projection::CHANGE_REQUESTS,
+    platform_manager::projection::AGENT_MESSAGES,
     customers::projection::DEALERS,
     customers::projection::ORDERS,
     customers::projection::TICKETS,
@@ -494,7 +495,7 @@ mod tests {
                 .expect_err("unknown projection");
             assert_eq!(
                 error.to_string(),
-                "there is no projection called “inventory”; known projections: catalog, price-proposals, accounts, change_requests, dealers, orders, tickets, order-lines, promotions, stock, quarantine"
+                "there is no projection called “inventory”; known projections: catalog, price-proposals, accounts, change_requests, agent-messages, dealers, orders, tickets, order-lines, promotions, stock, quarantine"
             );
         }
     }

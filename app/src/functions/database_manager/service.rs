@@ -911,7 +911,7 @@ mod tests {
             assert_eq!(
                 updates.try_recv().ok(),
                 Some(RebuildUpdate::Failed {
-                    message: "there is no projection called “inventory”; known projections: catalog, price-proposals, accounts, change_requests, dealers, orders, tickets, order-lines, promotions, stock, quarantine"
+                    message: "there is no projection called “inventory”; known projections: catalog, price-proposals, accounts, change_requests, agent-messages, dealers, orders, tickets, order-lines, promotions, stock, quarantine"
                         .into()
                 })
             );

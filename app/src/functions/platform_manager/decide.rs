@@ -157,7 +157,8 @@ impl AccountState {
                 | PlatformEvent::ApiTokenIssued(_)
                 | PlatformEvent::ApiTokenRevoked(_)
                 | PlatformEvent::ChangeRequestRaised(_)
-                | PlatformEvent::ChangeRequestTriaged(_) => {}
+                | PlatformEvent::ChangeRequestTriaged(_)
+                | PlatformEvent::AgentMessageSent(_) => {}
             }
         }
         state

@@ -255,3 +255,55 @@ pub async fn triage_change_request(form: TriageForm) -> Result<(), KilnError> {
     leptos_axum::redirect("/staff/platform-manager?triaged=1");
     Ok(())
 }
+
+/// Sends a message from the calling agent to another function's agent,
+/// starting a conversation or replying in one; answers where it went.
+/// Only agents send: a function's own agent, or a token with `propose`
+/// scope (as its function). `POST /api/agents/messages` (form fields
+/// `form[to]`, `form[text]`, `form[conversation]`, `form[about]`).
+#[server(prefix = "/api", endpoint = "agents/messages")]
+pub async fn send_agent_message(
+    form: super::view::AgentMessageForm,
+) -> Result<super::view::SentMessage, KilnError> {
+    use crate::access::{Principal, TokenScope};
+    use crate::event::Actor;
+    use crate::state::AppState;
+
+    let state = AppState::from_context()?;
+    let (from, actor) = match crate::account::principal().await? {
+        Principal::Agent { function } => (
+            function,
+            Actor::parse(&format!("agent:{}", function.slug())),
+        ),
+        Principal::Token {
+            token,
+            function,
+            scope: TokenScope::Propose,
+        } => (function, Actor::parse(&format!("integration:{token}"))),
+        Principal::Token { .. } => {
+            return Err(KilnError::Rejected("this token may only read".into()));
+        }
+        _ => {
+            return Err(KilnError::Rejected(
+                "agents message each other; people read their conversations on the function pages"
+                    .into(),
+            ));
+        }
+    };
+    let actor = actor.map_err(|error| {
+        tracing::error!(%error, "a principal did not make an actor");
+        KilnError::Internal
+    })?;
+    let sent = super::service::send_agent_message(state.store(), actor, from, form)
+        .await
+        .map_err(|error| {
+            if error.is_refusal() {
+                KilnError::Rejected(error.to_string())
+            } else {
+                tracing::error!(%error, "sending an agent message failed");
+                KilnError::Internal
+            }
+        })?;
+    tracing::info!(conversation = %sent.conversation, from = from.slug(), "an agent sent a message");
+    Ok(sent)
+}

@@ -49,6 +49,11 @@ pub enum PlatformEvent {
     /// The Platform Manager moved a change request along its triage
     /// (accepted, scheduled, done or declined), with a note saying why.
     ChangeRequestTriaged(ChangeRequestTriaged),
+    /// One function's agent messaged another's, in a conversation of
+    /// their own (`conversation-<id>`), before proposing or to ask. The
+    /// Platform Manager keeps the agent network, so it records every
+    /// message; the event's actor is the agent that sent it.
+    AgentMessageSent(crate::conversation::AgentMessage),
 }
 
 random_id!(
@@ -449,6 +454,7 @@ impl crate::event::DomainEvent for PlatformEvent {
             PlatformEvent::ApiTokenRevoked(_) => "ApiTokenRevoked",
             PlatformEvent::ChangeRequestRaised(_) => "ChangeRequestRaised",
             PlatformEvent::ChangeRequestTriaged(_) => "ChangeRequestTriaged",
+            PlatformEvent::AgentMessageSent(_) => "AgentMessageSent",
         }
     }
 

@@ -79,3 +79,28 @@ pub struct TriageForm {
     /// Why, or when it is scheduled for.
     pub note: String,
 }
+
+/// What an agent sends to message another function's agent
+/// (`POST /api/agents/messages`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentMessageForm {
+    /// The slug of the function whose agent it is for, e.g. `promotions`.
+    pub to: String,
+    /// What it says.
+    pub text: String,
+    /// The conversation it replies in (`conv-…`), or empty to start one.
+    #[serde(default)]
+    pub conversation: String,
+    /// The decision it is about (`dec-…`), or empty.
+    #[serde(default)]
+    pub about: String,
+}
+
+/// What sending a message answers: where it went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentMessage {
+    /// The conversation (new, or the one replied in).
+    pub conversation: crate::conversation::ConversationId,
+    /// The message's id.
+    pub message: crate::conversation::MessageId,
+}
