@@ -91,6 +91,17 @@ impl Actor {
         Actor(format!("user:{account}"))
     }
 
+    /// A business function's own agent, e.g. `agent:category`.
+    pub fn agent(function: crate::functions::BusinessFunction) -> Self {
+        Actor(format!("agent:{}", function.slug()))
+    }
+
+    /// An external agent acting through its API token, e.g.
+    /// `integration:tok-5d02c4e9a17f3b80`.
+    pub fn integration(token: &crate::access::TokenId) -> Self {
+        Actor(format!("integration:{token}"))
+    }
+
     /// The actor reference as text.
     pub fn as_str(&self) -> &str {
         &self.0

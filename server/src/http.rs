@@ -141,6 +141,9 @@ fn router(state: AppState, sessions: KilnSessionStore, shutting_down: ShuttingDo
         )
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(
+            crate::refusals::refusals_are_bad_requests,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::guard::guard,

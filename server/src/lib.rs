@@ -7,6 +7,7 @@ pub mod bench;
 pub mod cli;
 pub mod guard;
 pub mod http;
+pub mod refusals;
 pub mod sessions;
 pub mod telemetry;
 pub mod workers;

@@ -756,19 +756,9 @@ async fn an_agent_token_reads_every_function_and_a_revoked_one_gets_401() {
 async fn an_administrator_issues_and_revokes_tokens_over_http() {
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
-    let issued: Value = app
-        .client
-        .post(format!("{}/api/platform-manager/tokens/issue", app.address))
-        .json(&serde_json::json!({ "request": { "holder": "database-manager:read", "label": "dashboard" } }))
-        .send()
-        .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("JSON");
-    let secret = issued["secret"].as_str().expect("a secret").to_owned();
-    let token = issued["token"].as_str().expect("an id").to_owned();
-    assert!(secret.starts_with("kiln_"), "{issued}");
+    let issued = app.issue_token("database-manager:read", "dashboard").await;
+    let support::IssuedToken { token, secret } = issued;
+    assert!(secret.starts_with("kiln_"), "{secret}");
 
     let reader = reqwest::Client::new();
     let read = reader

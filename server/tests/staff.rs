@@ -1279,17 +1279,8 @@ async fn an_anomaly_waits_in_the_quarantine_until_a_person_rejects_its_events_an
         )
         .await;
     assert_eq!(granted.url().query(), Some("role_changed=1"));
-    let issued: serde_json::Value = app
-        .client
-        .post(format!("{}/api/platform-manager/tokens/issue", app.address))
-        .json(&serde_json::json!({ "request": { "holder": "database-manager:propose", "label": "auditor" } }))
-        .send()
-        .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("JSON");
-    let secret = issued["secret"].as_str().expect("a secret").to_owned();
+    let issued = app.issue_token("database-manager:propose", "auditor").await;
+    let secret = issued.secret;
     let events = app.store.event_count().await.expect("count");
     let verdict = [
         ("form[anomaly]", anomaly.as_str()),
@@ -1350,18 +1341,8 @@ async fn an_administrator_revokes_a_token_from_the_page_and_it_stops_working_at_
     let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
-    let issued: serde_json::Value = app
-        .client
-        .post(format!("{}/api/platform-manager/tokens/issue", app.address))
-        .json(&serde_json::json!({ "request": { "holder": "category:read", "label": "pricing bot" } }))
-        .send()
-        .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("JSON");
-    let token = issued["token"].as_str().expect("an id").to_owned();
-    let secret = issued["secret"].as_str().expect("a secret").to_owned();
+    let issued = app.issue_token("category:read", "pricing bot").await;
+    let support::IssuedToken { token, secret } = issued;
     let reads = |secret: String| {
         let address = app.address.clone();
         async move {
@@ -1463,26 +1444,8 @@ async fn an_agent_proposes_a_base_price_and_a_person_approves_it_on_the_category
     let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
-    let issue = |holder: &'static str| {
-        let app = &app;
-        async move {
-            let issued: serde_json::Value = app
-                .client
-                .post(format!("{}/api/platform-manager/tokens/issue", app.address))
-                .json(
-                    &serde_json::json!({ "request": { "holder": holder, "label": "pricing bot" } }),
-                )
-                .send()
-                .await
-                .expect("answer")
-                .json()
-                .await
-                .expect("JSON");
-            issued["secret"].as_str().expect("a secret").to_owned()
-        }
-    };
-    let proposer = issue("category:propose").await;
-    let reader = issue("category:read").await;
+    let proposer = app.issue_token("category:propose", "pricing bot").await.secret;
+    let reader = app.issue_token("category:read", "pricing bot").await.secret;
     let propose = |secret: &str, fields: &[(&str, &str)]| {
         reqwest::Client::new()
             .post(format!("{}/api/category/proposals/price", app.address))
@@ -1514,7 +1477,7 @@ async fn an_agent_proposes_a_base_price_and_a_person_approves_it_on_the_category
     let mut bad = proposal;
     bad[4] = ("form[risk]", "tiny");
     let refused = propose(&proposer, &bad).await.expect("answer");
-    assert!(refused.status().is_client_error() || refused.status().is_server_error());
+    assert_eq!(refused.status(), 400);
     let body = refused.text().await.expect("body");
     assert!(body.contains("“tiny” is not a risk"), "{body}");
     assert_eq!(app.store.event_count().await.expect("count"), events);
@@ -1644,25 +1607,9 @@ async fn agents_message_each_other_and_both_pages_show_the_thread() {
     let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
-    let issue = |holder: &'static str| {
-        let app = &app;
-        async move {
-            let issued: serde_json::Value = app
-                .client
-                .post(format!("{}/api/platform-manager/tokens/issue", app.address))
-                .json(&serde_json::json!({ "request": { "holder": holder, "label": "an agent" } }))
-                .send()
-                .await
-                .expect("answer")
-                .json()
-                .await
-                .expect("JSON");
-            issued["secret"].as_str().expect("a secret").to_owned()
-        }
-    };
-    let category = issue("category:propose").await;
-    let customers = issue("customers:propose").await;
-    let reader = issue("customers:read").await;
+    let category = app.issue_token("category:propose", "an agent").await.secret;
+    let customers = app.issue_token("customers:propose", "an agent").await.secret;
+    let reader = app.issue_token("customers:read", "an agent").await.secret;
     let send = |secret: &str, fields: &[(&str, &str)]| {
         reqwest::Client::new()
             .post(format!("{}/api/agents/messages", app.address))
@@ -1672,20 +1619,22 @@ async fn agents_message_each_other_and_both_pages_show_the_thread() {
     };
 
     let events = app.store.event_count().await.expect("count");
-    for (secret, fields, refusal) in [
+    for (secret, fields, status, refusal) in [
         (
             reader.as_str(),
             &[("form[to]", "category"), ("form[text]", "Hello")][..],
+            403,
             "this token may only read",
         ),
         (
             category.as_str(),
             &[("form[to]", "overview"), ("form[text]", "Hello")][..],
+            400,
             "Business Overview has no agent to message",
         ),
     ] {
         let refused = send(secret, fields).await.expect("answer");
-        assert!(!refused.status().is_success());
+        assert_eq!(refused.status(), status);
         let body = refused.text().await.expect("body");
         assert!(body.contains(refusal), "{body}");
     }
@@ -1697,7 +1646,7 @@ async fn agents_message_each_other_and_both_pages_show_the_thread() {
         .send()
         .await
         .expect("answer");
-    assert!(!refused.status().is_success());
+    assert_eq!(refused.status(), 403);
     let body = refused.text().await.expect("body");
     assert!(body.contains("agents message each other"), "{body}");
     assert_eq!(app.store.event_count().await.expect("count"), events);

@@ -168,6 +168,38 @@ pub enum Principal {
     },
 }
 
+impl Principal {
+    /// Who this principal is in the metadata of the events it causes: a
+    /// person as `user:<account>`, a function's agent as `agent:<function>`,
+    /// a token as `integration:<token>`. Shoppers, dealers and nobody act
+    /// on the business's own data only through their own pages, so they
+    /// have none here.
+    pub fn staff_actor(&self) -> Option<crate::event::Actor> {
+        use crate::event::Actor;
+        match self {
+            Principal::Staff { account, .. } => Some(Actor::user(account)),
+            Principal::Agent { function } => Some(Actor::agent(*function)),
+            Principal::Token { token, .. } => Some(Actor::integration(token)),
+            Principal::Anonymous | Principal::Consumer { .. } | Principal::Dealer { .. } => None,
+        }
+    }
+
+    /// The function this principal acts for as an agent: a function's own
+    /// agent, or a token allowed to propose (as its function). People and
+    /// read-only tokens act for none.
+    pub fn agent_function(&self) -> Option<BusinessFunction> {
+        match self {
+            Principal::Agent { function }
+            | Principal::Token {
+                function,
+                scope: TokenScope::Propose,
+                ..
+            } => Some(*function),
+            _ => None,
+        }
+    }
+}
+
 /// What a route or server function requires of whoever calls it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -190,6 +222,9 @@ pub enum Requirement {
     /// Whoever works in the business: a member of staff, a function's
     /// agent, or an API token (the staff console's index).
     StaffOrAgent,
+    /// An agent that may act: a function's own agent, or an API token with
+    /// `propose` scope (agents messaging each other).
+    Agent,
 }
 
 impl Requirement {
@@ -224,6 +259,7 @@ impl fmt::Display for Requirement {
             Requirement::Public => write!(f, "nothing"),
             Requirement::SignedIn => write!(f, "a signed-in account"),
             Requirement::StaffOrAgent => write!(f, "a staff account or an agent"),
+            Requirement::Agent => write!(f, "an agent, or an API token that may propose"),
             Requirement::Dealer => write!(f, "a dealer account"),
             Requirement::Function {
                 function,
@@ -292,6 +328,15 @@ pub fn authorize(principal: &Principal, required: Requirement) -> Result<(), Den
         (_, Requirement::StaffOrAgent) => {
             forbidden("only staff and agents use the staff console".into())
         }
+
+        (Principal::Token { .. }, Requirement::Agent) if principal.agent_function().is_none() => {
+            forbidden("this token may only read".into())
+        }
+        (_, Requirement::Agent) if principal.agent_function().is_none() => forbidden(
+            "agents message each other; people read their conversations on the function pages"
+                .into(),
+        ),
+        (_, Requirement::Agent) => Ok(()),
 
         (Principal::Dealer { .. }, Requirement::Dealer) => Ok(()),
         (_, Requirement::Dealer) => forbidden("only dealer accounts use the dealer portal".into()),
@@ -434,6 +479,28 @@ mod tests {
                 authorize(&principal, Requirement::StaffOrAgent),
                 Err(Denial::Forbidden { .. })
             ));
+        }
+    }
+
+    #[test]
+    fn only_agents_and_tokens_that_may_propose_act_as_agents() {
+        let agent = Principal::Agent {
+            function: Procurement,
+        };
+        for principal in [agent, token(TokenScope::Propose)] {
+            assert_eq!(authorize(&principal, Requirement::Agent), Ok(()));
+        }
+        for (principal, reason) in [
+            (token(TokenScope::Read), "this token may only read"),
+            (staff(&[], true), "agents message each other"),
+            (consumer(), "agents message each other"),
+        ] {
+            match authorize(&principal, Requirement::Agent) {
+                Err(Denial::Forbidden { reason: given, .. }) => {
+                    assert!(given.starts_with(reason), "{given}");
+                }
+                other => panic!("{principal:?} was not forbidden: {other:?}"),
+            }
         }
     }
 

@@ -565,8 +565,8 @@ pub const ROUTES: &[Route] = &[
     route(
         Method::Post,
         "/api/agents/messages",
-        Requirement::StaffOrAgent,
-        "an agent messages another function's agent (server function; agents with propose scope only)",
+        Requirement::Agent,
+        "an agent messages another function's agent (server function)",
     ),
     route(
         Method::Post,

@@ -124,6 +124,22 @@ pub(crate) async fn principal() -> Result<crate::access::Principal, KilnError> {
     Ok(principal)
 }
 
+/// Who is making the request being served, and who that is in the
+/// metadata of the events it causes (see
+/// [`Principal::staff_actor`](crate::access::Principal::staff_actor)).
+/// Shoppers, dealers and nobody are refused with `refusal`, which says who
+/// may.
+#[cfg(feature = "ssr")]
+pub(crate) async fn acting_staff(
+    refusal: &str,
+) -> Result<(crate::access::Principal, crate::event::Actor), KilnError> {
+    let principal = principal().await?;
+    let actor = principal
+        .staff_actor()
+        .ok_or_else(|| KilnError::Rejected(refusal.to_owned()))?;
+    Ok((principal, actor))
+}
+
 /// Logs a fault of the server and gives the caller the plain message.
 #[cfg(feature = "ssr")]
 fn internal(doing: &str, error: &dyn std::error::Error) -> KilnError {

@@ -69,6 +69,13 @@ pub fn test_sales_tax() -> app::money::TaxRate {
 }
 
 /// A browser: an HTTP client with its own cookies, at the server's address.
+/// A token [`Browser::issue_token`] issued: its id, and the secret shown
+/// once.
+pub struct IssuedToken {
+    pub token: String,
+    pub secret: String,
+}
+
 pub struct Browser {
     pub address: String,
     pub client: reqwest::Client,
@@ -116,6 +123,25 @@ impl Browser {
             .send()
             .await
             .expect("request reaches the server")
+    }
+
+    /// Issues an API token for `holder` (e.g. `category:propose`) as the
+    /// administrator signed in on this browser.
+    pub async fn issue_token(&self, holder: &str, label: &str) -> IssuedToken {
+        let issued: serde_json::Value = self
+            .client
+            .post(format!("{}/api/platform-manager/tokens/issue", self.address))
+            .json(&serde_json::json!({ "request": { "holder": holder, "label": label } }))
+            .send()
+            .await
+            .expect("answer")
+            .json()
+            .await
+            .expect("JSON");
+        IssuedToken {
+            token: issued["token"].as_str().expect("an id").to_owned(),
+            secret: issued["secret"].as_str().expect("a secret").to_owned(),
+        }
     }
 
     /// Posts the sign-in form.

@@ -24,28 +24,6 @@ async fn acting_staff() -> Result<crate::event::Actor, KilnError> {
     }
 }
 
-/// Whoever is proposing, as the actor of the proposal: the function's
-/// own agent, an external agent's token, or a member of staff.
-#[cfg(feature = "ssr")]
-async fn acting_proposer() -> Result<crate::event::Actor, KilnError> {
-    use crate::access::Principal;
-    use crate::event::Actor;
-    match crate::account::principal().await? {
-        Principal::Staff { account, .. } => Ok(Actor::user(&account)),
-        Principal::Agent { function } => Actor::parse(&format!("agent:{}", function.slug())),
-        Principal::Token { token, .. } => Actor::parse(&format!("integration:{token}")),
-        _ => {
-            return Err(KilnError::Rejected(
-                "proposals come from staff and agents".into(),
-            ));
-        }
-    }
-    .map_err(|error| {
-        tracing::error!(%error, "a principal did not make an actor");
-        KilnError::Internal
-    })
-}
-
 /// The SKU typed or chosen in a form.
 #[cfg(feature = "ssr")]
 fn sku_of(text: &str) -> Result<super::events::Sku, KilnError> {
@@ -185,7 +163,7 @@ pub async fn relist_product(form: ListingForm) -> Result<(), KilnError> {
 #[server(prefix = "/api", endpoint = "category/proposals/price")]
 pub async fn propose_base_price(form: PriceProposalForm) -> Result<DecisionId, KilnError> {
     let state = crate::state::AppState::from_context()?;
-    let actor = acting_proposer().await?;
+    let (_, actor) = crate::account::acting_staff("proposals come from staff and agents").await?;
     let decision = super::service::propose_price_change(state.store(), actor, form)
         .await
         .map_err(to_kiln_error)?;

@@ -152,29 +152,14 @@ pub async fn introduce_from_form(
     .await
 }
 
-/// A product's stream as a command about it needs it: its history, the
-/// state folded from it, and its currency (refused when there is no such
-/// product).
-async fn product_for_command(
-    store: &EventStore,
-    sku: &Sku,
-) -> Result<
-    (
-        StreamId,
-        crate::store::LoadedStream<CategoryEvent>,
-        ProductState,
-        Currency,
-    ),
-    CatalogServiceError,
-> {
-    let stream = StreamId::product(sku);
-    let history = store.load::<CategoryEvent>(&stream).await?;
-    let state = ProductState::from_events(&history.events);
-    let currency = state
+/// The currency of `sku`'s prices, which amounts typed in its forms are
+/// read in (refused when there is no such product).
+async fn product_currency(store: &EventStore, sku: &Sku) -> Result<Currency, CatalogServiceError> {
+    let history = store.load::<CategoryEvent>(&StreamId::product(sku)).await?;
+    Ok(ProductState::from_events(&history.events)
         .base_price
         .ok_or_else(|| CategoryError::NoSuchProduct { sku: sku.clone() })?
-        .currency;
-    Ok((stream, history, state, currency))
+        .currency)
 }
 
 /// Revises the product edited in the "edit a product" form.
@@ -184,13 +169,10 @@ pub async fn revise_from_form(
     form: ProductForm,
 ) -> Result<Appended, CatalogServiceError> {
     let sku = sku_from_form(&form.sku)?;
-    let (stream, history, state, currency) = product_for_command(store, &sku).await?;
+    let currency = product_currency(store, &sku).await?;
     let details = details_from_form(&form, currency)?;
-    let events = decide(&state, CategoryCommand::ReviseProduct { sku, details })?;
-    let metadata = EventMetadata::new(actor, BusinessFunction::Category);
-    Ok(store
-        .append(&stream, history.version, &events, &metadata)
-        .await?)
+    let command = CategoryCommand::ReviseProduct { sku, details };
+    handle(store, actor, command).await
 }
 
 /// Records the note typed in the "note a market price" form.
@@ -200,7 +182,7 @@ pub async fn note_market_price(
     form: MarketNoteForm,
 ) -> Result<Appended, CatalogServiceError> {
     let sku = sku_from_form(&form.sku)?;
-    let (stream, history, state, currency) = product_for_command(store, &sku).await?;
+    let currency = product_currency(store, &sku).await?;
     let typed = form.their_price.trim();
     let their_price = if typed.is_empty() {
         None
@@ -216,26 +198,22 @@ pub async fn note_market_price(
         their_price,
         note: form.note,
     };
-    let events = decide(&state, command)?;
-    let metadata = EventMetadata::new(actor, BusinessFunction::Category);
-    Ok(store
-        .append(&stream, history.version, &events, &metadata)
-        .await?)
+    handle(store, actor, command).await
 }
 
-/// Decides `command` against the product's stream and appends the result.
+/// Decides `command` against the product's stream and appends the result
+/// (see [`handle_with`]).
 pub async fn handle(
     store: &EventStore,
     actor: Actor,
     command: CategoryCommand,
 ) -> Result<Appended, CatalogServiceError> {
-    let stream = StreamId::product(command.sku());
-    let history = store.load::<CategoryEvent>(&stream).await?;
-    let events = decide(&ProductState::from_events(&history.events), command)?;
-    let metadata = EventMetadata::new(actor, BusinessFunction::Category);
-    Ok(store
-        .append(&stream, history.version, &events, &metadata)
-        .await?)
+    handle_with(
+        store,
+        command,
+        &EventMetadata::new(actor, BusinessFunction::Category),
+    )
+    .await
 }
 
 /// Changes `sku`'s base price to the amount typed in `price` (in the
@@ -248,14 +226,10 @@ pub async fn change_base_price(
     price: &str,
     reason: String,
 ) -> Result<Appended, CatalogServiceError> {
-    let (stream, history, state, currency) = product_for_command(store, &sku).await?;
+    let currency = product_currency(store, &sku).await?;
     let to = crate::money::Money::parse_amount(price, currency)
         .map_err(|invalid| CategoryError::InvalidPrice { text: invalid.text })?;
-    let events = decide(&state, CategoryCommand::ChangeBasePrice { sku, to, reason })?;
-    let metadata = EventMetadata::new(actor, BusinessFunction::Category);
-    Ok(store
-        .append(&stream, history.version, &events, &metadata)
-        .await?)
+    handle(store, actor, CategoryCommand::ChangeBasePrice { sku, to, reason }).await
 }
 
 /// How many times a command is decided again when another append to the
@@ -293,7 +267,7 @@ pub async fn propose_price_change(
     form: PriceProposalForm,
 ) -> Result<DecisionId, CatalogServiceError> {
     let sku = sku_from_form(&form.sku)?;
-    let (_, _, _, currency) = product_for_command(store, &sku).await?;
+    let currency = product_currency(store, &sku).await?;
     let to = Money::parse_amount(form.price.trim(), currency)
         .map_err(|invalid| CategoryError::InvalidPrice { text: invalid.text })?;
     let risk =

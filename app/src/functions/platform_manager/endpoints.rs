@@ -162,31 +162,6 @@ pub async fn change_role(form: RoleChangeForm) -> Result<(), KilnError> {
     Ok(())
 }
 
-/// Who is raising or triaging a change request, as the actor of its
-/// events: a member of staff, a function's agent, or an external agent's
-/// token.
-#[cfg(feature = "ssr")]
-async fn acting_principal() -> Result<(crate::access::Principal, crate::event::Actor), KilnError> {
-    use crate::access::Principal;
-    use crate::event::Actor;
-    let principal = crate::account::principal().await?;
-    let actor = match &principal {
-        Principal::Staff { account, .. } => Ok(Actor::user(account)),
-        Principal::Agent { function } => Actor::parse(&format!("agent:{}", function.slug())),
-        Principal::Token { token, .. } => Actor::parse(&format!("integration:{token}")),
-        _ => {
-            return Err(KilnError::Rejected(
-                "change requests come from staff and agents".into(),
-            ));
-        }
-    }
-    .map_err(|error| {
-        tracing::error!(%error, "a principal did not make an actor");
-        KilnError::Internal
-    })?;
-    Ok((principal, actor))
-}
-
 /// Raises a change request from a function's page, then sends the browser
 /// back to that page with `?raised=1`.
 /// `POST /api/platform-manager/change-requests/raise` (form fields
@@ -199,7 +174,8 @@ pub async fn raise_change_request(form: ChangeRequestForm) -> Result<(), KilnErr
     use crate::state::AppState;
 
     let state = AppState::from_context()?;
-    let (_, actor) = acting_principal().await?;
+    let (_, actor) =
+        crate::account::acting_staff("change requests come from staff and agents").await?;
     let function = BusinessFunction::from_slug(form.function.trim()).ok_or_else(|| {
         KilnError::Rejected(format!(
             "there is no business function called “{}”",
@@ -237,7 +213,8 @@ pub async fn triage_change_request(form: TriageForm) -> Result<(), KilnError> {
     use crate::state::AppState;
 
     let state = AppState::from_context()?;
-    let (principal, actor) = acting_principal().await?;
+    let (principal, actor) =
+        crate::account::acting_staff("change requests come from staff and agents").await?;
     if !matches!(principal, Principal::Staff { .. }) {
         return Err(KilnError::Rejected(
             "people triage change requests; agents propose".into(),
@@ -265,35 +242,17 @@ pub async fn triage_change_request(form: TriageForm) -> Result<(), KilnError> {
 pub async fn send_agent_message(
     form: super::view::AgentMessageForm,
 ) -> Result<super::view::SentMessage, KilnError> {
-    use crate::access::{Principal, TokenScope};
-    use crate::event::Actor;
     use crate::state::AppState;
 
     let state = AppState::from_context()?;
-    let (from, actor) = match crate::account::principal().await? {
-        Principal::Agent { function } => (
-            function,
-            Actor::parse(&format!("agent:{}", function.slug())),
-        ),
-        Principal::Token {
-            token,
-            function,
-            scope: TokenScope::Propose,
-        } => (function, Actor::parse(&format!("integration:{token}"))),
-        Principal::Token { .. } => {
-            return Err(KilnError::Rejected("this token may only read".into()));
-        }
-        _ => {
-            return Err(KilnError::Rejected(
-                "agents message each other; people read their conversations on the function pages"
-                    .into(),
-            ));
-        }
+    // The route table lets only agents through (`Requirement::Agent`).
+    let principal = crate::account::principal().await?;
+    let (Some(from), Some(actor)) = (principal.agent_function(), principal.staff_actor()) else {
+        return Err(KilnError::Rejected(
+            "agents message each other; people read their conversations on the function pages"
+                .into(),
+        ));
     };
-    let actor = actor.map_err(|error| {
-        tracing::error!(%error, "a principal did not make an actor");
-        KilnError::Internal
-    })?;
     let sent = super::service::send_agent_message(state.store(), actor, from, form)
         .await
         .map_err(|error| {

@@ -957,7 +957,7 @@ mod conversation_tests {
     use BusinessFunction::{Category, Customers, Promotions};
 
     fn agent(function: BusinessFunction) -> Actor {
-        Actor::parse(&format!("agent:{}", function.slug())).expect("actor")
+        Actor::agent(function)
     }
 
     fn form(to: &str, text: &str, conversation: &str) -> AgentMessageForm {

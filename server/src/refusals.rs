@@ -1,0 +1,47 @@
+//! The status code of a refused server function.
+//!
+//! Leptos answers every error a server function returns with 500. A
+//! refusal by the business rules (`KilnError::Rejected`) is the caller's
+//! to mend, not a fault of the server, and an agent reading the status
+//! should be able to tell the two apart: this layer answers refusals with
+//! 400 Bad Request and leaves everything else as it was. Browsers posting
+//! forms without JavaScript are not affected: they are redirected back to
+//! the page (302), which is not an error status.
+
+use app::error::KilnError;
+use axum::{
+    body::Body,
+    extract::Request,
+    http::{Method, StatusCode},
+    middleware::Next,
+    response::Response,
+};
+
+/// The largest error answer read to find out whether it is a refusal; a
+/// refusal's message is a sentence, so anything longer is not one.
+const LONGEST_ERROR_ANSWER: usize = 64 * 1024;
+
+/// Answers a server function's refusal with 400 instead of 500.
+pub async fn refusals_are_bad_requests(request: Request, next: Next) -> Response {
+    // Server functions are posted; the GET handlers set their own status.
+    let posted = request.method() == Method::POST;
+    let response = next.run(request).await;
+    if !posted || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, LONGEST_ERROR_ANSWER).await else {
+        tracing::error!("an error answer could not be read, or was too long to be a refusal");
+        return Response::from_parts(
+            parts,
+            Body::from("Kiln could not complete the request; the details are in the server log"),
+        );
+    };
+    if matches!(
+        serde_json::from_slice::<KilnError>(&bytes),
+        Ok(KilnError::Rejected(_))
+    ) {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
