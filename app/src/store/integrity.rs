@@ -2,7 +2,7 @@
 //! worker) and on demand (`kiln integrity check`). A violation is recorded as
 //! an anomaly with the offending event positions, never silently fixed.
 
-use super::backend::{PerBackend, per_backend};
+use super::backend::{Connection, PerBackend, per_backend};
 use super::{EventStore, StoreError, database};
 use crate::functions::{BusinessFunction, category};
 use chrono::{DateTime, Utc};
@@ -80,21 +80,8 @@ pub async fn run_checks(
         .map_err(database(format!("run integrity check {}", check.name)))?;
         let mut violations = Vec::with_capacity(rows.len());
         for (message, positions) in rows {
-            per_backend!(store.database(), Database, pool => {
-                sqlx::query(
-                    "INSERT INTO integrity_anomalies (check_name, message, positions, detected_at)
-                     VALUES ($1, $2, $3, $4)
-                     ON CONFLICT (check_name, positions) DO NOTHING",
-                )
-                .bind(check.name)
-                .bind(&message)
-                .bind(&positions)
-                .bind(now)
-                .execute(pool)
-                .await
-                .map(|_| ())
-            })
-            .map_err(database(format!("record an anomaly of {}", check.name)))?;
+            let mut connection = store.acquire().await?;
+            record_anomaly(connection.connection(), check.name, &message, &positions, now).await?;
             let positions: Vec<i64> =
                 serde_json::from_str(&positions).map_err(|_| StoreError::Corrupt {
                     what: "anomaly positions",
@@ -109,6 +96,32 @@ pub async fn run_checks(
         });
     }
     Ok(outcomes)
+}
+
+/// Records a violation of `check` by the events at `positions` (a JSON
+/// array) as an anomaly, unless the same one is recorded already.
+pub(super) async fn record_anomaly(
+    connection: Connection<'_>,
+    check: &str,
+    message: &str,
+    positions: &str,
+    detected_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    per_backend!(connection, Connection, c => {
+        sqlx::query(
+            "INSERT INTO integrity_anomalies (check_name, message, positions, detected_at)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (check_name, positions) DO NOTHING",
+        )
+        .bind(check)
+        .bind(message)
+        .bind(positions)
+        .bind(detected_at)
+        .execute(c)
+        .await
+        .map(|_| ())
+    })
+    .map_err(database(format!("record an anomaly of {check}")))
 }
 
 /// Every recorded anomaly, newest first.

@@ -14,6 +14,7 @@
 pub mod backend;
 pub mod catalog;
 pub mod credentials;
+pub mod holding;
 pub mod integrity;
 pub mod outbox;
 pub mod projections;
@@ -182,7 +183,10 @@ pub struct Appended {
 /// A stream's events, decoded, and the version to expect when appending to it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadedStream<E> {
-    /// The stream's events, oldest first.
+    /// The stream's events, oldest first: those its function's rules
+    /// count, which is all of them but the ones a person rejected in the
+    /// quarantine while the gate held them back (`store::holding`): those
+    /// never reached the tables, and the rules do not count them either.
     pub events: Vec<E>,
     /// The stream's current version (0 for a stream with no events yet).
     pub version: i64,
@@ -532,10 +536,13 @@ impl EventStore {
         &self,
         stream: &StreamId,
     ) -> Result<LoadedStream<E>, StoreError> {
-        let rows: Vec<(String, i64, String, i64)> =
+        let rows: Vec<(String, i64, String, i64, i64)> =
             per_backend!(&self.database, Database, pool => {
                 sqlx::query_as(
-                    "SELECT event_type, schema_version, CAST(payload AS TEXT), stream_version
+                    "SELECT event_type, schema_version, CAST(payload AS TEXT), stream_version,
+                            CAST(CASE WHEN EXISTS (SELECT 1 FROM rejected_events r
+                                                   WHERE r.position = events.position)
+                                      THEN 1 ELSE 0 END AS BIGINT)
                      FROM events WHERE stream_id = $1 ORDER BY stream_version",
                 )
                 .bind(stream.as_str())
@@ -548,7 +555,13 @@ impl EventStore {
             events: Vec::with_capacity(rows.len()),
             version: 0,
         };
-        for (event_type, schema_version, payload, version) in rows {
+        for (event_type, schema_version, payload, version, rejected) in rows {
+            // A rejected event still counts towards the version: the log
+            // has it, and the next append comes after it.
+            loaded.version = version;
+            if rejected != 0 {
+                continue;
+            }
             let payload = serde_json::from_str(&payload).map_err(|source| StoreError::Payload {
                 event_type: event_type.clone(),
                 source,
@@ -556,7 +569,6 @@ impl EventStore {
             let event = E::decode(&event_type, schema_version, payload)
                 .map_err(|source| StoreError::Payload { event_type, source })?;
             loaded.events.push(event);
-            loaded.version = version;
         }
         Ok(loaded)
     }
@@ -728,7 +740,8 @@ impl EventStore {
                 recorded_at,
             })
             .collect();
-        projections::apply_inline(tx.connection(), &recorded).await?;
+        let passed = holding::pass_inline(tx.connection(), &recorded).await?;
+        projections::apply_inline(tx.connection(), &passed).await?;
 
         if let (Some(key), Some(first), Some(last)) =
             (&metadata.idempotency_key, recorded.first(), recorded.last())
@@ -933,6 +946,33 @@ pub(crate) async fn read_after(
     decode_page(&page, || {
         format!("(page of events after position {position})")
     })
+}
+
+/// The events at the positions of the JSON array `$1`.
+const READ_POSITIONS: backend::PerBackend<&str> = backend::PerBackend {
+    sqlite: page_of_events_sqlite!(
+        "SELECT * FROM events WHERE position IN (SELECT value FROM json_each($1)) ORDER BY position"
+    ),
+    postgres: page_of_events_postgres!(
+        "SELECT * FROM events
+         WHERE position IN (SELECT value::bigint FROM json_array_elements_text($1::json))
+         ORDER BY position"
+    ),
+};
+
+/// The events at `positions`, in position order (positions the log does
+/// not hold are left out).
+pub(crate) async fn read_positions(
+    connection: Connection<'_>,
+    positions: &[i64],
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let sql = READ_POSITIONS.get(connection.backend());
+    let listed = serde_json::Value::from(positions.to_vec()).to_string();
+    let page: String = per_backend!(connection, Connection, c => {
+        sqlx::query_scalar(sql).bind(&listed).fetch_one(c).await
+    })
+    .map_err(database("read events by position"))?;
+    decode_page(&page, || "(events by position)".to_owned())
 }
 
 /// The events of a page read as one JSON array; `what` names the page in

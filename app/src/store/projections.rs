@@ -2,6 +2,7 @@
 //! event types, applied inline on append and replayed on rebuild.
 
 use super::backend::{Backend, Connection, PerBackend, per_backend};
+use super::holding::{self, Gate};
 use super::{EventStore, RecordedEvent, StoreError, database, read_after};
 use crate::functions::{
     BusinessFunction, category, customers, database_manager, fulfillment, platform_manager,
@@ -308,15 +309,32 @@ pub async fn rebuild(
 
     let mut replayed = 0_u64;
     let mut after_position = 0;
+    // The log passes the same gate as live appends did, so what waits in
+    // the quarantine stays out of the rebuilt tables too.
+    let mut gate = Gate::default();
+    per_backend!(tx.connection(), Connection, c => {
+        sqlx::query("DELETE FROM rejected_events").execute(c).await.map(|_| ())
+    })
+    .map_err(database("empty rejected_events"))?;
     progress(RebuildProgress { replayed, total });
     loop {
         let batch = read_after(tx.connection(), after_position, REBUILD_BATCH).await?;
         let Some(last) = batch.last() else { break };
         after_position = last.position;
-        apply_to(selected.iter().copied(), tx.connection(), &batch).await?;
+        let passage = gate.pass(&batch)?;
+        holding::record_flags(tx.connection(), &passage.flags).await?;
+        holding::record_rejections(tx.connection(), &passage.rejected).await?;
+        apply_to(selected.iter().copied(), tx.connection(), &passage.applied).await?;
         replayed += batch.len() as u64;
         progress(RebuildProgress { replayed, total });
     }
+    // The gate's own state is derived from the log as well: rewriting it
+    // (and `rejected_events`, above) repairs it like any table.
+    per_backend!(tx.connection(), Connection, c => {
+        sqlx::query("DELETE FROM held_events").execute(c).await.map(|_| ())
+    })
+    .map_err(database("empty held_events"))?;
+    holding::store_held(tx.connection(), &gate).await?;
 
     let mut pairs = Vec::new();
     for live in before {

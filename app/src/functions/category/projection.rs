@@ -10,6 +10,7 @@ use crate::event::DomainEvent;
 use crate::functions::BusinessFunction;
 use crate::money::{Currency, Money};
 use crate::store::backend::{Connection, PerBackend, per_backend};
+use crate::store::holding::EventCheck;
 use crate::store::integrity::IntegrityCheck;
 use crate::store::projections::{self, Projector, ProjectorFuture, Row, Value, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
@@ -820,6 +821,54 @@ pub async fn proposal_sku(
         })
     })
     .transpose()
+}
+
+/// How many times larger (or smaller) a new base price may be than the
+/// one before it without a person's look: a change beyond it is more
+/// often a slip of the keyboard ($4,400.00 for $44.00) than a decision.
+pub const PRICE_JUMP_FACTOR: i64 = 10;
+
+/// The rules a Category event keeps to reach the tables without a
+/// person's look (see `store::holding`): a flagged event waits in the
+/// Database Manager's quarantine, so the shop keeps the old price until a
+/// person releases the change.
+pub const EVENT_CHECKS: &[EventCheck] = &[EventCheck {
+    name: "catalog-price-jumps",
+    function: BusinessFunction::Category,
+    invariant: "A base price change keeps the new price between a tenth of and ten times the price before it.",
+    flags: price_jump,
+}];
+
+/// What is wrong with a base price change beyond [`PRICE_JUMP_FACTOR`].
+fn price_jump(event: &RecordedEvent) -> Option<String> {
+    if event.event_type != "BasePriceChanged" {
+        return None;
+    }
+    let Ok(CategoryEvent::BasePriceChanged(change)) = CategoryEvent::decode(
+        &event.event_type,
+        event.schema_version,
+        event.payload.clone(),
+    ) else {
+        // A payload that does not decode fails the projector, which
+        // refuses the append; it is not this check's to judge.
+        return None;
+    };
+    let (from, to) = (
+        i128::from(change.from.minor_units),
+        i128::from(change.to.minor_units),
+    );
+    let factor = i128::from(PRICE_JUMP_FACTOR);
+    let how = if to > from * factor {
+        "more than ten times what it was"
+    } else if to * factor < from {
+        "less than a tenth of what it was"
+    } else {
+        return None;
+    };
+    Some(format!(
+        "the base price of {} went from {} to {}, {how}",
+        change.sku, change.from, change.to
+    ))
 }
 
 /// The invariants of the catalog (see `store::integrity`).

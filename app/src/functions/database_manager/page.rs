@@ -480,7 +480,8 @@ fn EventDetailView(detail: EventDetail) -> impl IntoView {
 const INPUT: &str = "rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm font-normal";
 
 /// A card for every anomaly of the page's quarantine table (columns
-/// anomaly, found, check, what is wrong, event positions, verdict) whose
+/// anomaly, found, check, what is wrong, event positions, held back,
+/// verdict) whose
 /// events still wait for a verdict: what is wrong, links to the events,
 /// and the release and reject forms. Works without JavaScript.
 #[component]
@@ -489,7 +490,9 @@ pub fn QuarantineVerdicts(quarantine: DataTable) -> impl IntoView {
         .rows
         .into_iter()
         .filter_map(|row| match row.as_slice() {
-            [anomaly, found, check, message, positions, verdict] if verdict == "waiting" => {
+            [anomaly, found, check, message, positions, held_back, verdict]
+                if verdict == "waiting" =>
+            {
                 // The positions are the JSON array the checks recorded.
                 let positions: Vec<i64> = serde_json::from_str(positions).unwrap_or_default();
                 Some(
@@ -500,6 +503,7 @@ pub fn QuarantineVerdicts(quarantine: DataTable) -> impl IntoView {
                             check=check.clone()
                             message=message.clone()
                             positions
+                            held_back=held_back.clone()
                         />
                     }
                     .into_any(),
@@ -512,9 +516,9 @@ pub fn QuarantineVerdicts(quarantine: DataTable) -> impl IntoView {
         <section class="mt-10" data-commands="quarantine">
             <h2 class="text-lg font-semibold text-stone-900">"Quarantine"</h2>
             <p class="mt-1 max-w-2xl text-sm text-stone-600">
-                "Events an integrity check flagged wait here until someone releases them (they stand) or rejects them (they are wrong; correct them with their function's own command). Both are recorded as events."
+                "Events an event check flags (a base price jumping tenfold, say) are held back from the tables, with the later events of their stream, until someone releases them (they are applied) or rejects them (they never reach the tables; the events behind them are applied). The table checks find anomalies after the events were applied; a verdict on those records what a person found. Both verdicts are events in the log."
             </p>
-            <Notice key="verdict" value="released" message="Released: the events stand, and the verdict is in the log." />
+            <Notice key="verdict" value="released" message="Released: the events stand (held ones are now in the tables), and the verdict is in the log." />
             <Notice key="verdict" value="rejected" message="Rejected: the verdict and its reason are in the log." />
             {if cards.is_empty() {
                 view! { <p class="mt-3 text-sm text-stone-600" data-field="quarantine-empty">"No event is waiting for a verdict."</p> }.into_any()
@@ -533,7 +537,15 @@ fn QuarantineCard(
     check: String,
     message: String,
     positions: Vec<i64>,
+    held_back: String,
 ) -> impl IntoView {
+    let held = (held_back != "none").then(|| {
+        view! {
+            <p class="mt-2 text-sm font-medium text-amber-900" data-field="held-back">
+                {format!("Held back from the tables until you decide: {held_back} (the flagged ones and the later events of their stream).")}
+            </p>
+        }
+    });
     view! {
         <article class="rounded-xl border border-amber-300 bg-white p-5" data-anomaly=anomaly.clone()>
             <p class="text-xs font-semibold uppercase tracking-widest text-amber-800">
@@ -541,6 +553,7 @@ fn QuarantineCard(
             </p>
             <h3 class="mt-1 font-medium text-stone-900">{message}</h3>
             <p class="mt-1 text-sm text-stone-600">{format!("Found {found}")}</p>
+            {held}
             <p class="mt-2 flex flex-wrap gap-2 text-sm">
                 {positions
                     .into_iter()

@@ -1,0 +1,591 @@
+//! The gate in front of the projectors: events that an event check flags
+//! are held back from the tables until a person decides on them in the
+//! Database Manager's quarantine.
+//!
+//! The log is never edited: a flagged event is appended like any other
+//! (nothing is lost, and its stream's history, which `decide` reads, has
+//! it). What waits is its translation into the tables. Later events of the
+//! same stream build on it, so they wait behind it, in order. A person's
+//! verdict is an event of its own (`QuarantineReleased`,
+//! `QuarantineRejected`): releasing applies the flagged event and those
+//! behind it; rejecting drops the flagged event (its function's rules stop
+//! counting it too: `EventStore::load` leaves it out) and applies those
+//! behind it. Held events keep their own positions when they are applied at last,
+//! which is safe because every later event of their stream waited too.
+//!
+//! The gate is a pure function of the log (the checks read one event
+//! each, and verdicts are events), so a rebuild, which runs the gate over
+//! the whole log, holds back and lets through exactly what the live
+//! appends did. Between appends its state is kept in `held_events`.
+//!
+//! The integrity checks of [`super::integrity`] are different: they read
+//! the tables after the fact, so the events they flag are already applied,
+//! and a verdict on them records what a person found.
+
+use super::backend::{Connection, PerBackend, per_backend};
+use super::{RecordedEvent, StoreError, database};
+use crate::functions::database_manager::events::DatabaseManagerEvent;
+use crate::functions::{BusinessFunction, category};
+use chrono::{DateTime, Utc};
+use std::borrow::Cow;
+use std::collections::{HashMap, VecDeque};
+
+/// A rule one event must keep to reach the tables without a person's
+/// look, e.g. a base price may not jump tenfold.
+pub struct EventCheck {
+    /// The check's stable name, e.g. `catalog-price-jumps`.
+    pub name: &'static str,
+    /// The function whose events it reads.
+    pub function: BusinessFunction,
+    /// The rule in a sentence.
+    pub invariant: &'static str,
+    /// What is wrong with the event, in a sentence, or `None` when nothing
+    /// is. Pure: the same event always gets the same answer, which is what
+    /// makes a rebuild hold back what the live appends held back.
+    pub flags: fn(&RecordedEvent) -> Option<String>,
+}
+
+/// Every event check. A new function's checks are added here.
+pub fn event_checks() -> impl Iterator<Item = &'static EventCheck> {
+    category::projection::EVENT_CHECKS.iter()
+}
+
+/// Where a held event stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeldState {
+    /// An event check flagged it; it waits for a person's verdict.
+    Flagged,
+    /// It waits behind an earlier flagged event of its stream.
+    Behind,
+    /// A person released it; it waits behind an earlier flagged event.
+    Released,
+    /// A person rejected it; it is dropped when the events before it are
+    /// decided.
+    Rejected,
+}
+
+impl HeldState {
+    /// Its name in `held_events.state`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HeldState::Flagged => "flagged",
+            HeldState::Behind => "behind",
+            HeldState::Released => "released",
+            HeldState::Rejected => "rejected",
+        }
+    }
+
+    /// The state named `text`, if any.
+    pub fn from_name(text: &str) -> Option<Self> {
+        [
+            HeldState::Flagged,
+            HeldState::Behind,
+            HeldState::Released,
+            HeldState::Rejected,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == text)
+    }
+}
+
+/// An event the gate holds back, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldEvent {
+    /// The event.
+    pub event: RecordedEvent,
+    /// Where it stands.
+    pub state: HeldState,
+}
+
+/// An event a check flagged as it came to the gate: the Database Manager
+/// records it as an anomaly, which waits in the quarantine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flag {
+    /// The check that flagged it.
+    pub check: &'static str,
+    /// What is wrong.
+    pub message: String,
+    /// The event's position.
+    pub position: i64,
+    /// When the event was recorded: when it was flagged.
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// What passed the gate: the events to apply to the tables, in the order
+/// to apply them, and the events newly flagged.
+#[derive(Debug, Default, PartialEq)]
+pub struct Passage {
+    /// The events the projectors apply now.
+    pub applied: Vec<RecordedEvent>,
+    /// The events checks flagged (held, not in `applied`).
+    pub flags: Vec<Flag>,
+    /// The held events a person rejected, dropped now: they never reach
+    /// the tables, and their functions' rules stop counting them.
+    pub rejected: Vec<RecordedEvent>,
+}
+
+/// The gate: the streams it holds back, each with its waiting events in
+/// position order (the first one is always flagged or decided).
+#[derive(Debug, Default)]
+pub struct Gate {
+    streams: HashMap<String, VecDeque<HeldEvent>>,
+}
+
+impl Gate {
+    /// A gate holding `held` (in position order), as `held_events` keeps
+    /// it between appends.
+    pub fn holding(held: impl IntoIterator<Item = HeldEvent>) -> Self {
+        let mut gate = Gate::default();
+        for held in held {
+            gate.streams
+                .entry(held.event.stream_id.clone())
+                .or_default()
+                .push_back(held);
+        }
+        gate
+    }
+
+    /// Every event held, stream by stream, in position order.
+    pub fn held(&self) -> impl Iterator<Item = &HeldEvent> {
+        self.streams.values().flatten()
+    }
+
+    /// Whether `stream` has events waiting.
+    pub fn holds(&self, stream: &str) -> bool {
+        self.streams.contains_key(stream)
+    }
+
+    /// Lets `events` (in position order) through the gate: each is held
+    /// when a check flags it or its stream has events waiting, and a
+    /// verdict lets through what it decided, just before itself.
+    pub fn pass(&mut self, events: &[RecordedEvent]) -> Result<Passage, StoreError> {
+        let mut passage = Passage::default();
+        for event in events {
+            if let Some((verdict, positions)) = verdict_of(event)? {
+                self.decide(verdict, &positions, &mut passage);
+                passage.applied.push(event.clone());
+                continue;
+            }
+            let flag = flag_of(event);
+            let state = if flag.is_some() {
+                HeldState::Flagged
+            } else {
+                HeldState::Behind
+            };
+            if let Some(flag) = flag {
+                passage.flags.push(flag);
+            }
+            match self.streams.get_mut(&event.stream_id) {
+                Some(waiting) => waiting.push_back(HeldEvent {
+                    event: event.clone(),
+                    state,
+                }),
+                None if state == HeldState::Flagged => {
+                    self.streams.insert(
+                        event.stream_id.clone(),
+                        VecDeque::from([HeldEvent {
+                            event: event.clone(),
+                            state,
+                        }]),
+                    );
+                }
+                None => passage.applied.push(event.clone()),
+            }
+        }
+        Ok(passage)
+    }
+
+    /// Marks the flagged events at `positions` with the verdict, then lets
+    /// through each of their streams up to its next undecided flag.
+    fn decide(&mut self, verdict: HeldState, positions: &[i64], passage: &mut Passage) {
+        let mut decided_streams = Vec::new();
+        for (stream, waiting) in &mut self.streams {
+            for held in waiting.iter_mut() {
+                if held.state == HeldState::Flagged && positions.contains(&held.event.position) {
+                    held.state = verdict;
+                    decided_streams.push(stream.clone());
+                }
+            }
+        }
+        // Several streams are let through in position order, as they were
+        // appended.
+        decided_streams.sort_by_key(|stream| {
+            self.streams
+                .get(stream)
+                .and_then(|waiting| waiting.front())
+                .map(|held| held.event.position)
+        });
+        decided_streams.dedup();
+        for stream in decided_streams {
+            let Some(waiting) = self.streams.get_mut(&stream) else {
+                continue;
+            };
+            while let Some(front) = waiting.front() {
+                match front.state {
+                    HeldState::Flagged => break,
+                    HeldState::Rejected => {
+                        if let Some(held) = waiting.pop_front() {
+                            passage.rejected.push(held.event);
+                        }
+                    }
+                    HeldState::Behind | HeldState::Released => {
+                        if let Some(held) = waiting.pop_front() {
+                            passage.applied.push(held.event);
+                        }
+                    }
+                }
+            }
+            if waiting.is_empty() {
+                self.streams.remove(&stream);
+            }
+        }
+    }
+}
+
+/// Whether any check flags `event`, and how.
+pub fn flag_of(event: &RecordedEvent) -> Option<Flag> {
+    event_checks()
+        .filter(|check| check.function == event.metadata.function)
+        .find_map(|check| {
+            (check.flags)(event).map(|message| Flag {
+                check: check.name,
+                message,
+                position: event.position,
+                recorded_at: event.recorded_at,
+            })
+        })
+}
+
+/// The verdict `event` gives and the positions it names, when it is one.
+pub fn verdict_of(event: &RecordedEvent) -> Result<Option<(HeldState, Vec<i64>)>, StoreError> {
+    use crate::event::DomainEvent;
+    if event.metadata.function != BusinessFunction::DatabaseManager {
+        return Ok(None);
+    }
+    let decoded = DatabaseManagerEvent::decode(
+        &event.event_type,
+        event.schema_version,
+        event.payload.clone(),
+    )
+    .map_err(|source| StoreError::Payload {
+        event_type: event.event_type.clone(),
+        source,
+    })?;
+    Ok(Some(match decoded {
+        DatabaseManagerEvent::QuarantineReleased(verdict) => {
+            (HeldState::Released, verdict.positions)
+        }
+        DatabaseManagerEvent::QuarantineRejected(verdict) => {
+            (HeldState::Rejected, verdict.positions)
+        }
+    }))
+}
+
+/// The held events of the streams named in the JSON array `$1` and of the
+/// streams holding a position of the JSON array `$2`.
+const HELD_ROWS: PerBackend<&str> = PerBackend {
+    sqlite: "SELECT position, state FROM held_events
+             WHERE stream_id IN (SELECT value FROM json_each($1))
+                OR stream_id IN (SELECT stream_id FROM held_events
+                                 WHERE position IN (SELECT value FROM json_each($2)))
+             ORDER BY position",
+    postgres: "SELECT position, state FROM held_events
+               WHERE stream_id IN (SELECT value FROM json_array_elements_text($1::json))
+                  OR stream_id IN (SELECT stream_id FROM held_events
+                                   WHERE position IN (SELECT value::bigint
+                                                      FROM json_array_elements_text($2::json)))
+               ORDER BY position",
+};
+
+/// Forgets the held events of the streams named in the JSON array `$1`.
+const FORGET_STREAMS: PerBackend<&str> = PerBackend {
+    sqlite: "DELETE FROM held_events WHERE stream_id IN (SELECT value FROM json_each($1))",
+    postgres: "DELETE FROM held_events
+               WHERE stream_id IN (SELECT value FROM json_array_elements_text($1::json))",
+};
+
+/// Lets freshly appended `events` through the gate, in the append's
+/// transaction: loads what the gate holds of their streams (and of the
+/// streams their verdicts decide) from `held_events`, records each new
+/// flag as an anomaly, and stores what it holds now. Answers the events
+/// the projectors apply; when nothing is held or flagged, that is `events`
+/// itself, with a single indexed read of `held_events`.
+pub(super) async fn pass_inline<'e>(
+    mut connection: Connection<'_>,
+    events: &'e [RecordedEvent],
+) -> Result<Cow<'e, [RecordedEvent]>, StoreError> {
+    let mut streams: Vec<&str> = events.iter().map(|event| event.stream_id.as_str()).collect();
+    streams.sort_unstable();
+    streams.dedup();
+    let mut decided = Vec::new();
+    for event in events {
+        if let Some((_, positions)) = verdict_of(event)? {
+            decided.extend(positions);
+        }
+    }
+    let streams_json = json_array(&streams);
+    let decided_json = json_array(&decided);
+    let sql = HELD_ROWS.get(connection.backend());
+    let rows: Vec<(i64, String)> = per_backend!(connection.reborrow(), Connection, c => {
+        sqlx::query_as(sql).bind(&streams_json).bind(&decided_json).fetch_all(c).await
+    })
+    .map_err(database("read the held events"))?;
+    if rows.is_empty() && events.iter().all(|event| flag_of(event).is_none()) {
+        return Ok(Cow::Borrowed(events));
+    }
+
+    let positions: Vec<i64> = rows.iter().map(|(position, _)| *position).collect();
+    let held_events = super::read_positions(connection.reborrow(), &positions).await?;
+    let mut held = Vec::with_capacity(rows.len());
+    for ((position, state), event) in rows.into_iter().zip(held_events) {
+        let state = HeldState::from_name(&state).ok_or_else(|| StoreError::Corrupt {
+            what: "held event state",
+            value: state.clone(),
+        })?;
+        if event.position != position {
+            return Err(StoreError::Corrupt {
+                what: "held event position",
+                value: position.to_string(),
+            });
+        }
+        held.push(HeldEvent { event, state });
+    }
+    let mut gate = Gate::holding(held);
+    let mut involved: Vec<String> = streams.iter().map(|&stream| stream.to_owned()).collect();
+    involved.extend(gate.streams.keys().cloned());
+    let passage = gate.pass(events)?;
+    record_flags(connection.reborrow(), &passage.flags).await?;
+    record_rejections(connection.reborrow(), &passage.rejected).await?;
+
+    involved.sort_unstable();
+    involved.dedup();
+    let involved_json = json_array(&involved);
+    let forget = FORGET_STREAMS.get(connection.backend());
+    per_backend!(connection.reborrow(), Connection, c => {
+        sqlx::query(forget).bind(&involved_json).execute(c).await.map(|_| ())
+    })
+    .map_err(database("forget held events"))?;
+    store_held(connection, &gate).await?;
+    Ok(Cow::Owned(passage.applied))
+}
+
+/// How many events the gate holds back from the tables now.
+pub async fn held_count(store: &super::EventStore) -> Result<i64, StoreError> {
+    per_backend!(store.database(), Database, pool => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM held_events").fetch_one(pool).await
+    })
+    .map_err(database("count the held events"))
+}
+
+/// `items` as a JSON array, the way the queries above take a list.
+fn json_array<T: Clone + Into<serde_json::Value>>(items: &[T]) -> String {
+    serde_json::Value::Array(items.iter().cloned().map(Into::into).collect()).to_string()
+}
+
+/// Writes what `gate` holds into `held_events` (whose rows for its streams
+/// are already gone).
+pub(super) async fn store_held(connection: Connection<'_>, gate: &Gate) -> Result<(), StoreError> {
+    let held: Vec<&HeldEvent> = gate.held().collect();
+    if held.is_empty() {
+        return Ok(());
+    }
+    per_backend!(connection, Connection, c => {
+        let mut insert =
+            sqlx::QueryBuilder::new("INSERT INTO held_events (position, stream_id, state) ");
+        insert.push_values(held.iter().copied(), |mut row, held| {
+            row.push_bind(held.event.position)
+                .push_bind(held.event.stream_id.as_str())
+                .push_bind(held.state.as_str());
+        });
+        insert.build().execute(c).await.map(|_| ())
+    })
+    .map_err(database("store held events"))
+}
+
+/// Records the held events a person rejected in `rejected_events`, which
+/// `EventStore::load` leaves out of the streams the rules read.
+pub(super) async fn record_rejections(
+    connection: Connection<'_>,
+    rejected: &[RecordedEvent],
+) -> Result<(), StoreError> {
+    if rejected.is_empty() {
+        return Ok(());
+    }
+    per_backend!(connection, Connection, c => {
+        let mut insert =
+            sqlx::QueryBuilder::new("INSERT INTO rejected_events (position, stream_id) ");
+        insert.push_values(rejected, |mut row, event| {
+            row.push_bind(event.position).push_bind(event.stream_id.as_str());
+        });
+        insert.push(" ON CONFLICT (position) DO NOTHING");
+        insert.build().execute(c).await.map(|_| ())
+    })
+    .map_err(database("record rejected events"))
+}
+
+/// Records each flag as an anomaly of its check (once: a rebuild flags
+/// the same events again), found when its event was recorded.
+pub(super) async fn record_flags(
+    mut connection: Connection<'_>,
+    flags: &[Flag],
+) -> Result<(), StoreError> {
+    for flag in flags {
+        super::integrity::record_anomaly(
+            connection.reborrow(),
+            flag.check,
+            &flag.message,
+            &format!("[{}]", flag.position),
+            flag.recorded_at,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Actor;
+    use crate::store::EventMetadata;
+    use serde_json::json;
+
+    /// An event at `position` on `stream`: a tenfold price change when
+    /// `flagged`, a note on a market price otherwise.
+    fn event(position: i64, stream: &str, flagged: bool) -> RecordedEvent {
+        let sku = stream.trim_start_matches("product-");
+        let (event_type, payload) = if flagged {
+            (
+                "BasePriceChanged",
+                json!({"sku": sku, "from": {"minor_units": 4400, "currency": "USD"},
+                       "to": {"minor_units": 440000, "currency": "USD"}, "reason": "typo"}),
+            )
+        } else {
+            (
+                "MarketPriceNoted",
+                json!({"sku": sku, "source": "a fair", "their_price": null, "note": ""}),
+            )
+        };
+        RecordedEvent {
+            position,
+            stream_id: stream.to_owned(),
+            stream_version: position,
+            event_type: event_type.to_owned(),
+            schema_version: 1,
+            payload,
+            metadata: EventMetadata::new(Actor::system("test"), BusinessFunction::Category),
+            recorded_at: DateTime::<Utc>::UNIX_EPOCH,
+        }
+    }
+
+    fn verdict(position: i64, release: bool, positions: &[i64]) -> RecordedEvent {
+        RecordedEvent {
+            position,
+            stream_id: "anomaly-1".into(),
+            stream_version: 1,
+            event_type: if release {
+                "QuarantineReleased"
+            } else {
+                "QuarantineRejected"
+            }
+            .into(),
+            schema_version: 1,
+            payload: json!({"anomaly": 1, "check": "catalog-price-jumps",
+                            "positions": positions, "note": "checked"}),
+            metadata: EventMetadata::new(Actor::system("test"), BusinessFunction::DatabaseManager),
+            recorded_at: DateTime::<Utc>::UNIX_EPOCH,
+        }
+    }
+
+    fn positions(events: &[RecordedEvent]) -> Vec<i64> {
+        events.iter().map(|event| event.position).collect()
+    }
+
+    #[test]
+    fn events_no_check_flags_pass_straight_through() {
+        let mut gate = Gate::default();
+        let passage = gate
+            .pass(&[event(1, "product-JUG", false), event(2, "product-MUG", false)])
+            .expect("pass");
+        assert_eq!(positions(&passage.applied), [1, 2]);
+        assert!(passage.flags.is_empty());
+        assert_eq!(gate.held().count(), 0);
+    }
+
+    #[test]
+    fn a_flagged_event_is_held_with_the_later_events_of_its_stream_only() {
+        let mut gate = Gate::default();
+        let passage = gate
+            .pass(&[
+                event(1, "product-JUG", true),
+                event(2, "product-MUG", false),
+                event(3, "product-JUG", false),
+            ])
+            .expect("pass");
+        assert_eq!(positions(&passage.applied), [2]);
+        assert_eq!(passage.flags.len(), 1);
+        assert_eq!(passage.flags[0].check, "catalog-price-jumps");
+        assert_eq!(passage.flags[0].position, 1);
+        let held: Vec<(i64, HeldState)> = gate
+            .held()
+            .map(|held| (held.event.position, held.state))
+            .collect();
+        assert_eq!(held, [(1, HeldState::Flagged), (3, HeldState::Behind)]);
+    }
+
+    #[test]
+    fn releasing_applies_the_flagged_event_and_those_behind_it_before_the_verdict() {
+        let mut gate = Gate::default();
+        gate.pass(&[event(1, "product-JUG", true), event(2, "product-JUG", false)])
+            .expect("pass");
+        let passage = gate.pass(&[verdict(3, true, &[1])]).expect("pass");
+        assert_eq!(positions(&passage.applied), [1, 2, 3]);
+        assert!(!gate.holds("product-JUG"));
+    }
+
+    #[test]
+    fn rejecting_drops_the_flagged_event_and_applies_those_behind_it() {
+        let mut gate = Gate::default();
+        gate.pass(&[event(1, "product-JUG", true), event(2, "product-JUG", false)])
+            .expect("pass");
+        let passage = gate.pass(&[verdict(3, false, &[1])]).expect("pass");
+        assert_eq!(positions(&passage.applied), [2, 3]);
+        assert_eq!(positions(&passage.rejected), [1]);
+        assert!(!gate.holds("product-JUG"));
+    }
+
+    #[test]
+    fn a_decided_event_waits_until_the_flagged_events_before_it_are_decided() {
+        let mut gate = Gate::default();
+        gate.pass(&[
+            event(1, "product-JUG", true),
+            event(2, "product-JUG", true),
+            event(3, "product-JUG", false),
+        ])
+        .expect("pass");
+        let passage = gate.pass(&[verdict(4, true, &[2])]).expect("pass");
+        assert_eq!(positions(&passage.applied), [4]);
+        assert!(gate.holds("product-JUG"));
+        let passage = gate.pass(&[verdict(5, false, &[1])]).expect("pass");
+        assert_eq!(positions(&passage.applied), [2, 3, 5]);
+        assert!(!gate.holds("product-JUG"));
+    }
+
+    #[test]
+    fn a_verdict_on_events_the_gate_never_held_lets_nothing_else_through() {
+        let mut gate = Gate::default();
+        gate.pass(&[event(1, "product-JUG", true)]).expect("pass");
+        let passage = gate.pass(&[verdict(2, true, &[7])]).expect("pass");
+        assert_eq!(positions(&passage.applied), [2]);
+        assert!(gate.holds("product-JUG"));
+    }
+
+    #[test]
+    fn a_gate_restored_from_its_held_events_goes_on_as_before() {
+        let mut gate = Gate::default();
+        gate.pass(&[event(1, "product-JUG", true), event(2, "product-JUG", false)])
+            .expect("pass");
+        let mut restored = Gate::holding(gate.held().cloned().collect::<Vec<_>>());
+        let passage = restored.pass(&[verdict(3, true, &[1])]).expect("pass");
+        assert_eq!(positions(&passage.applied), [1, 2, 3]);
+    }
+}
