@@ -1233,6 +1233,16 @@ async fn the_business_overview_shows_revenue_the_order_pipeline_and_the_stock_fr
         .expect("an orders chart");
     assert_eq!(orders_chart["source"], "/staff/customers");
     assert_eq!(orders_chart["series"][0]["values"][5], 1);
+    let units_chart = page["trends"]
+        .as_array()
+        .and_then(|charts| {
+            charts
+                .iter()
+                .find(|chart| chart["key"] == "units-ordered-by-month")
+        })
+        .expect("a units chart");
+    assert_eq!(units_chart["source"], "/staff/fulfillment");
+    assert_eq!(units_chart["series"][0]["values"][5], 3);
 }
 
 #[tokio::test]

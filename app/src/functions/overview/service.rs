@@ -166,6 +166,30 @@ pub async fn fill_page(store: &EventStore, page: &mut FunctionPage) -> Result<()
         unit: ChartUnit::Count,
         source: Some(BusinessFunction::Customers.page_url()),
     });
+    // Fulfillment's headline, the units on the shelves, has no history
+    // (a count replaces the one before), so its trend is the work that
+    // comes to it: the units ordered each month, to pick and ship.
+    revenue.push(TrendChart {
+        key: "units-ordered-by-month".into(),
+        title: "Units ordered per month, to pick and ship".into(),
+        periods: months.iter().map(|month| month.label.clone()).collect(),
+        series: vec![TrendSeries {
+            name: "Units ordered".into(),
+            style: SeriesStyle::Line,
+            values: months
+                .iter()
+                .map(|month| {
+                    sales
+                        .iter()
+                        .filter(|sold| sold.month == month.key)
+                        .map(|sold| sold.units)
+                        .sum()
+                })
+                .collect(),
+        }],
+        unit: ChartUnit::Count,
+        source: Some(BusinessFunction::Fulfillment.page_url()),
+    });
     revenue.push(events_by_month(store, &months).await?);
     page.trends = revenue;
     let mut collections = std::collections::BTreeMap::new();
@@ -209,7 +233,7 @@ pub async fn fill_page(store: &EventStore, page: &mut FunctionPage) -> Result<()
     }
     page.tables = vec![functions];
     page.not_built_yet.push(
-        "Cash received and owed as Accounts Receivable will keep it (today: orders by payment status), production status, and a trend for the headline figure of every function: not built yet, because Accounts Receivable, Production and most functions are not built."
+        "Cash received and owed as Accounts Receivable will keep it (today: orders by payment status), production status, and a trend for the headline figure of every function: not built yet, because Accounts Receivable, Production and most functions are not built. Of the built ones, the units on the shelves and the accounts have no trend (stock counts and account tiers keep no history yet); Fulfillment's trend is the units ordered."
             .to_owned(),
     );
     Ok(())
