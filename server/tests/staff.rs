@@ -1356,7 +1356,13 @@ async fn a_price_slip_waits_in_the_quarantine_and_the_shop_keeps_the_old_price_u
             ],
         )
         .await;
-    assert_eq!(changed.url().query(), Some("changed=price"));
+    assert_eq!(changed.url().query(), Some("changed=price-held"));
+    let page = changed.text().await.expect("HTML");
+    assert!(
+        page.contains("it waits in the Database Manager&#x27;s quarantine")
+            || page.contains("it waits in the Database Manager's quarantine"),
+        "the page says the change waits"
+    );
     let shop_price = || async {
         let shop = app.get("/shop/TBL-JUG-1L").await.text().await.expect("HTML");
         ["$44.00", "$4,400.00"]

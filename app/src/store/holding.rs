@@ -369,6 +369,27 @@ pub(super) async fn pass_inline<'e>(
     Ok(Cow::Owned(passage.applied))
 }
 
+/// Whether the gate holds back any of the events `appended` recorded
+/// (an event check flagged one, or its stream was held already).
+pub async fn holds_any(store: &super::EventStore, appended: &super::Appended) -> Result<bool, StoreError> {
+    let positions: Vec<i64> = appended.events.iter().map(|event| event.position).collect();
+    let listed = json_array(&positions);
+    let sql = ANY_HELD.get(store.backend());
+    per_backend!(store.database(), Database, pool => {
+        sqlx::query_scalar(sql).bind(&listed).fetch_one(pool).await
+    })
+    .map_err(database("look for held events"))
+}
+
+/// Whether any position of the JSON array `$1` is held.
+const ANY_HELD: PerBackend<&str> = PerBackend {
+    sqlite: "SELECT EXISTS (SELECT 1 FROM held_events
+                            WHERE position IN (SELECT value FROM json_each($1)))",
+    postgres: "SELECT EXISTS (SELECT 1 FROM held_events
+                              WHERE position IN (SELECT value::bigint
+                                                 FROM json_array_elements_text($1::json)))",
+};
+
 /// How many events the gate holds back from the tables now.
 pub async fn held_count(store: &super::EventStore) -> Result<i64, StoreError> {
     per_backend!(store.database(), Database, pool => {

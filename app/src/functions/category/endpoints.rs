@@ -104,17 +104,23 @@ pub async fn note_market_price(form: MarketNoteForm) -> Result<(), KilnError> {
 }
 
 /// Changes a product's base price, saying why; then back to the page with
-/// `?changed=price`. `POST /api/category/base-price` (form fields
-/// `form[sku]`, `form[price]`, `form[reason]`).
+/// `?changed=price`, or `?changed=price-held` when the change waits in the
+/// quarantine. `POST /api/category/base-price` (form fields `form[sku]`,
+/// `form[price]`, `form[reason]`).
 #[server(prefix = "/api", endpoint = "category/base-price")]
 pub async fn change_base_price(form: BasePriceForm) -> Result<(), KilnError> {
+    use super::service::PriceChangeOutcome;
     let state = crate::state::AppState::from_context()?;
     let actor = acting_staff().await?;
     let sku = sku_of(&form.sku)?;
-    super::service::change_base_price(state.store(), actor, sku, &form.price, form.reason)
-        .await
-        .map_err(to_kiln_error)?;
-    leptos_axum::redirect("/staff/category?changed=price");
+    let outcome =
+        super::service::change_base_price(state.store(), actor, sku, &form.price, form.reason)
+            .await
+            .map_err(to_kiln_error)?;
+    leptos_axum::redirect(match outcome {
+        PriceChangeOutcome::Changed => "/staff/category?changed=price",
+        PriceChangeOutcome::HeldForReview => "/staff/category?changed=price-held",
+    });
     Ok(())
 }
 

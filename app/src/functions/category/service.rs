@@ -216,6 +216,17 @@ pub async fn handle(
     .await
 }
 
+/// What became of a base price change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PriceChangeOutcome {
+    /// The catalog and the shop have the new price.
+    Changed,
+    /// The change is recorded, but an event check flagged it (see
+    /// `EVENT_CHECKS`): it waits in the Database Manager's quarantine, and
+    /// the shop keeps the old price until a person releases it.
+    HeldForReview,
+}
+
 /// Changes `sku`'s base price to the amount typed in `price` (in the
 /// product's own currency), saying why. The typed amount is read here, at
 /// the edge, because its currency is the product's.
@@ -225,11 +236,16 @@ pub async fn change_base_price(
     sku: super::events::Sku,
     price: &str,
     reason: String,
-) -> Result<Appended, CatalogServiceError> {
+) -> Result<PriceChangeOutcome, CatalogServiceError> {
     let currency = product_currency(store, &sku).await?;
     let to = crate::money::Money::parse_amount(price, currency)
         .map_err(|invalid| CategoryError::InvalidPrice { text: invalid.text })?;
-    handle(store, actor, CategoryCommand::ChangeBasePrice { sku, to, reason }).await
+    let appended = handle(store, actor, CategoryCommand::ChangeBasePrice { sku, to, reason }).await?;
+    Ok(if crate::store::holding::holds_any(store, &appended).await? {
+        PriceChangeOutcome::HeldForReview
+    } else {
+        PriceChangeOutcome::Changed
+    })
 }
 
 /// How many times a command is decided again when another append to the

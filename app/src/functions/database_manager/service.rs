@@ -765,9 +765,11 @@ mod tests {
     async fn a_price_slip_held(store: &EventStore) -> i64 {
         use crate::functions::category::{decide::CategoryCommand, service};
         load_demo_business(store).await.expect("demo");
-        service::change_base_price(store, person(), jug(), "4400.00", "new season".into())
-            .await
-            .expect("the change is recorded");
+        let outcome =
+            service::change_base_price(store, person(), jug(), "4400.00", "new season".into())
+                .await
+                .expect("the change is recorded");
+        assert_eq!(outcome, service::PriceChangeOutcome::HeldForReview);
         service::handle(
             store,
             person(),
@@ -844,7 +846,7 @@ mod tests {
 
             // The product's rules stop counting the slip too: the next
             // change starts from $44.00, so it is no jump and goes through.
-            crate::functions::category::service::change_base_price(
+            let outcome = crate::functions::category::service::change_base_price(
                 &store,
                 person(),
                 jug(),
@@ -853,6 +855,7 @@ mod tests {
             )
             .await
             .expect("the change is recorded");
+            assert_eq!(outcome, crate::functions::category::service::PriceChangeOutcome::Changed);
             assert_eq!(jug_in_catalog(&store).await, ("$48.00".to_owned(), false));
             let changes = crate::functions::category::projection::price_changes(&store, 1)
                 .await
