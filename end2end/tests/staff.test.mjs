@@ -422,6 +422,66 @@ test('an agent proposes a base price through the API, the card appears live, and
   await page.locator('[data-table="catalog"] tr', { hasText: 'TBL-JUG-1L' }).filter({ hasText: '$48.00' }).waitFor();
   assert.equal(await metric(page, 'decisions-waiting').innerText(), '0');
   await page.locator('[data-section="decisions"]').screenshot({ path: path.join(screenshotDir, 'staff-decision-approved.png') });
+
+  // The agent tells Fulfillment's agent about the decision; the message
+  // appears in the page's conversations without a reload.
+  await page.evaluate(() => { window.kilnNoReload = true; });
+  const message = await fetch(`${kiln.url}/api/agents/messages`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${issued.secret}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      'form[to]': 'fulfillment',
+      'form[text]': 'The jug goes to $48 from today: expect a slower month before the spring fair.',
+      'form[about]': decision,
+    }),
+  });
+  assert.equal(message.status, 200, await message.clone().text());
+  const thread = page.locator('[data-section="conversations"] [data-conversation]');
+  await thread.locator('[data-field="text"]', { hasText: 'The jug goes to $48 from today' }).waitFor({ timeout: 10_000 });
+  assert.match(await thread.locator('[data-field="route"]').first().innerText(), /agent:category → agent:fulfillment/);
+  assert.equal(await page.evaluate(() => window.kilnNoReload), true, 'the page reloaded');
+  await page.locator('[data-section="conversations"]').screenshot({ path: path.join(screenshotDir, 'staff-conversation.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a price typed ten times too high waits in the quarantine, and the shop keeps the old price until a person releases it', async () => {
+  const context = await ownerContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await page.goto(`${kiln.url}/staff/category`);
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  // The pasta bowl is $26.00; someone types 2600 for 26.00.
+  const form = page.locator('[data-form="base-price"]');
+  await form.getByLabel('Product').selectOption('TBL-PASTA-8');
+  await form.getByLabel('New base price').fill('2600');
+  await form.getByLabel('Why').fill('New season');
+  await form.getByRole('button', { name: 'Change the price' }).click();
+  await page.waitForURL(`${kiln.url}/staff/category?changed=price-held`);
+  await page.getByText('it waits in the Database Manager').waitFor();
+  await page.locator('[data-table="catalog"] tr', { hasText: 'TBL-PASTA-8' }).filter({ hasText: '$26.00' }).waitFor();
+  const shop = await context.newPage();
+  await shop.goto(`${kiln.url}/shop/TBL-PASTA-8`);
+  await shop.getByText('$26.00').first().waitFor();
+
+  await page.goto(`${kiln.url}/staff/database-manager`);
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  assert.equal(await metric(page, 'held-back').innerText(), '1');
+  const card = page.locator('[data-anomaly]', { hasText: 'TBL-PASTA-8' });
+  await card.waitFor();
+  assert.match(await card.innerText(), /more than ten times what it was/);
+  assert.match(await card.locator('[data-field="held-back"]').innerText(), /Held back from the tables until you decide: 1 event/);
+  await page.locator('[data-commands="quarantine"]').screenshot({ path: path.join(screenshotDir, 'staff-quarantine-held.png') });
+
+  await card.getByLabel('Note (optional)').fill('Checked: the pasta plates are now hand-painted');
+  await card.getByRole('button', { name: 'Release' }).click();
+  await page.waitForURL(`${kiln.url}/staff/database-manager?verdict=released`);
+  // The address changes before the page's figures are read again.
+  await card.waitFor({ state: 'detached' });
+  await page.locator('[data-metric="held-back"] [data-value]', { hasText: /^0$/ }).waitFor();
+  await shop.reload();
+  await shop.getByText('$2,600.00').first().waitFor();
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -53,7 +53,12 @@ fn Thread(thread: ConversationThread, own: BusinessFunction) -> impl IntoView {
     view! {
         <article class="rounded-xl border border-stone-200 bg-white p-4" data-conversation=conversation.to_string()>
             <div class="flex items-baseline justify-between gap-2 text-xs text-stone-500">
-                <span>{format!("{} messages", messages.len())}</span>
+                <span>
+                    {match messages.len() {
+                        1 => "1 message".to_owned(),
+                        count => format!("{count} messages"),
+                    }}
+                </span>
                 <a href=stream class="text-amber-800 hover:underline">{conversation.to_string()}</a>
             </div>
             <ol class="mt-3 flex flex-col gap-2">

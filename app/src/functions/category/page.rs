@@ -237,7 +237,7 @@ fn PriceForm(choices: Vec<Choice>) -> impl IntoView {
     let change = ServerAction::<ChangeBasePrice>::new();
     let result = Signal::derive(move || change.value().get());
     view! {
-        <div class="rounded-xl border border-stone-200 bg-white p-5 lg:row-span-2">
+        <div class="rounded-xl border border-stone-200 bg-white p-5 lg:row-span-2" data-form="base-price">
             <h2 class="text-lg font-semibold text-stone-900">"Change a base price"</h2>
             <ActionForm action=change attr:class="mt-4 flex flex-col gap-4">
                 <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">

@@ -542,7 +542,7 @@ fn QuarantineCard(
     let held = (held_back != "none").then(|| {
         view! {
             <p class="mt-2 text-sm font-medium text-amber-900" data-field="held-back">
-                {format!("Held back from the tables until you decide: {held_back} (the flagged ones and the later events of their stream).")}
+                {format!("Held back from the tables until you decide: {held_back}.")}
             </p>
         }
     });
