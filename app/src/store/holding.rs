@@ -258,20 +258,10 @@ pub fn flag_of(event: &RecordedEvent) -> Option<Flag> {
 
 /// The verdict `event` gives and the positions it names, when it is one.
 pub fn verdict_of(event: &RecordedEvent) -> Result<Option<(HeldState, Vec<i64>)>, StoreError> {
-    use crate::event::DomainEvent;
     if event.metadata.function != BusinessFunction::DatabaseManager {
         return Ok(None);
     }
-    let decoded = DatabaseManagerEvent::decode(
-        &event.event_type,
-        event.schema_version,
-        event.payload.clone(),
-    )
-    .map_err(|source| StoreError::Payload {
-        event_type: event.event_type.clone(),
-        source,
-    })?;
-    Ok(Some(match decoded {
+    Ok(Some(match super::projections::decode_one(event)? {
         DatabaseManagerEvent::QuarantineReleased(verdict) => {
             (HeldState::Released, verdict.positions)
         }

@@ -73,19 +73,21 @@ pub fn decode<'a, E: crate::event::DomainEvent>(
 ) -> Result<Vec<(&'a RecordedEvent, E)>, StoreError> {
     events
         .iter()
-        .map(|event| {
-            E::decode(
-                &event.event_type,
-                event.schema_version,
-                event.payload.clone(),
-            )
-            .map(|payload| (*event, payload))
-            .map_err(|source| StoreError::Payload {
-                event_type: event.event_type.clone(),
-                source,
-            })
-        })
+        .map(|event| decode_one(event).map(|payload| (*event, payload)))
         .collect()
+}
+
+/// One recorded event's typed payload.
+pub fn decode_one<E: crate::event::DomainEvent>(event: &RecordedEvent) -> Result<E, StoreError> {
+    E::decode(
+        &event.event_type,
+        event.schema_version,
+        event.payload.clone(),
+    )
+    .map_err(|source| StoreError::Payload {
+        event_type: event.event_type.clone(),
+        source,
+    })
 }
 
 /// Applies freshly appended events to every projector that handles them.

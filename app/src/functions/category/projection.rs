@@ -844,11 +844,7 @@ fn price_jump(event: &RecordedEvent) -> Option<String> {
     if event.event_type != "BasePriceChanged" {
         return None;
     }
-    let Ok(CategoryEvent::BasePriceChanged(change)) = CategoryEvent::decode(
-        &event.event_type,
-        event.schema_version,
-        event.payload.clone(),
-    ) else {
+    let Ok(CategoryEvent::BasePriceChanged(change)) = projections::decode_one(event) else {
         // A payload that does not decode fails the projector, which
         // refuses the append; it is not this check's to judge.
         return None;
