@@ -1364,7 +1364,12 @@ async fn a_price_slip_waits_in_the_quarantine_and_the_shop_keeps_the_old_price_u
         "the page says the change waits"
     );
     let shop_price = || async {
-        let shop = app.get("/shop/TBL-JUG-1L").await.text().await.expect("HTML");
+        let shop = app
+            .get("/shop/TBL-JUG-1L")
+            .await
+            .text()
+            .await
+            .expect("HTML");
         ["$44.00", "$4,400.00"]
             .into_iter()
             .find(|price| shop.contains(price))
@@ -1410,7 +1415,10 @@ async fn a_price_slip_waits_in_the_quarantine_and_the_shop_keeps_the_old_price_u
             &[
                 ("form[anomaly]", row[0].as_str()),
                 ("form[verdict]", "release"),
-                ("form[note]", "Checked with the owner: the new jug is hand-thrown"),
+                (
+                    "form[note]",
+                    "Checked with the owner: the new jug is hand-thrown",
+                ),
             ],
         )
         .await;
@@ -1533,7 +1541,10 @@ async fn an_agent_proposes_a_base_price_and_a_person_approves_it_on_the_category
     let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
-    let proposer = app.issue_token("category:propose", "pricing bot").await.secret;
+    let proposer = app
+        .issue_token("category:propose", "pricing bot")
+        .await
+        .secret;
     let reader = app.issue_token("category:read", "pricing bot").await.secret;
     let propose = |secret: &str, fields: &[(&str, &str)]| {
         reqwest::Client::new()
@@ -1697,7 +1708,10 @@ async fn agents_message_each_other_and_both_pages_show_the_thread() {
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let category = app.issue_token("category:propose", "an agent").await.secret;
-    let customers = app.issue_token("customers:propose", "an agent").await.secret;
+    let customers = app
+        .issue_token("customers:propose", "an agent")
+        .await
+        .secret;
     let reader = app.issue_token("customers:read", "an agent").await.secret;
     let send = |secret: &str, fields: &[(&str, &str)]| {
         reqwest::Client::new()

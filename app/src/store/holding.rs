@@ -304,7 +304,10 @@ pub(super) async fn pass_inline<'e>(
     mut connection: Connection<'_>,
     events: &'e [RecordedEvent],
 ) -> Result<Cow<'e, [RecordedEvent]>, StoreError> {
-    let mut streams: Vec<&str> = events.iter().map(|event| event.stream_id.as_str()).collect();
+    let mut streams: Vec<&str> = events
+        .iter()
+        .map(|event| event.stream_id.as_str())
+        .collect();
     streams.sort_unstable();
     streams.dedup();
     let mut decided = Vec::new();
@@ -361,7 +364,10 @@ pub(super) async fn pass_inline<'e>(
 
 /// Whether the gate holds back any of the events `appended` recorded
 /// (an event check flagged one, or its stream was held already).
-pub async fn holds_any(store: &super::EventStore, appended: &super::Appended) -> Result<bool, StoreError> {
+pub async fn holds_any(
+    store: &super::EventStore,
+    appended: &super::Appended,
+) -> Result<bool, StoreError> {
     let positions: Vec<i64> = appended.events.iter().map(|event| event.position).collect();
     let listed = json_array(&positions);
     let sql = ANY_HELD.get(store.backend());
@@ -515,7 +521,10 @@ mod tests {
     fn events_no_check_flags_pass_straight_through() {
         let mut gate = Gate::default();
         let passage = gate
-            .pass(&[event(1, "product-JUG", false), event(2, "product-MUG", false)])
+            .pass(&[
+                event(1, "product-JUG", false),
+                event(2, "product-MUG", false),
+            ])
             .expect("pass");
         assert_eq!(positions(&passage.applied), [1, 2]);
         assert!(passage.flags.is_empty());
@@ -546,8 +555,11 @@ mod tests {
     #[test]
     fn releasing_applies_the_flagged_event_and_those_behind_it_before_the_verdict() {
         let mut gate = Gate::default();
-        gate.pass(&[event(1, "product-JUG", true), event(2, "product-JUG", false)])
-            .expect("pass");
+        gate.pass(&[
+            event(1, "product-JUG", true),
+            event(2, "product-JUG", false),
+        ])
+        .expect("pass");
         let passage = gate.pass(&[verdict(3, true, &[1])]).expect("pass");
         assert_eq!(positions(&passage.applied), [1, 2, 3]);
         assert!(!gate.holds("product-JUG"));
@@ -556,8 +568,11 @@ mod tests {
     #[test]
     fn rejecting_drops_the_flagged_event_and_applies_those_behind_it() {
         let mut gate = Gate::default();
-        gate.pass(&[event(1, "product-JUG", true), event(2, "product-JUG", false)])
-            .expect("pass");
+        gate.pass(&[
+            event(1, "product-JUG", true),
+            event(2, "product-JUG", false),
+        ])
+        .expect("pass");
         let passage = gate.pass(&[verdict(3, false, &[1])]).expect("pass");
         assert_eq!(positions(&passage.applied), [2, 3]);
         assert_eq!(positions(&passage.rejected), [1]);
@@ -593,8 +608,11 @@ mod tests {
     #[test]
     fn a_gate_restored_from_its_held_events_goes_on_as_before() {
         let mut gate = Gate::default();
-        gate.pass(&[event(1, "product-JUG", true), event(2, "product-JUG", false)])
-            .expect("pass");
+        gate.pass(&[
+            event(1, "product-JUG", true),
+            event(2, "product-JUG", false),
+        ])
+        .expect("pass");
         let mut restored = Gate::holding(gate.held().cloned().collect::<Vec<_>>());
         let passage = restored.pass(&[verdict(3, true, &[1])]).expect("pass");
         assert_eq!(positions(&passage.applied), [1, 2, 3]);

@@ -81,7 +81,14 @@ pub async fn run_checks(
         let mut violations = Vec::with_capacity(rows.len());
         for (message, positions) in rows {
             let mut connection = store.acquire().await?;
-            record_anomaly(connection.connection(), check.name, &message, &positions, now).await?;
+            record_anomaly(
+                connection.connection(),
+                check.name,
+                &message,
+                &positions,
+                now,
+            )
+            .await?;
             let positions: Vec<i64> =
                 serde_json::from_str(&positions).map_err(|_| StoreError::Corrupt {
                     what: "anomaly positions",

@@ -130,7 +130,10 @@ impl Browser {
     pub async fn issue_token(&self, holder: &str, label: &str) -> IssuedToken {
         let issued: serde_json::Value = self
             .client
-            .post(format!("{}/api/platform-manager/tokens/issue", self.address))
+            .post(format!(
+                "{}/api/platform-manager/tokens/issue",
+                self.address
+            ))
             .json(&serde_json::json!({ "request": { "holder": holder, "label": label } }))
             .send()
             .await

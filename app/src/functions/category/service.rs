@@ -240,12 +240,19 @@ pub async fn change_base_price(
     let currency = product_currency(store, &sku).await?;
     let to = crate::money::Money::parse_amount(price, currency)
         .map_err(|invalid| CategoryError::InvalidPrice { text: invalid.text })?;
-    let appended = handle(store, actor, CategoryCommand::ChangeBasePrice { sku, to, reason }).await?;
-    Ok(if crate::store::holding::holds_any(store, &appended).await? {
-        PriceChangeOutcome::HeldForReview
-    } else {
-        PriceChangeOutcome::Changed
-    })
+    let appended = handle(
+        store,
+        actor,
+        CategoryCommand::ChangeBasePrice { sku, to, reason },
+    )
+    .await?;
+    Ok(
+        if crate::store::holding::holds_any(store, &appended).await? {
+            PriceChangeOutcome::HeldForReview
+        } else {
+            PriceChangeOutcome::Changed
+        },
+    )
 }
 
 /// How many times a command is decided again when another append to the

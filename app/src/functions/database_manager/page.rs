@@ -490,9 +490,15 @@ pub fn QuarantineVerdicts(quarantine: DataTable) -> impl IntoView {
         .rows
         .into_iter()
         .filter_map(|row| match row.as_slice() {
-            [anomaly, found, check, message, positions, held_back, verdict]
-                if verdict == "waiting" =>
-            {
+            [
+                anomaly,
+                found,
+                check,
+                message,
+                positions,
+                held_back,
+                verdict,
+            ] if verdict == "waiting" => {
                 // The positions are the JSON array the checks recorded.
                 let positions: Vec<i64> = serde_json::from_str(positions).unwrap_or_default();
                 Some(
