@@ -12,10 +12,11 @@ use app::error::KilnError;
 use axum::{
     body::Body,
     extract::Request,
-    http::{Method, StatusCode},
+    http::{StatusCode, header},
     middleware::Next,
     response::Response,
 };
+use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 
 /// The largest error answer read to find out whether it is a refusal; a
 /// refusal's message is a sentence, so anything longer is not one.
@@ -23,15 +24,21 @@ const LONGEST_ERROR_ANSWER: usize = 64 * 1024;
 
 /// Answers a server function's refusal with 400 instead of 500.
 pub async fn refusals_are_bad_requests(request: Request, next: Next) -> Response {
-    // Server functions are posted; the GET handlers set their own status.
-    let posted = request.method() == Method::POST;
     let response = next.run(request).await;
-    if !posted || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+    // Only a server function's error answer carries Leptos' error header;
+    // every other answer passes untouched.
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
+    {
         return response;
     }
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, LONGEST_ERROR_ANSWER).await else {
         tracing::error!("an error answer could not be read, or was too long to be a refusal");
+        // The body is replaced: the old one's type and length no longer
+        // describe it.
+        parts.headers.remove(header::CONTENT_TYPE);
+        parts.headers.remove(header::CONTENT_LENGTH);
         return Response::from_parts(
             parts,
             Body::from("Kiln could not complete the request; the details are in the server log"),

@@ -174,7 +174,7 @@ impl Principal {
     /// a token as `integration:<token>`. Shoppers, dealers and nobody act
     /// on the business's own data only through their own pages, so they
     /// have none here.
-    pub fn staff_actor(&self) -> Option<crate::event::Actor> {
+    pub fn actor(&self) -> Option<crate::event::Actor> {
         use crate::event::Actor;
         match self {
             Principal::Staff { account, .. } => Some(Actor::user(account)),

@@ -126,16 +126,16 @@ pub(crate) async fn principal() -> Result<crate::access::Principal, KilnError> {
 
 /// Who is making the request being served, and who that is in the
 /// metadata of the events it causes (see
-/// [`Principal::staff_actor`](crate::access::Principal::staff_actor)).
+/// [`Principal::actor`](crate::access::Principal::actor)).
 /// Shoppers, dealers and nobody are refused with `refusal`, which says who
 /// may.
 #[cfg(feature = "ssr")]
-pub(crate) async fn acting_staff(
+pub(crate) async fn acting_principal(
     refusal: &str,
 ) -> Result<(crate::access::Principal, crate::event::Actor), KilnError> {
     let principal = principal().await?;
     let actor = principal
-        .staff_actor()
+        .actor()
         .ok_or_else(|| KilnError::Rejected(refusal.to_owned()))?;
     Ok((principal, actor))
 }

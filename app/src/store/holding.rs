@@ -13,10 +13,13 @@
 //! behind it. Held events keep their own positions when they are applied at last,
 //! which is safe because every later event of their stream waited too.
 //!
-//! The gate is a pure function of the log (the checks read one event
-//! each, and verdicts are events), so a rebuild, which runs the gate over
-//! the whole log, holds back and lets through exactly what the live
-//! appends did. Between appends its state is kept in `held_events`.
+//! A live append runs the checks and records each flag as an anomaly in
+//! the append's own transaction. A rebuild runs the same gate over the
+//! whole log, but takes the flags from those records instead of running
+//! the checks again: the checks of today (a new check, a changed limit)
+//! must not hold back events that were appended, and applied, before
+//! them. So a rebuild holds back and lets through exactly what the live
+//! appends did. Between appends the gate's state is kept in `held_events`.
 //!
 //! The integrity checks of [`super::integrity`] are different: they read
 //! the tables after the fact, so the events they flag are already applied,
@@ -155,10 +158,22 @@ impl Gate {
         self.streams.contains_key(stream)
     }
 
-    /// Lets `events` (in position order) through the gate: each is held
-    /// when a check flags it or its stream has events waiting, and a
-    /// verdict lets through what it decided, just before itself.
+    /// Lets freshly appended `events` (in position order) through the
+    /// gate: each is held when a check flags it or its stream has events
+    /// waiting, and a verdict lets through what it decided, just before
+    /// itself.
     pub fn pass(&mut self, events: &[RecordedEvent]) -> Result<Passage, StoreError> {
+        self.pass_flagged_by(events, flag_of)
+    }
+
+    /// [`Gate::pass`], with the flags given by `flagged` instead of the
+    /// checks: a rebuild passes the flags recorded when the events were
+    /// appended (see [`recorded_flags`]).
+    pub fn pass_flagged_by(
+        &mut self,
+        events: &[RecordedEvent],
+        flagged: impl Fn(&RecordedEvent) -> Option<Flag>,
+    ) -> Result<Passage, StoreError> {
         let mut passage = Passage::default();
         for event in events {
             if let Some((verdict, positions)) = verdict_of(event)? {
@@ -166,7 +181,7 @@ impl Gate {
                 passage.applied.push(event.clone());
                 continue;
             }
-            let flag = flag_of(event);
+            let flag = flagged(event);
             let state = if flag.is_some() {
                 HeldState::Flagged
             } else {
@@ -439,6 +454,51 @@ pub(super) async fn record_rejections(
     })
     .map_err(database("record rejected events"))
 }
+
+/// The flags recorded when the log's events were appended: the anomalies
+/// of today's event checks, by the position of the event each names.
+pub(super) async fn recorded_flags(
+    connection: Connection<'_>,
+) -> Result<HashMap<i64, Flag>, StoreError> {
+    let names: Vec<&'static str> = event_checks().map(|check| check.name).collect();
+    let sql = RECORDED_FLAGS.get(connection.backend());
+    let rows: Vec<(String, String, String, DateTime<Utc>)> =
+        per_backend!(connection, Connection, c => {
+            sqlx::query_as(sql).bind(json_array(&names)).fetch_all(c).await
+        })
+        .map_err(database("read the recorded flags"))?;
+    let mut flags = HashMap::with_capacity(rows.len());
+    for (check_name, message, positions, recorded_at) in rows {
+        let Some(check) = names.iter().copied().find(|name| *name == check_name) else {
+            continue;
+        };
+        let positions: Vec<i64> =
+            serde_json::from_str(&positions).map_err(|_| StoreError::Corrupt {
+                what: "anomaly positions",
+                value: positions.clone(),
+            })?;
+        for position in positions {
+            flags.insert(
+                position,
+                Flag {
+                    check,
+                    message: message.clone(),
+                    position,
+                    recorded_at,
+                },
+            );
+        }
+    }
+    Ok(flags)
+}
+
+/// The anomalies of the checks named in the JSON array `$1`.
+const RECORDED_FLAGS: PerBackend<&str> = PerBackend {
+    sqlite: "SELECT check_name, message, positions, detected_at FROM integrity_anomalies
+             WHERE check_name IN (SELECT value FROM json_each($1))",
+    postgres: "SELECT check_name, message, positions, detected_at FROM integrity_anomalies
+               WHERE check_name IN (SELECT value FROM json_array_elements_text($1::json))",
+};
 
 /// Records each flag as an anomaly of its check (once: a rebuild flags
 /// the same events again), found when its event was recorded.

@@ -311,9 +311,12 @@ pub async fn rebuild(
 
     let mut replayed = 0_u64;
     let mut after_position = 0;
-    // The log passes the same gate as live appends did, so what waits in
-    // the quarantine stays out of the rebuilt tables too.
+    // The log passes the same gate as live appends did, with the flags
+    // they recorded, so what waits in the quarantine stays out of the
+    // rebuilt tables too, and nothing appended before a check existed is
+    // held back now.
     let mut gate = Gate::default();
+    let flags = holding::recorded_flags(tx.connection()).await?;
     per_backend!(tx.connection(), Connection, c => {
         sqlx::query("DELETE FROM rejected_events").execute(c).await.map(|_| ())
     })
@@ -323,8 +326,7 @@ pub async fn rebuild(
         let batch = read_after(tx.connection(), after_position, REBUILD_BATCH).await?;
         let Some(last) = batch.last() else { break };
         after_position = last.position;
-        let passage = gate.pass(&batch)?;
-        holding::record_flags(tx.connection(), &passage.flags).await?;
+        let passage = gate.pass_flagged_by(&batch, |event| flags.get(&event.position).cloned())?;
         holding::record_rejections(tx.connection(), &passage.rejected).await?;
         apply_to(selected.iter().copied(), tx.connection(), &passage.applied).await?;
         replayed += batch.len() as u64;

@@ -169,7 +169,8 @@ pub async fn relist_product(form: ListingForm) -> Result<(), KilnError> {
 #[server(prefix = "/api", endpoint = "category/proposals/price")]
 pub async fn propose_base_price(form: PriceProposalForm) -> Result<DecisionId, KilnError> {
     let state = crate::state::AppState::from_context()?;
-    let (_, actor) = crate::account::acting_staff("proposals come from staff and agents").await?;
+    let (_, actor) =
+        crate::account::acting_principal("proposals come from staff and agents").await?;
     let decision = super::service::propose_price_change(state.store(), actor, form)
         .await
         .map_err(to_kiln_error)?;

@@ -175,7 +175,7 @@ pub async fn raise_change_request(form: ChangeRequestForm) -> Result<(), KilnErr
 
     let state = AppState::from_context()?;
     let (_, actor) =
-        crate::account::acting_staff("change requests come from staff and agents").await?;
+        crate::account::acting_principal("change requests come from staff and agents").await?;
     let function = BusinessFunction::from_slug(form.function.trim()).ok_or_else(|| {
         KilnError::Rejected(format!(
             "there is no business function called “{}”",
@@ -214,7 +214,7 @@ pub async fn triage_change_request(form: TriageForm) -> Result<(), KilnError> {
 
     let state = AppState::from_context()?;
     let (principal, actor) =
-        crate::account::acting_staff("change requests come from staff and agents").await?;
+        crate::account::acting_principal("change requests come from staff and agents").await?;
     if !matches!(principal, Principal::Staff { .. }) {
         return Err(KilnError::Rejected(
             "people triage change requests; agents propose".into(),
@@ -247,7 +247,7 @@ pub async fn send_agent_message(
     let state = AppState::from_context()?;
     // The route table lets only agents through (`Requirement::Agent`).
     let principal = crate::account::principal().await?;
-    let (Some(from), Some(actor)) = (principal.agent_function(), principal.staff_actor()) else {
+    let (Some(from), Some(actor)) = (principal.agent_function(), principal.actor()) else {
         return Err(KilnError::Rejected(
             "agents message each other; people read their conversations on the function pages"
                 .into(),
