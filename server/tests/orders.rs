@@ -1243,6 +1243,34 @@ async fn the_business_overview_shows_revenue_the_order_pipeline_and_the_stock_fr
         .expect("a units chart");
     assert_eq!(units_chart["source"], "/staff/fulfillment");
     assert_eq!(units_chart["series"][0]["values"][5], 3);
+    // Every account was opened this month: the staff bar of the last
+    // month is the Platform Manager's count of staff accounts.
+    let accounts_chart = page["trends"]
+        .as_array()
+        .and_then(|charts| {
+            charts
+                .iter()
+                .find(|chart| chart["key"] == "accounts-opened-by-month")
+        })
+        .expect("an accounts chart");
+    assert_eq!(accounts_chart["source"], "/staff/platform-manager");
+    let staff_bars = accounts_chart["series"]
+        .as_array()
+        .and_then(|series| series.iter().find(|series| series["name"] == "Staff"))
+        .expect("a staff series");
+    let platform = staff.function_json("platform-manager").await;
+    let staff_accounts = platform["metrics"]
+        .as_array()
+        .and_then(|metrics| {
+            metrics
+                .iter()
+                .find(|metric| metric["key"] == "staff-accounts")
+        })
+        .expect("a staff accounts figure");
+    assert_eq!(
+        staff_bars["values"][5].to_string(),
+        staff_accounts["value"].as_str().expect("text")
+    );
 }
 
 #[tokio::test]

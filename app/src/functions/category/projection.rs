@@ -6,13 +6,14 @@ use super::events::{
 };
 use super::view::{CatalogEntry, MarketNote, PriceChange, ProductCard, StorefrontQuery};
 use crate::decision::{DecisionCard, DecisionId, DecisionStatus, DecisionVerdict, Risk};
-use crate::event::DomainEvent;
 use crate::functions::BusinessFunction;
 use crate::money::{Currency, Money};
 use crate::store::backend::{Connection, PerBackend, per_backend};
 use crate::store::holding::EventCheck;
 use crate::store::integrity::IntegrityCheck;
-use crate::store::projections::{self, Projector, ProjectorFuture, Row, Value, upsert_rows};
+use crate::store::projections::{
+    self, Projector, ProjectorFuture, Row, Value, decode, upsert_rows,
+};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
 
 /// The catalog projection: `catalog_products` (every product, listed or
@@ -92,19 +93,7 @@ pub async fn apply(
     mut connection: Connection<'_>,
     events: &[&RecordedEvent],
 ) -> Result<(), StoreError> {
-    let mut decoded = Vec::with_capacity(events.len());
-    for event in events {
-        let payload = CategoryEvent::decode(
-            &event.event_type,
-            event.schema_version,
-            event.payload.clone(),
-        )
-        .map_err(|source| StoreError::Payload {
-            event_type: event.event_type.clone(),
-            source,
-        })?;
-        decoded.push((*event, payload));
-    }
+    let decoded = decode::<CategoryEvent>(events)?;
     let mut introduced: Vec<(i64, &ProductIntroduced)> = Vec::new();
     for (event, payload) in &decoded {
         match payload {

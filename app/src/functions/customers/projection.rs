@@ -10,11 +10,10 @@ use super::events::{
 use super::view::{OrderStatus, OrderSummary, OrderView, TicketMessage, TicketSummary, TicketView};
 use crate::access::AccountId;
 use crate::access::CompanyId;
-use crate::event::DomainEvent;
 use crate::functions::BusinessFunction;
 use crate::money::{Currency, Money, TaxRate};
 use crate::store::backend::{Connection, per_backend};
-use crate::store::projections::{Projector, ProjectorFuture, Row, Value, upsert_rows};
+use crate::store::projections::{Projector, ProjectorFuture, Row, Value, decode_one, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
 
 /// The dealer onboarding projection.
@@ -79,15 +78,7 @@ pub async fn apply_orders(
     let mut orders = Vec::with_capacity(events.len());
     let mut paid = Vec::new();
     for event in events {
-        let decoded = CustomerEvent::decode(
-            &event.event_type,
-            event.schema_version,
-            event.payload.clone(),
-        )
-        .map_err(|source| StoreError::Payload {
-            event_type: event.event_type.clone(),
-            source,
-        })?;
+        let decoded = decode_one::<CustomerEvent>(event)?;
         let order = match decoded {
             CustomerEvent::OrderPlaced(order) => order,
             CustomerEvent::OrderPaymentCaptured(captured) => {
@@ -214,15 +205,7 @@ pub async fn apply(
 ) -> Result<(), StoreError> {
     let mut decoded = Vec::with_capacity(events.len());
     for event in events {
-        let customer_event = CustomerEvent::decode(
-            &event.event_type,
-            event.schema_version,
-            event.payload.clone(),
-        )
-        .map_err(|source| StoreError::Payload {
-            event_type: event.event_type.clone(),
-            source,
-        })?;
+        let customer_event = decode_one::<CustomerEvent>(event)?;
         decoded.push((event.position, customer_event));
     }
     let mut applications = Vec::new();
@@ -754,15 +737,7 @@ pub async fn apply_tickets(
     use super::events::TicketParty;
 
     for event in events {
-        let decoded = CustomerEvent::decode(
-            &event.event_type,
-            event.schema_version,
-            event.payload.clone(),
-        )
-        .map_err(|source| StoreError::Payload {
-            event_type: event.event_type.clone(),
-            source,
-        })?;
+        let decoded = decode_one::<CustomerEvent>(event)?;
         let at = event.recorded_at.to_rfc3339();
         match decoded {
             CustomerEvent::SupportTicketOpened(opened) => {

@@ -190,6 +190,7 @@ pub async fn fill_page(store: &EventStore, page: &mut FunctionPage) -> Result<()
         unit: ChartUnit::Count,
         source: Some(BusinessFunction::Fulfillment.page_url()),
     });
+    revenue.push(platform_manager::service::accounts_opened_chart(store, &months).await?);
     revenue.push(events_by_month(store, &months).await?);
     page.trends = revenue;
     let mut collections = std::collections::BTreeMap::new();
@@ -233,7 +234,7 @@ pub async fn fill_page(store: &EventStore, page: &mut FunctionPage) -> Result<()
     }
     page.tables = vec![functions];
     page.not_built_yet.push(
-        "Cash received and owed as Accounts Receivable will keep it (today: orders by payment status), production status, and a trend for the headline figure of every function: not built yet, because Accounts Receivable, Production and most functions are not built. Of the built ones, the units on the shelves and the accounts have no trend (stock counts and account tiers keep no history yet); Fulfillment's trend is the units ordered."
+        "Cash received and owed as Accounts Receivable will keep it (today: orders by payment status), production status, and a trend for the headline figure of every function: not built yet, because Accounts Receivable, Production and most functions are not built. Of the built ones, the units on the shelves have no trend (a stock count replaces the one before); Fulfillment's trend is the units ordered."
             .to_owned(),
     );
     Ok(())

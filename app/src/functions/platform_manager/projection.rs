@@ -6,7 +6,6 @@
 use super::decide::AccountTier;
 use super::events::{PlatformEvent, Role, TokenHolder, TriageStatus, Urgency};
 use crate::access::{AccountId, CompanyId, Email, Principal, StaffGrants, TokenId};
-use crate::event::DomainEvent;
 use crate::functions::BusinessFunction;
 use crate::staff::view::ChangeRequestView;
 use crate::store::backend::{Connection, per_backend};
@@ -15,7 +14,9 @@ use crate::conversation::{
     AgentMessage, ConversationId, ConversationThread, MessageId, MessageView,
 };
 use crate::decision::DecisionId;
-use crate::store::projections::{self, Projector, ProjectorFuture, Row, Value, upsert_rows};
+use crate::store::projections::{
+    self, Projector, ProjectorFuture, Row, Value, decode_one, upsert_rows,
+};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
 
 /// The accounts projection: who can sign in, staff roles, API tokens.
@@ -49,9 +50,11 @@ fn apply_boxed<'a>(
     Box::pin(apply(connection, events))
 }
 
-/// One decoded event with the position it came from.
+/// One decoded event with the position it came from and the month its
+/// facts happened in (`YYYY-MM`, UTC: an account's opening month).
 struct Positioned {
     position: i64,
+    month: String,
     event: PlatformEvent,
 }
 
@@ -63,22 +66,16 @@ pub async fn apply(
     mut connection: Connection<'_>,
     events: &[&RecordedEvent],
 ) -> Result<(), StoreError> {
-    let mut decoded = Vec::with_capacity(events.len());
-    for event in events {
-        let platform_event = PlatformEvent::decode(
-            &event.event_type,
-            event.schema_version,
-            event.payload.clone(),
-        )
-        .map_err(|source| StoreError::Payload {
-            event_type: event.event_type.clone(),
-            source,
-        })?;
-        decoded.push(Positioned {
-            position: event.position,
-            event: platform_event,
-        });
-    }
+    let decoded = events
+        .iter()
+        .map(|event| {
+            Ok(Positioned {
+                position: event.position,
+                month: event.occurred_at().format("%Y-%m").to_string(),
+                event: decode_one(event)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
 
     // Role rows are keyed by "<account> <role>", token rows show their
     // holder as text; the texts are made first so the rows can borrow them.
@@ -134,7 +131,15 @@ pub async fn apply(
     let mut dealer_users = Vec::new();
     let mut tokens = Vec::new();
     let mut revocations = Vec::new();
-    for (Positioned { position, event }, holder) in decoded.iter().zip(&holders) {
+    for (
+        Positioned {
+            position,
+            month,
+            event,
+        },
+        holder,
+    ) in decoded.iter().zip(&holders)
+    {
         let position = *position;
         match event {
             PlatformEvent::StaffAccountCreated(created) => accounts.push(Row {
@@ -143,6 +148,7 @@ pub async fn apply(
                     Value::Text(created.email.as_str()),
                     Value::Text(&created.name),
                     Value::Text(AccountTier::Staff.as_str()),
+                    Value::Text(month),
                 ],
                 position,
             }),
@@ -152,6 +158,7 @@ pub async fn apply(
                     Value::Text(signed_up.email.as_str()),
                     Value::Text(&signed_up.name),
                     Value::Text(AccountTier::Consumer.as_str()),
+                    Value::Text(month),
                 ],
                 position,
             }),
@@ -162,6 +169,7 @@ pub async fn apply(
                         Value::Text(created.email.as_str()),
                         Value::Text(&created.name),
                         Value::Text(AccountTier::Dealer.as_str()),
+                        Value::Text(month),
                     ],
                     position,
                 });
@@ -209,7 +217,7 @@ pub async fn apply(
         connection.reborrow(),
         "accounts",
         "account_id",
-        &["account_id", "email", "name", "tier"],
+        &["account_id", "email", "name", "tier", "opened_month"],
         &accounts,
     )
     .await?;
@@ -311,15 +319,7 @@ pub async fn apply_change_requests(
     for event in events {
         decoded.push(Decoded {
             position: event.position,
-            event: PlatformEvent::decode(
-                &event.event_type,
-                event.schema_version,
-                event.payload.clone(),
-            )
-            .map_err(|source| StoreError::Payload {
-                event_type: event.event_type.clone(),
-                source,
-            })?,
+            event: decode_one::<PlatformEvent>(event)?,
             by: event.metadata.actor.to_string(),
             at: event
                 .recorded_at
@@ -688,6 +688,35 @@ pub async fn account_counts(store: &EventStore) -> Result<Vec<(AccountTier, i64)
                 value: tier,
             })?;
             Ok((tier, count))
+        })
+        .collect()
+}
+
+/// How many accounts of each tier were opened in each month from
+/// `first_month` (`YYYY-MM`) on: `(month, tier, count)`, by month then
+/// tier, months and tiers without new accounts left out.
+pub async fn accounts_opened_by_month(
+    store: &EventStore,
+    first_month: &str,
+) -> Result<Vec<(String, AccountTier, i64)>, StoreError> {
+    let rows: Vec<(String, String, i64)> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(
+            "SELECT opened_month, tier, CAST(COUNT(*) AS BIGINT) FROM accounts
+             WHERE opened_month >= $1
+             GROUP BY opened_month, tier ORDER BY opened_month, tier",
+        )
+        .bind(first_month)
+        .fetch_all(pool)
+        .await
+    })
+    .map_err(database("count accounts opened per month"))?;
+    rows.into_iter()
+        .map(|(month, tier, count)| {
+            let tier = AccountTier::from_name(&tier).ok_or(StoreError::Corrupt {
+                what: "account tier",
+                value: tier,
+            })?;
+            Ok((month, tier, count))
         })
         .collect()
 }

@@ -613,6 +613,50 @@ async fn change_request_command(
     Ok(())
 }
 
+/// The Platform Manager's headline over time: the accounts opened in each
+/// of `months`, stacked by tier (the tiers that opened none in them left
+/// out of the legend).
+pub async fn accounts_opened_chart(
+    store: &EventStore,
+    months: &[crate::functions::category::service::performance::Month],
+) -> Result<crate::staff::view::TrendChart, StoreError> {
+    use super::decide::AccountTier;
+    use crate::staff::view::{ChartUnit, SeriesStyle, TrendChart, TrendSeries};
+
+    let first_month = months.first().map_or("", |month| month.key.as_str());
+    let opened = projection::accounts_opened_by_month(store, first_month).await?;
+    let series = [
+        (AccountTier::Consumer, "Shoppers"),
+        (AccountTier::Dealer, "Dealer users"),
+        (AccountTier::Staff, "Staff"),
+    ]
+    .into_iter()
+    .map(|(tier, name)| TrendSeries {
+        name: name.to_owned(),
+        style: SeriesStyle::Bars,
+        values: months
+            .iter()
+            .map(|month| {
+                opened
+                    .iter()
+                    .filter(|(key, counted, _)| *key == month.key && *counted == tier)
+                    .map(|(_, _, accounts)| *accounts)
+                    .sum()
+            })
+            .collect(),
+    })
+    .filter(|series| series.values.iter().any(|accounts| *accounts > 0))
+    .collect();
+    Ok(TrendChart {
+        key: "accounts-opened-by-month".into(),
+        title: "Accounts opened per month, by tier".into(),
+        periods: months.iter().map(|month| month.label.clone()).collect(),
+        series,
+        unit: ChartUnit::Count,
+        source: Some(BusinessFunction::PlatformManager.page_url()),
+    })
+}
+
 /// Fills the Platform Manager's page: accounts per tier, staff and their
 /// roles, every grant and revocation, the API tokens, and the roadmap of
 /// the briefing's functions by phase.
@@ -720,6 +764,8 @@ pub async fn fill_page(
         ]);
     }
     page.tables = vec![staff, changes, token_table, roadmap];
+    let months = crate::functions::category::service::performance::months_ending(Utc::now(), 6);
+    page.trends = vec![accounts_opened_chart(store, &months).await?];
     Ok(())
 }
 
@@ -946,6 +992,53 @@ mod tests {
             let listed = projection::api_tokens(&store).await.expect("list");
             assert_eq!(listed.len(), 2);
             assert!(listed[0].revoked && !listed[1].revoked);
+        }
+
+        async fn accounts_are_counted_in_the_month_they_were_opened_stacked_by_tier(store) {
+            use crate::functions::category::service::performance::months_ending;
+
+            let now = Utc::now();
+            let months = months_ending(now, 6);
+            create_staff_account(&store, Actor::system("test"), new_mara())
+                .await
+                .expect("created");
+            sign_up_consumer(&store, new_ada()).await.expect("signed up");
+            // A shopper brought over from before Kiln, who signed up in the
+            // middle of the month two before this one: counted there.
+            let earlier = AccountId::generate();
+            let signed_up = PlatformEvent::ConsumerSignedUp(crate::functions::platform_manager::events::ConsumerSignedUp {
+                account: earlier.clone(),
+                email: Email::parse("bea@example.com").expect("valid"),
+                name: "Bea Shopper".into(),
+            });
+            let metadata = EventMetadata::new(Actor::system("test"), BusinessFunction::PlatformManager)
+                .occurred_at(
+                    format!("{}-15T12:00:00Z", months[3].key)
+                        .parse()
+                        .expect("a date"),
+                );
+            store
+                .append(&StreamId::account(&earlier), 0, &[signed_up], &metadata)
+                .await
+                .expect("appended");
+
+            let chart = accounts_opened_chart(&store, &months).await.expect("chart");
+            assert_eq!(chart.source.as_deref(), Some("/staff/platform-manager"));
+            let series: Vec<(&str, &[i64])> = chart
+                .series
+                .iter()
+                .map(|series| (series.name.as_str(), series.values.as_slice()))
+                .collect();
+            // No dealer user was opened, so dealers are not in the legend.
+            assert_eq!(
+                series,
+                [("Shoppers", &[0, 0, 0, 1, 0, 1][..]), ("Staff", &[0, 0, 0, 0, 0, 1][..])]
+            );
+
+            let report = crate::store::projections::rebuild(&store, Some("accounts"), |_| {})
+                .await
+                .expect("rebuilt");
+            assert!(report.all_equal(), "{:?}", report.tables);
         }
     }
 }
