@@ -458,7 +458,7 @@ test('a price typed ten times too high waits in the quarantine, and the shop kee
   await form.getByLabel('New base price').fill('2600');
   await form.getByLabel('Why').fill('New season');
   await form.getByRole('button', { name: 'Change the price' }).click();
-  await page.waitForURL(`${kiln.url}/staff/category?changed=price-held`);
+  await page.waitForURL(`${kiln.url}/staff/category?changed=held`);
   await page.getByText('it waits in the Database Manager').waitFor();
   await page.locator('[data-table="catalog"] tr', { hasText: 'TBL-PASTA-8' }).filter({ hasText: '$26.00' }).waitFor();
   const shop = await context.newPage();

@@ -1356,7 +1356,7 @@ async fn a_price_slip_waits_in_the_quarantine_and_the_shop_keeps_the_old_price_u
             ],
         )
         .await;
-    assert_eq!(changed.url().query(), Some("changed=price-held"));
+    assert_eq!(changed.url().query(), Some("changed=held"));
     let page = changed.text().await.expect("HTML");
     assert!(
         page.contains("it waits in the Database Manager&#x27;s quarantine")
@@ -1376,6 +1376,20 @@ async fn a_price_slip_waits_in_the_quarantine_and_the_shop_keeps_the_old_price_u
             .expect("a price on the product page")
     };
     assert_eq!(shop_price().await, "$44.00");
+    // A note about the jug, unflagged, waits behind the slip, and says so.
+    let noted = app
+        .post_form(
+            "/api/category/market-note",
+            "/staff/category",
+            &[
+                ("form[sku]", "TBL-JUG-1L"),
+                ("form[source]", "Craft fair"),
+                ("form[their_price]", "52.00"),
+                ("form[note]", "A similar jug, stoneware"),
+            ],
+        )
+        .await;
+    assert_eq!(noted.url().query(), Some("changed=held"));
 
     let page = page_json(&app, BusinessFunction::DatabaseManager).await;
     let held = page
@@ -1383,7 +1397,7 @@ async fn a_price_slip_waits_in_the_quarantine_and_the_shop_keeps_the_old_price_u
         .iter()
         .find(|metric| metric.key == "held-back")
         .expect("the held-back metric");
-    assert_eq!(held.value, "1");
+    assert_eq!(held.value, "2");
     let quarantine = page
         .tables
         .iter()
@@ -1395,7 +1409,7 @@ async fn a_price_slip_waits_in_the_quarantine_and_the_shop_keeps_the_old_price_u
         row[3],
         "the base price of TBL-JUG-1L went from $44.00 to $4,400.00, more than ten times what it was"
     );
-    assert_eq!(row[5], "1 event");
+    assert_eq!(row[5], "2 events");
     assert_eq!(row[6], "waiting");
     let html = app
         .get("/staff/database-manager")
@@ -1404,7 +1418,7 @@ async fn a_price_slip_waits_in_the_quarantine_and_the_shop_keeps_the_old_price_u
         .await
         .expect("page");
     assert!(
-        html.contains("Held back from the tables until you decide: 1 event"),
+        html.contains("Held back from the tables until you decide: 2 events"),
         "the card says the event is held back"
     );
 

@@ -47,12 +47,13 @@ pub fn DecisionCards(function: BusinessFunction, decisions: Vec<DecisionCard>) -
     .into_any()
 }
 
-/// What the page says after a verdict (`?decision=approved|rejected`).
+/// What the page says after a verdict (`?decision=approved|rejected|held`).
 fn decision_notice() -> impl IntoView {
     use crate::forms::Notice;
     view! {
         <Notice key="decision" value="approved" message="Approved: the change is carried out and recorded with the decision." />
         <Notice key="decision" value="rejected" message="Rejected: nothing changes; the reason is recorded for the proposer." />
+        <Notice key="decision" value="held" message=crate::functions::category::page::HELD_NOTICE />
     }
 }
 

@@ -309,16 +309,25 @@ const FORGET_STREAMS: PerBackend<&str> = PerBackend {
                WHERE stream_id IN (SELECT value FROM json_array_elements_text($1::json))",
 };
 
+/// What the gate let through of an append.
+pub(super) struct Passed<'e> {
+    /// The events the projectors apply now, in order: the appended ones
+    /// that passed, and earlier held ones a verdict among them released.
+    pub applied: Cow<'e, [RecordedEvent]>,
+    /// How many of the appended events the gate holds back.
+    pub held_back: usize,
+}
+
 /// Lets freshly appended `events` through the gate, in the append's
 /// transaction: loads what the gate holds of their streams (and of the
 /// streams their verdicts decide) from `held_events`, records each new
-/// flag as an anomaly, and stores what it holds now. Answers the events
-/// the projectors apply; when nothing is held or flagged, that is `events`
-/// itself, with a single indexed read of `held_events`.
+/// flag as an anomaly, and stores what it holds now. When nothing is held
+/// or flagged, the projectors apply `events` itself, after a single
+/// indexed read of `held_events`.
 pub(super) async fn pass_inline<'e>(
     mut connection: Connection<'_>,
     events: &'e [RecordedEvent],
-) -> Result<Cow<'e, [RecordedEvent]>, StoreError> {
+) -> Result<Passed<'e>, StoreError> {
     let mut streams: Vec<&str> = events
         .iter()
         .map(|event| event.stream_id.as_str())
@@ -338,8 +347,14 @@ pub(super) async fn pass_inline<'e>(
         sqlx::query_as(sql).bind(&streams_json).bind(&decided_json).fetch_all(c).await
     })
     .map_err(database("read the held events"))?;
-    if rows.is_empty() && events.iter().all(|event| flag_of(event).is_none()) {
-        return Ok(Cow::Borrowed(events));
+    // The checks run once per event: the fast path and the gate share
+    // their flags.
+    let flags: Vec<Flag> = events.iter().filter_map(flag_of).collect();
+    if rows.is_empty() && flags.is_empty() {
+        return Ok(Passed {
+            applied: Cow::Borrowed(events),
+            held_back: 0,
+        });
     }
 
     let positions: Vec<i64> = rows.iter().map(|(position, _)| *position).collect();
@@ -361,7 +376,12 @@ pub(super) async fn pass_inline<'e>(
     let mut gate = Gate::holding(held);
     let mut involved: Vec<String> = streams.iter().map(|&stream| stream.to_owned()).collect();
     involved.extend(gate.streams.keys().cloned());
-    let passage = gate.pass(events)?;
+    let passage = gate.pass_flagged_by(events, |event| {
+        flags
+            .iter()
+            .find(|flag| flag.position == event.position)
+            .cloned()
+    })?;
     record_flags(connection.reborrow(), &passage.flags).await?;
     record_rejections(connection.reborrow(), &passage.rejected).await?;
 
@@ -374,31 +394,41 @@ pub(super) async fn pass_inline<'e>(
     })
     .map_err(database("forget held events"))?;
     store_held(connection, &gate).await?;
-    Ok(Cow::Owned(passage.applied))
-}
-
-/// Whether the gate holds back any of the events `appended` recorded
-/// (an event check flagged one, or its stream was held already).
-pub async fn holds_any(
-    store: &super::EventStore,
-    appended: &super::Appended,
-) -> Result<bool, StoreError> {
-    let positions: Vec<i64> = appended.events.iter().map(|event| event.position).collect();
-    let listed = json_array(&positions);
-    let sql = ANY_HELD.get(store.backend());
-    per_backend!(store.database(), Database, pool => {
-        sqlx::query_scalar(sql).bind(&listed).fetch_one(pool).await
+    let applied: std::collections::HashSet<i64> =
+        passage.applied.iter().map(|event| event.position).collect();
+    let held_back = events
+        .iter()
+        .filter(|event| !applied.contains(&event.position))
+        .count();
+    Ok(Passed {
+        applied: Cow::Owned(passage.applied),
+        held_back,
     })
-    .map_err(database("look for held events"))
 }
 
-/// Whether any position of the JSON array `$1` is held.
-const ANY_HELD: PerBackend<&str> = PerBackend {
-    sqlite: "SELECT EXISTS (SELECT 1 FROM held_events
-                            WHERE position IN (SELECT value FROM json_each($1)))",
-    postgres: "SELECT EXISTS (SELECT 1 FROM held_events
-                              WHERE position IN (SELECT value::bigint
-                                                 FROM json_array_elements_text($1::json)))",
+/// How many of the events at `positions` the gate holds back now: what
+/// an append repeated under the same idempotency key answers.
+pub(super) async fn held_among(
+    mut connection: Connection<'_>,
+    positions: &[i64],
+) -> Result<usize, StoreError> {
+    let listed = json_array(positions);
+    let sql = COUNT_HELD.get(connection.backend());
+    let held: i64 = per_backend!(connection.reborrow(), Connection, c => {
+        sqlx::query_scalar(sql).bind(&listed).fetch_one(c).await
+    })
+    .map_err(database("count the held events of an append"))?;
+    // A count of at most `positions.len()` rows.
+    Ok(usize::try_from(held).unwrap_or(positions.len()))
+}
+
+/// How many positions of the JSON array `$1` are held.
+const COUNT_HELD: PerBackend<&str> = PerBackend {
+    sqlite: "SELECT COUNT(*) FROM held_events
+             WHERE position IN (SELECT value FROM json_each($1))",
+    postgres: "SELECT COUNT(*) FROM held_events
+               WHERE position IN (SELECT value::bigint
+                                  FROM json_array_elements_text($1::json))",
 };
 
 /// How many events the gate holds back from the tables now.

@@ -178,6 +178,11 @@ pub struct Appended {
     pub events: Vec<RecordedEvent>,
     /// Whether this append repeated an earlier one and wrote nothing.
     pub repeated: bool,
+    /// How many of `events` the quarantine's gate holds back from the
+    /// tables (`store::holding`): flagged by an event check, or waiting
+    /// behind such an event of their stream. They are in the log, and reach
+    /// the tables when a person releases them; 0 almost always.
+    pub held_back: usize,
 }
 
 /// A stream's events, decoded, and the version to expect when appending to it.
@@ -647,9 +652,12 @@ impl EventStore {
                 for event in &mut events {
                     event.metadata.idempotency_key = Some(key.clone());
                 }
+                let positions: Vec<i64> = events.iter().map(|event| event.position).collect();
+                let held_back = holding::held_among(tx.connection(), &positions).await?;
                 return Ok(Appended {
                     events,
                     repeated: true,
+                    held_back,
                 });
             }
         }
@@ -741,7 +749,8 @@ impl EventStore {
             })
             .collect();
         let passed = holding::pass_inline(tx.connection(), &recorded).await?;
-        projections::apply_inline(tx.connection(), &passed).await?;
+        projections::apply_inline(tx.connection(), &passed.applied).await?;
+        let held_back = passed.held_back;
 
         if let (Some(key), Some(first), Some(last)) =
             (&metadata.idempotency_key, recorded.first(), recorded.last())
@@ -770,6 +779,7 @@ impl EventStore {
         Ok(Appended {
             events: recorded,
             repeated: false,
+            held_back,
         })
     }
 }

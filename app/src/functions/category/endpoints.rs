@@ -1,7 +1,9 @@
 //! Category Management's server functions for staff: add a product, edit
 //! one, change a base price, delist a product, relist it, note a market
 //! price (see `crate::access::table`: each needs `category:operate`). Each
-//! redirects back to the function's page, which says what was done. And
+//! redirects back to the function's page, which says what was done, or
+//! with `?changed=held` that it is recorded but waits in the Database
+//! Manager's quarantine (then the page shows the product as it was). And
 //! for agents and the people who answer them: propose a base price
 //! (`category:operate`, which a `propose` token has), approve or reject a
 //! proposal (`category:approve`, people only).
@@ -38,6 +40,15 @@ fn sku_of(text: &str) -> Result<super::events::Sku, KilnError> {
     })
 }
 
+/// Back to the page, saying what was `done` (`?changed=<done>`), or that
+/// the change is recorded but waits in the quarantine (`?changed=held`):
+/// an event check flagged it, or an earlier change of the product waits.
+#[cfg(feature = "ssr")]
+fn back_to_page(done: &str, appended: &crate::store::Appended) {
+    let outcome = if appended.held_back > 0 { "held" } else { done };
+    leptos_axum::redirect(&format!("/staff/category?changed={outcome}"));
+}
+
 /// A catalog service error as the caller sees it.
 #[cfg(feature = "ssr")]
 fn to_kiln_error(error: super::service::CatalogServiceError) -> KilnError {
@@ -68,10 +79,10 @@ fn to_kiln_error(error: super::service::CatalogServiceError) -> KilnError {
 pub async fn add_product(form: ProductForm) -> Result<(), KilnError> {
     let state = crate::state::AppState::from_context()?;
     let actor = acting_staff().await?;
-    super::service::introduce_from_form(state.store(), actor, form)
+    let appended = super::service::introduce_from_form(state.store(), actor, form)
         .await
         .map_err(to_kiln_error)?;
-    leptos_axum::redirect("/staff/category?changed=added");
+    back_to_page("added", &appended);
     Ok(())
 }
 
@@ -82,10 +93,10 @@ pub async fn add_product(form: ProductForm) -> Result<(), KilnError> {
 pub async fn edit_product(form: ProductForm) -> Result<(), KilnError> {
     let state = crate::state::AppState::from_context()?;
     let actor = acting_staff().await?;
-    super::service::revise_from_form(state.store(), actor, form)
+    let appended = super::service::revise_from_form(state.store(), actor, form)
         .await
         .map_err(to_kiln_error)?;
-    leptos_axum::redirect("/staff/category?changed=edited");
+    back_to_page("edited", &appended);
     Ok(())
 }
 
@@ -96,31 +107,26 @@ pub async fn edit_product(form: ProductForm) -> Result<(), KilnError> {
 pub async fn note_market_price(form: MarketNoteForm) -> Result<(), KilnError> {
     let state = crate::state::AppState::from_context()?;
     let actor = acting_staff().await?;
-    super::service::note_market_price(state.store(), actor, form)
+    let appended = super::service::note_market_price(state.store(), actor, form)
         .await
         .map_err(to_kiln_error)?;
-    leptos_axum::redirect("/staff/category?changed=noted");
+    back_to_page("noted", &appended);
     Ok(())
 }
 
 /// Changes a product's base price, saying why; then back to the page with
-/// `?changed=price`, or `?changed=price-held` when the change waits in the
-/// quarantine. `POST /api/category/base-price` (form fields `form[sku]`,
+/// `?changed=price`. `POST /api/category/base-price` (form fields `form[sku]`,
 /// `form[price]`, `form[reason]`).
 #[server(prefix = "/api", endpoint = "category/base-price")]
 pub async fn change_base_price(form: BasePriceForm) -> Result<(), KilnError> {
-    use super::service::PriceChangeOutcome;
     let state = crate::state::AppState::from_context()?;
     let actor = acting_staff().await?;
     let sku = sku_of(&form.sku)?;
-    let outcome =
+    let appended =
         super::service::change_base_price(state.store(), actor, sku, &form.price, form.reason)
             .await
             .map_err(to_kiln_error)?;
-    leptos_axum::redirect(match outcome {
-        PriceChangeOutcome::Changed => "/staff/category?changed=price",
-        PriceChangeOutcome::HeldForReview => "/staff/category?changed=price-held",
-    });
+    back_to_page("price", &appended);
     Ok(())
 }
 
@@ -136,10 +142,10 @@ pub async fn delist_product(form: ListingForm) -> Result<(), KilnError> {
         sku: sku_of(&form.sku)?,
         reason: form.reason,
     };
-    super::service::handle(state.store(), actor, command)
+    let appended = super::service::handle(state.store(), actor, command)
         .await
         .map_err(to_kiln_error)?;
-    leptos_axum::redirect("/staff/category?changed=delisted");
+    back_to_page("delisted", &appended);
     Ok(())
 }
 
@@ -153,10 +159,10 @@ pub async fn relist_product(form: ListingForm) -> Result<(), KilnError> {
     let command = CategoryCommand::Relist {
         sku: sku_of(&form.sku)?,
     };
-    super::service::handle(state.store(), actor, command)
+    let appended = super::service::handle(state.store(), actor, command)
         .await
         .map_err(to_kiln_error)?;
-    leptos_axum::redirect("/staff/category?changed=relisted");
+    back_to_page("relisted", &appended);
     Ok(())
 }
 
@@ -180,16 +186,18 @@ pub async fn propose_base_price(form: PriceProposalForm) -> Result<DecisionId, K
 
 /// Approves a proposed base price (which changes it) or rejects it,
 /// saying why; then back to the page with `?decision=approved` or
-/// `?decision=rejected`. `POST /api/category/proposals/decide` (form
+/// `?decision=rejected`, or `?decision=held` when the quarantine holds the
+/// verdict's events back. `POST /api/category/proposals/decide` (form
 /// fields `form[decision]`, `form[verdict]`, `form[comment]`).
 #[server(prefix = "/api", endpoint = "category/proposals/decide")]
 pub async fn decide_price_proposal(form: DecisionVerdictForm) -> Result<(), KilnError> {
     let state = crate::state::AppState::from_context()?;
     let actor = acting_staff().await?;
-    let verdict = super::service::decide_price_proposal(state.store(), actor, form)
+    let (verdict, appended) = super::service::decide_price_proposal(state.store(), actor, form)
         .await
         .map_err(to_kiln_error)?;
     let outcome = match verdict {
+        _ if appended.held_back > 0 => "held",
         crate::decision::Verdict::Approve => "approved",
         crate::decision::Verdict::Reject => "rejected",
     };

@@ -26,6 +26,10 @@ struct Choice {
     listed: bool,
 }
 
+/// What the page says when the quarantine holds a change back
+/// (`?changed=held`, `?decision=held`).
+pub const HELD_NOTICE: &str = "The change is recorded, but it waits in the Database Manager's quarantine until someone releases it: an event check flagged it (a price more than ten times, or under a tenth of, the one before), or an earlier change of this product waits there. The shop shows the product as it was until then.";
+
 /// The catalog commands, offering the page's products.
 #[component]
 pub fn CatalogCommands(products: Vec<CatalogEntry>) -> impl IntoView {
@@ -47,7 +51,7 @@ pub fn CatalogCommands(products: Vec<CatalogEntry>) -> impl IntoView {
     view! {
         <section class="mt-10 grid gap-4 lg:grid-cols-2" data-commands="category">
             <Notice key="changed" value="price" message="The base price is changed; the history below has the old one." />
-            <Notice key="changed" value="price-held" message="The change is recorded, but it waits in the Database Manager's quarantine (the new price is more than ten times, or under a tenth of, the old one, or an earlier change of this product waits there) until someone releases it; the shop keeps the old price until then." />
+            <Notice key="changed" value="held" message=HELD_NOTICE />
             <Notice key="changed" value="delisted" message="The product is off sale." />
             <Notice key="changed" value="relisted" message="The product is on sale again." />
             <Notice key="changed" value="added" message="The product is in the catalog and on sale." />

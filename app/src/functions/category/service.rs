@@ -216,43 +216,27 @@ pub async fn handle(
     .await
 }
 
-/// What became of a base price change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PriceChangeOutcome {
-    /// The catalog and the shop have the new price.
-    Changed,
-    /// The change is recorded, but an event check flagged it (see
-    /// `EVENT_CHECKS`): it waits in the Database Manager's quarantine, and
-    /// the shop keeps the old price until a person releases it.
-    HeldForReview,
-}
-
 /// Changes `sku`'s base price to the amount typed in `price` (in the
 /// product's own currency), saying why. The typed amount is read here, at
-/// the edge, because its currency is the product's.
+/// the edge, because its currency is the product's. A change the event
+/// checks flag (a jump of ten times or more) is recorded but held back:
+/// `held_back` in the answer says so.
 pub async fn change_base_price(
     store: &EventStore,
     actor: Actor,
     sku: super::events::Sku,
     price: &str,
     reason: String,
-) -> Result<PriceChangeOutcome, CatalogServiceError> {
+) -> Result<Appended, CatalogServiceError> {
     let currency = product_currency(store, &sku).await?;
     let to = crate::money::Money::parse_amount(price, currency)
         .map_err(|invalid| CategoryError::InvalidPrice { text: invalid.text })?;
-    let appended = handle(
+    handle(
         store,
         actor,
         CategoryCommand::ChangeBasePrice { sku, to, reason },
     )
-    .await?;
-    Ok(
-        if crate::store::holding::holds_any(store, &appended).await? {
-            PriceChangeOutcome::HeldForReview
-        } else {
-            PriceChangeOutcome::Changed
-        },
-    )
+    .await
 }
 
 /// How many times a command is decided again when another append to the
@@ -324,12 +308,13 @@ pub async fn propose_price_change(
 }
 
 /// A person's verdict on a price proposal: approving it changes the price
-/// in the same append. Answers the verdict given.
+/// in the same append. Answers the verdict given and the append (whose
+/// `held_back` says whether the quarantine holds some of it back).
 pub async fn decide_price_proposal(
     store: &EventStore,
     actor: Actor,
     form: DecisionVerdictForm,
-) -> Result<Verdict, CatalogServiceError> {
+) -> Result<(Verdict, Appended), CatalogServiceError> {
     let decision = DecisionId::parse(form.decision.trim()).map_err(|invalid| {
         crate::decision::InvalidDecisionId {
             text: quoted(&invalid.text),
@@ -354,8 +339,8 @@ pub async fn decide_price_proposal(
         verdict,
         comment: form.comment,
     };
-    handle_with(store, command, &metadata).await?;
-    Ok(verdict)
+    let appended = handle_with(store, command, &metadata).await?;
+    Ok((verdict, appended))
 }
 
 /// Every listed product for `query`, one per SKU (each option of a
@@ -946,10 +931,11 @@ mod proposal_tests {
                 vec![BusinessFunction::Category, BusinessFunction::Promotions]
             );
 
-            let given = decide_price_proposal(&store, person(), verdict(&decision, "approve", "Agreed"))
+            let (given, appended) = decide_price_proposal(&store, person(), verdict(&decision, "approve", "Agreed"))
                 .await
                 .expect("approved");
             assert_eq!(given, Verdict::Approve);
+            assert_eq!(appended.held_back, 0);
 
             let sku = Sku::parse("MUG-SPECKLE-12").expect("SKU");
             let stream = StreamId::product(&sku);

@@ -765,12 +765,12 @@ mod tests {
     async fn a_price_slip_held(store: &EventStore) -> i64 {
         use crate::functions::category::{decide::CategoryCommand, service};
         load_demo_business(store).await.expect("demo");
-        let outcome =
+        let changed =
             service::change_base_price(store, person(), jug(), "4400.00", "new season".into())
                 .await
                 .expect("the change is recorded");
-        assert_eq!(outcome, service::PriceChangeOutcome::HeldForReview);
-        service::handle(
+        assert_eq!(changed.held_back, 1);
+        let delisted = service::handle(
             store,
             person(),
             CategoryCommand::Delist {
@@ -780,6 +780,8 @@ mod tests {
         )
         .await
         .expect("the delisting is recorded");
+        // Not flagged itself, but it waits behind the flagged change.
+        assert_eq!(delisted.held_back, 1);
         let anomalies = crate::store::integrity::anomalies(store)
             .await
             .expect("anomalies");
@@ -846,6 +848,40 @@ mod tests {
             assert_eq!(jug_in_catalog(&store).await, ("$4,400.00".to_owned(), false));
         }
 
+        async fn an_append_repeated_under_its_key_answers_what_the_gate_still_holds_back_of_it(store) {
+            use crate::functions::category::decide::{CategoryCommand, ProductState, decide};
+            use crate::functions::category::events::CategoryEvent;
+            use crate::store::EventMetadata;
+
+            load_demo_business(&store).await.expect("demo");
+            let stream = crate::event::StreamId::product(&jug());
+            let history = store.load::<CategoryEvent>(&stream).await.expect("jug");
+            let slip = decide(
+                &ProductState::from_events(&history.events),
+                CategoryCommand::ChangeBasePrice {
+                    sku: jug(),
+                    to: crate::money::Money::parse_amount("4400.00", crate::money::Currency::Usd).expect("amount"),
+                    reason: "new season".into(),
+                },
+            )
+            .expect("decided");
+            let metadata = EventMetadata::new(person(), BusinessFunction::Category)
+                .with_idempotency_key("price-slip-1");
+            let append = || store.append(&stream, history.version, &slip, &metadata);
+
+            let first = append().await.expect("appended");
+            assert_eq!((first.repeated, first.held_back), (false, 1));
+            let again = append().await.expect("repeated");
+            assert_eq!((again.repeated, again.held_back), (true, 1));
+
+            let anomaly = crate::store::integrity::anomalies(&store).await.expect("anomalies")[0].id;
+            decide_quarantine(&store, person(), anomaly, Verdict::Release, "the new tables are that dear".into())
+                .await
+                .expect("released");
+            let released = append().await.expect("repeated");
+            assert_eq!((released.repeated, released.held_back), (true, 0));
+        }
+
         async fn a_rebuild_holds_back_only_what_was_flagged_when_it_was_appended(store) {
             a_price_slip_held(&store).await;
             // As on a log written before the check existed: the change was
@@ -871,7 +907,7 @@ mod tests {
 
             // The product's rules stop counting the slip too: the next
             // change starts from $44.00, so it is no jump and goes through.
-            let outcome = crate::functions::category::service::change_base_price(
+            let changed = crate::functions::category::service::change_base_price(
                 &store,
                 person(),
                 jug(),
@@ -880,7 +916,7 @@ mod tests {
             )
             .await
             .expect("the change is recorded");
-            assert_eq!(outcome, crate::functions::category::service::PriceChangeOutcome::Changed);
+            assert_eq!(changed.held_back, 0);
             assert_eq!(jug_in_catalog(&store).await, ("$48.00".to_owned(), false));
             let changes = crate::functions::category::projection::price_changes(&store, 1)
                 .await
