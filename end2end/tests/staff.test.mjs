@@ -78,6 +78,18 @@ test('the owner lands on the Business Overview, moves between pages without relo
   // A marker on the window survives only if the page never reloads.
   await page.evaluate(() => { window.kilnNoReload = true; });
 
+  // The Business Overview follows every function's events: a new one
+  // counts in the log's figure and leads its feed.
+  const logged = Number(await metric(page, 'events').innerText());
+  await issueToken(page, 'overview check');
+  await page.waitForFunction(
+    (expected) => document.querySelector('[data-metric="events"] [data-value]')?.textContent.trim() === expected,
+    String(logged + 1),
+    { timeout: 10_000 },
+  );
+  await page.locator('[data-feed] li').first().locator('[data-field="event-type"]', { hasText: 'ApiTokenIssued' }).waitFor({ timeout: 10_000 });
+  assert.equal(await page.evaluate(() => window.kilnNoReload), true, 'the page reloaded');
+
   await page.locator('nav a[data-function="platform-manager"]').click();
   await page.waitForURL(`${kiln.url}/staff/platform-manager`);
   await page.getByRole('heading', { level: 1, name: 'Platform Manager' }).waitFor();

@@ -321,7 +321,7 @@ async fn live_events(
     let posted_by_function = move |event: &RecordedEvent| {
         function.is_none_or(|wanted| wanted == event.metadata.function)
     };
-    Sse::new(shutting_down.ends(live_stream(events, posted_by_function, EventNames::Typed)))
+    Sse::new(shutting_down.ends(live_stream(events, posted_by_function, LiveForm::Events)))
         .keep_alive(KeepAlive::default())
         .into_response()
 }
@@ -428,9 +428,13 @@ async fn function_table(
 }
 
 /// `GET /api/functions/<slug>/live`: server-sent events (unnamed, data:
-/// the event as JSON), one per event the function posts from now on and
-/// per message its agent sends or receives; for the Business Overview and
-/// the Database Manager, every function's events.
+/// the event's feed row as JSON: position, type, function, actor, stream,
+/// time, never its payload), one per event the function posts from now on
+/// and per message its agent sends or receives; for the Business Overview
+/// and the Database Manager, every function's events. Payloads stay out
+/// because the Business Overview follows every function's events and its
+/// viewers may not read them all; whole events are the Database Manager's
+/// to show (`/api/events/live`).
 async fn function_live_events(
     State(state): State<AppState>,
     Extension(shutting_down): Extension<ShuttingDown>,
@@ -442,32 +446,38 @@ async fn function_live_events(
     let watched = (!staff::service::oversees_everything(function)).then_some(function);
     let events = BroadcastStream::new(state.store().subscribe_live());
     let follows = move |event: &RecordedEvent| staff::service::follows(watched, event);
-    Sse::new(shutting_down.ends(live_stream(events, follows, EventNames::Unnamed)))
+    Sse::new(shutting_down.ends(live_stream(events, follows, LiveForm::FeedRows)))
         .keep_alive(KeepAlive::default())
         .into_response()
 }
 
-/// How a live stream names its server-sent events.
+/// What a live stream sends of each event, and how it names them.
 #[derive(Debug, Clone, Copy)]
-enum EventNames {
-    /// By the event's type (`/api/events/live`: a client listens per type).
-    Typed,
-    /// Unnamed (`message`), so a page's `onmessage` hears every one.
-    Unnamed,
+enum LiveForm {
+    /// The whole event, named by its type (`/api/events/live`: a client
+    /// listens per type).
+    Events,
+    /// The event's feed row, unnamed (`message`), so a page's `onmessage`
+    /// hears every one.
+    FeedRows,
 }
 
 fn live_stream(
     events: BroadcastStream<RecordedEvent>,
     wanted: impl Fn(&RecordedEvent) -> bool + Send + 'static,
-    names: EventNames,
+    form: LiveForm,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     events.filter_map(move |received| match received {
         Ok(event) if wanted(&event) => {
-            let sse = match names {
-                EventNames::Typed => Event::default().event(event.event_type.clone()),
-                EventNames::Unnamed => Event::default(),
+            let sse = match form {
+                LiveForm::Events => Event::default()
+                    .event(event.event_type.clone())
+                    .json_data(&event),
+                LiveForm::FeedRows => {
+                    Event::default().json_data(staff::service::feed_entry(&event))
+                }
             };
-            match sse.json_data(&event) {
+            match sse {
                 Ok(sse) => Some(Ok(sse.id(event.position.to_string()))),
                 Err(error) => {
                     tracing::error!(%error, position = event.position, "cannot encode a live event");

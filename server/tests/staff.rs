@@ -83,11 +83,63 @@ async fn page_json(browser: &support::Browser, function: BusinessFunction) -> Fu
     response.json().await.expect("a function page as JSON")
 }
 
+/// `text` as Leptos writes it into a page (`'` either way).
+fn on_page(html: &str, text: &str) -> bool {
+    let escaped = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    html.contains(&escaped) || html.contains(&escaped.replace('\'', "&#x27;"))
+}
+
 #[tokio::test]
 async fn every_figure_on_a_function_page_equals_its_json() {
     let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
+    // A decision waiting, a conversation and a change request, so the
+    // pages have one of each to show.
+    app::functions::category::service::propose_price_change(
+        &app.store,
+        Actor::agent(BusinessFunction::Category),
+        app::functions::category::view::PriceProposalForm {
+            sku: "MUG-SPECKLE-12".into(),
+            price: "30.00".into(),
+            summary: "Raise the speckled mug to $30: rivals charge $32".into(),
+            reasoning: "Three market notes agree.".into(),
+            risk: "low".into(),
+            agents_involved: vec!["promotions".into()],
+            data_considered: Vec::new(),
+        },
+    )
+    .await
+    .expect("proposed");
+    service::send_agent_message(
+        &app.store,
+        Actor::agent(BusinessFunction::Category),
+        BusinessFunction::Category,
+        app::functions::platform_manager::view::AgentMessageForm {
+            to: "promotions".into(),
+            text: "Is a spring sale planned for the speckled mug?".into(),
+            conversation: String::new(),
+            about: String::new(),
+        },
+    )
+    .await
+    .expect("sent");
+    service::raise_change_request(
+        &app.store,
+        Actor::agent(BusinessFunction::Category),
+        service::NewChangeRequest {
+            title: "Show the margin per product".into(),
+            function: BusinessFunction::Category,
+            impact: "Pricing decisions need it".into(),
+            urgency: app::functions::platform_manager::events::Urgency::High,
+        },
+    )
+    .await
+    .expect("raised");
+
     for function in BusinessFunction::ALL {
         let json = page_json(&app, function).await;
         let html = app
@@ -130,15 +182,71 @@ async fn every_figure_on_a_function_page_equals_its_json() {
                 table.key
             );
             // The server renders every row; the browser pages them.
-            for row in &table.rows {
-                let first = row[0].replace('&', "&amp;").replace('<', "&lt;");
+            for cell in table.rows.iter().flatten() {
                 assert!(
-                    html.contains(&first),
-                    "{} {}: {first}",
+                    on_page(&html, cell),
+                    "{} {}: {cell}",
                     function.slug(),
                     table.key
                 );
             }
+        }
+        // Every value of every trend: a bar's or a line point's title
+        // (bars of nothing are not drawn).
+        for chart in &json.trends {
+            for series in &chart.series {
+                for (period, value) in chart.periods.iter().zip(&series.values) {
+                    if series.style == app::staff::view::SeriesStyle::Bars && *value == 0 {
+                        continue;
+                    }
+                    let title = format!("{}, {period}: {}", series.name, chart.unit.format(*value));
+                    assert!(
+                        on_page(&html, &title),
+                        "{} {}: {title}",
+                        function.slug(),
+                        chart.key
+                    );
+                }
+            }
+        }
+        for card in &json.decisions {
+            assert!(
+                html.contains(&format!(r#"data-decision="{}""#, card.decision))
+                    && on_page(&html, &card.summary),
+                "{}: decision {}",
+                function.slug(),
+                card.decision
+            );
+        }
+        for thread in &json.conversations {
+            for message in &thread.messages {
+                assert!(
+                    html.contains(&format!(r#"data-message="{}""#, message.message))
+                        && on_page(&html, &message.text),
+                    "{}: message {}",
+                    function.slug(),
+                    message.message
+                );
+            }
+        }
+        for request in &json.change_requests {
+            assert!(
+                on_page(&html, &request.title) && on_page(&html, &request.impact),
+                "{}: change request {}",
+                function.slug(),
+                request.request
+            );
+        }
+        if function == BusinessFunction::Category {
+            assert_eq!(
+                (
+                    json.decisions.len(),
+                    json.conversations.len(),
+                    json.change_requests.len()
+                ),
+                (1, 1, 1),
+                "the category page has one of each to compare"
+            );
         }
         for event in &json.events {
             assert!(
@@ -363,6 +471,9 @@ async fn a_function_page_hears_each_new_event_of_its_function_as_it_happens() {
         received.starts_with("data:"),
         "an unnamed event: {received}"
     );
+    // Its feed row, not its payload (whose label names the token).
+    assert!(received.contains("\"actor\":\"system:test\""), "{received}");
+    assert!(!received.contains("live test"), "{received}");
 }
 
 #[tokio::test]

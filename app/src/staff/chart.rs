@@ -27,11 +27,14 @@ struct Segment {
     title: String,
 }
 
-/// One line, as SVG polyline points.
+/// One line, as SVG polyline points, with a mark at each point that
+/// names its value (shown on hover, read by screen readers).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Line {
     points: String,
     colour: &'static str,
+    /// (x, y, "series, period: value") per point.
+    marks: Vec<(i64, i64, String)>,
 }
 
 /// Everything the chart draws.
@@ -119,15 +122,32 @@ fn plot(chart: &TrendChart) -> Plot {
         .iter()
         .enumerate()
         .filter(|(_, series)| series.style == SeriesStyle::Line)
-        .map(|(index, series)| Line {
-            points: series
+        .map(|(index, series)| {
+            let marks: Vec<(i64, i64, String)> = series
                 .values
                 .iter()
                 .zip(0_i64..)
-                .map(|(value, period)| format!("{},{}", centre(period), y_of(*value)))
-                .collect::<Vec<_>>()
-                .join(" "),
-            colour: COLOURS[index % COLOURS.len()],
+                .map(|(value, period)| {
+                    let label = usize::try_from(period)
+                        .ok()
+                        .and_then(|period| chart.periods.get(period))
+                        .map_or("", String::as_str);
+                    (
+                        centre(period),
+                        y_of(*value),
+                        format!("{}, {label}: {}", series.name, chart.unit.format(*value)),
+                    )
+                })
+                .collect();
+            Line {
+                points: marks
+                    .iter()
+                    .map(|(x, y, _)| format!("{x},{y}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                colour: COLOURS[index % COLOURS.len()],
+                marks,
+            }
         })
         .collect();
     let ticks = (0..=span / step)
@@ -184,13 +204,7 @@ pub fn TrendChartView(chart: TrendChart) -> impl IntoView {
         })
         .collect();
     let title = chart.title.clone();
-    let source = chart.source.clone().map(|href| {
-        view! {
-            <a href=href.clone() class="mt-2 block text-xs text-amber-800 underline" data-field="source">
-                {format!("From {href}")}
-            </a>
-        }
-    });
+    let source = chart.source.clone().map(source_link);
     view! {
         <figure class="rounded-xl border border-stone-200 bg-white p-4" data-chart=chart.key.clone()>
             <figcaption class="text-sm font-semibold text-stone-900">{chart.title.clone()}</figcaption>
@@ -238,8 +252,20 @@ pub fn TrendChartView(chart: TrendChart) -> impl IntoView {
                     .lines
                     .into_iter()
                     .map(|line| {
+                        let colour = line.colour;
                         view! {
-                            <polyline points=line.points fill="none" stroke=line.colour stroke-width="2.5" stroke-linejoin="round"></polyline>
+                            <polyline points=line.points fill="none" stroke=colour stroke-width="2.5" stroke-linejoin="round"></polyline>
+                            {line
+                                .marks
+                                .into_iter()
+                                .map(|(x, y, title)| {
+                                    view! {
+                                        <circle cx=x cy=y r="3.5" fill=colour>
+                                            <title>{title}</title>
+                                        </circle>
+                                    }
+                                })
+                                .collect_view()}
                         }
                     })
                     .collect_view()}
@@ -255,6 +281,15 @@ pub fn TrendChartView(chart: TrendChart) -> impl IntoView {
         </figure>
     }
     .into_any()
+}
+
+/// The link under a chart to the page its figures come from.
+pub fn source_link(href: String) -> impl IntoView {
+    view! {
+        <a href=href.clone() class="mt-2 block text-xs text-amber-800 underline" data-field="source">
+            {format!("From {href}")}
+        </a>
+    }
 }
 
 #[cfg(test)]
@@ -313,6 +348,12 @@ mod tests {
             .max()
             .expect("points");
         assert_eq!(lowest_point, HEIGHT - BOTTOM);
+        let marks: Vec<&str> = drawn.lines[0]
+            .marks
+            .iter()
+            .map(|(_, _, title)| title.as_str())
+            .collect();
+        assert_eq!(marks, ["Margin, Jan: -50", "Margin, Feb: 40"]);
     }
 
     #[test]

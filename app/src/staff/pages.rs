@@ -129,7 +129,8 @@ pub(crate) fn Console(
 }
 
 /// Reloads the page's view model whenever the function posts an event
-/// (the Business Overview and the Database Manager: any function).
+/// (the Business Overview and the Database Manager: any function), and
+/// when the stream says or shows that events were missed.
 #[cfg(feature = "hydrate")]
 fn follow_live_events(slug: Memo<String>, page: Resource<Result<StaffView, KilnError>>) {
     use wasm_bindgen::{JsCast, closure::Closure};
@@ -144,13 +145,30 @@ fn follow_live_events(slug: Memo<String>, page: Resource<Result<StaffView, KilnE
             // Without live events the page still works; it only stops
             // following new ones.
             if let Ok(events) = web_sys::EventSource::new(&format!("/api/functions/{slug}/live")) {
-                let on_event = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
+                let on_event = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
                     page.refetch();
                 });
                 events.set_onmessage(Some(on_event.as_ref().unchecked_ref()));
-                // The closure must live as long as the EventSource, which
-                // the page closes; it is small and made once per visit.
+                // A `lagged` notice says the server dropped events this
+                // page was too slow to take: read the whole page again.
+                // (Should the listener not attach, the page still follows
+                // new events.)
+                let _ = events
+                    .add_event_listener_with_callback("lagged", on_event.as_ref().unchecked_ref());
+                // After the first opening, an opening is a reconnection:
+                // events sent while the stream was down were missed.
+                let mut opened_before = false;
+                let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+                    if opened_before {
+                        page.refetch();
+                    }
+                    opened_before = true;
+                });
+                events.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+                // The closures must live as long as the EventSource, which
+                // the page closes; they are small and made once per visit.
                 on_event.forget();
+                on_open.forget();
                 *current = Some(events);
             }
         });
@@ -481,7 +499,13 @@ fn BarChartView(chart: BarChart) -> impl IntoView {
     const ROW: i64 = 28;
     const LABELS: i64 = 180;
     const BARS: i64 = 330;
-    let BarChart { key, title, bars } = chart;
+    let BarChart {
+        key,
+        title,
+        bars,
+        source,
+    } = chart;
+    let source = source.map(super::chart::source_link);
     let largest = bars.iter().map(|bar| bar.value).max().unwrap_or(0).max(1);
     let rows = i64::try_from(bars.len()).unwrap_or(0);
     let height = rows * ROW + 4;
@@ -512,6 +536,7 @@ fn BarChartView(chart: BarChart) -> impl IntoView {
                     })
                     .collect_view()}
             </svg>
+            {source}
         </figure>
     }
 }

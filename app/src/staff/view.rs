@@ -105,6 +105,8 @@ pub struct BarChart {
     pub title: String,
     /// The bars, in the order shown.
     pub bars: Vec<Bar>,
+    /// The page its figures come from, when another page owns them.
+    pub source: Option<String>,
 }
 
 /// One bar of a [`BarChart`].

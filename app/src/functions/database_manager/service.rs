@@ -138,6 +138,7 @@ pub async fn events_per_function(
                 value,
             })
             .collect(),
+        source: Some(BusinessFunction::DatabaseManager.page_url()),
     })
 }
 

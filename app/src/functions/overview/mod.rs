@@ -4,9 +4,11 @@
 //! the figures other functions own and links each to its source.
 //!
 //! Built: the figures of the functions that exist (catalog, dealers,
-//! accounts, the log) and every function's status. Not built yet: revenue
-//! and cash, inventory, the order pipeline, production status and trend
-//! charts, because the functions that own them are not built.
+//! accounts, the log), revenue and margin, the order pipeline by payment
+//! stage, the stock, a trend chart of each built function's headline, and
+//! every function's status (docs/functions/overview.md). Not built yet:
+//! cash as Accounts Receivable will keep it and production status,
+//! because the functions that own them are not built.
 
 #[cfg(feature = "ssr")]
 pub mod service;

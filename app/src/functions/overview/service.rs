@@ -210,6 +210,7 @@ pub async fn fill_page(store: &EventStore, page: &mut FunctionPage) -> Result<()
                     value,
                 })
                 .collect(),
+            source: Some(BusinessFunction::Category.page_url()),
         },
         crate::functions::database_manager::service::events_per_function(store).await?,
     ];

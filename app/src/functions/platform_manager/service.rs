@@ -657,6 +657,16 @@ pub async fn accounts_opened_chart(
     })
 }
 
+/// The briefing's roadmap: each phase's number and name. Phase 5 adds no
+/// function; it grants agents more autonomy and refines what is built.
+const ROADMAP_PHASES: [(u8, &str); 5] = [
+    (1, "Core Foundation"),
+    (2, "Manufacturing Capability"),
+    (3, "Commercial Sophistication"),
+    (4, "Financial & Operational Maturity"),
+    (5, "Optimization & Scale"),
+];
+
 /// Fills the Platform Manager's page: accounts per tier, staff and their
 /// roles, every grant and revocation, the API tokens, and the roadmap of
 /// the briefing's functions by phase.
@@ -748,20 +758,35 @@ pub async fn fill_page(
         &["Phase", "Function", "Group", "Status"],
         "",
     );
-    let mut functions = BusinessFunction::ALL.to_vec();
-    functions.sort_by_key(|function| function.phase());
-    for function in functions {
-        let status = if function.page_built() {
-            "live"
-        } else {
-            "not built yet"
-        };
-        roadmap.row(vec![
-            format!("Phase {}", function.phase()),
-            function.title().to_owned(),
-            function.group().title().to_owned(),
-            status.to_owned(),
-        ]);
+    for (phase, name) in ROADMAP_PHASES {
+        let label = format!("Phase {phase}: {name}");
+        let mut functions = BusinessFunction::ALL
+            .into_iter()
+            .filter(|function| function.phase() == phase)
+            .peekable();
+        if functions.peek().is_none() {
+            roadmap.row(vec![
+                label,
+                "No new function: graduated autonomy for agents, performance, analytics, integrations"
+                    .to_owned(),
+                String::new(),
+                "not started".to_owned(),
+            ]);
+            continue;
+        }
+        for function in functions {
+            let status = if function.page_built() {
+                "live"
+            } else {
+                "not built yet"
+            };
+            roadmap.row(vec![
+                label.clone(),
+                function.title().to_owned(),
+                function.group().title().to_owned(),
+                status.to_owned(),
+            ]);
+        }
     }
     page.tables = vec![staff, changes, token_table, roadmap];
     let months = crate::functions::category::service::performance::months_ending(Utc::now(), 6);
@@ -992,6 +1017,34 @@ mod tests {
             let listed = projection::api_tokens(&store).await.expect("list");
             assert_eq!(listed.len(), 2);
             assert!(listed[0].revoked && !listed[1].revoked);
+        }
+
+        async fn the_roadmap_lists_the_briefings_five_phases_by_name_and_says_what_each_function_is(store) {
+            let mut page = crate::staff::view::FunctionPage::of(BusinessFunction::PlatformManager);
+            fill_page(&store, &mut page).await.expect("filled");
+            let roadmap = page
+                .tables
+                .iter()
+                .find(|table| table.key == "roadmap")
+                .expect("the roadmap");
+            let row_of = |function: &str| {
+                roadmap
+                    .rows
+                    .iter()
+                    .find(|row| row[1] == function)
+                    .unwrap_or_else(|| panic!("no row for {function}"))
+                    .clone()
+            };
+            assert_eq!(
+                row_of("Category Management"),
+                ["Phase 1: Core Foundation", "Category Management", "Commercial", "live"]
+            );
+            assert_eq!(row_of("HR")[0], "Phase 4: Financial & Operational Maturity");
+            assert_eq!(row_of("HR")[3], "not built yet");
+            let last = roadmap.rows.last().expect("rows");
+            assert_eq!(last[0], "Phase 5: Optimization & Scale");
+            assert!(last[1].starts_with("No new function"), "{last:?}");
+            assert_eq!(roadmap.rows.len(), BusinessFunction::ALL.len() + 1);
         }
 
         async fn accounts_are_counted_in_the_month_they_were_opened_stacked_by_tier(store) {
