@@ -94,7 +94,7 @@ test('the owner lands on the Business Overview, moves between pages without relo
   await page.waitForURL(`${kiln.url}/staff/platform-manager`);
   await page.getByRole('heading', { level: 1, name: 'Platform Manager' }).waitFor();
   assert.equal(await page.locator('nav a[aria-current="page"]').innerText(), 'Platform Manager');
-  await page.locator('[data-table="role-changes"]').waitFor();
+  await page.locator('[data-table="change-log"]').waitFor();
   const tokensBefore = Number(await metric(page, 'live-api-tokens').innerText());
 
   await issueToken(page, 'live feed check');

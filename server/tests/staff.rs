@@ -407,20 +407,20 @@ async fn a_grant_and_a_revocation_show_on_the_platform_manager_page() {
     let changes = page
         .tables
         .iter()
-        .find(|table| table.key == "role-changes")
-        .expect("the grants and revocations");
+        .find(|table| table.key == "change-log")
+        .expect("the change log");
     let newest: Vec<(&str, &str, &str)> = changes.rows[..2]
         .iter()
-        .map(|row| (row[2].as_str(), row[3].as_str(), row[4].as_str()))
+        .map(|row| (row[1].as_str(), row[3].as_str(), row[4].as_str()))
         .collect();
     assert_eq!(
         newest,
         vec![
-            ("customers:view", "revoked", "system:test"),
-            ("customers:view", "granted", "system:test"),
+            ("role revoked", "customers:view", "system:test"),
+            ("role granted", "customers:view", "system:test"),
         ]
     );
-    assert!(changes.rows[0][1].contains("potter@fenwick.example"));
+    assert!(changes.rows[0][2].contains("potter@fenwick.example"));
     assert_eq!(page.events[0].event_type, "RoleRevoked");
     let staff = page
         .tables
@@ -1633,18 +1633,40 @@ async fn an_administrator_revokes_a_token_from_the_page_and_it_stops_working_at_
     assert_eq!(revoked.url().path(), "/staff/platform-manager");
     assert_eq!(revoked.url().query(), Some("token_revoked=1"));
     assert_eq!(reads(secret).await, 401);
-    let tokens = page_json(&app, BusinessFunction::PlatformManager)
-        .await
-        .tables
-        .into_iter()
-        .find(|table| table.key == "api-tokens")
-        .expect("tokens");
-    let row = tokens
+    let page = page_json(&app, BusinessFunction::PlatformManager).await;
+    let table = |key: &str| {
+        page.tables
+            .iter()
+            .find(|table| table.key == key)
+            .unwrap_or_else(|| panic!("no table {key}"))
+    };
+    let row = table("api-tokens")
         .rows
         .iter()
         .find(|row| row[0] == token)
         .expect("the token is listed");
     assert_eq!(row[3], "revoked");
+    // The change log has its issue and its revocation, newest first, each
+    // by the owner who made it.
+    let logged: Vec<(&str, &str, &str)> = table("change-log")
+        .rows
+        .iter()
+        .filter(|row| row[3].starts_with(token.as_str()))
+        .map(|row| (row[1].as_str(), row[2].as_str(), row[3].as_str()))
+        .collect();
+    let named = format!("{token} “pricing bot”");
+    assert_eq!(
+        logged,
+        [
+            ("API token revoked", "category:read", named.as_str()),
+            ("API token issued", "category:read", named.as_str()),
+        ]
+    );
+    assert!(
+        table("change-log").rows[0][4].starts_with("user:acc-"),
+        "{:?}",
+        table("change-log").rows[0]
+    );
     let again = app
         .post_form(
             "/api/platform-manager/tokens/revoke-form",

@@ -74,6 +74,35 @@ pub struct EventTypeEntry {
     pub tables: Vec<&'static str>,
 }
 
+impl EventTypeEntry {
+    /// The payload's fields as its schema names them, an optional one
+    /// marked with `?`, e.g. `["sku", "reason", "note?"]`.
+    pub fn payload_fields(&self) -> Vec<String> {
+        let required: Vec<&str> = self
+            .payload_schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|names| names.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        self.payload_schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|properties| {
+                properties
+                    .keys()
+                    .map(|field| {
+                        if required.contains(&field.as_str()) {
+                            field.clone()
+                        } else {
+                            format!("{field}?")
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
 /// The whole catalog, as served at `GET /api/events/catalog`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EventCatalog {
@@ -239,5 +268,18 @@ mod tests {
         for field in ["sku", "name", "collection", "base_price", "image"] {
             assert!(schema.contains(field), "payload schema lacks {field}");
         }
+    }
+
+    #[test]
+    fn the_payload_fields_are_named_and_the_optional_ones_marked() {
+        let catalog = event_catalog();
+        let noted = catalog
+            .event_types
+            .iter()
+            .find(|entry| entry.name == "MarketPriceNoted")
+            .expect("MarketPriceNoted is catalogued");
+        let mut fields = noted.payload_fields();
+        fields.sort();
+        assert_eq!(fields, ["note", "sku", "source", "their_price?"]);
     }
 }

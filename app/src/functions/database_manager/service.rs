@@ -225,6 +225,7 @@ pub async fn fill_page(
             "Event type",
             "Function",
             "Schema version",
+            "Payload fields",
             "Tables changed",
             "Meaning",
         ],
@@ -232,16 +233,50 @@ pub async fn fill_page(
     );
     for entry in catalog.event_types {
         schema.row(vec![
-            entry.name,
+            entry.name.clone(),
             entry.function.slug().to_owned(),
             entry.schema_version.to_string(),
+            entry.payload_fields().join(", "),
             entry.tables.join(", "),
             entry.description.unwrap_or_default(),
+        ]);
+    }
+
+    let mut checks = DataTable::new(
+        "integrity-checks",
+        "Integrity checks",
+        &["Check", "Function", "Kind", "Rule", "Anomalies"],
+        "No integrity check is registered.",
+    );
+    let found = |name: &str| {
+        anomalies
+            .iter()
+            .filter(|entry| entry.check_name == name)
+            .count()
+            .to_string()
+    };
+    for check in crate::store::integrity::checks() {
+        checks.row(vec![
+            check.name.to_owned(),
+            check.function.slug().to_owned(),
+            "table check: reads the tables after events are applied".to_owned(),
+            check.invariant.to_owned(),
+            found(check.name),
+        ]);
+    }
+    for check in crate::store::holding::event_checks() {
+        checks.row(vec![
+            check.name.to_owned(),
+            check.function.slug().to_owned(),
+            "event check: holds a flagged event back from the tables".to_owned(),
+            check.invariant.to_owned(),
+            found(check.name),
         ]);
     }
     page.tables = vec![
         mapping,
         projection_status(store, head).await?,
+        checks,
         quarantine,
         schema,
     ];
@@ -881,6 +916,30 @@ mod tests {
                 .expect("released");
             let released = append().await.expect("repeated");
             assert_eq!((released.repeated, released.held_back), (true, 0));
+        }
+
+        async fn the_page_lists_every_integrity_check_with_the_anomalies_it_found(store) {
+            a_price_slip_held(&store).await;
+            let mut page = crate::staff::view::FunctionPage::of(BusinessFunction::DatabaseManager);
+            fill_page(&store, &mut page).await.expect("filled");
+            let checks = page
+                .tables
+                .iter()
+                .find(|table| table.key == "integrity-checks")
+                .expect("the checks table");
+            let names: Vec<&str> = checks.rows.iter().map(|row| row[0].as_str()).collect();
+            let registered: Vec<&str> = crate::store::integrity::checks()
+                .map(|check| check.name)
+                .chain(crate::store::holding::event_checks().map(|check| check.name))
+                .collect();
+            assert_eq!(names, registered);
+            let jumps = checks
+                .rows
+                .iter()
+                .find(|row| row[0] == "catalog-price-jumps")
+                .expect("the price jump check");
+            assert!(jumps[2].starts_with("event check"), "{jumps:?}");
+            assert_eq!(jumps[4], "1");
         }
 
         async fn a_rebuild_holds_back_only_what_was_flagged_when_it_was_appended(store) {

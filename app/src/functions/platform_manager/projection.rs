@@ -50,11 +50,14 @@ fn apply_boxed<'a>(
     Box::pin(apply(connection, events))
 }
 
-/// One decoded event with the position it came from and the month its
-/// facts happened in (`YYYY-MM`, UTC: an account's opening month).
-struct Positioned {
+/// One decoded event with the position it came from, the month its facts
+/// happened in (`YYYY-MM`, UTC: an account's opening month), and who
+/// recorded it when (the log's metadata: the change log's author and time).
+struct Positioned<'e> {
     position: i64,
     month: String,
+    by: &'e str,
+    at: String,
     event: PlatformEvent,
 }
 
@@ -72,6 +75,10 @@ pub async fn apply(
             Ok(Positioned {
                 position: event.position,
                 month: event.occurred_at().format("%Y-%m").to_string(),
+                by: event.metadata.actor.as_str(),
+                at: event
+                    .recorded_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 event: decode_one(event)?,
             })
         })
@@ -98,10 +105,9 @@ pub async fn apply(
         .collect();
     // Every grant and revocation, with who made it and when (the log's
     // metadata, not the payload).
-    let change_rows: Vec<(i64, &AccountId, String, &str, &str, String)> = events
+    let change_rows: Vec<(i64, &AccountId, String, &str, &str, &str)> = decoded
         .iter()
-        .zip(&decoded)
-        .filter_map(|(recorded, positioned)| {
+        .filter_map(|positioned| {
             let (change, granted) = match &positioned.event {
                 PlatformEvent::RoleGranted(change) => (change, "granted"),
                 PlatformEvent::RoleRevoked(change) => (change, "revoked"),
@@ -112,10 +118,8 @@ pub async fn apply(
                 &change.account,
                 change.role.to_string(),
                 granted,
-                recorded.metadata.actor.as_str(),
-                recorded
-                    .recorded_at
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                positioned.by,
+                positioned.at.as_str(),
             ))
         })
         .collect();
@@ -135,6 +139,8 @@ pub async fn apply(
         Positioned {
             position,
             month,
+            by,
+            at,
             event,
         },
         holder,
@@ -186,11 +192,17 @@ pub async fn apply(
                     Value::Text(issued.token.as_str()),
                     Value::Text(holder.as_deref().unwrap_or_default()),
                     Value::Text(&issued.label),
+                    Value::Text(by),
+                    Value::Text(at),
                 ],
                 position,
             }),
             PlatformEvent::ApiTokenRevoked(revoked) => revocations.push(Row {
-                values: vec![Value::Text(revoked.token.as_str())],
+                values: vec![
+                    Value::Text(revoked.token.as_str()),
+                    Value::Text(by),
+                    Value::Text(at),
+                ],
                 position,
             }),
             PlatformEvent::RoleGranted(_)
@@ -270,7 +282,7 @@ pub async fn apply(
         connection.reborrow(),
         "api_tokens",
         "token_id",
-        &["token_id", "holder", "label"],
+        &["token_id", "holder", "label", "issued_by", "issued_at"],
         &tokens,
     )
     .await?;
@@ -278,7 +290,7 @@ pub async fn apply(
         connection,
         "api_token_revocations",
         "token_id",
-        &["token_id"],
+        &["token_id", "revoked_by", "revoked_at"],
         &revocations,
     )
     .await
@@ -766,44 +778,62 @@ pub async fn staff_members(store: &EventStore) -> Result<Vec<StaffMember>, Store
     Ok(members.into_iter().map(|(_, member)| member).collect())
 }
 
-/// One grant or revocation of a staff role.
+/// One change to who may use the system: a role granted or revoked, an
+/// API token issued or revoked.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RoleChange {
+pub struct SystemChange {
     /// When, UTC, RFC 3339.
     pub at: String,
-    /// Whose role: their name and address.
-    pub account: String,
-    /// The role, e.g. `customers:approve`.
-    pub role: String,
-    /// `granted` or `revoked`.
+    /// What changed: `role granted`, `role revoked`, `API token issued`
+    /// or `API token revoked`.
     pub change: String,
+    /// Whom it is for: a person's name and address, or a token's holder
+    /// (e.g. `agent:category`).
+    pub subject: String,
+    /// The role (e.g. `customers:approve`) or the token and its label.
+    pub detail: String,
     /// Who made the change (the event's actor).
     pub by: String,
 }
 
-/// The newest `limit` grants and revocations, newest first.
-pub async fn role_changes(store: &EventStore, limit: i64) -> Result<Vec<RoleChange>, StoreError> {
+/// The newest `limit` changes to who may use the system (roles and API
+/// tokens), newest first: the Platform Manager's change log.
+pub async fn change_log(store: &EventStore, limit: i64) -> Result<Vec<SystemChange>, StoreError> {
     let rows: Vec<(String, String, String, String, String)> =
         per_backend!(store.database(), Database, pool => {
             sqlx::query_as(
-                "SELECT c.changed_at, COALESCE(a.name || ' <' || a.email || '>', c.account_id),
-                        c.role, c.change, c.changed_by
-                 FROM role_changes c LEFT JOIN accounts a ON a.account_id = c.account_id
-                 ORDER BY c.event_position DESC
+                "SELECT changed_at, change, subject, detail, changed_by FROM (
+                     SELECT c.event_position AS position, c.changed_at,
+                            'role ' || c.change AS change,
+                            COALESCE(a.name || ' <' || a.email || '>', c.account_id) AS subject,
+                            c.role AS detail, c.changed_by
+                     FROM role_changes c LEFT JOIN accounts a ON a.account_id = c.account_id
+                     UNION ALL
+                     SELECT t.last_position, COALESCE(t.issued_at, ''), 'API token issued',
+                            t.holder, t.token_id || ' “' || t.label || '”',
+                            COALESCE(t.issued_by, '')
+                     FROM api_tokens t
+                     UNION ALL
+                     SELECT r.last_position, COALESCE(r.revoked_at, ''), 'API token revoked',
+                            t.holder, t.token_id || ' “' || t.label || '”',
+                            COALESCE(r.revoked_by, '')
+                     FROM api_token_revocations r JOIN api_tokens t ON t.token_id = r.token_id
+                 ) changes
+                 ORDER BY position DESC
                  LIMIT $1",
             )
             .bind(limit)
             .fetch_all(pool)
             .await
         })
-        .map_err(database("list role changes"))?;
+        .map_err(database("read the change log"))?;
     Ok(rows
         .into_iter()
-        .map(|(at, account, role, change, by)| RoleChange {
+        .map(|(at, change, subject, detail, by)| SystemChange {
             at,
-            account,
-            role,
             change,
+            subject,
+            detail,
             by,
         })
         .collect())

@@ -657,6 +657,9 @@ pub async fn accounts_opened_chart(
     })
 }
 
+/// How many changes the Platform Manager's change log shows.
+const CHANGE_LOG_LENGTH: i64 = 200;
+
 /// The briefing's roadmap: each phase's number and name. Phase 5 adds no
 /// function; it grants agents more autonomy and refines what is built.
 const ROADMAP_PHASES: [(u8, &str); 5] = [
@@ -721,17 +724,17 @@ pub async fn fill_page(
     }
 
     let mut changes = DataTable::new(
-        "role-changes",
-        "Grants and revocations",
-        &["When (UTC)", "Account", "Role", "Change", "By"],
-        "No role has been granted yet.",
+        "change-log",
+        &format!("Change log: roles and API tokens (the newest {CHANGE_LOG_LENGTH})"),
+        &["When (UTC)", "Change", "For", "Role or token", "By"],
+        "No role has been granted and no token issued yet.",
     );
-    for change in projection::role_changes(store, 50).await? {
+    for change in projection::change_log(store, CHANGE_LOG_LENGTH).await? {
         changes.row(vec![
             change.at,
-            change.account,
-            change.role,
             change.change,
+            change.subject,
+            change.detail,
             change.by,
         ]);
     }
@@ -1017,6 +1020,26 @@ mod tests {
             let listed = projection::api_tokens(&store).await.expect("list");
             assert_eq!(listed.len(), 2);
             assert!(listed[0].revoked && !listed[1].revoked);
+
+            // The change log has each issue and the revocation, newest first.
+            let log: Vec<(String, String, String, String)> = projection::change_log(&store, 10)
+                .await
+                .expect("change log")
+                .into_iter()
+                .map(|change| (change.change, change.subject, change.detail, change.by))
+                .collect();
+            let named = format!("{token} “pricing bot”");
+            assert_eq!(log.len(), 3, "{log:?}");
+            assert_eq!(
+                log[0],
+                ("API token revoked".into(), "category:read".into(), named.clone(), "system:test".into())
+            );
+            assert_eq!(log[1].0, "API token issued");
+            assert_eq!(log[1].1, "agent:procurement");
+            assert_eq!(
+                log[2],
+                ("API token issued".into(), "category:read".into(), named, "system:test".into())
+            );
         }
 
         async fn the_roadmap_lists_the_briefings_five_phases_by_name_and_says_what_each_function_is(store) {
