@@ -347,6 +347,25 @@ async fn the_function_index_lists_every_function_for_staff_and_agents() {
     assert_eq!(customers["agent"], "agent:customers");
     assert_eq!(customers["live"], true);
     assert_eq!(listed[18]["live"], false, "HR is not built");
+    // Each function's own endpoints, with what they need.
+    let category = &listed[10];
+    assert_eq!(category["slug"], "category");
+    let proposals = category["endpoints"]
+        .as_array()
+        .and_then(|endpoints| {
+            endpoints
+                .iter()
+                .find(|endpoint| endpoint["path"] == "/api/category/proposals/price")
+        })
+        .expect("the proposal endpoint is listed");
+    assert_eq!(proposals["method"], "POST");
+    assert_eq!(proposals["needs"], "operate");
+    let searches = listed[1]["endpoints"].to_string();
+    assert!(
+        searches.contains("/api/database-manager/events"),
+        "{searches}"
+    );
+    assert_eq!(listed[18]["endpoints"], serde_json::json!([]));
     assert_eq!(
         listed[1]["agent"],
         serde_json::Value::Null,

@@ -518,6 +518,24 @@ pub struct FunctionListing {
     pub table_json: String,
     /// Its agent's identity, when the briefing gives it one.
     pub agent: Option<String>,
+    /// Its own endpoints (commands, proposals, searches), from the
+    /// authorisation table, with what each needs.
+    #[serde(default)]
+    pub endpoints: Vec<ListedEndpoint>,
+}
+
+/// One of a function's own endpoints, as `GET /api/functions` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListedEndpoint {
+    /// `GET` or `POST`.
+    pub method: String,
+    /// Its path, e.g. `/api/category/proposals/price`.
+    pub path: String,
+    /// The capability in the function it needs: `view`, `operate` or
+    /// `approve`.
+    pub needs: String,
+    /// What it does.
+    pub purpose: String,
 }
 
 impl FunctionListing {
@@ -536,8 +554,41 @@ impl FunctionListing {
             agent: function
                 .has_agent()
                 .then(|| format!("agent:{}", function.slug())),
+            endpoints: own_endpoints(function),
         }
     }
+}
+
+/// The API routes of the authorisation table that need a capability in
+/// `function` (its pages and the shared `/api/functions/…` ones aside).
+fn own_endpoints(function: BusinessFunction) -> Vec<ListedEndpoint> {
+    use crate::access::table::{Method, PathPattern, ROUTES};
+    ROUTES
+        .iter()
+        .filter_map(|route| {
+            let crate::access::Requirement::Function {
+                function: needed,
+                capability,
+            } = route.required
+            else {
+                return None;
+            };
+            let PathPattern::Exact(path) = route.path else {
+                return None;
+            };
+            (needed == function && path.starts_with("/api/") && !path.starts_with("/api/functions"))
+                .then(|| ListedEndpoint {
+                    method: match route.method {
+                        Method::Get => "GET",
+                        Method::Post => "POST",
+                    }
+                    .to_owned(),
+                    path: path.to_owned(),
+                    needs: capability.as_str().to_owned(),
+                    purpose: route.purpose.to_owned(),
+                })
+        })
+        .collect()
 }
 
 /// A change request as pages show it.
