@@ -1223,50 +1223,26 @@ async fn the_business_overview_shows_revenue_the_order_pipeline_and_the_stock_fr
     );
     // Slate mug (4), footed planter (6 is not low), jug (3); indigo mug (0).
     assert_eq!(metric("products-low-or-out").0, "3");
-    let orders_chart = page["trends"]
-        .as_array()
-        .and_then(|charts| {
-            charts
-                .iter()
-                .find(|chart| chart["key"] == "orders-by-month")
-        })
-        .expect("an orders chart");
+    // The entry of `list` (an array of the page) whose `field` is `value`.
+    let entry = |list: &serde_json::Value, field: &str, value: &str| {
+        list.as_array()
+            .and_then(|entries| entries.iter().find(|entry| entry[field] == value))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {field} {value}"))
+    };
+    let orders_chart = entry(&page["trends"], "key", "orders-by-month");
     assert_eq!(orders_chart["source"], "/staff/customers");
     assert_eq!(orders_chart["series"][0]["values"][5], 1);
-    let units_chart = page["trends"]
-        .as_array()
-        .and_then(|charts| {
-            charts
-                .iter()
-                .find(|chart| chart["key"] == "units-ordered-by-month")
-        })
-        .expect("a units chart");
+    let units_chart = entry(&page["trends"], "key", "units-ordered-by-month");
     assert_eq!(units_chart["source"], "/staff/fulfillment");
     assert_eq!(units_chart["series"][0]["values"][5], 3);
     // Every account was opened this month: the staff bar of the last
     // month is the Platform Manager's count of staff accounts.
-    let accounts_chart = page["trends"]
-        .as_array()
-        .and_then(|charts| {
-            charts
-                .iter()
-                .find(|chart| chart["key"] == "accounts-opened-by-month")
-        })
-        .expect("an accounts chart");
+    let accounts_chart = entry(&page["trends"], "key", "accounts-opened-by-month");
     assert_eq!(accounts_chart["source"], "/staff/platform-manager");
-    let staff_bars = accounts_chart["series"]
-        .as_array()
-        .and_then(|series| series.iter().find(|series| series["name"] == "Staff"))
-        .expect("a staff series");
+    let staff_bars = entry(&accounts_chart["series"], "name", "Staff");
     let platform = staff.function_json("platform-manager").await;
-    let staff_accounts = platform["metrics"]
-        .as_array()
-        .and_then(|metrics| {
-            metrics
-                .iter()
-                .find(|metric| metric["key"] == "staff-accounts")
-        })
-        .expect("a staff accounts figure");
+    let staff_accounts = entry(&platform["metrics"], "key", "staff-accounts");
     assert_eq!(
         staff_bars["values"][5].to_string(),
         staff_accounts["value"].as_str().expect("text")

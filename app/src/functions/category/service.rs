@@ -390,6 +390,10 @@ const PERFORMANCE_MONTHS: u32 = 6;
 /// How many decided proposals the page shows, under those waiting.
 const DECIDED_SHOWN: i64 = 10;
 
+/// How many base price changes and market notes the page shows, newest
+/// first (its tables' JSON endpoints page within them).
+const HISTORY_SHOWN: i64 = 50;
+
 /// Fills Category Management's page: the catalog with listing status,
 /// options, base prices and unit costs; product performance (units,
 /// revenue and margin per month, charted); base price changes and market
@@ -406,8 +410,8 @@ pub async fn fill_page(
         .iter()
         .filter_map(|entry| entry.product.variant.as_ref().map(|v| v.family.clone()))
         .collect();
-    let changes = projection::price_changes(store, 50).await?;
-    let notes = projection::market_notes(store, 50).await?;
+    let changes = projection::price_changes(store, HISTORY_SHOWN).await?;
+    let notes = projection::market_notes(store, HISTORY_SHOWN).await?;
     let months = performance::months_ending(chrono::Utc::now(), PERFORMANCE_MONTHS);
     let sales = crate::functions::customers::sales::monthly_sales(
         store,
@@ -433,7 +437,7 @@ pub async fn fill_page(
         performance.margin_metric(),
         Metric::count(
             "price-changes",
-            "Base price changes (latest 50)",
+            &format!("Base price changes (the newest {HISTORY_SHOWN})"),
             changes.len(),
         ),
         Metric::count(
@@ -481,7 +485,7 @@ pub async fn fill_page(
     }
     let mut history = DataTable::new(
         "base-price-changes",
-        "Base price changes",
+        &format!("Base price changes (the newest {HISTORY_SHOWN})"),
         &["When (UTC)", "SKU", "From", "To", "Reason"],
         "No base price has changed yet.",
     );
@@ -496,7 +500,7 @@ pub async fn fill_page(
     }
     let mut market = DataTable::new(
         "market-price-notes",
-        "Market pricing notes",
+        &format!("Market pricing notes (the newest {HISTORY_SHOWN})"),
         &["When (UTC)", "SKU", "Source", "Their price", "Note"],
         "Nobody has noted a market price yet.",
     );

@@ -594,6 +594,11 @@ fn readable(duration: chrono::Duration) -> String {
     }
 }
 
+/// How many orders and support tickets the page shows, newest first (its
+/// tables' JSON endpoints page within them).
+const ORDERS_SHOWN: i64 = 25;
+const TICKETS_SHOWN: i64 = 200;
+
 /// Fills Customer Management's page: the dealer onboarding pipeline and
 /// the dealer companies with their tiers.
 pub async fn fill_page(
@@ -607,8 +612,10 @@ pub async fn fill_page(
     let applications = projection::applications(store).await?;
     let companies = projection::dealer_companies(store).await?;
     let totals = projection::order_totals(store).await?;
-    let recent = projection::recent_orders(store, projection::OrderOwner::Everyone, 25).await?;
-    let tickets = projection::tickets(store, projection::TicketOwner::Everyone, 200).await?;
+    let recent =
+        projection::recent_orders(store, projection::OrderOwner::Everyone, ORDERS_SHOWN).await?;
+    let tickets =
+        projection::tickets(store, projection::TicketOwner::Everyone, TICKETS_SHOWN).await?;
     let promotions = super::promotions::active(store).await?;
     let products = crate::functions::category::service::storefront_products(
         store,
@@ -655,7 +662,7 @@ pub async fn fill_page(
     }
     let mut orders = DataTable::new(
         "orders",
-        "Newest orders",
+        &format!("The {ORDERS_SHOWN} newest orders"),
         &["Order", "Placed (UTC)", "Buyer", "Units", "Total", "Status"],
         "No order has been placed yet.",
     );
@@ -919,7 +926,7 @@ pub async fn fill_page(
     ));
     let mut support = DataTable::new(
         "support-tickets",
-        "Support tickets",
+        &format!("Support tickets (the newest {TICKETS_SHOWN})"),
         &[
             "Ticket",
             "Subject",
