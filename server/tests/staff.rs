@@ -199,7 +199,11 @@ async fn every_figure_on_a_function_page_equals_its_json() {
                     if series.style == app::staff::view::SeriesStyle::Bars && *value == 0 {
                         continue;
                     }
-                    let title = format!("{}, {period}: {}", series.name, chart.unit.format(*value));
+                    let title = app::staff::chart::point_title(
+                        &series.name,
+                        period,
+                        &chart.unit.format(*value),
+                    );
                     assert!(
                         on_page(&html, &title),
                         "{} {}: {title}",
@@ -359,13 +363,24 @@ async fn the_function_index_lists_every_function_for_staff_and_agents() {
         })
         .expect("the proposal endpoint is listed");
     assert_eq!(proposals["method"], "POST");
-    assert_eq!(proposals["needs"], "operate");
-    let searches = listed[1]["endpoints"].to_string();
-    assert!(
-        searches.contains("/api/database-manager/events"),
-        "{searches}"
-    );
-    assert_eq!(listed[18]["endpoints"], serde_json::json!([]));
+    assert_eq!(proposals["needs"], "the operate permission in category");
+    let listed_paths = |index: usize| listed[index]["endpoints"].to_string();
+    assert!(listed_paths(1).contains("/api/database-manager/events/…"));
+    // The administrators' token endpoints are the Platform Manager's; the
+    // agents' message endpoint is every agent's, not the Database
+    // Manager's (it has no agent).
+    assert!(listed_paths(2).contains("/api/platform-manager/tokens/issue"));
+    assert!(listed_paths(2).contains("an administrator"));
+    assert!(listed_paths(10).contains("/api/agents/messages"));
+    assert!(!listed_paths(1).contains("/api/agents/messages"));
+    // HR is not built: its agent's identity may message, nothing more.
+    let hr: Vec<&str> = listed[18]["endpoints"]
+        .as_array()
+        .expect("endpoints")
+        .iter()
+        .map(|endpoint| endpoint["path"].as_str().expect("a path"))
+        .collect();
+    assert_eq!(hr, ["/api/agents/messages"]);
     assert_eq!(
         listed[1]["agent"],
         serde_json::Value::Null,
@@ -1575,6 +1590,53 @@ async fn a_price_slip_waits_in_the_quarantine_and_the_shop_keeps_the_old_price_u
         .find(|metric| metric.key == "held-back")
         .expect("the held-back metric");
     assert_eq!(held.value, "0");
+}
+
+#[tokio::test]
+async fn an_approved_proposal_whose_price_jumps_tenfold_waits_in_the_quarantine_and_the_page_says_so()
+ {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let decision = app::functions::category::service::propose_price_change(
+        &app.store,
+        Actor::agent(BusinessFunction::Category),
+        app::functions::category::view::PriceProposalForm {
+            sku: "TBL-JUG-1L".into(),
+            price: "4400.00".into(),
+            summary: "Price the jug at $4,400".into(),
+            reasoning: "A slip the check should catch.".into(),
+            risk: "high".into(),
+            agents_involved: Vec::new(),
+            data_considered: Vec::new(),
+        },
+    )
+    .await
+    .expect("proposed");
+    let decided = app
+        .post_form(
+            "/api/category/proposals/decide",
+            "/staff/category",
+            &[
+                ("form[decision]", decision.to_string().as_str()),
+                ("form[verdict]", "approve"),
+                ("form[comment]", "Looks right to me"),
+            ],
+        )
+        .await;
+    assert_eq!(decided.url().query(), Some("decision=held"));
+    let page = decided.text().await.expect("HTML");
+    assert!(
+        on_page(&page, "waits in the Database Manager's quarantine"),
+        "the page says the change waits"
+    );
+    let shop = app
+        .get("/shop/TBL-JUG-1L")
+        .await
+        .text()
+        .await
+        .expect("HTML");
+    assert!(shop.contains("$44.00") && !shop.contains("$4,400.00"));
 }
 
 #[tokio::test]

@@ -50,6 +50,12 @@ struct Plot {
     baseline: i64,
 }
 
+/// What a bar segment or a line point says of itself (its SVG title):
+/// e.g. "Shoppers, Jun 2026: 3".
+pub fn point_title(series: &str, period: &str, value: &str) -> String {
+    format!("{series}, {period}: {value}")
+}
+
 /// Works out the chart's geometry. The scale runs from zero (or the most
 /// negative line value) to the tallest stack or line value, so every bar
 /// and point fits.
@@ -107,11 +113,10 @@ fn plot(chart: &TrendChart) -> Plot {
                 width: bar_width,
                 height: (bottom - top).max(1),
                 colour: COLOURS[index % COLOURS.len()],
-                title: format!(
-                    "{}, {}: {}",
-                    series.name,
+                title: point_title(
+                    &series.name,
                     chart.periods.get(period).map_or("", String::as_str),
-                    chart.unit.format(value)
+                    &chart.unit.format(value),
                 ),
             });
             stacked += value;
@@ -135,7 +140,7 @@ fn plot(chart: &TrendChart) -> Plot {
                     (
                         centre(period),
                         y_of(*value),
-                        format!("{}, {label}: {}", series.name, chart.unit.format(*value)),
+                        point_title(&series.name, label, &chart.unit.format(*value)),
                     )
                 })
                 .collect();

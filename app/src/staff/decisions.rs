@@ -53,7 +53,7 @@ fn decision_notice() -> impl IntoView {
     view! {
         <Notice key="decision" value="approved" message="Approved: the change is carried out and recorded with the decision." />
         <Notice key="decision" value="rejected" message="Rejected: nothing changes; the reason is recorded for the proposer." />
-        <Notice key="decision" value="held" message=crate::functions::category::page::HELD_NOTICE />
+        <Notice key="decision" value="held" message="The verdict is recorded, but what it changes waits in the Database Manager's quarantine until someone releases it: an event check flagged it, or an earlier change of the same record waits there. Until then the business runs on things as they were." />
     }
 }
 

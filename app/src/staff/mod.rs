@@ -20,7 +20,7 @@
 //! approve and reject; conversation threads show the messages each
 //! function's agent sent and received.
 
-mod chart;
+pub mod chart;
 mod conversations;
 mod decisions;
 mod pages;

@@ -175,7 +175,10 @@ async fn flagged_to(
 ) -> Result<crate::staff::view::DataTable, StoreError> {
     let mut table = crate::staff::view::DataTable::new(
         "customer-feedback",
-        "Customer feedback flagged here",
+        &format!(
+            "Customer feedback flagged here (the newest {})",
+            customers::projection::FLAGS_SHOWN
+        ),
         &[
             "Flagged (UTC)",
             "Ticket",
@@ -186,7 +189,13 @@ async fn flagged_to(
         ],
         "No customer feedback has been flagged to this function.",
     );
-    for flag in customers::projection::flagged_feedback(store, Some(function), 50).await? {
+    for flag in customers::projection::flagged_feedback(
+        store,
+        Some(function),
+        customers::projection::FLAGS_SHOWN,
+    )
+    .await?
+    {
         table.row(vec![
             flag.flagged_at
                 .get(..16)

@@ -531,8 +531,8 @@ pub struct ListedEndpoint {
     pub method: String,
     /// Its path, e.g. `/api/category/proposals/price`.
     pub path: String,
-    /// The capability in the function it needs: `view`, `operate` or
-    /// `approve`.
+    /// Who may call it, e.g. `the operate permission in category` or
+    /// `an administrator`.
     pub needs: String,
     /// What it does.
     pub purpose: String,
@@ -559,34 +559,41 @@ impl FunctionListing {
     }
 }
 
-/// The API routes of the authorisation table that need a capability in
-/// `function` (its pages and the shared `/api/functions/…` ones aside).
+/// The API routes of the authorisation table that belong to `function`:
+/// those needing a capability in it (the shared `/api/functions/…` ones
+/// aside), those under its own `/api/<slug>/` (whatever they need, e.g.
+/// an administrator's), and, for a function with an agent, the routes
+/// only agents use. A route matching by prefix is shown ending in `…`.
 fn own_endpoints(function: BusinessFunction) -> Vec<ListedEndpoint> {
+    use crate::access::Requirement;
     use crate::access::table::{Method, PathPattern, ROUTES};
+    let own_prefix = format!("/api/{}/", function.slug());
     ROUTES
         .iter()
         .filter_map(|route| {
-            let crate::access::Requirement::Function {
-                function: needed,
-                capability,
-            } = route.required
-            else {
-                return None;
+            let path = match route.path {
+                PathPattern::Exact(path) => path.to_owned(),
+                PathPattern::Prefix(prefix) => format!("{prefix}…"),
             };
-            let PathPattern::Exact(path) = route.path else {
-                return None;
+            let belongs = match route.required {
+                Requirement::Function {
+                    function: needed, ..
+                } => needed == function && !path.starts_with("/api/functions"),
+                Requirement::Agent => function.has_agent(),
+                _ => false,
             };
-            (needed == function && path.starts_with("/api/") && !path.starts_with("/api/functions"))
-                .then(|| ListedEndpoint {
+            ((belongs && path.starts_with("/api/")) || path.starts_with(&own_prefix)).then(|| {
+                ListedEndpoint {
                     method: match route.method {
                         Method::Get => "GET",
                         Method::Post => "POST",
                     }
                     .to_owned(),
-                    path: path.to_owned(),
-                    needs: capability.as_str().to_owned(),
+                    path,
+                    needs: route.required.to_string(),
                     purpose: route.purpose.to_owned(),
-                })
+                }
+            })
         })
         .collect()
 }

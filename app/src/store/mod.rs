@@ -185,6 +185,13 @@ pub struct Appended {
     pub held_back: usize,
 }
 
+impl Appended {
+    /// Whether the quarantine holds back any of the appended events.
+    pub fn is_held(&self) -> bool {
+        self.held_back > 0
+    }
+}
+
 /// A stream's events, decoded, and the version to expect when appending to it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadedStream<E> {

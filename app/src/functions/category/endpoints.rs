@@ -45,7 +45,7 @@ fn sku_of(text: &str) -> Result<super::events::Sku, KilnError> {
 /// an event check flagged it, or an earlier change of the product waits.
 #[cfg(feature = "ssr")]
 fn back_to_page(done: &str, appended: &crate::store::Appended) {
-    let outcome = if appended.held_back > 0 { "held" } else { done };
+    let outcome = if appended.is_held() { "held" } else { done };
     leptos_axum::redirect(&format!("/staff/category?changed={outcome}"));
 }
 
@@ -197,7 +197,7 @@ pub async fn decide_price_proposal(form: DecisionVerdictForm) -> Result<(), Kiln
         .await
         .map_err(to_kiln_error)?;
     let outcome = match verdict {
-        _ if appended.held_back > 0 => "held",
+        _ if appended.is_held() => "held",
         crate::decision::Verdict::Approve => "approved",
         crate::decision::Verdict::Reject => "rejected",
     };

@@ -26,9 +26,9 @@ struct Choice {
     listed: bool,
 }
 
-/// What the page says when the quarantine holds a change back
-/// (`?changed=held`, `?decision=held`).
-pub const HELD_NOTICE: &str = "The change is recorded, but it waits in the Database Manager's quarantine until someone releases it: an event check flagged it (a price more than ten times, or under a tenth of, the one before), or an earlier change of this product waits there. The shop shows the product as it was until then.";
+/// What the page says when the quarantine holds a catalog change back
+/// (`?changed=held`).
+const HELD_NOTICE: &str = "The change is recorded, but it waits in the Database Manager's quarantine until someone releases it: an event check flagged it (a price more than ten times, or under a tenth of, the one before), or an earlier change of this product waits there. The shop shows the product as it was until then.";
 
 /// The catalog commands, offering the page's products.
 #[component]

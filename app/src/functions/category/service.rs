@@ -219,8 +219,9 @@ pub async fn handle(
 /// Changes `sku`'s base price to the amount typed in `price` (in the
 /// product's own currency), saying why. The typed amount is read here, at
 /// the edge, because its currency is the product's. A change the event
-/// checks flag (a jump of ten times or more) is recorded but held back:
-/// `held_back` in the answer says so.
+/// checks flag (a new price more than ten times, or under a tenth of, the
+/// old one), or one behind an earlier held change of the product, is
+/// recorded but held back: `held_back` in the answer says so.
 pub async fn change_base_price(
     store: &EventStore,
     actor: Actor,

@@ -885,6 +885,9 @@ pub struct FlaggedFeedback {
     pub flagged_at: String,
 }
 
+/// How many flags the pages that list them show, newest first.
+pub const FLAGS_SHOWN: i64 = 50;
+
 /// The newest `limit` flags, to `function` or to any, newest first.
 pub async fn flagged_feedback(
     store: &EventStore,

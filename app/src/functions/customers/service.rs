@@ -763,7 +763,10 @@ pub async fn fill_page(
     ];
     let mut flagged = DataTable::new(
         "flagged-feedback",
-        "Customer feedback flagged to other functions",
+        &format!(
+            "Customer feedback flagged to other functions (the newest {})",
+            projection::FLAGS_SHOWN
+        ),
         &[
             "Flagged (UTC)",
             "To",
@@ -774,7 +777,7 @@ pub async fn fill_page(
         ],
         "No feedback has been flagged to another function.",
     );
-    for flag in projection::flagged_feedback(store, None, 50).await? {
+    for flag in projection::flagged_feedback(store, None, projection::FLAGS_SHOWN).await? {
         flagged.row(vec![
             flag.flagged_at
                 .get(..16)

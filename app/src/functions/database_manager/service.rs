@@ -255,22 +255,29 @@ pub async fn fill_page(
             .count()
             .to_string()
     };
-    for check in crate::store::integrity::checks() {
+    let table_checks = crate::store::integrity::checks().map(|check| {
+        (
+            check.name,
+            check.function,
+            "table check: reads the tables after events are applied",
+            check.invariant,
+        )
+    });
+    let event_checks = crate::store::holding::event_checks().map(|check| {
+        (
+            check.name,
+            check.function,
+            "event check: holds a flagged event back from the tables",
+            check.invariant,
+        )
+    });
+    for (name, function, kind, rule) in table_checks.chain(event_checks) {
         checks.row(vec![
-            check.name.to_owned(),
-            check.function.slug().to_owned(),
-            "table check: reads the tables after events are applied".to_owned(),
-            check.invariant.to_owned(),
-            found(check.name),
-        ]);
-    }
-    for check in crate::store::holding::event_checks() {
-        checks.row(vec![
-            check.name.to_owned(),
-            check.function.slug().to_owned(),
-            "event check: holds a flagged event back from the tables".to_owned(),
-            check.invariant.to_owned(),
-            found(check.name),
+            name.to_owned(),
+            function.slug().to_owned(),
+            kind.to_owned(),
+            rule.to_owned(),
+            found(name),
         ]);
     }
     page.tables = vec![

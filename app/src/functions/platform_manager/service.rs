@@ -670,9 +670,10 @@ const ROADMAP_PHASES: [(u8, &str); 5] = [
     (5, "Optimization & Scale"),
 ];
 
-/// Fills the Platform Manager's page: accounts per tier, staff and their
-/// roles, every grant and revocation, the API tokens, and the roadmap of
-/// the briefing's functions by phase.
+/// Fills the Platform Manager's page: accounts per tier and opened per
+/// month, staff and their roles, the change log (roles and API tokens),
+/// the API tokens, and the roadmap of the briefing's phases and their
+/// functions.
 pub async fn fill_page(
     store: &EventStore,
     page: &mut crate::staff::view::FunctionPage,
