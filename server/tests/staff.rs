@@ -438,11 +438,7 @@ async fn a_grant_and_a_revocation_show_on_the_platform_manager_page() {
         .expect("revoked");
 
     let page = page_json(&app, BusinessFunction::PlatformManager).await;
-    let changes = page
-        .tables
-        .iter()
-        .find(|table| table.key == "change-log")
-        .expect("the change log");
+    let changes = page.table("change-log").expect("the change log");
     let newest: Vec<(&str, &str, &str)> = changes.rows[..2]
         .iter()
         .map(|row| (row[1].as_str(), row[3].as_str(), row[4].as_str()))
@@ -456,11 +452,7 @@ async fn a_grant_and_a_revocation_show_on_the_platform_manager_page() {
     );
     assert!(changes.rows[0][2].contains("potter@fenwick.example"));
     assert_eq!(page.events[0].event_type, "RoleRevoked");
-    let staff = page
-        .tables
-        .iter()
-        .find(|table| table.key == "staff")
-        .expect("staff and roles");
+    let staff = page.table("staff").expect("staff and roles");
     let potter_row = staff
         .rows
         .iter()
@@ -688,9 +680,7 @@ async fn a_base_price_change_and_a_delisting_reach_the_catalog_the_shop_and_the_
 
     let category = page_json(&potter, BusinessFunction::Category).await;
     let history = category
-        .tables
-        .iter()
-        .find(|table| table.key == "base-price-changes")
+        .table("base-price-changes")
         .expect("a price history table");
     assert_eq!(
         history.rows[0][1..],
@@ -906,9 +896,7 @@ async fn a_product_added_with_options_and_a_cost_is_edited_and_noted_and_bad_inp
     assert_eq!(noted.url().query(), Some("changed=noted"));
     let category = page_json(&potter, BusinessFunction::Category).await;
     let notes = category
-        .tables
-        .iter()
-        .find(|table| table.key == "market-price-notes")
+        .table("market-price-notes")
         .expect("a market notes table");
     assert_eq!(
         notes.rows[0][1..],
@@ -1543,11 +1531,7 @@ async fn a_price_slip_waits_in_the_quarantine_and_the_shop_keeps_the_old_price_u
         .find(|metric| metric.key == "held-back")
         .expect("the held-back metric");
     assert_eq!(held.value, "2");
-    let quarantine = page
-        .tables
-        .iter()
-        .find(|table| table.key == "quarantine")
-        .expect("the quarantine table");
+    let quarantine = page.table("quarantine").expect("the quarantine table");
     let row = &quarantine.rows[0];
     assert_eq!(row[2], "catalog-price-jumps");
     assert_eq!(
@@ -1715,12 +1699,7 @@ async fn an_administrator_revokes_a_token_from_the_page_and_it_stops_working_at_
     assert_eq!(revoked.url().query(), Some("token_revoked=1"));
     assert_eq!(reads(secret).await, 401);
     let page = page_json(&app, BusinessFunction::PlatformManager).await;
-    let table = |key: &str| {
-        page.tables
-            .iter()
-            .find(|table| table.key == key)
-            .unwrap_or_else(|| panic!("no table {key}"))
-    };
+    let table = |key: &str| page.table(key).unwrap_or_else(|| panic!("no table {key}"));
     let row = table("api-tokens")
         .rows
         .iter()

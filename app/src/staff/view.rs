@@ -96,6 +96,13 @@ impl Metric {
     }
 }
 
+impl FunctionPage {
+    /// The page's table with this key, if it has one.
+    pub fn table(&self, key: &str) -> Option<&DataTable> {
+        self.tables.iter().find(|table| table.key == key)
+    }
+}
+
 /// A bar chart: one bar per label, drawn as SVG on the page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BarChart {

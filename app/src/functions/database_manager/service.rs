@@ -929,10 +929,7 @@ mod tests {
             a_price_slip_held(&store).await;
             let mut page = crate::staff::view::FunctionPage::of(BusinessFunction::DatabaseManager);
             fill_page(&store, &mut page).await.expect("filled");
-            let checks = page
-                .tables
-                .iter()
-                .find(|table| table.key == "integrity-checks")
+            let checks = page.table("integrity-checks")
                 .expect("the checks table");
             let names: Vec<&str> = checks.rows.iter().map(|row| row[0].as_str()).collect();
             let registered: Vec<&str> = crate::store::integrity::checks()

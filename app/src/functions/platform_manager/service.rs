@@ -1046,10 +1046,7 @@ mod tests {
         async fn the_roadmap_lists_the_briefings_five_phases_by_name_and_says_what_each_function_is(store) {
             let mut page = crate::staff::view::FunctionPage::of(BusinessFunction::PlatformManager);
             fill_page(&store, &mut page).await.expect("filled");
-            let roadmap = page
-                .tables
-                .iter()
-                .find(|table| table.key == "roadmap")
+            let roadmap = page.table("roadmap")
                 .expect("the roadmap");
             let row_of = |function: &str| {
                 roadmap
