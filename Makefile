@@ -174,12 +174,7 @@ unit-tests: postgres
 	  export KILN_TEST_POSTGRES_URL=$$(scripts/test-postgres start $$cluster) && \
 	  echo "    PostgreSQL for the tests: $$KILN_TEST_POSTGRES_URL" && \
 	  cargo test -p app --features ssr && \
-	  cargo test -p kiln --features app/ssr -- --test-threads=1)
-# The server's tests run one at a time: several test servers rendering
-# pages at once in one process now and then leave a streamed page
-# unfinished (docs/ARCHITECTURE.md, "a page that never finishes
-# streaming"); one server at a time has never shown it. Serial, they take
-# about 35 s more.
+	  cargo test -p kiln --features app/ssr)
 
 e2e-deps: end2end/node_modules/.package-lock.json
 

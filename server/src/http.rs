@@ -27,10 +27,11 @@ use axum::{
     },
     routing::get,
 };
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use serde::Deserialize;
 use std::convert::Infallible;
 use std::future::Future;
+use std::sync::OnceLock;
 use tokio::net::TcpListener;
 use tokio_stream::{
     Stream, StreamExt, wrappers::BroadcastStream, wrappers::errors::BroadcastStreamRecvError,
@@ -68,6 +69,19 @@ fn paths_of(path: &str) -> Vec<String> {
     vec![path.to_owned()]
 }
 
+/// The application's Leptos routes, generated once per process.
+///
+/// Generating them walks the route tree with resource loading suppressed
+/// for the whole process (leptos issue #4773: one `AtomicBool` in
+/// `leptos_server`), and a page another thread renders in that moment can
+/// wait forever on its resource. So the list is made once, before this
+/// process serves anything: every server (and every test server) waits
+/// here until it exists, and none generates it again while pages render.
+fn app_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Every route the router serves that the authorisation table
 /// (`app::access::table`) does not list. Must be empty: `serve` refuses to
 /// start otherwise, and a test fails.
@@ -76,7 +90,7 @@ pub fn routes_missing_from_table() -> Vec<String> {
         .iter()
         .map(|(method, path)| (*method, (*path).to_owned()))
         .collect();
-    for listing in generate_route_list(App) {
+    for listing in app_routes() {
         for method in listing.methods() {
             let method = match method {
                 leptos_router::Method::Get => Method::Get,
@@ -119,7 +133,7 @@ impl ShuttingDown {
 
 /// Every route of the application, behind the guard and the session layer.
 fn router(state: AppState, sessions: KilnSessionStore, shutting_down: ShuttingDown) -> Router {
-    let routes = generate_route_list(App);
+    let routes = app_routes();
     let options = state.0.leptos_options.clone();
     let secure_cookies = state.secure_cookies();
     Router::new()
@@ -282,8 +296,8 @@ async fn healthz(State(state): State<AppState>) -> Response {
 
 /// `GET /api/events/catalog`: every event type, its owner, payload schema and
 /// the tables it changes (the schema documentation).
-async fn event_catalog() -> Json<catalog::EventCatalog> {
-    Json(catalog::event_catalog())
+async fn event_catalog(State(state): State<AppState>) -> Json<catalog::EventCatalog> {
+    Json(catalog::event_catalog(state.store().registry()))
 }
 
 /// Which live events a client wants.

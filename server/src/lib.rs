@@ -30,11 +30,18 @@ pub enum OpenDatabaseError {
     /// Opening or migrating the database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The functions' declarations do not fit together (a projector naming
+    /// an event type its function lacks, a name declared twice): a mistake
+    /// in the build, refused before anything is served.
+    #[error("the business functions are declared inconsistently")]
+    Registry(#[from] app::store::registry::RegistryError),
 }
 
 /// Opens the event store at `url`, creating a SQLite file and its
 /// directory if missing (a PostgreSQL database must exist), and brings its
-/// schema up to date.
+/// schema up to date. The store is handed every built function's events,
+/// projectors and checks (`app::functions::registry`), checked against each
+/// other first.
 pub async fn open_database(url: &str) -> Result<EventStore, OpenDatabaseError> {
     let file = EventStore::database_file(url)?;
     if let Some(directory) = file
@@ -47,7 +54,7 @@ pub async fn open_database(url: &str) -> Result<EventStore, OpenDatabaseError> {
             source,
         })?;
     }
-    let store = EventStore::open(url).await?;
+    let store = EventStore::open(url, app::functions::registry()?).await?;
     store.migrate().await?;
     Ok(store)
 }

@@ -7,7 +7,7 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::spawn_app;
+use support::{TestApp, spawn_app};
 
 #[tokio::test]
 async fn the_health_check_answers_ok_while_the_database_answers() {
@@ -415,9 +415,57 @@ async fn rebuilding_an_unknown_projection_over_http_is_refused_with_the_known_na
     assert_eq!(response.status(), 400);
     let body = response.text().await.expect("body");
     assert!(
-        body.contains(
-            "there is no projection called “inventory”; known projections: catalog, price-proposals, accounts, change_requests, agent-messages, dealers, orders, tickets"
-        ),
+        body.contains(&format!(
+            "there is no projection called “inventory”; known projections: {}",
+            app::functions::registry()
+                .expect("the registry")
+                .projectors()
+                .iter()
+                .map(|projector| projector.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
         "{body}"
     );
+}
+
+/// Servers start while others render pages, as the test binaries do when
+/// their tests run in parallel, and every page still finishes streaming.
+/// (Leptos issue #4773: generating a route list suppresses resource loading
+/// for the whole process, and a page rendered meanwhile waited forever; the
+/// route list is now generated once per process.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pages_finish_while_other_servers_start() {
+    /// Fetches `path` and checks the page arrived whole, within a time no
+    /// healthy render comes near.
+    async fn whole_page(app: &TestApp, path: &str) {
+        let page = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+            app.get(path).await.text().await.expect("body")
+        })
+        .await
+        .unwrap_or_else(|_| panic!("{path} never finished streaming"));
+        assert!(page.trim_end().ends_with("</html>"), "{path} ended early");
+    }
+    let rendering = spawn_app().await;
+    let renders = tokio::spawn(async move {
+        for _ in 0..30 {
+            for path in ["/", "/login", "/shop/MUG-TIDE-10", "/dealers/apply"] {
+                whole_page(&rendering, path).await;
+            }
+        }
+    });
+    let starting: Vec<_> = (0..4)
+        .map(|_| {
+            tokio::spawn(async {
+                let app = spawn_app().await;
+                for path in ["/login", "/"] {
+                    whole_page(&app, path).await;
+                }
+            })
+        })
+        .collect();
+    for server in starting {
+        server.await.expect("a server started and rendered");
+    }
+    renders.await.expect("every page finished");
 }

@@ -12,11 +12,52 @@
 pub mod category;
 pub mod customers;
 pub mod database_manager;
+pub mod descriptor;
 pub mod fulfillment;
 pub mod overview;
 pub mod platform_manager;
 
+pub use descriptor::FunctionDescriptor;
 use serde::{Deserialize, Serialize};
+
+/// Every built function, each described once in its own module. This list
+/// is the only place that names them: the store's registry, the staff
+/// pages and whether a page is built are read from it. (The order is the
+/// order projectors run in and the event catalog lists families.)
+pub const BUILT: &[&FunctionDescriptor] = &[
+    &overview::FUNCTION,
+    &category::FUNCTION,
+    &platform_manager::FUNCTION,
+    &customers::FUNCTION,
+    &fulfillment::FUNCTION,
+    &database_manager::FUNCTION,
+];
+
+/// The descriptor of `function`, when it is built.
+pub fn descriptor(function: BusinessFunction) -> Option<&'static FunctionDescriptor> {
+    BUILT
+        .iter()
+        .copied()
+        .find(|descriptor| descriptor.function == function)
+}
+
+/// The store's registry of every built function's events, projectors and
+/// checks, checked against each other once per process (they are
+/// compiled in, so the answer cannot change while it runs).
+#[cfg(feature = "ssr")]
+pub fn registry()
+-> Result<std::sync::Arc<crate::store::registry::Registry>, crate::store::registry::RegistryError> {
+    use crate::store::registry::Registry;
+    static REGISTRY: std::sync::OnceLock<
+        Result<std::sync::Arc<Registry>, crate::store::registry::RegistryError>,
+    > = std::sync::OnceLock::new();
+    REGISTRY
+        .get_or_init(|| {
+            Registry::new(BUILT.iter().map(|descriptor| descriptor.contribution()))
+                .map(std::sync::Arc::new)
+        })
+        .clone()
+}
 
 /// A business function of the briefing. Its slug is used alike in page URLs
 /// (`/staff/<slug>`), JSON endpoints, agent identities and permissions, and in
@@ -265,18 +306,11 @@ impl BusinessFunction {
         )
     }
 
-    /// Whether Kiln has built the function's page. The others' pages say
-    /// plainly that the function is not built yet.
+    /// Whether Kiln has built the function (it has a descriptor in
+    /// [`BUILT`]). The others' pages say plainly that the function is not
+    /// built yet.
     pub fn page_built(self) -> bool {
-        matches!(
-            self,
-            BusinessFunction::Overview
-                | BusinessFunction::DatabaseManager
-                | BusinessFunction::PlatformManager
-                | BusinessFunction::Category
-                | BusinessFunction::Customers
-                | BusinessFunction::Fulfillment
-        )
+        descriptor(self).is_some()
     }
 
     /// Whether the function takes proposals from agents for people to
@@ -304,6 +338,32 @@ mod tests {
             assert_eq!(json, function.slug(), "serde and slug() disagree");
         }
         assert_eq!(BusinessFunction::from_slug("sales"), None);
+    }
+
+    #[test]
+    fn every_built_function_is_listed_once() {
+        for (index, descriptor) in super::BUILT.iter().enumerate() {
+            assert!(
+                !super::BUILT[index + 1..]
+                    .iter()
+                    .any(|other| other.function == descriptor.function),
+                "{:?} is listed twice",
+                descriptor.function
+            );
+        }
+    }
+
+    /// Every projector names only event types its function has, and no
+    /// name or table is declared twice: the same check that refuses to
+    /// start a server whose functions do not fit together.
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn the_built_functions_fit_together_in_one_registry() {
+        let registry = super::registry().expect("the registry");
+        assert!(
+            registry.projectors().len() >= super::BUILT.len() - 1,
+            "every function but the Overview projects something"
+        );
     }
 
     #[test]

@@ -7,10 +7,7 @@ use super::view::{
 };
 use crate::error::KilnError;
 use crate::functions::platform_manager::endpoints::IssueApiToken;
-use crate::functions::platform_manager::page::{
-    ChangeRequestList, IssueTokenForm, RaiseChangeRequestForm, RevokeTokenForm, RoleChangeForm,
-    TriageForm,
-};
+use crate::functions::platform_manager::page::{ChangeRequestList, RaiseChangeRequestForm};
 use crate::functions::{BusinessFunction, FunctionGroup};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -283,6 +280,15 @@ pub(crate) fn Failure(error: KilnError) -> impl IntoView {
 /// A function's page.
 #[component]
 fn FunctionView(page: FunctionPage) -> impl IntoView {
+    // The function's own forms and panels, drawn by its descriptor from
+    // the same view model.
+    let descriptor = crate::functions::descriptor(page.function);
+    let controls = descriptor
+        .and_then(|descriptor| descriptor.controls)
+        .map(|controls| controls(&page));
+    let closing_controls = descriptor
+        .and_then(|descriptor| descriptor.closing_controls)
+        .map(|controls| controls(&page));
     let FunctionPage {
         function,
         title,
@@ -293,8 +299,8 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
         metrics,
         charts,
         trends,
-        catalog,
-        choices,
+        catalog: _,
+        choices: _,
         tables,
         decisions,
         conversations,
@@ -303,63 +309,6 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
         not_built_yet,
     } = page;
     let on_platform_manager = function == BusinessFunction::PlatformManager;
-    // Category Management's commands offer its products.
-    let catalog_commands = (function == BusinessFunction::Category).then_some(catalog);
-    // Customer Management answers the tickets waiting for staff.
-    let ticket_answers = (function == BusinessFunction::Customers)
-        .then(|| {
-            tables
-                .iter()
-                .find(|table| table.key == "support-tickets")
-                .cloned()
-        })
-        .flatten();
-    // Customer Management's decisions offer the pending applications.
-    let application_decisions = (function == BusinessFunction::Customers)
-        .then(|| {
-            tables
-                .iter()
-                .find(|table| table.key == "dealer-applications")
-                .cloned()
-        })
-        .flatten();
-    let triage = on_platform_manager.then(|| change_requests.clone());
-    // The Platform Manager revokes the live tokens of its token table.
-    let api_tokens = on_platform_manager
-        .then(|| {
-            tables
-                .iter()
-                .find(|table| table.key == "api-tokens")
-                .cloned()
-        })
-        .flatten();
-    // Customer Management offers its dealers promotional prices.
-    let choice = |key: &str| {
-        choices
-            .iter()
-            .find(|list| list.key == key)
-            .map(|list| list.options.clone())
-            .unwrap_or_default()
-    };
-    let stock_count_form = (function == BusinessFunction::Fulfillment).then(|| choice("products"));
-    // The Database Manager gives its verdicts on the quarantine.
-    let quarantine = (function == BusinessFunction::DatabaseManager)
-        .then(|| {
-            tables
-                .iter()
-                .find(|table| table.key == "quarantine")
-                .cloned()
-        })
-        .flatten();
-    let feedback_form = (function == BusinessFunction::Customers)
-        .then(|| (choice("support-tickets"), choice("feedback-functions")));
-    let promotion_forms = (function == BusinessFunction::Customers).then(|| {
-        (
-            choice("dealer-companies"),
-            choice("listed-products"),
-            choice("dealer-promotions"),
-        )
-    });
     let status = if built { "Live" } else { "Not built yet" };
     let status_class = if built {
         "rounded-full bg-emerald-100 px-3 py-1 text-xs font-medium text-emerald-800"
@@ -400,47 +349,7 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
             {function
                 .takes_proposals()
                 .then(|| view! { <super::decisions::DecisionCards function decisions /> })}
-            {(function == BusinessFunction::DatabaseManager)
-                .then(|| {
-                    view! {
-                        <a
-                            href="/staff/database-manager/events"
-                            class="mt-10 flex items-center justify-between rounded-xl border border-stone-200 bg-white p-5 hover:border-amber-700"
-                            data-link="event-log"
-                        >
-                            <span>
-                                <span class="block text-lg font-semibold text-stone-900">"Event log"</span>
-                                <span class="mt-1 block text-sm text-stone-600">
-                                    "Search every event by function, type, actor, stream and day; open one to read its payload and metadata."
-                                </span>
-                            </span>
-                            <span class="text-amber-800" aria-hidden="true">"→"</span>
-                        </a>
-                        <crate::functions::database_manager::page::RebuildPanel />
-                    }
-                })}
-            {quarantine
-                .map(|quarantine| {
-                    view! { <crate::functions::database_manager::page::QuarantineVerdicts quarantine /> }
-                })}
-            {catalog_commands
-                .map(|products| view! { <crate::functions::category::page::CatalogCommands products /> })}
-            {application_decisions
-                .map(|pipeline| {
-                    view! { <crate::functions::customers::page::ApplicationDecisions pipeline /> }
-                })}
-            {ticket_answers
-                .map(|support| view! { <crate::functions::customers::page::TicketAnswers support /> })}
-            {stock_count_form
-                .map(|products| view! { <crate::functions::fulfillment::page::StockCountForm products /> })}
-            {feedback_form
-                .map(|(tickets, functions)| {
-                    view! { <crate::functions::customers::page::FlagFeedbackForm tickets functions /> }
-                })}
-            {promotion_forms
-                .map(|(companies, products, promotions)| {
-                    view! { <crate::functions::customers::page::PromotionForms companies products promotions /> }
-                })}
+            {controls}
             {tables.into_iter().map(|table| view! { <TableView table /> }).collect_view()}
             {function
                 .has_agent()
@@ -448,9 +357,7 @@ fn FunctionView(page: FunctionPage) -> impl IntoView {
                     view! { <super::conversations::ConversationThreads function conversations /> }
                 })}
             <ChangeRequestList requests=change_requests every_function=on_platform_manager />
-            {triage.map(|requests| view! { <TriageForm requests /> })}
-            {on_platform_manager.then(|| view! { <RoleChangeForm /> <IssueTokenForm /> })}
-            {api_tokens.map(|tokens| view! { <RevokeTokenForm tokens /> })}
+            {closing_controls}
             <RaiseChangeRequestForm function />
             <EventFeed events />
             <NotBuiltYet items=not_built_yet />

@@ -3,7 +3,7 @@
 //! not built yet are the same for every function.
 
 use super::view::{FeedEntry, FunctionPage};
-use crate::functions::{BusinessFunction, category, customers, platform_manager};
+use crate::functions::{BusinessFunction, customers, platform_manager};
 use crate::store::{EventStore, RecordedEvent, StoreError};
 
 /// How many events a page's feed shows.
@@ -66,22 +66,8 @@ pub async fn function_page(
     function: BusinessFunction,
 ) -> Result<FunctionPage, StoreError> {
     let mut page = FunctionPage::of(function);
-    match function {
-        BusinessFunction::Overview => {
-            crate::functions::overview::service::fill_page(store, &mut page).await?;
-        }
-        BusinessFunction::DatabaseManager => {
-            crate::functions::database_manager::service::fill_page(store, &mut page).await?;
-        }
-        BusinessFunction::PlatformManager => {
-            platform_manager::service::fill_page(store, &mut page).await?;
-        }
-        BusinessFunction::Category => category::service::fill_page(store, &mut page).await?,
-        BusinessFunction::Customers => customers::service::fill_page(store, &mut page).await?,
-        BusinessFunction::Fulfillment => {
-            crate::functions::fulfillment::service::fill_page(store, &mut page).await?;
-        }
-        _ => {}
+    if let Some(descriptor) = crate::functions::descriptor(function) {
+        (descriptor.fill_page)(store, &mut page).await?;
     }
     // Customer feedback staff flagged to this function, on the pages of
     // built functions that take feedback (the flags to a function not

@@ -101,6 +101,16 @@ impl FunctionPage {
     pub fn table(&self, key: &str) -> Option<&DataTable> {
         self.tables.iter().find(|table| table.key == key)
     }
+
+    /// The options of the page's choice list with this key (none when the
+    /// page has no such list).
+    pub fn choice(&self, key: &str) -> Vec<Choice> {
+        self.choices
+            .iter()
+            .find(|list| list.key == key)
+            .map(|list| list.options.clone())
+            .unwrap_or_default()
+    }
 }
 
 /// A bar chart: one bar per label, drawn as SVG on the page.

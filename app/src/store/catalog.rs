@@ -3,17 +3,13 @@
 //! `schemars`), so it can never drift from the code. It validates events on
 //! their way in and is served as JSON as the schema documentation.
 
-use super::{MAX_PAYLOAD_BYTES, NewEvent, StoreError, projections};
+use super::registry::Registry;
+use super::{MAX_PAYLOAD_BYTES, NewEvent, StoreError};
 use crate::event::DomainEvent;
-use crate::functions::{
-    BusinessFunction, category::events::CategoryEvent, customers::events::CustomerEvent,
-    database_manager::events::DatabaseManagerEvent, fulfillment::events::FulfillmentEvent,
-    platform_manager::events::PlatformEvent,
-};
+use crate::functions::BusinessFunction;
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
-use std::sync::OnceLock;
 
 /// One function's event enum, as the store knows it.
 pub struct EventFamily {
@@ -25,36 +21,18 @@ pub struct EventFamily {
     decode: fn(&str, i64, Value) -> Result<(), serde_json::Error>,
 }
 
-fn family<E: DomainEvent + JsonSchema>() -> EventFamily {
-    EventFamily {
-        function: E::FUNCTION,
-        schema_version: E::SCHEMA_VERSION,
-        schema: || schemars::schema_for!(E),
-        decode: |event_type, schema_version, payload| {
-            E::decode(event_type, schema_version, payload).map(|_| ())
-        },
+impl EventFamily {
+    /// The family of the event enum `E`, for a function's descriptor.
+    pub fn of<E: DomainEvent + JsonSchema>() -> Self {
+        EventFamily {
+            function: E::FUNCTION,
+            schema_version: E::SCHEMA_VERSION,
+            schema: || schemars::schema_for!(E),
+            decode: |event_type, schema_version, payload| {
+                E::decode(event_type, schema_version, payload).map(|_| ())
+            },
+        }
     }
-}
-
-/// Every function's events, with their catalog entries worked out once.
-/// A new function's event enum is added here.
-fn registry() -> &'static [(EventFamily, Vec<EventTypeEntry>)] {
-    static REGISTRY: OnceLock<Vec<(EventFamily, Vec<EventTypeEntry>)>> = OnceLock::new();
-    REGISTRY.get_or_init(|| {
-        [
-            family::<CategoryEvent>(),
-            family::<PlatformEvent>(),
-            family::<CustomerEvent>(),
-            family::<FulfillmentEvent>(),
-            family::<DatabaseManagerEvent>(),
-        ]
-        .into_iter()
-        .map(|family| {
-            let entries = family.entries();
-            (family, entries)
-        })
-        .collect()
-    })
 }
 
 /// One event type in the catalog.
@@ -70,7 +48,8 @@ pub struct EventTypeEntry {
     pub description: Option<String>,
     /// JSON Schema of the payload, with its definitions.
     pub payload_schema: Value,
-    /// The projection tables it changes.
+    /// The projection tables it changes (filled in by the [`Registry`],
+    /// which knows every projector).
     pub tables: Vec<&'static str>,
 }
 
@@ -113,7 +92,7 @@ pub struct EventCatalog {
 impl EventFamily {
     /// The family's event types, read from its schema: each variant of an
     /// adjacently tagged enum is an object with a constant `type` and `data`.
-    fn entries(&self) -> Vec<EventTypeEntry> {
+    pub(super) fn entries(&self) -> Vec<EventTypeEntry> {
         let schema = (self.schema)();
         let root = schema.as_value();
         let definitions = root.get("$defs").cloned().unwrap_or(Value::Null);
@@ -143,7 +122,7 @@ impl EventFamily {
                     payload.insert("$defs".into(), definitions.clone());
                 }
                 Some(EventTypeEntry {
-                    tables: projections::tables_touched_by(self.function, &name),
+                    tables: Vec::new(),
                     description: variant
                         .get("description")
                         .and_then(Value::as_str)
@@ -158,10 +137,11 @@ impl EventFamily {
     }
 }
 
-/// The catalog of every event type.
-pub fn event_catalog() -> EventCatalog {
+/// The catalog of every event type the registry's functions post.
+pub fn event_catalog(registry: &Registry) -> EventCatalog {
     EventCatalog {
-        event_types: registry()
+        event_types: registry
+            .families()
             .iter()
             .flat_map(|(_, entries)| entries.iter().cloned())
             .collect(),
@@ -184,6 +164,7 @@ pub enum PayloadCheck {
 /// reads, the payload is not oversized and (for [`PayloadCheck::Decode`])
 /// decodes as that type. Returns the payload as the JSON text to store.
 pub fn validate(
+    registry: &Registry,
     function: BusinessFunction,
     event: &NewEvent,
     check: PayloadCheck,
@@ -193,9 +174,8 @@ pub fn validate(
         function: function.slug(),
         reason,
     };
-    let (family, entries) = registry()
-        .iter()
-        .find(|(family, _)| family.function == function)
+    let (family, entries) = registry
+        .family_of(function)
         .ok_or_else(|| refuse(format!("{} posts no events yet", function.slug())))?;
     if !entries.iter().any(|entry| entry.name == event.event_type) {
         return Err(refuse(format!(
@@ -239,7 +219,7 @@ mod tests {
 
     #[test]
     fn the_catalog_lists_product_introduced_with_its_documented_fields_and_table() {
-        let catalog = event_catalog();
+        let catalog = event_catalog(&crate::functions::registry().expect("the registry"));
         let entry = catalog
             .event_types
             .iter()
@@ -272,7 +252,7 @@ mod tests {
 
     #[test]
     fn the_payload_fields_are_named_and_the_optional_ones_marked() {
-        let catalog = event_catalog();
+        let catalog = event_catalog(&crate::functions::registry().expect("the registry"));
         let noted = catalog
             .event_types
             .iter()

@@ -26,9 +26,10 @@
 //! and a verdict on them records what a person found.
 
 use super::backend::{Connection, PerBackend, per_backend};
+use super::registry::Registry;
 use super::{RecordedEvent, StoreError, database};
+use crate::functions::BusinessFunction;
 use crate::functions::database_manager::events::DatabaseManagerEvent;
-use crate::functions::{BusinessFunction, category};
 use chrono::{DateTime, Utc};
 use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
@@ -46,11 +47,6 @@ pub struct EventCheck {
     /// is. Pure: the same event always gets the same answer, which is what
     /// makes a rebuild hold back what the live appends held back.
     pub flags: fn(&RecordedEvent) -> Option<String>,
-}
-
-/// Every event check. A new function's checks are added here.
-pub fn event_checks() -> impl Iterator<Item = &'static EventCheck> {
-    category::projection::EVENT_CHECKS.iter()
 }
 
 /// Where a held event stands.
@@ -162,8 +158,12 @@ impl Gate {
     /// gate: each is held when a check flags it or its stream has events
     /// waiting, and a verdict lets through what it decided, just before
     /// itself.
-    pub fn pass(&mut self, events: &[RecordedEvent]) -> Result<Passage, StoreError> {
-        self.pass_flagged_by(events, flag_of)
+    pub fn pass(
+        &mut self,
+        registry: &Registry,
+        events: &[RecordedEvent],
+    ) -> Result<Passage, StoreError> {
+        self.pass_flagged_by(events, |event| flag_of(registry, event))
     }
 
     /// [`Gate::pass`], with the flags given by `flagged` instead of the
@@ -257,9 +257,10 @@ impl Gate {
     }
 }
 
-/// Whether any check flags `event`, and how.
-pub fn flag_of(event: &RecordedEvent) -> Option<Flag> {
-    event_checks()
+/// Whether any of the registry's checks flags `event`, and how.
+pub fn flag_of(registry: &Registry, event: &RecordedEvent) -> Option<Flag> {
+    registry
+        .event_checks()
         .filter(|check| check.function == event.metadata.function)
         .find_map(|check| {
             (check.flags)(event).map(|message| Flag {
@@ -325,6 +326,7 @@ pub(super) struct Passed<'e> {
 /// or flagged, the projectors apply `events` itself, after a single
 /// indexed read of `held_events`.
 pub(super) async fn pass_inline<'e>(
+    registry: &Registry,
     mut connection: Connection<'_>,
     events: &'e [RecordedEvent],
 ) -> Result<Passed<'e>, StoreError> {
@@ -349,7 +351,10 @@ pub(super) async fn pass_inline<'e>(
     .map_err(database("read the held events"))?;
     // The checks run once per event: the fast path and the gate share
     // their flags.
-    let flags: Vec<Flag> = events.iter().filter_map(flag_of).collect();
+    let flags: Vec<Flag> = events
+        .iter()
+        .filter_map(|event| flag_of(registry, event))
+        .collect();
     if rows.is_empty() && flags.is_empty() {
         return Ok(Passed {
             applied: Cow::Borrowed(events),
@@ -488,9 +493,10 @@ pub(super) async fn record_rejections(
 /// The flags recorded when the log's events were appended: the anomalies
 /// of today's event checks, by the position of the event each names.
 pub(super) async fn recorded_flags(
+    registry: &Registry,
     connection: Connection<'_>,
 ) -> Result<HashMap<i64, Flag>, StoreError> {
-    let names: Vec<&'static str> = event_checks().map(|check| check.name).collect();
+    let names: Vec<&'static str> = registry.event_checks().map(|check| check.name).collect();
     let sql = RECORDED_FLAGS.get(connection.backend());
     let rows: Vec<(String, String, String, DateTime<Utc>)> =
         per_backend!(connection, Connection, c => {
@@ -555,6 +561,11 @@ mod tests {
     use crate::event::Actor;
     use crate::store::EventMetadata;
     use serde_json::json;
+    use std::sync::Arc;
+
+    fn registry() -> Arc<Registry> {
+        crate::functions::registry().expect("the functions' registry")
+    }
 
     /// An event at `position` on `stream`: a tenfold price change when
     /// `flagged`, a note on a market price otherwise.
@@ -611,10 +622,13 @@ mod tests {
     fn events_no_check_flags_pass_straight_through() {
         let mut gate = Gate::default();
         let passage = gate
-            .pass(&[
-                event(1, "product-JUG", false),
-                event(2, "product-MUG", false),
-            ])
+            .pass(
+                &registry(),
+                &[
+                    event(1, "product-JUG", false),
+                    event(2, "product-MUG", false),
+                ],
+            )
             .expect("pass");
         assert_eq!(positions(&passage.applied), [1, 2]);
         assert!(passage.flags.is_empty());
@@ -625,11 +639,14 @@ mod tests {
     fn a_flagged_event_is_held_with_the_later_events_of_its_stream_only() {
         let mut gate = Gate::default();
         let passage = gate
-            .pass(&[
-                event(1, "product-JUG", true),
-                event(2, "product-MUG", false),
-                event(3, "product-JUG", false),
-            ])
+            .pass(
+                &registry(),
+                &[
+                    event(1, "product-JUG", true),
+                    event(2, "product-MUG", false),
+                    event(3, "product-JUG", false),
+                ],
+            )
             .expect("pass");
         assert_eq!(positions(&passage.applied), [2]);
         assert_eq!(passage.flags.len(), 1);
@@ -645,12 +662,17 @@ mod tests {
     #[test]
     fn releasing_applies_the_flagged_event_and_those_behind_it_before_the_verdict() {
         let mut gate = Gate::default();
-        gate.pass(&[
-            event(1, "product-JUG", true),
-            event(2, "product-JUG", false),
-        ])
+        gate.pass(
+            &registry(),
+            &[
+                event(1, "product-JUG", true),
+                event(2, "product-JUG", false),
+            ],
+        )
         .expect("pass");
-        let passage = gate.pass(&[verdict(3, true, &[1])]).expect("pass");
+        let passage = gate
+            .pass(&registry(), &[verdict(3, true, &[1])])
+            .expect("pass");
         assert_eq!(positions(&passage.applied), [1, 2, 3]);
         assert!(!gate.holds("product-JUG"));
     }
@@ -658,12 +680,17 @@ mod tests {
     #[test]
     fn rejecting_drops_the_flagged_event_and_applies_those_behind_it() {
         let mut gate = Gate::default();
-        gate.pass(&[
-            event(1, "product-JUG", true),
-            event(2, "product-JUG", false),
-        ])
+        gate.pass(
+            &registry(),
+            &[
+                event(1, "product-JUG", true),
+                event(2, "product-JUG", false),
+            ],
+        )
         .expect("pass");
-        let passage = gate.pass(&[verdict(3, false, &[1])]).expect("pass");
+        let passage = gate
+            .pass(&registry(), &[verdict(3, false, &[1])])
+            .expect("pass");
         assert_eq!(positions(&passage.applied), [2, 3]);
         assert_eq!(positions(&passage.rejected), [1]);
         assert!(!gate.holds("product-JUG"));
@@ -672,16 +699,23 @@ mod tests {
     #[test]
     fn a_decided_event_waits_until_the_flagged_events_before_it_are_decided() {
         let mut gate = Gate::default();
-        gate.pass(&[
-            event(1, "product-JUG", true),
-            event(2, "product-JUG", true),
-            event(3, "product-JUG", false),
-        ])
+        gate.pass(
+            &registry(),
+            &[
+                event(1, "product-JUG", true),
+                event(2, "product-JUG", true),
+                event(3, "product-JUG", false),
+            ],
+        )
         .expect("pass");
-        let passage = gate.pass(&[verdict(4, true, &[2])]).expect("pass");
+        let passage = gate
+            .pass(&registry(), &[verdict(4, true, &[2])])
+            .expect("pass");
         assert_eq!(positions(&passage.applied), [4]);
         assert!(gate.holds("product-JUG"));
-        let passage = gate.pass(&[verdict(5, false, &[1])]).expect("pass");
+        let passage = gate
+            .pass(&registry(), &[verdict(5, false, &[1])])
+            .expect("pass");
         assert_eq!(positions(&passage.applied), [2, 3, 5]);
         assert!(!gate.holds("product-JUG"));
     }
@@ -689,8 +723,11 @@ mod tests {
     #[test]
     fn a_verdict_on_events_the_gate_never_held_lets_nothing_else_through() {
         let mut gate = Gate::default();
-        gate.pass(&[event(1, "product-JUG", true)]).expect("pass");
-        let passage = gate.pass(&[verdict(2, true, &[7])]).expect("pass");
+        gate.pass(&registry(), &[event(1, "product-JUG", true)])
+            .expect("pass");
+        let passage = gate
+            .pass(&registry(), &[verdict(2, true, &[7])])
+            .expect("pass");
         assert_eq!(positions(&passage.applied), [2]);
         assert!(gate.holds("product-JUG"));
     }
@@ -698,13 +735,18 @@ mod tests {
     #[test]
     fn a_gate_restored_from_its_held_events_goes_on_as_before() {
         let mut gate = Gate::default();
-        gate.pass(&[
-            event(1, "product-JUG", true),
-            event(2, "product-JUG", false),
-        ])
+        gate.pass(
+            &registry(),
+            &[
+                event(1, "product-JUG", true),
+                event(2, "product-JUG", false),
+            ],
+        )
         .expect("pass");
         let mut restored = Gate::holding(gate.held().cloned().collect::<Vec<_>>());
-        let passage = restored.pass(&[verdict(3, true, &[1])]).expect("pass");
+        let passage = restored
+            .pass(&registry(), &[verdict(3, true, &[1])])
+            .expect("pass");
         assert_eq!(positions(&passage.applied), [1, 2, 3]);
     }
 }

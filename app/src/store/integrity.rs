@@ -4,7 +4,7 @@
 
 use super::backend::{Connection, PerBackend, per_backend};
 use super::{EventStore, StoreError, database};
-use crate::functions::{BusinessFunction, category};
+use crate::functions::BusinessFunction;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -19,11 +19,6 @@ pub struct IntegrityCheck {
     /// A query returning one row per violation: a message (text) and the
     /// offending event positions (a JSON array, as text), for each engine.
     pub violations_sql: PerBackend<&'static str>,
-}
-
-/// Every integrity check. A new function's checks are added here.
-pub fn checks() -> impl Iterator<Item = &'static IntegrityCheck> {
-    category::projection::INTEGRITY_CHECKS.iter()
 }
 
 /// One violation found by a check.
@@ -70,8 +65,10 @@ pub async fn run_checks(
     let mut outcomes = Vec::new();
     let now = Utc::now();
     let backend = store.backend();
-    for check in
-        checks().filter(|check| functions.is_none_or(|only| only.contains(&check.function)))
+    for check in store
+        .registry()
+        .integrity_checks()
+        .filter(|check| functions.is_none_or(|only| only.contains(&check.function)))
     {
         let sql = check.violations_sql.get(backend);
         let rows: Vec<(String, String)> = per_backend!(store.database(), Database, pool => {

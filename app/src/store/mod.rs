@@ -18,6 +18,7 @@ pub mod holding;
 pub mod integrity;
 pub mod outbox;
 pub mod projections;
+pub mod registry;
 pub mod subscriptions;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -26,12 +27,18 @@ use crate::event::{Actor, DomainEvent, StreamId};
 use crate::functions::BusinessFunction;
 use backend::{Backend, Connection, Database, PooledConnection, per_backend};
 use chrono::{DateTime, SubsecRound, Utc};
+use registry::Registry;
 use serde::Serialize;
+use std::sync::Arc;
 use tokio::sync::broadcast;
 
 /// The largest payload the log accepts, in bytes of JSON. Events describe
 /// what happened; documents and pictures belong in files they point to.
 pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
+
+/// How many times [`EventStore::decide_and_append`] decides a command in
+/// all when other appends to its stream keep getting in between.
+pub const ATTEMPTS_ON_CONFLICT: usize = 3;
 
 /// Events per multi-row INSERT: 11 parameters each stays far below SQLite's
 /// limit of 32,766 parameters per statement (PostgreSQL's is 65,535).
@@ -294,26 +301,38 @@ pub(crate) fn database(operation: impl Into<String>) -> impl FnOnce(sqlx::Error)
 pub struct EventStore {
     database: Database,
     live: broadcast::Sender<RecordedEvent>,
+    registry: Arc<Registry>,
 }
 
 impl EventStore {
     /// Opens the log at `url`: `sqlite://path/to/kiln.db` (the file is
     /// created if missing; its directory must exist) or
     /// `postgres://user:password@host:port/database` (the database must
-    /// exist). See [`Database`] for how each is set up.
-    pub async fn open(url: &str) -> Result<Self, StoreError> {
+    /// exist). See [`Database`] for how each is set up. `registry` tells
+    /// the store the functions' events, projectors and checks.
+    pub async fn open(url: &str, registry: Arc<Registry>) -> Result<Self, StoreError> {
         let database = match Backend::of_url(url)? {
             Backend::Sqlite => Database::open_sqlite(url).await?,
             Backend::Postgres => Database::open_postgres(backend::postgres_options(url)?).await?,
         };
-        Ok(Self::with_database(database))
+        Ok(Self::with_database(database, registry))
     }
 
-    fn with_database(database: Database) -> Self {
+    fn with_database(database: Database, registry: Arc<Registry>) -> Self {
         // Live subscribers that fall this far behind are told they lagged
         // and can catch up from the log.
         let (live, _) = broadcast::channel(1024);
-        EventStore { database, live }
+        EventStore {
+            database,
+            live,
+            registry,
+        }
+    }
+
+    /// The functions' events, projectors and checks this store was opened
+    /// with.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
     }
 
     /// For a SQLite URL, the file it points at, so the caller can create its
@@ -585,6 +604,37 @@ impl EventStore {
         Ok(loaded)
     }
 
+    /// The one command path every function's service takes: loads
+    /// `stream`, hands its events to `decide` (a function's pure rules,
+    /// folding the events into the state they read), and appends what it
+    /// decided with `metadata` if the stream is still where it was. When
+    /// another append got in between, it decides again against what that
+    /// recorded, up to [`ATTEMPTS_ON_CONFLICT`] times in all; a refusal
+    /// from `decide` appends nothing.
+    pub async fn decide_and_append<E, Refusal>(
+        &self,
+        stream: &StreamId,
+        metadata: &EventMetadata,
+        mut decide: impl FnMut(&[E]) -> Result<Vec<E>, Refusal>,
+    ) -> Result<Appended, Refusal>
+    where
+        E: DomainEvent,
+        Refusal: From<StoreError>,
+    {
+        let mut attempt = 1;
+        loop {
+            let history = self.load::<E>(stream).await?;
+            let events = decide(&history.events)?;
+            match self
+                .append(stream, history.version, &events, metadata)
+                .await
+            {
+                Err(StoreError::Conflict { .. }) if attempt < ATTEMPTS_ON_CONFLICT => attempt += 1,
+                appended => return Ok(appended?),
+            }
+        }
+    }
+
     /// Appends typed events to `stream` if it is still at `expected_version`.
     pub async fn append<E: DomainEvent>(
         &self,
@@ -639,7 +689,7 @@ impl EventStore {
     ) -> Result<Appended, StoreError> {
         let payloads = events
             .iter()
-            .map(|event| catalog::validate(metadata.function, event, check))
+            .map(|event| catalog::validate(&self.registry, metadata.function, event, check))
             .collect::<Result<Vec<String>, _>>()?;
         let operation = format!("append to {stream}");
         let mut tx = self.database.begin_writing(&operation).await?;
@@ -755,8 +805,8 @@ impl EventStore {
                 recorded_at,
             })
             .collect();
-        let passed = holding::pass_inline(tx.connection(), &recorded).await?;
-        projections::apply_inline(tx.connection(), &passed.applied).await?;
+        let passed = holding::pass_inline(&self.registry, tx.connection(), &recorded).await?;
+        projections::apply_inline(&self.registry, tx.connection(), &passed.applied).await?;
         let held_back = passed.held_back;
 
         if let (Some(key), Some(first), Some(last)) =

@@ -1,12 +1,12 @@
-//! The projector registry: which tables each function derives from which
-//! event types, applied inline on append and replayed on rebuild.
+//! Projectors: which tables each function derives from which event types,
+//! applied inline on append and replayed on rebuild. The store is handed
+//! the projectors in its [`Registry`]; it lists none itself.
 
 use super::backend::{Backend, Connection, PerBackend, per_backend};
 use super::holding::{self, Gate};
+use super::registry::Registry;
 use super::{EventStore, RecordedEvent, StoreError, database, read_after};
-use crate::functions::{
-    BusinessFunction, category, customers, database_manager, fulfillment, platform_manager,
-};
+use crate::functions::BusinessFunction;
 use sha2::{Digest, Sha256};
 use std::{future::Future, pin::Pin};
 
@@ -36,34 +36,9 @@ impl Projector {
         self.handles_type(event.metadata.function, &event.event_type)
     }
 
-    fn handles_type(&self, function: BusinessFunction, event_type: &str) -> bool {
+    pub(super) fn handles_type(&self, function: BusinessFunction, event_type: &str) -> bool {
         self.function == function && self.handles.contains(&event_type)
     }
-}
-
-/// Every projector. A new function's projector is added here.
-pub const PROJECTORS: &[Projector] = &[
-    category::projection::CATALOG,
-    category::projection::PRICE_PROPOSALS,
-    platform_manager::projection::ACCOUNTS,
-    platform_manager::projection::CHANGE_REQUESTS,
-    platform_manager::projection::AGENT_MESSAGES,
-    customers::projection::DEALERS,
-    customers::projection::ORDERS,
-    customers::projection::TICKETS,
-    customers::sales::ORDER_LINES,
-    customers::promotions::PROMOTIONS,
-    fulfillment::projection::STOCK,
-    database_manager::projection::QUARANTINE,
-];
-
-/// The projection tables that events of this type change.
-pub fn tables_touched_by(function: BusinessFunction, event_type: &str) -> Vec<&'static str> {
-    PROJECTORS
-        .iter()
-        .filter(|projector| projector.handles_type(function, event_type))
-        .flat_map(|projector| projector.tables.iter().copied())
-        .collect()
 }
 
 /// The events a projector was handed, each with its typed payload, in the
@@ -92,10 +67,11 @@ pub fn decode_one<E: crate::event::DomainEvent>(event: &RecordedEvent) -> Result
 
 /// Applies freshly appended events to every projector that handles them.
 pub(super) async fn apply_inline(
+    registry: &Registry,
     connection: Connection<'_>,
     events: &[RecordedEvent],
 ) -> Result<(), StoreError> {
-    apply_to(PROJECTORS.iter(), connection, events).await
+    apply_to(registry.projectors().iter().copied(), connection, events).await
 }
 
 /// Hands each projector the events of `events` it handles, as one batch.
@@ -270,15 +246,16 @@ pub async fn rebuild(
     only: Option<&str>,
     mut progress: impl FnMut(RebuildProgress),
 ) -> Result<RebuildReport, StoreError> {
+    let projectors = store.registry().projectors();
     let selected: Vec<&Projector> = match only {
-        None => PROJECTORS.iter().collect(),
+        None => projectors.to_vec(),
         Some(name) => {
-            let projector = PROJECTORS
+            let projector = projectors
                 .iter()
                 .find(|projector| projector.name == name)
                 .ok_or_else(|| StoreError::UnknownProjection {
                     name: name.to_owned(),
-                    known: PROJECTORS
+                    known: projectors
                         .iter()
                         .map(|projector| projector.name)
                         .collect::<Vec<_>>()
@@ -316,7 +293,7 @@ pub async fn rebuild(
     // rebuilt tables too, and nothing appended before a check existed is
     // held back now.
     let mut gate = Gate::default();
-    let flags = holding::recorded_flags(tx.connection()).await?;
+    let flags = holding::recorded_flags(store.registry(), tx.connection()).await?;
     per_backend!(tx.connection(), Connection, c => {
         sqlx::query("DELETE FROM rejected_events").execute(c).await.map(|_| ())
     })
@@ -503,7 +480,7 @@ mod tests {
             let before = checksum_now(&store, "catalog_products").await.expect("checksum");
             let events = store.read_after(0, 100).await.expect("read");
             let mut connection = store.acquire().await.expect("connection");
-            apply_inline(connection.connection(), &events)
+            apply_inline(store.registry(), connection.connection(), &events)
                 .await
                 .expect("replay");
             drop(connection);
@@ -515,9 +492,18 @@ mod tests {
             let error = rebuild(&store, Some("inventory"), |_| {})
                 .await
                 .expect_err("unknown projection");
+            let known: Vec<&str> = store
+                .registry()
+                .projectors()
+                .iter()
+                .map(|projector| projector.name)
+                .collect();
             assert_eq!(
                 error.to_string(),
-                "there is no projection called “inventory”; known projections: catalog, price-proposals, accounts, change_requests, agent-messages, dealers, orders, tickets, order-lines, promotions, stock, quarantine"
+                format!(
+                    "there is no projection called “inventory”; known projections: {}",
+                    known.join(", ")
+                )
             );
         }
     }

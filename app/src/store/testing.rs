@@ -24,16 +24,19 @@ pub(crate) const POSTGRES_URL_VARIABLE: &str = "KILN_TEST_POSTGRES_URL";
 
 /// A fresh, migrated, empty store on `backend`.
 pub(crate) async fn empty_store(backend: Backend) -> TestStore {
+    let registry = crate::functions::registry().expect("the functions' registry");
     let (store, directory) = match backend {
         Backend::Sqlite => {
             let directory = tempfile::tempdir().expect("temporary directory");
             let url = format!("sqlite://{}", directory.path().join("kiln.db").display());
-            let store = EventStore::open(&url).await.expect("open the SQLite store");
+            let store = EventStore::open(&url, registry)
+                .await
+                .expect("open the SQLite store");
             (store, Some(directory))
         }
         Backend::Postgres => {
             let url = fresh_postgres_database().await;
-            let store = EventStore::open(&url)
+            let store = EventStore::open(&url, registry)
                 .await
                 .expect("open the PostgreSQL store");
             (store, None)

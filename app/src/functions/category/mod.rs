@@ -18,3 +18,20 @@ pub mod view;
 pub mod projection;
 #[cfg(feature = "ssr")]
 pub mod service;
+
+/// Category Management, as the rest of Kiln knows it.
+pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
+    function: super::BusinessFunction::Category,
+    #[cfg(feature = "ssr")]
+    events: Some(crate::store::catalog::EventFamily::of::<events::CategoryEvent>),
+    #[cfg(feature = "ssr")]
+    projectors: &[projection::CATALOG, projection::PRICE_PROPOSALS],
+    #[cfg(feature = "ssr")]
+    integrity_checks: projection::INTEGRITY_CHECKS,
+    #[cfg(feature = "ssr")]
+    event_checks: projection::EVENT_CHECKS,
+    #[cfg(feature = "ssr")]
+    fill_page: |store, page| Box::pin(service::fill_page(store, page)),
+    controls: Some(page::controls),
+    closing_controls: None,
+};

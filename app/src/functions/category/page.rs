@@ -355,3 +355,10 @@ fn VerdictForm(
         </ActionForm>
     }
 }
+
+/// What Category Management's page shows above its tables: its commands,
+/// offering the page's catalog.
+pub fn controls(page: &crate::staff::view::FunctionPage) -> AnyView {
+    let products = page.catalog.clone();
+    view! { <CatalogCommands products /> }.into_any()
+}

@@ -11,9 +11,7 @@ use crate::money::{Currency, Money};
 use crate::store::backend::{Connection, PerBackend, per_backend};
 use crate::store::holding::EventCheck;
 use crate::store::integrity::IntegrityCheck;
-use crate::store::projections::{
-    self, Projector, ProjectorFuture, Row, Value, decode, upsert_rows,
-};
+use crate::store::projections::{self, Projector, Row, Value, decode, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
 
 /// The catalog projection: `catalog_products` (every product, listed or
@@ -36,15 +34,8 @@ pub const CATALOG: Projector = Projector {
         "base_price_changes",
         "market_price_notes",
     ],
-    apply: apply_boxed,
+    apply: |connection, events| Box::pin(apply(connection, events)),
 };
-
-fn apply_boxed<'a>(
-    connection: Connection<'a>,
-    events: &'a [&'a RecordedEvent],
-) -> ProjectorFuture<'a> {
-    Box::pin(apply(connection, events))
-}
 
 /// The columns of `catalog_products` an introduction writes, key first.
 const PRODUCT_COLUMNS: [&str; 11] = [
@@ -559,15 +550,8 @@ pub const PRICE_PROPOSALS: Projector = Projector {
         "DecisionRejected",
     ],
     tables: &["price_change_proposals", "price_change_verdicts"],
-    apply: apply_proposals_boxed,
+    apply: |connection, events| Box::pin(apply_proposals(connection, events)),
 };
-
-fn apply_proposals_boxed<'a>(
-    connection: Connection<'a>,
-    events: &'a [&'a RecordedEvent],
-) -> ProjectorFuture<'a> {
-    Box::pin(apply_proposals(connection, events))
-}
 
 /// Applies proposals and verdicts, in position order: a row per proposal
 /// and per verdict, each remembering the position of its event, so

@@ -240,31 +240,20 @@ pub async fn change_base_price(
     .await
 }
 
-/// How many times a command is decided again when another append to the
-/// same product got in first (the rules then see what it did).
-const ATTEMPTS_ON_CONFLICT: usize = 3;
-
 /// Decides `command` against the product's stream and appends the result
-/// with `metadata`; when another append to the product got in between,
-/// decides again against what it recorded.
+/// with `metadata` (the store's one command path, which decides again when
+/// another append to the product got in between).
 async fn handle_with(
     store: &EventStore,
     command: CategoryCommand,
     metadata: &EventMetadata,
 ) -> Result<Appended, CatalogServiceError> {
-    let stream = StreamId::product(command.sku());
-    let mut attempt = 1;
-    loop {
-        let history = store.load::<CategoryEvent>(&stream).await?;
-        let events = decide(&ProductState::from_events(&history.events), command.clone())?;
-        match store
-            .append(&stream, history.version, &events, metadata)
-            .await
-        {
-            Err(StoreError::Conflict { .. }) if attempt < ATTEMPTS_ON_CONFLICT => attempt += 1,
-            appended => return Ok(appended?),
-        }
-    }
+    store
+        .decide_and_append(&StreamId::product(command.sku()), metadata, |history| {
+            decide(&ProductState::from_events(history), command.clone())
+                .map_err(CatalogServiceError::from)
+        })
+        .await
 }
 
 /// Records an agent's proposal to change a product's base price, for a

@@ -33,3 +33,26 @@ pub mod sales;
 pub mod segments;
 #[cfg(feature = "ssr")]
 pub mod service;
+
+/// Customer Management, as the rest of Kiln knows it.
+pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
+    function: super::BusinessFunction::Customers,
+    #[cfg(feature = "ssr")]
+    events: Some(crate::store::catalog::EventFamily::of::<events::CustomerEvent>),
+    #[cfg(feature = "ssr")]
+    projectors: &[
+        projection::DEALERS,
+        projection::ORDERS,
+        projection::TICKETS,
+        sales::ORDER_LINES,
+        promotions::PROMOTIONS,
+    ],
+    #[cfg(feature = "ssr")]
+    integrity_checks: &[],
+    #[cfg(feature = "ssr")]
+    event_checks: &[],
+    #[cfg(feature = "ssr")]
+    fill_page: |store, page| Box::pin(service::fill_page(store, page)),
+    controls: Some(page::controls),
+    closing_controls: None,
+};

@@ -322,3 +322,23 @@ pub fn FlagFeedbackForm(
     }
     .into_any()
 }
+
+/// What Customer Management's page shows above its tables: the decisions
+/// on pending dealer applications, the answers to waiting tickets, the
+/// feedback flag and the promotional price forms.
+pub fn controls(page: &crate::staff::view::FunctionPage) -> AnyView {
+    let pipeline = page.table("dealer-applications").cloned();
+    let support = page.table("support-tickets").cloned();
+    let tickets = page.choice("support-tickets");
+    let functions = page.choice("feedback-functions");
+    let companies = page.choice("dealer-companies");
+    let products = page.choice("listed-products");
+    let promotions = page.choice("dealer-promotions");
+    view! {
+        {pipeline.map(|pipeline| view! { <ApplicationDecisions pipeline /> })}
+        {support.map(|support| view! { <TicketAnswers support /> })}
+        <FlagFeedbackForm tickets functions />
+        <PromotionForms companies products promotions />
+    }
+    .into_any()
+}

@@ -13,7 +13,7 @@ use crate::access::CompanyId;
 use crate::functions::BusinessFunction;
 use crate::money::{Currency, Money, TaxRate};
 use crate::store::backend::{Connection, per_backend};
-use crate::store::projections::{Projector, ProjectorFuture, Row, Value, decode_one, upsert_rows};
+use crate::store::projections::{Projector, Row, Value, decode_one, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
 
 /// The dealer onboarding projection.
@@ -30,15 +30,8 @@ pub const DEALERS: Projector = Projector {
         "dealer_application_decisions",
         "dealer_companies",
     ],
-    apply: apply_boxed,
+    apply: |connection, events| Box::pin(apply(connection, events)),
 };
-
-fn apply_boxed<'a>(
-    connection: Connection<'a>,
-    events: &'a [&'a RecordedEvent],
-) -> ProjectorFuture<'a> {
-    Box::pin(apply(connection, events))
-}
 
 /// The orders projection: one `orders` row per `OrderPlaced`.
 pub const ORDERS: Projector = Projector {
@@ -46,15 +39,8 @@ pub const ORDERS: Projector = Projector {
     function: BusinessFunction::Customers,
     handles: &["OrderPlaced", "OrderPaymentCaptured"],
     tables: &["orders"],
-    apply: apply_orders_boxed,
+    apply: |connection, events| Box::pin(apply_orders(connection, events)),
 };
-
-fn apply_orders_boxed<'a>(
-    connection: Connection<'a>,
-    events: &'a [&'a RecordedEvent],
-) -> ProjectorFuture<'a> {
-    Box::pin(apply_orders(connection, events))
-}
 
 /// What an `orders` row holds that is not a plain payload field.
 struct OrderRowText {
@@ -690,15 +676,8 @@ pub const TICKETS: Projector = Projector {
         "SupportTicketFlagged",
     ],
     tables: &["support_tickets", "support_ticket_messages", "ticket_flags"],
-    apply: apply_tickets_boxed,
+    apply: |connection, events| Box::pin(apply_tickets(connection, events)),
 };
-
-fn apply_tickets_boxed<'a>(
-    connection: Connection<'a>,
-    events: &'a [&'a RecordedEvent],
-) -> ProjectorFuture<'a> {
-    Box::pin(apply_tickets(connection, events))
-}
 
 /// The columns of `support_tickets` an opening writes, key first.
 const TICKET_COLUMNS: [&str; 12] = [

@@ -8,7 +8,7 @@ use crate::functions::BusinessFunction;
 use crate::functions::category::events::Sku;
 use crate::money::{Currency, Money};
 use crate::store::backend::{Connection, per_backend};
-use crate::store::projections::{Projector, ProjectorFuture, Row, Value, decode, upsert_rows};
+use crate::store::projections::{Projector, Row, Value, decode, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
 use std::collections::HashMap;
 
@@ -19,15 +19,8 @@ pub const PROMOTIONS: Projector = Projector {
     function: BusinessFunction::Customers,
     handles: &["DealerPromotionOffered", "DealerPromotionWithdrawn"],
     tables: &["dealer_promotions"],
-    apply: apply_boxed,
+    apply: |connection, events| Box::pin(apply(connection, events)),
 };
-
-fn apply_boxed<'a>(
-    connection: Connection<'a>,
-    events: &'a [&'a RecordedEvent],
-) -> ProjectorFuture<'a> {
-    Box::pin(apply(connection, events))
-}
 
 const COLUMNS: [&str; 9] = [
     "promotion_key",

@@ -8,7 +8,7 @@ use crate::functions::BusinessFunction;
 use crate::functions::category::events::Sku;
 use crate::money::{Currency, Money};
 use crate::store::backend::Connection;
-use crate::store::projections::{Projector, ProjectorFuture, Row, Value, decode, upsert_rows};
+use crate::store::projections::{Projector, Row, Value, decode, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
 
 /// The order lines projection: one `order_lines` row per line of each
@@ -18,15 +18,8 @@ pub const ORDER_LINES: Projector = Projector {
     function: BusinessFunction::Customers,
     handles: &["OrderPlaced"],
     tables: &["order_lines"],
-    apply: apply_boxed,
+    apply: |connection, events| Box::pin(apply(connection, events)),
 };
-
-fn apply_boxed<'a>(
-    connection: Connection<'a>,
-    events: &'a [&'a RecordedEvent],
-) -> ProjectorFuture<'a> {
-    Box::pin(apply(connection, events))
-}
 
 /// The columns of `order_lines` the projector writes, key first.
 const COLUMNS: [&str; 11] = [

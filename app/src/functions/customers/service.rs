@@ -74,28 +74,29 @@ pub async fn submit_application(
     new: NewApplication,
 ) -> Result<ApplicationId, DealerServiceError> {
     let application = ApplicationId::generate();
-    let stream = stream(&application);
-    let history = store.load::<CustomerEvent>(&stream).await?;
     let email_taken = accounts::account_by_email(store, &new.email)
         .await?
         .is_some();
-    let events = decide(
-        &ApplicationState::from_events(&history.events),
-        email_taken,
-        CustomerCommand::SubmitApplication {
-            application: application.clone(),
-            company_name: new.company_name,
-            contact_name: new.contact_name,
-            email: new.email,
-            message: new.message,
-        },
-    )?;
+    let command = CustomerCommand::SubmitApplication {
+        application: application.clone(),
+        company_name: new.company_name,
+        contact_name: new.contact_name,
+        email: new.email,
+        message: new.message,
+    };
     let metadata = EventMetadata::new(
         Actor::system("dealer-application-form"),
         BusinessFunction::Customers,
     );
     store
-        .append(&stream, history.version, &events, &metadata)
+        .decide_and_append(&stream(&application), &metadata, |history| {
+            decide(
+                &ApplicationState::from_events(history),
+                email_taken,
+                command.clone(),
+            )
+            .map_err(DealerServiceError::from)
+        })
         .await?;
     Ok(application)
 }
@@ -109,30 +110,32 @@ pub async fn approve_application(
     application: ApplicationId,
     tier: DealerTier,
 ) -> Result<ApprovedDealer, DealerServiceError> {
-    let stream = stream(&application);
-    let history = store.load::<CustomerEvent>(&stream).await?;
-    let submitted = history.events.iter().find_map(|event| match event {
-        CustomerEvent::DealerApplicationSubmitted(submitted) => Some(submitted.clone()),
-        _ => None,
-    });
     let company = CompanyId::generate();
-    let events = decide(
-        &ApplicationState::from_events(&history.events),
-        false,
-        CustomerCommand::Approve {
-            application: application.clone(),
-            company: company.clone(),
-            tier,
-        },
-    )?;
+    let command = CustomerCommand::Approve {
+        application: application.clone(),
+        company: company.clone(),
+        tier,
+    };
+    let metadata = EventMetadata::new(actor.clone(), BusinessFunction::Customers);
+    let mut submitted = None;
+    store
+        .decide_and_append(&stream(&application), &metadata, |history| {
+            submitted = history.iter().find_map(|event| match event {
+                CustomerEvent::DealerApplicationSubmitted(submitted) => Some(submitted.clone()),
+                _ => None,
+            });
+            decide(
+                &ApplicationState::from_events(history),
+                false,
+                command.clone(),
+            )
+            .map_err(DealerServiceError::from)
+        })
+        .await?;
     // `decide` accepted, so the application was submitted.
     let Some(submitted) = submitted else {
         return Err(CustomerError::NoSuchApplication { application }.into());
     };
-    let metadata = EventMetadata::new(actor.clone(), BusinessFunction::Customers);
-    store
-        .append(&stream, history.version, &events, &metadata)
-        .await?;
     // The company is open from here on. Should its first login fail (the
     // address was taken meanwhile, the store failed), the approval stands
     // and the error says so; the application keeps the contact's details.
@@ -206,18 +209,20 @@ pub async fn decline_application(
     reason: String,
 ) -> Result<(), DealerServiceError> {
     let stream = stream(&application);
-    let history = store.load::<CustomerEvent>(&stream).await?;
-    let events = decide(
-        &ApplicationState::from_events(&history.events),
-        false,
-        CustomerCommand::Decline {
-            application,
-            reason,
-        },
-    )?;
+    let command = CustomerCommand::Decline {
+        application,
+        reason,
+    };
     let metadata = EventMetadata::new(actor, BusinessFunction::Customers);
     store
-        .append(&stream, history.version, &events, &metadata)
+        .decide_and_append(&stream, &metadata, |history| {
+            decide(
+                &ApplicationState::from_events(history),
+                false,
+                command.clone(),
+            )
+            .map_err(DealerServiceError::from)
+        })
         .await?;
     Ok(())
 }
@@ -481,21 +486,20 @@ pub async fn offer_promotion(
     let price = crate::money::Money::parse_amount(&form.price, product.price.currency)
         .map_err(|invalid| PromotionServiceError::InvalidPrice { text: invalid.text })?;
     let stream = StreamId::dealer_promotions(&company);
-    let history = store.load::<CustomerEvent>(&stream).await?;
-    let events = decide_promotion(
-        &PromotionState::from_events(&history.events),
-        PromotionCommand::Offer {
-            company,
-            company_name: dealer.name,
-            sku,
-            base_price: product.price,
-            price,
-            note: form.note,
-        },
-    )?;
+    let command = PromotionCommand::Offer {
+        company,
+        company_name: dealer.name,
+        sku,
+        base_price: product.price,
+        price,
+        note: form.note,
+    };
     let metadata = EventMetadata::new(actor, BusinessFunction::Customers);
     store
-        .append(&stream, history.version, &events, &metadata)
+        .decide_and_append(&stream, &metadata, |history| {
+            decide_promotion(&PromotionState::from_events(history), command.clone())
+                .map_err(PromotionServiceError::from)
+        })
         .await?;
     Ok(())
 }
@@ -515,14 +519,13 @@ pub async fn withdraw_promotion(
         .and_then(|(company, sku)| Some((CompanyId::parse(company).ok()?, Sku::parse(sku).ok()?)))
         .ok_or(PromotionServiceError::NoPromotionChosen)?;
     let stream = StreamId::dealer_promotions(&company);
-    let history = store.load::<CustomerEvent>(&stream).await?;
-    let events = decide_promotion(
-        &PromotionState::from_events(&history.events),
-        PromotionCommand::Withdraw { company, sku },
-    )?;
+    let command = PromotionCommand::Withdraw { company, sku };
     let metadata = EventMetadata::new(actor, BusinessFunction::Customers);
     store
-        .append(&stream, history.version, &events, &metadata)
+        .decide_and_append(&stream, &metadata, |history| {
+            decide_promotion(&PromotionState::from_events(history), command.clone())
+                .map_err(PromotionServiceError::from)
+        })
         .await?;
     Ok(())
 }
@@ -553,12 +556,12 @@ pub async fn handle_ticket(
         | TicketCommand::Close { ticket }
         | TicketCommand::Flag { ticket, .. } => ticket.clone(),
     };
-    let stream = StreamId::ticket(&ticket);
-    let history = store.load::<CustomerEvent>(&stream).await?;
-    let events = decide_ticket(&TicketState::from_events(&history.events), command)?;
     let metadata = EventMetadata::new(actor, BusinessFunction::Customers);
     store
-        .append(&stream, history.version, &events, &metadata)
+        .decide_and_append(&StreamId::ticket(&ticket), &metadata, |history| {
+            decide_ticket(&TicketState::from_events(history), command.clone())
+                .map_err(TicketServiceError::from)
+        })
         .await?;
     Ok(())
 }

@@ -618,3 +618,27 @@ fn VerdictForm(
         </ActionForm>
     }
 }
+
+/// What the Database Manager's page shows above its tables: the way to
+/// the event log, the rebuild panel and the quarantine's verdict cards.
+pub fn controls(page: &crate::staff::view::FunctionPage) -> AnyView {
+    let quarantine = page.table("quarantine").cloned();
+    view! {
+        <a
+            href="/staff/database-manager/events"
+            class="mt-10 flex items-center justify-between rounded-xl border border-stone-200 bg-white p-5 hover:border-amber-700"
+            data-link="event-log"
+        >
+            <span>
+                <span class="block text-lg font-semibold text-stone-900">"Event log"</span>
+                <span class="mt-1 block text-sm text-stone-600">
+                    "Search every event by function, type, actor, stream and day; open one to read its payload and metadata."
+                </span>
+            </span>
+            <span class="text-amber-800" aria-hidden="true">"→"</span>
+        </a>
+        <RebuildPanel />
+        {quarantine.map(|quarantine| view! { <QuarantineVerdicts quarantine /> })}
+    }
+    .into_any()
+}

@@ -5,7 +5,7 @@
 use super::events::{DatabaseManagerEvent, QuarantineVerdict};
 use crate::functions::BusinessFunction;
 use crate::store::backend::{Connection, PerBackend, per_backend};
-use crate::store::projections::{self, Projector, ProjectorFuture, Row, Value, upsert_rows};
+use crate::store::projections::{self, Projector, Row, Value, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
 use chrono::{DateTime, Utc};
 
@@ -15,15 +15,8 @@ pub const QUARANTINE: Projector = Projector {
     function: BusinessFunction::DatabaseManager,
     handles: &["QuarantineReleased", "QuarantineRejected"],
     tables: &["quarantine_verdicts"],
-    apply: apply_boxed,
+    apply: |connection, events| Box::pin(apply(connection, events)),
 };
-
-fn apply_boxed<'a>(
-    connection: Connection<'a>,
-    events: &'a [&'a RecordedEvent],
-) -> ProjectorFuture<'a> {
-    Box::pin(apply(connection, events))
-}
 
 /// Applies verdicts, in position order: one row per anomaly, which
 /// remembers the position of its event, so replaying changes nothing.

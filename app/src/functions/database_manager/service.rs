@@ -13,6 +13,7 @@ use super::view::{
 use crate::functions::BusinessFunction;
 use crate::staff::service::feed_entry;
 use crate::staff::view::{Choice, ChoiceList};
+use crate::store::registry::Registry;
 use crate::store::{EventFilter, EventStore, StoreError, catalog, projections};
 use std::time::Instant;
 use tokio::sync::{Mutex, broadcast};
@@ -158,11 +159,15 @@ pub async fn fill_page(
         .filter(|entry| entry.verdict.is_none())
         .count();
     let head = store.head_position().await?;
-    let catalog = catalog::event_catalog();
+    let catalog = catalog::event_catalog(store.registry());
     page.metrics = vec![
         Metric::count("events", "Events in the log", store.event_count().await?),
         Metric::count("head-position", "Newest position", head),
-        Metric::count("projections", "Projections", projections::PROJECTORS.len()),
+        Metric::count(
+            "projections",
+            "Projections",
+            store.registry().projectors().len(),
+        ),
         Metric::count("anomalies", "Integrity anomalies", anomalies.len()),
         Metric::count("quarantined", "Anomalies awaiting a verdict", waiting),
         Metric::count(
@@ -181,7 +186,7 @@ pub async fn fill_page(
         &["Projection", "Function", "Events applied", "Tables written"],
         "No projection is registered.",
     );
-    for projector in projections::PROJECTORS {
+    for projector in store.registry().projectors() {
         mapping.row(vec![
             projector.name.to_owned(),
             projector.function.slug().to_owned(),
@@ -255,7 +260,7 @@ pub async fn fill_page(
             .count()
             .to_string()
     };
-    let table_checks = crate::store::integrity::checks().map(|check| {
+    let table_checks = store.registry().integrity_checks().map(|check| {
         (
             check.name,
             check.function,
@@ -263,7 +268,7 @@ pub async fn fill_page(
             check.invariant,
         )
     });
-    let event_checks = crate::store::holding::event_checks().map(|check| {
+    let event_checks = store.registry().event_checks().map(|check| {
         (
             check.name,
             check.function,
@@ -346,7 +351,7 @@ pub async fn projection_status(
         ],
         "Nothing reads the log yet.",
     );
-    for projector in projections::PROJECTORS {
+    for projector in store.registry().projectors() {
         status.row(vec![
             projector.name.to_owned(),
             "in each append's transaction".to_owned(),
@@ -420,41 +425,29 @@ pub async fn decide_quarantine(
             what: "anomaly positions",
             value: found.positions.clone(),
         })?;
-    let stream = StreamId::anomaly(anomaly);
-    let history = store.load::<DatabaseManagerEvent>(&stream).await?;
-    let events = decide_quarantine_rule(
-        QuarantineState::from_events(&history.events),
-        DecideQuarantine {
-            flagged: FlaggedEvents {
-                anomaly,
-                check: found.check_name,
-                positions,
-            },
-            verdict,
-            note,
+    let command = DecideQuarantine {
+        flagged: FlaggedEvents {
+            anomaly,
+            check: found.check_name,
+            positions,
         },
-    )?;
+        verdict,
+        note,
+    };
     let metadata = EventMetadata::new(actor, BusinessFunction::DatabaseManager);
-    match store
-        .append(&stream, history.version, &events, &metadata)
-        .await
-    {
-        Ok(_) => Ok(()),
-        // Someone gave a verdict between our read and our append: theirs
-        // stands, and the rule says so.
-        Err(StoreError::Conflict { .. }) => {
-            let history = store.load::<DatabaseManagerEvent>(&stream).await?;
-            let given = QuarantineState::from_events(&history.events)
-                .verdict
-                .unwrap_or(verdict);
-            Err(QuarantineError::AlreadyDecided {
-                anomaly,
-                verdict: given,
-            }
-            .into())
-        }
-        Err(other) => Err(other.into()),
-    }
+    // Someone giving a verdict between our read and our append makes the
+    // store decide again, and the rule then says theirs stands.
+    store
+        .decide_and_append(
+            &StreamId::anomaly(anomaly),
+            &metadata,
+            |history: &[DatabaseManagerEvent]| {
+                decide_quarantine_rule(QuarantineState::from_events(history), command.clone())
+                    .map_err(QuarantineServiceError::from)
+            },
+        )
+        .await?;
+    Ok(())
 }
 
 /// How many events a page of the event search shows.
@@ -511,7 +504,10 @@ pub enum EventSearchError {
 }
 
 /// The store's filter for `query`, or why it cannot be searched for.
-pub fn event_filter(query: &EventQuery) -> Result<EventFilter, EventSearchError> {
+pub fn event_filter(
+    registry: &Registry,
+    query: &EventQuery,
+) -> Result<EventFilter, EventSearchError> {
     let text = |field: &'static str, value: &str| -> Result<Option<String>, EventSearchError> {
         let value = value.trim();
         let length = value.chars().count();
@@ -542,7 +538,7 @@ pub fn event_filter(query: &EventQuery) -> Result<EventFilter, EventSearchError>
         .transpose()?;
     let event_type = text("event type", &query.event_type)?;
     if let Some(name) = &event_type
-        && !catalog::event_catalog()
+        && !catalog::event_catalog(registry)
             .event_types
             .iter()
             .any(|entry| &entry.name == name)
@@ -583,7 +579,7 @@ async fn search_page(
     query: EventQuery,
     page_size: i64,
 ) -> Result<EventSearch, EventSearchError> {
-    let filter = event_filter(&query)?;
+    let filter = event_filter(store.registry(), &query)?;
     // One more than a page tells whether an older page exists.
     let mut found = store.search_events(&filter, page_size + 1).await?;
     let page_size = usize::try_from(page_size).unwrap_or(usize::MAX);
@@ -597,12 +593,12 @@ async fn search_page(
         query,
         events,
         older_than,
-        choices: search_choices(),
+        choices: search_choices(store.registry()),
     })
 }
 
 /// What the search's filters accept: every function and every event type.
-fn search_choices() -> Vec<ChoiceList> {
+fn search_choices(registry: &Registry) -> Vec<ChoiceList> {
     let functions = BusinessFunction::ALL
         .into_iter()
         .map(|function| Choice {
@@ -610,7 +606,7 @@ fn search_choices() -> Vec<ChoiceList> {
             label: function.title().to_owned(),
         })
         .collect();
-    let mut event_types: Vec<Choice> = catalog::event_catalog()
+    let mut event_types: Vec<Choice> = catalog::event_catalog(registry)
         .event_types
         .into_iter()
         .map(|entry| Choice {
@@ -640,7 +636,7 @@ pub async fn event_detail(
     let Some(event) = store.event_at(position).await? else {
         return Ok(None);
     };
-    let entry = catalog::event_catalog()
+    let entry = catalog::event_catalog(store.registry())
         .event_types
         .into_iter()
         .find(|entry| entry.name == event.event_type);
@@ -684,18 +680,22 @@ mod tests {
     #[test]
     fn an_empty_search_matches_every_event() {
         assert_eq!(
-            event_filter(&query()).expect("filter"),
+            event_filter(&crate::functions::registry().expect("registry"), &query())
+                .expect("filter"),
             EventFilter::default()
         );
     }
 
     #[test]
     fn a_search_by_day_covers_the_whole_last_day() {
-        let filter = event_filter(&EventQuery {
-            from: "2026-11-01".into(),
-            until: " 2026-11-28 ".into(),
-            ..query()
-        })
+        let filter = event_filter(
+            &crate::functions::registry().expect("registry"),
+            &EventQuery {
+                from: "2026-11-01".into(),
+                until: " 2026-11-28 ".into(),
+                ..query()
+            },
+        )
         .expect("filter");
         assert_eq!(
             filter.recorded_from.map(|at| at.to_rfc3339()),
@@ -709,20 +709,27 @@ mod tests {
 
     #[test]
     fn a_search_names_known_functions_and_event_types_only() {
-        let filter = event_filter(&EventQuery {
-            function: "customers".into(),
-            event_type: "OrderPlaced".into(),
-            actor: "system:demo".into(),
-            stream: "order-ord-1".into(),
-            before: Some(40),
-            ..query()
-        })
+        let filter = event_filter(
+            &crate::functions::registry().expect("registry"),
+            &EventQuery {
+                function: "customers".into(),
+                event_type: "OrderPlaced".into(),
+                actor: "system:demo".into(),
+                stream: "order-ord-1".into(),
+                before: Some(40),
+                ..query()
+            },
+        )
         .expect("filter");
         assert_eq!(filter.function, Some(BusinessFunction::Customers));
         assert_eq!(filter.event_type.as_deref(), Some("OrderPlaced"));
         assert_eq!(filter.before_position, Some(40));
 
-        let refusal = |query: EventQuery| event_filter(&query).expect_err("refused").to_string();
+        let refusal = |query: EventQuery| {
+            event_filter(&crate::functions::registry().expect("registry"), &query)
+                .expect_err("refused")
+                .to_string()
+        };
         assert_eq!(
             refusal(EventQuery {
                 function: "sales".into(),
@@ -741,7 +748,11 @@ mod tests {
 
     #[test]
     fn a_search_with_bad_dates_or_huge_text_is_refused_with_the_field_named() {
-        let refusal = |query: EventQuery| event_filter(&query).expect_err("refused").to_string();
+        let refusal = |query: EventQuery| {
+            event_filter(&crate::functions::registry().expect("registry"), &query)
+                .expect_err("refused")
+                .to_string()
+        };
         assert_eq!(
             refusal(EventQuery {
                 from: "28/11/2026".into(),
@@ -932,10 +943,7 @@ mod tests {
             let checks = page.table("integrity-checks")
                 .expect("the checks table");
             let names: Vec<&str> = checks.rows.iter().map(|row| row[0].as_str()).collect();
-            let registered: Vec<&str> = crate::store::integrity::checks()
-                .map(|check| check.name)
-                .chain(crate::store::holding::event_checks().map(|check| check.name))
-                .collect();
+            let registered: Vec<&str> = store.registry().check_names().collect();
             assert_eq!(names, registered);
             let jumps = checks
                 .rows

@@ -18,3 +18,20 @@ pub mod view;
 pub mod projection;
 #[cfg(feature = "ssr")]
 pub mod service;
+
+/// Fulfillment, as the rest of Kiln knows it.
+pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
+    function: super::BusinessFunction::Fulfillment,
+    #[cfg(feature = "ssr")]
+    events: Some(crate::store::catalog::EventFamily::of::<events::FulfillmentEvent>),
+    #[cfg(feature = "ssr")]
+    projectors: &[projection::STOCK],
+    #[cfg(feature = "ssr")]
+    integrity_checks: &[],
+    #[cfg(feature = "ssr")]
+    event_checks: &[],
+    #[cfg(feature = "ssr")]
+    fill_page: |store, page| Box::pin(service::fill_page(store, page)),
+    controls: Some(page::controls),
+    closing_controls: None,
+};

@@ -46,3 +46,9 @@ pub fn StockCountForm(
     }
     .into_any()
 }
+
+/// What Fulfillment's page shows above its tables: the stock count form.
+pub fn controls(page: &crate::staff::view::FunctionPage) -> AnyView {
+    let products = page.choice("products");
+    view! { <StockCountForm products /> }.into_any()
+}

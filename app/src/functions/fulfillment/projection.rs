@@ -6,7 +6,7 @@ use super::view::Availability;
 use crate::functions::BusinessFunction;
 use crate::functions::category::events::Sku;
 use crate::store::backend::{Connection, per_backend};
-use crate::store::projections::{Projector, ProjectorFuture, Row, Value, decode, upsert_rows};
+use crate::store::projections::{Projector, Row, Value, decode, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
 
 /// The stock projection: the latest count of each product.
@@ -15,15 +15,8 @@ pub const STOCK: Projector = Projector {
     function: BusinessFunction::Fulfillment,
     handles: &["StockCounted"],
     tables: &["stock_counts"],
-    apply: apply_boxed,
+    apply: |connection, events| Box::pin(apply(connection, events)),
 };
-
-fn apply_boxed<'a>(
-    connection: Connection<'a>,
-    events: &'a [&'a RecordedEvent],
-) -> ProjectorFuture<'a> {
-    Box::pin(apply(connection, events))
-}
 
 const COLUMNS: [&str; 4] = ["sku", "on_hand", "counted_at", "counted_position"];
 

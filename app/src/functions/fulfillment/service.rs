@@ -35,15 +35,17 @@ pub async fn record_stock_count(
         return Err(FulfillmentError::NoSuchProduct { sku }.into());
     }
     let stream = StreamId::stock(&sku);
-    let history = store.load::<FulfillmentEvent>(&stream).await?;
-    let events = decide(FulfillmentCommand::RecordStockCount { sku, on_hand })?;
+    let command = FulfillmentCommand::RecordStockCount { sku, on_hand };
     let mut metadata = EventMetadata::new(actor, BusinessFunction::Fulfillment);
     if let Some(at) = counted_at {
         metadata = metadata.occurred_at(at);
     }
-    Ok(store
-        .append(&stream, history.version, &events, &metadata)
-        .await?)
+    // A count stands on its own: the stream's history does not change it.
+    store
+        .decide_and_append(&stream, &metadata, |_: &[FulfillmentEvent]| {
+            decide(command.clone()).map_err(FulfillmentServiceError::from)
+        })
+        .await
 }
 
 /// Fills Fulfillment's page: the stock of every product (its last count,

@@ -23,3 +23,24 @@ pub mod view;
 pub mod projection;
 #[cfg(feature = "ssr")]
 pub mod service;
+
+/// The Platform Manager, as the rest of Kiln knows it.
+pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
+    function: super::BusinessFunction::PlatformManager,
+    #[cfg(feature = "ssr")]
+    events: Some(crate::store::catalog::EventFamily::of::<events::PlatformEvent>),
+    #[cfg(feature = "ssr")]
+    projectors: &[
+        projection::ACCOUNTS,
+        projection::CHANGE_REQUESTS,
+        projection::AGENT_MESSAGES,
+    ],
+    #[cfg(feature = "ssr")]
+    integrity_checks: &[],
+    #[cfg(feature = "ssr")]
+    event_checks: &[],
+    #[cfg(feature = "ssr")]
+    fill_page: |store, page| Box::pin(service::fill_page(store, page)),
+    controls: None,
+    closing_controls: Some(page::closing_controls),
+};

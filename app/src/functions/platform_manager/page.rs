@@ -429,3 +429,18 @@ pub fn RoleChangeForm() -> impl IntoView {
     }
     .into_any()
 }
+
+/// What the Platform Manager's page shows after every function's change
+/// requests: the triage form, role changes, and issuing and revoking API
+/// tokens.
+pub fn closing_controls(page: &crate::staff::view::FunctionPage) -> AnyView {
+    let requests = page.change_requests.clone();
+    let tokens = page.table("api-tokens").cloned();
+    view! {
+        <TriageForm requests />
+        <RoleChangeForm />
+        <IssueTokenForm />
+        {tokens.map(|tokens| view! { <RevokeTokenForm tokens /> })}
+    }
+    .into_any()
+}

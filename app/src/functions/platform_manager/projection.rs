@@ -14,9 +14,7 @@ use crate::conversation::{
     AgentMessage, ConversationId, ConversationThread, MessageId, MessageView,
 };
 use crate::decision::DecisionId;
-use crate::store::projections::{
-    self, Projector, ProjectorFuture, Row, Value, decode_one, upsert_rows,
-};
+use crate::store::projections::{self, Projector, Row, Value, decode_one, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
 
 /// The accounts projection: who can sign in, staff roles, API tokens.
@@ -40,15 +38,8 @@ pub const ACCOUNTS: Projector = Projector {
         "api_tokens",
         "api_token_revocations",
     ],
-    apply: apply_boxed,
+    apply: |connection, events| Box::pin(apply(connection, events)),
 };
-
-fn apply_boxed<'a>(
-    connection: Connection<'a>,
-    events: &'a [&'a RecordedEvent],
-) -> ProjectorFuture<'a> {
-    Box::pin(apply(connection, events))
-}
 
 /// One decoded event with the position it came from, the month its facts
 /// happened in (`YYYY-MM`, UTC: an account's opening month), and who
@@ -303,15 +294,8 @@ pub const CHANGE_REQUESTS: Projector = Projector {
     function: BusinessFunction::PlatformManager,
     handles: &["ChangeRequestRaised", "ChangeRequestTriaged"],
     tables: &["change_requests", "change_request_triage"],
-    apply: apply_change_requests_boxed,
+    apply: |connection, events| Box::pin(apply_change_requests(connection, events)),
 };
-
-fn apply_change_requests_boxed<'a>(
-    connection: Connection<'a>,
-    events: &'a [&'a RecordedEvent],
-) -> ProjectorFuture<'a> {
-    Box::pin(apply_change_requests(connection, events))
-}
 
 /// Applies change request events, in position order. A request's row is
 /// written once, from its raising; its triage row keeps the latest triage
@@ -845,15 +829,8 @@ pub const AGENT_MESSAGES: Projector = Projector {
     function: BusinessFunction::PlatformManager,
     handles: &["AgentMessageSent"],
     tables: &["agent_messages"],
-    apply: apply_agent_messages_boxed,
+    apply: |connection, events| Box::pin(apply_agent_messages(connection, events)),
 };
-
-fn apply_agent_messages_boxed<'a>(
-    connection: Connection<'a>,
-    events: &'a [&'a RecordedEvent],
-) -> ProjectorFuture<'a> {
-    Box::pin(apply_agent_messages(connection, events))
-}
 
 /// Applies sent messages, in position order: a row per message, which
 /// remembers its event's position, so replaying changes nothing.

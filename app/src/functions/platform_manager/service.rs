@@ -55,10 +55,6 @@ impl MessageServiceError {
     }
 }
 
-/// How many times a message is appended again when another message to
-/// the same conversation got in first.
-const ATTEMPTS_ON_CONFLICT: usize = 3;
-
 /// Sends a message from `from`'s agent (acting as `actor`) to another
 /// function's agent, starting a conversation or replying in one.
 pub async fn send_agent_message(
@@ -97,28 +93,18 @@ pub async fn send_agent_message(
     };
     let stream = StreamId::conversation(&conversation);
     let metadata = EventMetadata::new(actor, BusinessFunction::PlatformManager);
-    let mut attempt = 1;
-    loop {
-        let history = store.load::<PlatformEvent>(&stream).await?;
-        let checked = checked_message(replying, history.version > 0, message.clone())?;
-        let sent = SentMessage {
-            conversation: checked.conversation.clone(),
-            message: checked.message.clone(),
-        };
-        match store
-            .append(
-                &stream,
-                history.version,
-                &[PlatformEvent::AgentMessageSent(checked)],
-                &metadata,
-            )
-            .await
-        {
-            Ok(_) => return Ok(sent),
-            Err(StoreError::Conflict { .. }) if attempt < ATTEMPTS_ON_CONFLICT => attempt += 1,
-            Err(error) => return Err(error.into()),
-        }
-    }
+    let sent = SentMessage {
+        conversation: message.conversation.clone(),
+        message: message.message.clone(),
+    };
+    store
+        .decide_and_append(&stream, &metadata, |history| {
+            let checked = checked_message(replying, !history.is_empty(), message.clone())
+                .map_err(MessageServiceError::from)?;
+            Ok::<_, MessageServiceError>(vec![PlatformEvent::AgentMessageSent(checked)])
+        })
+        .await?;
+    Ok(sent)
 }
 
 /// How long a password reset link works.
@@ -267,13 +253,18 @@ async fn open_account(
 ) -> Result<AccountId, AccountServiceError> {
     let account = AccountId::generate();
     let stream = StreamId::account(&account);
-    let history = store.load::<PlatformEvent>(&stream).await?;
-    let mut state = AccountState::from_events(&history.events);
-    state.email_taken = projection::account_by_email(store, &email).await?.is_some();
-    let events = decide(&state, command(account.clone()))?;
-    // The hash is stored before the events, so an account never exists
-    // without its password; if the append then fails, the hash belongs to
+    let email_taken = projection::account_by_email(store, &email).await?.is_some();
+    let command = command(account.clone());
+    let decide_on = |history: &[PlatformEvent]| {
+        let mut state = AccountState::from_events(history);
+        state.email_taken = email_taken;
+        decide(&state, command.clone())
+    };
+    // The rules first, so a refused account costs no password hash; the
+    // hash is stored before the events, so an account never exists
+    // without its password. If the append then fails, the hash belongs to
     // an id nobody will ever use.
+    decide_on(&[])?;
     if let Some(password) = password {
         let password_hash = hash_off_thread(password).await?;
         credentials::set_password_hash(store, &account, &password_hash).await?;
@@ -281,7 +272,9 @@ async fn open_account(
     let actor = actor.into().unwrap_or_else(|| Actor::user(&account));
     let metadata = EventMetadata::new(actor, BusinessFunction::PlatformManager);
     store
-        .append(&stream, history.version, &events, &metadata)
+        .decide_and_append(&stream, &metadata, |history| {
+            decide_on(history).map_err(AccountServiceError::from)
+        })
         .await?;
     Ok(account)
 }
@@ -324,12 +317,12 @@ async fn account_command(
     account: AccountId,
     command: PlatformCommand,
 ) -> Result<(), AccountServiceError> {
-    let stream = StreamId::account(&account);
-    let history = store.load::<PlatformEvent>(&stream).await?;
-    let events = decide(&AccountState::from_events(&history.events), command)?;
     let metadata = EventMetadata::new(actor, BusinessFunction::PlatformManager);
     store
-        .append(&stream, history.version, &events, &metadata)
+        .decide_and_append(&StreamId::account(&account), &metadata, |history| {
+            decide(&AccountState::from_events(history), command.clone())
+                .map_err(AccountServiceError::from)
+        })
         .await?;
     Ok(())
 }
@@ -452,19 +445,21 @@ async fn replace_password(
     how: PasswordChange,
 ) -> Result<(), AccountServiceError> {
     let stream = StreamId::account(account);
+    let command = PlatformCommand::RecordPasswordChange {
+        account: account.clone(),
+        how,
+    };
+    // The rules first, then the new hash, then the event that records it.
     let history = store.load::<PlatformEvent>(&stream).await?;
-    let events = decide(
-        &AccountState::from_events(&history.events),
-        PlatformCommand::RecordPasswordChange {
-            account: account.clone(),
-            how,
-        },
-    )?;
+    decide(&AccountState::from_events(&history.events), command.clone())?;
     let password_hash = hash_off_thread(new).await?;
     credentials::set_password_hash(store, account, &password_hash).await?;
     let metadata = EventMetadata::new(Actor::user(account), BusinessFunction::PlatformManager);
     store
-        .append(&stream, history.version, &events, &metadata)
+        .decide_and_append(&stream, &metadata, |history| {
+            decide(&AccountState::from_events(history), command.clone())
+                .map_err(AccountServiceError::from)
+        })
         .await?;
     Ok(())
 }
@@ -478,22 +473,22 @@ pub async fn issue_api_token(
     label: String,
 ) -> Result<(TokenId, Secret), AccountServiceError> {
     let token = TokenId::generate();
-    let stream = StreamId::api_token(&token);
-    let history = store.load::<PlatformEvent>(&stream).await?;
-    let events = decide_token(
-        TokenState::from_events(&history.events),
-        TokenCommand::Issue {
-            token: token.clone(),
-            holder,
-            label,
-        },
-    )?;
+    let command = TokenCommand::Issue {
+        token: token.clone(),
+        holder,
+        label,
+    };
+    // The rules first (a new token's stream is empty), then, as with
+    // passwords, the digest, so an issued token always works.
+    decide_token(TokenState::from_events(&[]), command.clone())?;
     let secret = Secret::generate(API_TOKEN_PREFIX);
-    // As with passwords: the digest first, so an issued token always works.
     credentials::set_token_secret(store, &token, &secret.digest()).await?;
     let metadata = EventMetadata::new(actor, BusinessFunction::PlatformManager);
     store
-        .append(&stream, history.version, &events, &metadata)
+        .decide_and_append(&StreamId::api_token(&token), &metadata, |history| {
+            decide_token(TokenState::from_events(history), command.clone())
+                .map_err(AccountServiceError::from)
+        })
         .await?;
     Ok((token, secret))
 }
@@ -505,14 +500,13 @@ pub async fn revoke_api_token(
     token: TokenId,
 ) -> Result<(), AccountServiceError> {
     let stream = StreamId::api_token(&token);
-    let history = store.load::<PlatformEvent>(&stream).await?;
-    let events = decide_token(
-        TokenState::from_events(&history.events),
-        TokenCommand::Revoke { token },
-    )?;
+    let command = TokenCommand::Revoke { token };
     let metadata = EventMetadata::new(actor, BusinessFunction::PlatformManager);
     store
-        .append(&stream, history.version, &events, &metadata)
+        .decide_and_append(&stream, &metadata, |history| {
+            decide_token(TokenState::from_events(history), command.clone())
+                .map_err(AccountServiceError::from)
+        })
         .await?;
     Ok(())
 }
@@ -603,12 +597,12 @@ async fn change_request_command(
     request: &ChangeRequestId,
     command: ChangeRequestCommand,
 ) -> Result<(), AccountServiceError> {
-    let stream = StreamId::change_request(request);
-    let history = store.load::<PlatformEvent>(&stream).await?;
-    let events = decide_change_request(ChangeRequestState::from_events(&history.events), command)?;
     let metadata = EventMetadata::new(actor, BusinessFunction::PlatformManager);
     store
-        .append(&stream, history.version, &events, &metadata)
+        .decide_and_append(&StreamId::change_request(request), &metadata, |history| {
+            decide_change_request(ChangeRequestState::from_events(history), command.clone())
+                .map_err(AccountServiceError::from)
+        })
         .await?;
     Ok(())
 }

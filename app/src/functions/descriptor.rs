@@ -1,0 +1,72 @@
+//! A built function's descriptor: everything the rest of Kiln needs to know
+//! about it, declared once, in the function's own module (`FUNCTION` in its
+//! `mod.rs`), and listed once, in [`super::BUILT`].
+//!
+//! The store's registry (event families, projectors, checks), the staff
+//! page's filler and controls, and whether a function's page is built are
+//! all read from the descriptors; nothing else lists the functions by hand.
+//! Adding a function is its folder, one line in [`super::BUILT`] and its
+//! migrations.
+
+use super::BusinessFunction;
+use crate::staff::view::FunctionPage;
+use leptos::prelude::AnyView;
+
+#[cfg(feature = "ssr")]
+use crate::store::{
+    EventStore, StoreError, catalog::EventFamily, holding::EventCheck, integrity::IntegrityCheck,
+    projections::Projector,
+};
+
+/// What fills a function's staff page with its figures and tables.
+#[cfg(feature = "ssr")]
+pub type PageFiller = for<'a> fn(
+    &'a EventStore,
+    &'a mut FunctionPage,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<(), StoreError>> + Send + 'a>,
+>;
+
+/// The forms and panels a function's page shows between its figures and
+/// its tables, drawn from the page's view model.
+pub type PageControls = fn(&FunctionPage) -> AnyView;
+
+/// One built business function, as the rest of Kiln knows it.
+pub struct FunctionDescriptor {
+    /// Which function of the briefing this is.
+    pub function: BusinessFunction,
+    /// Its event enum, when it posts events (the log's schema of it).
+    #[cfg(feature = "ssr")]
+    pub events: Option<fn() -> EventFamily>,
+    /// The tables it derives from its events.
+    #[cfg(feature = "ssr")]
+    pub projectors: &'static [Projector],
+    /// Invariants of its tables, checked after the fact.
+    #[cfg(feature = "ssr")]
+    pub integrity_checks: &'static [IntegrityCheck],
+    /// Rules each of its events must keep to reach the tables unheld.
+    #[cfg(feature = "ssr")]
+    pub event_checks: &'static [EventCheck],
+    /// Fills its staff page's view model.
+    #[cfg(feature = "ssr")]
+    pub fill_page: PageFiller,
+    /// Its page's own forms and panels above its tables, if it has any.
+    pub controls: Option<PageControls>,
+    /// Its page's own forms after the tables and change requests, if any
+    /// (the Platform Manager's triage, roles and tokens).
+    pub closing_controls: Option<PageControls>,
+}
+
+impl FunctionDescriptor {
+    /// The function's part of the store's registry.
+    #[cfg(feature = "ssr")]
+    pub fn contribution(&self) -> crate::store::registry::Contribution {
+        crate::store::registry::Contribution {
+            function: self.function,
+            events: self.events.map(|family| family()),
+            projectors: self.projectors,
+            integrity_checks: self.integrity_checks,
+            event_checks: self.event_checks,
+        }
+    }
+}
