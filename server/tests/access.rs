@@ -7,7 +7,7 @@
 )]
 mod support;
 
-use app::access::table::{FUNCTION_ROUTES, Method, PathPattern, ROUTES};
+use app::access::table::{self, FUNCTION_ROUTES, Method, PathPattern};
 use app::access::{Denial, Principal, Requirement, authorize};
 use app::functions::BusinessFunction;
 use serde_json::Value;
@@ -366,8 +366,7 @@ fn sample_path(pattern: PathPattern) -> String {
 /// Signing out ends the session, so it comes last.
 fn every_route() -> Vec<(Method, String, Requirement)> {
     let sign_out = PathPattern::Exact("/api/account/sign-out");
-    let fixed = ROUTES
-        .iter()
+    let fixed = table::every_route()
         .filter(|route| route.path != sign_out)
         .map(|route| (route.method, sample_path(route.path), route.required));
     let per_function = FUNCTION_ROUTES.iter().flat_map(|route| {
@@ -382,8 +381,7 @@ fn every_route() -> Vec<(Method, String, Requirement)> {
             (route.method, path, route.requirement(function))
         })
     });
-    let last = ROUTES
-        .iter()
+    let last = table::every_route()
         .filter(|route| route.path == sign_out)
         .map(|route| (route.method, sample_path(route.path), route.required));
     fixed.chain(per_function).chain(last).collect()

@@ -3,7 +3,7 @@
 //! what; a test walks the router and fails for any route missing here.
 
 use super::{Capability, Requirement};
-use crate::functions::BusinessFunction::{self, Customers, DatabaseManager, PlatformManager};
+use crate::functions::BusinessFunction::{self, DatabaseManager};
 
 /// The HTTP method of a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,7 +46,8 @@ pub struct Route {
     pub purpose: &'static str,
 }
 
-const fn route(
+/// A row for an exact path.
+pub const fn route(
     method: Method,
     path: &'static str,
     required: Requirement,
@@ -60,7 +61,9 @@ const fn route(
     }
 }
 
-/// Every route. Pages are GET; server functions are POST under `/api/`.
+/// Every route shared by the whole site (each built function's own routes
+/// are in its descriptor: [`every_route`] lists both). Pages are GET;
+/// server functions are POST under `/api/`.
 pub const ROUTES: &[Route] = &[
     // The storefront and sign-in.
     route(Method::Get, "/", Requirement::Public, "storefront home"),
@@ -238,48 +241,6 @@ pub const ROUTES: &[Route] = &[
         Requirement::view(DatabaseManager),
         "live events (server-sent events)",
     ),
-    route(
-        Method::Post,
-        "/api/database-manager/rebuild",
-        Requirement::operate(DatabaseManager),
-        "rebuild projections (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/database-manager/quarantine/decide",
-        Requirement::approve(DatabaseManager),
-        "release or reject quarantined events (server function)",
-    ),
-    route(
-        Method::Get,
-        "/api/database-manager/rebuild/progress",
-        Requirement::view(DatabaseManager),
-        "rebuild progress (server-sent events)",
-    ),
-    route(
-        Method::Get,
-        "/staff/database-manager/events",
-        Requirement::view(DatabaseManager),
-        "the event log, searchable (page)",
-    ),
-    Route {
-        method: Method::Get,
-        path: PathPattern::Prefix("/staff/database-manager/events/"),
-        required: Requirement::view(DatabaseManager),
-        purpose: "one event in full (page)",
-    },
-    route(
-        Method::Get,
-        "/api/database-manager/events",
-        Requirement::view(DatabaseManager),
-        "the event log, searchable (JSON)",
-    ),
-    Route {
-        method: Method::Get,
-        path: PathPattern::Prefix("/api/database-manager/events/"),
-        required: Requirement::view(DatabaseManager),
-        purpose: "one event in full (JSON)",
-    },
     // The dealer portal: the company comes from the principal, never from
     // the request.
     route(
@@ -406,159 +367,12 @@ pub const ROUTES: &[Route] = &[
         Requirement::SignedIn,
         "write on one's own ticket (server function)",
     ),
-    route(
-        Method::Post,
-        "/api/customers/tickets/answer",
-        Requirement::operate(Customers),
-        "answer a support ticket (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/customers/tickets/close",
-        Requirement::operate(Customers),
-        "close a support ticket (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/customers/tickets/flag",
-        Requirement::operate(Customers),
-        "flag a ticket's feedback to the function it concerns (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/customers/promotions/offer",
-        Requirement::operate(Customers),
-        "offer a dealer company a promotional price (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/customers/promotions/withdraw",
-        Requirement::operate(Customers),
-        "withdraw a dealer company's promotional price (server function)",
-    ),
-    // Category Management's commands.
-    route(
-        Method::Post,
-        "/api/category/base-price",
-        Requirement::operate(BusinessFunction::Category),
-        "change a product's base price (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/category/proposals/price",
-        Requirement::operate(BusinessFunction::Category),
-        "propose a product's base price for a person to approve (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/category/proposals/decide",
-        Requirement::approve(BusinessFunction::Category),
-        "approve or reject a proposed base price (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/category/delist",
-        Requirement::operate(BusinessFunction::Category),
-        "take a product off sale (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/category/relist",
-        Requirement::operate(BusinessFunction::Category),
-        "put a product back on sale (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/category/add-product",
-        Requirement::operate(BusinessFunction::Category),
-        "add a product to the catalog (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/category/edit-product",
-        Requirement::operate(BusinessFunction::Category),
-        "change a product's details (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/category/market-note",
-        Requirement::operate(BusinessFunction::Category),
-        "note a market price for a product (server function)",
-    ),
-    // Fulfillment's commands.
-    route(
-        Method::Post,
-        "/api/fulfillment/stock-count",
-        Requirement::operate(BusinessFunction::Fulfillment),
-        "record a stock count (server function)",
-    ),
     // Customer Management: dealer onboarding.
     route(
         Method::Get,
         "/dealers/apply",
         Requirement::Public,
         "apply for a trade account",
-    ),
-    route(
-        Method::Post,
-        "/api/customers/dealer-applications/submit",
-        Requirement::Public,
-        "submit a dealer application (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/customers/dealer-applications",
-        Requirement::view(Customers),
-        "list dealer applications (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/customers/dealer-applications/decide",
-        Requirement::approve(Customers),
-        "approve or decline a dealer application (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/customers/dealer-applications/decide-form",
-        Requirement::approve(Customers),
-        "approve or decline a dealer application from the page's buttons (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/customers/dealer-users/add",
-        Requirement::operate(Customers),
-        "add a user to a dealer company (server function)",
-    ),
-    // Platform Manager: API tokens for agents.
-    route(
-        Method::Post,
-        "/api/platform-manager/tokens",
-        Requirement::Admin,
-        "list API tokens (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/platform-manager/roles/change",
-        Requirement::Admin,
-        "grant or revoke a staff member's role (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/platform-manager/tokens/issue",
-        Requirement::Admin,
-        "issue an API token (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/platform-manager/tokens/revoke",
-        Requirement::Admin,
-        "revoke an API token (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/platform-manager/tokens/revoke-form",
-        Requirement::Admin,
-        "revoke an API token from the Platform Manager's page (server function)",
     ),
     // Platform Manager: change requests, raised from any function page by
     // staff or agents, triaged by people who operate the Platform Manager.
@@ -567,18 +381,6 @@ pub const ROUTES: &[Route] = &[
         "/api/agents/messages",
         Requirement::Agent,
         "an agent messages another function's agent (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/platform-manager/change-requests/raise",
-        Requirement::StaffOrAgent,
-        "raise a change request (server function)",
-    ),
-    route(
-        Method::Post,
-        "/api/platform-manager/change-requests/triage",
-        Requirement::operate(PlatformManager),
-        "triage a change request (server function)",
     ),
     // Static files: the browser bundle, pictures, favicon.
     Route {
@@ -691,11 +493,20 @@ pub const FUNCTION_ROUTES: &[FunctionRoute] = &[
     },
 ];
 
+/// Every row of the table: the shared routes, then each built function's
+/// own (from its descriptor).
+pub fn every_route() -> impl Iterator<Item = &'static Route> {
+    ROUTES.iter().chain(
+        crate::functions::BUILT
+            .iter()
+            .flat_map(|descriptor| descriptor.routes.iter()),
+    )
+}
+
 /// The requirement of the route `method path`, or `None` when the table
 /// has no such route (the request is then answered 404 without any work).
 pub fn requirement_of(method: Method, path: &str) -> Option<Requirement> {
-    ROUTES
-        .iter()
+    every_route()
         .find(|route| route.method == method && route.path.matches(path))
         .map(|route| route.required)
         .or_else(|| {
@@ -709,12 +520,14 @@ pub fn requirement_of(method: Method, path: &str) -> Option<Requirement> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::functions::BusinessFunction::Customers;
 
     #[test]
     fn every_route_is_listed_once() {
-        for (index, route) in ROUTES.iter().enumerate() {
+        let routes: Vec<&Route> = every_route().collect();
+        for (index, route) in routes.iter().enumerate() {
             assert!(
-                !ROUTES[index + 1..]
+                !routes[index + 1..]
                     .iter()
                     .any(|other| other.method == route.method && other.path == route.path),
                 "{route:?} is listed twice"

@@ -35,6 +35,11 @@ pub type PageControls = fn(&FunctionPage) -> AnyView;
 pub struct FunctionDescriptor {
     /// Which function of the briefing this is.
     pub function: BusinessFunction,
+    /// Its own endpoints (under `/api/<slug>/`, and pages under
+    /// `/staff/<slug>/`), with what their callers must meet: its rows of
+    /// the authorisation table. (Every function's page, JSON and live
+    /// events are `access::table::FUNCTION_ROUTES`, shared by all.)
+    pub routes: &'static [crate::access::table::Route],
     /// Its event enum, when it posts events (the log's schema of it).
     #[cfg(feature = "ssr")]
     pub events: Option<fn() -> EventFamily>,

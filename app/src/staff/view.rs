@@ -583,10 +583,9 @@ impl FunctionListing {
 /// only agents use. A route matching by prefix is shown ending in `…`.
 fn own_endpoints(function: BusinessFunction) -> Vec<ListedEndpoint> {
     use crate::access::Requirement;
-    use crate::access::table::{Method, PathPattern, ROUTES};
+    use crate::access::table::{Method, PathPattern, every_route};
     let own_prefix = format!("/api/{}/", function.slug());
-    ROUTES
-        .iter()
+    every_route()
         .filter_map(|route| {
             let path = match route.path {
                 PathPattern::Exact(path) => path.to_owned(),

@@ -19,6 +19,7 @@ pub mod decide;
 pub mod endpoints;
 pub mod events;
 pub mod page;
+pub mod routes;
 pub mod view;
 
 #[cfg(feature = "ssr")]
@@ -37,6 +38,7 @@ pub mod service;
 /// Customer Management, as the rest of Kiln knows it.
 pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
     function: super::BusinessFunction::Customers,
+    routes: routes::ROUTES,
     #[cfg(feature = "ssr")]
     events: Some(crate::store::catalog::EventFamily::of::<events::CustomerEvent>),
     #[cfg(feature = "ssr")]

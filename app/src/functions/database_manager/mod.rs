@@ -21,6 +21,7 @@ pub mod decide;
 pub mod endpoints;
 pub mod events;
 pub mod page;
+pub mod routes;
 pub mod view;
 
 #[cfg(feature = "ssr")]
@@ -31,6 +32,7 @@ pub mod service;
 /// The Database Manager, as the rest of Kiln knows it.
 pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
     function: super::BusinessFunction::DatabaseManager,
+    routes: routes::ROUTES,
     #[cfg(feature = "ssr")]
     events: Some(crate::store::catalog::EventFamily::of::<events::DatabaseManagerEvent>),
     #[cfg(feature = "ssr")]

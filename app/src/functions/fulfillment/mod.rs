@@ -12,6 +12,7 @@ pub mod decide;
 pub mod endpoints;
 pub mod events;
 pub mod page;
+pub mod routes;
 pub mod view;
 
 #[cfg(feature = "ssr")]
@@ -22,6 +23,7 @@ pub mod service;
 /// Fulfillment, as the rest of Kiln knows it.
 pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
     function: super::BusinessFunction::Fulfillment,
+    routes: routes::ROUTES,
     #[cfg(feature = "ssr")]
     events: Some(crate::store::catalog::EventFamily::of::<events::FulfillmentEvent>),
     #[cfg(feature = "ssr")]

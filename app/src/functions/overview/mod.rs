@@ -17,6 +17,7 @@ pub mod service;
 /// or checks of its own, only a page.
 pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
     function: super::BusinessFunction::Overview,
+    routes: &[],
     #[cfg(feature = "ssr")]
     events: None,
     #[cfg(feature = "ssr")]

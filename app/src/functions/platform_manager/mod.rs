@@ -17,6 +17,7 @@ pub mod decide;
 pub mod endpoints;
 pub mod events;
 pub mod page;
+pub mod routes;
 pub mod view;
 
 #[cfg(feature = "ssr")]
@@ -27,6 +28,7 @@ pub mod service;
 /// The Platform Manager, as the rest of Kiln knows it.
 pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
     function: super::BusinessFunction::PlatformManager,
+    routes: routes::ROUTES,
     #[cfg(feature = "ssr")]
     events: Some(crate::store::catalog::EventFamily::of::<events::PlatformEvent>),
     #[cfg(feature = "ssr")]
