@@ -157,11 +157,7 @@ fn a_bad_log_filter_is_refused_with_a_clear_message() {
 fn every_projection() -> String {
     app::functions::registry()
         .expect("the registry")
-        .projectors()
-        .iter()
-        .map(|projector| projector.name)
-        .collect::<Vec<_>>()
-        .join(", ")
+        .projector_names()
 }
 
 fn stdout(output: &Output) -> String {

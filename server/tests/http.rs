@@ -419,11 +419,7 @@ async fn rebuilding_an_unknown_projection_over_http_is_refused_with_the_known_na
             "there is no projection called “inventory”; known projections: {}",
             app::functions::registry()
                 .expect("the registry")
-                .projectors()
-                .iter()
-                .map(|projector| projector.name)
-                .collect::<Vec<_>>()
-                .join(", ")
+                .projector_names()
         )),
         "{body}"
     );

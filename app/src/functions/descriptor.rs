@@ -63,6 +63,29 @@ pub struct FunctionDescriptor {
 }
 
 impl FunctionDescriptor {
+    /// A descriptor of `function` declaring nothing yet: no routes, events,
+    /// tables, checks or controls, and a page its service adds nothing to.
+    /// Each function's `FUNCTION` writes what it has over this base
+    /// (`..FunctionDescriptor::of(function)`).
+    pub const fn of(function: BusinessFunction) -> Self {
+        FunctionDescriptor {
+            function,
+            routes: &[],
+            #[cfg(feature = "ssr")]
+            events: None,
+            #[cfg(feature = "ssr")]
+            projectors: &[],
+            #[cfg(feature = "ssr")]
+            integrity_checks: &[],
+            #[cfg(feature = "ssr")]
+            event_checks: &[],
+            #[cfg(feature = "ssr")]
+            fill_page: |_, _| Box::pin(async { Ok(()) }),
+            controls: None,
+            closing_controls: None,
+        }
+    }
+
     /// The function's part of the store's registry.
     #[cfg(feature = "ssr")]
     pub fn contribution(&self) -> crate::store::registry::Contribution {

@@ -255,11 +255,7 @@ pub async fn rebuild(
                 .find(|projector| projector.name == name)
                 .ok_or_else(|| StoreError::UnknownProjection {
                     name: name.to_owned(),
-                    known: projectors
-                        .iter()
-                        .map(|projector| projector.name)
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    known: store.registry().projector_names(),
                 })?;
             vec![projector]
         }
@@ -492,17 +488,11 @@ mod tests {
             let error = rebuild(&store, Some("inventory"), |_| {})
                 .await
                 .expect_err("unknown projection");
-            let known: Vec<&str> = store
-                .registry()
-                .projectors()
-                .iter()
-                .map(|projector| projector.name)
-                .collect();
             assert_eq!(
                 error.to_string(),
                 format!(
                     "there is no projection called “inventory”; known projections: {}",
-                    known.join(", ")
+                    store.registry().projector_names()
                 )
             );
         }

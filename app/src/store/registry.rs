@@ -246,6 +246,16 @@ impl Registry {
         &self.projectors
     }
 
+    /// Every projector's name, in the order they run, comma-separated (as
+    /// a refusal of an unknown projection lists them).
+    pub fn projector_names(&self) -> String {
+        self.projectors
+            .iter()
+            .map(|projector| projector.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Every integrity check of the tables.
     pub fn integrity_checks(&self) -> impl Iterator<Item = &'static IntegrityCheck> + '_ {
         self.integrity_checks.iter().copied()

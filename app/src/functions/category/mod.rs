@@ -22,7 +22,6 @@ pub mod service;
 
 /// Category Management, as the rest of Kiln knows it.
 pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
-    function: super::BusinessFunction::Category,
     routes: routes::ROUTES,
     #[cfg(feature = "ssr")]
     events: Some(crate::store::catalog::EventFamily::of::<events::CategoryEvent>),
@@ -35,5 +34,5 @@ pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
     #[cfg(feature = "ssr")]
     fill_page: |store, page| Box::pin(service::fill_page(store, page)),
     controls: Some(page::controls),
-    closing_controls: None,
+    ..super::FunctionDescriptor::of(super::BusinessFunction::Category)
 };

@@ -37,7 +37,6 @@ pub mod service;
 
 /// Customer Management, as the rest of Kiln knows it.
 pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
-    function: super::BusinessFunction::Customers,
     routes: routes::ROUTES,
     #[cfg(feature = "ssr")]
     events: Some(crate::store::catalog::EventFamily::of::<events::CustomerEvent>),
@@ -50,11 +49,7 @@ pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
         promotions::PROMOTIONS,
     ],
     #[cfg(feature = "ssr")]
-    integrity_checks: &[],
-    #[cfg(feature = "ssr")]
-    event_checks: &[],
-    #[cfg(feature = "ssr")]
     fill_page: |store, page| Box::pin(service::fill_page(store, page)),
     controls: Some(page::controls),
-    closing_controls: None,
+    ..super::FunctionDescriptor::of(super::BusinessFunction::Customers)
 };

@@ -22,18 +22,13 @@ pub mod service;
 
 /// Fulfillment, as the rest of Kiln knows it.
 pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
-    function: super::BusinessFunction::Fulfillment,
     routes: routes::ROUTES,
     #[cfg(feature = "ssr")]
     events: Some(crate::store::catalog::EventFamily::of::<events::FulfillmentEvent>),
     #[cfg(feature = "ssr")]
     projectors: &[projection::STOCK],
     #[cfg(feature = "ssr")]
-    integrity_checks: &[],
-    #[cfg(feature = "ssr")]
-    event_checks: &[],
-    #[cfg(feature = "ssr")]
     fill_page: |store, page| Box::pin(service::fill_page(store, page)),
     controls: Some(page::controls),
-    closing_controls: None,
+    ..super::FunctionDescriptor::of(super::BusinessFunction::Fulfillment)
 };

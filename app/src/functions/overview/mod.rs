@@ -16,18 +16,7 @@ pub mod service;
 /// The Business Overview, as the rest of Kiln knows it: no events, tables
 /// or checks of its own, only a page.
 pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
-    function: super::BusinessFunction::Overview,
-    routes: &[],
-    #[cfg(feature = "ssr")]
-    events: None,
-    #[cfg(feature = "ssr")]
-    projectors: &[],
-    #[cfg(feature = "ssr")]
-    integrity_checks: &[],
-    #[cfg(feature = "ssr")]
-    event_checks: &[],
     #[cfg(feature = "ssr")]
     fill_page: |store, page| Box::pin(service::fill_page(store, page)),
-    controls: None,
-    closing_controls: None,
+    ..super::FunctionDescriptor::of(super::BusinessFunction::Overview)
 };

@@ -27,7 +27,6 @@ pub mod service;
 
 /// The Platform Manager, as the rest of Kiln knows it.
 pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
-    function: super::BusinessFunction::PlatformManager,
     routes: routes::ROUTES,
     #[cfg(feature = "ssr")]
     events: Some(crate::store::catalog::EventFamily::of::<events::PlatformEvent>),
@@ -38,11 +37,7 @@ pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
         projection::AGENT_MESSAGES,
     ],
     #[cfg(feature = "ssr")]
-    integrity_checks: &[],
-    #[cfg(feature = "ssr")]
-    event_checks: &[],
-    #[cfg(feature = "ssr")]
     fill_page: |store, page| Box::pin(service::fill_page(store, page)),
-    controls: None,
     closing_controls: Some(page::closing_controls),
+    ..super::FunctionDescriptor::of(super::BusinessFunction::PlatformManager)
 };
