@@ -1,5 +1,7 @@
 //! What every event in the log has in common, whichever function posts it.
 
+pub mod quarantine;
+
 use crate::functions::BusinessFunction;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use std::fmt;

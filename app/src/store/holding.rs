@@ -28,8 +28,8 @@
 use super::backend::{Connection, PerBackend, per_backend};
 use super::registry::Registry;
 use super::{RecordedEvent, StoreError, database};
+use crate::event::quarantine::QuarantineEvent;
 use crate::functions::BusinessFunction;
-use crate::functions::database_manager::events::DatabaseManagerEvent;
 use chrono::{DateTime, Utc};
 use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
@@ -278,12 +278,8 @@ pub fn verdict_of(event: &RecordedEvent) -> Result<Option<(HeldState, Vec<i64>)>
         return Ok(None);
     }
     Ok(Some(match super::projections::decode_one(event)? {
-        DatabaseManagerEvent::QuarantineReleased(verdict) => {
-            (HeldState::Released, verdict.positions)
-        }
-        DatabaseManagerEvent::QuarantineRejected(verdict) => {
-            (HeldState::Rejected, verdict.positions)
-        }
+        QuarantineEvent::QuarantineReleased(verdict) => (HeldState::Released, verdict.positions),
+        QuarantineEvent::QuarantineRejected(verdict) => (HeldState::Rejected, verdict.positions),
     }))
 }
 

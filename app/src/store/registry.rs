@@ -139,6 +139,12 @@ impl Registry {
                 if family.function != contribution.function {
                     return Err(wrong("event family", declared_by, family.function));
                 }
+                if registry.family_of(family.function).is_some() {
+                    return Err(RegistryError::Duplicate {
+                        what: "event family",
+                        name: declared_by.to_owned(),
+                    });
+                }
                 let entries = family.entries();
                 registry.families.push((family, entries));
             }
@@ -161,6 +167,17 @@ impl Registry {
                 registry.event_checks.push(check);
             }
         }
+        // The store's own events, the quarantine's verdicts, which its gate
+        // reads (`crate::event::quarantine`).
+        let verdicts = EventFamily::of::<crate::event::quarantine::QuarantineEvent>();
+        if registry.family_of(verdicts.function).is_some() {
+            return Err(RegistryError::Duplicate {
+                what: "event family",
+                name: verdicts.function.slug().to_owned(),
+            });
+        }
+        let entries = verdicts.entries();
+        registry.families.push((verdicts, entries));
         registry.check_handles()?;
         registry.check_unique()?;
         // Each catalog entry names the tables its events change, which only
@@ -290,8 +307,52 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::DomainEvent;
     use crate::store::projections::{Projector, ProjectorFuture};
     use crate::store::{RecordedEvent, backend::Connection};
+
+    /// A function's events, as small as one can be: the registry is tested
+    /// without any real function.
+    #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+    #[serde(tag = "type", content = "data")]
+    enum ShelfEvent {
+        /// A shelf was counted.
+        StockCounted {
+            /// Units on it.
+            units: i64,
+        },
+    }
+
+    impl DomainEvent for ShelfEvent {
+        const FUNCTION: BusinessFunction = BusinessFunction::Fulfillment;
+        const SCHEMA_VERSION: i64 = 1;
+
+        fn event_type(&self) -> &'static str {
+            "StockCounted"
+        }
+
+        fn encode(&self) -> Result<serde_json::Value, serde_json::Error> {
+            crate::event::encode_tagged(self)
+        }
+
+        fn decode(
+            event_type: &str,
+            _schema_version: i64,
+            payload: serde_json::Value,
+        ) -> Result<Self, serde_json::Error> {
+            crate::event::decode_tagged(event_type, payload)
+        }
+    }
+
+    fn shelves(projectors: &'static [Projector]) -> Contribution {
+        Contribution {
+            function: BusinessFunction::Fulfillment,
+            events: Some(EventFamily::of::<ShelfEvent>()),
+            projectors,
+            integrity_checks: &[],
+            event_checks: &[],
+        }
+    }
 
     fn nothing<'a>(_: Connection<'a>, _: &'a [&'a RecordedEvent]) -> ProjectorFuture<'a> {
         Box::pin(async { Ok(()) })
@@ -305,17 +366,34 @@ mod tests {
         apply: nothing,
     };
 
+    const COUNTS: Projector = Projector {
+        name: "counts",
+        function: BusinessFunction::Fulfillment,
+        handles: &["StockCounted"],
+        tables: &["counts"],
+        apply: nothing,
+    };
+
+    #[test]
+    fn a_registry_catalogues_each_event_type_with_the_tables_it_changes() {
+        let registry = Registry::new([shelves(std::slice::from_ref(&COUNTS))]).expect("fits");
+        assert_eq!(
+            registry.tables_touched_by(BusinessFunction::Fulfillment, "StockCounted"),
+            ["counts"]
+        );
+        assert_eq!(registry.projector_names(), "counts");
+        // The store's own verdict events are there without anyone listing them.
+        assert!(
+            registry
+                .entries_of(BusinessFunction::DatabaseManager)
+                .iter()
+                .any(|entry| entry.name == "QuarantineReleased")
+        );
+    }
+
     #[test]
     fn a_projector_naming_an_event_type_its_function_lacks_is_refused() {
-        let refused = Registry::new([Contribution {
-            function: BusinessFunction::Fulfillment,
-            events: Some(EventFamily::of::<
-                crate::functions::fulfillment::events::FulfillmentEvent,
-            >()),
-            projectors: std::slice::from_ref(&MISSPELT),
-            integrity_checks: &[],
-            event_checks: &[],
-        }]);
+        let refused = Registry::new([shelves(std::slice::from_ref(&MISSPELT))]);
         assert_eq!(
             refused.err(),
             Some(RegistryError::UnknownEventType {
@@ -345,6 +423,41 @@ mod tests {
             ),
             "{:?}",
             refused.err()
+        );
+    }
+
+    #[test]
+    fn a_table_written_by_two_projectors_is_refused() {
+        const RECOUNTS: Projector = Projector {
+            name: "recounts",
+            ..COUNTS
+        };
+        const BOTH: &[Projector] = &[COUNTS, RECOUNTS];
+        let refused = Registry::new([shelves(BOTH)]);
+        assert_eq!(
+            refused.err(),
+            Some(RegistryError::Duplicate {
+                what: "table",
+                name: "counts".to_owned(),
+            })
+        );
+    }
+
+    #[test]
+    fn a_function_declaring_the_stores_own_verdict_events_is_refused() {
+        let refused = Registry::new([Contribution {
+            function: BusinessFunction::DatabaseManager,
+            events: Some(EventFamily::of::<crate::event::quarantine::QuarantineEvent>()),
+            projectors: &[],
+            integrity_checks: &[],
+            event_checks: &[],
+        }]);
+        assert_eq!(
+            refused.err(),
+            Some(RegistryError::Duplicate {
+                what: "event family",
+                name: "database-manager".to_owned(),
+            })
         );
     }
 }

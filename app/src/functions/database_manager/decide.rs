@@ -1,7 +1,7 @@
 //! The Database Manager's one command, a verdict on quarantined events,
 //! and the pure rule that turns it into an event or a refusal.
 
-use super::events::{DatabaseManagerEvent, QuarantineVerdict};
+use crate::event::quarantine::{QuarantineEvent, QuarantineVerdict};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -107,12 +107,12 @@ pub struct QuarantineState {
 
 impl QuarantineState {
     /// Folds an anomaly's past events, oldest first, into its state.
-    pub fn from_events<'a>(events: impl IntoIterator<Item = &'a DatabaseManagerEvent>) -> Self {
+    pub fn from_events<'a>(events: impl IntoIterator<Item = &'a QuarantineEvent>) -> Self {
         let mut state = Self::default();
         for event in events {
             state.verdict = Some(match event {
-                DatabaseManagerEvent::QuarantineReleased(_) => Verdict::Release,
-                DatabaseManagerEvent::QuarantineRejected(_) => Verdict::Reject,
+                QuarantineEvent::QuarantineReleased(_) => Verdict::Release,
+                QuarantineEvent::QuarantineRejected(_) => Verdict::Reject,
             });
         }
         state
@@ -124,7 +124,7 @@ impl QuarantineState {
 pub fn decide_quarantine(
     state: QuarantineState,
     command: DecideQuarantine,
-) -> Result<Vec<DatabaseManagerEvent>, QuarantineError> {
+) -> Result<Vec<QuarantineEvent>, QuarantineError> {
     let DecideQuarantine {
         flagged,
         verdict,
@@ -154,8 +154,8 @@ pub fn decide_quarantine(
         note: note.to_owned(),
     };
     Ok(vec![match verdict {
-        Verdict::Release => DatabaseManagerEvent::QuarantineReleased(decided),
-        Verdict::Reject => DatabaseManagerEvent::QuarantineRejected(decided),
+        Verdict::Release => QuarantineEvent::QuarantineReleased(decided),
+        Verdict::Reject => QuarantineEvent::QuarantineRejected(decided),
     }])
 }
 
@@ -179,7 +179,7 @@ mod tests {
         }
     }
 
-    fn given(events: &[DatabaseManagerEvent]) -> QuarantineState {
+    fn given(events: &[QuarantineEvent]) -> QuarantineState {
         QuarantineState::from_events(events)
     }
 
@@ -196,14 +196,14 @@ mod tests {
     fn waiting_events_are_released_with_or_without_a_note() {
         assert_eq!(
             decide_quarantine(given(&[]), verdict(Verdict::Release, "")),
-            Ok(vec![DatabaseManagerEvent::QuarantineReleased(decided(""))])
+            Ok(vec![QuarantineEvent::QuarantineReleased(decided(""))])
         );
         assert_eq!(
             decide_quarantine(
                 given(&[]),
                 verdict(Verdict::Release, "  repaired by a rebuild  ")
             ),
-            Ok(vec![DatabaseManagerEvent::QuarantineReleased(decided(
+            Ok(vec![QuarantineEvent::QuarantineReleased(decided(
                 "repaired by a rebuild"
             ))])
         );
@@ -216,7 +216,7 @@ mod tests {
                 given(&[]),
                 verdict(Verdict::Reject, "a price of zero was typed by mistake")
             ),
-            Ok(vec![DatabaseManagerEvent::QuarantineRejected(decided(
+            Ok(vec![QuarantineEvent::QuarantineRejected(decided(
                 "a price of zero was typed by mistake"
             ))])
         );
@@ -232,7 +232,7 @@ mod tests {
 
     #[test]
     fn an_anomaly_already_decided_is_not_decided_again() {
-        let released = DatabaseManagerEvent::QuarantineReleased(decided(""));
+        let released = QuarantineEvent::QuarantineReleased(decided(""));
         assert_eq!(
             decide_quarantine(given(&[released]), verdict(Verdict::Reject, "wrong")),
             Err(QuarantineError::AlreadyDecided {
@@ -240,7 +240,7 @@ mod tests {
                 verdict: Verdict::Release
             })
         );
-        let rejected = DatabaseManagerEvent::QuarantineRejected(decided("wrong"));
+        let rejected = QuarantineEvent::QuarantineRejected(decided("wrong"));
         assert_eq!(
             decide_quarantine(given(&[rejected]), verdict(Verdict::Release, "")),
             Err(QuarantineError::AlreadyDecided {

@@ -19,7 +19,6 @@
 
 pub mod decide;
 pub mod endpoints;
-pub mod events;
 pub mod page;
 pub mod routes;
 pub mod view;
@@ -32,8 +31,6 @@ pub mod service;
 /// The Database Manager, as the rest of Kiln knows it.
 pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
     routes: routes::ROUTES,
-    #[cfg(feature = "ssr")]
-    events: Some(crate::store::catalog::EventFamily::of::<events::DatabaseManagerEvent>),
     #[cfg(feature = "ssr")]
     projectors: &[projection::QUARANTINE],
     #[cfg(feature = "ssr")]

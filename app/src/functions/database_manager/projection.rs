@@ -2,7 +2,7 @@
 //! `quarantine_verdicts`, and the quarantine the page reads: every
 //! integrity anomaly with the verdict on its events, if any.
 
-use super::events::{DatabaseManagerEvent, QuarantineVerdict};
+use crate::event::quarantine::{QuarantineEvent, QuarantineVerdict};
 use crate::functions::BusinessFunction;
 use crate::store::backend::{Connection, PerBackend, per_backend};
 use crate::store::projections::{self, Projector, Row, Value, upsert_rows};
@@ -33,12 +33,12 @@ pub async fn apply(
         by: String,
         at: String,
     }
-    let decoded = projections::decode::<DatabaseManagerEvent>(events)?;
+    let decoded = projections::decode::<QuarantineEvent>(events)?;
     let mut decided = Vec::with_capacity(decoded.len());
     for (event, payload) in decoded {
         let (verdict, verdict_payload) = match payload {
-            DatabaseManagerEvent::QuarantineReleased(payload) => ("release", payload),
-            DatabaseManagerEvent::QuarantineRejected(payload) => ("reject", payload),
+            QuarantineEvent::QuarantineReleased(payload) => ("release", payload),
+            QuarantineEvent::QuarantineRejected(payload) => ("reject", payload),
         };
         decided.push(Decided {
             position: event.position,

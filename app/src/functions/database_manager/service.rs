@@ -413,8 +413,8 @@ pub async fn decide_quarantine(
     verdict: Verdict,
     note: String,
 ) -> Result<(), QuarantineServiceError> {
-    use super::events::DatabaseManagerEvent;
     use crate::event::StreamId;
+    use crate::event::quarantine::QuarantineEvent;
     use crate::store::EventMetadata;
 
     let found = crate::store::integrity::anomaly(store, anomaly)
@@ -441,7 +441,7 @@ pub async fn decide_quarantine(
         .decide_and_append(
             &StreamId::anomaly(anomaly),
             &metadata,
-            |history: &[DatabaseManagerEvent]| {
+            |history: &[QuarantineEvent]| {
                 decide_quarantine_rule(QuarantineState::from_events(history), command.clone())
                     .map_err(QuarantineServiceError::from)
             },
@@ -1016,13 +1016,13 @@ mod tests {
             assert_eq!(decided[0].note.as_deref(), Some("typed as zero"));
             assert_eq!(decided[0].decided_by.as_deref(), Some("user:acc-0000000000000001"));
             let recorded = store
-                .load::<crate::functions::database_manager::events::DatabaseManagerEvent>(&crate::event::StreamId::anomaly(anomaly))
+                .load::<crate::event::quarantine::QuarantineEvent>(&crate::event::StreamId::anomaly(anomaly))
                 .await
                 .expect("stream");
             assert_eq!(
                 recorded.events,
-                vec![crate::functions::database_manager::events::DatabaseManagerEvent::QuarantineRejected(
-                    crate::functions::database_manager::events::QuarantineVerdict {
+                vec![crate::event::quarantine::QuarantineEvent::QuarantineRejected(
+                    crate::event::quarantine::QuarantineVerdict {
                         anomaly,
                         check: "catalog-prices-positive".into(),
                         positions,

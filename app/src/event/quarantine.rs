@@ -1,5 +1,8 @@
-//! What the Database Manager records in the event log: a person's verdict
-//! on the events an integrity check flagged (the quarantine).
+//! The event store's own events: a person's verdict on the events an
+//! integrity check flagged (the quarantine). The store's gate reads them
+//! to release or drop what it holds back, so they are defined here, beside
+//! what every event shares, and the store registers them itself; they are
+//! posted under the Database Manager, which operates the quarantine.
 //!
 //! An integrity check that finds a violation records an anomaly naming
 //! the offending events; until a person has looked at it, those events
@@ -10,12 +13,12 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Every event the Database Manager posts. The variant name is the event's
+/// Every verdict event. The variant name is the event's
 /// stable type name in the log; its fields are the payload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(tag = "type", content = "data")]
-pub enum DatabaseManagerEvent {
+pub enum QuarantineEvent {
     /// A person looked at the events an integrity check flagged and let
     /// them stand (the check was satisfied another way, e.g. by a rebuild
     /// that repaired the table, or the events are right and the check is
@@ -27,8 +30,8 @@ pub enum DatabaseManagerEvent {
     QuarantineRejected(QuarantineVerdict),
 }
 
-/// Payload of [`DatabaseManagerEvent::QuarantineReleased`] and
-/// [`DatabaseManagerEvent::QuarantineRejected`]: which anomaly, the events
+/// Payload of [`QuarantineEvent::QuarantineReleased`] and
+/// [`QuarantineEvent::QuarantineRejected`]: which anomaly, the events
 /// it named, and the person's words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
@@ -44,15 +47,15 @@ pub struct QuarantineVerdict {
     pub note: String,
 }
 
-impl crate::event::DomainEvent for DatabaseManagerEvent {
+impl crate::event::DomainEvent for QuarantineEvent {
     const FUNCTION: crate::functions::BusinessFunction =
         crate::functions::BusinessFunction::DatabaseManager;
     const SCHEMA_VERSION: i64 = 1;
 
     fn event_type(&self) -> &'static str {
         match self {
-            DatabaseManagerEvent::QuarantineReleased(_) => "QuarantineReleased",
-            DatabaseManagerEvent::QuarantineRejected(_) => "QuarantineRejected",
+            QuarantineEvent::QuarantineReleased(_) => "QuarantineReleased",
+            QuarantineEvent::QuarantineRejected(_) => "QuarantineRejected",
         }
     }
 
