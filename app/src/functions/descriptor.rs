@@ -27,6 +27,33 @@ pub type PageFiller = for<'a> fn(
     Box<dyn std::future::Future<Output = Result<(), StoreError>> + Send + 'a>,
 >;
 
+/// What a function shows on the Business Overview: its headline figures,
+/// their trends over the months shown, and its charts. The Overview
+/// credits each to the function's page.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Default)]
+pub struct Headline {
+    /// Key figures, as tiles.
+    pub metrics: Vec<crate::staff::view::Metric>,
+    /// Figures over the months the Overview shows.
+    pub trends: Vec<crate::staff::view::TrendChart>,
+    /// Bar charts.
+    pub charts: Vec<crate::staff::view::BarChart>,
+}
+
+/// The months the Business Overview charts, oldest first.
+#[cfg(feature = "ssr")]
+pub type Months = [crate::functions::category::service::performance::Month];
+
+/// What works out a function's [`Headline`] for the months shown.
+#[cfg(feature = "ssr")]
+pub type HeadlineFiller = for<'a> fn(
+    &'a EventStore,
+    &'a Months,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Headline, StoreError>> + Send + 'a>,
+>;
+
 /// The forms and panels a function's page shows between its figures and
 /// its tables, drawn from the page's view model.
 pub type PageControls = fn(&FunctionPage) -> AnyView;
@@ -55,6 +82,9 @@ pub struct FunctionDescriptor {
     /// Fills its staff page's view model.
     #[cfg(feature = "ssr")]
     pub fill_page: PageFiller,
+    /// Its figures on the Business Overview, if it has any.
+    #[cfg(feature = "ssr")]
+    pub headline: Option<HeadlineFiller>,
     /// Its page's own forms and panels above its tables, if it has any.
     pub controls: Option<PageControls>,
     /// Its page's own forms after the tables and change requests, if any
@@ -81,6 +111,8 @@ impl FunctionDescriptor {
             event_checks: &[],
             #[cfg(feature = "ssr")]
             fill_page: |_, _| Box::pin(async { Ok(()) }),
+            #[cfg(feature = "ssr")]
+            headline: None,
             controls: None,
             closing_controls: None,
         }

@@ -771,7 +771,6 @@ pub mod performance {
             table
         }
     }
-
     #[cfg(test)]
     mod tests {
         use super::*;
@@ -865,6 +864,49 @@ pub mod performance {
             assert_eq!(margin_percent(usd(0), usd(900)), None);
         }
     }
+}
+
+/// Category Management's figures on the Business Overview: the listed
+/// products, revenue and margin this month, the revenue trend, and the
+/// listed products per collection.
+pub async fn headline(
+    store: &EventStore,
+    months: &crate::functions::descriptor::Months,
+) -> Result<crate::functions::descriptor::Headline, StoreError> {
+    use crate::staff::view::{Bar, BarChart, Metric};
+    let products = projection::storefront_products(store, Default::default()).await?;
+    let first_month = months.first().map_or("", |month| month.key.as_str());
+    let catalog = projection::catalog(store).await?;
+    let sales = crate::functions::customers::sales::monthly_sales(store, first_month).await?;
+    let performance = performance::Performance::of(&catalog, months, &sales);
+    let mut trends = performance.charts();
+    trends.truncate(1);
+    let mut collections = std::collections::BTreeMap::new();
+    for product in &products {
+        *collections
+            .entry(product.collection.label())
+            .or_insert(0_i64) += 1;
+    }
+    Ok(crate::functions::descriptor::Headline {
+        metrics: vec![
+            Metric::count("listed-products", "Listed products", products.len()),
+            performance.revenue_metric(),
+            performance.margin_metric(),
+        ],
+        trends,
+        charts: vec![BarChart {
+            key: "products-per-collection".to_owned(),
+            title: "Listed products per collection".to_owned(),
+            bars: collections
+                .into_iter()
+                .map(|(label, value)| Bar {
+                    label: label.to_owned(),
+                    value,
+                })
+                .collect(),
+            source: None,
+        }],
+    })
 }
 
 #[cfg(test)]

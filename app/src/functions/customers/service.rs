@@ -974,6 +974,81 @@ pub async fn fill_page(
     Ok(())
 }
 
+/// Customer Management's figures on the Business Overview: orders, dealer
+/// companies and applications, the order pipeline by payment stage, and
+/// orders by month from shoppers and dealers.
+pub async fn headline(
+    store: &EventStore,
+    months: &crate::functions::descriptor::Months,
+) -> Result<crate::functions::descriptor::Headline, StoreError> {
+    use crate::staff::view::{ChartUnit, Metric, SeriesStyle, TrendChart, TrendSeries};
+    let orders = super::projection::order_totals(store).await?;
+    let companies = super::projection::dealer_companies(store).await?;
+    let pending = super::projection::applications(store)
+        .await?
+        .into_iter()
+        .filter(|application| application.status == "pending")
+        .count();
+    let mut metrics = vec![
+        Metric::count("orders", "Orders placed", orders.orders),
+        Metric::count("dealer-companies", "Dealer companies", companies.len()),
+        Metric::count(
+            "pending-applications",
+            "Dealer applications awaiting review",
+            pending,
+        ),
+    ];
+    for (status, orders, total) in super::projection::orders_by_status(store).await? {
+        metrics.push(Metric {
+            key: format!(
+                "orders-{}-{}",
+                status.as_str().replace('_', "-"),
+                total.currency.code().to_lowercase()
+            ),
+            label: format!("Orders {}", status.label().to_lowercase()),
+            value: format!("{orders} ({total})"),
+            source: None,
+        });
+    }
+    let first_month = months.first().map_or("", |month| month.key.as_str());
+    let by_month = super::sales::orders_by_month(store, first_month).await?;
+    let channel = |name: &str| -> Vec<i64> {
+        months
+            .iter()
+            .map(|month| {
+                by_month
+                    .iter()
+                    .filter(|(key, channel, _)| *key == month.key && channel == name)
+                    .map(|(_, _, orders)| *orders)
+                    .sum()
+            })
+            .collect()
+    };
+    Ok(crate::functions::descriptor::Headline {
+        metrics,
+        trends: vec![TrendChart {
+            key: "orders-by-month".into(),
+            title: "Orders by month, shoppers and dealers".into(),
+            periods: months.iter().map(|month| month.label.clone()).collect(),
+            series: vec![
+                TrendSeries {
+                    name: "Shoppers".into(),
+                    style: SeriesStyle::Bars,
+                    values: channel("consumer"),
+                },
+                TrendSeries {
+                    name: "Dealers".into(),
+                    style: SeriesStyle::Bars,
+                    values: channel("dealer"),
+                },
+            ],
+            unit: ChartUnit::Count,
+            source: None,
+        }],
+        charts: Vec::new(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,8 +11,11 @@ use super::view::{
     EventDetail, EventQuery, EventSearch, RebuildOutcome, RebuildUpdate, TableComparison,
 };
 use crate::functions::BusinessFunction;
+use crate::functions::FunctionGroup;
 use crate::staff::service::feed_entry;
-use crate::staff::view::{Choice, ChoiceList};
+use crate::staff::view::{
+    ChartUnit, Choice, ChoiceList, Metric, SeriesStyle, TrendChart, TrendSeries,
+};
 use crate::store::registry::Registry;
 use crate::store::{EventFilter, EventStore, StoreError, catalog, projections};
 use std::time::Instant;
@@ -151,7 +154,7 @@ pub async fn fill_page(
     store: &EventStore,
     page: &mut crate::staff::view::FunctionPage,
 ) -> Result<(), StoreError> {
-    use crate::staff::view::{DataTable, Metric};
+    use crate::staff::view::DataTable;
 
     let anomalies = super::projection::quarantine(store).await?;
     let waiting = anomalies
@@ -665,6 +668,62 @@ pub async fn event_detail(
             .unwrap_or_default(),
         payload: event.payload,
     }))
+}
+
+/// The Database Manager's headline over time: the events each group of
+/// functions recorded per month (by when their facts happened), stacked.
+async fn events_by_month(
+    store: &EventStore,
+    months: &[crate::functions::category::service::performance::Month],
+) -> Result<TrendChart, StoreError> {
+    let first_month = months.first().map_or("", |month| month.key.as_str());
+    let counted = store.events_per_month(first_month).await?;
+    let series = FunctionGroup::ALL
+        .into_iter()
+        .map(|group| TrendSeries {
+            name: group.title().to_owned(),
+            style: SeriesStyle::Bars,
+            values: months
+                .iter()
+                .map(|month| {
+                    counted
+                        .iter()
+                        .filter(|(key, function, _)| *key == month.key && function.group() == group)
+                        .map(|(_, _, events)| *events)
+                        .sum()
+                })
+                .collect(),
+        })
+        // A group that recorded nothing in these months is left out of
+        // the legend rather than drawn as nothing.
+        .filter(|series| series.values.iter().any(|events| *events > 0))
+        .collect();
+    Ok(TrendChart {
+        key: "events-by-month".into(),
+        title: "Events recorded per month, by group of functions".into(),
+        periods: months.iter().map(|month| month.label.clone()).collect(),
+        series,
+        unit: ChartUnit::Count,
+        source: Some(BusinessFunction::DatabaseManager.page_url()),
+    })
+}
+
+/// The Database Manager's figures on the Business Overview: the events in
+/// the log and the integrity anomalies, the events recorded per month by
+/// group of functions, and the events per function.
+pub async fn headline(
+    store: &EventStore,
+    months: &crate::functions::descriptor::Months,
+) -> Result<crate::functions::descriptor::Headline, StoreError> {
+    let anomalies = crate::store::integrity::anomalies(store).await?;
+    Ok(crate::functions::descriptor::Headline {
+        metrics: vec![
+            Metric::count("events", "Events in the log", store.event_count().await?),
+            Metric::count("anomalies", "Integrity anomalies", anomalies.len()),
+        ],
+        trends: vec![events_by_month(store, months).await?],
+        charts: vec![events_per_function(store).await?],
+    })
 }
 
 #[cfg(test)]

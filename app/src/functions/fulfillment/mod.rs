@@ -29,6 +29,8 @@ pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
     projectors: &[projection::STOCK],
     #[cfg(feature = "ssr")]
     fill_page: |store, page| Box::pin(service::fill_page(store, page)),
+    #[cfg(feature = "ssr")]
+    headline: Some(|store, months| Box::pin(service::headline(store, months))),
     controls: Some(page::controls),
     ..super::FunctionDescriptor::of(super::BusinessFunction::Fulfillment)
 };

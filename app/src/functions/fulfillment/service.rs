@@ -120,3 +120,51 @@ pub async fn fill_page(
     );
     Ok(())
 }
+
+/// Fulfillment's figures on the Business Overview: the units on the
+/// shelves, the products low or out, and the units ordered per month.
+pub async fn headline(
+    store: &EventStore,
+    months: &crate::functions::descriptor::Months,
+) -> Result<crate::functions::descriptor::Headline, StoreError> {
+    use super::projection::{StockSummary, stock_levels};
+    use crate::staff::view::{ChartUnit, Metric, SeriesStyle, TrendChart, TrendSeries};
+    let stock = StockSummary::of(&stock_levels(store).await?);
+    let first_month = months.first().map_or("", |month| month.key.as_str());
+    let sales = crate::functions::customers::sales::monthly_sales(store, first_month).await?;
+    Ok(crate::functions::descriptor::Headline {
+        metrics: vec![
+            Metric::count("units-in-stock", "Units on the shelves", stock.available),
+            Metric::count(
+                "products-low-or-out",
+                "Products low or out of stock",
+                stock.low + stock.out,
+            ),
+        ],
+        // The units on the shelves have no history (a count replaces the
+        // one before), so the trend is the work that comes to Fulfillment:
+        // the units ordered each month, to pick and ship.
+        trends: vec![TrendChart {
+            key: "units-ordered-by-month".into(),
+            title: "Units ordered per month, to pick and ship".into(),
+            periods: months.iter().map(|month| month.label.clone()).collect(),
+            series: vec![TrendSeries {
+                name: "Units ordered".into(),
+                style: SeriesStyle::Line,
+                values: months
+                    .iter()
+                    .map(|month| {
+                        sales
+                            .iter()
+                            .filter(|sold| sold.month == month.key)
+                            .map(|sold| sold.units)
+                            .sum()
+                    })
+                    .collect(),
+            }],
+            unit: ChartUnit::Count,
+            source: None,
+        }],
+        charts: Vec::new(),
+    })
+}

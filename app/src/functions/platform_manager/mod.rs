@@ -38,6 +38,8 @@ pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
     ],
     #[cfg(feature = "ssr")]
     fill_page: |store, page| Box::pin(service::fill_page(store, page)),
+    #[cfg(feature = "ssr")]
+    headline: Some(|store, months| Box::pin(service::headline(store, months))),
     closing_controls: Some(page::closing_controls),
     ..super::FunctionDescriptor::of(super::BusinessFunction::PlatformManager)
 };

@@ -792,6 +792,29 @@ pub async fn fill_page(
     Ok(())
 }
 
+/// The Platform Manager's figures on the Business Overview: the shopper
+/// accounts, and the accounts opened per month by tier.
+pub async fn headline(
+    store: &EventStore,
+    months: &crate::functions::descriptor::Months,
+) -> Result<crate::functions::descriptor::Headline, StoreError> {
+    use super::decide::AccountTier;
+    let shoppers = projection::account_counts(store)
+        .await?
+        .into_iter()
+        .find(|(tier, _)| *tier == AccountTier::Consumer)
+        .map_or(0, |(_, count)| count);
+    Ok(crate::functions::descriptor::Headline {
+        metrics: vec![crate::staff::view::Metric::count(
+            "shopper-accounts",
+            "Shopper accounts",
+            shoppers,
+        )],
+        trends: vec![accounts_opened_chart(store, months).await?],
+        charts: Vec::new(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
