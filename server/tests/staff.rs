@@ -16,14 +16,6 @@ use app::functions::platform_manager::{projection, service};
 use app::staff::view::FunctionPage;
 use support::spawn_app;
 
-/// These tests render pages one test at a time. With several threads
-/// rendering pages at once, Leptos' server rendering now and then never
-/// finishes a page whose data has loaded (about one run in fifteen of four
-/// servers in one process each serving 380 page requests; one server
-/// under 19 concurrent requests never did). Until the cause is found,
-/// the tests of this file do not run side by side; see docs/ARCHITECTURE.md.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 /// The text of the element following `marker` in `html`, with Leptos'
 /// hydration comments taken out.
 fn text_after(html: &str, marker: &str, then: &str) -> String {
@@ -94,7 +86,6 @@ fn on_page(html: &str, text: &str) -> bool {
 
 #[tokio::test]
 async fn every_figure_on_a_function_page_equals_its_json() {
-    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     // A decision waiting, a conversation and a change request, so the
@@ -265,7 +256,6 @@ async fn every_figure_on_a_function_page_equals_its_json() {
 
 #[tokio::test]
 async fn the_built_pages_show_the_demo_business() {
-    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let figure = |page: &FunctionPage, key: &str| {
@@ -313,7 +303,6 @@ async fn the_built_pages_show_the_demo_business() {
 
 #[tokio::test]
 async fn a_function_not_built_yet_says_so_and_shows_no_figures() {
-    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let hr = page_json(&app, BusinessFunction::Hr).await;
@@ -334,7 +323,6 @@ async fn a_function_not_built_yet_says_so_and_shows_no_figures() {
 
 #[tokio::test]
 async fn the_function_index_lists_every_function_for_staff_and_agents() {
-    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let listed: Vec<serde_json::Value> =
@@ -419,7 +407,6 @@ async fn the_function_index_lists_every_function_for_staff_and_agents() {
 
 #[tokio::test]
 async fn a_grant_and_a_revocation_show_on_the_platform_manager_page() {
-    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let potter = projection::account_by_email(
@@ -463,7 +450,6 @@ async fn a_grant_and_a_revocation_show_on_the_platform_manager_page() {
 
 #[tokio::test]
 async fn a_function_page_hears_each_new_event_of_its_function_as_it_happens() {
-    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let mut live = app
@@ -504,7 +490,6 @@ async fn a_function_page_hears_each_new_event_of_its_function_as_it_happens() {
 
 #[tokio::test]
 async fn shutting_down_ends_open_live_streams() {
-    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let live = app.get("/api/functions/overview/live").await;
@@ -518,7 +503,6 @@ async fn shutting_down_ends_open_live_streams() {
 
 #[tokio::test]
 async fn a_change_request_raised_from_a_page_is_listed_there_and_triaged_by_the_platform_manager() {
-    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     let potter = app.another_browser();
     potter
@@ -609,7 +593,6 @@ async fn a_change_request_raised_from_a_page_is_listed_there_and_triaged_by_the_
 
 #[tokio::test]
 async fn a_change_request_with_bad_input_is_refused_and_changes_nothing() {
-    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let events = app.store.event_count().await.expect("count");
@@ -657,7 +640,6 @@ async fn a_change_request_with_bad_input_is_refused_and_changes_nothing() {
 
 #[tokio::test]
 async fn a_base_price_change_and_a_delisting_reach_the_catalog_the_shop_and_the_history() {
-    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     let potter = app.another_browser();
     potter
@@ -809,7 +791,6 @@ async fn a_base_price_change_and_a_delisting_reach_the_catalog_the_shop_and_the_
 #[tokio::test]
 async fn a_product_added_with_options_and_a_cost_is_edited_and_noted_and_bad_input_changes_nothing()
 {
-    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     let potter = app.another_browser();
     potter
@@ -1010,7 +991,6 @@ async fn a_product_added_with_options_and_a_cost_is_edited_and_noted_and_bad_inp
 async fn the_event_log_is_searched_by_type_and_read_event_by_event_as_json_and_as_pages() {
     use app::functions::database_manager::view::{EventDetail, EventSearch};
 
-    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
 
@@ -1125,7 +1105,6 @@ async fn the_event_log_is_searched_by_type_and_read_event_by_event_as_json_and_a
 async fn a_function_table_is_filtered_sorted_and_paged_as_json_from_the_same_rows_as_its_page() {
     use app::staff::view::{TablePage, TableQuery};
 
-    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let catalog = page_json(&app, BusinessFunction::Category)
@@ -1199,7 +1178,6 @@ async fn a_function_table_is_filtered_sorted_and_paged_as_json_from_the_same_row
 
 #[tokio::test]
 async fn an_administrator_grants_and_revokes_a_role_from_the_page_and_bad_input_changes_nothing() {
-    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let roles_of_potter = |page: FunctionPage| {
@@ -1314,7 +1292,6 @@ async fn an_administrator_grants_and_revokes_a_role_from_the_page_and_bad_input_
 #[tokio::test]
 async fn an_anomaly_waits_in_the_quarantine_until_a_person_rejects_its_events_and_bad_verdicts_change_nothing()
  {
-    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     // Damage a table behind the log's back, as a bug or a hand-edit would,
@@ -1475,7 +1452,6 @@ async fn an_anomaly_waits_in_the_quarantine_until_a_person_rejects_its_events_an
 #[tokio::test]
 async fn a_price_slip_waits_in_the_quarantine_and_the_shop_keeps_the_old_price_until_a_person_releases_it()
  {
-    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let changed = app
@@ -1579,7 +1555,6 @@ async fn a_price_slip_waits_in_the_quarantine_and_the_shop_keeps_the_old_price_u
 #[tokio::test]
 async fn an_approved_proposal_whose_price_jumps_tenfold_waits_in_the_quarantine_and_the_page_says_so()
  {
-    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let decision = app::functions::category::service::propose_price_change(
@@ -1625,7 +1600,6 @@ async fn an_approved_proposal_whose_price_jumps_tenfold_waits_in_the_quarantine_
 
 #[tokio::test]
 async fn an_administrator_revokes_a_token_from_the_page_and_it_stops_working_at_once() {
-    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let issued = app.issue_token("category:read", "pricing bot").await;
@@ -1745,7 +1719,6 @@ async fn an_administrator_revokes_a_token_from_the_page_and_it_stops_working_at_
 
 #[tokio::test]
 async fn an_agent_proposes_a_base_price_and_a_person_approves_it_on_the_category_page() {
-    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let proposer = app
@@ -1911,7 +1884,6 @@ async fn an_agent_proposes_a_base_price_and_a_person_approves_it_on_the_category
 
 #[tokio::test]
 async fn agents_message_each_other_and_both_pages_show_the_thread() {
-    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let category = app.issue_token("category:propose", "an agent").await.secret;
@@ -2019,4 +1991,65 @@ async fn agents_message_each_other_and_both_pages_show_the_thread() {
             .conversations
             .is_empty()
     );
+}
+
+#[tokio::test]
+async fn a_non_conformance_raised_on_the_quality_page_is_listed_and_bad_input_changes_nothing() {
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let raised = app
+        .post_form(
+            "/api/quality/non-conformances/raise",
+            "/staff/quality",
+            &[
+                ("form[source]", "process"),
+                ("form[subject]", "Glaze crawling on </title><b>jugs</b>"),
+                ("form[description]", "Kiln 2, shelf 3: bare patches"),
+            ],
+        )
+        .await;
+    assert_eq!(raised.url().query(), Some("raised=1"));
+    let page = page_json(&app, BusinessFunction::Quality).await;
+    assert!(page.built);
+    let listed = page.table("non-conformances").expect("the table");
+    assert_eq!(listed.rows.len(), 1);
+    assert_eq!(listed.rows[0][2], "Production process");
+    assert_eq!(listed.rows[0][3], "Glaze crawling on </title><b>jugs</b>");
+    let html = app.get("/staff/quality").await.text().await.expect("HTML");
+    assert!(on_page(&html, "Glaze crawling on </title><b>jugs</b>"));
+    assert!(!html.contains("<b>jugs</b>"), "the subject was not escaped");
+    // The Overview credits the figure to Quality's page.
+    let overview = page_json(&app, BusinessFunction::Overview).await;
+    let raised = overview
+        .metrics
+        .iter()
+        .find(|metric| metric.key == "non-conformances")
+        .expect("Quality's headline");
+    assert_eq!(
+        (raised.value.as_str(), raised.source.as_deref()),
+        ("1", Some("/staff/quality"))
+    );
+
+    let events = app.store.event_count().await.expect("count");
+    let huge = "x".repeat(1_000_000);
+    for (source, subject, description, message) in [
+        ("weather", "s", "", "is not a source"),
+        ("supplier", "   ", "", "say in a line what does not conform"),
+        ("supplier", huge.as_str(), "", "at most 120 characters"),
+        ("customer", "s", huge.as_str(), "at most 2000 characters"),
+    ] {
+        assert_refused(
+            &app,
+            "/api/quality/non-conformances/raise",
+            "/staff/quality",
+            &[
+                ("form[source]", source),
+                ("form[subject]", subject),
+                ("form[description]", description),
+            ],
+            message,
+        )
+        .await;
+    }
+    assert_eq!(app.store.event_count().await.expect("count"), events);
 }

@@ -16,6 +16,7 @@ pub mod descriptor;
 pub mod fulfillment;
 pub mod overview;
 pub mod platform_manager;
+pub mod quality;
 
 pub use descriptor::FunctionDescriptor;
 use serde::{Deserialize, Serialize};
@@ -31,6 +32,7 @@ pub const BUILT: &[&FunctionDescriptor] = &[
     &customers::FUNCTION,
     &fulfillment::FUNCTION,
     &database_manager::FUNCTION,
+    &quality::FUNCTION,
 ];
 
 /// The descriptor of `function`, when it is built.
