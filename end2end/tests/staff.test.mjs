@@ -497,3 +497,30 @@ test('a price typed ten times too high waits in the quarantine, and the shop kee
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a non-conformance raised on the Quality page is listed there and counted on the Business Overview', async () => {
+  const context = await ownerContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await page.goto(`${kiln.url}/staff/quality`);
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  assert.equal(await page.locator('[data-field="status"]').innerText(), 'Live');
+
+  await page.getByLabel('Source').selectOption('supplier');
+  await page.getByLabel('What does not conform').fill('Cracked clay bodies from the March delivery');
+  await page.getByLabel('How it was found, what was seen').fill('Three of twelve bags crack on drying.');
+  await page.getByRole('button', { name: 'Raise it' }).click();
+  await page.waitForURL(`${kiln.url}/staff/quality?non-conformance=raised`);
+  const listed = page.locator('[data-table="non-conformances"] tr', { hasText: 'Cracked clay bodies from the March delivery' });
+  await listed.waitFor();
+  assert.match(await listed.innerText(), /Supplier material/);
+  await page.screenshot({ path: path.join(screenshotDir, 'staff-quality.png'), fullPage: true });
+
+  await page.locator('nav a[data-function="overview"]').click();
+  await page.waitForURL(`${kiln.url}/staff/overview`);
+  await metric(page, 'non-conformances').waitFor();
+  assert.equal(await metric(page, 'non-conformances').innerText(), '1');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

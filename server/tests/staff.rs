@@ -2008,7 +2008,7 @@ async fn a_non_conformance_raised_on_the_quality_page_is_listed_and_bad_input_ch
             ],
         )
         .await;
-    assert_eq!(raised.url().query(), Some("raised=1"));
+    assert_eq!(raised.url().query(), Some("non-conformance=raised"));
     let page = page_json(&app, BusinessFunction::Quality).await;
     assert!(page.built);
     let listed = page.table("non-conformances").expect("the table");

@@ -23,8 +23,10 @@ use serde::{Deserialize, Serialize};
 
 /// Every built function, each described once in its own module. This list
 /// is the only place that names them: the store's registry, the staff
-/// pages and whether a page is built are read from it. (The order is the
-/// order projectors run in and the event catalog lists families.)
+/// pages' fillers and forms, the Business Overview's figures, the
+/// authorisation table's per-function rows and whether a page is built are
+/// read from it. (Its order is the order projectors run in, the event
+/// catalog lists families and the Overview shows figures.)
 pub const BUILT: &[&FunctionDescriptor] = &[
     &overview::FUNCTION,
     &category::FUNCTION,

@@ -168,6 +168,25 @@ pub async fn monthly_sales(
         .collect()
 }
 
+/// How many units were ordered per month from `first_month` (`YYYY-MM`)
+/// on: (month, units), oldest first.
+pub async fn units_by_month(
+    store: &EventStore,
+    first_month: &str,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    crate::store::backend::per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(
+            "SELECT placed_month, CAST(SUM(quantity) AS BIGINT)
+             FROM order_lines WHERE placed_month >= $1
+             GROUP BY placed_month ORDER BY placed_month",
+        )
+        .bind(first_month)
+        .fetch_all(pool)
+        .await
+    })
+    .map_err(database("count units ordered per month from order_lines"))
+}
+
 /// How many orders each channel (`consumer`, `dealer`) placed per month
 /// from `first_month` (`YYYY-MM`) on: (month, channel, orders).
 pub async fn orders_by_month(

@@ -131,7 +131,7 @@ pub async fn headline(
     use crate::staff::view::{ChartUnit, Metric, SeriesStyle, TrendChart, TrendSeries};
     let stock = StockSummary::of(&stock_levels(store).await?);
     let first_month = months.first().map_or("", |month| month.key.as_str());
-    let sales = crate::functions::customers::sales::monthly_sales(store, first_month).await?;
+    let units = crate::functions::customers::sales::units_by_month(store, first_month).await?;
     Ok(crate::functions::descriptor::Headline {
         metrics: vec![
             Metric::count("units-in-stock", "Units on the shelves", stock.available),
@@ -154,11 +154,10 @@ pub async fn headline(
                 values: months
                     .iter()
                     .map(|month| {
-                        sales
+                        units
                             .iter()
-                            .filter(|sold| sold.month == month.key)
-                            .map(|sold| sold.units)
-                            .sum()
+                            .find(|(key, _)| *key == month.key)
+                            .map_or(0, |(_, units)| *units)
                     })
                     .collect(),
             }],

@@ -16,7 +16,7 @@ pub struct NonConformanceForm {
     pub description: String,
 }
 
-/// Raises a non-conformance; then back to the page with `?raised=1`.
+/// Raises a non-conformance; then back to the page with `?non-conformance=raised`.
 /// `POST /api/quality/non-conformances/raise` (form fields
 /// `form[source]`, `form[subject]`, `form[description]`).
 #[server(prefix = "/api", endpoint = "quality/non-conformances/raise")]
@@ -49,6 +49,6 @@ pub async fn raise_non_conformance(form: NonConformanceForm) -> Result<(), KilnE
                 KilnError::Internal
             }
         })?;
-    leptos_axum::redirect("/staff/quality?raised=1");
+    leptos_axum::redirect("/staff/quality?non-conformance=raised");
     Ok(())
 }

@@ -20,7 +20,7 @@ pub fn RaiseNonConformanceForm(
     let result = Signal::derive(move || raise.value().get());
     view! {
         <section class="mt-10 lg:max-w-xl" data-commands="quality">
-            <Notice key="raised" value="1" message="The non-conformance is raised: it is listed below." />
+            <Notice key="non-conformance" value="raised" message="The non-conformance is raised: it is listed below." />
             <div class="rounded-xl border border-stone-200 bg-white p-5">
                 <h2 class="text-lg font-semibold text-stone-900">"Raise a non-conformance"</h2>
                 <p class="mt-1 text-sm text-stone-600">"Something that does not meet its standard: a supplier's material, a process, a finished product, or what a customer found."</p>
