@@ -31,6 +31,40 @@ pub trait DomainEvent: Sized {
     ) -> Result<Self, serde_json::Error>;
 }
 
+/// Implements [`DomainEvent`] for a function's adjacently tagged event enum
+/// whose variants each carry one payload, named as the log names them:
+/// `tagged_events!(QualityEvent, Quality, schema 1, [NonConformanceRaised])`.
+/// Decoding reads every stored version as today's; an enum whose payloads
+/// change shape implements `DomainEvent` by hand, upcasting in `decode`.
+macro_rules! tagged_events {
+    ($enum:ident, $function:ident, schema $version:literal, [$($variant:ident),+ $(,)?]) => {
+        impl $crate::event::DomainEvent for $enum {
+            const FUNCTION: $crate::functions::BusinessFunction =
+                $crate::functions::BusinessFunction::$function;
+            const SCHEMA_VERSION: i64 = $version;
+
+            fn event_type(&self) -> &'static str {
+                match self {
+                    $($enum::$variant(_) => stringify!($variant),)+
+                }
+            }
+
+            fn encode(&self) -> Result<serde_json::Value, serde_json::Error> {
+                $crate::event::encode_tagged(self)
+            }
+
+            fn decode(
+                event_type: &str,
+                _schema_version: i64,
+                payload: serde_json::Value,
+            ) -> Result<Self, serde_json::Error> {
+                $crate::event::decode_tagged(event_type, payload)
+            }
+        }
+    };
+}
+pub(crate) use tagged_events;
+
 /// The payload of an adjacently tagged event enum value (its `data`).
 pub fn encode_tagged<E: Serialize>(event: &E) -> Result<serde_json::Value, serde_json::Error> {
     let mut tagged = serde_json::to_value(event)?;

@@ -47,28 +47,12 @@ pub struct QuarantineVerdict {
     pub note: String,
 }
 
-impl crate::event::DomainEvent for QuarantineEvent {
-    const FUNCTION: crate::functions::BusinessFunction =
-        crate::functions::BusinessFunction::DatabaseManager;
-    const SCHEMA_VERSION: i64 = 1;
-
-    fn event_type(&self) -> &'static str {
-        match self {
-            QuarantineEvent::QuarantineReleased(_) => "QuarantineReleased",
-            QuarantineEvent::QuarantineRejected(_) => "QuarantineRejected",
-        }
-    }
-
-    fn encode(&self) -> Result<serde_json::Value, serde_json::Error> {
-        crate::event::encode_tagged(self)
-    }
-
-    /// Version 1 is the only schema so far, so there is nothing to upcast.
-    fn decode(
-        event_type: &str,
-        _schema_version: i64,
-        payload: serde_json::Value,
-    ) -> Result<Self, serde_json::Error> {
-        crate::event::decode_tagged(event_type, payload)
-    }
-}
+crate::event::tagged_events!(
+    QuarantineEvent,
+    DatabaseManager,
+    schema 1,
+    [
+        QuarantineReleased,
+        QuarantineRejected,
+    ]
+);

@@ -347,38 +347,22 @@ impl FromStr for Collection {
     }
 }
 
-impl crate::event::DomainEvent for CategoryEvent {
-    const FUNCTION: crate::functions::BusinessFunction =
-        crate::functions::BusinessFunction::Category;
-    const SCHEMA_VERSION: i64 = 1;
-
-    fn event_type(&self) -> &'static str {
-        match self {
-            CategoryEvent::ProductIntroduced(_) => "ProductIntroduced",
-            CategoryEvent::BasePriceChanged(_) => "BasePriceChanged",
-            CategoryEvent::ProductDelisted(_) => "ProductDelisted",
-            CategoryEvent::ProductRelisted(_) => "ProductRelisted",
-            CategoryEvent::ProductRevised(_) => "ProductRevised",
-            CategoryEvent::MarketPriceNoted(_) => "MarketPriceNoted",
-            CategoryEvent::PriceChangeProposed(_) => "PriceChangeProposed",
-            CategoryEvent::DecisionApproved(_) => "DecisionApproved",
-            CategoryEvent::DecisionRejected(_) => "DecisionRejected",
-        }
-    }
-
-    fn encode(&self) -> Result<serde_json::Value, serde_json::Error> {
-        crate::event::encode_tagged(self)
-    }
-
-    /// Version 1 is the only schema so far, so there is nothing to upcast.
-    fn decode(
-        event_type: &str,
-        _schema_version: i64,
-        payload: serde_json::Value,
-    ) -> Result<Self, serde_json::Error> {
-        crate::event::decode_tagged(event_type, payload)
-    }
-}
+crate::event::tagged_events!(
+    CategoryEvent,
+    Category,
+    schema 1,
+    [
+        ProductIntroduced,
+        BasePriceChanged,
+        ProductDelisted,
+        ProductRelisted,
+        ProductRevised,
+        MarketPriceNoted,
+        PriceChangeProposed,
+        DecisionApproved,
+        DecisionRejected,
+    ]
+);
 
 #[cfg(test)]
 mod tests {

@@ -677,37 +677,22 @@ impl PaymentMethod {
     }
 }
 
-impl crate::event::DomainEvent for CustomerEvent {
-    const FUNCTION: BusinessFunction = BusinessFunction::Customers;
-    const SCHEMA_VERSION: i64 = 1;
-
-    fn event_type(&self) -> &'static str {
-        match self {
-            CustomerEvent::DealerApplicationSubmitted(_) => "DealerApplicationSubmitted",
-            CustomerEvent::DealerApplicationApproved(_) => "DealerApplicationApproved",
-            CustomerEvent::DealerApplicationDeclined(_) => "DealerApplicationDeclined",
-            CustomerEvent::OrderPlaced(_) => "OrderPlaced",
-            CustomerEvent::OrderPaymentCaptured(_) => "OrderPaymentCaptured",
-            CustomerEvent::OrderPaymentDeclined(_) => "OrderPaymentDeclined",
-            CustomerEvent::SupportTicketOpened(_) => "SupportTicketOpened",
-            CustomerEvent::SupportTicketReplied(_) => "SupportTicketReplied",
-            CustomerEvent::SupportTicketClosed(_) => "SupportTicketClosed",
-            CustomerEvent::SupportTicketFlagged(_) => "SupportTicketFlagged",
-            CustomerEvent::DealerPromotionOffered(_) => "DealerPromotionOffered",
-            CustomerEvent::DealerPromotionWithdrawn(_) => "DealerPromotionWithdrawn",
-        }
-    }
-
-    fn encode(&self) -> Result<serde_json::Value, serde_json::Error> {
-        crate::event::encode_tagged(self)
-    }
-
-    /// Version 1 is the only schema so far, so there is nothing to upcast.
-    fn decode(
-        event_type: &str,
-        _schema_version: i64,
-        payload: serde_json::Value,
-    ) -> Result<Self, serde_json::Error> {
-        crate::event::decode_tagged(event_type, payload)
-    }
-}
+crate::event::tagged_events!(
+    CustomerEvent,
+    Customers,
+    schema 1,
+    [
+        DealerApplicationSubmitted,
+        DealerApplicationApproved,
+        DealerApplicationDeclined,
+        OrderPlaced,
+        OrderPaymentCaptured,
+        OrderPaymentDeclined,
+        SupportTicketOpened,
+        SupportTicketReplied,
+        SupportTicketClosed,
+        SupportTicketFlagged,
+        DealerPromotionOffered,
+        DealerPromotionWithdrawn,
+    ]
+);

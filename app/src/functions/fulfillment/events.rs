@@ -24,27 +24,11 @@ pub struct StockCounted {
     pub on_hand: u32,
 }
 
-impl crate::event::DomainEvent for FulfillmentEvent {
-    const FUNCTION: crate::functions::BusinessFunction =
-        crate::functions::BusinessFunction::Fulfillment;
-    const SCHEMA_VERSION: i64 = 1;
-
-    fn event_type(&self) -> &'static str {
-        match self {
-            FulfillmentEvent::StockCounted(_) => "StockCounted",
-        }
-    }
-
-    fn encode(&self) -> Result<serde_json::Value, serde_json::Error> {
-        crate::event::encode_tagged(self)
-    }
-
-    /// Version 1 is the only schema so far, so there is nothing to upcast.
-    fn decode(
-        event_type: &str,
-        _schema_version: i64,
-        payload: serde_json::Value,
-    ) -> Result<Self, serde_json::Error> {
-        crate::event::decode_tagged(event_type, payload)
-    }
-}
+crate::event::tagged_events!(
+    FulfillmentEvent,
+    Fulfillment,
+    schema 1,
+    [
+        StockCounted,
+    ]
+);

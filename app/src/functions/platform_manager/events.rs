@@ -438,39 +438,24 @@ pub struct InvalidRole {
     pub text: String,
 }
 
-impl crate::event::DomainEvent for PlatformEvent {
-    const FUNCTION: BusinessFunction = BusinessFunction::PlatformManager;
-    const SCHEMA_VERSION: i64 = 1;
-
-    fn event_type(&self) -> &'static str {
-        match self {
-            PlatformEvent::StaffAccountCreated(_) => "StaffAccountCreated",
-            PlatformEvent::RoleGranted(_) => "RoleGranted",
-            PlatformEvent::RoleRevoked(_) => "RoleRevoked",
-            PlatformEvent::ConsumerSignedUp(_) => "ConsumerSignedUp",
-            PlatformEvent::DealerUserCreated(_) => "DealerUserCreated",
-            PlatformEvent::PasswordChanged(_) => "PasswordChanged",
-            PlatformEvent::ApiTokenIssued(_) => "ApiTokenIssued",
-            PlatformEvent::ApiTokenRevoked(_) => "ApiTokenRevoked",
-            PlatformEvent::ChangeRequestRaised(_) => "ChangeRequestRaised",
-            PlatformEvent::ChangeRequestTriaged(_) => "ChangeRequestTriaged",
-            PlatformEvent::AgentMessageSent(_) => "AgentMessageSent",
-        }
-    }
-
-    fn encode(&self) -> Result<serde_json::Value, serde_json::Error> {
-        crate::event::encode_tagged(self)
-    }
-
-    /// Version 1 is the only schema so far, so there is nothing to upcast.
-    fn decode(
-        event_type: &str,
-        _schema_version: i64,
-        payload: serde_json::Value,
-    ) -> Result<Self, serde_json::Error> {
-        crate::event::decode_tagged(event_type, payload)
-    }
-}
+crate::event::tagged_events!(
+    PlatformEvent,
+    PlatformManager,
+    schema 1,
+    [
+        StaffAccountCreated,
+        RoleGranted,
+        RoleRevoked,
+        ConsumerSignedUp,
+        DealerUserCreated,
+        PasswordChanged,
+        ApiTokenIssued,
+        ApiTokenRevoked,
+        ChangeRequestRaised,
+        ChangeRequestTriaged,
+        AgentMessageSent,
+    ]
+);
 
 #[cfg(test)]
 mod tests {

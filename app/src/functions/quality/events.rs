@@ -91,27 +91,11 @@ impl NonConformanceSource {
     }
 }
 
-impl crate::event::DomainEvent for QualityEvent {
-    const FUNCTION: crate::functions::BusinessFunction =
-        crate::functions::BusinessFunction::Quality;
-    const SCHEMA_VERSION: i64 = 1;
-
-    fn event_type(&self) -> &'static str {
-        match self {
-            QualityEvent::NonConformanceRaised(_) => "NonConformanceRaised",
-        }
-    }
-
-    fn encode(&self) -> Result<serde_json::Value, serde_json::Error> {
-        crate::event::encode_tagged(self)
-    }
-
-    /// Version 1 is the only schema so far, so there is nothing to upcast.
-    fn decode(
-        event_type: &str,
-        _schema_version: i64,
-        payload: serde_json::Value,
-    ) -> Result<Self, serde_json::Error> {
-        crate::event::decode_tagged(event_type, payload)
-    }
-}
+crate::event::tagged_events!(
+    QualityEvent,
+    Quality,
+    schema 1,
+    [
+        NonConformanceRaised,
+    ]
+);
