@@ -2,11 +2,15 @@
 //! about it, declared once, in the function's own module (`FUNCTION` in its
 //! `mod.rs`), and listed once, in [`super::BUILT`].
 //!
-//! The store's registry (event families, projectors, checks), the staff
-//! page's filler and controls, and whether a function's page is built are
-//! all read from the descriptors; nothing else lists the functions by hand.
-//! Adding a function is its folder, one line in [`super::BUILT`] and its
-//! migrations.
+//! The store's registry (event families, projectors, checks), the
+//! authorisation table's per-function rows, the staff page's filler and
+//! controls, the Business Overview's figures, and whether a function's
+//! page is built are all read from the descriptors. Adding a function is
+//! its folder, one line in [`super::BUILT`] and its migrations.
+//! (`BusinessFunction` keeps what the briefing says of every function,
+//! built or not: name, group, phase, whether it has an agent; which
+//! functions take proposals is still a list there, to join the descriptor
+//! with the agents and their decision kinds.)
 
 use super::BusinessFunction;
 use crate::staff::view::FunctionPage;
