@@ -140,6 +140,18 @@ pub(crate) async fn acting_principal(
     Ok((principal, actor))
 }
 
+/// The person (a staff member) making the request being served, as the
+/// actor of the events it causes. Everyone else, agents and tokens
+/// included, is refused with `refusal`, which says who may: the commands
+/// that call this are people's, and agents propose instead.
+#[cfg(feature = "ssr")]
+pub(crate) async fn acting_person(refusal: &str) -> Result<crate::event::Actor, KilnError> {
+    match principal().await? {
+        crate::access::Principal::Staff { account, .. } => Ok(crate::event::Actor::user(&account)),
+        _ => Err(KilnError::Rejected(refusal.to_owned())),
+    }
+}
+
 /// Logs a fault of the server and gives the caller the plain message.
 #[cfg(feature = "ssr")]
 fn internal(doing: &str, error: &dyn std::error::Error) -> KilnError {

@@ -18,12 +18,7 @@ use leptos::prelude::*;
 /// The staff member making the request, as the actor of its events.
 #[cfg(feature = "ssr")]
 async fn acting_staff() -> Result<crate::event::Actor, KilnError> {
-    match crate::account::principal().await? {
-        crate::access::Principal::Staff { account, .. } => Ok(crate::event::Actor::user(&account)),
-        _ => Err(KilnError::Rejected(
-            "people change the catalog; agents propose".into(),
-        )),
-    }
+    crate::account::acting_person("people change the catalog; agents propose").await
 }
 
 /// The SKU typed or chosen in a form.

@@ -24,18 +24,7 @@ fn to_kiln_error(error: super::service::DealerServiceError) -> KilnError {
 /// The staff member making the request, as the actor of its events.
 #[cfg(feature = "ssr")]
 async fn acting_staff() -> Result<crate::event::Actor, KilnError> {
-    use crate::access::Principal;
-    let axum::Extension(principal): axum::Extension<Principal> =
-        leptos_axum::extract().await.map_err(|error| {
-            tracing::error!(%error, "the guard did not pass a principal");
-            KilnError::Internal
-        })?;
-    match principal {
-        Principal::Staff { account, .. } => Ok(crate::event::Actor::user(&account)),
-        _ => Err(KilnError::Rejected(
-            "people manage dealer accounts; agents propose".into(),
-        )),
-    }
+    crate::account::acting_person("people manage dealer accounts; agents propose").await
 }
 
 /// Applies for a trade account, then sends the browser to

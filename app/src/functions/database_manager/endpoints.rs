@@ -107,14 +107,10 @@ pub async fn decide_quarantine(form: QuarantineForm) -> Result<(), KilnError> {
     use crate::state::AppState;
 
     let state = AppState::from_context()?;
-    let actor = match crate::account::principal().await? {
-        crate::access::Principal::Staff { account, .. } => crate::event::Actor::user(&account),
-        _ => {
-            return Err(KilnError::Rejected(
-                "people release or reject quarantined events; agents propose".into(),
-            ));
-        }
-    };
+    let actor = crate::account::acting_person(
+        "people release or reject quarantined events; agents propose",
+    )
+    .await?;
     let anomaly: i64 = form.anomaly.trim().parse().map_err(|_| {
         KilnError::Rejected(format!(
             "“{}” is not an anomaly number",

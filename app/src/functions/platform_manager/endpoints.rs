@@ -15,18 +15,7 @@ use leptos::server_fn::codec::Json;
 /// The administrator making the request, as the actor of its events.
 #[cfg(feature = "ssr")]
 async fn acting_administrator() -> Result<crate::event::Actor, KilnError> {
-    use crate::access::Principal;
-    let axum::Extension(principal): axum::Extension<Principal> =
-        leptos_axum::extract().await.map_err(|error| {
-            tracing::error!(%error, "the guard did not pass a principal");
-            KilnError::Internal
-        })?;
-    match principal {
-        Principal::Staff { account, .. } => Ok(crate::event::Actor::user(&account)),
-        _ => Err(KilnError::Rejected(
-            "only administrators manage API tokens and roles".into(),
-        )),
-    }
+    crate::account::acting_person("only administrators manage API tokens and roles").await
 }
 
 #[cfg(feature = "ssr")]

@@ -25,14 +25,8 @@ pub async fn raise_non_conformance(form: NonConformanceForm) -> Result<(), KilnE
     use super::service::{self, QualityServiceError};
 
     let state = crate::state::AppState::from_context()?;
-    let actor = match crate::account::principal().await? {
-        crate::access::Principal::Staff { account, .. } => crate::event::Actor::user(&account),
-        _ => {
-            return Err(KilnError::Rejected(
-                "people raise non-conformances; agents propose".into(),
-            ));
-        }
-    };
+    let actor =
+        crate::account::acting_person("people raise non-conformances; agents propose").await?;
     let typed = form.source.trim();
     let source = NonConformanceSource::from_name(typed).ok_or_else(|| {
         KilnError::Rejected(format!(
