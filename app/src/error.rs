@@ -22,8 +22,14 @@ pub enum KilnError {
     /// server log, the caller only learns that it should try again later.
     #[error("Kiln could not complete the request; the details are in the server log")]
     Internal,
+    /// The request reached the server but could not be read as what the
+    /// function takes (an empty or malformed body, a missing field, a body
+    /// too large or of a type no function reads). The caller's mistake:
+    /// answered 400, 413 or 415, and nothing was done.
+    #[error("the request could not be read: {0}")]
+    Unreadable(String),
     /// The request never reached the function, or its answer could not be
-    /// read (network failure, malformed input).
+    /// read (network failure, a malformed answer).
     #[error("the request failed: {0}")]
     Transport(String),
 }
@@ -32,7 +38,21 @@ impl FromServerFnError for KilnError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        KilnError::Transport(value.to_string())
+        match value {
+            // On the server these three only come from reading the request:
+            // its body (Leptos calls that "deserializing results" for JSON
+            // input), its arguments, a missing argument. The server never
+            // reads an answer, so none of them is a transport failure there.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Args(reason) | ServerFnErrorErr::Deserialization(reason) => {
+                KilnError::Unreadable(reason)
+            }
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::MissingArg(name) => {
+                KilnError::Unreadable(format!("the field {name} is missing"))
+            }
+            other => KilnError::Transport(other.to_string()),
+        }
     }
 }
 

@@ -16,6 +16,7 @@ pub mod error;
 pub mod event;
 pub mod forms;
 pub mod functions;
+pub mod markup;
 pub mod money;
 pub mod portal;
 pub mod staff;
@@ -132,7 +133,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="kiln" href="/pkg/kiln.css" />
-        <Title formatter=|page: String| format!("{page} · Fenwick Clayworks") />
+        <Title formatter=markup::page_title />
         <Router>
             <Routes fallback=storefront::NotFoundPage>
                 // In-order streaming puts every resource's HTML in place as it

@@ -219,6 +219,11 @@ pub struct ServeArgs {
     /// Where Stripe's API is (a test server's address in tests).
     #[arg(long, env = "KILN_STRIPE_API_BASE", default_value = app::payments::StripeCards::API_BASE)]
     pub stripe_api_base: String,
+
+    /// The largest request body Kiln reads, in bytes; a larger one is
+    /// refused with 413 before it is read.
+    #[arg(long, env = "KILN_MAX_REQUEST_BYTES", default_value_t = crate::requests::RequestLimits::DEFAULT_LARGEST_BODY)]
+    pub max_request_bytes: usize,
 }
 
 fn parse_tax_rate(text: &str) -> Result<app::money::TaxRate, app::money::InvalidTaxRate> {

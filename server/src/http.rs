@@ -1,6 +1,7 @@
 //! The HTTP surface: the Leptos pages and server functions, the site's
 //! static files, and the health check.
 
+use crate::requests::RequestLimits;
 use crate::sessions::KilnSessionStore;
 use app::access::table::{self, Method};
 use app::functions::BusinessFunction;
@@ -132,7 +133,12 @@ impl ShuttingDown {
 }
 
 /// Every route of the application, behind the guard and the session layer.
-fn router(state: AppState, sessions: KilnSessionStore, shutting_down: ShuttingDown) -> Router {
+fn router(
+    state: AppState,
+    sessions: KilnSessionStore,
+    limits: RequestLimits,
+    shutting_down: ShuttingDown,
+) -> Router {
     let routes = app_routes();
     let options = state.0.leptos_options.clone();
     let secure_cookies = state.secure_cookies();
@@ -157,6 +163,12 @@ fn router(state: AppState, sessions: KilnSessionStore, shutting_down: ShuttingDo
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(
             crate::refusals::refusals_are_bad_requests,
+        ))
+        // After the guard: a request it refuses is refused before its body
+        // is read.
+        .layer(axum::middleware::from_fn_with_state(
+            limits,
+            crate::requests::read_within_limits,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -183,19 +195,25 @@ fn router(state: AppState, sessions: KilnSessionStore, shutting_down: ShuttingDo
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            limits,
+            crate::requests::answer_within,
+        ))
         .layer(TraceLayer::new_for_http())
         .layer(axum::Extension(shutting_down))
         .with_state(state)
 }
 
 /// Serves `state` on `listener`, with sessions kept in `sessions`
-/// ([`KilnSessionStore::open`]), until `shutdown` completes; requests
-/// already in flight then finish before this returns. Refuses to start when
-/// a route is missing from the authorisation table.
+/// ([`KilnSessionStore::open`]) and requests held to `limits`, until
+/// `shutdown` completes; requests already in flight then finish before
+/// this returns. Refuses to start when a route is missing from the
+/// authorisation table.
 pub async fn serve(
     state: AppState,
     sessions: KilnSessionStore,
     listener: TcpListener,
+    limits: RequestLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let missing = routes_missing_from_table();
@@ -240,7 +258,7 @@ pub async fn serve(
     // sign-in limit. (Behind a proxy it is the proxy's address.)
     let served = axum::serve(
         listener,
-        router(state, sessions, ShuttingDown(shutting_down))
+        router(state, sessions, limits, ShuttingDown(shutting_down))
             .into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)

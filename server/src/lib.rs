@@ -8,6 +8,7 @@ pub mod cli;
 pub mod guard;
 pub mod http;
 pub mod refusals;
+pub mod requests;
 pub mod sessions;
 pub mod telemetry;
 pub mod workers;

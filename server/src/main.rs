@@ -93,7 +93,18 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let sessions = kiln::sessions::KilnSessionStore::open(&store)
         .await
         .context("preparing the session store")?;
-    kiln::http::serve(state, sessions, listener, kiln::http::shutdown_signal()).await?;
+    let limits = kiln::requests::RequestLimits {
+        largest_body: args.max_request_bytes,
+        ..Default::default()
+    };
+    kiln::http::serve(
+        state,
+        sessions,
+        listener,
+        limits,
+        kiln::http::shutdown_signal(),
+    )
+    .await?;
     // The receiver may already be gone if the worker ended; nothing to stop then.
     let _ = stop_workers.send(true);
     if let Err(error) = integrity.await {

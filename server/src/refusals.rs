@@ -1,10 +1,12 @@
 //! The status code of a refused server function.
 //!
 //! Leptos answers every error a server function returns with 500. A
-//! refusal by the business rules (`KilnError::Rejected`) is the caller's
-//! to mend, not a fault of the server, and an agent reading the status
-//! should be able to tell the two apart: this layer answers refusals with
-//! 400 Bad Request and leaves everything else as it was. Browsers posting
+//! refusal by the business rules (`KilnError::Rejected`) and a request
+//! that could not be read as the function's input
+//! (`KilnError::Unreadable`) are the caller's to mend, not faults of the
+//! server, and an agent reading the status should be able to tell the two
+//! apart: this layer answers them with 400 Bad Request and leaves
+//! everything else as it was. Browsers posting
 //! forms without JavaScript are not affected: they are redirected back to
 //! the page (302), which is not an error status.
 
@@ -46,7 +48,7 @@ pub async fn refusals_are_bad_requests(request: Request, next: Next) -> Response
     };
     if matches!(
         serde_json::from_slice::<KilnError>(&bytes),
-        Ok(KilnError::Rejected(_))
+        Ok(KilnError::Rejected(_) | KilnError::Unreadable(_))
     ) {
         parts.status = StatusCode::BAD_REQUEST;
     }

@@ -3,7 +3,9 @@
 //! quick order is `super::order`.)
 
 use crate::forms::{Field, FormPage, Notice, Refusal, Submit};
+use crate::functions::customers::decide::MAX_MESSAGE_CHARS;
 use crate::functions::customers::endpoints::SubmitDealerApplication;
+use crate::markup::TextArea;
 use crate::storefront::{SiteFooter, SiteHeader};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -213,11 +215,12 @@ pub fn DealerApplyPage() -> impl IntoView {
                 <Field label="Email address" name="form[email]" kind="email" autocomplete="email" />
                 <label class="flex flex-col gap-2 text-sm font-medium text-stone-800">
                     "About your business (optional)"
-                    <textarea
+                    <TextArea
                         name="form[message]"
-                        rows="4"
+                        rows=4
+                        maxlength=MAX_MESSAGE_CHARS
                         class="rounded-lg border border-stone-300 bg-white px-4 py-3 text-base font-normal"
-                    ></textarea>
+                    />
                 </label>
                 <Refusal result />
                 <Submit label="Send the application" />

@@ -79,7 +79,9 @@ where
                             #[cfg(feature = "ssr")]
                             if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
                                 response.set_status(match error {
-                                    KilnError::Rejected(_) => axum::http::StatusCode::BAD_REQUEST,
+                                    KilnError::Rejected(_) | KilnError::Unreadable(_) => {
+                                        axum::http::StatusCode::BAD_REQUEST
+                                    }
                                     KilnError::Internal | KilnError::Transport(_) => {
                                         axum::http::StatusCode::INTERNAL_SERVER_ERROR
                                     }

@@ -9,6 +9,7 @@ use super::{NotFoundPage, SiteFooter, SiteHeader};
 use crate::error::KilnError;
 use crate::forms::{Notice, Refusal};
 use crate::functions::customers::view::{TicketForm, TicketReplyForm, TicketSummary, TicketView};
+use crate::markup::TextArea;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
@@ -175,7 +176,7 @@ pub fn SupportPage() -> impl IntoView {
                     </label>
                     <label class="flex flex-col gap-2 text-sm font-medium text-stone-800">
                         "Your message"
-                        <textarea name="form[message]" rows="5" required maxlength="5000" class=INPUT></textarea>
+                        <TextArea name="form[message]" rows=5 required=true maxlength=5000 class=INPUT />
                     </label>
                     <Refusal result />
                     <button type="submit" class="self-start rounded-full bg-stone-900 px-8 py-3 font-medium text-stone-50 hover:bg-stone-700">
@@ -296,7 +297,7 @@ fn TicketThread(ticket: TicketView) -> impl IntoView {
                             <input type="hidden" name="form[ticket]" value=id />
                             <label class="flex flex-col gap-2 text-sm font-medium text-stone-800">
                                 "Write back"
-                                <textarea name="form[message]" rows="4" required maxlength="5000" class=INPUT></textarea>
+                                <TextArea name="form[message]" rows=4 required=true maxlength=5000 class=INPUT />
                             </label>
                             <Refusal result />
                             <button type="submit" class="self-start rounded-full bg-stone-900 px-8 py-3 font-medium text-stone-50 hover:bg-stone-700">

@@ -18,6 +18,11 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(kiln::requests::RequestLimits::default()).await
+}
+
+/// [`spawn_app`], with requests held to `limits`.
+pub async fn spawn_app_with(limits: kiln::requests::RequestLimits) -> TestApp {
     let data = tempfile::tempdir().expect("temporary data directory");
     let url = format!("sqlite://{}", data.path().join("kiln.db").display());
     let store = kiln::open_database(&url)
@@ -49,9 +54,15 @@ pub async fn spawn_app() -> TestApp {
     let sessions = kiln::sessions::KilnSessionStore::open(&store)
         .await
         .expect("prepare the session store");
-    let server = tokio::spawn(kiln::http::serve(state, sessions, listener, async {
-        let _ = signal.await;
-    }));
+    let server = tokio::spawn(kiln::http::serve(
+        state,
+        sessions,
+        listener,
+        limits,
+        async {
+            let _ = signal.await;
+        },
+    ));
 
     TestApp {
         browser: Browser::new(format!("http://{addr}")),

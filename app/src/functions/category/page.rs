@@ -11,6 +11,7 @@ use super::endpoints::{
 use super::events::Collection;
 use super::view::CatalogEntry;
 use crate::forms::{Notice, Refusal};
+use crate::markup::TextArea;
 use leptos::prelude::*;
 
 const INPUT: &str = "rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm font-normal";
@@ -106,7 +107,7 @@ fn detail_fields(product: Option<&CatalogEntry>) -> impl IntoView + use<> {
         </label>
         <label class=LABEL>
             "Description"
-            <textarea name="form[description]" rows="2" maxlength="400" class=INPUT>{description}</textarea>
+            <TextArea name="form[description]" rows=2 maxlength=400 class=INPUT text=description />
         </label>
         <label class=LABEL>
             "Picture (a path on this site)"
@@ -220,7 +221,7 @@ fn MarketNoteForm(choices: Vec<Choice>) -> impl IntoView {
                 </div>
                 <label class=LABEL>
                     "Note"
-                    <textarea name="form[note]" rows="2" required maxlength="500" class=INPUT></textarea>
+                    <TextArea name="form[note]" rows=2 required=true maxlength=500 class=INPUT />
                 </label>
                 <Refusal result />
                 <button type="submit" class=format!("self-start {BUTTON}")>"Record the note"</button>
@@ -254,7 +255,7 @@ fn PriceForm(choices: Vec<Choice>) -> impl IntoView {
                 </label>
                 <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
                     "Why"
-                    <textarea name="form[reason]" rows="2" required maxlength="500" class=INPUT></textarea>
+                    <TextArea name="form[reason]" rows=2 required=true maxlength=500 class=INPUT />
                 </label>
                 <Refusal result />
                 <button type="submit" class=format!("self-start {BUTTON}")>"Change the price"</button>

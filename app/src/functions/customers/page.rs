@@ -11,6 +11,7 @@ use super::endpoints::{
 };
 use super::events::DealerTier;
 use crate::forms::{Notice, Refusal};
+use crate::markup::TextArea;
 use crate::staff::view::{Choice, DataTable};
 use leptos::prelude::*;
 
@@ -180,7 +181,7 @@ fn TicketCard(ticket: String, subject: String, customer: String, latest: String)
                 <input type="hidden" name="form[ticket]" value=for_answer />
                 <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
                     "Answer"
-                    <textarea name="form[message]" rows="3" required maxlength="5000" class=INPUT></textarea>
+                    <TextArea name="form[message]" rows=3 required=true maxlength=5000 class=INPUT />
                 </label>
                 <Refusal result=answer_result />
                 <button type="submit" class="self-start rounded-lg bg-stone-900 px-4 py-2 text-sm font-medium text-white hover:bg-stone-700">

@@ -11,6 +11,7 @@ use super::events::{TriageStatus, Urgency};
 use super::view::IssueTokenRequest;
 use crate::forms::{Notice, Refusal};
 use crate::functions::BusinessFunction;
+use crate::markup::TextArea;
 use crate::staff::view::{ChangeRequestView, DataTable};
 use leptos::prelude::*;
 
@@ -53,7 +54,7 @@ pub fn RaiseChangeRequestForm(function: BusinessFunction) -> impl IntoView {
                 </label>
                 <label class="flex flex-col gap-1 text-sm font-medium text-stone-800 md:col-span-2">
                     "Impact: what gets better, or what hurts without it"
-                    <textarea name="form[impact]" required rows="3" maxlength="2000" class=INPUT></textarea>
+                    <TextArea name="form[impact]" rows=3 required=true maxlength=2000 class=INPUT />
                 </label>
                 <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
                     "Urgency"

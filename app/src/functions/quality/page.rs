@@ -4,6 +4,7 @@
 use super::decide::{MAX_DESCRIPTION, MAX_SUBJECT};
 use super::endpoints::RaiseNonConformance;
 use crate::forms::{Notice, Refusal};
+use crate::markup::TextArea;
 use crate::staff::view::Choice;
 use leptos::prelude::*;
 
@@ -40,7 +41,7 @@ pub fn RaiseNonConformanceForm(
                     </label>
                     <label class=LABEL>
                         "How it was found, what was seen"
-                        <textarea name="form[description]" rows="3" maxlength=MAX_DESCRIPTION class=INPUT></textarea>
+                        <TextArea name="form[description]" rows=3 maxlength=MAX_DESCRIPTION class=INPUT />
                     </label>
                     <Refusal result />
                     <button type="submit" class="self-start rounded-lg bg-stone-900 px-4 py-2 text-sm font-medium text-white hover:bg-stone-700">
