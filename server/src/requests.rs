@@ -12,9 +12,11 @@
 //!
 //! - a body larger than the limit: 413, refused on its declared length
 //!   before any of it is read, or as soon as it grows past the limit;
-//! - a content type no server function reads: 415;
+//! - a body of a content type no server function reads, or of none: 415;
 //! - a body that stops arriving: 408, when the body-read time is up.
 //!
+//! A plain form post (a browser without JavaScript) is sent back to its
+//! page with the refusal instead, as Leptos does with every refused form.
 //! What passes is handed on already read, so the function never waits on
 //! the client. A body that arrives but does not decode as the function's
 //! input becomes `KilnError::Unreadable` inside Leptos (`app::error`), and
@@ -30,9 +32,10 @@ use axum::{
     extract::{Request, State},
     http::{HeaderValue, Method, StatusCode, header},
     middleware::Next,
-    response::{IntoResponse, Response},
+    response::{IntoResponse, Redirect, Response},
 };
 use futures_util::StreamExt;
+use leptos::server_fn::error::ServerFnUrlError;
 use std::time::Duration;
 
 /// The content types server functions read: forms (what pages post, also
@@ -66,25 +69,69 @@ impl Default for RequestLimits {
     }
 }
 
-/// The refusal a request gets from this layer: `status`, and the reason as
-/// `KilnError::Unreadable`'s JSON.
-fn refuse(status: StatusCode, reason: String) -> Response {
-    let body = serde_json::to_string(&KilnError::Unreadable(reason)).unwrap_or_else(|_| {
-        r#"{"kind":"unreadable","message":"the request could not be read"}"#.to_owned()
-    });
-    (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response()
+/// Why this layer refused a request: the status that names the caller's
+/// mistake, and what was wrong.
+struct Refusal {
+    status: StatusCode,
+    reason: String,
+}
+
+fn refuse(status: StatusCode, reason: String) -> Refusal {
+    Refusal { status, reason }
+}
+
+/// Where a plain form post (no JavaScript: it asks for HTML and says which
+/// page it came from) goes back to, to show its refusal there, as Leptos
+/// sends every other refused form (`__path` and `__err` in the address).
+struct FormOrigin {
+    page: String,
+    function: String,
+}
+
+impl FormOrigin {
+    fn of(request: &Request) -> Option<Self> {
+        let accepts_html = request
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
+        let page = request.headers().get(header::REFERER)?.to_str().ok()?;
+        accepts_html.then(|| FormOrigin {
+            page: page.to_owned(),
+            function: request.uri().path().to_owned(),
+        })
+    }
+}
+
+impl Refusal {
+    /// The answer: back to the form's page with the refusal, for a plain
+    /// form post; otherwise the status, with the reason as
+    /// `KilnError::Unreadable`'s JSON.
+    fn into_answer(self, origin: Option<FormOrigin>) -> Response {
+        let error = KilnError::Unreadable(self.reason);
+        if let Some(origin) = origin
+            && let Ok(back) =
+                ServerFnUrlError::new(origin.function, error.clone()).to_url(&origin.page)
+        {
+            return Redirect::to(back.as_str()).into_response();
+        }
+        let body = serde_json::to_string(&error).unwrap_or_else(|_| {
+            r#"{"kind":"unreadable","message":"the request could not be read"}"#.to_owned()
+        });
+        (
+            self.status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response()
+    }
 }
 
 /// The body of a `POST`, checked and read within `limits`, or the refusal.
-async fn read_body(limits: RequestLimits, request: Request) -> Result<Request, Response> {
+async fn read_body(limits: RequestLimits, request: Request) -> Result<Request, Refusal> {
     let too_large = || {
         refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -107,25 +154,29 @@ async fn read_body(limits: RequestLimits, request: Request) -> Result<Request, R
         .get(header::CONTENT_TYPE)
         .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
     // The media type without its parameters (`; charset=utf-8`).
-    let media_type = content_type
+    let readable = content_type
         .as_deref()
         .and_then(|value| value.split(';').next())
-        .map(|value| value.trim().to_ascii_lowercase());
-    if !media_type
-        .as_deref()
-        .is_some_and(|media_type| READABLE_CONTENT_TYPES.contains(&media_type))
-    {
-        let sent = match content_type {
-            Some(content_type) => format!("was sent as {}", app::error::quoted(&content_type)),
-            None => "had no content type".to_owned(),
+        .map(|value| value.trim().to_ascii_lowercase())
+        .is_some_and(|media_type| READABLE_CONTENT_TYPES.contains(&media_type.as_str()));
+    let unreadable_type = || {
+        let sent = match &content_type {
+            Some(content_type) => format!("was sent as {}", app::error::quoted(content_type)),
+            None => "has a body but no content type".to_owned(),
         };
-        return Err(refuse(
+        refuse(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             format!(
                 "Kiln's functions read {}; this request {sent}",
                 READABLE_CONTENT_TYPES.join(" or ")
             ),
-        ));
+        )
+    };
+    // A request without a content type may still have no body at all (a
+    // function that takes no input, called as `POST` with nothing): that
+    // is judged once the body is read.
+    if content_type.is_some() && !readable {
+        return Err(unreadable_type());
     }
 
     let (parts, body) = request.into_parts();
@@ -147,6 +198,7 @@ async fn read_body(limits: RequestLimits, request: Request) -> Result<Request, R
         Ok(())
     };
     match tokio::time::timeout(limits.body_within, read).await {
+        Ok(Ok(())) if !readable && !bytes.is_empty() => Err(unreadable_type()),
         Ok(Ok(())) => Ok(Request::from_parts(parts, Body::from(bytes))),
         Ok(Err(refusal)) => Err(refusal),
         Err(_) => Err(refuse(
@@ -169,9 +221,10 @@ pub async fn read_within_limits(
     if request.method() != Method::POST {
         return next.run(request).await;
     }
+    let origin = FormOrigin::of(&request);
     match read_body(limits, request).await {
         Ok(request) => next.run(request).await,
-        Err(refusal) => refusal,
+        Err(refusal) => refusal.into_answer(origin),
     }
 }
 

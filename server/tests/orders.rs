@@ -503,9 +503,18 @@ async fn a_dealer_order_with_bad_lines_names_every_one_and_orders_nothing() {
     ] {
         assert!(refused.contains(message), "{message}: {refused}");
     }
-    let huge = "MUG-SPECKLE-12,1\n".repeat(70_000);
+    // Larger than a sheet may be, smaller than a request may be.
+    let huge = "MUG-SPECKLE-12,1\n".repeat(5_000);
+    // Larger than any request may be: refused before it is read, on the
+    // same page.
+    let larger_than_a_request = "MUG-SPECKLE-12,1\n".repeat(70_000);
     for (sheet, grid, message) in [
         (huge.as_str(), vec![], "larger than 64 KB"),
+        (
+            larger_than_a_request.as_str(),
+            vec![],
+            "the body is larger than the 1048576 bytes Kiln takes",
+        ),
         ("\"MUG-SPECKLE-12,3", vec![], "Order sheet, row 1"),
         ("", vec![], "the order has no products"),
         (

@@ -1,0 +1,529 @@
+//! Hostile text: markup that closes raw-text elements, quotes that end
+//! attributes, script URLs, invisible and right-to-left characters, emoji
+//! and very long words, typed into every field people, dealers, shoppers
+//! and agents write. Each page and JSON answer that shows the field is
+//! read back and parsed with a real HTML parser: the text must arrive as
+//! the same text, and no element may have been injected.
+//!
+//! A new writable field joins this file when it is added. (Whether each
+//! page still hydrates with such text is the browser tests' part:
+//! `end2end/tests/hostile-text.test.mjs`.)
+
+mod support;
+
+use scraper::{Html, Selector};
+use support::{Browser, spawn_app};
+
+/// What people may type. Every string that could inject markup carries
+/// the marker `kiln-injected` in what it would inject, so an injection
+/// shows as an element the parser found. Each fits every field's length
+/// limit (60 characters at most, the shortest limit here).
+const CORPUS: &[&str] = &[
+    r#"</title><meta http-equiv="refresh" id="kiln-injected">"#,
+    r#"</textarea><b id="kiln-injected">textarea</b>"#,
+    r#""><img src=x onerror=alert(1) id="kiln-injected">"#,
+    r#"' onmouseover='alert(1)' data-kiln-injected='"#,
+    r#"<script id="kiln-injected">alert(1)</script>"#,
+    r#"</script><b id="kiln-injected">script</b>"#,
+    r#"</style><b id="kiln-injected">style</b><style>"#,
+    r#"<!-- <b id="kiln-injected">comment</b> -->"#,
+    "javascript:alert(1)",
+    "&amp; &lt;b&gt; &#x3C;i&#x3E; stay as typed",
+    "zero\u{200B}width\u{200D}join and \u{202E}reversed\u{202C} text",
+    "كوب قهوة مرقط بالأزرق",
+    "Mug 🏺 for the chef 👩🏽‍🍳",
+    "Averyveryverylongwordwithoutanyspacesatalltobreakthelayout",
+    "{{7*7}} ${7*7} %s%n {0}",
+];
+
+/// The elements an injection would have made.
+fn injected_elements(document: &Html) -> Vec<String> {
+    let selector = Selector::parse(
+        "[id*=kiln-injected], [data-kiln-injected], img[onerror], meta[http-equiv], [onmouseover]",
+    )
+    .expect("a valid selector");
+    document
+        .select(&selector)
+        .map(|element| element.html())
+        .collect()
+}
+
+/// Whether `document` shows `text` as text: in its text (the title and a
+/// textarea's content included) or as an attribute's value (an input's).
+fn shows_as_text(document: &Html, text: &str) -> bool {
+    let all_text: String = document.root_element().text().collect();
+    all_text.contains(text)
+        || document.root_element().descendants().any(|node| {
+            node.value()
+                .as_element()
+                .is_some_and(|element| element.attrs().any(|(_, value)| value == text))
+        })
+}
+
+/// Whether the JSON answer holds `text` as (part of) one of its strings.
+fn json_holds(value: &serde_json::Value, text: &str) -> bool {
+    match value {
+        serde_json::Value::String(string) => string.contains(text),
+        serde_json::Value::Array(items) => items.iter().any(|item| json_holds(item, text)),
+        serde_json::Value::Object(fields) => fields.values().any(|field| json_holds(field, text)),
+        _ => false,
+    }
+}
+
+/// Opens `path` as `browser` and checks that every text of `texts` is
+/// shown as text and that nothing was injected, in the page and in its
+/// `<title>`.
+async fn page_shows_safely(browser: &Browser, path: &str, texts: &[String]) {
+    let response = browser.get(path).await;
+    assert!(
+        response.status().is_success(),
+        "{path} answered {}",
+        response.status()
+    );
+    let html = response.text().await.expect("HTML");
+    let document = Html::parse_document(&html);
+    let injected = injected_elements(&document);
+    assert!(
+        injected.is_empty(),
+        "{path} has injected elements: {injected:?}"
+    );
+    // Pages streamed in order send their head before their title is
+    // known, so some have none; none may have two.
+    let titles = document
+        .select(&Selector::parse("head > title").expect("a selector"))
+        .count();
+    assert!(titles <= 1, "{path} has {titles} titles");
+    let missing: Vec<&String> = texts
+        .iter()
+        .filter(|text| !shows_as_text(&document, text))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{path} does not show these as text: {missing:?}"
+    );
+}
+
+/// Reads `path`'s JSON as `browser` and checks it holds every text of
+/// `texts` exactly.
+async fn json_holds_all(browser: &Browser, path: &str, texts: &[String]) {
+    let json: serde_json::Value = browser.get(path).await.json().await.expect("JSON");
+    let missing: Vec<&String> = texts
+        .iter()
+        .filter(|text| !json_holds(&json, text))
+        .collect();
+    assert!(missing.is_empty(), "{path} does not hold: {missing:?}");
+}
+
+/// Posts a form as `browser` and checks it was accepted: the answer
+/// redirected to a page whose address does not carry a refusal (Leptos
+/// puts a refused form's error in `__err`).
+async fn accepted(
+    browser: &Browser,
+    path: &str,
+    from: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Url {
+    let response = browser.post_form(path, from, fields).await;
+    let status = response.status();
+    let landed = response.url().clone();
+    let body = response.text().await.unwrap_or_default();
+    assert!(
+        status.is_success() && !landed.query().is_some_and(|query| query.contains("__err=")),
+        "{path} refused {fields:?}: {status} {landed} {body:.300}"
+    );
+    landed
+}
+
+/// The corpus, each entry made distinct by `label` (so that a field
+/// written once per entry can be told apart).
+fn corpus(label: &str) -> Vec<String> {
+    CORPUS
+        .iter()
+        .map(|text| format!("{text} {label}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn product_names_and_descriptions_arrive_as_text_on_the_shop_the_product_pages_and_the_staff_page()
+ {
+    let app = spawn_app().await;
+    let potter = app.another_browser();
+    potter
+        .sign_in("potter@fenwick.example", "fenwick-demo-potter")
+        .await;
+    let names: Vec<String> = CORPUS.iter().map(|text| (*text).to_owned()).collect();
+    let descriptions = corpus("(description)");
+    for (index, (name, description)) in names.iter().zip(&descriptions).enumerate() {
+        let sku = format!("HOSTILE-{index}");
+        accepted(
+            &potter,
+            "/api/category/add-product",
+            "/staff/category",
+            &[
+                ("form[sku]", &sku),
+                ("form[name]", name),
+                ("form[collection]", "mugs"),
+                ("form[description]", description),
+                ("form[price]", "20"),
+                ("form[unit_cost]", "5"),
+                ("form[image]", "/products/mug-tall-16.svg"),
+                ("form[family]", ""),
+                ("form[option]", ""),
+            ],
+        )
+        .await;
+        // The product's own page: its name in the title and the heading.
+        page_shows_safely(
+            &app,
+            &format!("/shop/{sku}"),
+            &[name.clone(), description.clone()],
+        )
+        .await;
+        let html = app
+            .get(&format!("/shop/{sku}"))
+            .await
+            .text()
+            .await
+            .expect("HTML");
+        let title: String = Html::parse_document(&html)
+            .select(&Selector::parse("head > title").expect("a selector"))
+            .flat_map(|title| title.text())
+            .collect();
+        assert_eq!(title, format!("{name} · Fenwick Clayworks"));
+    }
+    page_shows_safely(&app, "/", &names).await;
+    page_shows_safely(&app, "/?collection=mugs", &names).await;
+    // The staff page also fills the edit forms: names in inputs,
+    // descriptions in textareas.
+    let everything: Vec<String> = names.iter().chain(&descriptions).cloned().collect();
+    page_shows_safely(&potter, "/staff/category", &everything).await;
+    json_holds_all(&potter, "/api/functions/category", &names).await;
+}
+
+#[tokio::test]
+async fn market_notes_proposals_and_agent_messages_arrive_as_text_on_the_category_page() {
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let notes = corpus("(note)");
+    // A source is at most 60 characters: the corpus as it is.
+    let sources: Vec<String> = CORPUS.iter().map(|text| (*text).to_owned()).collect();
+    for (note, source) in notes.iter().zip(&sources) {
+        accepted(
+            &app,
+            "/api/category/market-note",
+            "/staff/category",
+            &[
+                ("form[sku]", "MUG-SPECKLE-12"),
+                ("form[source]", source),
+                ("form[their_price]", "22.50"),
+                ("form[note]", note),
+            ],
+        )
+        .await;
+        // The page shows the newest notes: each is read as it is added.
+        page_shows_safely(&app, "/staff/category", &[note.clone(), source.clone()]).await;
+    }
+
+    let agent = app
+        .issue_token("category:propose", "hostile agent")
+        .await
+        .secret;
+    let summaries = corpus("(summary)");
+    let reasonings = corpus("(reasoning)");
+    let messages = corpus("(message)");
+    let agent_posts = |path: &'static str, fields: Vec<(&'static str, String)>| {
+        let client = reqwest::Client::new();
+        let url = format!("{}{path}", app.address);
+        let secret = agent.clone();
+        async move {
+            let response = client
+                .post(url)
+                .bearer_auth(secret)
+                .form(&fields)
+                .send()
+                .await
+                .expect("an answer");
+            let status = response.status();
+            assert!(
+                status.is_success(),
+                "{path}: {status} {}",
+                response.text().await.unwrap_or_default()
+            );
+        }
+    };
+    for (index, ((summary, reasoning), message)) in
+        summaries.iter().zip(&reasonings).zip(&messages).enumerate()
+    {
+        // A product takes one waiting price change at a time: each
+        // proposal is for a product of its own.
+        let sku = format!("PROPOSED-{index}");
+        accepted(
+            &app,
+            "/api/category/add-product",
+            "/staff/category",
+            &[
+                ("form[sku]", &sku),
+                ("form[name]", &format!("Proposed mug {index}")),
+                ("form[collection]", "mugs"),
+                ("form[description]", "A plain mug."),
+                ("form[price]", "20"),
+                ("form[unit_cost]", "5"),
+                ("form[image]", "/products/mug-tall-16.svg"),
+                ("form[family]", ""),
+                ("form[option]", ""),
+            ],
+        )
+        .await;
+        agent_posts(
+            "/api/category/proposals/price",
+            vec![
+                ("form[sku]", sku),
+                ("form[price]", "30.00".to_owned()),
+                ("form[summary]", summary.clone()),
+                ("form[reasoning]", reasoning.clone()),
+                ("form[risk]", "low".to_owned()),
+            ],
+        )
+        .await;
+        agent_posts(
+            "/api/agents/messages",
+            vec![
+                ("form[to]", "customers".to_owned()),
+                ("form[text]", message.clone()),
+            ],
+        )
+        .await;
+        // A conversation shows its newest messages, on both agents' pages.
+        for page in ["/staff/category", "/staff/customers"] {
+            page_shows_safely(&app, page, std::slice::from_ref(message)).await;
+        }
+    }
+
+    page_shows_safely(&app, "/staff/category", &summaries).await;
+    json_holds_all(&app, "/api/functions/category", &summaries).await;
+}
+
+#[tokio::test]
+async fn dealer_applications_arrive_as_text_for_the_staff() {
+    let app = spawn_app().await;
+    let companies = corpus("(company)");
+    let contacts = corpus("(contact)");
+    let messages = corpus("(about)");
+    for (index, ((company, contact), message)) in
+        companies.iter().zip(&contacts).zip(&messages).enumerate()
+    {
+        let visitor = app.another_browser();
+        accepted(
+            &visitor,
+            "/api/customers/dealer-applications/submit",
+            "/dealers/apply",
+            &[
+                ("form[company_name]", company),
+                ("form[contact_name]", contact),
+                ("form[email]", &format!("dealer{index}@hostile.example")),
+                ("form[message]", message),
+            ],
+        )
+        .await;
+    }
+    app.sign_in_as_owner().await;
+    let applicants: Vec<String> = [companies, contacts].concat();
+    page_shows_safely(&app, "/staff/customers", &applicants).await;
+    json_holds_all(&app, "/api/functions/customers", &applicants).await;
+    // What an applicant wrote about the business is read from the list of
+    // applications the staff decide on.
+    let listed: serde_json::Value = app
+        .client
+        .post(format!("{}/api/customers/dealer-applications", app.address))
+        .send()
+        .await
+        .expect("an answer")
+        .json()
+        .await
+        .expect("JSON");
+    let unlisted: Vec<&String> = messages
+        .iter()
+        .filter(|message| !json_holds(&listed, message))
+        .collect();
+    assert!(
+        unlisted.is_empty(),
+        "not in the applications: {unlisted:?} {listed:.2000}"
+    );
+}
+
+// Sign-ups count against the per-address limit of sign-in attempts, as
+// dealer applications do: each has a server of its own.
+#[tokio::test]
+async fn people_s_names_given_at_sign_up_arrive_as_text_on_their_account_page() {
+    let app = spawn_app().await;
+    let names = corpus("(person)");
+    for (index, name) in names.iter().enumerate() {
+        let shopper = app.another_browser();
+        accepted(
+            &shopper,
+            "/api/account/sign-up",
+            "/signup",
+            &[
+                ("form[name]", name),
+                ("form[email]", &format!("shopper{index}@hostile.example")),
+                ("form[password]", "a long enough password"),
+            ],
+        )
+        .await;
+        // Signed up is signed in.
+        page_shows_safely(&shopper, "/account", std::slice::from_ref(name)).await;
+    }
+}
+
+#[tokio::test]
+async fn support_tickets_replies_and_answers_arrive_as_text_for_the_shopper_and_the_staff() {
+    let app = spawn_app().await;
+    let shopper = app.another_browser();
+    shopper
+        .sign_in("shopper@fenwick.example", "fenwick-demo-shopper")
+        .await;
+    let staff = app.another_browser();
+    staff.sign_in_as_owner().await;
+    let subjects = corpus("(subject)");
+    let messages = corpus("(ticket)");
+    let replies = corpus("(reply)");
+    let answers = corpus("(answer)");
+    for (((subject, message), reply), answer) in
+        subjects.iter().zip(&messages).zip(&replies).zip(&answers)
+    {
+        let ticket_page = accepted(
+            &shopper,
+            "/api/support/open",
+            "/support",
+            &[("form[subject]", subject), ("form[message]", message)],
+        )
+        .await;
+        let ticket_path = ticket_page.path().to_owned();
+        let ticket = ticket_path.trim_start_matches("/support/").to_owned();
+        accepted(
+            &shopper,
+            "/api/support/reply",
+            &ticket_path,
+            &[("form[ticket]", &ticket), ("form[message]", reply)],
+        )
+        .await;
+        accepted(
+            &staff,
+            "/api/customers/tickets/answer",
+            "/staff/customers",
+            &[("form[ticket]", &ticket), ("form[message]", answer)],
+        )
+        .await;
+        page_shows_safely(
+            &shopper,
+            &ticket_path,
+            &[
+                subject.clone(),
+                message.clone(),
+                reply.clone(),
+                answer.clone(),
+            ],
+        )
+        .await;
+    }
+    page_shows_safely(&shopper, "/support", &subjects).await;
+    page_shows_safely(&staff, "/staff/customers", &subjects).await;
+}
+
+#[tokio::test]
+async fn delivery_addresses_arrive_as_text_on_the_order_and_fulfillment_pages() {
+    let app = spawn_app().await;
+    let staff = app.another_browser();
+    staff.sign_in_as_owner().await;
+    let names = corpus("(name)");
+    let streets = corpus("(street)");
+    let cities = corpus("(city)");
+    for ((name, street), city) in names.iter().zip(&streets).zip(&cities) {
+        let shopper = app.another_browser();
+        accepted(
+            &shopper,
+            "/api/cart/add",
+            "/shop/MUG-SPECKLE-12",
+            &[("item[sku]", "MUG-SPECKLE-12"), ("item[quantity]", "1")],
+        )
+        .await;
+        let checkout = shopper.get("/checkout").await.text().await.expect("HTML");
+        let order = Html::parse_document(&checkout)
+            .select(&Selector::parse("input[name='form[order]']").expect("a selector"))
+            .next()
+            .and_then(|input| input.value().attr("value").map(str::to_owned))
+            .expect("the checkout form carries its order id");
+        let placed = accepted(
+            &shopper,
+            "/api/checkout/place",
+            "/checkout",
+            &[
+                ("form[order]", &order),
+                ("form[name]", name),
+                ("form[email]", "ada@example.com"),
+                ("form[line1]", street),
+                ("form[line2]", ""),
+                ("form[city]", city),
+                ("form[postcode]", "ST1 4AB"),
+                ("form[country]", "United Kingdom"),
+                ("form[shipping]", "standard"),
+            ],
+        )
+        .await;
+        page_shows_safely(
+            &shopper,
+            placed.path(),
+            &[name.clone(), street.clone(), city.clone()],
+        )
+        .await;
+    }
+    page_shows_safely(&staff, "/staff/customers", &names).await;
+}
+
+#[tokio::test]
+async fn change_requests_token_labels_and_non_conformances_arrive_as_text_for_the_staff() {
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let titles = corpus("(title)");
+    let impacts = corpus("(impact)");
+    let labels: Vec<String> = CORPUS.iter().map(|text| (*text).to_owned()).collect();
+    let subjects = corpus("(subject)");
+    let descriptions = corpus("(description)");
+    for (((title, impact), label), (subject, description)) in titles
+        .iter()
+        .zip(&impacts)
+        .zip(&labels)
+        .zip(subjects.iter().zip(&descriptions))
+    {
+        accepted(
+            &app,
+            "/api/platform-manager/change-requests/raise",
+            "/staff/category",
+            &[
+                ("form[function]", "category"),
+                ("form[title]", title),
+                ("form[impact]", impact),
+                ("form[urgency]", "high"),
+            ],
+        )
+        .await;
+        app.issue_token("category:read", label).await;
+        accepted(
+            &app,
+            "/api/quality/non-conformances/raise",
+            "/staff/quality",
+            &[
+                ("form[source]", "process"),
+                ("form[subject]", subject),
+                ("form[description]", description),
+            ],
+        )
+        .await;
+    }
+    page_shows_safely(&app, "/staff/category", &titles).await;
+    let platform: Vec<String> = [titles.clone(), impacts, labels].concat();
+    page_shows_safely(&app, "/staff/platform-manager", &platform).await;
+    let quality: Vec<String> = [subjects, descriptions].concat();
+    page_shows_safely(&app, "/staff/quality", &quality).await;
+    json_holds_all(&app, "/api/functions/quality", &quality).await;
+}
