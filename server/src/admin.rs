@@ -7,7 +7,7 @@ use anyhow::Context;
 use app::event::Actor;
 use app::functions::platform_manager::{events::TokenHolder, projection, service};
 use app::store::backend::redact;
-use app::store::{EventStore, outbox};
+use app::store::{EventStore, export, outbox};
 
 /// Opens (and migrates) the database, with its URL, password hidden, in
 /// any error.
@@ -139,5 +139,71 @@ pub async fn outbox(database_url: &str) -> anyhow::Result<()> {
             message.body
         );
     }
+    Ok(())
+}
+
+/// `kiln backup FILE`: a consistent copy of the SQLite database.
+pub async fn backup(database_url: &str, file: &std::path::Path) -> anyhow::Result<()> {
+    let store = open(database_url).await?;
+    let copied = export::backup(&store, file).await;
+    store.close().await;
+    copied.with_context(|| format!("backing the database up to {}", file.display()))?;
+    println!(
+        "backed {} up to {}; to restore, stop Kiln and put the copy in the database file's place",
+        redact(database_url),
+        file.display()
+    );
+    Ok(())
+}
+
+/// `kiln export FILE`: the event log as NDJSON with a checksum line.
+pub async fn export(database_url: &str, file: &std::path::Path) -> anyhow::Result<()> {
+    let store = open(database_url).await?;
+    // `create_new`: an export never overwrites a file, which might be the
+    // only copy of an earlier log.
+    let created = std::fs::File::options()
+        .write(true)
+        .create_new(true)
+        .open(file)
+        .with_context(|| format!("creating {}", file.display()));
+    let written = match created {
+        Ok(created) => {
+            let mut out = std::io::BufWriter::new(created);
+            export::export(&store, &mut out)
+                .await
+                .with_context(|| format!("exporting to {}", file.display()))
+        }
+        Err(error) => Err(error),
+    };
+    store.close().await;
+    let end = written?;
+    println!(
+        "exported {} events, {} idempotency keys and {} anomalies to {} (SHA-256 {})",
+        end.events,
+        end.idempotency_keys,
+        end.anomalies,
+        file.display(),
+        end.sha256
+    );
+    Ok(())
+}
+
+/// `kiln import FILE`: an export loaded into an empty database.
+pub async fn import(database_url: &str, file: &std::path::Path) -> anyhow::Result<()> {
+    let input = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    let store = open(database_url).await?;
+    let imported = export::import(&store, std::io::BufReader::new(input)).await;
+    store.close().await;
+    let end = imported.with_context(|| format!("importing {}", file.display()))?;
+    println!(
+        "imported {} events, {} idempotency keys and {} anomalies into {} and rebuilt every projection",
+        end.events,
+        end.idempotency_keys,
+        end.anomalies,
+        redact(database_url)
+    );
+    println!(
+        "credentials were not part of the export: people set their passwords again (\"Forgot your password?\"), and `kiln token issue` gives agents new tokens"
+    );
     Ok(())
 }

@@ -71,6 +71,24 @@ pub enum Command {
     /// Print the mail waiting to be sent (password reset links), until an
     /// email integration sends it.
     Outbox,
+    /// Copy the SQLite database to FILE while Kiln keeps serving: a
+    /// consistent copy to restore by putting it in the database's place.
+    Backup {
+        /// Where the copy goes; it must not exist yet.
+        file: PathBuf,
+    },
+    /// Write the event log to FILE as NDJSON ending in a checksum line (no
+    /// projections, credentials or sessions: see docs/restore.md).
+    Export {
+        /// Where the export goes; it must not exist yet.
+        file: PathBuf,
+    },
+    /// Load an export into a database without events (SQLite or
+    /// PostgreSQL) and rebuild every projection.
+    Import {
+        /// The export to load.
+        file: PathBuf,
+    },
 }
 
 /// `kiln token ...`

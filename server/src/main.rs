@@ -43,6 +43,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Token(command) => kiln::admin::token(&cli.database_url, command).await,
         Command::Outbox => kiln::admin::outbox(&cli.database_url).await,
+        Command::Backup { file } => kiln::admin::backup(&cli.database_url, &file).await,
+        Command::Export { file } => kiln::admin::export(&cli.database_url, &file).await,
+        Command::Import { file } => kiln::admin::import(&cli.database_url, &file).await,
     }
 }
 

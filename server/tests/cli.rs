@@ -616,3 +616,199 @@ fn an_api_token_is_issued_listed_and_revoked_from_the_command_line() {
         stderr(&bad)
     );
 }
+
+/// The checksum of every projection table and of `held_events` of the
+/// database at `url`, by table name.
+fn table_checksums(url: &str) -> Vec<(&'static str, u64, String)> {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    runtime.block_on(async {
+        let store = kiln::open_database(url).await.expect("open the database");
+        let mut tables: Vec<&'static str> = store
+            .registry()
+            .projectors()
+            .iter()
+            .flat_map(|projector| projector.tables.iter().copied())
+            .collect();
+        tables.extend(["held_events", "rejected_events"]);
+        tables.sort_unstable();
+        let mut sums = Vec::new();
+        for table in tables {
+            let sum = app::store::projections::checksum_now(&store, table)
+                .await
+                .expect("a checksum");
+            sums.push((table, sum.rows, sum.checksum));
+        }
+        store.close().await;
+        sums
+    })
+}
+
+#[test]
+fn the_demo_business_moves_from_sqlite_to_postgres_and_back_through_exports_unchanged() {
+    let original = DataDir::new();
+    for args in [&["migrate"][..], &["seed", "--demo"]] {
+        let output = original.kiln(args);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+    }
+    let first = original.dir.path().join("first.ndjson");
+    let output = original.kiln(&["export", first.to_str().expect("a path")]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("exported 143 events"),
+        "{}",
+        stdout(&output)
+    );
+
+    let postgres = DataDir::postgres();
+    let output = postgres.kiln(&["import", first.to_str().expect("a path")]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let second = original.dir.path().join("second.ndjson");
+    let output = postgres.kiln(&["export", second.to_str().expect("a path")]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        std::fs::read_to_string(&first).expect("the first export"),
+        std::fs::read_to_string(&second).expect("the second export"),
+        "PostgreSQL gave back another log than SQLite gave it"
+    );
+    // PostgreSQL numbers new events after the imported ones.
+    let output = postgres.kiln(&[
+        "token",
+        "issue",
+        "--holder",
+        "agent:category",
+        "--label",
+        "after the move",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(event_count(&postgres.database_url()), 144);
+
+    // Checksums compare a table with itself on one engine: the log comes
+    // back into a new SQLite database, whose tables must equal the first's.
+    let back = DataDir::new();
+    let output = back.kiln(&["import", second.to_str().expect("a path")]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        table_checksums(&original.database_url()),
+        table_checksums(&back.database_url())
+    );
+}
+
+/// How many events the database at `url` holds.
+fn event_count(url: &str) -> i64 {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    runtime.block_on(async {
+        let store = kiln::open_database(url).await.expect("open the database");
+        let count = store.event_count().await.expect("a count");
+        store.close().await;
+        count
+    })
+}
+
+#[test]
+fn an_import_refuses_a_changed_or_cut_export_and_a_database_with_events_and_writes_nothing() {
+    let original = DataDir::new();
+    for args in [&["migrate"][..], &["seed", "--demo"]] {
+        let output = original.kiln(args);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+    }
+    let export = original.dir.path().join("export.ndjson");
+    let output = original.kiln(&["export", export.to_str().expect("a path")]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&export).expect("the export");
+
+    let changed = original.dir.path().join("changed.ndjson");
+    std::fs::write(&changed, text.replacen("Speckled", "Spackled", 1)).expect("write");
+    let cut = original.dir.path().join("cut.ndjson");
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(&cut, lines[..lines.len() / 2].join("\n") + "\n").expect("write");
+    for (file, refusal) in [
+        (&changed, "the export is incomplete or was changed"),
+        (&cut, "it has no end line"),
+    ] {
+        let empty = DataDir::new();
+        let output = empty.kiln(&["import", file.to_str().expect("a path")]);
+        assert!(!output.status.success());
+        assert!(stderr(&output).contains(refusal), "{}", stderr(&output));
+        assert_eq!(event_count(&empty.database_url()), 0);
+    }
+
+    // Into the database it came from: it already has events.
+    let output = original.kiln(&["import", export.to_str().expect("a path")]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("already holds 143 events"),
+        "{}",
+        stderr(&output)
+    );
+    // An export never overwrites a file.
+    let output = original.kiln(&["export", export.to_str().expect("a path")]);
+    assert!(!output.status.success());
+    assert_eq!(std::fs::read_to_string(&export).expect("the export"), text);
+}
+
+#[test]
+fn a_backup_taken_while_events_are_appended_is_a_consistent_database() {
+    let data = DataDir::new();
+    for args in [&["migrate"][..], &["seed", "--demo"]] {
+        let output = data.kiln(args);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+    }
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let backup = data.dir.path().join("backup.db");
+    runtime.block_on(async {
+        let store = kiln::open_database(&data.database_url())
+            .await
+            .expect("open");
+        // Appends keep arriving while the copy is taken.
+        let appending = tokio::spawn({
+            let store = store.clone();
+            async move {
+                for index in 0..200 {
+                    app::functions::platform_manager::service::issue_api_token(
+                        &store,
+                        app::event::Actor::system("backup-test"),
+                        app::functions::platform_manager::events::TokenHolder::Agent {
+                            function: app::functions::BusinessFunction::Category,
+                        },
+                        format!("token {index}"),
+                    )
+                    .await
+                    .expect("a token");
+                }
+            }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        app::store::export::backup(&store, &backup)
+            .await
+            .expect("a backup");
+        appending.await.expect("the appends finished");
+        store.close().await;
+    });
+    let copy = format!("sqlite://{}", backup.display());
+    let check = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args(["integrity", "check"])
+        .env("KILN_DATABASE_URL", &copy)
+        .output()
+        .expect("kiln runs");
+    assert!(check.status.success(), "{}", stderr(&check));
+    // The copy's tables are what its own log rebuilds to.
+    let rebuild = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args(["projections", "rebuild"])
+        .env("KILN_DATABASE_URL", &copy)
+        .output()
+        .expect("kiln runs");
+    assert!(rebuild.status.success(), "{}", stderr(&rebuild));
+    let report = stdout(&rebuild);
+    assert!(
+        report.lines().filter(|line| line.ends_with(" no")).count() == 0,
+        "{report}"
+    );
+    // A second backup to the same file is refused.
+    let output = data.kiln(&["backup", backup.to_str().expect("a path")]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("never overwrites"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -9,6 +9,10 @@
 //! page still hydrates with such text is the browser tests' part:
 //! `end2end/tests/hostile-text.test.mjs`.)
 
+#[allow(
+    dead_code,
+    reason = "each test binary uses a different part of the shared support"
+)]
 mod support;
 
 use scraper::{Html, Selector};

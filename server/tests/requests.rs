@@ -3,6 +3,10 @@
 //! decode 400, a body that stops arriving 408; and none of them writes
 //! anything.
 
+#[allow(
+    dead_code,
+    reason = "each test binary uses a different part of the shared support"
+)]
 mod support;
 
 use support::{Browser, TestApp, spawn_app};

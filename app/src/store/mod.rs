@@ -14,6 +14,7 @@
 pub mod backend;
 pub mod catalog;
 pub mod credentials;
+pub mod export;
 pub mod holding;
 pub mod integrity;
 pub mod outbox;
