@@ -242,6 +242,12 @@ pub struct ServeArgs {
     /// refused with 413 before it is read.
     #[arg(long, env = "KILN_MAX_REQUEST_BYTES", default_value_t = crate::requests::RequestLimits::DEFAULT_LARGEST_BODY)]
     pub max_request_bytes: usize,
+
+    /// The reverse proxies in front of Kiln, comma-separated addresses or
+    /// ranges (`10.0.0.0/8,::1`): only their `X-Forwarded-For` is believed
+    /// when Kiln works out a client's address for the sign-in limits.
+    #[arg(long, env = "KILN_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: crate::client_address::TrustedProxies,
 }
 
 fn parse_tax_rate(text: &str) -> Result<app::money::TaxRate, app::money::InvalidTaxRate> {

@@ -1,6 +1,7 @@
 //! The HTTP surface: the Leptos pages and server functions, the site's
 //! static files, and the health check.
 
+use crate::client_address::TrustedProxies;
 use crate::requests::RequestLimits;
 use crate::sessions::KilnSessionStore;
 use app::access::table::{self, Method};
@@ -136,9 +137,13 @@ impl ShuttingDown {
 fn router(
     state: AppState,
     sessions: KilnSessionStore,
-    limits: RequestLimits,
+    settings: HttpSettings,
     shutting_down: ShuttingDown,
 ) -> Router {
+    let HttpSettings {
+        limits,
+        trusted_proxies,
+    } = settings;
     let routes = app_routes();
     let options = state.0.leptos_options.clone();
     let secure_cookies = state.secure_cookies();
@@ -174,6 +179,10 @@ fn router(
             state.clone(),
             crate::guard::guard,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            trusted_proxies,
+            crate::client_address::find_client_address,
+        ))
         .layer(sessions.layer(secure_cookies))
         // Pages send their own policy, allowing their inline scripts by
         // nonce (`app::content_security`); every other answer gets this
@@ -204,8 +213,18 @@ fn router(
         .with_state(state)
 }
 
+/// How the HTTP server treats requests: their limits, and whose
+/// `X-Forwarded-For` it believes.
+#[derive(Debug, Clone, Default)]
+pub struct HttpSettings {
+    /// How large and slow a request may be.
+    pub limits: RequestLimits,
+    /// The reverse proxies in front of Kiln, if any.
+    pub trusted_proxies: TrustedProxies,
+}
+
 /// Serves `state` on `listener`, with sessions kept in `sessions`
-/// ([`KilnSessionStore::open`]) and requests held to `limits`, until
+/// ([`KilnSessionStore::open`]) and requests treated by `settings`, until
 /// `shutdown` completes; requests already in flight then finish before
 /// this returns. Refuses to start when a route is missing from the
 /// authorisation table.
@@ -213,7 +232,7 @@ pub async fn serve(
     state: AppState,
     sessions: KilnSessionStore,
     listener: TcpListener,
-    limits: RequestLimits,
+    settings: HttpSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let missing = routes_missing_from_table();
@@ -254,11 +273,11 @@ pub async fn serve(
             tracing::debug!(%error, "could not set TCP_NODELAY on a connection");
         }
     });
-    // The peer address reaches server functions for the per-address
-    // sign-in limit. (Behind a proxy it is the proxy's address.)
+    // The peer address is where the client's address is worked out from
+    // (`client_address`).
     let served = axum::serve(
         listener,
-        router(state, sessions, limits, ShuttingDown(shutting_down))
+        router(state, sessions, settings, ShuttingDown(shutting_down))
             .into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)

@@ -96,15 +96,18 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let sessions = kiln::sessions::KilnSessionStore::open(&store)
         .await
         .context("preparing the session store")?;
-    let limits = kiln::requests::RequestLimits {
-        largest_body: args.max_request_bytes,
-        ..Default::default()
+    let settings = kiln::http::HttpSettings {
+        limits: kiln::requests::RequestLimits {
+            largest_body: args.max_request_bytes,
+            ..Default::default()
+        },
+        trusted_proxies: args.trusted_proxies,
     };
     kiln::http::serve(
         state,
         sessions,
         listener,
-        limits,
+        settings,
         kiln::http::shutdown_signal(),
     )
     .await?;

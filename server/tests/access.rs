@@ -11,7 +11,7 @@ use app::access::table::{self, FUNCTION_ROUTES, Method, PathPattern};
 use app::access::{Denial, Principal, Requirement, authorize};
 use app::functions::BusinessFunction;
 use serde_json::Value;
-use support::spawn_app;
+use support::{TestApp, spawn_app};
 
 const OWNER: (&str, &str) = ("owner@fenwick.example", "fenwick-demo-owner");
 /// Holds category:operate and procurement:view only.
@@ -1088,4 +1088,62 @@ async fn a_second_user_added_by_staff_sees_the_same_company_and_only_it() {
     );
     let list = price_list(&ben, serde_json::json!({}), "").await;
     assert_eq!(list["company_name"], "Clay & Cup Café");
+}
+
+/// Fails `count` sign-ins, each for another address, as a client whose
+/// proxy says it forwards for `client`; returns the last answer's text.
+async fn fail_sign_ins(app: &TestApp, client: &str, count: usize) -> String {
+    let mut last = String::new();
+    for attempt in 0..count {
+        last = app
+            .client
+            .post(format!("{}/api/account/sign-in", app.address))
+            .header("x-forwarded-for", client)
+            .form(&[
+                (
+                    "form[email]",
+                    format!("nobody{attempt}@{client}.example").as_str(),
+                ),
+                ("form[password]", "not the password"),
+            ])
+            .send()
+            .await
+            .expect("an answer")
+            .text()
+            .await
+            .expect("a body");
+    }
+    last
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_sign_ins_are_limited_per_client_not_per_proxy() {
+    let settings = kiln::http::HttpSettings {
+        trusted_proxies: "127.0.0.1".parse().expect("valid"),
+        ..Default::default()
+    };
+    let app = support::spawn_app_with(settings).await;
+    let limited = fail_sign_ins(&app, "203.0.113.1", 21).await;
+    assert!(
+        limited.contains("too many sign-in attempts from your network"),
+        "{limited}"
+    );
+    // Another client behind the same proxy is not held back by the first.
+    let other = fail_sign_ins(&app, "203.0.113.2", 1).await;
+    assert!(
+        other.contains("the email address or the password is wrong"),
+        "{other}"
+    );
+}
+
+#[tokio::test]
+async fn without_trusted_proxies_a_forwarded_for_header_changes_nothing() {
+    let app = spawn_app().await;
+    fail_sign_ins(&app, "203.0.113.1", 20).await;
+    // Claiming to be someone else does not escape the limit.
+    let claimed = fail_sign_ins(&app, "203.0.113.2", 1).await;
+    assert!(
+        claimed.contains("too many sign-in attempts from your network"),
+        "{claimed}"
+    );
 }

@@ -222,11 +222,14 @@ async fn a_body_without_a_declared_length_is_cut_off_at_the_limit_with_413() {
 
 #[tokio::test]
 async fn a_body_that_stops_arriving_is_answered_408_when_its_time_is_up() {
-    let limits = kiln::requests::RequestLimits {
-        body_within: std::time::Duration::from_millis(300),
+    let settings = kiln::http::HttpSettings {
+        limits: kiln::requests::RequestLimits {
+            body_within: std::time::Duration::from_millis(300),
+            ..Default::default()
+        },
         ..Default::default()
     };
-    let app = support::spawn_app_with(limits).await;
+    let app = support::spawn_app_with(settings).await;
     // Half a form, then nothing: the stream never ends while the test waits.
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
     sender

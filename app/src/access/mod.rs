@@ -127,6 +127,13 @@ impl TokenScope {
     }
 }
 
+/// The address a request came from: the connection's, or behind a trusted
+/// proxy the one the proxy says it forwarded for (worked out by the
+/// server, `server/src/client_address.rs`). The per-address sign-in
+/// limits count by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
 /// Who is making a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -159,13 +159,14 @@ fn internal(doing: &str, error: &dyn std::error::Error) -> KilnError {
     KilnError::Internal
 }
 
-/// The caller's address, for the per-address limits.
+/// The caller's address, for the per-address limits: what the server put
+/// in the request ([`crate::access::ClientAddress`]).
 #[cfg(feature = "ssr")]
-async fn caller_address() -> Option<std::net::IpAddr> {
-    leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+pub(crate) async fn caller_address() -> Option<std::net::IpAddr> {
+    leptos_axum::extract::<axum::Extension<crate::access::ClientAddress>>()
         .await
         .ok()
-        .map(|axum::extract::ConnectInfo(address)| address.ip())
+        .map(|axum::Extension(crate::access::ClientAddress(address))| address)
 }
 
 /// Starts a session for `account` (a new session id, so one planted before

@@ -18,11 +18,11 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with(kiln::requests::RequestLimits::default()).await
+    spawn_app_with(kiln::http::HttpSettings::default()).await
 }
 
-/// [`spawn_app`], with requests held to `limits`.
-pub async fn spawn_app_with(limits: kiln::requests::RequestLimits) -> TestApp {
+/// [`spawn_app`], with requests treated by `settings`.
+pub async fn spawn_app_with(settings: kiln::http::HttpSettings) -> TestApp {
     let data = tempfile::tempdir().expect("temporary data directory");
     let url = format!("sqlite://{}", data.path().join("kiln.db").display());
     let store = kiln::open_database(&url)
@@ -58,7 +58,7 @@ pub async fn spawn_app_with(limits: kiln::requests::RequestLimits) -> TestApp {
         state,
         sessions,
         listener,
-        limits,
+        settings,
         async {
             let _ = signal.await;
         },

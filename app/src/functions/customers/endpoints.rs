@@ -41,10 +41,7 @@ pub async fn submit_dealer_application(form: DealerApplicationForm) -> Result<()
     let email =
         Email::parse(&form.email).map_err(|error| KilnError::Rejected(error.to_string()))?;
     // A public form that writes to the log: limited like sign-ins.
-    let address = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .await
-        .ok()
-        .map(|axum::extract::ConnectInfo(address)| address.ip());
+    let address = crate::account::caller_address().await;
     if let Err(too_many) = state.sign_in_limits().attempt(email.as_str(), address) {
         return Err(KilnError::Rejected(too_many.to_string()));
     }
