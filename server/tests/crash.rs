@@ -1,5 +1,7 @@
 //! A writer killed with SIGKILL mid-stream loses nothing it acknowledged,
-//! leaves no partial append, and its projections equal a fresh rebuild.
+//! leaves no partial append, and its projections equal a fresh rebuild;
+//! and `kiln serve` killed while shoppers and dealers place orders loses no
+//! acknowledged order, and a retry never places one twice.
 
 use app::event::{Actor, StreamId};
 use app::functions::BusinessFunction;
@@ -158,4 +160,336 @@ async fn crash_a_writer(url: &str) -> Vec<i64> {
     assert_eq!(report.tables[0].1.rows, events.len() as u64);
     store.close().await;
     positions
+}
+
+/// A `kiln serve` process on `url`'s database, on a free port.
+struct Server {
+    process: std::process::Child,
+    address: String,
+}
+
+impl Server {
+    fn start(url: &str) -> Server {
+        let site_root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../public");
+        let mut process = Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--site-root"])
+            .arg(&site_root)
+            .env("KILN_DATABASE_URL", url)
+            .env("KILN_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start kiln serve");
+        let mut lines = BufReader::new(process.stderr.take().expect("stderr")).lines();
+        let address = loop {
+            let line = lines
+                .next()
+                .expect("kiln serve says where it listens before anything else")
+                .expect("a log line");
+            if let Some(at) = line.find("http://127.0.0.1:") {
+                let port: String = line[at + "http://127.0.0.1:".len()..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                break format!("http://127.0.0.1:{port}");
+            }
+        };
+        // The log is drained so that a full pipe never blocks the server.
+        std::thread::spawn(move || lines.for_each(drop));
+        Server { process, address }
+    }
+}
+
+/// One attempt to place an order: its id, the form that places it, and
+/// whether the server acknowledged it (answered with the order's page).
+struct Attempt {
+    order: String,
+    form: Vec<(String, String)>,
+    acknowledged: bool,
+}
+
+/// A buyer with its own cookies: a guest shopper or a signed-in dealer.
+struct Buyer {
+    client: reqwest::Client,
+    dealer: bool,
+    attempts: Vec<Attempt>,
+}
+
+impl Buyer {
+    fn new(dealer: bool) -> Buyer {
+        Buyer {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .timeout(std::time::Duration::from_secs(20))
+                .build()
+                .expect("a client"),
+            dealer,
+            attempts: Vec::new(),
+        }
+    }
+
+    /// The order id the order page (checkout or quick order) hands out.
+    async fn fresh_order_id(&self, address: &str) -> Option<String> {
+        let page = if self.dealer {
+            "/portal/order"
+        } else {
+            "/checkout"
+        };
+        let html = self
+            .client
+            .get(format!("{address}{page}"))
+            .send()
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        let start = html.find("name=\"form[order]\"")?;
+        let value = html[start..].find("value=\"")? + start + "value=\"".len();
+        let end = html[value..].find('"')? + value;
+        Some(html[value..end].to_owned())
+    }
+
+    /// Sends `form` to place an order; the order's page, or what came
+    /// instead.
+    async fn place(
+        &self,
+        address: &str,
+        order: &str,
+        form: &[(String, String)],
+    ) -> Result<(), String> {
+        let (function, page) = if self.dealer {
+            ("/api/portal/order", "/portal/order")
+        } else {
+            ("/api/checkout/place", "/checkout")
+        };
+        let answer = self
+            .client
+            .post(format!("{address}{function}"))
+            .header("accept", "text/html")
+            .header("referer", format!("{address}{page}"))
+            .form(form)
+            .send()
+            .await;
+        let answer = answer.map_err(|error| error.to_string())?;
+        if answer.status().is_success() && answer.url().path() == format!("/orders/{order}") {
+            return Ok(());
+        }
+        let landed = answer.url().clone();
+        let refusal = landed
+            .query_pairs()
+            .find(|(key, _)| key == "__err")
+            .map(|(_, value)| value.into_owned());
+        Err(format!("{} at {landed}: {refusal:?}", answer.status()))
+    }
+
+    /// Places orders one after another until `stop` is set.
+    async fn keep_ordering(
+        mut self,
+        address: String,
+        stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+        acknowledged: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    ) -> Buyer {
+        use std::sync::atomic::Ordering;
+        while !stop.load(Ordering::Relaxed) {
+            if !self.dealer {
+                let added = self
+                    .client
+                    .post(format!("{address}/api/cart/add"))
+                    .header("accept", "text/html")
+                    .header("referer", format!("{address}/shop/MUG-SPECKLE-12"))
+                    .form(&[("item[sku]", "MUG-SPECKLE-12"), ("item[quantity]", "1")])
+                    .send()
+                    .await;
+                if added.is_err() {
+                    continue;
+                }
+            }
+            let Some(order) = self.fresh_order_id(&address).await else {
+                continue;
+            };
+            let form = order_form(self.dealer, &order);
+            let outcome = self.place(&address, &order, &form).await;
+            let placed = outcome.is_ok();
+            if placed {
+                acknowledged.fetch_add(1, Ordering::Relaxed);
+            }
+            self.attempts.push(Attempt {
+                order,
+                form,
+                acknowledged: placed,
+            });
+        }
+        self
+    }
+}
+
+/// The form that places order `order`: a guest's checkout, or a dealer's
+/// quick order of two mugs.
+fn order_form(dealer: bool, order: &str) -> Vec<(String, String)> {
+    let mut form = vec![
+        ("form[order]", order),
+        ("form[line1]", "12 Kiln Lane"),
+        ("form[line2]", ""),
+        ("form[city]", "Stoke"),
+        ("form[postcode]", "ST1 4AB"),
+        ("form[country]", "United Kingdom"),
+        ("form[shipping]", "standard"),
+    ];
+    if dealer {
+        form.extend([
+            ("form[name]", "Clay & Cup Café"),
+            ("form[sheet]", ""),
+            ("form[grid][0][sku]", "MUG-SPECKLE-12"),
+            ("form[grid][0][quantity]", "2"),
+        ]);
+    } else {
+        form.extend([
+            ("form[name]", "Ada Byron"),
+            ("form[email]", "ada@example.com"),
+        ]);
+    }
+    form.into_iter()
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_acknowledged_before_a_sigkill_under_load_exist_once_and_retries_place_none_twice() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("kiln.db").display());
+    let seeded = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args(["seed", "--demo"])
+        .env("KILN_DATABASE_URL", &url)
+        .output()
+        .expect("kiln seed runs");
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+
+    let mut server = Server::start(&url);
+    let mut buyers: Vec<Buyer> = (0..6).map(|_| Buyer::new(false)).collect();
+    for (email, password) in [
+        ("orders@clayandcup.example", "fenwick-demo-dealer-a"),
+        ("buyer@hollowoak.example", "fenwick-demo-dealer-b"),
+    ] {
+        let dealer = Buyer::new(true);
+        let signed_in = dealer
+            .client
+            .post(format!("{}/api/account/sign-in", server.address))
+            .header("accept", "text/html")
+            .header("referer", format!("{}/login", server.address))
+            .form(&[("form[email]", email), ("form[password]", password)])
+            .send()
+            .await
+            .expect("an answer");
+        assert!(
+            signed_in.url().path().starts_with("/portal"),
+            "{}",
+            signed_in.url()
+        );
+        buyers.push(dealer);
+    }
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let acknowledged = Arc::new(AtomicUsize::new(0));
+    let ordering: Vec<_> = buyers
+        .into_iter()
+        .map(|buyer| {
+            tokio::spawn(buyer.keep_ordering(
+                server.address.clone(),
+                stop.clone(),
+                acknowledged.clone(),
+            ))
+        })
+        .collect();
+    // Killed in the middle of the load: after some orders, with more in
+    // flight.
+    let started = std::time::Instant::now();
+    while acknowledged.load(Ordering::Relaxed) < 40 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "only {} orders were placed in a minute",
+            acknowledged.load(Ordering::Relaxed)
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    server.process.kill().expect("SIGKILL the server");
+    server.process.wait().expect("reap it");
+    stop.store(true, Ordering::Relaxed);
+    let mut buyers = Vec::new();
+    for task in ordering {
+        buyers.push(task.await.expect("a buyer's task"));
+    }
+
+    // Every buyer sends each of its orders again to the restarted server,
+    // newest first: the one the crash cut off, as a browser retries after
+    // an error, then the ones answered before. (Sending an old checkout
+    // again empties the cart, so the newest goes first while its cart is
+    // still there.)
+    let mut server = Server::start(&url);
+    for buyer in &buyers {
+        for attempt in buyer.attempts.iter().rev() {
+            if let Err(answer) = buyer
+                .place(&server.address, &attempt.order, &attempt.form)
+                .await
+            {
+                panic!(
+                    "sending {} (acknowledged: {}) again did not answer with its page: {answer}",
+                    attempt.order, attempt.acknowledged
+                );
+            }
+        }
+    }
+    server.process.kill().expect("stop the server");
+    server.process.wait().expect("reap it");
+
+    let store = kiln::open_database(&url).await.expect("reopen");
+    let mut placed = std::collections::HashMap::<String, usize>::new();
+    let mut after = 0;
+    loop {
+        let page = store.read_after(after, 10_000).await.expect("read the log");
+        let Some(last) = page.last() else { break };
+        after = last.position;
+        for event in page
+            .iter()
+            .filter(|event| event.event_type == "OrderPlaced")
+        {
+            let order = event.payload["order"]
+                .as_str()
+                .expect("an order id")
+                .to_owned();
+            *placed.entry(order).or_default() += 1;
+        }
+    }
+    let attempts: Vec<&Attempt> = buyers.iter().flat_map(|buyer| &buyer.attempts).collect();
+    assert!(
+        attempts
+            .iter()
+            .filter(|attempt| attempt.acknowledged)
+            .count()
+            >= 40
+    );
+    for attempt in attempts {
+        assert_eq!(
+            placed.get(&attempt.order).copied(),
+            Some(1),
+            "order {} (acknowledged before the crash: {}) is in the log that many times",
+            attempt.order,
+            attempt.acknowledged
+        );
+    }
+    let report = projections::rebuild(&store, None, |_| {})
+        .await
+        .expect("rebuild");
+    assert!(
+        report.all_equal(),
+        "projections differ from a rebuild: {report:?}"
+    );
+    store.close().await;
 }
