@@ -23,6 +23,9 @@ pub struct App {
     pub rebuilds: Rebuilds,
     /// Sign-in attempts per account and per address.
     pub sign_in_limits: SignInLimits,
+    /// When frequent accesses (token use, refusals) were last put in the
+    /// access log.
+    pub recent_access: crate::store::access_log::RecentAccess,
     /// Whether cookies get the `Secure` flag (Kiln is served over TLS,
     /// usually behind a proxy that terminates it).
     pub secure_cookies: bool,
@@ -49,10 +52,16 @@ impl AppState {
             leptos_options,
             rebuilds: Rebuilds::default(),
             sign_in_limits: SignInLimits::default(),
+            recent_access: Default::default(),
             secure_cookies,
             sales_tax,
             payments,
         }))
+    }
+
+    /// When frequent accesses were last put in the access log.
+    pub fn recent_access(&self) -> &crate::store::access_log::RecentAccess {
+        &self.0.recent_access
     }
 
     /// How orders are paid online.

@@ -6,10 +6,11 @@
 //! principal in their extensions for the handlers.
 
 use app::access::table::{self, Method};
-use app::access::{AccountId, Denial, Principal, authorize};
+use app::access::{AccountId, ClientAddress, Denial, Principal, authorize};
 use app::account::SESSION_ACCOUNT_KEY;
 use app::functions::platform_manager::{projection, service};
 use app::state::AppState;
+use app::store::access_log::{self, AccessKind};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
@@ -97,10 +98,22 @@ pub async fn guard(
         request.extensions_mut().insert(Principal::Anonymous);
         return next.run(request).await;
     };
+    let address = request
+        .extensions()
+        .get::<ClientAddress>()
+        .map(|ClientAddress(address)| *address);
     let principal = match principal_of(&state, &session, request.headers()).await {
         Ok(principal) => principal,
         Err(GuardError::InvalidBearer) => {
             tracing::warn!(%path, "refused an unknown, mistyped or revoked API token");
+            at_the_door(
+                &state,
+                AccessKind::Refused,
+                "a token that is not valid",
+                address,
+                &path,
+            )
+            .await;
             return deny(
                 StatusCode::UNAUTHORIZED,
                 &path,
@@ -118,14 +131,56 @@ pub async fn guard(
     };
     if let Err(denial) = authorize(&principal, required) {
         tracing::warn!(%path, principal = ?principal_label(&principal), %denial, "refused");
+        at_the_door(
+            &state,
+            AccessKind::Refused,
+            &principal_label(&principal),
+            address,
+            &format!("{path}: {denial}"),
+        )
+        .await;
         let status = match denial {
             Denial::NotSignedIn { .. } => StatusCode::UNAUTHORIZED,
             Denial::Forbidden { .. } => StatusCode::FORBIDDEN,
         };
         return deny(status, &path, &denial.to_string());
     }
+    if matches!(principal, Principal::Agent { .. } | Principal::Token { .. }) {
+        at_the_door(
+            &state,
+            AccessKind::TokenUse,
+            &principal_label(&principal),
+            address,
+            &path,
+        )
+        .await;
+    }
     request.extensions_mut().insert(principal);
     next.run(request).await
+}
+
+/// Puts what happened at the door into the access log, unless the same
+/// kind was recorded for the same caller from the same address a short
+/// while ago (an agent's every request would otherwise be a row). A
+/// failure to record is logged, never a reason to refuse the request.
+async fn at_the_door(
+    state: &AppState,
+    kind: AccessKind,
+    who: &str,
+    address: Option<std::net::IpAddr>,
+    detail: &str,
+) {
+    let every = match kind {
+        AccessKind::TokenUse => std::time::Duration::from_secs(10 * 60),
+        _ => std::time::Duration::from_secs(60),
+    };
+    let key = format!("{}|{who}|{address:?}", kind.as_str());
+    if !state.recent_access().due(key, every) {
+        return;
+    }
+    if let Err(error) = access_log::record(state.store(), kind, who, address, detail).await {
+        tracing::warn!(%error, "the access log could not be written");
+    }
 }
 
 /// Who is asking: the holder of the API token in an `Authorization:
@@ -218,10 +273,7 @@ fn deny(status: StatusCode, path: &str, message: &str) -> Response {
         )
             .into_response();
     }
-    let escaped = message
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
+    let escaped = app::markup::escape_html(message);
     let sign_in = if status == StatusCode::UNAUTHORIZED {
         r#"<p><a href="/login">Sign in</a></p>"#
     } else {

@@ -242,8 +242,8 @@ pub async fn serve(
             missing.join(", ")
         )));
     }
-    // Expired sessions are deleted, and recovered sign-in limits
-    // forgotten, hourly while the server runs.
+    // Expired sessions and old access records are deleted, and recovered
+    // sign-in limits forgotten, hourly while the server runs.
     let cleanup = tokio::spawn({
         let sessions = sessions.clone();
         let state = state.clone();
@@ -253,6 +253,9 @@ pub async fn serve(
                 hourly.tick().await;
                 if let Err(error) = sessions.delete_expired().await {
                     tracing::warn!(%error, "deleting expired sessions failed");
+                }
+                if let Err(error) = app::store::access_log::forget_old(state.store()).await {
+                    tracing::warn!(%error, "forgetting old access records failed");
                 }
                 state.sign_in_limits().forget_recovered();
             }

@@ -1147,3 +1147,53 @@ async fn without_trusted_proxies_a_forwarded_for_header_changes_nothing() {
         "{claimed}"
     );
 }
+
+#[tokio::test]
+async fn sign_ins_token_use_and_refusals_show_on_the_platform_manager_page_without_passwords() {
+    let app = spawn_app().await;
+    let stranger = app.another_browser();
+    stranger
+        .sign_in("owner@fenwick.example", "a guess at the password")
+        .await;
+    // Not signed in: the staff pages refuse.
+    assert_eq!(stranger.get("/api/functions/category").await.status(), 401);
+    app.sign_in_as_owner().await;
+    let token = app.issue_token("category:read", "door test").await;
+    let read = reqwest::Client::new()
+        .get(format!("{}/api/functions/category", app.address))
+        .bearer_auth(&token.secret)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(read.status(), 200);
+
+    let page: Value = app
+        .get("/api/functions/platform-manager")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let table = page["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .find(|table| table["key"] == "access-log")
+        .expect("the access log table");
+    let rows: Vec<String> = table["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| row.to_string())
+        .collect();
+    let has = |what: &str, who: &str| {
+        rows.iter()
+            .any(|row| row.contains(what) && row.contains(who) && row.contains("127.0.0.1"))
+    };
+    assert!(has("Sign-in refused", "owner@fenwick.example"), "{rows:#?}");
+    assert!(has("Signed in", "acc-"), "{rows:#?}");
+    assert!(has("Refused", "anonymous"), "{rows:#?}");
+    assert!(has("API token used", &token.token), "{rows:#?}");
+    let everything = rows.join("\n");
+    assert!(!everything.contains("a guess at the password"));
+    assert!(!everything.contains(&token.secret));
+}

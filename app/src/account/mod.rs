@@ -205,28 +205,43 @@ pub async fn sign_in(form: SignInForm) -> Result<(), KilnError> {
     use crate::access::{Email, password::Password};
     use crate::functions::platform_manager::service;
     use crate::state::AppState;
+    use crate::store::access_log::{self, AccessKind};
 
     let state = AppState::from_context()?;
-    let wrong = || KilnError::Rejected("the email address or the password is wrong".into());
-    let Ok(email) = Email::parse(&form.email) else {
-        return Err(wrong());
-    };
     let address = caller_address().await;
-    if let Err(too_many) = state.sign_in_limits().attempt(email.as_str(), address) {
-        tracing::warn!(?address, "sign-in attempts limited");
-        return Err(KilnError::Rejected(too_many.to_string()));
-    }
-    let Ok(password) = Password::parse(form.password) else {
-        return Err(wrong());
-    };
-    match service::check_sign_in(state.store(), &email, password).await {
-        Ok(Some(account)) => start_session(&state, &account).await,
-        Ok(None) => {
-            tracing::info!("a sign-in was refused: wrong email address or password");
-            Err(wrong())
+    let typed = form.email.clone();
+    let checked = async {
+        let wrong = || KilnError::Rejected("the email address or the password is wrong".into());
+        let Ok(email) = Email::parse(&form.email) else {
+            return Err(wrong());
+        };
+        if let Err(too_many) = state.sign_in_limits().attempt(email.as_str(), address) {
+            tracing::warn!(?address, "sign-in attempts limited");
+            return Err(KilnError::Rejected(too_many.to_string()));
         }
-        Err(error) => Err(internal("signing in", &error)),
+        let Ok(password) = Password::parse(form.password) else {
+            return Err(wrong());
+        };
+        match service::check_sign_in(state.store(), &email, password).await {
+            Ok(Some(account)) => Ok(account),
+            Ok(None) => {
+                tracing::info!("a sign-in was refused: wrong email address or password");
+                Err(wrong())
+            }
+            Err(error) => Err(internal("signing in", &error)),
+        }
     }
+    .await;
+    // Administrators see every sign-in, and every refused one with the
+    // address that was typed (never the password).
+    let (kind, who, detail) = match &checked {
+        Ok(account) => (AccessKind::SignIn, account.to_string(), String::new()),
+        Err(refusal) => (AccessKind::SignInRefused, typed, refusal.to_string()),
+    };
+    if let Err(error) = access_log::record(state.store(), kind, &who, address, &detail).await {
+        tracing::warn!(%error, "a sign-in could not be recorded in the access log");
+    }
+    start_session(&state, &checked?).await
 }
 
 /// Opens a shopper's account and signs them in. `POST /api/account/sign-up`

@@ -11,6 +11,7 @@
 //!   [`backend::Database::begin_writing`]), so positions are committed in
 //!   order and a reader following positions never skips one.
 
+pub mod access_log;
 pub mod backend;
 pub mod catalog;
 pub mod credentials;

@@ -786,7 +786,22 @@ pub async fn fill_page(
             ]);
         }
     }
-    page.tables = vec![staff, changes, token_table, roadmap];
+    let mut door = DataTable::new(
+        "access-log",
+        "Sign-ins, token use and refusals (the 100 newest)",
+        &["When (UTC)", "What", "Who", "From", "Detail"],
+        "Nobody has signed in or been refused yet.",
+    );
+    for entry in crate::store::access_log::newest(store, 100).await? {
+        door.row(vec![
+            entry.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            crate::store::access_log::AccessKind::label_of(&entry.kind).to_owned(),
+            entry.who,
+            entry.address,
+            entry.detail,
+        ]);
+    }
+    page.tables = vec![staff, changes, token_table, door, roadmap];
     let months = crate::functions::category::service::performance::months_ending(Utc::now(), 6);
     page.trends = vec![accounts_opened_chart(store, &months).await?];
     Ok(())
