@@ -18,7 +18,6 @@ use app::staff::{
 use app::state::AppState;
 use app::store::{RecordedEvent, catalog};
 use app::{App, shell};
-use axum::serve::ListenerExt;
 use axum::{
     Extension, Json, Router,
     extract::{Path, Query, State},
@@ -267,23 +266,13 @@ pub async fn serve(
         // Nobody listening means no live stream is open.
         let _ = stopping.send(true);
     };
-    // Pages stream in several small writes; with Nagle's algorithm on, the
-    // client's delayed acknowledgement held each streamed page back about
-    // 40 ms (measured with scripts/bench-pages: p50 44 ms for the home
-    // page against 8 ms for a page rendered whole). Send at once instead.
-    let listener = listener.tap_io(|connection| {
-        if let Err(error) = connection.set_nodelay(true) {
-            tracing::debug!(%error, "could not set TCP_NODELAY on a connection");
-        }
-    });
-    // The peer address is where the client's address is worked out from
-    // (`client_address`).
-    let served = axum::serve(
+    let headers_within = settings.limits.headers_within;
+    let served = crate::connections::serve_connections(
         listener,
-        router(state, sessions, settings, ShuttingDown(shutting_down))
-            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        router(state, sessions, settings, ShuttingDown(shutting_down)),
+        headers_within,
+        shutdown,
     )
-    .with_graceful_shutdown(shutdown)
     .await;
     cleanup.abort();
     served

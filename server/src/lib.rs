@@ -6,6 +6,7 @@ pub mod admin;
 pub mod bench;
 pub mod cli;
 pub mod client_address;
+pub mod connections;
 pub mod guard;
 pub mod http;
 pub mod refusals;

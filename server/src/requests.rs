@@ -47,6 +47,9 @@ const READABLE_CONTENT_TYPES: [&str; 2] = ["application/x-www-form-urlencoded", 
 pub struct RequestLimits {
     /// The largest body a server function is sent, in bytes.
     pub largest_body: usize,
+    /// How long a client may take to send a request's headers
+    /// (`connections`).
+    pub headers_within: Duration,
     /// How long a client may take to send a body once its headers arrived.
     pub body_within: Duration,
     /// How long the server may take to start answering a request.
@@ -63,6 +66,7 @@ impl Default for RequestLimits {
     fn default() -> Self {
         RequestLimits {
             largest_body: Self::DEFAULT_LARGEST_BODY,
+            headers_within: Duration::from_secs(20),
             body_within: Duration::from_secs(30),
             answer_within: Duration::from_secs(60),
         }

@@ -259,3 +259,37 @@ async fn a_form_sent_as_it_should_be_still_works() {
         .await;
     assert!(response.status().is_success(), "{}", response.status());
 }
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_let_go() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let settings = kiln::http::HttpSettings {
+        limits: kiln::requests::RequestLimits {
+            headers_within: std::time::Duration::from_millis(300),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let app = support::spawn_app_with(settings).await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut stalled = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("a connection");
+    // Half a request's headers, then nothing.
+    stalled
+        .write_all(b"GET / HTTP/1.1\r\nHost: kiln\r\n")
+        .await
+        .expect("sent");
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stalled.read_to_end(&mut answer),
+    )
+    .await;
+    assert!(
+        matches!(closed, Ok(Ok(_)) | Ok(Err(_))),
+        "the server still holds the connection after ten seconds"
+    );
+    // Clients that do finish their headers are served as before.
+    assert!(app.get("/healthz").await.status().is_success());
+}
