@@ -531,3 +531,16 @@ async fn change_requests_token_labels_and_non_conformances_arrive_as_text_for_th
     page_shows_safely(&app, "/staff/quality", &quality).await;
     json_holds_all(&app, "/api/functions/quality", &quality).await;
 }
+
+#[tokio::test]
+async fn addresses_typed_at_a_refused_sign_in_arrive_as_text_in_the_access_log() {
+    let app = spawn_app().await;
+    let stranger = app.another_browser();
+    let typed: Vec<String> = CORPUS.iter().map(|text| (*text).to_owned()).collect();
+    for text in &typed {
+        stranger.sign_in(text, "not a password at all").await;
+    }
+    app.sign_in_as_owner().await;
+    page_shows_safely(&app, "/staff/platform-manager", &typed).await;
+    json_holds_all(&app, "/api/functions/platform-manager", &typed).await;
+}
