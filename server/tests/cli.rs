@@ -782,6 +782,13 @@ fn a_backup_taken_while_events_are_appended_is_a_consistent_database() {
             .await
             .expect("a backup");
         appending.await.expect("the appends finished");
+        // The Database Manager's page lists it.
+        let taken = app::store::export::backups(&store, 10)
+            .await
+            .expect("the backups");
+        assert_eq!(taken.len(), 1);
+        assert!(taken[0].file.ends_with("backup.db"), "{taken:?}");
+        assert!(taken[0].bytes > 0);
         store.close().await;
     });
     let copy = format!("sqlite://{}", backup.display());

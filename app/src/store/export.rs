@@ -494,18 +494,60 @@ pub async fn backup(store: &EventStore, file: &std::path::Path) -> Result<(), St
         url: file.display().to_string(),
         reason: "the path is not valid UTF-8".into(),
     })?;
-    match store.database() {
-        super::backend::Database::Sqlite(pool) => sqlx::query("VACUUM INTO $1")
-            .bind(path)
-            .execute(pool)
-            .await
-            .map(|_| ())
-            .map_err(database(format!("copy the database to {path}"))),
-        super::backend::Database::Postgres(_) => Err(StoreError::Configuration {
+    let super::backend::Database::Sqlite(pool) = store.database() else {
+        return Err(StoreError::Configuration {
             url: path.to_owned(),
             reason: "kiln backup copies SQLite databases; back PostgreSQL up with pg_dump or \
                      its base backups, or move the log with kiln export"
                 .into(),
-        }),
-    }
+        });
+    };
+    sqlx::query("VACUUM INTO $1")
+        .bind(path)
+        .execute(pool)
+        .await
+        .map_err(database(format!("copy the database to {path}")))?;
+    // Recorded in the live database (so not in the copy itself), for the
+    // Database Manager's page.
+    let bytes = std::fs::metadata(file).map_or(0, |metadata| metadata.len());
+    let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_owned());
+    sqlx::query("INSERT INTO backups (taken_at, file, bytes) VALUES ($1, $2, $3)")
+        .bind(Utc::now())
+        .bind(absolute.display().to_string())
+        .bind(i64::try_from(bytes).unwrap_or(i64::MAX))
+        .execute(pool)
+        .await
+        .map(|_| ())
+        .map_err(database("record the backup"))
+}
+
+/// A backup `kiln backup` took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backup {
+    /// When.
+    pub taken_at: DateTime<Utc>,
+    /// The copy's path, as it was when taken.
+    pub file: String,
+    /// Its size.
+    pub bytes: i64,
+}
+
+/// The newest `limit` backups, newest first.
+pub async fn backups(store: &EventStore, limit: i64) -> Result<Vec<Backup>, StoreError> {
+    let rows: Vec<(DateTime<Utc>, String, i64)> =
+        per_backend!(store.database(), Database, pool => {
+            sqlx::query_as("SELECT taken_at, file, bytes FROM backups ORDER BY id DESC LIMIT $1")
+                .bind(limit)
+                .fetch_all(pool)
+                .await
+        })
+        .map_err(database("read the backups"))?;
+    Ok(rows
+        .into_iter()
+        .map(|(taken_at, file, bytes)| Backup {
+            taken_at,
+            file,
+            bytes,
+        })
+        .collect())
 }

@@ -291,11 +291,39 @@ pub async fn fill_page(
     page.tables = vec![
         mapping,
         projection_status(store, head).await?,
+        backups(store).await?,
         checks,
         quarantine,
         schema,
     ];
     Ok(())
+}
+
+/// The backups taken, newest first, with how to take and restore one
+/// (docs/restore.md has the drill).
+async fn backups(store: &EventStore) -> Result<crate::staff::view::DataTable, StoreError> {
+    let empty = match store.backend() {
+        crate::store::backend::Backend::Sqlite => {
+            "No backup has been taken. `kiln backup FILE` copies the database while Kiln serves."
+        }
+        crate::store::backend::Backend::Postgres => {
+            "On PostgreSQL, back up with pg_dump or base backups; `kiln export FILE` writes the log in a form any Kiln database can import."
+        }
+    };
+    let mut table = crate::staff::view::DataTable::new(
+        "backups",
+        "Backups (to restore one: stop Kiln, put the copy in the database file's place, run `kiln integrity check`; docs/restore.md)",
+        &["Taken (UTC)", "File", "Size"],
+        empty,
+    );
+    for backup in crate::store::export::backups(store, 10).await? {
+        table.row(vec![
+            backup.taken_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            backup.file,
+            format!("{:.1} MB", backup.bytes as f64 / 1_000_000.0),
+        ]);
+    }
+    Ok(table)
 }
 
 /// How many events the gate holds back for an anomaly, as the quarantine
