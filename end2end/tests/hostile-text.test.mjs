@@ -89,7 +89,7 @@ test('pages showing hostile product names and descriptions hydrate and show them
     const shopper = await shopperContext.newPage();
     const problems = watch(shopper);
     await shopper.goto(`${kiln.url}/shop/HOSTILE-${index}`);
-    await shopper.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+    await shopper.waitForSelector('body[data-hydrated="true"]', { timeout: 60_000 });
     assert.equal(await shopper.title(), `${name} · Fenwick Clayworks`);
     assert.equal(await shopper.locator('h1').first().innerText(), name);
     assert.match(await shopper.locator('main').innerText(), new RegExp(escapeRegExp(description)));
@@ -103,7 +103,7 @@ test('pages showing hostile product names and descriptions hydrate and show them
 
   const problems = watch(staff);
   await staff.goto(`${kiln.url}/staff/category`);
-  await staff.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await staff.waitForSelector('body[data-hydrated="true"]', { timeout: 60_000 });
   assert.deepEqual(await injectedElements(staff), []);
   const descriptions = await staff
     .locator('textarea[name="form[description]"]')

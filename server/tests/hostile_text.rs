@@ -544,3 +544,85 @@ async fn addresses_typed_at_a_refused_sign_in_arrive_as_text_in_the_access_log()
     page_shows_safely(&app, "/staff/platform-manager", &typed).await;
     json_holds_all(&app, "/api/functions/platform-manager", &typed).await;
 }
+
+#[tokio::test]
+async fn feedback_flags_and_triage_notes_arrive_as_text_for_the_staff() {
+    let app = spawn_app().await;
+    let shopper = app.another_browser();
+    shopper
+        .sign_in("shopper@fenwick.example", "fenwick-demo-shopper")
+        .await;
+    app.sign_in_as_owner().await;
+    let flag_notes = corpus("(flag)");
+    let triage_notes = corpus("(triage)");
+    for (index, (flag_note, triage_note)) in flag_notes.iter().zip(&triage_notes).enumerate() {
+        let ticket_page = accepted(
+            &shopper,
+            "/api/support/open",
+            "/support",
+            &[
+                ("form[subject]", &format!("Feedback {index}")),
+                ("form[message]", "The glaze could be darker."),
+            ],
+        )
+        .await;
+        let ticket = ticket_page
+            .path()
+            .trim_start_matches("/support/")
+            .to_owned();
+        accepted(
+            &app,
+            "/api/customers/tickets/flag",
+            "/staff/customers",
+            &[
+                ("form[ticket]", &ticket),
+                ("form[function]", "category"),
+                ("form[note]", flag_note),
+            ],
+        )
+        .await;
+
+        accepted(
+            &app,
+            "/api/platform-manager/change-requests/raise",
+            "/staff/category",
+            &[
+                ("form[function]", "category"),
+                ("form[title]", &format!("Request {index}")),
+                ("form[impact]", "Pricing needs it"),
+                ("form[urgency]", "low"),
+            ],
+        )
+        .await;
+        let platform: serde_json::Value = app
+            .get("/api/functions/platform-manager")
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        let request = platform["change_requests"]
+            .as_array()
+            .and_then(|requests| {
+                requests
+                    .iter()
+                    .find(|request| request["title"] == format!("Request {index}"))
+            })
+            .and_then(|request| request["request"].as_str())
+            .expect("the request is listed")
+            .to_owned();
+        accepted(
+            &app,
+            "/api/platform-manager/change-requests/triage",
+            "/staff/platform-manager",
+            &[
+                ("form[request]", &request),
+                ("form[status]", "accepted"),
+                ("form[note]", triage_note),
+            ],
+        )
+        .await;
+    }
+    page_shows_safely(&app, "/staff/customers", &flag_notes).await;
+    page_shows_safely(&app, "/staff/category", &flag_notes).await;
+    page_shows_safely(&app, "/staff/platform-manager", &triage_notes).await;
+}
