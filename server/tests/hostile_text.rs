@@ -626,3 +626,227 @@ async fn feedback_flags_and_triage_notes_arrive_as_text_for_the_staff() {
     page_shows_safely(&app, "/staff/category", &flag_notes).await;
     page_shows_safely(&app, "/staff/platform-manager", &triage_notes).await;
 }
+
+#[tokio::test]
+async fn price_change_reasons_and_verdict_comments_arrive_as_text_on_the_category_page() {
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let agent = app
+        .issue_token("category:propose", "verdict test")
+        .await
+        .secret;
+    let reasons = corpus("(reason)");
+    let comments = corpus("(comment)");
+    for (index, (reason, comment)) in reasons.iter().zip(&comments).enumerate() {
+        let sku = format!("PRICED-{index}");
+        accepted(
+            &app,
+            "/api/category/add-product",
+            "/staff/category",
+            &[
+                ("form[sku]", &sku),
+                ("form[name]", &format!("Priced mug {index}")),
+                ("form[collection]", "mugs"),
+                ("form[description]", "A plain mug."),
+                ("form[price]", "20"),
+                ("form[unit_cost]", "5"),
+                ("form[image]", "/products/mug-tall-16.svg"),
+                ("form[family]", ""),
+                ("form[option]", ""),
+            ],
+        )
+        .await;
+        accepted(
+            &app,
+            "/api/category/base-price",
+            "/staff/category",
+            &[
+                ("form[sku]", &sku),
+                ("form[price]", "21"),
+                ("form[reason]", reason),
+            ],
+        )
+        .await;
+        let proposed: serde_json::Value = reqwest::Client::new()
+            .post(format!("{}/api/category/proposals/price", app.address))
+            .bearer_auth(&agent)
+            .form(&[
+                ("form[sku]", sku.as_str()),
+                ("form[price]", "22.00"),
+                ("form[summary]", "Raise it a dollar"),
+                ("form[reasoning]", "Rivals charge more."),
+                ("form[risk]", "low"),
+            ])
+            .send()
+            .await
+            .expect("an answer")
+            .json()
+            .await
+            .expect("JSON");
+        let decision = proposed["decision"]
+            .as_str()
+            .or_else(|| proposed.as_str())
+            .unwrap_or_else(|| panic!("a decision id in {proposed}"))
+            .to_owned();
+        accepted(
+            &app,
+            "/api/category/proposals/decide",
+            "/staff/category",
+            &[
+                ("form[decision]", &decision),
+                ("form[verdict]", "reject"),
+                ("form[comment]", comment),
+            ],
+        )
+        .await;
+        // The page shows the newest decided proposals: each comment is read
+        // as it is given.
+        page_shows_safely(&app, "/staff/category", std::slice::from_ref(comment)).await;
+    }
+    page_shows_safely(&app, "/staff/category", &reasons).await;
+    json_holds_all(&app, "/api/functions/category", &reasons).await;
+}
+
+#[tokio::test]
+async fn dealer_delivery_addresses_and_promotion_notes_arrive_as_text() {
+    let app = spawn_app().await;
+    let dealer = app.another_browser();
+    dealer
+        .sign_in("buyer@hollowoak.example", "fenwick-demo-dealer-b")
+        .await;
+    app.sign_in_as_owner().await;
+    let names = corpus("(recipient)");
+    let streets = corpus("(dealer street)");
+    for (name, street) in names.iter().zip(&streets) {
+        let form = dealer
+            .get("/portal/order")
+            .await
+            .text()
+            .await
+            .expect("HTML");
+        let order = Html::parse_document(&form)
+            .select(&Selector::parse("input[name='form[order]']").expect("a selector"))
+            .next()
+            .and_then(|input| input.value().attr("value").map(str::to_owned))
+            .expect("the quick order carries its order id");
+        let placed = accepted(
+            &dealer,
+            "/api/portal/order",
+            "/portal/order",
+            &[
+                ("form[order]", &order),
+                ("form[sheet]", ""),
+                ("form[name]", name),
+                ("form[line1]", street),
+                ("form[line2]", ""),
+                ("form[city]", "Whitby"),
+                ("form[postcode]", "YO21 3PU"),
+                ("form[country]", "United Kingdom"),
+                ("form[shipping]", "standard"),
+                ("form[grid][0][sku]", "MUG-SPECKLE-12"),
+                ("form[grid][0][quantity]", "2"),
+            ],
+        )
+        .await;
+        page_shows_safely(&dealer, placed.path(), &[name.clone(), street.clone()]).await;
+    }
+
+    let customers: serde_json::Value = app
+        .get("/api/functions/customers")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let hollow_oak = customers["choices"]
+        .as_array()
+        .and_then(|lists| lists.iter().find(|list| list["key"] == "dealer-companies"))
+        .and_then(|list| list["options"].as_array())
+        .and_then(|options| {
+            options
+                .iter()
+                .find(|option| option["label"] == "Hollow Oak Gifts (partner)")
+        })
+        .and_then(|option| option["value"].as_str())
+        .expect("Hollow Oak Gifts is offered")
+        .to_owned();
+    let notes = corpus("(promotion)");
+    for (index, note) in notes.iter().enumerate() {
+        // One promotional price per product: a product of its own each.
+        let sku = format!("PROMOTED-{index}");
+        accepted(
+            &app,
+            "/api/category/add-product",
+            "/staff/category",
+            &[
+                ("form[sku]", &sku),
+                ("form[name]", &format!("Promoted mug {index}")),
+                ("form[collection]", "mugs"),
+                ("form[description]", "A plain mug."),
+                ("form[price]", "20"),
+                ("form[unit_cost]", "5"),
+                ("form[image]", "/products/mug-tall-16.svg"),
+                ("form[family]", ""),
+                ("form[option]", ""),
+            ],
+        )
+        .await;
+        accepted(
+            &app,
+            "/api/customers/promotions/offer",
+            "/staff/customers",
+            &[
+                ("form[company]", &hollow_oak),
+                ("form[sku]", &sku),
+                ("form[price]", "9"),
+                ("form[note]", note),
+            ],
+        )
+        .await;
+    }
+    page_shows_safely(&app, "/staff/customers", &notes).await;
+}
+
+#[tokio::test]
+async fn edited_product_names_and_descriptions_arrive_as_text_on_the_product_page() {
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let descriptions = corpus("(edited)");
+    for (index, (name, description)) in CORPUS.iter().zip(&descriptions).enumerate() {
+        let sku = format!("EDITED-{index}");
+        let product = |name: &str, description: &str| {
+            vec![
+                ("form[sku]".to_owned(), sku.clone()),
+                ("form[name]".to_owned(), name.to_owned()),
+                ("form[collection]".to_owned(), "mugs".to_owned()),
+                ("form[description]".to_owned(), description.to_owned()),
+                ("form[price]".to_owned(), "20".to_owned()),
+                ("form[unit_cost]".to_owned(), "5".to_owned()),
+                (
+                    "form[image]".to_owned(),
+                    "/products/mug-tall-16.svg".to_owned(),
+                ),
+                ("form[family]".to_owned(), String::new()),
+                ("form[option]".to_owned(), String::new()),
+            ]
+        };
+        for (path, fields) in [
+            (
+                "/api/category/add-product",
+                product("A plain mug", "Plain."),
+            ),
+            ("/api/category/edit-product", product(name, description)),
+        ] {
+            let fields: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(field, value)| (field.as_str(), value.as_str()))
+                .collect();
+            accepted(&app, path, "/staff/category", &fields).await;
+        }
+        page_shows_safely(
+            &app,
+            &format!("/shop/{sku}"),
+            &[(*name).to_owned(), description.clone()],
+        )
+        .await;
+    }
+}

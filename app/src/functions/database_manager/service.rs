@@ -304,15 +304,15 @@ pub async fn fill_page(
 async fn backups(store: &EventStore) -> Result<crate::staff::view::DataTable, StoreError> {
     let empty = match store.backend() {
         crate::store::backend::Backend::Sqlite => {
-            "No backup has been taken. `kiln backup FILE` copies the database while Kiln serves."
+            "No backup has been taken. The command kiln backup FILE copies the database while Kiln serves."
         }
         crate::store::backend::Backend::Postgres => {
-            "On PostgreSQL, back up with pg_dump or base backups; `kiln export FILE` writes the log in a form any Kiln database can import."
+            "On PostgreSQL, back up with pg_dump or base backups; kiln export FILE writes the log in a form any Kiln database can import."
         }
     };
     let mut table = crate::staff::view::DataTable::new(
         "backups",
-        "Backups (to restore one: stop Kiln, put the copy in the database file's place, run `kiln integrity check`; docs/restore.md)",
+        "Backups (to restore one, stop Kiln, put the copy in the database file's place and run kiln integrity check; docs/restore.md has the drill)",
         &["Taken (UTC)", "File", "Size"],
         empty,
     );
