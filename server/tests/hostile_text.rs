@@ -197,6 +197,26 @@ async fn product_names_and_descriptions_arrive_as_text_on_the_shop_the_product_p
     }
     page_shows_safely(&app, "/", &names).await;
     page_shows_safely(&app, "/?collection=mugs", &names).await;
+    // In a shopper's cart and at checkout, and on a dealer's price list.
+    let shopper = app.another_browser();
+    for index in 0..names.len() {
+        let sku = format!("HOSTILE-{index}");
+        accepted(
+            &shopper,
+            "/api/cart/add",
+            &format!("/shop/{sku}"),
+            &[("item[sku]", &sku), ("item[quantity]", "1")],
+        )
+        .await;
+    }
+    page_shows_safely(&shopper, "/cart", &names).await;
+    page_shows_safely(&shopper, "/checkout", &names).await;
+    let dealer = app.another_browser();
+    dealer
+        .sign_in("orders@clayandcup.example", "fenwick-demo-dealer-a")
+        .await;
+    page_shows_safely(&dealer, "/portal", &names).await;
+    page_shows_safely(&dealer, "/portal/order", &names).await;
     // The staff page also fills the edit forms: names in inputs,
     // descriptions in textareas.
     let everything: Vec<String> = names.iter().chain(&descriptions).cloned().collect();
