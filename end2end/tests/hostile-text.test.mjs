@@ -120,3 +120,44 @@ test('pages showing hostile product names and descriptions hydrate and show them
 function escapeRegExp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+test('a support ticket with a hostile subject and message hydrates for the shopper and on the staff page', async () => {
+  const subject = '</title><b id="kiln-injected">subject</b> \u202Eevil\u202C';
+  const message = '</textarea><script id="kiln-injected">alert(1)</script> كوب';
+  const shopperContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const shopper = await shopperContext.newPage();
+  await signIn(shopper, kiln.url, 'shopper@fenwick.example', 'fenwick-demo-shopper');
+  const opened = await shopperContext.request.post(`${kiln.url}/api/support/open`, {
+    headers: { accept: 'text/html', referer: `${kiln.url}/support` },
+    form: { 'form[subject]': subject, 'form[message]': message },
+  });
+  assert.ok(opened.ok(), `opening the ticket: ${opened.status()}`);
+  const ticketPath = new URL(opened.url()).pathname;
+  assert.match(ticketPath, /^\/support\/tkt-/);
+
+  const problems = watch(shopper);
+  await shopper.goto(`${kiln.url}${ticketPath}`);
+  await shopper.waitForSelector('body[data-hydrated="true"]', { timeout: 60_000 });
+  assert.equal(await shopper.title(), `${subject} · Fenwick Clayworks`);
+  const thread = await shopper.getByTestId('ticket-thread').innerText();
+  assert.ok(thread.includes(message), thread);
+  assert.deepEqual(await injectedElements(shopper), []);
+  assert.deepEqual(problems, [], ticketPath);
+
+  const staffContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const staff = await staffContext.newPage();
+  await signIn(staff, kiln.url, 'owner@fenwick.example', 'fenwick-demo-owner');
+  const staffProblems = watch(staff);
+  await staff.goto(`${kiln.url}/staff/customers`);
+  await staff.waitForSelector('body[data-hydrated="true"]', { timeout: 60_000 });
+  const ticket = ticketPath.split('/').pop();
+  const card = staff.locator(`article[data-ticket="${ticket}"]`);
+  await card.waitFor();
+  const shown = await card.innerText();
+  assert.ok(shown.includes('</title><b id="kiln-injected">subject</b>'), shown);
+  assert.deepEqual(await injectedElements(staff), []);
+  assert.deepEqual(staffProblems, [], '/staff/customers');
+  await staff.screenshot({ path: path.join(screenshotDir, 'hostile-staff-customers.png'), fullPage: true });
+  await staffContext.close();
+  await shopperContext.close();
+});

@@ -870,3 +870,71 @@ async fn edited_product_names_and_descriptions_arrive_as_text_on_the_product_pag
         .await;
     }
 }
+
+#[tokio::test]
+async fn quarantine_verdict_notes_arrive_as_text_on_the_database_manager_page() {
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let notes = corpus("(verdict)");
+    for index in 0..notes.len() {
+        let sku = format!("JUMPED-{index}");
+        accepted(
+            &app,
+            "/api/category/add-product",
+            "/staff/category",
+            &[
+                ("form[sku]", &sku),
+                ("form[name]", &format!("Jumped mug {index}")),
+                ("form[collection]", "mugs"),
+                ("form[description]", "A plain mug."),
+                ("form[price]", "20"),
+                ("form[unit_cost]", "5"),
+                ("form[image]", "/products/mug-tall-16.svg"),
+                ("form[family]", ""),
+                ("form[option]", ""),
+            ],
+        )
+        .await;
+        // A tenfold jump: the event check holds it in the quarantine.
+        app.post_form(
+            "/api/category/base-price",
+            "/staff/category",
+            &[
+                ("form[sku]", &sku),
+                ("form[price]", "250"),
+                ("form[reason]", "Typed an extra digit"),
+            ],
+        )
+        .await;
+    }
+    let page: serde_json::Value = app
+        .get("/api/functions/database-manager")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let anomalies: Vec<String> = page["tables"]
+        .as_array()
+        .and_then(|tables| tables.iter().find(|table| table["key"] == "quarantine"))
+        .and_then(|table| table["rows"].as_array())
+        .expect("the quarantine table")
+        .iter()
+        .filter_map(|row| row[0].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(anomalies.len(), notes.len(), "{anomalies:?}");
+    for (anomaly, note) in anomalies.iter().zip(&notes) {
+        accepted(
+            &app,
+            "/api/database-manager/quarantine/decide",
+            "/staff/database-manager",
+            &[
+                ("form[anomaly]", anomaly),
+                ("form[verdict]", "reject"),
+                ("form[note]", note),
+            ],
+        )
+        .await;
+    }
+    page_shows_safely(&app, "/staff/database-manager", &notes).await;
+    json_holds_all(&app, "/api/functions/database-manager", &notes).await;
+}
