@@ -938,3 +938,150 @@ async fn quarantine_verdict_notes_arrive_as_text_on_the_database_manager_page() 
     page_shows_safely(&app, "/staff/database-manager", &notes).await;
     json_holds_all(&app, "/api/functions/database-manager", &notes).await;
 }
+
+#[tokio::test]
+async fn delist_reasons_and_every_payload_arrive_as_text_on_the_event_log_pages() {
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let reasons = corpus("(delisted)");
+    for (index, reason) in reasons.iter().enumerate() {
+        let sku = format!("DELISTED-{index}");
+        accepted(
+            &app,
+            "/api/category/add-product",
+            "/staff/category",
+            &[
+                ("form[sku]", &sku),
+                ("form[name]", CORPUS[index]),
+                ("form[collection]", "mugs"),
+                ("form[description]", "A plain mug."),
+                ("form[price]", "20"),
+                ("form[unit_cost]", "5"),
+                ("form[image]", "/products/mug-tall-16.svg"),
+                ("form[family]", ""),
+                ("form[option]", ""),
+            ],
+        )
+        .await;
+        accepted(
+            &app,
+            "/api/category/delist",
+            "/staff/category",
+            &[("form[sku]", &sku), ("form[reason]", reason)],
+        )
+        .await;
+    }
+    // The reason is kept in the event only: the event log shows it, with
+    // every other payload, on each event's own page.
+    for (index, reason) in reasons.iter().enumerate() {
+        let search: serde_json::Value = app
+            .get(&format!(
+                "/api/database-manager/events?event_type=ProductDelisted&stream=product-DELISTED-{index}"
+            ))
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        let position = search["events"][0]["position"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("the delisting of DELISTED-{index} in {search}"));
+        // The page shows the payload as JSON: the reason as a JSON string.
+        let as_json = serde_json::to_string(reason).expect("JSON");
+        let shown = as_json.trim_matches('"').to_owned();
+        let path = format!("/staff/database-manager/events/{position}");
+        page_shows_safely(&app, &path, &[shown]).await;
+    }
+    page_shows_safely(
+        &app,
+        "/staff/database-manager/events?event_type=ProductIntroduced&function=category",
+        &[],
+    )
+    .await;
+}
+
+/// Opens the event log page of the newest `event_type` event of `stream`
+/// and checks that it shows `text` (as a JSON string: the page shows the
+/// payload as JSON) and that nothing was injected.
+async fn event_page_shows_safely(app: &Browser, event_type: &str, stream: &str, text: &str) {
+    let search: serde_json::Value = app
+        .get(&format!(
+            "/api/database-manager/events?event_type={event_type}&stream={stream}"
+        ))
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let position = search["events"][0]["position"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("a {event_type} of {stream} in {search}"));
+    let as_json = serde_json::to_string(text).expect("JSON");
+    let shown = as_json.trim_matches('"').to_owned();
+    page_shows_safely(
+        app,
+        &format!("/staff/database-manager/events/{position}"),
+        &[shown],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn decline_reasons_relist_reasons_and_dealer_user_names_arrive_as_text_on_the_event_log_pages()
+ {
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let declines = corpus("(declined)");
+    for index in 0..declines.len() {
+        let visitor = app.another_browser();
+        accepted(
+            &visitor,
+            "/api/customers/dealer-applications/submit",
+            "/dealers/apply",
+            &[
+                ("form[company_name]", &format!("Applicant {index}")),
+                ("form[contact_name]", "Sam Okoro"),
+                ("form[email]", &format!("applicant{index}@hostile.example")),
+                ("form[message]", ""),
+            ],
+        )
+        .await;
+    }
+    let listed: serde_json::Value = app
+        .client
+        .post(format!("{}/api/customers/dealer-applications", app.address))
+        .send()
+        .await
+        .expect("an answer")
+        .json()
+        .await
+        .expect("JSON");
+    for (index, reason) in declines.iter().enumerate() {
+        let application = listed
+            .as_array()
+            .and_then(|applications| {
+                applications
+                    .iter()
+                    .find(|application| application["company_name"] == format!("Applicant {index}"))
+            })
+            .and_then(|application| application["application"].as_str())
+            .expect("the application is listed")
+            .to_owned();
+        let declined = app
+            .client
+            .post(format!(
+                "{}/api/customers/dealer-applications/decide",
+                app.address
+            ))
+            .json(&serde_json::json!({ "decision": { "application": application, "decision": "decline", "reason": reason } }))
+            .send()
+            .await
+            .expect("an answer");
+        assert!(declined.status().is_success(), "{}", declined.status());
+        event_page_shows_safely(
+            &app,
+            "DealerApplicationDeclined",
+            &format!("dealer-application-{application}"),
+            reason,
+        )
+        .await;
+    }
+}
