@@ -1085,3 +1085,45 @@ async fn decline_reasons_relist_reasons_and_dealer_user_names_arrive_as_text_on_
         .await;
     }
 }
+
+#[tokio::test]
+async fn dealer_user_names_arrive_as_text_on_the_event_log_pages() {
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let customers: serde_json::Value = app
+        .get("/api/functions/customers")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let company = customers["choices"]
+        .as_array()
+        .and_then(|lists| lists.iter().find(|list| list["key"] == "dealer-companies"))
+        .and_then(|list| list["options"].as_array())
+        .and_then(|options| options.first())
+        .and_then(|option| option["value"].as_str())
+        .expect("a dealer company is offered")
+        .to_owned();
+    for (index, name) in corpus("(dealer user)").iter().enumerate() {
+        let added = app
+            .client
+            .post(format!("{}/api/customers/dealer-users/add", app.address))
+            .json(&serde_json::json!({ "user": {
+                "company": company,
+                "name": name,
+                "email": format!("user{index}@dealer.example"),
+            } }))
+            .send()
+            .await
+            .expect("an answer");
+        assert!(added.status().is_success(), "{}", added.status());
+        let account: String = added.json().await.expect("the account's id");
+        event_page_shows_safely(
+            &app,
+            "DealerUserCreated",
+            &format!("account-{account}"),
+            name,
+        )
+        .await;
+    }
+}
