@@ -138,6 +138,27 @@ async fn accepted(
     landed
 }
 
+/// Adds a plain mug `sku` called `name` to the catalog, as `staff`.
+async fn add_plain_product(staff: &Browser, sku: &str, name: &str) {
+    accepted(
+        staff,
+        "/api/category/add-product",
+        "/staff/category",
+        &[
+            ("form[sku]", sku),
+            ("form[name]", name),
+            ("form[collection]", "mugs"),
+            ("form[description]", "A plain mug."),
+            ("form[price]", "20"),
+            ("form[unit_cost]", "5"),
+            ("form[image]", "/products/mug-tall-16.svg"),
+            ("form[family]", ""),
+            ("form[option]", ""),
+        ],
+    )
+    .await;
+}
+
 /// The corpus, each entry made distinct by `label` (so that a field
 /// written once per entry can be told apart).
 fn corpus(label: &str) -> Vec<String> {
@@ -281,23 +302,7 @@ async fn market_notes_proposals_and_agent_messages_arrive_as_text_on_the_categor
         // A product takes one waiting price change at a time: each
         // proposal is for a product of its own.
         let sku = format!("PROPOSED-{index}");
-        accepted(
-            &app,
-            "/api/category/add-product",
-            "/staff/category",
-            &[
-                ("form[sku]", &sku),
-                ("form[name]", &format!("Proposed mug {index}")),
-                ("form[collection]", "mugs"),
-                ("form[description]", "A plain mug."),
-                ("form[price]", "20"),
-                ("form[unit_cost]", "5"),
-                ("form[image]", "/products/mug-tall-16.svg"),
-                ("form[family]", ""),
-                ("form[option]", ""),
-            ],
-        )
-        .await;
+        add_plain_product(&app, &sku, &format!("Proposed mug {index}")).await;
         agent_posts(
             "/api/category/proposals/price",
             vec![
@@ -659,23 +664,7 @@ async fn price_change_reasons_and_verdict_comments_arrive_as_text_on_the_categor
     let comments = corpus("(comment)");
     for (index, (reason, comment)) in reasons.iter().zip(&comments).enumerate() {
         let sku = format!("PRICED-{index}");
-        accepted(
-            &app,
-            "/api/category/add-product",
-            "/staff/category",
-            &[
-                ("form[sku]", &sku),
-                ("form[name]", &format!("Priced mug {index}")),
-                ("form[collection]", "mugs"),
-                ("form[description]", "A plain mug."),
-                ("form[price]", "20"),
-                ("form[unit_cost]", "5"),
-                ("form[image]", "/products/mug-tall-16.svg"),
-                ("form[family]", ""),
-                ("form[option]", ""),
-            ],
-        )
-        .await;
+        add_plain_product(&app, &sku, &format!("Priced mug {index}")).await;
         accepted(
             &app,
             "/api/category/base-price",
@@ -793,23 +782,7 @@ async fn dealer_delivery_addresses_and_promotion_notes_arrive_as_text() {
     for (index, note) in notes.iter().enumerate() {
         // One promotional price per product: a product of its own each.
         let sku = format!("PROMOTED-{index}");
-        accepted(
-            &app,
-            "/api/category/add-product",
-            "/staff/category",
-            &[
-                ("form[sku]", &sku),
-                ("form[name]", &format!("Promoted mug {index}")),
-                ("form[collection]", "mugs"),
-                ("form[description]", "A plain mug."),
-                ("form[price]", "20"),
-                ("form[unit_cost]", "5"),
-                ("form[image]", "/products/mug-tall-16.svg"),
-                ("form[family]", ""),
-                ("form[option]", ""),
-            ],
-        )
-        .await;
+        add_plain_product(&app, &sku, &format!("Promoted mug {index}")).await;
         accepted(
             &app,
             "/api/customers/promotions/offer",
@@ -878,23 +851,7 @@ async fn quarantine_verdict_notes_arrive_as_text_on_the_database_manager_page() 
     let notes = corpus("(verdict)");
     for index in 0..notes.len() {
         let sku = format!("JUMPED-{index}");
-        accepted(
-            &app,
-            "/api/category/add-product",
-            "/staff/category",
-            &[
-                ("form[sku]", &sku),
-                ("form[name]", &format!("Jumped mug {index}")),
-                ("form[collection]", "mugs"),
-                ("form[description]", "A plain mug."),
-                ("form[price]", "20"),
-                ("form[unit_cost]", "5"),
-                ("form[image]", "/products/mug-tall-16.svg"),
-                ("form[family]", ""),
-                ("form[option]", ""),
-            ],
-        )
-        .await;
+        add_plain_product(&app, &sku, &format!("Jumped mug {index}")).await;
         // A tenfold jump: the event check holds it in the quarantine.
         app.post_form(
             "/api/category/base-price",
@@ -946,23 +903,7 @@ async fn delist_reasons_and_every_payload_arrive_as_text_on_the_event_log_pages(
     let reasons = corpus("(delisted)");
     for (index, reason) in reasons.iter().enumerate() {
         let sku = format!("DELISTED-{index}");
-        accepted(
-            &app,
-            "/api/category/add-product",
-            "/staff/category",
-            &[
-                ("form[sku]", &sku),
-                ("form[name]", CORPUS[index]),
-                ("form[collection]", "mugs"),
-                ("form[description]", "A plain mug."),
-                ("form[price]", "20"),
-                ("form[unit_cost]", "5"),
-                ("form[image]", "/products/mug-tall-16.svg"),
-                ("form[family]", ""),
-                ("form[option]", ""),
-            ],
-        )
-        .await;
+        add_plain_product(&app, &sku, CORPUS[index]).await;
         accepted(
             &app,
             "/api/category/delist",
