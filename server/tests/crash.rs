@@ -200,6 +200,15 @@ impl Server {
     }
 }
 
+/// A server a failing test leaves behind is stopped with it.
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Already gone when the test killed it itself: nothing to do then.
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
 /// One attempt to place an order: its id, the form that places it, and
 /// whether the server acknowledged it (answered with the order's page).
 struct Attempt {
