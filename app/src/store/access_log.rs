@@ -76,11 +76,7 @@ pub struct AccessEntry {
 
 /// `text` cut to [`LONGEST_TEXT`] characters, with "…" when cut.
 fn cut(text: &str) -> String {
-    let mut kept: String = text.chars().take(LONGEST_TEXT).collect();
-    if kept.len() < text.len() {
-        kept.push('…');
-    }
-    kept
+    crate::error::cut_to(text, LONGEST_TEXT)
 }
 
 /// Records that `kind` happened for `who` from `address`.

@@ -32,7 +32,7 @@
 
 use super::backend::{Backend, per_backend};
 use super::catalog::{self, PayloadCheck};
-use super::{EventStore, NewEvent, StoreError, database, read_after};
+use super::{EventStore, NewEvent, StoreError, StoredEvent, database, read_stored_after};
 use crate::functions::BusinessFunction;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -55,32 +55,13 @@ enum Line {
         format: u32,
     },
     /// One event.
-    Event(EventLine),
+    Event(StoredEvent),
     /// One idempotency key.
     IdempotencyKey(IdempotencyKeyLine),
     /// One recorded anomaly.
     Anomaly(AnomalyLine),
     /// The last line.
     End(EndLine),
-}
-
-/// An event as the log holds it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EventLine {
-    position: i64,
-    stream_id: String,
-    stream_version: i64,
-    event_type: String,
-    schema_version: i64,
-    payload: serde_json::Value,
-    actor: String,
-    function: String,
-    decision_id: Option<String>,
-    causation_id: Option<String>,
-    correlation_id: Option<String>,
-    occurred_at: Option<DateTime<Utc>>,
-    recorded_at: DateTime<Utc>,
 }
 
 /// An idempotency key and the events its first sending appended.
@@ -185,27 +166,12 @@ pub async fn export(store: &EventStore, out: &mut impl Write) -> Result<EndLine,
     while after < head {
         let page = {
             let mut connection = store.acquire().await?;
-            read_after(connection.connection(), after, PAGE).await?
+            read_stored_after(connection.connection(), after, PAGE).await?
         };
         let Some(last) = page.last() else { break };
         after = last.position;
         for event in page.into_iter().filter(|event| event.position <= head) {
-            let line = Line::Event(EventLine {
-                position: event.position,
-                stream_id: event.stream_id,
-                stream_version: event.stream_version,
-                event_type: event.event_type,
-                schema_version: event.schema_version,
-                payload: event.payload,
-                actor: event.metadata.actor.as_str().to_owned(),
-                function: event.metadata.function.slug().to_owned(),
-                decision_id: event.metadata.decision_id,
-                causation_id: event.metadata.causation_id,
-                correlation_id: event.metadata.correlation_id,
-                occurred_at: event.metadata.occurred_at,
-                recorded_at: event.recorded_at,
-            });
-            write_line(out, &mut digest, &line)?;
+            write_line(out, &mut digest, &Line::Event(event))?;
             events += 1;
         }
     }
@@ -260,7 +226,7 @@ pub async fn export(store: &EventStore, out: &mut impl Write) -> Result<EndLine,
 
 /// An export's contents, read and checked whole.
 struct Contents {
-    events: Vec<EventLine>,
+    events: Vec<StoredEvent>,
     keys: Vec<IdempotencyKeyLine>,
     anomalies: Vec<AnomalyLine>,
     end: EndLine,

@@ -843,9 +843,12 @@ impl EventStore {
     }
 }
 
-/// One event of a page read by [`read_after`].
-#[derive(serde::Deserialize)]
-struct PagedEvent {
+/// One event as the log stores it, columns as they are: what a page read
+/// by [`read_after`] holds before it is decoded, and what an export
+/// (`export.rs`) writes and reads.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct StoredEvent {
     position: i64,
     stream_id: String,
     stream_version: i64,
@@ -1007,12 +1010,22 @@ pub(crate) async fn read_after(
     position: i64,
     limit: i64,
 ) -> Result<Vec<RecordedEvent>, StoreError> {
+    decode_stored(read_stored_after(connection, position, limit).await?)
+}
+
+/// Up to `limit` events after `position`, as stored (undecoded): for
+/// exports, which write them as they are.
+pub(super) async fn read_stored_after(
+    connection: Connection<'_>,
+    position: i64,
+    limit: i64,
+) -> Result<Vec<StoredEvent>, StoreError> {
     let sql = READ_PAGE.get(connection.backend());
     let page: String = per_backend!(connection, Connection, c => {
         sqlx::query_scalar(sql).bind(position).bind(limit).fetch_one(c).await
     })
     .map_err(database(format!("read events after position {position}")))?;
-    decode_page(&page, || {
+    parse_page(&page, || {
         format!("(page of events after position {position})")
     })
 }
@@ -1044,17 +1057,26 @@ pub(crate) async fn read_positions(
     decode_page(&page, || "(events by position)".to_owned())
 }
 
+/// The events of a page read as one JSON array, as stored; `what` names
+/// the page in an error.
+fn parse_page(page: &str, what: impl FnOnce() -> String) -> Result<Vec<StoredEvent>, StoreError> {
+    serde_json::from_str(page).map_err(|source| StoreError::Payload {
+        event_type: what(),
+        source,
+    })
+}
+
 /// The events of a page read as one JSON array; `what` names the page in
 /// an error.
 fn decode_page(
     page: &str,
     what: impl FnOnce() -> String,
 ) -> Result<Vec<RecordedEvent>, StoreError> {
-    let events: Vec<PagedEvent> =
-        serde_json::from_str(page).map_err(|source| StoreError::Payload {
-            event_type: what(),
-            source,
-        })?;
+    decode_stored(parse_page(page, what)?)
+}
+
+/// Events as stored, decoded: their actor and function parsed.
+fn decode_stored(events: Vec<StoredEvent>) -> Result<Vec<RecordedEvent>, StoreError> {
     events
         .into_iter()
         .map(|event| {
