@@ -12,8 +12,13 @@
 //!   whose formatter is [`page_title`]; pages set only its `text`, never a
 //!   formatter of their own;
 //! - every `<textarea>` is a [`TextArea`];
-//! - nothing else writes raw-text elements or `inner_html` with text that
-//!   came from outside.
+//! - nothing writes raw HTML into an element (Leptos' inner-HTML
+//!   attribute) or writes a `<script>`, `<style>` or `<noscript>` element
+//!   with text that came from outside.
+//!
+//! The test at the end of this file reads the crate's sources and fails
+//! when a page writes a raw `<textarea>`, sets raw HTML, or sets a title
+//! formatter of its own.
 //!
 //! The hostile-text test (`server/tests/hostile_text.rs`) puts markup into
 //! every writable field and parses every page that shows it.
@@ -88,6 +93,57 @@ pub fn TextArea(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every Rust source file under `dir`, with its path.
+    fn sources(dir: &std::path::Path) -> Vec<(std::path::PathBuf, String)> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("a source directory") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                found.extend(sources(&path));
+            } else if path.extension().is_some_and(|extension| extension == "rs") {
+                let text = std::fs::read_to_string(&path).expect("a source file");
+                found.push((path, text));
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn no_page_writes_raw_html_a_raw_textarea_or_a_title_formatter_of_its_own() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        // Spelled in pieces, so that this test does not find itself.
+        let raw_html = concat!("inner", "_html");
+        let raw_textarea = concat!("<text", "area");
+        let formatter = concat!("<Title ", "formatter");
+        let mut breaches = Vec::new();
+        for (path, text) in sources(&root) {
+            let name = path
+                .strip_prefix(&root)
+                .unwrap_or(&path)
+                .display()
+                .to_string();
+            if text.contains(raw_html) {
+                breaches.push(format!("{name} sets raw HTML"));
+            }
+            if name != "markup.rs" {
+                // A textarea the browser fills (`prop:value`, the dealer's
+                // order sheet) holds no server-written text: allowed.
+                for (at, _) in text.match_indices(raw_textarea) {
+                    let element =
+                        &text[at..text[at..].find('>').map_or(text.len(), |end| at + end)];
+                    if !element.contains("prop:value") {
+                        breaches.push(format!("{name} writes a raw textarea"));
+                    }
+                }
+            }
+            // The root's (lib.rs) is the one formatter; this file names it.
+            if !["lib.rs", "markup.rs"].contains(&name.as_str()) && text.contains(formatter) {
+                breaches.push(format!("{name} sets a title formatter"));
+            }
+        }
+        assert!(breaches.is_empty(), "{breaches:#?}");
+    }
 
     #[test]
     fn text_without_markup_characters_is_returned_as_it_is() {

@@ -760,24 +760,7 @@ async fn dealer_delivery_addresses_and_promotion_notes_arrive_as_text() {
         page_shows_safely(&dealer, placed.path(), &[name.clone(), street.clone()]).await;
     }
 
-    let customers: serde_json::Value = app
-        .get("/api/functions/customers")
-        .await
-        .json()
-        .await
-        .expect("JSON");
-    let hollow_oak = customers["choices"]
-        .as_array()
-        .and_then(|lists| lists.iter().find(|list| list["key"] == "dealer-companies"))
-        .and_then(|list| list["options"].as_array())
-        .and_then(|options| {
-            options
-                .iter()
-                .find(|option| option["label"] == "Hollow Oak Gifts (partner)")
-        })
-        .and_then(|option| option["value"].as_str())
-        .expect("Hollow Oak Gifts is offered")
-        .to_owned();
+    let hollow_oak = app.dealer_company_id("Hollow Oak Gifts (partner)").await;
     let notes = corpus("(promotion)");
     for (index, note) in notes.iter().enumerate() {
         // One promotional price per product: a product of its own each.
@@ -1031,20 +1014,7 @@ async fn decline_reasons_relist_reasons_and_dealer_user_names_arrive_as_text_on_
 async fn dealer_user_names_arrive_as_text_on_the_event_log_pages() {
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
-    let customers: serde_json::Value = app
-        .get("/api/functions/customers")
-        .await
-        .json()
-        .await
-        .expect("JSON");
-    let company = customers["choices"]
-        .as_array()
-        .and_then(|lists| lists.iter().find(|list| list["key"] == "dealer-companies"))
-        .and_then(|list| list["options"].as_array())
-        .and_then(|options| options.first())
-        .and_then(|option| option["value"].as_str())
-        .expect("a dealer company is offered")
-        .to_owned();
+    let company = app.dealer_company_id("Hollow Oak Gifts (partner)").await;
     for (index, name) in corpus("(dealer user)").iter().enumerate() {
         let added = app
             .client

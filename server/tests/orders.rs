@@ -781,19 +781,7 @@ async fn a_promotional_price_offered_to_one_dealer_is_charged_where_it_beats_the
     let app = spawn_app().await;
     let staff = app.another_browser();
     staff.sign_in_as_owner().await;
-    let page = staff.function_json("customers").await;
-    let hollow_oak = page["choices"]
-        .as_array()
-        .and_then(|lists| lists.iter().find(|list| list["key"] == "dealer-companies"))
-        .and_then(|list| list["options"].as_array())
-        .and_then(|options| {
-            options
-                .iter()
-                .find(|option| option["label"] == "Hollow Oak Gifts (partner)")
-        })
-        .and_then(|option| option["value"].as_str())
-        .expect("Hollow Oak Gifts is offered")
-        .to_owned();
+    let hollow_oak = staff.dealer_company_id("Hollow Oak Gifts (partner)").await;
     let offer = |company: &str, sku: &str, price: &str, note: &str| {
         vec![
             ("form[company]".to_owned(), company.to_owned()),

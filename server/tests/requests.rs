@@ -11,6 +11,15 @@ mod support;
 
 use support::{Browser, TestApp, spawn_app};
 
+/// A test server whose requests are held to `limits`.
+async fn spawn_app_with_limits(limits: kiln::requests::RequestLimits) -> TestApp {
+    support::spawn_app_with(kiln::http::HttpSettings {
+        limits,
+        ..Default::default()
+    })
+    .await
+}
+
 /// Every server function's path (they are all `POST`).
 fn server_function_paths() -> Vec<&'static str> {
     let mut paths: Vec<&'static str> = leptos::server_fn::axum::server_fn_paths()
@@ -222,14 +231,11 @@ async fn a_body_without_a_declared_length_is_cut_off_at_the_limit_with_413() {
 
 #[tokio::test]
 async fn a_body_that_stops_arriving_is_answered_408_when_its_time_is_up() {
-    let settings = kiln::http::HttpSettings {
-        limits: kiln::requests::RequestLimits {
-            body_within: std::time::Duration::from_millis(300),
-            ..Default::default()
-        },
+    let app = spawn_app_with_limits(kiln::requests::RequestLimits {
+        body_within: std::time::Duration::from_millis(300),
         ..Default::default()
-    };
-    let app = support::spawn_app_with(settings).await;
+    })
+    .await;
     // Half a form, then nothing: the stream never ends while the test waits.
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
     sender
@@ -263,14 +269,11 @@ async fn a_form_sent_as_it_should_be_still_works() {
 #[tokio::test]
 async fn a_client_that_never_finishes_its_headers_is_let_go() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let settings = kiln::http::HttpSettings {
-        limits: kiln::requests::RequestLimits {
-            headers_within: std::time::Duration::from_millis(300),
-            ..Default::default()
-        },
+    let app = spawn_app_with_limits(kiln::requests::RequestLimits {
+        headers_within: std::time::Duration::from_millis(300),
         ..Default::default()
-    };
-    let app = support::spawn_app_with(settings).await;
+    })
+    .await;
     let address = app.address.trim_start_matches("http://").to_owned();
     let mut stalled = tokio::net::TcpStream::connect(&address)
         .await

@@ -182,6 +182,26 @@ impl Browser {
         .await
     }
 
+    /// The id of the dealer company Customer Management offers as `label`
+    /// (e.g. "Hollow Oak Gifts (partner)"), as staff signed in on this
+    /// browser read it from the page's choices.
+    pub async fn dealer_company_id(&self, label: &str) -> String {
+        let page: serde_json::Value = self
+            .get("/api/functions/customers")
+            .await
+            .json()
+            .await
+            .expect("Customer Management's JSON");
+        page["choices"]
+            .as_array()
+            .and_then(|lists| lists.iter().find(|list| list["key"] == "dealer-companies"))
+            .and_then(|list| list["options"].as_array())
+            .and_then(|options| options.iter().find(|option| option["label"] == label))
+            .and_then(|option| option["value"].as_str())
+            .unwrap_or_else(|| panic!("{label} is offered"))
+            .to_owned()
+    }
+
     /// Signs in as the demo's administrator (see the README's demo logins).
     pub async fn sign_in_as_owner(&self) {
         let response = self
