@@ -1038,3 +1038,16 @@ async fn dealer_user_names_arrive_as_text_on_the_event_log_pages() {
         .await;
     }
 }
+
+#[tokio::test]
+async fn a_backup_file_named_with_markup_arrives_as_text_on_the_database_manager_page() {
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let dir = tempfile::tempdir().expect("a directory");
+    // A file name cannot hold "/": markup that needs none.
+    let name = r#""><b id="kiln-injected" onmouseover='x'>backup.db"#;
+    app::store::export::backup(&app.store, &dir.path().join(name))
+        .await
+        .expect("a backup");
+    page_shows_safely(&app, "/staff/database-manager", &[name.to_owned()]).await;
+}
