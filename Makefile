@@ -166,15 +166,17 @@ clippy:
 	$(call step,clippy (browser features),cargo clippy -p app -p frontend --all-targets --features app/hydrate -- -D warnings)
 
 # A throwaway PostgreSQL cluster lives for the length of the test run; the
-# trap stops and deletes it whether the tests pass or fail.
+# trap stops and deletes it whether the tests pass or fail. Both packages'
+# tests are built by one cargo command: the server's dev-dependencies add
+# features to crates `app` also uses (reqwest's cookies), and two commands
+# would build `app` and what it depends on twice, once with each set.
 unit-tests: postgres
 	$(call step,Unit and integration tests (SQLite and PostgreSQL),\
 	  cluster=$$(mktemp -d /tmp/kiln-test-postgres.XXXXXX) && \
 	  trap "scripts/test-postgres stop $$cluster" EXIT && \
 	  export KILN_TEST_POSTGRES_URL=$$(scripts/test-postgres start $$cluster) && \
 	  echo "    PostgreSQL for the tests: $$KILN_TEST_POSTGRES_URL" && \
-	  cargo test -p app --features ssr && \
-	  cargo test -p kiln --features app/ssr)
+	  cargo test -p app -p kiln --features app/ssr)
 
 e2e-deps: end2end/node_modules/.package-lock.json
 

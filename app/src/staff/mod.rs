@@ -23,6 +23,7 @@
 pub mod chart;
 mod conversations;
 mod decisions;
+pub mod form_style;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -12,12 +12,8 @@ use super::events::Collection;
 use super::view::CatalogEntry;
 use crate::forms::{Notice, Refusal};
 use crate::markup::TextArea;
+use crate::staff::form_style::{BUTTON, INPUT, LABEL};
 use leptos::prelude::*;
-
-const INPUT: &str = "rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm font-normal";
-const BUTTON: &str =
-    "rounded-lg bg-stone-900 px-4 py-2 text-sm font-medium text-white hover:bg-stone-700";
-const LABEL: &str = "flex flex-col gap-1 text-sm font-medium text-stone-800";
 
 /// A product as the forms offer it.
 #[derive(Debug, Clone)]
@@ -245,15 +241,15 @@ fn PriceForm(choices: Vec<Choice>) -> impl IntoView {
         <div class="rounded-xl border border-stone-200 bg-white p-5 lg:row-span-2" data-form="base-price">
             <h2 class="text-lg font-semibold text-stone-900">"Change a base price"</h2>
             <ActionForm action=change attr:class="mt-4 flex flex-col gap-4">
-                <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                <label class=LABEL>
                     "Product"
                     <select name="form[sku]" class=INPUT>{options(choices)}</select>
                 </label>
-                <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                <label class=LABEL>
                     "New base price"
                     <input type="text" name="form[price]" inputmode="decimal" required maxlength="20" placeholder="30.00" class=INPUT />
                 </label>
-                <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                <label class=LABEL>
                     "Why"
                     <TextArea name="form[reason]" rows=2 required=true maxlength=500 class=INPUT />
                 </label>
@@ -275,11 +271,11 @@ fn ListingForms(listed: Vec<Choice>, delisted: Vec<Choice>) -> impl IntoView {
         <div class="rounded-xl border border-stone-200 bg-white p-5">
             <h2 class="text-lg font-semibold text-stone-900">"Take a product off sale"</h2>
             <ActionForm action=delist attr:class="mt-4 flex flex-col gap-4">
-                <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                <label class=LABEL>
                     "Product"
                     <select name="form[sku]" class=INPUT>{options(listed)}</select>
                 </label>
-                <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                <label class=LABEL>
                     "Why"
                     <input type="text" name="form[reason]" required maxlength="500" class=INPUT />
                 </label>
@@ -292,7 +288,7 @@ fn ListingForms(listed: Vec<Choice>, delisted: Vec<Choice>) -> impl IntoView {
             {if any_delisted {
                 view! {
                     <ActionForm action=relist attr:class="mt-4 flex flex-col gap-4">
-                        <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                        <label class=LABEL>
                             "Product"
                             <select name="form[sku]" class=INPUT>{options(delisted)}</select>
                         </label>

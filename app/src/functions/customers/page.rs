@@ -12,10 +12,9 @@ use super::endpoints::{
 use super::events::DealerTier;
 use crate::forms::{Notice, Refusal};
 use crate::markup::TextArea;
+use crate::staff::form_style::{INPUT, LABEL};
 use crate::staff::view::{Choice, DataTable};
 use leptos::prelude::*;
-
-const INPUT: &str = "rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm font-normal";
 
 /// The pending applications of the page's onboarding table (columns
 /// application, business, contact, email, status), each with its decision.
@@ -95,7 +94,7 @@ fn ApplicationCard(
             <ActionForm action=approve attr:class="mt-4 flex flex-wrap items-end gap-3">
                 <input type="hidden" name="decision[application]" value=for_approve />
                 <input type="hidden" name="decision[decision]" value="approve" />
-                <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                <label class=LABEL>
                     "Price tier"
                     <select name="decision[tier]" class=INPUT>
                         {DealerTier::ALL
@@ -179,7 +178,7 @@ fn TicketCard(ticket: String, subject: String, customer: String, latest: String)
             </blockquote>
             <ActionForm action=answer attr:class="mt-4 flex flex-col gap-3">
                 <input type="hidden" name="form[ticket]" value=for_answer />
-                <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                <label class=LABEL>
                     "Answer"
                     <TextArea name="form[message]" rows=3 required=true maxlength=5000 class=INPUT />
                 </label>
@@ -199,7 +198,6 @@ fn TicketCard(ticket: String, subject: String, customer: String, latest: String)
     }
 }
 
-const LABEL: &str = "flex flex-col gap-1 text-sm font-medium text-stone-800";
 const BUTTON: &str = "self-start rounded-lg bg-stone-900 px-4 py-2 text-sm font-medium text-white hover:bg-stone-700";
 
 fn options(choices: Vec<Choice>) -> impl IntoView {

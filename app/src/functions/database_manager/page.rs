@@ -11,6 +11,7 @@ use super::endpoints::{
 use super::view::{EventDetail, EventQuery, EventSearch, RebuildOutcome, RebuildRequest};
 use crate::error::KilnError;
 use crate::forms::{Notice, Refusal};
+use crate::staff::form_style::{BUTTON, INPUT};
 use crate::staff::view::DataTable;
 use crate::staff::{ConsolePage, EventFeed, stream_url};
 use leptos::prelude::*;
@@ -311,7 +312,7 @@ fn EventLog(search: EventSearch) -> impl IntoView {
             {field("from", "Recorded from (UTC)", "date", query.from.clone(), "YYYY-MM-DD")}
             {field("until", "Recorded until (UTC)", "date", query.until.clone(), "YYYY-MM-DD")}
             <div class="flex items-end gap-3 sm:col-span-2 lg:col-span-3">
-                <button type="submit" class="rounded-lg bg-stone-900 px-4 py-2 text-sm font-medium text-white hover:bg-stone-700">
+                <button type="submit" class=BUTTON>
                     "Search"
                 </button>
                 {filtered.then(|| view! { <a href="/staff/database-manager/events" class="text-sm text-amber-800 hover:underline">"Clear the filters"</a> })}
@@ -476,8 +477,6 @@ fn EventDetailView(detail: EventDetail) -> impl IntoView {
     }
     .into_any()
 }
-
-const INPUT: &str = "rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm font-normal";
 
 /// A card for every anomaly of the page's quarantine table (columns
 /// anomaly, found, check, what is wrong, event positions, held back,

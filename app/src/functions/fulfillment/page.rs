@@ -3,10 +3,9 @@
 
 use super::endpoints::RecordStockCount;
 use crate::forms::{Notice, Refusal};
+use crate::staff::form_style::{INPUT, LABEL};
 use crate::staff::view::Choice;
 use leptos::prelude::*;
-
-const INPUT: &str = "rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm font-normal";
 
 /// Record a count of a product's finished units.
 #[component]
@@ -23,7 +22,7 @@ pub fn StockCountForm(
                 <h2 class="text-lg font-semibold text-stone-900">"Record a stock count"</h2>
                 <p class="mt-1 text-sm text-stone-600">"What is on the shelf now. Orders placed from now on are taken from it."</p>
                 <ActionForm action=count attr:class="mt-4 flex flex-col gap-4">
-                    <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                    <label class=LABEL>
                         "Product"
                         <select name="form[sku]" class=INPUT>
                             {products
@@ -32,7 +31,7 @@ pub fn StockCountForm(
                                 .collect_view()}
                         </select>
                     </label>
-                    <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                    <label class=LABEL>
                         "Units on the shelf"
                         <input type="number" name="form[on_hand]" min="0" max="1000000" required inputmode="numeric" class=INPUT />
                     </label>

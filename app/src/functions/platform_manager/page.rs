@@ -12,11 +12,9 @@ use super::view::IssueTokenRequest;
 use crate::forms::{Notice, Refusal};
 use crate::functions::BusinessFunction;
 use crate::markup::TextArea;
+use crate::staff::form_style::{BUTTON, INPUT, LABEL};
 use crate::staff::view::{ChangeRequestView, DataTable};
 use leptos::prelude::*;
-
-/// The classes of every small input on a staff page.
-const INPUT: &str = "rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm font-normal";
 
 /// "Raise a change request": what should change on this function's page,
 /// its impact and urgency, sent to the Platform Manager.
@@ -56,7 +54,7 @@ pub fn RaiseChangeRequestForm(function: BusinessFunction) -> impl IntoView {
                     "Impact: what gets better, or what hurts without it"
                     <TextArea name="form[impact]" rows=3 required=true maxlength=2000 class=INPUT />
                 </label>
-                <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                <label class=LABEL>
                     "Urgency"
                     <select name="form[urgency]" class=INPUT>
                         {Urgency::ALL
@@ -72,7 +70,7 @@ pub fn RaiseChangeRequestForm(function: BusinessFunction) -> impl IntoView {
                     </select>
                 </label>
                 <div class="flex items-end justify-end">
-                    <button type="submit" class="rounded-lg bg-stone-900 px-4 py-2 text-sm font-medium text-white hover:bg-stone-700">
+                    <button type="submit" class=BUTTON>
                         "Raise the request"
                     </button>
                 </div>
@@ -175,7 +173,7 @@ pub fn TriageForm(requests: Vec<ChangeRequestView>) -> impl IntoView {
                                 .collect_view()}
                         </select>
                     </label>
-                    <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                    <label class=LABEL>
                         "Now"
                         <select name="form[status]" class=INPUT>
                             {[
@@ -189,7 +187,7 @@ pub fn TriageForm(requests: Vec<ChangeRequestView>) -> impl IntoView {
                                 .collect_view()}
                         </select>
                     </label>
-                    <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                    <label class=LABEL>
                         "Note"
                         <input type="text" name="form[note]" maxlength="2000" class=INPUT />
                     </label>
@@ -251,7 +249,7 @@ pub fn IssueTokenForm() -> impl IntoView {
                 "For an agent that calls Kiln's JSON endpoints. Its secret is shown once, here; Kiln keeps only a digest of it."
             </p>
             <div class="mt-4 grid gap-4 md:grid-cols-3">
-                <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                <label class=LABEL>
                     "Who holds it"
                     <select
                         class=INPUT
@@ -402,7 +400,7 @@ pub fn RoleChangeForm() -> impl IntoView {
                     "Staff member's email"
                     <input type="email" name="form[email]" required maxlength="254" class=INPUT />
                 </label>
-                <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                <label class=LABEL>
                     "Role"
                     <select name="form[role]" class=INPUT>
                         {roles
@@ -411,7 +409,7 @@ pub fn RoleChangeForm() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
-                <label class="flex flex-col gap-1 text-sm font-medium text-stone-800">
+                <label class=LABEL>
                     "Change"
                     <select name="form[change]" class=INPUT>
                         <option value="grant">"grant"</option>

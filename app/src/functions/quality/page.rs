@@ -5,11 +5,9 @@ use super::decide::{MAX_DESCRIPTION, MAX_SUBJECT};
 use super::endpoints::RaiseNonConformance;
 use crate::forms::{Notice, Refusal};
 use crate::markup::TextArea;
+use crate::staff::form_style::{INPUT, LABEL};
 use crate::staff::view::Choice;
 use leptos::prelude::*;
-
-const INPUT: &str = "rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm font-normal";
-const LABEL: &str = "flex flex-col gap-1 text-sm font-medium text-stone-800";
 
 /// Raise a non-conformance: its source, subject and description.
 #[component]
