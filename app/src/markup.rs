@@ -20,7 +20,7 @@
 //! when a page writes a raw `<textarea>`, sets raw HTML, or sets a title
 //! formatter of its own.
 //!
-//! The hostile-text test (`server/tests/hostile_text.rs`) puts markup into
+//! The hostile-text test (`server/tests/server/hostile_text.rs`) puts markup into
 //! every writable field and parses every page that shows it.
 
 use leptos::prelude::*;

@@ -2,7 +2,7 @@
 // markup that closes the title, a textarea and a script, and with
 // right-to-left and invisible characters, are opened by a shopper and by
 // staff. Each page must hydrate without an error, show the text as text,
-// and hold no injected element. (server/tests/hostile_text.rs reads every
+// and hold no injected element. (server/tests/server/hostile_text.rs reads every
 // field's pages with an HTML parser; this checks that they also come alive.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

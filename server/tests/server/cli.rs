@@ -2,8 +2,7 @@
 
 use std::process::{Command, Output};
 
-#[path = "support/postgres.rs"]
-mod postgres;
+use crate::support::postgres;
 
 /// A fresh database for one test, and `kiln` pointed at it.
 struct DataDir {

@@ -3,15 +3,9 @@
 //! tracking link; dealers' quick orders and order sheets; support tickets;
 //! and every refusal changing nothing.
 
-#[allow(
-    dead_code,
-    reason = "each test binary uses a different part of the shared support"
-)]
-mod support;
-
+use crate::support::{Browser, spawn_app};
 use app::functions::customers::events::{Buyer, CustomerEvent, PriceSource};
 use app::store::StoreError;
-use support::{Browser, spawn_app};
 
 const SHOPPER: (&str, &str) = ("shopper@fenwick.example", "fenwick-demo-shopper");
 /// The demo's trade-tier dealer (40% off) and partner-tier dealer (50% off).

@@ -3,17 +3,11 @@
 //! decode 400, a body that stops arriving 408; and none of them writes
 //! anything.
 
-#[allow(
-    dead_code,
-    reason = "each test binary uses a different part of the shared support"
-)]
-mod support;
-
-use support::{Browser, TestApp, spawn_app};
+use crate::support::{Browser, TestApp, spawn_app};
 
 /// A test server whose requests are held to `limits`.
 async fn spawn_app_with_limits(limits: kiln::requests::RequestLimits) -> TestApp {
-    support::spawn_app_with(kiln::http::HttpSettings {
+    crate::support::spawn_app_with(kiln::http::HttpSettings {
         limits,
         ..Default::default()
     })

@@ -2,19 +2,13 @@
 //! its JSON are the same view model, the index lists every function,
 //! functions not built yet say so, and pages follow new events.
 
-#[allow(
-    dead_code,
-    reason = "each test binary uses a different part of the shared support"
-)]
-mod support;
-
+use crate::support::spawn_app;
 use app::access::Email;
 use app::event::Actor;
 use app::functions::BusinessFunction;
 use app::functions::platform_manager::events::{Role, TokenHolder};
 use app::functions::platform_manager::{projection, service};
 use app::staff::view::FunctionPage;
-use support::spawn_app;
 
 /// The text of the element following `marker` in `html`, with Leptos'
 /// hydration comments taken out.
@@ -41,7 +35,7 @@ fn text_after(html: &str, marker: &str, then: &str) -> String {
 /// back to says `message` and quotes no more than 80 characters of any
 /// field (the tests send 1 MB ones).
 async fn assert_refused(
-    browser: &support::Browser,
+    browser: &crate::support::Browser,
     path: &str,
     from: &str,
     fields: &[(&str, &str)],
@@ -67,7 +61,7 @@ async fn assert_refused(
     }
 }
 
-async fn page_json(browser: &support::Browser, function: BusinessFunction) -> FunctionPage {
+async fn page_json(browser: &crate::support::Browser, function: BusinessFunction) -> FunctionPage {
     let response = browser
         .get(&format!("/api/functions/{}", function.slug()))
         .await;
@@ -1603,7 +1597,7 @@ async fn an_administrator_revokes_a_token_from_the_page_and_it_stops_working_at_
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let issued = app.issue_token("category:read", "pricing bot").await;
-    let support::IssuedToken { token, secret } = issued;
+    let crate::support::IssuedToken { token, secret } = issued;
     let reads = |secret: String| {
         let address = app.address.clone();
         async move {

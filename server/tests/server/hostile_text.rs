@@ -9,14 +9,8 @@
 //! page still hydrates with such text is the browser tests' part:
 //! `end2end/tests/hostile-text.test.mjs`.)
 
-#[allow(
-    dead_code,
-    reason = "each test binary uses a different part of the shared support"
-)]
-mod support;
-
+use crate::support::{Browser, spawn_app};
 use scraper::{Html, Selector};
-use support::{Browser, spawn_app};
 
 /// What people may type. Every string that could inject markup carries
 /// the marker `kiln-injected` in what it would inject, so an injection

@@ -1,17 +1,11 @@
 //! Who may do what, through the real server: signing in and out, the
 //! guard's 401 and 403 answers, cross-site requests and security headers.
 
-#[allow(
-    dead_code,
-    reason = "each test binary uses a different part of the shared support"
-)]
-mod support;
-
+use crate::support::{TestApp, spawn_app};
 use app::access::table::{self, FUNCTION_ROUTES, Method, PathPattern};
 use app::access::{Denial, Principal, Requirement, authorize};
 use app::functions::BusinessFunction;
 use serde_json::Value;
-use support::{TestApp, spawn_app};
 
 const OWNER: (&str, &str) = ("owner@fenwick.example", "fenwick-demo-owner");
 /// Holds category:operate and procurement:view only.
@@ -755,7 +749,7 @@ async fn an_administrator_issues_and_revokes_tokens_over_http() {
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let issued = app.issue_token("database-manager:read", "dashboard").await;
-    let support::IssuedToken { token, secret } = issued;
+    let crate::support::IssuedToken { token, secret } = issued;
     assert!(secret.starts_with("kiln_"), "{secret}");
 
     let reader = reqwest::Client::new();
@@ -815,7 +809,7 @@ async fn an_administrator_issues_and_revokes_tokens_over_http() {
 }
 
 /// The dealer company of a demo dealer login, read from the store.
-async fn company_of(app: &support::TestApp, email: &str) -> app::access::CompanyId {
+async fn company_of(app: &crate::support::TestApp, email: &str) -> app::access::CompanyId {
     use app::functions::platform_manager::projection;
     let email = app::access::Email::parse(email).expect("valid");
     let account = projection::account_by_email(&app.store, &email)
@@ -830,7 +824,11 @@ async fn company_of(app: &support::TestApp, email: &str) -> app::access::Company
         .expect("a dealer login has a company")
 }
 
-async fn price_list(browser: &support::Browser, body: serde_json::Value, query: &str) -> Value {
+async fn price_list(
+    browser: &crate::support::Browser,
+    body: serde_json::Value,
+    query: &str,
+) -> Value {
     let response = browser
         .client
         .post(format!("{}/api/portal/prices{query}", browser.address))
@@ -1122,7 +1120,7 @@ async fn behind_a_trusted_proxy_sign_ins_are_limited_per_client_not_per_proxy() 
         trusted_proxies: "127.0.0.1".parse().expect("valid"),
         ..Default::default()
     };
-    let app = support::spawn_app_with(settings).await;
+    let app = crate::support::spawn_app_with(settings).await;
     let limited = fail_sign_ins(&app, "203.0.113.1", 21).await;
     assert!(
         limited.contains("too many sign-in attempts from your network"),

@@ -11,8 +11,7 @@ use app::store::{EventMetadata, RecordedEvent, projections};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
-#[path = "support/postgres.rs"]
-mod postgres;
+use crate::support::postgres;
 
 const CHILD_DATABASE: &str = "KILN_CRASH_CHILD_DATABASE";
 const EVENTS_PER_APPEND: i64 = 10;
@@ -93,7 +92,8 @@ async fn crash_a_writer(url: &str) -> Vec<i64> {
     let mut child = Command::new(std::env::current_exe().expect("test binary"))
         .args([
             "--exact",
-            "crash_child_process",
+            // The test's name inside the one server test binary.
+            "crash::crash_child_process",
             "--nocapture",
             "--test-threads=1",
         ])

@@ -1,13 +1,7 @@
 //! The server through HTTP, as a browser or an agent reaches it.
 
-#[allow(
-    dead_code,
-    reason = "each test binary uses a different part of the shared support"
-)]
-mod support;
-
+use crate::support::{TestApp, spawn_app};
 use serde_json::{Value, json};
-use support::{TestApp, spawn_app};
 
 #[tokio::test]
 async fn the_health_check_answers_ok_while_the_database_answers() {

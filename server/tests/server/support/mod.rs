@@ -1,6 +1,8 @@
 //! `spawn_app`: a real Kiln server on a random port with a fresh database
 //! holding the demo business, for tests that go through HTTP.
 
+pub mod postgres;
+
 use app::state::AppState;
 use std::net::SocketAddr;
 use tokio::sync::oneshot;
