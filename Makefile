@@ -50,6 +50,9 @@ export CARGO_INCREMENTAL ?= 0
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KILN_RELEASE := target/release/kiln
+# The server the browser tests drive: the one `cargo test` builds for the
+# integration tests (docs/decisions/0008-test-build.md).
+KILN_TEST_SERVER := target/debug/kiln
 SITE_ROOT := target/site
 
 # $(call step,Title,command): prints what it does and how long it took.
@@ -61,7 +64,7 @@ define step
 endef
 
 .PHONY: help run test bootstrap toolchain cargo-tools npm-tools browser postgres build \
-        fmt-check clippy unit-tests e2e e2e-deps clean-data
+        browser-bundle fmt-check clippy unit-tests e2e e2e-deps clean-data
 
 help:
 	@echo "make run   build the optimized app and serve it on http://$(KILN_ADDR)"
@@ -77,7 +80,7 @@ run: bootstrap build
 
 test: bootstrap browser
 	@suite_started=$$(date +%s); \
-	$(MAKE) fmt-check clippy unit-tests build e2e; \
+	$(MAKE) fmt-check clippy unit-tests browser-bundle e2e; \
 	printf '\n\033[1mAll tests passed in %ss\033[0m\n' "$$(( $$(date +%s) - suite_started ))"
 
 ## ---------------------------------------------------------------- toolchain bootstrap
@@ -154,6 +157,12 @@ postgres:
 build:
 	$(call step,Optimized build (server + WebAssembly + CSS),cargo leptos build --release --split $(LIB_CARGO_ARGS))
 
+# What shoppers download, built exactly as `make build` builds it (the
+# wasm-opt pass is where a wrong binaryen once broke hydration), without the
+# server's release build: the tests drive the server they already built.
+browser-bundle:
+	$(call step,Optimized browser bundle (WebAssembly + CSS),cargo leptos build --release --split --frontend-only $(LIB_CARGO_ARGS))
+
 ## ---------------------------------------------------------------- test steps
 
 fmt-check:
@@ -183,9 +192,13 @@ e2e-deps: end2end/node_modules/.package-lock.json
 end2end/node_modules/.package-lock.json: end2end/package-lock.json
 	$(call step,Installing browser test driver (playwright-core),cd end2end && npm ci --no-fund --no-audit --loglevel=error)
 
+# Needs the server `make unit-tests` built and the bundle `make
+# browser-bundle` wrote; `make test` runs all three in that order.
 e2e: e2e-deps
-	$(call step,Browser tests against the optimized build,\
-	  cd end2end && KILN_BIN=../$(KILN_RELEASE) KILN_SITE_ROOT=../$(SITE_ROOT) node --test --test-concurrency=1 tests/)
+	@test -x $(KILN_TEST_SERVER) -a -f $(SITE_ROOT)/pkg/kiln.wasm || \
+	  { echo "e2e: run 'make unit-tests browser-bundle' first: it needs $(KILN_TEST_SERVER) and $(SITE_ROOT)/pkg/kiln.wasm" >&2; exit 1; }
+	$(call step,Browser tests (the tests' server build + the optimized browser bundle),\
+	  cd end2end && KILN_BIN=../$(KILN_TEST_SERVER) KILN_SITE_ROOT=../$(SITE_ROOT) node --test --test-concurrency=1 tests/)
 
 clean-data:
 	rm -rf data

@@ -1,5 +1,7 @@
-// Starts the optimized `kiln` binary on a free port with a fresh database
-// holding the demo business, the way `make run` serves it.
+// Starts a `kiln` binary on a free port with a fresh database holding the
+// demo business, serving the optimized browser bundle, the way `make run`
+// serves it. `make test` passes the server its integration tests built
+// (KILN_BIN); `make run`'s release server runs them as well.
 import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +11,7 @@ import { chromium } from 'playwright-core';
 
 const run = promisify(execFile);
 
-const kilnBin = path.resolve(process.env.KILN_BIN ?? '../target/release/kiln');
+const kilnBin = path.resolve(process.env.KILN_BIN ?? '../target/debug/kiln');
 const siteRoot = path.resolve(process.env.KILN_SITE_ROOT ?? '../target/site');
 
 export async function startKiln() {
