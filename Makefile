@@ -172,7 +172,7 @@ fmt-check:
 # rebuilding the standard library for wasm32.
 clippy:
 	$(call step,clippy (server features),cargo clippy --workspace --exclude frontend --all-targets --features app/ssr -- -D warnings)
-	$(call step,clippy (browser features),cargo clippy -p app -p frontend --all-targets --features app/hydrate -- -D warnings)
+	$(call step,clippy (browser features),cargo clippy -p kiln-core -p app -p frontend --all-targets --features app/hydrate -- -D warnings)
 
 # A throwaway PostgreSQL cluster lives for the length of the test run; the
 # trap stops and deletes it whether the tests pass or fail. Both packages'
@@ -185,7 +185,7 @@ unit-tests: postgres
 	  trap "scripts/test-postgres stop $$cluster" EXIT && \
 	  export KILN_TEST_POSTGRES_URL=$$(scripts/test-postgres start $$cluster) && \
 	  echo "    PostgreSQL for the tests: $$KILN_TEST_POSTGRES_URL" && \
-	  cargo test -p app -p kiln --features app/ssr)
+	  cargo test -p kiln-core -p app -p kiln --features app/ssr)
 
 e2e-deps: end2end/node_modules/.package-lock.json
 

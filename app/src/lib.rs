@@ -10,17 +10,17 @@
 pub mod access;
 pub mod account;
 pub mod content_security;
-pub mod conversation;
-pub mod decision;
 pub mod error;
-pub mod event;
 pub mod forms;
 pub mod functions;
 pub mod markup;
-pub mod money;
 pub mod portal;
 pub mod staff;
 pub mod storefront;
+
+// The vocabulary lives in its own crate (app/core), which compiles without
+// Leptos; these keep its modules at the paths the rest of the crate uses.
+pub use kiln_core::{conversation, decision, event, money};
 
 #[cfg(feature = "ssr")]
 pub mod demo;

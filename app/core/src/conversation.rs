@@ -9,9 +9,9 @@
 //! What is shared lives here: the ids, the message, its rules, and the
 //! thread as pages and JSON show it.
 
-use crate::access::identity::random_id;
 use crate::decision::DecisionId;
-use crate::functions::BusinessFunction;
+use crate::function::BusinessFunction;
+use crate::random_id;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

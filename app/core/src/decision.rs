@@ -10,8 +10,8 @@
 //! gives, the rules that check them, and the [`DecisionCard`] the function
 //! pages show and the JSON serves.
 
-use crate::access::identity::random_id;
-use crate::functions::BusinessFunction;
+use crate::function::BusinessFunction;
+use crate::random_id;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

@@ -2,7 +2,7 @@
 
 pub mod quarantine;
 
-use crate::functions::BusinessFunction;
+use crate::function::BusinessFunction;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use std::fmt;
 
@@ -36,11 +36,12 @@ pub trait DomainEvent: Sized {
 /// `tagged_events!(QualityEvent, Quality, schema 1, [NonConformanceRaised])`.
 /// Decoding reads every stored version as today's; an enum whose payloads
 /// change shape implements `DomainEvent` by hand, upcasting in `decode`.
+#[macro_export]
 macro_rules! tagged_events {
     ($enum:ident, $function:ident, schema $version:literal, [$($variant:ident),+ $(,)?]) => {
         impl $crate::event::DomainEvent for $enum {
-            const FUNCTION: $crate::functions::BusinessFunction =
-                $crate::functions::BusinessFunction::$function;
+            const FUNCTION: $crate::function::BusinessFunction =
+                $crate::function::BusinessFunction::$function;
             const SCHEMA_VERSION: i64 = $version;
 
             fn event_type(&self) -> &'static str {
@@ -63,7 +64,7 @@ macro_rules! tagged_events {
         }
     };
 }
-pub(crate) use tagged_events;
+pub use crate::tagged_events;
 
 /// The payload of an adjacently tagged event enum value (its `data`).
 pub fn encode_tagged<E: Serialize>(event: &E) -> Result<serde_json::Value, serde_json::Error> {
@@ -123,18 +124,18 @@ impl Actor {
     }
 
     /// A person acting through their account, e.g. `user:acc-3f9c2a71d04e8b65`.
-    pub fn user(account: &crate::access::AccountId) -> Self {
+    pub fn user(account: &crate::identity::AccountId) -> Self {
         Actor(format!("user:{account}"))
     }
 
     /// A business function's own agent, e.g. `agent:category`.
-    pub fn agent(function: crate::functions::BusinessFunction) -> Self {
+    pub fn agent(function: crate::function::BusinessFunction) -> Self {
         Actor(format!("agent:{}", function.slug()))
     }
 
     /// An external agent acting through its API token, e.g.
     /// `integration:tok-5d02c4e9a17f3b80`.
-    pub fn integration(token: &crate::access::TokenId) -> Self {
+    pub fn integration(token: &crate::identity::TokenId) -> Self {
         Actor(format!("integration:{token}"))
     }
 
@@ -169,52 +170,23 @@ impl fmt::Display for Actor {
 pub struct StreamId(String);
 
 impl StreamId {
-    /// A stream id given whole, e.g. by an import or a benchmark.
+    /// A stream id given whole: by the function whose stream it is
+    /// (`<kind>-<id>`, e.g. `product-MUG-SPECKLE-12`), an import or a
+    /// benchmark. The streams of the vocabulary's own ids (accounts, API
+    /// tokens, conversations, anomalies) have constructors here; each
+    /// function names its own streams beside its ids.
     pub fn new(id: impl Into<String>) -> Self {
         StreamId(id.into())
     }
 
-    /// The stream of one catalog product.
-    pub fn product(sku: &crate::functions::category::events::Sku) -> Self {
-        StreamId(format!("product-{sku}"))
-    }
-
     /// The stream of one account (its creation and its roles).
-    pub fn account(account: &crate::access::AccountId) -> Self {
+    pub fn account(account: &crate::identity::AccountId) -> Self {
         StreamId(format!("account-{account}"))
     }
 
     /// The stream of one API token (its issue and revocation).
-    pub fn api_token(token: &crate::access::TokenId) -> Self {
+    pub fn api_token(token: &crate::identity::TokenId) -> Self {
         StreamId(format!("api-token-{token}"))
-    }
-
-    /// The stream of one order (its placing, and later its payment and shipping).
-    pub fn order(order: &crate::functions::customers::events::OrderId) -> Self {
-        StreamId(format!("order-{order}"))
-    }
-
-    /// The stream of one product's stock counts (Fulfillment's, apart from
-    /// the product's catalog stream, which Category Management owns).
-    pub fn stock(sku: &crate::functions::category::events::Sku) -> Self {
-        StreamId(format!("stock-{sku}"))
-    }
-
-    /// The stream of one dealer company's promotional prices.
-    pub fn dealer_promotions(company: &crate::access::CompanyId) -> Self {
-        StreamId(format!("promotions-{company}"))
-    }
-
-    /// The stream of one support ticket (its opening, messages, closing).
-    pub fn ticket(ticket: &crate::functions::customers::events::TicketId) -> Self {
-        StreamId(format!("ticket-{ticket}"))
-    }
-
-    /// The stream of one change request (its raising and its triage).
-    pub fn change_request(
-        request: &crate::functions::platform_manager::events::ChangeRequestId,
-    ) -> Self {
-        StreamId(format!("change-request-{request}"))
     }
 
     /// The stream of one conversation between agents (its messages).

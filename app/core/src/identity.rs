@@ -7,6 +7,7 @@ use std::fmt;
 /// Defines a random id newtype: `prefix` followed by 16 lower-case hex
 /// digits, made from 8 random bytes the caller supplies (so making one
 /// stays pure), parsed on the way in (serde included).
+#[macro_export]
 macro_rules! random_id {
     ($(#[$doc:meta])* $name:ident, $invalid:ident, $prefix:literal, $what:literal) => {
         $(#[$doc])*
@@ -49,10 +50,7 @@ macro_rules! random_id {
             /// A new id from the operating system's random source.
             #[cfg(feature = "ssr")]
             pub fn generate() -> Self {
-                use argon2::password_hash::rand_core::{OsRng, RngCore};
-                let mut bytes = [0_u8; 8];
-                OsRng.fill_bytes(&mut bytes);
-                Self::from_random(bytes)
+                Self::from_random($crate::identity::random_bytes())
             }
 
             /// The id as text.
@@ -81,7 +79,19 @@ macro_rules! random_id {
         }
     };
 }
-pub(crate) use random_id;
+pub use crate::random_id;
+
+/// Eight bytes from the operating system's random source, for
+/// [`random_id!`]'s `generate`. (If the operating system cannot give
+/// randomness the process cannot make ids or secrets safely; `OsRng`
+/// panics then, as it always has here.)
+#[cfg(feature = "ssr")]
+pub fn random_bytes() -> [u8; 8] {
+    use rand_core::{OsRng, RngCore};
+    let mut bytes = [0_u8; 8];
+    OsRng.fill_bytes(&mut bytes);
+    bytes
+}
 
 random_id!(
     /// The id of an account, e.g. `acc-3f9c2a71d04e8b65`: opaque, stable for
@@ -147,7 +157,7 @@ impl Email {
             Ok(Email(trimmed))
         } else {
             Err(InvalidEmail {
-                text: crate::error::quoted(text),
+                text: crate::text::quoted(text),
             })
         }
     }

@@ -11,7 +11,7 @@
 //! dealers from their session, and agents (a function's own, or external)
 //! from their API token. Agents running inside Kiln do not exist yet.
 
-pub mod identity;
+pub use kiln_core::identity;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
@@ -93,7 +93,7 @@ impl StaffGrants {
                 .filter(|function| self.allow(*function, Capability::View))
         };
         viewable()
-            .find(|function| function.page_built())
+            .find(|function| crate::functions::page_built(*function))
             .or_else(|| viewable().next())
     }
 }

@@ -81,7 +81,7 @@ fn menu_for(principal: &crate::access::Principal) -> Vec<MenuEntry> {
             function,
             title: function.title().to_owned(),
             group: function.group(),
-            built: function.page_built(),
+            built: crate::functions::page_built(function),
             allowed: authorize(principal, Requirement::view(function)).is_ok(),
         })
         .collect()

@@ -26,7 +26,7 @@ impl FunctionPage {
             "People only: the briefing gives this function no agent".to_owned()
         };
         let mut not_built_yet = Vec::new();
-        if !function.page_built() {
+        if !crate::functions::page_built(function) {
             not_built_yet.push(format!(
                 "{} is not built yet: no commands, data or figures exist for it.",
                 function.title()
@@ -44,7 +44,7 @@ impl FunctionPage {
             group: function.group(),
             purpose: function.purpose().to_owned(),
             operated_by,
-            built: function.page_built(),
+            built: crate::functions::page_built(function),
             metrics: Vec::new(),
             charts: Vec::new(),
             trends: Vec::new(),

@@ -563,7 +563,7 @@ impl FunctionListing {
             title: function.title().to_owned(),
             group: function.group(),
             phase: function.phase(),
-            live: function.page_built(),
+            live: crate::functions::page_built(function),
             page: function.page_url(),
             json: format!("/api/functions/{}", function.slug()),
             live_events: format!("/api/functions/{}/live", function.slug()),

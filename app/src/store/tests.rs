@@ -22,7 +22,7 @@ fn category_metadata() -> EventMetadata {
 }
 
 fn jug_stream() -> StreamId {
-    StreamId::product(&Sku::parse("JUG-1").expect("valid SKU"))
+    Sku::parse("JUG-1").expect("valid SKU").product_stream()
 }
 
 fn raw(event_type: &str, schema_version: i64, payload: serde_json::Value) -> NewEvent {
@@ -64,7 +64,7 @@ store_tests! {
         for (index, sku) in ["JUG-1", "JUG-2", "JUG-3"].into_iter().enumerate() {
             store
                 .append(
-                    &StreamId::product(&Sku::parse(sku).expect("valid SKU")),
+                    &Sku::parse(sku).expect("valid SKU").product_stream(),
                     0,
                     &[introduced(sku)],
                     &category_metadata(),
@@ -97,7 +97,7 @@ store_tests! {
     async fn events_are_counted_per_month_by_when_their_facts_happened(store) {
         store
             .append(
-                &StreamId::product(&Sku::parse("JUG-1").expect("valid SKU")),
+                &Sku::parse("JUG-1").expect("valid SKU").product_stream(),
                 0,
                 &[introduced("JUG-1")],
                 &category_metadata(),
@@ -111,7 +111,7 @@ store_tests! {
         for sku in ["JUG-2", "JUG-3"] {
             store
                 .append(
-                    &StreamId::product(&Sku::parse(sku).expect("valid SKU")),
+                    &Sku::parse(sku).expect("valid SKU").product_stream(),
                     0,
                     &[introduced(sku)],
                     &earlier,
@@ -137,7 +137,7 @@ store_tests! {
         for sku in ["JUG-1", "JUG-2", "JUG-3"] {
             store
                 .append(
-                    &StreamId::product(&Sku::parse(sku).expect("valid SKU")),
+                    &Sku::parse(sku).expect("valid SKU").product_stream(),
                     0,
                     &[introduced(sku)],
                     &category_metadata(),
@@ -392,7 +392,7 @@ store_tests! {
     }
 
     async fn eight_concurrent_appenders_get_exactly_one_winner_per_version(store) {
-        let stream = StreamId::product(&Sku::parse("RACE-1").expect("valid SKU"));
+        let stream = Sku::parse("RACE-1").expect("valid SKU").product_stream();
         // Each task tries to append to version 1, 2, 3... in turn, always
         // expecting the version it last saw; losers see a conflict and retry
         // from the new version.

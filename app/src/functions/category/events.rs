@@ -1,6 +1,7 @@
 //! What Category Management records in the event log.
 
 use crate::decision::{DecisionVerdict, Proposal};
+use crate::event::StreamId;
 use crate::money::Money;
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
@@ -265,6 +266,19 @@ impl Sku {
     /// The SKU as text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The stream of this product in the catalog, e.g.
+    /// `product-MUG-SPECKLE-12`: its introduction, prices and listing.
+    pub fn product_stream(&self) -> StreamId {
+        StreamId::new(format!("product-{self}"))
+    }
+
+    /// The stream of this product's stock counts, e.g.
+    /// `stock-MUG-SPECKLE-12`: Fulfillment's, apart from the product's
+    /// catalog stream, which Category Management owns.
+    pub fn stock_stream(&self) -> StreamId {
+        StreamId::new(format!("stock-{self}"))
     }
 }
 

@@ -758,7 +758,7 @@ fn decision_card(row: ProposalRow) -> Result<DecisionCard, StoreError> {
             Money::new(row.from_minor, currency),
             Money::new(row.to_minor, currency)
         ),
-        stream: crate::event::StreamId::product(&sku).to_string(),
+        stream: sku.product_stream().to_string(),
         summary: row.summary,
         reasoning: row.reasoning,
         agents_involved: serde_json::from_str(&row.agents_involved)

@@ -14,7 +14,7 @@ use super::view::{
     ShopCard, StorefrontQuery,
 };
 use crate::decision::{DecisionError, DecisionId, Proposal, Risk, Verdict};
-use crate::event::{Actor, StreamId};
+use crate::event::Actor;
 use crate::functions::BusinessFunction;
 use crate::money::{Currency, Money};
 use crate::store::{Appended, EventMetadata, EventStore, StoreError};
@@ -155,7 +155,7 @@ pub async fn introduce_from_form(
 /// The currency of `sku`'s prices, which amounts typed in its forms are
 /// read in (refused when there is no such product).
 async fn product_currency(store: &EventStore, sku: &Sku) -> Result<Currency, CatalogServiceError> {
-    let history = store.load::<CategoryEvent>(&StreamId::product(sku)).await?;
+    let history = store.load::<CategoryEvent>(&sku.product_stream()).await?;
     Ok(ProductState::from_events(&history.events)
         .base_price
         .ok_or_else(|| CategoryError::NoSuchProduct { sku: sku.clone() })?
@@ -249,7 +249,7 @@ async fn handle_with(
     metadata: &EventMetadata,
 ) -> Result<Appended, CatalogServiceError> {
     store
-        .decide_and_append(&StreamId::product(command.sku()), metadata, |history| {
+        .decide_and_append(&command.sku().product_stream(), metadata, |history| {
             decide(&ProductState::from_events(history), command.clone())
                 .map_err(CatalogServiceError::from)
         })
@@ -974,7 +974,7 @@ mod proposal_tests {
             assert_eq!(appended.held_back, 0);
 
             let sku = Sku::parse("MUG-SPECKLE-12").expect("SKU");
-            let stream = StreamId::product(&sku);
+            let stream = sku.product_stream();
             let head = store.head_position().await.expect("head");
             // Positions may have gaps on PostgreSQL: read a few, keep the last two.
             let read = store.read_after(head - 10, 10).await.expect("events");

@@ -6,6 +6,7 @@
 
 use crate::access::identity::random_id;
 use crate::access::{AccountId, CompanyId, Email};
+use crate::event::StreamId;
 use crate::functions::BusinessFunction;
 use crate::functions::category::events::Sku;
 use crate::money::{Money, TaxRate};
@@ -38,6 +39,27 @@ random_id!(
     "tkt-",
     "a support ticket id"
 );
+
+impl OrderId {
+    /// The stream of this order, e.g. `order-ord-5c1d2e470b6e3f9a`: its
+    /// placing, and later its payment and shipping.
+    pub fn stream(&self) -> StreamId {
+        StreamId::new(format!("order-{self}"))
+    }
+}
+
+impl TicketId {
+    /// The stream of this support ticket: its opening, messages, closing.
+    pub fn stream(&self) -> StreamId {
+        StreamId::new(format!("ticket-{self}"))
+    }
+}
+
+/// The stream of one dealer company's promotional prices, e.g.
+/// `promotions-dlr-0b6e3f9a5c1d2e47`.
+pub fn promotions_stream(company: &CompanyId) -> StreamId {
+    StreamId::new(format!("promotions-{company}"))
+}
 
 /// Every event Customer Management posts. The variant name is the event's
 /// stable type name in the log; its fields are the payload.

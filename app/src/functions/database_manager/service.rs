@@ -995,7 +995,7 @@ mod tests {
             use crate::store::EventMetadata;
 
             load_demo_business(&store).await.expect("demo");
-            let stream = crate::event::StreamId::product(&jug());
+            let stream = jug().product_stream();
             let history = store.load::<CategoryEvent>(&stream).await.expect("jug");
             let slip = decide(
                 &ProductState::from_events(&history.events),

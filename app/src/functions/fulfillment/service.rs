@@ -2,7 +2,7 @@
 
 use super::decide::{FulfillmentCommand, FulfillmentError, decide};
 use super::events::FulfillmentEvent;
-use crate::event::{Actor, StreamId};
+use crate::event::Actor;
 use crate::functions::BusinessFunction;
 use crate::functions::category::events::{CategoryEvent, Sku};
 use crate::store::{Appended, EventMetadata, EventStore, StoreError};
@@ -28,13 +28,11 @@ pub async fn record_stock_count(
     counted_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<Appended, FulfillmentServiceError> {
     // Only the catalog knows which products exist.
-    let product = store
-        .load::<CategoryEvent>(&StreamId::product(&sku))
-        .await?;
+    let product = store.load::<CategoryEvent>(&sku.product_stream()).await?;
     if product.events.is_empty() {
         return Err(FulfillmentError::NoSuchProduct { sku }.into());
     }
-    let stream = StreamId::stock(&sku);
+    let stream = sku.stock_stream();
     let command = FulfillmentCommand::RecordStockCount { sku, on_hand };
     let mut metadata = EventMetadata::new(actor, BusinessFunction::Fulfillment);
     if let Some(at) = counted_at {

@@ -39,7 +39,7 @@ pub async fn fill_page(store: &EventStore, page: &mut FunctionPage) -> Result<()
         "",
     );
     for function in BusinessFunction::ALL {
-        let status = if function.page_built() {
+        let status = if crate::functions::page_built(function) {
             "live"
         } else {
             "not built yet"

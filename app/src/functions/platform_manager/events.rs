@@ -11,6 +11,7 @@
 
 use crate::access::identity::random_id;
 use crate::access::{AccountId, Capability, CompanyId, Email, Grant, TokenId, TokenScope};
+use crate::event::StreamId;
 use crate::functions::BusinessFunction;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -63,6 +64,13 @@ random_id!(
     "chg-",
     "a change request id"
 );
+
+impl ChangeRequestId {
+    /// The stream of this change request: its raising and its triage.
+    pub fn stream(&self) -> StreamId {
+        StreamId::new(format!("change-request-{self}"))
+    }
+}
 
 /// Payload of [`PlatformEvent::ChangeRequestRaised`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -599,7 +599,7 @@ async fn change_request_command(
 ) -> Result<(), AccountServiceError> {
     let metadata = EventMetadata::new(actor, BusinessFunction::PlatformManager);
     store
-        .decide_and_append(&StreamId::change_request(request), &metadata, |history| {
+        .decide_and_append(&request.stream(), &metadata, |history| {
             decide_change_request(ChangeRequestState::from_events(history), command.clone())
                 .map_err(AccountServiceError::from)
         })
@@ -773,7 +773,7 @@ pub async fn fill_page(
             continue;
         }
         for function in functions {
-            let status = if function.page_built() {
+            let status = if crate::functions::page_built(function) {
                 "live"
             } else {
                 "not built yet"

@@ -3,7 +3,7 @@
 //! through the payment gateway and record how it ended.
 
 use crate::access::CompanyId;
-use crate::event::{Actor, StreamId};
+use crate::event::Actor;
 use crate::functions::BusinessFunction;
 use crate::functions::customers::events::CustomerEvent;
 use crate::store::{EventMetadata, EventStore, StoreError};
@@ -54,7 +54,7 @@ pub async fn place_order_at(
     use crate::functions::customers::decide::{OrderState, decide_order};
 
     let order = command.order.clone();
-    let stream = StreamId::order(&order);
+    let stream = order.stream();
     let history = store.load::<CustomerEvent>(&stream).await?;
     if OrderState::from_events(&history.events).placed {
         return Ok(PlacedOrder {
@@ -130,7 +130,7 @@ pub async fn pay_order_by_card(
     };
     use crate::payments::{CardCharge, ChargeOutcome};
 
-    let stream = StreamId::order(order);
+    let stream = order.stream();
     let history = store.load::<CustomerEvent>(&stream).await?;
     let state = OrderState::from_events(&history.events);
     let (attempt, amount) = next_card_attempt(&state, order)?;

@@ -1,8 +1,9 @@
 //! Dealers' promotional prices: offered and withdrawn by staff.
 
 use crate::access::CompanyId;
-use crate::event::{Actor, StreamId};
+use crate::event::Actor;
 use crate::functions::BusinessFunction;
+use crate::functions::customers::events::promotions_stream;
 use crate::store::{EventMetadata, EventStore, StoreError};
 
 /// Why a promotional price was not offered or withdrawn.
@@ -67,7 +68,7 @@ pub async fn offer_promotion(
         .ok_or_else(no_product)?;
     let price = crate::money::Money::parse_amount(&form.price, product.price.currency)
         .map_err(|invalid| PromotionServiceError::InvalidPrice { text: invalid.text })?;
-    let stream = StreamId::dealer_promotions(&company);
+    let stream = promotions_stream(&company);
     let command = PromotionCommand::Offer {
         company,
         company_name: dealer.name,
@@ -100,7 +101,7 @@ pub async fn withdraw_promotion(
         .split_once(':')
         .and_then(|(company, sku)| Some((CompanyId::parse(company).ok()?, Sku::parse(sku).ok()?)))
         .ok_or(PromotionServiceError::NoPromotionChosen)?;
-    let stream = StreamId::dealer_promotions(&company);
+    let stream = promotions_stream(&company);
     let command = PromotionCommand::Withdraw { company, sku };
     let metadata = EventMetadata::new(actor, BusinessFunction::Customers);
     store

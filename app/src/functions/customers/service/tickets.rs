@@ -1,7 +1,7 @@
 //! Support tickets: requests from customers and staff, and the first
 //! response time the page reports.
 
-use crate::event::{Actor, StreamId};
+use crate::event::Actor;
 use crate::functions::BusinessFunction;
 use crate::store::{EventMetadata, EventStore, StoreError};
 
@@ -33,7 +33,7 @@ pub async fn handle_ticket(
     };
     let metadata = EventMetadata::new(actor, BusinessFunction::Customers);
     store
-        .decide_and_append(&StreamId::ticket(&ticket), &metadata, |history| {
+        .decide_and_append(&ticket.stream(), &metadata, |history| {
             decide_ticket(&TicketState::from_events(history), command.clone())
                 .map_err(TicketServiceError::from)
         })
