@@ -185,7 +185,7 @@ unit-tests: postgres
 	  trap "scripts/test-postgres stop $$cluster" EXIT && \
 	  export KILN_TEST_POSTGRES_URL=$$(scripts/test-postgres start $$cluster) && \
 	  echo "    PostgreSQL for the tests: $$KILN_TEST_POSTGRES_URL" && \
-	  cargo test -p kiln-core -p app -p kiln --features app/ssr)
+	  cargo test -p kiln-core -p kiln-store -p app -p kiln --features app/ssr)
 
 e2e-deps: end2end/node_modules/.package-lock.json
 

@@ -673,7 +673,7 @@ pub async fn load_demo_history(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::testing::store_tests;
+    use crate::testing::store_tests;
 
     store_tests! {
         async fn every_demo_login_signs_in_with_its_documented_password(store) {

@@ -28,8 +28,14 @@ pub mod demo;
 pub mod payments;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(all(test, feature = "ssr"))]
+mod store_tests;
+#[cfg(all(test, feature = "ssr"))]
+mod testing;
+/// The event store is its own crate (app/store), which knows no function;
+/// it keeps the path it had inside this one.
 #[cfg(feature = "ssr")]
-pub mod store;
+pub use kiln_store as store;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};

@@ -914,7 +914,7 @@ mod proposal_tests {
     use super::*;
     use crate::decision::{DataReference, DecisionStatus};
     use crate::demo::load_demo_business;
-    use crate::store::testing::store_tests;
+    use crate::testing::store_tests;
 
     fn agent() -> Actor {
         Actor::parse("agent:category").expect("actor")

@@ -758,7 +758,7 @@ pub async fn headline(
 mod tests {
     use super::*;
     use crate::demo::load_demo_business;
-    use crate::store::testing::store_tests;
+    use crate::testing::store_tests;
 
     fn query() -> EventQuery {
         EventQuery::default()

@@ -194,7 +194,7 @@ async fn read_levels(
 mod tests {
     use super::*;
     use crate::demo::load_demo_business;
-    use crate::store::testing::store_tests;
+    use crate::testing::store_tests;
 
     fn sku(text: &str) -> Sku {
         Sku::parse(text).expect("valid SKU")

@@ -834,7 +834,7 @@ pub async fn headline(
 mod tests {
     use super::*;
     use crate::access::Capability;
-    use crate::store::testing::store_tests;
+    use crate::testing::store_tests;
 
     fn password(text: &str) -> Password {
         Password::parse(text).expect("valid password")
@@ -1152,7 +1152,7 @@ mod tests {
 #[cfg(test)]
 mod conversation_tests {
     use super::*;
-    use crate::store::testing::store_tests;
+    use crate::testing::store_tests;
     use BusinessFunction::{Category, Customers, Promotions};
 
     fn agent(function: BusinessFunction) -> Actor {

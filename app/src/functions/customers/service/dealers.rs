@@ -235,7 +235,7 @@ mod tests {
     use crate::access::Principal;
     use crate::access::password::Password;
     use crate::functions::customers::projection;
-    use crate::store::testing::store_tests;
+    use crate::testing::store_tests;
 
     fn clay_and_cup() -> NewApplication {
         NewApplication {

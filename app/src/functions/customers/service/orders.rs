@@ -219,7 +219,7 @@ mod payment_tests {
     use crate::functions::customers::projection;
     use crate::functions::customers::view::OrderStatus;
     use crate::payments::{StripeCards, fake_stripe};
-    use crate::store::testing::store_tests;
+    use crate::testing::store_tests;
 
     /// The demo catalog and one guest order of two mugs, by bank transfer.
     async fn placed_order(store: &EventStore) -> OrderId {

@@ -5,8 +5,8 @@
 
 use super::backend::per_backend;
 use super::{EventStore, StoreError, database};
-use crate::access::{AccountId, TokenId};
 use chrono::{DateTime, Utc};
+use kiln_core::identity::{AccountId, TokenId};
 
 /// Stores (or replaces) the password hash of `account`.
 pub async fn set_password_hash(
@@ -129,7 +129,7 @@ pub async fn redeem_password_reset(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::testing::store_tests;
+    use crate::testing::store_tests;
 
     store_tests! {
         async fn a_password_hash_is_stored_and_replaced(store) {

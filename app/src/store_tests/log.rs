@@ -1,7 +1,10 @@
-use super::*;
+use crate::event::{Actor, StreamId};
+use crate::functions::BusinessFunction;
 use crate::functions::category::events::{CategoryEvent, Collection, ProductIntroduced, Sku};
 use crate::money::{Currency, Money};
-use crate::store::testing::store_tests;
+use crate::store::*;
+use crate::testing::store_tests;
+use chrono::{DateTime, Utc};
 use serde_json::json;
 
 fn introduced(sku: &str) -> CategoryEvent {

@@ -76,7 +76,7 @@ pub struct AccessEntry {
 
 /// `text` cut to [`LONGEST_TEXT`] characters, with "…" when cut.
 fn cut(text: &str) -> String {
-    crate::error::cut_to(text, LONGEST_TEXT)
+    kiln_core::text::cut_to(text, LONGEST_TEXT)
 }
 
 /// Records that `kind` happened for `who` from `address`.

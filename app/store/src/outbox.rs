@@ -6,8 +6,8 @@
 
 use super::backend::per_backend;
 use super::{EventStore, StoreError, database};
-use crate::access::Email;
 use chrono::{DateTime, Utc};
+use kiln_core::identity::Email;
 
 /// A message in the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +74,7 @@ pub async fn unsent(store: &EventStore) -> Result<Vec<OutboxMessage>, StoreError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::testing::store_tests;
+    use crate::testing::store_tests;
 
     store_tests! {
         async fn queued_messages_wait_in_order(store) {

@@ -82,7 +82,9 @@ pub enum StoreError {
     },
 }
 
-pub(crate) fn database(operation: impl Into<String>) -> impl FnOnce(sqlx::Error) -> StoreError {
+/// Turns a database error into a [`StoreError::Database`] naming what was
+/// being done, for `map_err` after a query.
+pub fn database(operation: impl Into<String>) -> impl FnOnce(sqlx::Error) -> StoreError {
     let operation = operation.into();
     move |source| StoreError::Database { operation, source }
 }

@@ -118,7 +118,7 @@ pub(super) const SEARCH_EVENTS: backend::PerBackend<&str> = backend::PerBackend 
 /// across a thread boundary (SQLite) or decodes it separately (PostgreSQL),
 /// and one row instead of thousands is what makes replaying a large log
 /// fast (see docs/benchmarks.md).
-pub(crate) async fn read_after(
+pub async fn read_after(
     connection: Connection<'_>,
     position: i64,
     limit: i64,
@@ -157,7 +157,7 @@ const READ_POSITIONS: backend::PerBackend<&str> = backend::PerBackend {
 
 /// The events at `positions`, in position order (positions the log does
 /// not hold are left out).
-pub(crate) async fn read_positions(
+pub async fn read_positions(
     connection: Connection<'_>,
     positions: &[i64],
 ) -> Result<Vec<RecordedEvent>, StoreError> {

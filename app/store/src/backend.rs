@@ -20,16 +20,19 @@ use std::{str::FromStr, time::Duration};
 
 /// Runs `$body` with `$binding` bound to the SQLite or the PostgreSQL half
 /// of a [`Database`], [`Connection`] or [`Transaction`]-like enum. The body is
-/// compiled once for each engine, so one query text serves both.
+/// compiled once for each engine, so one query text serves both. Exported:
+/// functions' projectors and services run their own queries on the store's
+/// connections with it.
+#[macro_export]
 macro_rules! per_backend {
     ($value:expr, $kind:ident, $binding:ident => $body:expr) => {
         match $value {
-            $crate::store::backend::$kind::Sqlite($binding) => $body,
-            $crate::store::backend::$kind::Postgres($binding) => $body,
+            $crate::backend::$kind::Sqlite($binding) => $body,
+            $crate::backend::$kind::Postgres($binding) => $body,
         }
     };
 }
-pub(crate) use per_backend;
+pub use crate::per_backend;
 
 /// The key of the transaction-scoped PostgreSQL advisory lock every append
 /// and rebuild takes: one writer at a time, as on SQLite. ("KILNLOG" in
@@ -160,8 +163,12 @@ impl Database {
     /// Brings the schema up to date; safe to run on every start.
     pub(super) async fn migrate(&self) -> Result<(), StoreError> {
         match self {
-            Database::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
-            Database::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+            Database::Sqlite(pool) => sqlx::migrate!("../../migrations/sqlite").run(pool).await?,
+            Database::Postgres(pool) => {
+                sqlx::migrate!("../../migrations/postgres")
+                    .run(pool)
+                    .await?
+            }
         }
         Ok(())
     }

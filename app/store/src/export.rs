@@ -33,8 +33,8 @@
 use super::backend::{Backend, per_backend};
 use super::catalog::{self, PayloadCheck};
 use super::{EventStore, NewEvent, StoreError, StoredEvent, database, read_stored_after};
-use crate::functions::BusinessFunction;
 use chrono::{DateTime, Utc};
+use kiln_core::function::BusinessFunction;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::{BufRead, Write};
@@ -293,7 +293,7 @@ fn read_export(store: &EventStore, input: impl BufRead) -> Result<Contents, Expo
                 *version = event.stream_version;
                 let function = BusinessFunction::from_slug(&event.function)
                     .ok_or_else(|| invalid(format!("no function {}", event.function)))?;
-                crate::event::Actor::parse(&event.actor)
+                kiln_core::event::Actor::parse(&event.actor)
                     .map_err(|error| invalid(error.to_string()))?;
                 let offered = NewEvent {
                     event_type: event.event_type.clone(),

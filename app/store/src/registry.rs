@@ -15,7 +15,7 @@ use super::catalog::{EventFamily, EventTypeEntry};
 use super::holding::EventCheck;
 use super::integrity::IntegrityCheck;
 use super::projections::Projector;
-use crate::functions::BusinessFunction;
+use kiln_core::function::BusinessFunction;
 
 /// One function's part of the registry, as its descriptor declares it.
 pub struct Contribution {
@@ -168,8 +168,8 @@ impl Registry {
             }
         }
         // The store's own events, the quarantine's verdicts, which its gate
-        // reads (`crate::event::quarantine`).
-        let verdicts = EventFamily::of::<crate::event::quarantine::QuarantineEvent>();
+        // reads (`kiln_core::event::quarantine`).
+        let verdicts = EventFamily::of::<kiln_core::event::quarantine::QuarantineEvent>();
         if registry.family_of(verdicts.function).is_some() {
             return Err(RegistryError::Duplicate {
                 what: "event family",
@@ -294,9 +294,9 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::DomainEvent;
-    use crate::store::projections::{Projector, ProjectorFuture};
-    use crate::store::{RecordedEvent, backend::Connection};
+    use crate::projections::{Projector, ProjectorFuture};
+    use crate::{RecordedEvent, backend::Connection};
+    use kiln_core::event::DomainEvent;
 
     /// A function's events, as small as one can be: the registry is tested
     /// without any real function.
@@ -319,7 +319,7 @@ mod tests {
         }
 
         fn encode(&self) -> Result<serde_json::Value, serde_json::Error> {
-            crate::event::encode_tagged(self)
+            kiln_core::event::encode_tagged(self)
         }
 
         fn decode(
@@ -327,7 +327,7 @@ mod tests {
             _schema_version: i64,
             payload: serde_json::Value,
         ) -> Result<Self, serde_json::Error> {
-            crate::event::decode_tagged(event_type, payload)
+            kiln_core::event::decode_tagged(event_type, payload)
         }
     }
 
@@ -435,7 +435,9 @@ mod tests {
     fn a_function_declaring_the_stores_own_verdict_events_is_refused() {
         let refused = Registry::new([Contribution {
             function: BusinessFunction::DatabaseManager,
-            events: Some(EventFamily::of::<crate::event::quarantine::QuarantineEvent>()),
+            events: Some(EventFamily::of::<
+                kiln_core::event::quarantine::QuarantineEvent,
+            >()),
             projectors: &[],
             integrity_checks: &[],
             event_checks: &[],

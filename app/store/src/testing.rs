@@ -1,5 +1,7 @@
 //! Test support: a fresh, migrated store on either engine, and
-//! [`store_tests!`], which runs one test body on both.
+//! [`store_tests!`](crate::store_tests), which runs one test body on both.
+//! The store's own tests use it with a registry of no function; the
+//! application's (through the `testing` feature) with its functions'.
 //!
 //! PostgreSQL tests need a server: `KILN_TEST_POSTGRES_URL` is its base URL
 //! without a database, e.g. `postgres://postgres@127.0.0.1:5433`, for a
@@ -7,12 +9,13 @@
 //! cluster and sets it (scripts/test-postgres). Each test gets a database of
 //! its own, so tests never see each other's events.
 
-use super::EventStore;
-use super::backend::{Backend, Database, create_postgres_database, drop_postgres_database};
+use crate::EventStore;
+use crate::backend::{Backend, Database, create_postgres_database, drop_postgres_database};
+use crate::registry::Registry;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A migrated store with nothing in it, and what keeps it alive.
-pub(crate) struct TestStore {
+pub struct TestStore {
     /// The store.
     pub store: EventStore,
     /// The SQLite file's directory, deleted when the test ends.
@@ -20,11 +23,16 @@ pub(crate) struct TestStore {
 }
 
 /// The environment variable naming the PostgreSQL server for tests.
-pub(crate) const POSTGRES_URL_VARIABLE: &str = "KILN_TEST_POSTGRES_URL";
+pub const POSTGRES_URL_VARIABLE: &str = "KILN_TEST_POSTGRES_URL";
 
-/// A fresh, migrated, empty store on `backend`.
-pub(crate) async fn empty_store(backend: Backend) -> TestStore {
-    let registry = crate::functions::registry().expect("the functions' registry");
+/// A registry of no business function: only the store's own events.
+pub fn bare_registry() -> std::sync::Arc<Registry> {
+    std::sync::Arc::new(Registry::new(std::iter::empty()).expect("an empty registry"))
+}
+
+/// A fresh, migrated, empty store on `backend`, knowing what `registry`
+/// registers.
+pub async fn empty_store(backend: Backend, registry: std::sync::Arc<Registry>) -> TestStore {
     let (store, directory) = match backend {
         Backend::Sqlite => {
             let directory = tempfile::tempdir().expect("temporary directory");
@@ -50,7 +58,7 @@ pub(crate) async fn empty_store(backend: Backend) -> TestStore {
 }
 
 /// Creates an empty database on the test server and returns its URL.
-pub(crate) async fn fresh_postgres_database() -> String {
+pub async fn fresh_postgres_database() -> String {
     static CREATED: AtomicU64 = AtomicU64::new(0);
     let server = std::env::var(POSTGRES_URL_VARIABLE).unwrap_or_else(|_| {
         panic!(
@@ -74,22 +82,25 @@ pub(crate) async fn fresh_postgres_database() -> String {
 
 impl Database {
     /// Runs `sql` (test set-up or deliberate damage) on this database.
-    pub(crate) async fn execute_for_test(&self, sql: &str) {
-        super::backend::per_backend!(self, Database, pool => sqlx::query(sql).execute(pool).await.map(|_| ()))
+    pub async fn execute_for_test(&self, sql: &str) {
+        crate::backend::per_backend!(self, Database, pool => sqlx::query(sql).execute(pool).await.map(|_| ()))
             .unwrap_or_else(|error| panic!("{sql}: {error}"));
     }
 }
 
 /// Defines each test as a module with two tests, `on_sqlite` and
-/// `on_postgres`, running the same body on a fresh store of each engine:
+/// `on_postgres`, running the same body on a fresh store of each engine,
+/// knowing the given registry (or, without one, no function at all):
 ///
 /// ```ignore
 /// store_tests! {
+///     registry = my_registry();
 ///     async fn appended_events_load_back(store) { ... }
 /// }
 /// ```
+#[macro_export]
 macro_rules! store_tests {
-    ($(
+    (registry = $registry:expr; $(
         $(#[doc = $doc:literal])*
         async fn $name:ident($store:ident) $body:block
     )*) => {$(
@@ -99,12 +110,13 @@ macro_rules! store_tests {
             #[allow(unused_imports)]
             use super::*;
 
-            async fn run($store: $crate::store::EventStore) $body
+            async fn run($store: $crate::EventStore) $body
 
             #[tokio::test]
             async fn on_sqlite() {
-                let test = $crate::store::testing::empty_store(
-                    $crate::store::backend::Backend::Sqlite,
+                let test = $crate::testing::empty_store(
+                    $crate::backend::Backend::Sqlite,
+                    $registry,
                 )
                 .await;
                 run(test.store.clone()).await;
@@ -112,13 +124,20 @@ macro_rules! store_tests {
 
             #[tokio::test]
             async fn on_postgres() {
-                let test = $crate::store::testing::empty_store(
-                    $crate::store::backend::Backend::Postgres,
+                let test = $crate::testing::empty_store(
+                    $crate::backend::Backend::Postgres,
+                    $registry,
                 )
                 .await;
                 run(test.store.clone()).await;
             }
         }
     )*};
+    ($($tests:tt)*) => {
+        $crate::store_tests! {
+            registry = $crate::testing::bare_registry();
+            $($tests)*
+        }
+    };
 }
-pub(crate) use store_tests;
+pub use crate::store_tests;

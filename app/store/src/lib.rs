@@ -1,4 +1,7 @@
-//! The event log and the database under it (server only).
+//! The event log and the database under it (server only): Kiln's
+//! `kiln-store` crate. It knows no business function; the application
+//! hands it a [`registry::Registry`] of their event families, projectors
+//! and checks when it opens the store.
 //!
 //! Invariants:
 //! - the only writes to business tables happen inside [`EventStore::append`]
@@ -25,20 +28,18 @@ pub mod projections;
 mod read;
 pub mod registry;
 pub mod subscriptions;
-#[cfg(test)]
-pub(crate) mod testing;
-#[cfg(test)]
-mod tests;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use error::StoreError;
-pub(crate) use error::database;
+pub use error::database;
 use read::{NEWEST_EVENTS, SEARCH_EVENTS, StoredEvent, decode_page, read_stored_after};
-pub(crate) use read::{read_after, read_positions};
+pub use read::{read_after, read_positions};
 
-use crate::event::{Actor, DomainEvent, StreamId};
-use crate::functions::BusinessFunction;
-use backend::{Backend, Connection, Database, PooledConnection, per_backend};
+use backend::{Backend, Connection, Database, PooledConnection};
 use chrono::{DateTime, SubsecRound, Utc};
+use kiln_core::event::{Actor, DomainEvent, StreamId};
+use kiln_core::function::BusinessFunction;
 use registry::Registry;
 use serde::Serialize;
 use std::sync::Arc;
@@ -100,7 +101,7 @@ impl EventMetadata {
     }
 
     /// The same metadata for events that propose or carry out `decision`.
-    pub fn with_decision(mut self, decision: &crate::decision::DecisionId) -> Self {
+    pub fn with_decision(mut self, decision: &kiln_core::decision::DecisionId) -> Self {
         self.decision_id = Some(decision.to_string());
         self
     }
@@ -474,7 +475,7 @@ impl EventStore {
     }
 
     /// A connection from the pool, for reads that run several statements.
-    pub(crate) async fn acquire(&self) -> Result<PooledConnection, StoreError> {
+    pub async fn acquire(&self) -> Result<PooledConnection, StoreError> {
         Ok(match &self.database {
             Database::Sqlite(pool) => PooledConnection::Sqlite(
                 pool.acquire()
