@@ -30,6 +30,8 @@ pub mod registry;
 pub mod subscriptions;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+#[cfg(test)]
+mod tests;
 
 pub use error::StoreError;
 pub use error::database;

@@ -1,7 +1,8 @@
 //! Test support: a fresh, migrated store on either engine, and
 //! [`store_tests!`](crate::store_tests), which runs one test body on both.
-//! The store's own tests use it with a registry of no function; the
-//! application's (through the `testing` feature) with its functions'.
+//! The store's own tests use it with [`ShelfEvent`], a family of their
+//! own, and no business function; the application's (through the
+//! `testing` feature) with its functions'.
 //!
 //! PostgreSQL tests need a server: `KILN_TEST_POSTGRES_URL` is its base URL
 //! without a database, e.g. `postgres://postgres@127.0.0.1:5433`, for a
@@ -25,9 +26,59 @@ pub struct TestStore {
 /// The environment variable naming the PostgreSQL server for tests.
 pub const POSTGRES_URL_VARIABLE: &str = "KILN_TEST_POSTGRES_URL";
 
-/// A registry of no business function: only the store's own events.
-pub fn bare_registry() -> std::sync::Arc<Registry> {
-    std::sync::Arc::new(Registry::new(std::iter::empty()).expect("an empty registry"))
+/// What the store's own tests append: a shelf's stock count, as small as a
+/// function's events can be, so that they run with no business function.
+/// Posted under Fulfillment (any function would do).
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(tag = "type", content = "data")]
+pub enum ShelfEvent {
+    /// A shelf was counted.
+    ShelfCounted(ShelfCounted),
+}
+
+/// Payload of [`ShelfEvent::ShelfCounted`].
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct ShelfCounted {
+    /// The shelf, e.g. `A-1`.
+    pub shelf: String,
+    /// Units on it.
+    pub units: i64,
+    /// Who counted: a parsed field, so that a payload can fail to parse.
+    pub counted_by: kiln_core::identity::Email,
+    /// What the counter noticed.
+    pub note: String,
+}
+
+kiln_core::tagged_events!(ShelfEvent, Fulfillment, schema 1, [ShelfCounted]);
+
+impl ShelfEvent {
+    /// `shelf` counted with `units` on it.
+    pub fn counted(shelf: &str, units: i64) -> Self {
+        ShelfEvent::ShelfCounted(ShelfCounted {
+            shelf: shelf.to_owned(),
+            units,
+            counted_by: kiln_core::identity::Email::parse("counter@example.com")
+                .expect("a valid address"),
+            note: String::new(),
+        })
+    }
+}
+
+/// The registry the store's own tests use: the store's events and the
+/// shelf family, no business function.
+pub fn shelf_registry() -> std::sync::Arc<Registry> {
+    let shelves = crate::registry::Contribution {
+        function: kiln_core::function::BusinessFunction::Fulfillment,
+        events: Some(crate::catalog::EventFamily::of::<ShelfEvent>()),
+        projectors: &[],
+        integrity_checks: &[],
+        event_checks: &[],
+    };
+    std::sync::Arc::new(Registry::new([shelves]).expect("the shelf family fits"))
 }
 
 /// A fresh, migrated, empty store on `backend`, knowing what `registry`
@@ -90,7 +141,8 @@ impl Database {
 
 /// Defines each test as a module with two tests, `on_sqlite` and
 /// `on_postgres`, running the same body on a fresh store of each engine,
-/// knowing the given registry (or, without one, no function at all):
+/// knowing the given registry (or, without one, the store's own tests'
+/// [`shelf_registry`]):
 ///
 /// ```ignore
 /// store_tests! {
@@ -135,7 +187,7 @@ macro_rules! store_tests {
     )*};
     ($($tests:tt)*) => {
         $crate::store_tests! {
-            registry = $crate::testing::bare_registry();
+            registry = $crate::testing::shelf_registry();
             $($tests)*
         }
     };

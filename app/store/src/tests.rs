@@ -1,31 +1,27 @@
-use crate::event::{Actor, StreamId};
-use crate::functions::BusinessFunction;
-use crate::functions::category::events::{CategoryEvent, Collection, ProductIntroduced, Sku};
-use crate::money::{Currency, Money};
-use crate::store::*;
-use crate::testing::store_tests;
+//! The engine's own tests: appends, loads, refusals, concurrency and
+//! reads, with the shelf family of `testing` and no business function.
+
+use super::*;
+use crate::store_tests;
+use crate::testing::ShelfEvent;
 use chrono::{DateTime, Utc};
+use kiln_core::event::Actor;
 use serde_json::json;
 
-fn introduced(sku: &str) -> CategoryEvent {
-    CategoryEvent::ProductIntroduced(ProductIntroduced {
-        sku: Sku::parse(sku).expect("valid SKU"),
-        name: "Jug".into(),
-        collection: Collection::Tableware,
-        description: String::new(),
-        base_price: Money::new(3900, Currency::Usd),
-        image: "/products/jug.svg".into(),
-        variant: None,
-        unit_cost: None,
-    })
+fn counted(shelf: &str) -> ShelfEvent {
+    ShelfEvent::counted(shelf, 12)
 }
 
-fn category_metadata() -> EventMetadata {
-    EventMetadata::new(Actor::system("test"), BusinessFunction::Category)
+fn shelf_metadata() -> EventMetadata {
+    EventMetadata::new(Actor::system("test"), BusinessFunction::Fulfillment)
 }
 
-fn jug_stream() -> StreamId {
-    Sku::parse("JUG-1").expect("valid SKU").product_stream()
+fn shelf_stream(shelf: &str) -> StreamId {
+    StreamId::new(format!("shelf-{shelf}"))
+}
+
+fn a1_stream() -> StreamId {
+    shelf_stream("A-1")
 }
 
 fn raw(event_type: &str, schema_version: i64, payload: serde_json::Value) -> NewEvent {
@@ -42,7 +38,7 @@ async fn assert_refused_and_nothing_written(
     expected_reason: &str,
 ) {
     let result = store
-        .append_new(&jug_stream(), 0, vec![event], &category_metadata())
+        .append_new(&a1_stream(), 0, vec![event], &shelf_metadata())
         .await;
     match result {
         Err(error @ StoreError::InvalidEvent { .. }) => assert!(
@@ -52,37 +48,33 @@ async fn assert_refused_and_nothing_written(
         other => panic!("expected a refusal, got {other:?}"),
     }
     assert_eq!(store.event_count().await.expect("count"), 0);
-    let catalog = crate::store::projections::checksum_now(store, "catalog_products")
-        .await
-        .expect("checksum the catalog");
-    assert_eq!(catalog.rows, 0);
 }
 
 fn valid_payload() -> serde_json::Value {
-    crate::event::encode_tagged(&introduced("JUG-1")).expect("encode")
+    kiln_core::event::encode_tagged(&counted("A-1")).expect("encode")
 }
 
 store_tests! {
     async fn the_newest_events_of_a_function_come_newest_first_and_are_counted_per_function(store) {
-        for (index, sku) in ["JUG-1", "JUG-2", "JUG-3"].into_iter().enumerate() {
+        for (index, sku) in ["A-1", "A-2", "A-3"].into_iter().enumerate() {
             store
                 .append(
-                    &Sku::parse(sku).expect("valid SKU").product_stream(),
+                    &shelf_stream(sku),
                     0,
-                    &[introduced(sku)],
-                    &category_metadata(),
+                    &[counted(sku)],
+                    &shelf_metadata(),
                 )
                 .await
                 .unwrap_or_else(|error| panic!("append {index}: {error}"));
         }
         let newest = store
-            .newest_events(Some(BusinessFunction::Category), 2)
+            .newest_events(Some(BusinessFunction::Fulfillment), 2)
             .await
             .expect("read");
         let positions: Vec<i64> = newest.iter().map(|event| event.position).collect();
         let all = store.read_after(0, 10).await.expect("read all");
         assert_eq!(positions, vec![all[2].position, all[1].position]);
-        assert_eq!(newest[0].stream_id, "product-JUG-3");
+        assert_eq!(newest[0].stream_id, "shelf-A-3");
         assert!(
             store
                 .newest_events(Some(BusinessFunction::Customers), 10)
@@ -93,30 +85,30 @@ store_tests! {
         assert_eq!(store.newest_events(None, 10).await.expect("read").len(), 3);
         assert_eq!(
             store.events_per_function().await.expect("count"),
-            vec![(BusinessFunction::Category, 3)]
+            vec![(BusinessFunction::Fulfillment, 3)]
         );
     }
 
     async fn events_are_counted_per_month_by_when_their_facts_happened(store) {
         store
             .append(
-                &Sku::parse("JUG-1").expect("valid SKU").product_stream(),
+                &a1_stream(),
                 0,
-                &[introduced("JUG-1")],
-                &category_metadata(),
+                &[counted("A-1")],
+                &shelf_metadata(),
             )
             .await
             .expect("append now");
         let earlier = EventMetadata {
             occurred_at: Some("2026-03-15T12:00:00Z".parse().expect("a time")),
-            ..category_metadata()
+            ..shelf_metadata()
         };
-        for sku in ["JUG-2", "JUG-3"] {
+        for sku in ["A-2", "A-3"] {
             store
                 .append(
-                    &Sku::parse(sku).expect("valid SKU").product_stream(),
+                    &shelf_stream(sku),
                     0,
-                    &[introduced(sku)],
+                    &[counted(sku)],
                     &earlier,
                 )
                 .await
@@ -126,24 +118,24 @@ store_tests! {
         assert_eq!(
             store.events_per_month("2026-01").await.expect("count"),
             vec![
-                ("2026-03".to_owned(), BusinessFunction::Category, 2),
-                (this_month.clone(), BusinessFunction::Category, 1),
+                ("2026-03".to_owned(), BusinessFunction::Fulfillment, 2),
+                (this_month.clone(), BusinessFunction::Fulfillment, 1),
             ]
         );
         assert_eq!(
             store.events_per_month(&this_month).await.expect("count"),
-            vec![(this_month, BusinessFunction::Category, 1)]
+            vec![(this_month, BusinessFunction::Fulfillment, 1)]
         );
     }
 
     async fn an_event_search_matches_every_filter_given_and_pages_backwards(store) {
-        for sku in ["JUG-1", "JUG-2", "JUG-3"] {
+        for sku in ["A-1", "A-2", "A-3"] {
             store
                 .append(
-                    &Sku::parse(sku).expect("valid SKU").product_stream(),
+                    &shelf_stream(sku),
                     0,
-                    &[introduced(sku)],
-                    &category_metadata(),
+                    &[counted(sku)],
+                    &shelf_metadata(),
                 )
                 .await
                 .expect("append");
@@ -161,14 +153,14 @@ store_tests! {
         assert_eq!(positions(everything), vec![all[2].position, all[1].position, all[0].position]);
 
         let one_stream = EventFilter {
-            stream: Some("product-JUG-2".into()),
+            stream: Some("shelf-A-2".into()),
             ..EventFilter::default()
         };
         assert_eq!(positions(search(one_stream).await), vec![all[1].position]);
 
         let matching_all = EventFilter {
-            function: Some(BusinessFunction::Category),
-            event_type: Some("ProductIntroduced".into()),
+            function: Some(BusinessFunction::Fulfillment),
+            event_type: Some("ShelfCounted".into()),
             actor: Some("system:test".into()),
             recorded_from: Some(all[0].recorded_at - chrono::Duration::minutes(1)),
             recorded_before: Some(all[2].recorded_at + chrono::Duration::minutes(1)),
@@ -178,7 +170,7 @@ store_tests! {
 
         for not_matching in [
             EventFilter { function: Some(BusinessFunction::Customers), ..matching_all.clone() },
-            EventFilter { event_type: Some("ProductRevised".into()), ..matching_all.clone() },
+            EventFilter { event_type: Some("ShelfRecounted".into()), ..matching_all.clone() },
             EventFilter { actor: Some("system:demo".into()), ..matching_all.clone() },
             EventFilter { recorded_from: Some(all[2].recorded_at + chrono::Duration::minutes(1)), ..matching_all.clone() },
             EventFilter { recorded_before: Some(all[0].recorded_at - chrono::Duration::minutes(1)), ..matching_all.clone() },
@@ -201,10 +193,10 @@ store_tests! {
     async fn appended_events_load_back_with_the_stream_version(store) {
         let appended = store
             .append(
-                &jug_stream(),
+                &a1_stream(),
                 0,
-                &[introduced("JUG-1")],
-                &category_metadata(),
+                &[counted("A-1")],
+                &shelf_metadata(),
             )
             .await
             .expect("append to a new stream");
@@ -213,11 +205,11 @@ store_tests! {
         let read = store.read_after(0, 10).await.expect("read");
         assert_eq!(read, appended.events, "recorded and stored events differ");
 
-        let loaded: LoadedStream<CategoryEvent> = store.load(&jug_stream()).await.expect("load");
+        let loaded: LoadedStream<ShelfEvent> = store.load(&a1_stream()).await.expect("load");
         assert_eq!(
             loaded,
             LoadedStream {
-                events: vec![introduced("JUG-1")],
+                events: vec![counted("A-1")],
                 version: 1
             }
         );
@@ -226,20 +218,20 @@ store_tests! {
     async fn an_append_expecting_a_stale_version_is_a_conflict_and_writes_nothing(store) {
         store
             .append(
-                &jug_stream(),
+                &a1_stream(),
                 0,
-                &[introduced("JUG-1")],
-                &category_metadata(),
+                &[counted("A-1")],
+                &shelf_metadata(),
             )
             .await
             .expect("first append");
 
         let second = store
             .append(
-                &jug_stream(),
+                &a1_stream(),
                 0,
-                &[introduced("JUG-1")],
-                &category_metadata(),
+                &[counted("A-1")],
+                &shelf_metadata(),
             )
             .await;
         assert!(
@@ -257,15 +249,15 @@ store_tests! {
     }
 
     async fn an_append_repeated_with_its_idempotency_key_returns_the_original_and_writes_nothing(store) {
-        let metadata = category_metadata().with_idempotency_key("introduce-jug-1");
+        let metadata = shelf_metadata().with_idempotency_key("count-a-1");
         let first = store
-            .append(&jug_stream(), 0, &[introduced("JUG-1")], &metadata)
+            .append(&a1_stream(), 0, &[counted("A-1")], &metadata)
             .await
             .expect("first append");
         // The retry still believes the stream is new: without the key this
         // would be a conflict.
         let retry = store
-            .append(&jug_stream(), 0, &[introduced("JUG-1")], &metadata)
+            .append(&a1_stream(), 0, &[counted("A-1")], &metadata)
             .await
             .expect("retry");
         assert!(retry.repeated);
@@ -278,10 +270,10 @@ store_tests! {
             decision_id: Some("decision-7".into()),
             causation_id: Some("command-12".into()),
             correlation_id: Some("launch-autumn".into()),
-            ..category_metadata()
+            ..shelf_metadata()
         };
         store
-            .append(&jug_stream(), 0, &[introduced("JUG-1")], &metadata)
+            .append(&a1_stream(), 0, &[counted("A-1")], &metadata)
             .await
             .expect("append");
         let read = store.read_after(0, 10).await.expect("read");
@@ -290,9 +282,9 @@ store_tests! {
 
     async fn history_keeps_the_date_it_happened_beside_the_date_it_was_recorded(store) {
         let happened = "2026-03-14T09:30:00Z".parse::<DateTime<Utc>>().expect("date");
-        let metadata = category_metadata().occurred_at(happened);
+        let metadata = shelf_metadata().occurred_at(happened);
         store
-            .append(&jug_stream(), 0, &[introduced("JUG-1")], &metadata)
+            .append(&a1_stream(), 0, &[counted("A-1")], &metadata)
             .await
             .expect("append");
         let read = store.read_after(0, 10).await.expect("read");
@@ -302,7 +294,7 @@ store_tests! {
 
     async fn an_event_without_a_history_date_happened_when_recorded(store) {
         store
-            .append(&jug_stream(), 0, &[introduced("JUG-1")], &category_metadata())
+            .append(&a1_stream(), 0, &[counted("A-1")], &shelf_metadata())
             .await
             .expect("append");
         let read = store.read_after(0, 10).await.expect("read");
@@ -313,10 +305,10 @@ store_tests! {
         let tomorrow = Utc::now() + chrono::Duration::days(1);
         let refused = store
             .append(
-                &jug_stream(),
+                &a1_stream(),
                 0,
-                &[introduced("JUG-1")],
-                &category_metadata().occurred_at(tomorrow),
+                &[counted("A-1")],
+                &shelf_metadata().occurred_at(tomorrow),
             )
             .await;
         assert!(
@@ -329,8 +321,8 @@ store_tests! {
     async fn an_unknown_event_type_is_refused(store) {
         assert_refused_and_nothing_written(
             &store,
-            raw("ProductTeleported", 1, valid_payload()),
-            "category has no event type ProductTeleported",
+            raw("ShelfTeleported", 1, valid_payload()),
+            "fulfillment has no event type ShelfTeleported",
         )
         .await;
     }
@@ -338,29 +330,29 @@ store_tests! {
     async fn a_malformed_payload_is_refused(store) {
         assert_refused_and_nothing_written(
             &store,
-            raw("ProductIntroduced", 1, json!({ "sku": "JUG-1" })),
-            "the payload does not fit ProductIntroduced version 1: missing field `name`",
+            raw("ShelfCounted", 1, json!({ "shelf": "A-1" })),
+            "the payload does not fit ShelfCounted version 1: missing field `units`",
         )
         .await;
     }
 
-    async fn a_payload_with_an_invalid_sku_is_refused(store) {
+    async fn a_payload_with_a_value_that_does_not_parse_is_refused(store) {
         let mut payload = valid_payload();
-        payload["sku"] = json!("not a sku");
+        payload["counted_by"] = json!("not an address");
         assert_refused_and_nothing_written(
             &store,
-            raw("ProductIntroduced", 1, payload),
-            "is not a SKU",
+            raw("ShelfCounted", 1, payload),
+            "is not an email address",
         )
         .await;
     }
 
     async fn an_oversized_payload_is_refused(store) {
         let mut payload = valid_payload();
-        payload["description"] = json!("x".repeat(MAX_PAYLOAD_BYTES));
+        payload["note"] = json!("x".repeat(MAX_PAYLOAD_BYTES));
         assert_refused_and_nothing_written(
             &store,
-            raw("ProductIntroduced", 1, payload),
+            raw("ShelfCounted", 1, payload),
             "larger than the 65536 bytes",
         )
         .await;
@@ -369,7 +361,7 @@ store_tests! {
     async fn a_schema_version_newer_than_this_build_knows_is_refused(store) {
         assert_refused_and_nothing_written(
             &store,
-            raw("ProductIntroduced", 2, valid_payload()),
+            raw("ShelfCounted", 2, valid_payload()),
             "schema version 2 is not one of 1..=1",
         )
         .await;
@@ -378,9 +370,9 @@ store_tests! {
     async fn an_event_offered_by_a_function_that_does_not_own_it_is_refused(store) {
         let result = store
             .append_new(
-                &jug_stream(),
+                &a1_stream(),
                 0,
-                vec![raw("ProductIntroduced", 1, valid_payload())],
+                vec![raw("ShelfCounted", 1, valid_payload())],
                 &EventMetadata::new(Actor::system("test"), BusinessFunction::Hr),
             )
             .await;
@@ -395,7 +387,7 @@ store_tests! {
     }
 
     async fn eight_concurrent_appenders_get_exactly_one_winner_per_version(store) {
-        let stream = Sku::parse("RACE-1").expect("valid SKU").product_stream();
+        let stream = shelf_stream("RACE-1");
         // Each task tries to append to version 1, 2, 3... in turn, always
         // expecting the version it last saw; losers see a conflict and retry
         // from the new version.
@@ -408,20 +400,20 @@ store_tests! {
                 let mut conflicts = 0;
                 for attempt in 0..10 {
                     let current = store
-                        .load::<CategoryEvent>(&stream)
+                        .load::<ShelfEvent>(&stream)
                         .await
                         .expect("load")
                         .version;
                     let event = NewEvent {
-                        event_type: "ProductIntroduced".into(),
+                        event_type: "ShelfCounted".into(),
                         schema_version: 1,
-                        payload: crate::event::encode_tagged(&introduced(&format!(
+                        payload: kiln_core::event::encode_tagged(&counted(&format!(
                             "RACE-{task}-{attempt}"
                         )))
                         .expect("encode"),
                     };
                     match store
-                        .append_new(&stream, current, vec![event], &category_metadata())
+                        .append_new(&stream, current, vec![event], &shelf_metadata())
                         .await
                     {
                         Ok(appended) => wins.push(appended.events[0].stream_version),
@@ -457,10 +449,10 @@ store_tests! {
     async fn the_functions_posting_in_a_range_are_listed_without_reading_events(store) {
         store
             .append(
-                &jug_stream(),
+                &a1_stream(),
                 0,
-                &[introduced("JUG-1")],
-                &category_metadata(),
+                &[counted("A-1")],
+                &shelf_metadata(),
             )
             .await
             .expect("append");
@@ -470,7 +462,7 @@ store_tests! {
                 .functions_posting_between(0, head)
                 .await
                 .expect("list"),
-            vec![BusinessFunction::Category]
+            vec![BusinessFunction::Fulfillment]
         );
         assert!(
             store
@@ -494,7 +486,7 @@ store_tests! {
                     for version in 0..25 {
                         let sku = format!("R-{task}-{version}");
                         store
-                            .append(&stream, version, &[introduced(&sku)], &category_metadata())
+                            .append(&stream, version, &[counted(&sku)], &shelf_metadata())
                             .await
                             .expect("append");
                     }
