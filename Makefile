@@ -39,6 +39,14 @@ else
   export RUSTC := /usr/bin/rustc
   export RUSTC_BOOTSTRAP := 1
   export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER := wasm-ld-19
+  # The bundle is built from more than one crate (kiln-core below app).
+  # Across a crate boundary rustc reuses the other crate's generic
+  # instances and inlines less, and wasm-split then moves code the lazy
+  # pages share into the main bundle every shopper downloads: 355 KB gzip
+  # became 396 KB. These two restore most of it (363 KB); they are
+  # unstable flags, so only this toolchain, which already builds with
+  # RUSTC_BOOTSTRAP, sets them (docs/decisions/0009, docs/benchmarks.md).
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS := -Zshare-generics=n -Zcross-crate-inline-threshold=always
 endif
 # Tailwind resolves `@import "tailwindcss"` through NODE_PATH.
 export NODE_PATH := $(TOOLS_DIR)/node_modules
