@@ -183,8 +183,8 @@ clippy:
 	$(call step,clippy (browser features),cargo clippy -p kiln-core -p app -p frontend --all-targets --features app/hydrate -- -D warnings)
 
 # A throwaway PostgreSQL cluster lives for the length of the test run; the
-# trap stops and deletes it whether the tests pass or fail. Both packages'
-# tests are built by one cargo command: the server's dev-dependencies add
+# trap stops and deletes it whether the tests pass or fail. All four
+# packages' tests are built by one cargo command: the server's dev-dependencies add
 # features to crates `app` also uses (reqwest's cookies), and two commands
 # would build `app` and what it depends on twice, once with each set.
 unit-tests: postgres

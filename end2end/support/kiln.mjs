@@ -1,7 +1,8 @@
 // Starts a `kiln` binary on a free port with a fresh database holding the
 // demo business, serving the optimized browser bundle, the way `make run`
 // serves it. `make test` passes the server its integration tests built
-// (KILN_BIN); `make run`'s release server runs them as well.
+// (KILN_BIN); KILN_BIN=../target/release/kiln runs them against `make
+// run`'s release server.
 import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

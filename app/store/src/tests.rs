@@ -56,12 +56,12 @@ fn valid_payload() -> serde_json::Value {
 
 store_tests! {
     async fn the_newest_events_of_a_function_come_newest_first_and_are_counted_per_function(store) {
-        for (index, sku) in ["A-1", "A-2", "A-3"].into_iter().enumerate() {
+        for (index, shelf) in ["A-1", "A-2", "A-3"].into_iter().enumerate() {
             store
                 .append(
-                    &shelf_stream(sku),
+                    &shelf_stream(shelf),
                     0,
-                    &[counted(sku)],
+                    &[counted(shelf)],
                     &shelf_metadata(),
                 )
                 .await
@@ -103,12 +103,12 @@ store_tests! {
             occurred_at: Some("2026-03-15T12:00:00Z".parse().expect("a time")),
             ..shelf_metadata()
         };
-        for sku in ["A-2", "A-3"] {
+        for shelf in ["A-2", "A-3"] {
             store
                 .append(
-                    &shelf_stream(sku),
+                    &shelf_stream(shelf),
                     0,
-                    &[counted(sku)],
+                    &[counted(shelf)],
                     &earlier,
                 )
                 .await
@@ -129,12 +129,12 @@ store_tests! {
     }
 
     async fn an_event_search_matches_every_filter_given_and_pages_backwards(store) {
-        for sku in ["A-1", "A-2", "A-3"] {
+        for shelf in ["A-1", "A-2", "A-3"] {
             store
                 .append(
-                    &shelf_stream(sku),
+                    &shelf_stream(shelf),
                     0,
-                    &[counted(sku)],
+                    &[counted(shelf)],
                     &shelf_metadata(),
                 )
                 .await
@@ -484,9 +484,9 @@ store_tests! {
                 tokio::spawn(async move {
                     let stream = StreamId::new(format!("race-{task}"));
                     for version in 0..25 {
-                        let sku = format!("R-{task}-{version}");
+                        let shelf = format!("R-{task}-{version}");
                         store
-                            .append(&stream, version, &[counted(&sku)], &shelf_metadata())
+                            .append(&stream, version, &[counted(&shelf)], &shelf_metadata())
                             .await
                             .expect("append");
                     }
