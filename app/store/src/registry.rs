@@ -295,51 +295,8 @@ impl Registry {
 mod tests {
     use super::*;
     use crate::projections::{Projector, ProjectorFuture};
+    use crate::testing::shelf_contribution as shelves;
     use crate::{RecordedEvent, backend::Connection};
-    use kiln_core::event::DomainEvent;
-
-    /// A function's events, as small as one can be: the registry is tested
-    /// without any real function.
-    #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-    #[serde(tag = "type", content = "data")]
-    enum ShelfEvent {
-        /// A shelf was counted.
-        StockCounted {
-            /// Units on it.
-            units: i64,
-        },
-    }
-
-    impl DomainEvent for ShelfEvent {
-        const FUNCTION: BusinessFunction = BusinessFunction::Fulfillment;
-        const SCHEMA_VERSION: i64 = 1;
-
-        fn event_type(&self) -> &'static str {
-            "StockCounted"
-        }
-
-        fn encode(&self) -> Result<serde_json::Value, serde_json::Error> {
-            kiln_core::event::encode_tagged(self)
-        }
-
-        fn decode(
-            event_type: &str,
-            _schema_version: i64,
-            payload: serde_json::Value,
-        ) -> Result<Self, serde_json::Error> {
-            kiln_core::event::decode_tagged(event_type, payload)
-        }
-    }
-
-    fn shelves(projectors: &'static [Projector]) -> Contribution {
-        Contribution {
-            function: BusinessFunction::Fulfillment,
-            events: Some(EventFamily::of::<ShelfEvent>()),
-            projectors,
-            integrity_checks: &[],
-            event_checks: &[],
-        }
-    }
 
     fn nothing<'a>(_: Connection<'a>, _: &'a [&'a RecordedEvent]) -> ProjectorFuture<'a> {
         Box::pin(async { Ok(()) })
@@ -348,7 +305,7 @@ mod tests {
     const MISSPELT: Projector = Projector {
         name: "misspelt",
         function: BusinessFunction::Fulfillment,
-        handles: &["StockCountd"],
+        handles: &["ShelfCountd"],
         tables: &["misspelt"],
         apply: nothing,
     };
@@ -356,7 +313,7 @@ mod tests {
     const COUNTS: Projector = Projector {
         name: "counts",
         function: BusinessFunction::Fulfillment,
-        handles: &["StockCounted"],
+        handles: &["ShelfCounted"],
         tables: &["counts"],
         apply: nothing,
     };
@@ -367,7 +324,7 @@ mod tests {
         let counted = &registry.entries_of(BusinessFunction::Fulfillment)[0];
         assert_eq!(
             (counted.name.as_str(), &counted.tables[..]),
-            ("StockCounted", &["counts"][..])
+            ("ShelfCounted", &["counts"][..])
         );
         assert_eq!(registry.projector_names(), "counts");
         // The store's own verdict events are there without anyone listing them.
@@ -387,7 +344,7 @@ mod tests {
             Some(RegistryError::UnknownEventType {
                 projector: "misspelt",
                 function: "fulfillment",
-                event_type: "StockCountd",
+                event_type: "ShelfCountd",
             })
         );
     }

@@ -68,17 +68,23 @@ impl ShelfEvent {
     }
 }
 
+/// The shelf family's part of a registry, with the given projectors.
+pub fn shelf_contribution(
+    projectors: &'static [crate::projections::Projector],
+) -> crate::registry::Contribution {
+    crate::registry::Contribution {
+        function: kiln_core::function::BusinessFunction::Fulfillment,
+        events: Some(crate::catalog::EventFamily::of::<ShelfEvent>()),
+        projectors,
+        integrity_checks: &[],
+        event_checks: &[],
+    }
+}
+
 /// The registry the store's own tests use: the store's events and the
 /// shelf family, no business function.
 pub fn shelf_registry() -> std::sync::Arc<Registry> {
-    let shelves = crate::registry::Contribution {
-        function: kiln_core::function::BusinessFunction::Fulfillment,
-        events: Some(crate::catalog::EventFamily::of::<ShelfEvent>()),
-        projectors: &[],
-        integrity_checks: &[],
-        event_checks: &[],
-    };
-    std::sync::Arc::new(Registry::new([shelves]).expect("the shelf family fits"))
+    std::sync::Arc::new(Registry::new([shelf_contribution(&[])]).expect("the shelf family fits"))
 }
 
 /// A fresh, migrated, empty store on `backend`, knowing what `registry`
