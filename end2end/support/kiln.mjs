@@ -102,6 +102,39 @@ export function launchChromium() {
   });
 }
 
+// Waits until the routed page has hydrated (`<body data-hydrated="true">`,
+// set by the page once its code has arrived and run). When it does not
+// come, the error says why as far as the browser knows: the address, the
+// page's errors and console messages, and each request of the page that
+// failed or had no answer yet, so a failure in CI can be read from its log.
+export async function waitForHydration(page, { timeout = 20_000 } = {}) {
+  try {
+    await page.waitForSelector('body[data-hydrated="true"]', { timeout });
+  } catch (error) {
+    error.message += `\n${await hydrationReport(page)}`;
+    throw error;
+  }
+}
+
+async function hydrationReport(page) {
+  const lines = [`address: ${page.url()}`];
+  const errors = await page.pageErrors().catch(() => []);
+  for (const pageError of errors) lines.push(`page error: ${pageError.message}`);
+  const messages = await page.consoleMessages().catch(() => []);
+  for (const message of messages) lines.push(`console ${message.type()}: ${message.text()}`);
+  const requests = await page.requests().catch(() => []);
+  for (const request of requests) {
+    const failure = request.failure();
+    const response = await request.response().catch(() => null);
+    if (failure) lines.push(`request failed: ${request.url()} (${failure.errorText})`);
+    else if (!response) lines.push(`request unanswered: ${request.url()}`);
+    else if (response.status() >= 400) lines.push(`request answered ${response.status()}: ${request.url()}`);
+  }
+  const readyState = await page.evaluate(() => document.readyState).catch((error) => `unknown (${error.message})`);
+  lines.push(`document: ${readyState}`);
+  return lines.join('\n');
+}
+
 export const screenshotDir = path.resolve('screenshots');
 
 // Signs in on the sign-in page as a person would, once the page has
@@ -110,7 +143,7 @@ export const screenshotDir = path.resolve('screenshots');
 export async function signIn(page, url, email, password, { javaScript = true } = {}) {
   await page.goto(`${url}/login`);
   if (javaScript) {
-    await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+    await waitForHydration(page);
   }
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password').fill(password);

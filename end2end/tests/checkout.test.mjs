@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { startKiln, launchChromium, screenshotDir } from '../support/kiln.mjs';
+import { startKiln, launchChromium, screenshotDir, waitForHydration } from '../support/kiln.mjs';
 
 let kiln;
 let browser;
@@ -40,7 +40,7 @@ test('a guest buys two products and tracks the order by its link', async () => {
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
 
   await page.goto(kiln.url);
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(page);
   await page.locator('[data-sku="MUG-SPECKLE-12"] a').click();
   await page.waitForURL('**/shop/MUG-SPECKLE-12');
   await page.getByRole('heading', { name: 'Speckled Morning Mug' }).waitFor();

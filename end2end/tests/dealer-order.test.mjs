@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startKiln, launchChromium, screenshotDir, signIn } from '../support/kiln.mjs';
+import { startKiln, launchChromium, screenshotDir, signIn, waitForHydration } from '../support/kiln.mjs';
 
 let kiln;
 let browser;
@@ -133,7 +133,7 @@ test('a business applies, staff approve it at a tier from the page, and its new 
   const applicant = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const form = await applicant.newPage();
   await form.goto(`${kiln.url}/dealers/apply`);
-  await form.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(form);
   await form.getByLabel('Business name').fill('Kettle & Kiln Tea Room');
   await form.getByLabel('Your name').fill('Sam Okoro');
   await form.getByLabel('Email address').fill('sam@kettleandkiln.example');
@@ -148,7 +148,7 @@ test('a business applies, staff approve it at a tier from the page, and its new 
   await signIn(review, kiln.url, 'owner@fenwick.example', 'fenwick-demo-owner');
   await review.waitForURL('**/staff/**');
   await review.goto(`${kiln.url}/staff/customers`);
-  await review.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(review);
   const card = review.locator('article[data-application]', { hasText: 'Kettle & Kiln Tea Room' });
   await card.waitFor();
   await card.getByLabel('Price tier').selectOption('volume');
@@ -166,7 +166,7 @@ test('a business applies, staff approve it at a tier from the page, and its new 
   assert.ok(token, `no welcome link for the new dealer in the outbox:\n${mail}`);
   const dealer = await applicant.newPage();
   await dealer.goto(`${kiln.url}/reset?token=${token}`);
-  await dealer.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(dealer);
   await dealer.getByLabel('New password').fill('kettle-and-kiln-2026');
   await dealer.getByRole('button', { name: 'Set the new password' }).click();
   await dealer.waitForURL('**/login?reset=done');

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { startKiln, launchChromium, screenshotDir, signIn } from '../support/kiln.mjs';
+import { startKiln, launchChromium, screenshotDir, signIn, waitForHydration } from '../support/kiln.mjs';
 
 let kiln;
 let browser;
@@ -89,7 +89,7 @@ test('pages showing hostile product names and descriptions hydrate and show them
     const shopper = await shopperContext.newPage();
     const problems = watch(shopper);
     await shopper.goto(`${kiln.url}/shop/HOSTILE-${index}`);
-    await shopper.waitForSelector('body[data-hydrated="true"]', { timeout: 60_000 });
+    await waitForHydration(shopper, { timeout: 60_000 });
     assert.equal(await shopper.title(), `${name} · Fenwick Clayworks`);
     assert.equal(await shopper.locator('h1').first().innerText(), name);
     assert.match(await shopper.locator('main').innerText(), new RegExp(escapeRegExp(description)));
@@ -103,7 +103,7 @@ test('pages showing hostile product names and descriptions hydrate and show them
 
   const problems = watch(staff);
   await staff.goto(`${kiln.url}/staff/category`);
-  await staff.waitForSelector('body[data-hydrated="true"]', { timeout: 60_000 });
+  await waitForHydration(staff, { timeout: 60_000 });
   assert.deepEqual(await injectedElements(staff), []);
   const descriptions = await staff
     .locator('textarea[name="form[description]"]')
@@ -137,7 +137,7 @@ test('a support ticket with a hostile subject and message hydrates for the shopp
 
   const problems = watch(shopper);
   await shopper.goto(`${kiln.url}${ticketPath}`);
-  await shopper.waitForSelector('body[data-hydrated="true"]', { timeout: 60_000 });
+  await waitForHydration(shopper, { timeout: 60_000 });
   assert.equal(await shopper.title(), `${subject} · Fenwick Clayworks`);
   const thread = await shopper.getByTestId('ticket-thread').innerText();
   assert.ok(thread.includes(message), thread);
@@ -149,7 +149,7 @@ test('a support ticket with a hostile subject and message hydrates for the shopp
   await signIn(staff, kiln.url, 'owner@fenwick.example', 'fenwick-demo-owner');
   const staffProblems = watch(staff);
   await staff.goto(`${kiln.url}/staff/customers`);
-  await staff.waitForSelector('body[data-hydrated="true"]', { timeout: 60_000 });
+  await waitForHydration(staff, { timeout: 60_000 });
   const ticket = ticketPath.split('/').pop();
   const card = staff.locator(`article[data-ticket="${ticket}"]`);
   await card.waitFor();

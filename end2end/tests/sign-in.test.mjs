@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { startKiln, launchChromium, screenshotDir } from '../support/kiln.mjs';
+import { startKiln, launchChromium, screenshotDir, waitForHydration } from '../support/kiln.mjs';
 
 let kiln;
 let browser;
@@ -39,7 +39,7 @@ test('staff sign in on the hydrated page, land on their first function page, and
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
 
   await page.goto(`${kiln.url}/login`);
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(page);
   await signIn(page, 'owner@fenwick.example', 'wrong-password-123');
   await page.getByRole('alert').waitFor();
   assert.match(await page.getByRole('alert').innerText(), /the email address or the password is wrong/);
@@ -79,7 +79,7 @@ test('a shopper signs in and lands on the storefront, greeted by name in the hea
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   await page.goto(`${kiln.url}/login`);
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(page);
   await signIn(page, 'shopper@fenwick.example', 'fenwick-demo-shopper');
   await page.waitForURL(`${kiln.url}/`);
   const greeting = page.locator('header [data-signed-in="true"]');
@@ -94,7 +94,7 @@ test('a new shopper signs up on the hydrated page and is signed in on the storef
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   await page.goto(`${kiln.url}/signup`);
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(page);
   await page.getByLabel('Your name').fill('Wren Hollis');
   await page.getByLabel('Email address').fill('wren@example.com');
   await page.getByLabel('Password').fill('short');
@@ -119,7 +119,7 @@ test('a dealer signs in and lands on its portal with its own trade prices', asyn
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   await page.goto(`${kiln.url}/login`);
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(page);
   await signIn(page, 'orders@clayandcup.example', 'fenwick-demo-dealer-a');
   await page.waitForURL(`${kiln.url}/portal`);
   await page.locator('[data-field=company]').waitFor();

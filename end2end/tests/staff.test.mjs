@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { startKiln, launchChromium, screenshotDir, signIn as signInAt } from '../support/kiln.mjs';
+import { startKiln, launchChromium, screenshotDir, signIn as signInAt, waitForHydration } from '../support/kiln.mjs';
 
 let kiln;
 let browser;
@@ -67,7 +67,7 @@ test('the owner lands on the Business Overview, moves between pages without relo
 
   await signIn(page, 'owner@fenwick.example', 'fenwick-demo-owner');
   await page.waitForURL(`${kiln.url}/staff/overview`);
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(page);
   // The address changes as soon as the sign-in answers; the page follows
   // once its code (a lazily loaded part of the WebAssembly) has arrived.
   await page.getByRole('heading', { level: 1, name: 'Business Overview' }).waitFor();
@@ -133,7 +133,7 @@ test('a change request raised on a function page is triaged on the Platform Mana
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   await page.goto(`${kiln.url}/staff/category`);
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(page);
 
   await page.getByText('Raise a change request', { exact: true }).click();
   await page.getByLabel('What should change').fill('Show margin per product');
@@ -210,7 +210,7 @@ test('Category Management charts six months of revenue, margin and units from th
   await page.screenshot({ path: path.join(screenshotDir, 'staff-category-performance.png'), fullPage: true });
 
   // The catalog sorts by price, cheapest first, then dearest first.
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(page);
   const catalog = page.locator('[data-table="catalog"]');
   const prices = async () =>
     (await catalog.locator('tbody tr td:nth-child(5)').allInnerTexts()).map((price) => Number(price.replace(/[^0-9.]/g, '')));
@@ -246,7 +246,7 @@ test('the Database Manager searches the event log by type and stream and reads o
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   await page.goto(`${kiln.url}/staff/database-manager`);
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(page);
   await page.locator('[data-link="event-log"]').click();
   await page.waitForURL(`${kiln.url}/staff/database-manager/events`);
   await page.getByRole('heading', { level: 1, name: 'Event log' }).waitFor();
@@ -290,7 +290,7 @@ test('an administrator issues an API token from the Platform Manager page, sees 
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   await page.goto(`${kiln.url}/staff/platform-manager`);
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(page);
   const form = page.locator('[data-form="issue-token"]');
 
   // Without a holder the server refuses, and says why.
@@ -320,7 +320,7 @@ test('an administrator issues an API token from the Platform Manager page, sees 
   // page is opened anew: the revocation's own event reloads it once more,
   // which could empty the form between filling it and sending it.)
   await page.goto(`${kiln.url}/staff/platform-manager`);
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(page);
   const roles = page.locator('[data-form="role-change"]');
   await roles.getByLabel("Staff member's email").fill('potter@fenwick.example');
   await roles.getByLabel('Role').selectOption('customers:view');
@@ -344,7 +344,7 @@ test('an event an integrity check flags waits in the quarantine until a person r
   assert.match(await kiln.checkIntegrity(), /product PLN-HANG-5 is listed at 0 minor units/);
 
   await page.goto(`${kiln.url}/staff/database-manager`);
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(page);
   assert.equal(await metric(page, 'quarantined').innerText(), '1');
   const card = page.locator('[data-anomaly]');
   await card.waitFor();
@@ -373,7 +373,7 @@ test('an agent proposes a base price through the API, the card appears live, and
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   await page.goto(`${kiln.url}/staff/category`);
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(page);
   await page.locator('[data-section="decisions"]').waitFor();
   assert.equal(await metric(page, 'decisions-waiting').innerText(), '0');
   await page.evaluate(() => { window.kilnNoReload = true; });
@@ -463,7 +463,7 @@ test('a price typed ten times too high waits in the quarantine, and the shop kee
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   await page.goto(`${kiln.url}/staff/category`);
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(page);
   // The pasta bowl is $26.00; someone types 2600 for 26.00.
   const form = page.locator('[data-form="base-price"]');
   await form.getByLabel('Product').selectOption('TBL-PASTA-8');
@@ -478,7 +478,7 @@ test('a price typed ten times too high waits in the quarantine, and the shop kee
   await shop.getByText('$26.00').first().waitFor();
 
   await page.goto(`${kiln.url}/staff/database-manager`);
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(page);
   assert.equal(await metric(page, 'held-back').innerText(), '1');
   const card = page.locator('[data-anomaly]', { hasText: 'TBL-PASTA-8' });
   await card.waitFor();
@@ -504,7 +504,7 @@ test('a non-conformance raised on the Quality page is listed there and counted o
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   await page.goto(`${kiln.url}/staff/quality`);
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(page);
   assert.equal(await page.locator('[data-field="status"]').innerText(), 'Live');
 
   await page.getByLabel('Source').selectOption('supplier');

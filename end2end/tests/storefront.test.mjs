@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { startKiln, launchChromium, screenshotDir } from '../support/kiln.mjs';
+import { startKiln, launchChromium, screenshotDir, waitForHydration } from '../support/kiln.mjs';
 
 let kiln;
 let browser;
@@ -37,7 +37,7 @@ test('the home page hydrates, and choosing a collection fetches its products fro
   });
 
   await page.goto(kiln.url);
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(page);
   assert.equal(await page.locator('h1').innerText(), 'Made by hand, fired in our kiln, used every day.');
   assert.deepEqual([...new Set(await productCollections(page))], ['mugs', 'planters', 'tableware']);
   await page.screenshot({ path: path.join(screenshotDir, 'home.png'), fullPage: true });
@@ -108,7 +108,7 @@ test('a product with options offers each one with its price and stock, and choos
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   await page.goto(`${kiln.url}/shop/PLN-TERRA-6`);
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(page);
   await page.evaluate(() => {
     window.kilnSameDocument = true;
   });

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { startKiln, launchChromium, screenshotDir, signIn as signInAt } from '../support/kiln.mjs';
+import { startKiln, launchChromium, screenshotDir, signIn as signInAt, waitForHydration } from '../support/kiln.mjs';
 
 let kiln;
 let browser;
@@ -49,7 +49,7 @@ test('a shopper opens a support ticket and staff answer it', async () => {
   const staff = await signIn(staffContext, 'owner@fenwick.example', 'fenwick-demo-owner');
   staff.on('pageerror', (error) => problems.push(`staff page error: ${error.message}`));
   await staff.goto(`${kiln.url}/staff/customers`);
-  await staff.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  await waitForHydration(staff);
   const card = staff.locator(`article[data-ticket="${ticket}"]`);
   await card.waitFor();
   assert.match(await card.innerText(), /A mug arrived chipped/);
