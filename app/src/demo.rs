@@ -2,14 +2,14 @@
 //! sells mugs, planters and tableware. Loaded through the same commands a
 //! person would send, so every projection is derived exactly as in real use.
 
-use crate::event::Actor;
 use crate::functions::category::{
     decide::{CategoryCommand, IntroduceProduct},
     events::{Collection, Sku},
     service::{self, CatalogServiceError},
 };
-use crate::money::{Currency, Money};
 use crate::store::{EventStore, StoreError};
+use kiln_core::event::Actor;
+use kiln_core::money::{Currency, Money};
 
 /// What loading the demo business did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -375,8 +375,9 @@ pub struct DemoLoginError {
 /// the way the sign-up page does. Loaded after [`load_demo_business`],
 /// into the same fresh database. Returns how many logins it made.
 pub async fn load_demo_logins(store: &EventStore) -> Result<usize, DemoLoginError> {
-    use crate::access::{Email, password::Password};
+    use crate::access::password::Password;
     use crate::functions::platform_manager::{events::Role, service};
+    use kiln_core::identity::Email;
 
     for &(email, name, roles, password) in DEMO_STAFF {
         let failed =
@@ -425,9 +426,10 @@ async fn load_demo_dealer(
     tier: &str,
     password: &str,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    use crate::access::{Email, password::Password};
+    use crate::access::password::Password;
     use crate::functions::customers::{events::DealerTier, service as dealers};
     use crate::functions::platform_manager::service;
+    use kiln_core::identity::Email;
 
     let application = dealers::submit_application(
         store,
@@ -514,14 +516,14 @@ pub struct DemoHistory {
 /// as available is the catalog's `on_hand`.
 pub async fn load_demo_history(
     store: &EventStore,
-    tax_rate: crate::money::TaxRate,
+    tax_rate: kiln_core::money::TaxRate,
 ) -> Result<DemoHistory, Box<dyn std::error::Error + Send + Sync>> {
-    use crate::access::Email;
     use crate::functions::customers::decide::{PlaceOrder, PriceList};
     use crate::functions::customers::events::{
         Buyer, DealerTier, OrderId, PaymentMethod, ShippingAddress, ShippingOption,
     };
     use crate::functions::customers::service as customers;
+    use kiln_core::identity::Email;
     let order_id = OrderId::generate;
     // A fixed walk through the catalog, so every load tells the same story.
     let product = |step: usize| CATALOG[(step * 7 + 3) % CATALOG.len()].sku;
@@ -677,7 +679,8 @@ mod tests {
 
     store_tests! {
         async fn every_demo_login_signs_in_with_its_documented_password(store) {
-            use crate::access::{Email, password::Password};
+            use kiln_core::identity::Email;
+            use crate::access::password::Password;
             use crate::functions::platform_manager::service::check_sign_in;
 
             load_demo_business(&store).await.expect("demo business");

@@ -1,13 +1,12 @@
 //! The pieces every short form of the public site is made of (sign-in,
-//! sign-up, password, dealer application): a labelled field, the refusal
-//! of a server function, a notice read from the address, the button, and
-//! the page around them. Forms post to server functions and work without
-//! JavaScript.
+//! sign-up, password, dealer application) and of the staff pages' forms: a
+//! labelled field, the refusal of a server function, a notice read from
+//! the address, and the button. (The page around the public site's short
+//! forms is the storefront's `FormPage`.) Forms post to server functions
+//! and work without JavaScript.
 
 use crate::error::KilnError;
-use crate::storefront::{SiteFooter, SiteHeader};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// One labelled, required input.
@@ -107,26 +106,5 @@ pub fn Submit(
         >
             {label}
         </button>
-    }
-}
-
-/// The page around a short form: header, title, lead text, footer.
-#[component]
-pub fn FormPage(
-    /// The page title and heading.
-    title: &'static str,
-    /// The sentence under the heading.
-    lead: &'static str,
-    children: Children,
-) -> impl IntoView {
-    view! {
-        <Title text=title />
-        <SiteHeader />
-        <main class="mx-auto max-w-md px-6 py-20">
-            <h1 class="font-serif text-4xl text-stone-900">{title}</h1>
-            <p class="mt-4 text-stone-600">{lead}</p>
-            {children()}
-        </main>
-        <SiteFooter />
     }
 }

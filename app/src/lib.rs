@@ -9,6 +9,8 @@
 
 pub mod access;
 pub mod account;
+#[cfg(feature = "ssr")]
+pub(crate) mod caller;
 pub mod content_security;
 pub mod error;
 pub mod forms;

@@ -13,7 +13,7 @@
 //! Management's `pay_order_by_card`), so a failed or lost charge never
 //! loses the order.
 
-use crate::money::Money;
+use kiln_core::money::Money;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -305,7 +305,7 @@ pub(crate) mod fake_stripe {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::money::Currency;
+    use kiln_core::money::Currency;
 
     fn charge(payment_method: &str, key: &str) -> CardCharge {
         CardCharge {

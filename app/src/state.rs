@@ -2,9 +2,10 @@
 //! context: one `AppState(Arc<App>)`, cloned cheaply per request.
 
 use crate::account::limits::SignInLimits;
-use crate::functions::database_manager::service::Rebuilds;
-use crate::money::TaxRate;
+use crate::functions::database_manager::rebuilds::Rebuilds;
+use crate::functions::descriptor::FunctionDescriptor;
 use crate::store::EventStore;
+use kiln_core::money::TaxRate;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
@@ -33,6 +34,10 @@ pub struct App {
     pub sales_tax: TaxRate,
     /// How orders are paid online: bank transfer (no card) by default.
     pub payments: Arc<dyn crate::payments::PaymentGateway>,
+    /// The functions Kiln is built with (`app::functions::BUILT`, passed in
+    /// by the server): the console's menu and whatever else below the
+    /// list of functions needs to know which are built read it here.
+    pub functions: &'static [&'static FunctionDescriptor],
 }
 
 impl AppState {
@@ -46,6 +51,7 @@ impl AppState {
         secure_cookies: bool,
         sales_tax: TaxRate,
         payments: Arc<dyn crate::payments::PaymentGateway>,
+        functions: &'static [&'static FunctionDescriptor],
     ) -> Self {
         AppState(Arc::new(App {
             store,
@@ -56,6 +62,7 @@ impl AppState {
             secure_cookies,
             sales_tax,
             payments,
+            functions,
         }))
     }
 
@@ -95,6 +102,15 @@ impl AppState {
     }
 
     /// Projection rebuilds (one at a time, with published progress).
+    /// Whether `function` is built (it has a descriptor among
+    /// [`App::functions`]).
+    pub fn page_built(&self, function: kiln_core::function::BusinessFunction) -> bool {
+        self.0
+            .functions
+            .iter()
+            .any(|descriptor| descriptor.function == function)
+    }
+
     pub fn rebuilds(&self) -> &Rebuilds {
         &self.0.rebuilds
     }

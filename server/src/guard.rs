@@ -5,7 +5,8 @@
 //! message when [`authorize`] says no. Allowed requests carry the
 //! principal in their extensions for the handlers.
 
-use app::access::table::{self, Method};
+use app::access::route::Method;
+use app::access::table;
 use app::access::{AccountId, ClientAddress, Denial, Principal, authorize};
 use app::account::SESSION_ACCOUNT_KEY;
 use app::functions::platform_manager::{projection, service};

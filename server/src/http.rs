@@ -4,17 +4,16 @@
 use crate::client_address::TrustedProxies;
 use crate::requests::RequestLimits;
 use crate::sessions::KilnSessionStore;
-use app::access::table::{self, Method};
+use app::access::route::Method;
+use app::access::table;
 use app::functions::BusinessFunction;
 use app::functions::database_manager::{
     self,
     service::EventSearchError,
     view::{EventQuery, RebuildUpdate},
 };
-use app::staff::{
-    self,
-    view::{FunctionListing, TableQuery},
-};
+use app::functions::view::{self, FunctionListing, TableQuery};
+use app::staff;
 use app::state::AppState;
 use app::store::{RecordedEvent, catalog};
 use app::{App, shell};
@@ -375,7 +374,7 @@ async fn function_index() -> Json<Vec<FunctionListing>> {
     Json(
         BusinessFunction::ALL
             .into_iter()
-            .map(FunctionListing::of)
+            .map(staff::service::function_listing)
             .collect(),
     )
 }
@@ -432,7 +431,7 @@ async fn function_table(
             return json_error(
                 StatusCode::BAD_REQUEST,
                 "rejected",
-                staff::view::quoted(&rejection.body_text()),
+                view::quoted(&rejection.body_text()),
             );
         }
     };
@@ -455,7 +454,7 @@ async fn function_table(
             format!(
                 "{} has no table “{}”; its tables are: {}",
                 function.title(),
-                staff::view::quoted(&key),
+                view::quoted(&key),
                 if known.is_empty() {
                     "none".to_owned()
                 } else {
@@ -517,7 +516,7 @@ fn live_stream(
                     .event(event.event_type.clone())
                     .json_data(&event),
                 LiveForm::FeedRows => {
-                    Event::default().json_data(staff::service::feed_entry(&event))
+                    Event::default().json_data(view::FeedEntry::of(&event))
                 }
             };
             match sse {
@@ -566,7 +565,7 @@ async fn event_search(
             return json_error(
                 StatusCode::BAD_REQUEST,
                 "rejected",
-                staff::view::quoted(&rejection.body_text()),
+                view::quoted(&rejection.body_text()),
             );
         }
     };
@@ -591,10 +590,7 @@ async fn event_detail(State(state): State<AppState>, Path(position): Path<String
         return json_error(
             StatusCode::BAD_REQUEST,
             "rejected",
-            format!(
-                "“{}” is not an event position",
-                staff::view::quoted(&position)
-            ),
+            format!("“{}” is not an event position", view::quoted(&position)),
         );
     };
     match database_manager::service::event_detail(state.store(), position).await {

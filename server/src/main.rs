@@ -81,6 +81,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         args.secure_cookies,
         args.sales_tax_percent,
         payments,
+        app::functions::BUILT,
     );
 
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);

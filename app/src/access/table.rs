@@ -2,64 +2,9 @@
 //! with the requirement its caller must meet. One place to read who may do
 //! what; a test walks the router and fails for any route missing here.
 
+use super::route::{Method, PathPattern, Route, route};
 use super::{Capability, Requirement};
-use crate::functions::BusinessFunction::{self, DatabaseManager};
-
-/// The HTTP method of a route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Method {
-    /// GET (and HEAD).
-    Get,
-    /// POST.
-    Post,
-}
-
-/// How an entry matches a request path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PathPattern {
-    /// Exactly this path.
-    Exact(&'static str),
-    /// Every path starting with this prefix (static files).
-    Prefix(&'static str),
-}
-
-impl PathPattern {
-    /// Whether `path` matches.
-    pub fn matches(self, path: &str) -> bool {
-        match self {
-            PathPattern::Exact(exact) => path == exact,
-            PathPattern::Prefix(prefix) => path.starts_with(prefix),
-        }
-    }
-}
-
-/// One row of the table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Route {
-    /// The method.
-    pub method: Method,
-    /// The path.
-    pub path: PathPattern,
-    /// What its caller must meet.
-    pub required: Requirement,
-    /// What it is, in a few words (for the Platform Manager page).
-    pub purpose: &'static str,
-}
-
-/// A row for an exact path.
-pub const fn route(
-    method: Method,
-    path: &'static str,
-    required: Requirement,
-    purpose: &'static str,
-) -> Route {
-    Route {
-        method,
-        path: PathPattern::Exact(path),
-        required,
-        purpose,
-    }
-}
+use kiln_core::function::BusinessFunction::{self, DatabaseManager};
 
 /// Every route shared by the whole site (each built function's own routes
 /// are in its descriptor: [`every_route`] lists both). Pages are GET;
@@ -520,7 +465,7 @@ pub fn requirement_of(method: Method, path: &str) -> Option<Requirement> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::functions::BusinessFunction::Customers;
+    use kiln_core::function::BusinessFunction::Customers;
 
     #[test]
     fn every_route_is_listed_once() {

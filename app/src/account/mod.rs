@@ -15,6 +15,8 @@ mod pages;
 
 pub use pages::{AccountPage, ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage};
 
+#[cfg(feature = "ssr")]
+use crate::caller::{caller_address, principal, session};
 use crate::error::KilnError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -80,14 +82,6 @@ pub struct AccountView {
     pub roles: Vec<String>,
 }
 
-/// Who is signed in, as the header shows it: nobody, or a name and the
-/// way to their home.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignedInPerson {
-    /// The holder's first name, or their whole name if it has one word.
-    pub name: String,
-}
-
 /// Where a person lands after signing in: shoppers on the storefront,
 /// dealers on their portal, staff on their first function page (their
 /// account page when they may view no function yet).
@@ -98,57 +92,9 @@ fn home_of(principal: &crate::access::Principal) -> String {
         Principal::Consumer { .. } => "/".to_owned(),
         Principal::Dealer { .. } => "/portal".to_owned(),
         Principal::Staff { grants, .. } => grants
-            .first_function()
+            .first_function(crate::functions::page_built)
             .map_or_else(|| "/account".to_owned(), |function| function.page_url()),
         _ => "/account".to_owned(),
-    }
-}
-
-/// The session of the request being served.
-#[cfg(feature = "ssr")]
-pub(crate) async fn session() -> Result<tower_sessions::Session, KilnError> {
-    leptos_axum::extract().await.map_err(|error| {
-        tracing::error!(%error, "the session layer is missing");
-        KilnError::Internal
-    })
-}
-
-/// Who the guard found making the request being served (every server
-/// function and page that needs to know asks here).
-#[cfg(feature = "ssr")]
-pub(crate) async fn principal() -> Result<crate::access::Principal, KilnError> {
-    let axum::Extension(principal) = leptos_axum::extract().await.map_err(|error| {
-        tracing::error!(%error, "the guard did not pass a principal");
-        KilnError::Internal
-    })?;
-    Ok(principal)
-}
-
-/// Who is making the request being served, and who that is in the
-/// metadata of the events it causes (see
-/// [`Principal::actor`](crate::access::Principal::actor)).
-/// Shoppers, dealers and nobody are refused with `refusal`, which says who
-/// may.
-#[cfg(feature = "ssr")]
-pub(crate) async fn acting_principal(
-    refusal: &str,
-) -> Result<(crate::access::Principal, crate::event::Actor), KilnError> {
-    let principal = principal().await?;
-    let actor = principal
-        .actor()
-        .ok_or_else(|| KilnError::Rejected(refusal.to_owned()))?;
-    Ok((principal, actor))
-}
-
-/// The person (a staff member) making the request being served, as the
-/// actor of the events it causes. Everyone else, agents and tokens
-/// included, is refused with `refusal`, which says who may: the commands
-/// that call this are people's, and agents propose instead.
-#[cfg(feature = "ssr")]
-pub(crate) async fn acting_person(refusal: &str) -> Result<crate::event::Actor, KilnError> {
-    match principal().await? {
-        crate::access::Principal::Staff { account, .. } => Ok(crate::event::Actor::user(&account)),
-        _ => Err(KilnError::Rejected(refusal.to_owned())),
     }
 }
 
@@ -159,22 +105,12 @@ fn internal(doing: &str, error: &dyn std::error::Error) -> KilnError {
     KilnError::Internal
 }
 
-/// The caller's address, for the per-address limits: what the server put
-/// in the request ([`crate::access::ClientAddress`]).
-#[cfg(feature = "ssr")]
-pub(crate) async fn caller_address() -> Option<std::net::IpAddr> {
-    leptos_axum::extract::<axum::Extension<crate::access::ClientAddress>>()
-        .await
-        .ok()
-        .map(|axum::Extension(crate::access::ClientAddress(address))| address)
-}
-
 /// Starts a session for `account` (a new session id, so one planted before
 /// is worthless) and sends the browser to its home.
 #[cfg(feature = "ssr")]
 async fn start_session(
     state: &crate::state::AppState,
-    account: &crate::access::AccountId,
+    account: &kiln_core::identity::AccountId,
 ) -> Result<(), KilnError> {
     use crate::functions::platform_manager::projection;
 
@@ -202,10 +138,11 @@ async fn start_session(
 /// `form[password]`).
 #[server(prefix = "/api", endpoint = "account/sign-in")]
 pub async fn sign_in(form: SignInForm) -> Result<(), KilnError> {
-    use crate::access::{Email, password::Password};
+    use crate::access::password::Password;
     use crate::functions::platform_manager::service;
     use crate::state::AppState;
     use crate::store::access_log::{self, AccessKind};
+    use kiln_core::identity::Email;
 
     let state = AppState::from_context()?;
     let address = caller_address().await;
@@ -248,9 +185,10 @@ pub async fn sign_in(form: SignInForm) -> Result<(), KilnError> {
 /// (form fields `form[name]`, `form[email]`, `form[password]`).
 #[server(prefix = "/api", endpoint = "account/sign-up")]
 pub async fn sign_up(form: SignUpForm) -> Result<(), KilnError> {
-    use crate::access::{Email, password::Password};
+    use crate::access::password::Password;
     use crate::functions::platform_manager::service::{self, NewConsumer};
     use crate::state::AppState;
+    use kiln_core::identity::Email;
 
     let state = AppState::from_context()?;
     let email =
@@ -317,34 +255,6 @@ pub async fn current_account() -> Result<AccountView, KilnError> {
     })
 }
 
-/// Who is signed in, for the header: `None` for nobody.
-/// `POST /api/account/signed-in`.
-#[server(prefix = "/api", endpoint = "account/signed-in")]
-pub async fn signed_in() -> Result<Option<SignedInPerson>, KilnError> {
-    use crate::access::Principal;
-    use crate::functions::platform_manager::projection;
-    use crate::state::AppState;
-
-    let state = AppState::from_context()?;
-    let (Principal::Staff { account, .. }
-    | Principal::Consumer { account }
-    | Principal::Dealer { account, .. }) = principal().await?
-    else {
-        return Ok(None);
-    };
-    let signed_in = projection::account(state.store(), &account)
-        .await
-        .map_err(|error| internal("reading the account", &error))?;
-    Ok(signed_in.map(|signed_in| SignedInPerson {
-        name: signed_in
-            .name
-            .split_whitespace()
-            .next()
-            .unwrap_or_default()
-            .to_owned(),
-    }))
-}
-
 /// Changes the signed-in person's password, given the current one, and
 /// sends the browser back to `/account?password=changed`.
 /// `POST /api/account/password` (form fields `form[current]`, `form[new]`).
@@ -386,9 +296,9 @@ pub async fn change_password(form: PasswordChangeForm) -> Result<(), KilnError> 
 /// same either way (a redirect to `/forgot-password?sent=1`). `POST /api/account/reset-request` (`form[email]`).
 #[server(prefix = "/api", endpoint = "account/reset-request")]
 pub async fn request_password_reset(form: ResetRequestForm) -> Result<(), KilnError> {
-    use crate::access::Email;
     use crate::functions::platform_manager::service;
     use crate::state::AppState;
+    use kiln_core::identity::Email;
 
     let state = AppState::from_context()?;
     let email =

@@ -3,7 +3,8 @@
 //! to their server functions, which redirect or come back with a message.
 
 use super::{ChangePassword, RequestPasswordReset, ResetPassword, SignIn, SignOut, SignUp};
-use crate::forms::{Field, FormPage, Notice, Refusal, Submit};
+use crate::forms::{Field, Notice, Refusal, Submit};
+use crate::storefront::FormPage;
 use crate::storefront::{SiteFooter, SiteHeader};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -13,7 +13,7 @@
 //! with the agents and their decision kinds.)
 
 use super::BusinessFunction;
-use crate::staff::view::FunctionPage;
+use crate::functions::view::FunctionPage;
 use leptos::prelude::AnyView;
 
 #[cfg(feature = "ssr")]
@@ -22,10 +22,14 @@ use crate::store::{
     projections::Projector,
 };
 
-/// What fills a function's staff page with its figures and tables.
+/// What fills a function's staff page with its figures and tables. Besides
+/// the store it is given the functions Kiln is built with (the list in
+/// `functions`, which names every function and so cannot be named by one
+/// of them): the Business Overview gathers their figures.
 #[cfg(feature = "ssr")]
 pub type PageFiller = for<'a> fn(
     &'a EventStore,
+    &'static [&'static FunctionDescriptor],
     &'a mut FunctionPage,
 ) -> std::pin::Pin<
     Box<dyn std::future::Future<Output = Result<(), StoreError>> + Send + 'a>,
@@ -38,16 +42,48 @@ pub type PageFiller = for<'a> fn(
 #[derive(Debug, Default)]
 pub struct Headline {
     /// Key figures, as tiles.
-    pub metrics: Vec<crate::staff::view::Metric>,
+    pub metrics: Vec<crate::functions::view::Metric>,
     /// Figures over the months the Overview shows.
-    pub trends: Vec<crate::staff::view::TrendChart>,
+    pub trends: Vec<crate::functions::view::TrendChart>,
     /// Bar charts.
-    pub charts: Vec<crate::staff::view::BarChart>,
+    pub charts: Vec<crate::functions::view::BarChart>,
 }
 
 /// The months the Business Overview charts, oldest first.
 #[cfg(feature = "ssr")]
-pub type Months = [crate::functions::category::service::performance::Month];
+pub type Months = [Month];
+
+/// A calendar month, as the figures of a function's page and of the
+/// Business Overview are summed by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Month {
+    /// `YYYY-MM`, as `order_lines.placed_month`.
+    pub key: String,
+    /// As charts show it, e.g. "Jun 2026".
+    pub label: String,
+}
+
+/// The `count` months up to and including `now`'s, oldest first.
+#[cfg(feature = "ssr")]
+pub fn months_ending(now: chrono::DateTime<chrono::Utc>, count: u32) -> Vec<Month> {
+    use chrono::Datelike;
+    let (year, month) = (now.year(), now.month0());
+    (0..count)
+        .rev()
+        .map(|back| {
+            let index = i64::from(year) * 12 + i64::from(month) - i64::from(back);
+            let (year, month0) = (index.div_euclid(12), index.rem_euclid(12));
+            const NAMES: [&str; 12] = [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ];
+            let name = usize::try_from(month0).map_or("", |m| NAMES[m]);
+            Month {
+                key: format!("{year:04}-{:02}", month0 + 1),
+                label: format!("{name} {year}"),
+            }
+        })
+        .collect()
+}
 
 /// What works out a function's [`Headline`] for the months shown.
 #[cfg(feature = "ssr")]
@@ -70,7 +106,7 @@ pub struct FunctionDescriptor {
     /// `/staff/<slug>/`), with what their callers must meet: its rows of
     /// the authorisation table. (Every function's page, JSON and live
     /// events are `access::table::FUNCTION_ROUTES`, shared by all.)
-    pub routes: &'static [crate::access::table::Route],
+    pub routes: &'static [crate::access::route::Route],
     /// Its event enum, when it posts events (the log's schema of it).
     #[cfg(feature = "ssr")]
     pub events: Option<fn() -> EventFamily>,
@@ -96,6 +132,17 @@ pub struct FunctionDescriptor {
     pub closing_controls: Option<PageControls>,
 }
 
+// Its fields are functions and tables; the function it describes says
+// which one it is.
+impl std::fmt::Debug for FunctionDescriptor {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("FunctionDescriptor")
+            .field("function", &self.function)
+            .finish_non_exhaustive()
+    }
+}
+
 impl FunctionDescriptor {
     /// A descriptor of `function` declaring nothing yet: no routes, events,
     /// tables, checks or controls, and a page its service adds nothing to.
@@ -114,7 +161,7 @@ impl FunctionDescriptor {
             #[cfg(feature = "ssr")]
             event_checks: &[],
             #[cfg(feature = "ssr")]
-            fill_page: |_, _| Box::pin(async { Ok(()) }),
+            fill_page: |_, _, _| Box::pin(async { Ok(()) }),
             #[cfg(feature = "ssr")]
             headline: None,
             controls: None,

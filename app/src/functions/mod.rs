@@ -17,6 +17,7 @@ pub mod fulfillment;
 pub mod overview;
 pub mod platform_manager;
 pub mod quality;
+pub mod view;
 
 pub use descriptor::FunctionDescriptor;
 pub use kiln_core::function::{BusinessFunction, FunctionGroup};

@@ -7,7 +7,7 @@
 use super::{SiteFooter, SiteHeader};
 use crate::error::KilnError;
 use crate::functions::customers::events::{OrderLine, ShippingAddress};
-use crate::money::{Money, TaxRate};
+use kiln_core::money::{Money, TaxRate};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;

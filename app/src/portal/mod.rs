@@ -26,7 +26,7 @@ pub use pages::{DealerApplyPage, PortalPage};
 use crate::storefront::{SiteFooter, SiteHeader};
 
 use crate::error::KilnError;
-use crate::money::Money;
+use kiln_core::money::Money;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -66,9 +66,14 @@ pub struct DealerPriceLine {
 
 /// The signed-in dealer's account and company, or a refusal for anyone else.
 #[cfg(feature = "ssr")]
-async fn dealer_principal()
--> Result<(crate::access::AccountId, crate::access::CompanyId), KilnError> {
-    match crate::account::principal().await? {
+async fn dealer_principal() -> Result<
+    (
+        kiln_core::identity::AccountId,
+        kiln_core::identity::CompanyId,
+    ),
+    KilnError,
+> {
+    match crate::caller::principal().await? {
         crate::access::Principal::Dealer { account, company } => Ok((account, company)),
         _ => Err(KilnError::Rejected(
             "only dealer accounts use the dealer portal".into(),
@@ -87,7 +92,7 @@ fn internal(doing: &str, error: &dyn std::error::Error) -> KilnError {
 #[cfg(feature = "ssr")]
 async fn dealer_company(
     state: &crate::state::AppState,
-    company: &crate::access::CompanyId,
+    company: &kiln_core::identity::CompanyId,
 ) -> Result<crate::functions::customers::projection::DealerCompany, KilnError> {
     crate::functions::customers::projection::dealer_company(state.store(), company)
         .await
@@ -100,7 +105,7 @@ async fn dealer_company(
 #[cfg(feature = "ssr")]
 async fn price_list_of(
     state: &crate::state::AppState,
-    company: &crate::access::CompanyId,
+    company: &kiln_core::identity::CompanyId,
 ) -> Result<
     (
         DealerPriceList,

@@ -44,7 +44,9 @@ pub async fn quick_order() -> Result<QuickOrderView, KilnError> {
     let currency = price_list
         .lines
         .first()
-        .map_or(crate::money::Currency::Usd, |line| line.base_price.currency);
+        .map_or(kiln_core::money::Currency::Usd, |line| {
+            line.base_price.currency
+        });
     Ok(QuickOrderView {
         price_list,
         order: OrderId::generate().to_string(),
@@ -64,7 +66,6 @@ pub async fn quick_order() -> Result<QuickOrderView, KilnError> {
 /// `form[country]`, `form[shipping]`).
 #[server(prefix = "/api", endpoint = "portal/order")]
 pub async fn place_dealer_order(form: DealerOrderForm) -> Result<(), KilnError> {
-    use crate::event::Actor;
     use crate::functions::category::events::Sku;
     use crate::functions::customers::decide::{PlaceOrder, PriceList};
     use crate::functions::customers::events::{
@@ -73,6 +74,7 @@ pub async fn place_dealer_order(form: DealerOrderForm) -> Result<(), KilnError> 
     use crate::functions::customers::order_sheet::{read_order_sheet, read_quantity};
     use crate::functions::customers::service::{self, OrderServiceError};
     use crate::functions::platform_manager::projection as accounts;
+    use kiln_core::event::Actor;
 
     let state = crate::state::AppState::from_context()?;
     let (account, company) = super::dealer_principal().await?;

@@ -2,10 +2,11 @@
 //! history, and the public application form for a trade account. (The
 //! quick order is `super::order`.)
 
-use crate::forms::{Field, FormPage, Notice, Refusal, Submit};
+use crate::forms::{Field, Notice, Refusal, Submit};
 use crate::functions::customers::decide::MAX_MESSAGE_CHARS;
 use crate::functions::customers::endpoints::SubmitDealerApplication;
 use crate::markup::TextArea;
+use crate::storefront::FormPage;
 use crate::storefront::{SiteFooter, SiteHeader};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -2,7 +2,7 @@
 //! over them. The geometry is worked out by [`plot`], a pure function, and
 //! the component only draws what it returns.
 
-use super::view::{SeriesStyle, TrendChart};
+use crate::functions::view::{SeriesStyle, TrendChart};
 use leptos::prelude::*;
 
 /// The drawing's size in SVG units; it scales to its box.
@@ -300,7 +300,7 @@ pub fn source_link(href: String) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::staff::view::{ChartUnit, TrendSeries};
+    use crate::functions::view::{ChartUnit, TrendSeries};
 
     fn chart(series: Vec<TrendSeries>) -> TrendChart {
         TrendChart {

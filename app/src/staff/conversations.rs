@@ -2,8 +2,8 @@
 //! received, as its page shows them (the briefing's inter-agent
 //! communications, displayed beside the decisions they lead to).
 
-use crate::conversation::ConversationThread;
-use crate::functions::BusinessFunction;
+use kiln_core::conversation::ConversationThread;
+use kiln_core::function::BusinessFunction;
 use leptos::prelude::*;
 
 /// The conversations `function`'s agent took part in, newest first.
@@ -49,7 +49,7 @@ fn Thread(thread: ConversationThread, own: BusinessFunction) -> impl IntoView {
         conversation,
         messages,
     } = thread;
-    let stream = super::stream_url(&format!("conversation-{conversation}"));
+    let stream = super::shell::stream_url(&format!("conversation-{conversation}"));
     view! {
         <article class="rounded-xl border border-stone-200 bg-white p-4" data-conversation=conversation.to_string()>
             <div class="flex items-baseline justify-between gap-2 text-xs text-stone-500">

@@ -3,8 +3,8 @@
 //! every function's page; the approve and reject forms are the function's
 //! own (each function carries out its own commands).
 
-use crate::decision::{DecisionCard, DecisionStatus, Risk};
-use crate::functions::BusinessFunction;
+use kiln_core::decision::{DecisionCard, DecisionStatus, Risk};
+use kiln_core::function::BusinessFunction;
 use leptos::prelude::*;
 
 /// The function's decisions: those waiting first, each with its verdict
@@ -92,7 +92,7 @@ fn Card(card: DecisionCard) -> impl IntoView {
         .map(|function| format!("agent:{}", function.slug()))
         .collect::<Vec<_>>()
         .join(", ");
-    let history = super::stream_url(&stream);
+    let history = super::shell::stream_url(&stream);
     let verdict = match (status, decided_by, decided_at) {
         (DecisionStatus::Pending, _, _) => None,
         (_, by, at) => Some(format!(

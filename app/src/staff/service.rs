@@ -2,9 +2,10 @@
 //! function's service, the event feed and the plain statements of what is
 //! not built yet are the same for every function.
 
-use super::view::{FeedEntry, FunctionPage};
-use crate::functions::{BusinessFunction, customers, platform_manager};
+use crate::functions::view::{FeedEntry, FunctionListing, FunctionPage, ListedEndpoint};
+use crate::functions::{customers, platform_manager};
 use crate::store::{EventStore, RecordedEvent, StoreError};
+use kiln_core::function::BusinessFunction;
 
 /// How many events a page's feed shows.
 pub const FEED_LENGTH: i64 = 25;
@@ -67,7 +68,7 @@ pub async fn function_page(
 ) -> Result<FunctionPage, StoreError> {
     let mut page = FunctionPage::of(function);
     if let Some(descriptor) = crate::functions::descriptor(function) {
-        (descriptor.fill_page)(store, &mut page).await?;
+        (descriptor.fill_page)(store, crate::functions::BUILT, &mut page).await?;
     }
     // Customer feedback staff flagged to this function, on the pages of
     // built functions that take feedback (the flags to a function not
@@ -136,30 +137,16 @@ async fn feed(
         .newest_events(function, FEED_LENGTH)
         .await?
         .iter()
-        .map(feed_entry)
+        .map(FeedEntry::of)
         .collect())
-}
-
-/// How a feed shows `event`: who did what, when, in which stream.
-pub fn feed_entry(event: &RecordedEvent) -> FeedEntry {
-    FeedEntry {
-        position: event.position,
-        event_type: event.event_type.clone(),
-        function: event.metadata.function,
-        actor: event.metadata.actor.to_string(),
-        stream: event.stream_id.clone(),
-        recorded_at: event
-            .recorded_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    }
 }
 
 /// The customer feedback flagged to `function`, newest first, as a table.
 async fn flagged_to(
     store: &EventStore,
     function: BusinessFunction,
-) -> Result<crate::staff::view::DataTable, StoreError> {
-    let mut table = crate::staff::view::DataTable::new(
+) -> Result<crate::functions::view::DataTable, StoreError> {
+    let mut table = crate::functions::view::DataTable::new(
         "customer-feedback",
         &format!(
             "Customer feedback flagged here (the newest {})",
@@ -195,4 +182,62 @@ async fn flagged_to(
         ]);
     }
     Ok(table)
+}
+
+/// How `GET /api/functions` lists `function`.
+pub fn function_listing(function: BusinessFunction) -> FunctionListing {
+    FunctionListing {
+        slug: function.slug().to_owned(),
+        title: function.title().to_owned(),
+        group: function.group(),
+        phase: function.phase(),
+        live: crate::functions::page_built(function),
+        page: function.page_url(),
+        json: format!("/api/functions/{}", function.slug()),
+        live_events: format!("/api/functions/{}/live", function.slug()),
+        table_json: format!("/api/functions/{}/tables/{{key}}", function.slug()),
+        agent: function
+            .has_agent()
+            .then(|| format!("agent:{}", function.slug())),
+        endpoints: own_endpoints(function),
+    }
+}
+
+/// The API routes of the authorisation table that belong to `function`:
+/// those needing a capability in it (the shared `/api/functions/…` ones
+/// aside), those under its own `/api/<slug>/` (whatever they need, e.g.
+/// an administrator's), and, for a function with an agent, the routes
+/// only agents use. A route matching by prefix is shown ending in `…`.
+fn own_endpoints(function: BusinessFunction) -> Vec<ListedEndpoint> {
+    use crate::access::Requirement;
+    use crate::access::route::{Method, PathPattern};
+    use crate::access::table::every_route;
+    let own_prefix = format!("/api/{}/", function.slug());
+    every_route()
+        .filter_map(|route| {
+            let path = match route.path {
+                PathPattern::Exact(path) => path.to_owned(),
+                PathPattern::Prefix(prefix) => format!("{prefix}…"),
+            };
+            let belongs = match route.required {
+                Requirement::Function {
+                    function: needed, ..
+                } => needed == function && !path.starts_with("/api/functions"),
+                Requirement::Agent => function.has_agent(),
+                _ => false,
+            };
+            ((belongs && path.starts_with("/api/")) || path.starts_with(&own_prefix)).then(|| {
+                ListedEndpoint {
+                    method: match route.method {
+                        Method::Get => "GET",
+                        Method::Post => "POST",
+                    }
+                    .to_owned(),
+                    path,
+                    needs: route.required.to_string(),
+                    purpose: route.purpose.to_owned(),
+                }
+            })
+        })
+        .collect()
 }

@@ -1,5 +1,5 @@
-use crate::functions::BusinessFunction;
 use crate::store::catalog::*;
+use kiln_core::function::BusinessFunction;
 
 #[test]
 fn the_catalog_lists_product_introduced_with_its_documented_fields_and_table() {

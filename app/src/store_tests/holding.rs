@@ -1,10 +1,10 @@
-use crate::event::Actor;
-use crate::functions::BusinessFunction;
 use crate::store::EventMetadata;
 use crate::store::RecordedEvent;
 use crate::store::holding::*;
 use crate::store::registry::Registry;
 use chrono::{DateTime, Utc};
+use kiln_core::event::Actor;
+use kiln_core::function::BusinessFunction;
 use serde_json::json;
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 use crate::demo::load_demo_business;
-use crate::functions::BusinessFunction;
 use crate::store::integrity::*;
 use crate::testing::store_tests;
+use kiln_core::function::BusinessFunction;
 
 store_tests! {
     async fn the_demo_business_violates_no_invariant(store) {

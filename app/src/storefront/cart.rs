@@ -11,7 +11,7 @@ use super::LoadFailure;
 use crate::error::KilnError;
 use crate::forms::Refusal;
 use crate::functions::category::events::Sku;
-use crate::money::{Money, TaxRate};
+use kiln_core::money::{Money, TaxRate};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -86,7 +86,7 @@ fn parse_quantity(text: &str) -> Result<u32, KilnError> {
 /// The cart in the request's session (empty when there is none).
 #[cfg(feature = "ssr")]
 pub(crate) async fn read_cart() -> Result<Vec<CartItem>, KilnError> {
-    let items = crate::account::session()
+    let items = crate::caller::session()
         .await?
         .get::<Vec<CartItem>>(SESSION_CART_KEY)
         .await
@@ -100,7 +100,7 @@ pub(crate) async fn read_cart() -> Result<Vec<CartItem>, KilnError> {
 /// Keeps `items` as the request's cart.
 #[cfg(feature = "ssr")]
 pub(crate) async fn write_cart(items: &[CartItem]) -> Result<(), KilnError> {
-    crate::account::session()
+    crate::caller::session()
         .await?
         .insert(SESSION_CART_KEY, items)
         .await

@@ -8,7 +8,7 @@ use super::{SiteFooter, SiteHeader};
 use crate::error::KilnError;
 use crate::forms::Refusal;
 use crate::functions::customers::view::CheckoutForm;
-use crate::money::Money;
+use kiln_core::money::Money;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -26,7 +26,7 @@ pub struct ShippingChoice {
 
 impl ShippingChoice {
     /// Every shipping option, cheapest first, priced in `currency`.
-    pub fn every(currency: crate::money::Currency) -> Vec<Self> {
+    pub fn every(currency: kiln_core::money::Currency) -> Vec<Self> {
         crate::functions::customers::events::ShippingOption::ALL
             .into_iter()
             .map(|option| ShippingChoice {
@@ -94,7 +94,7 @@ pub async fn checkout() -> Result<CheckoutView, KilnError> {
 
     let state = AppState::from_context()?;
     let cart = super::cart::priced_cart(&state, super::cart::read_cart().await?).await?;
-    let (known_name, known_email) = match crate::account::principal().await? {
+    let (known_name, known_email) = match crate::caller::principal().await? {
         Principal::Consumer { account } => accounts::account(state.store(), &account)
             .await
             .map_err(|error| {
@@ -107,7 +107,9 @@ pub async fn checkout() -> Result<CheckoutView, KilnError> {
     };
     let currency = cart
         .subtotal
-        .map_or(crate::money::Currency::Usd, |subtotal| subtotal.currency);
+        .map_or(kiln_core::money::Currency::Usd, |subtotal| {
+            subtotal.currency
+        });
     Ok(CheckoutView {
         cart,
         order: OrderId::generate().to_string(),
@@ -124,14 +126,15 @@ pub async fn checkout() -> Result<CheckoutView, KilnError> {
 /// `form[city]`, `form[postcode]`, `form[country]`, `form[shipping]`).
 #[server(prefix = "/api", endpoint = "checkout/place")]
 pub async fn place_order(form: CheckoutForm) -> Result<(), KilnError> {
-    use crate::access::{Email, Principal};
-    use crate::event::Actor;
+    use crate::access::Principal;
     use crate::functions::customers::decide::{PlaceOrder as PlaceOrderCommand, PriceList};
     use crate::functions::customers::events::{
         Buyer, OrderId, PaymentMethod, ShippingAddress, ShippingOption,
     };
     use crate::functions::customers::service::{self, OrderServiceError};
     use crate::state::AppState;
+    use kiln_core::event::Actor;
+    use kiln_core::identity::Email;
 
     let state = AppState::from_context()?;
     let rejected = |error: &dyn std::error::Error| KilnError::Rejected(error.to_string());
@@ -152,7 +155,7 @@ pub async fn place_order(form: CheckoutForm) -> Result<(), KilnError> {
     let shipping_option = ShippingOption::from_name(form.shipping.trim())
         .ok_or_else(|| KilnError::Rejected("choose standard or express shipping".to_owned()))?;
     let name = form.name.clone();
-    let (buyer, actor) = match crate::account::principal().await? {
+    let (buyer, actor) = match crate::caller::principal().await? {
         Principal::Consumer { account } => (
             Buyer::Consumer {
                 account: account.clone(),

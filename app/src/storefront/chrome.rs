@@ -1,12 +1,55 @@
-//! The header and footer every storefront page shares.
+//! The header and footer every storefront page shares, and the page
+//! around the site's short forms (sign-in, sign-up, dealer application).
 
+use crate::error::KilnError;
 use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+/// Who is signed in, as the header shows it: nobody, or a name and the
+/// way to their home.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedInPerson {
+    /// The holder's first name, or their whole name if it has one word.
+    pub name: String,
+}
+
+/// Who is signed in, for the header: `None` for nobody.
+/// `POST /api/account/signed-in`.
+#[server(prefix = "/api", endpoint = "account/signed-in")]
+pub async fn signed_in() -> Result<Option<SignedInPerson>, KilnError> {
+    use crate::access::Principal;
+    use crate::functions::platform_manager::projection;
+    use crate::state::AppState;
+
+    let state = AppState::from_context()?;
+    let (Principal::Staff { account, .. }
+    | Principal::Consumer { account }
+    | Principal::Dealer { account, .. }) = crate::caller::principal().await?
+    else {
+        return Ok(None);
+    };
+    let signed_in = projection::account(state.store(), &account)
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "reading the account failed");
+            KilnError::Internal
+        })?;
+    Ok(signed_in.map(|signed_in| SignedInPerson {
+        name: signed_in
+            .name
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+    }))
+}
 
 /// The top bar: the company's name, the shop, and either a way to sign in
 /// or the signed-in person's name, leading to their account.
 #[component]
 pub fn SiteHeader() -> impl IntoView {
-    let signed_in = Resource::new(|| (), |()| crate::account::signed_in());
+    let signed_in = Resource::new(|| (), |()| signed_in());
     view! {
         <header class="border-b border-stone-200 bg-stone-50/90">
             <div class="mx-auto flex max-w-6xl items-center justify-between px-6 py-4">
@@ -80,5 +123,26 @@ pub fn SiteFooter() -> impl IntoView {
                 <p>"Runs on Kiln"</p>
             </div>
         </footer>
+    }
+}
+
+/// The page around a short form: header, title, lead text, footer.
+#[component]
+pub fn FormPage(
+    /// The page title and heading.
+    title: &'static str,
+    /// The sentence under the heading.
+    lead: &'static str,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <Title text=title />
+        <SiteHeader />
+        <main class="mx-auto max-w-md px-6 py-20">
+            <h1 class="font-serif text-4xl text-stone-900">{title}</h1>
+            <p class="mt-4 text-stone-600">{lead}</p>
+            {children()}
+        </main>
+        <SiteFooter />
     }
 }

@@ -26,7 +26,7 @@ pub use product::{ProductPage, StorefrontProduct};
 pub use products::{ListStorefrontProducts, list_storefront_products};
 pub use support::{MyTickets, OpenTicket, ReplyToTicket, SupportPage, SupportTicket, TicketPage};
 
-pub use chrome::{SiteFooter, SiteHeader};
+pub use chrome::{FormPage, SiteFooter, SiteHeader};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -44,9 +44,9 @@ pub async fn track_order(order: String) -> Result<Option<OrderView>, KilnError> 
 /// `form[payment_method]`).
 #[server(prefix = "/api", endpoint = "orders/pay")]
 pub async fn pay_by_card(form: CardPaymentForm) -> Result<(), KilnError> {
-    use crate::event::Actor;
     use crate::functions::customers::events::OrderId;
     use crate::functions::customers::service::{self, CardPayment, PaymentServiceError};
+    use kiln_core::event::Actor;
 
     let state = crate::state::AppState::from_context()?;
     let order = OrderId::parse(form.order.trim())
@@ -102,7 +102,7 @@ pub async fn my_orders() -> Result<Vec<OrderSummary>, KilnError> {
     use crate::functions::customers::projection::{self, OrderOwner};
 
     let state = crate::state::AppState::from_context()?;
-    let Principal::Consumer { account } = crate::account::principal().await? else {
+    let Principal::Consumer { account } = crate::caller::principal().await? else {
         return Err(KilnError::Rejected(
             "order history is for shoppers' accounts; dealers see theirs in the trade portal"
                 .into(),
@@ -279,7 +279,7 @@ fn OrderDetail(order: OrderView) -> impl IntoView {
 fn PaymentTerms(
     payment: crate::functions::customers::events::PaymentMethod,
     paid: bool,
-    total: crate::money::Money,
+    total: kiln_core::money::Money,
     reference: String,
 ) -> impl IntoView {
     use crate::functions::customers::events::{INVOICE_DUE_DAYS, PaymentMethod};

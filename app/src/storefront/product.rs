@@ -6,7 +6,7 @@ use crate::error::KilnError;
 use crate::forms::Refusal;
 use crate::functions::category::view::ProductCard;
 use crate::functions::fulfillment::view::Availability;
-use crate::money::Money;
+use kiln_core::money::Money;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_meta::Title;

@@ -19,10 +19,15 @@ const INPUT: &str = "rounded-lg border border-stone-300 bg-white px-4 py-3 text-
 
 /// The signed-in customer's account and, for a dealer's user, company.
 #[cfg(feature = "ssr")]
-async fn customer()
--> Result<(crate::access::AccountId, Option<crate::access::CompanyId>), KilnError> {
+async fn customer() -> Result<
+    (
+        kiln_core::identity::AccountId,
+        Option<kiln_core::identity::CompanyId>,
+    ),
+    KilnError,
+> {
     use crate::access::Principal;
-    match crate::account::principal().await? {
+    match crate::caller::principal().await? {
         Principal::Consumer { account } => Ok((account, None)),
         Principal::Dealer { account, company } => Ok((account, Some(company))),
         _ => Err(KilnError::Rejected(
@@ -62,11 +67,11 @@ pub async fn my_tickets() -> Result<Vec<TicketSummary>, KilnError> {
 /// `POST /api/support/open` (form fields `form[subject]`, `form[message]`).
 #[server(prefix = "/api", endpoint = "support/open")]
 pub async fn open_ticket(form: TicketForm) -> Result<(), KilnError> {
-    use crate::event::Actor;
     use crate::functions::customers::decide::TicketCommand;
     use crate::functions::customers::events::{TicketCustomer, TicketId};
     use crate::functions::customers::service;
     use crate::functions::platform_manager::projection as accounts;
+    use kiln_core::event::Actor;
 
     let state = crate::state::AppState::from_context()?;
     let (account, company) = customer().await?;
@@ -116,11 +121,11 @@ pub async fn support_ticket(ticket: String) -> Result<Option<TicketView>, KilnEr
 /// `POST /api/support/reply` (form fields `form[ticket]`, `form[message]`).
 #[server(prefix = "/api", endpoint = "support/reply")]
 pub async fn reply_to_ticket(form: TicketReplyForm) -> Result<(), KilnError> {
-    use crate::event::Actor;
     use crate::functions::customers::decide::TicketCommand;
     use crate::functions::customers::events::{TicketId, TicketParty};
     use crate::functions::customers::service;
     use crate::functions::platform_manager::projection as accounts;
+    use kiln_core::event::Actor;
 
     let state = crate::state::AppState::from_context()?;
     let (account, _) = customer().await?;

@@ -2,7 +2,8 @@
 //! guard's 401 and 403 answers, cross-site requests and security headers.
 
 use crate::support::{TestApp, spawn_app};
-use app::access::table::{self, FUNCTION_ROUTES, Method, PathPattern};
+use app::access::route::{Method, PathPattern};
+use app::access::table::{self, FUNCTION_ROUTES};
 use app::access::{Denial, Principal, Requirement, authorize};
 use app::functions::BusinessFunction;
 use serde_json::Value;

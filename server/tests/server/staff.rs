@@ -8,7 +8,7 @@ use app::event::Actor;
 use app::functions::BusinessFunction;
 use app::functions::platform_manager::events::{Role, TokenHolder};
 use app::functions::platform_manager::{projection, service};
-use app::staff::view::FunctionPage;
+use app::functions::view::FunctionPage;
 
 /// The text of the element following `marker` in `html`, with Leptos'
 /// hydration comments taken out.
@@ -181,7 +181,7 @@ async fn every_figure_on_a_function_page_equals_its_json() {
         for chart in &json.trends {
             for series in &chart.series {
                 for (period, value) in chart.periods.iter().zip(&series.values) {
-                    if series.style == app::staff::view::SeriesStyle::Bars && *value == 0 {
+                    if series.style == app::functions::view::SeriesStyle::Bars && *value == 0 {
                         continue;
                     }
                     let title = app::staff::chart::point_title(
@@ -1097,7 +1097,7 @@ async fn the_event_log_is_searched_by_type_and_read_event_by_event_as_json_and_a
 
 #[tokio::test]
 async fn a_function_table_is_filtered_sorted_and_paged_as_json_from_the_same_rows_as_its_page() {
-    use app::staff::view::{TablePage, TableQuery};
+    use app::functions::view::{TablePage, TableQuery};
 
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
@@ -1118,7 +1118,7 @@ async fn a_function_table_is_filtered_sorted_and_paged_as_json_from_the_same_row
     let expected = catalog
         .page(&TableQuery {
             sort: "Base price".into(),
-            order: app::staff::view::SortOrder::Desc,
+            order: app::functions::view::SortOrder::Desc,
             per_page: 5,
             page: 2,
             ..TableQuery::default()

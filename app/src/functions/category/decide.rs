@@ -9,11 +9,11 @@ use super::events::{
     BasePriceChanged, CategoryEvent, Collection, MarketPriceNoted, ProductDelisted,
     ProductIntroduced, ProductRelisted, ProductRevised, Sku, Variant,
 };
-use crate::decision::{
+use kiln_core::decision::{
     DecisionError, DecisionId, DecisionStatus, Proposal, Verdict, checked_proposal, checked_verdict,
 };
-use crate::functions::BusinessFunction;
-use crate::money::Money;
+use kiln_core::function::BusinessFunction;
+use kiln_core::money::Money;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -725,8 +725,8 @@ fn introduce_product(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decision::DecisionVerdict;
-    use crate::money::Currency;
+    use kiln_core::decision::DecisionVerdict;
+    use kiln_core::money::Currency;
 
     fn sku() -> Sku {
         Sku::parse("MUG-SPECKLE-12").expect("test SKU is valid")
@@ -1166,7 +1166,7 @@ mod tests {
             reasoning: String::new(),
             agents_involved: vec![],
             data_considered: vec![],
-            risk: crate::decision::Risk::Low,
+            risk: kiln_core::decision::Risk::Low,
         }
     }
 

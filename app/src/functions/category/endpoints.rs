@@ -11,14 +11,14 @@
 use super::view::{
     BasePriceForm, DecisionVerdictForm, ListingForm, MarketNoteForm, PriceProposalForm, ProductForm,
 };
-use crate::decision::DecisionId;
 use crate::error::KilnError;
+use kiln_core::decision::DecisionId;
 use leptos::prelude::*;
 
 /// The staff member making the request, as the actor of its events.
 #[cfg(feature = "ssr")]
-async fn acting_staff() -> Result<crate::event::Actor, KilnError> {
-    crate::account::acting_person("people change the catalog; agents propose").await
+async fn acting_staff() -> Result<kiln_core::event::Actor, KilnError> {
+    crate::caller::acting_person("people change the catalog; agents propose").await
 }
 
 /// The SKU typed or chosen in a form.
@@ -171,7 +171,7 @@ pub async fn relist_product(form: ListingForm) -> Result<(), KilnError> {
 pub async fn propose_base_price(form: PriceProposalForm) -> Result<DecisionId, KilnError> {
     let state = crate::state::AppState::from_context()?;
     let (_, actor) =
-        crate::account::acting_principal("proposals come from staff and agents").await?;
+        crate::caller::acting_principal("proposals come from staff and agents").await?;
     let decision = super::service::propose_price_change(state.store(), actor, form)
         .await
         .map_err(to_kiln_error)?;
@@ -193,8 +193,8 @@ pub async fn decide_price_proposal(form: DecisionVerdictForm) -> Result<(), Kiln
         .map_err(to_kiln_error)?;
     let outcome = match verdict {
         _ if appended.is_held() => "held",
-        crate::decision::Verdict::Approve => "approved",
-        crate::decision::Verdict::Reject => "rejected",
+        kiln_core::decision::Verdict::Approve => "approved",
+        kiln_core::decision::Verdict::Reject => "rejected",
     };
     leptos_axum::redirect(&format!("/staff/category?decision={outcome}"));
     Ok(())

@@ -1,8 +1,8 @@
 //! What Category Management records in the event log.
 
-use crate::decision::{DecisionVerdict, Proposal};
-use crate::event::StreamId;
-use crate::money::Money;
+use kiln_core::decision::{DecisionVerdict, Proposal};
+use kiln_core::event::StreamId;
+use kiln_core::money::Money;
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
 
@@ -361,7 +361,7 @@ impl FromStr for Collection {
     }
 }
 
-crate::event::tagged_events!(
+kiln_core::event::tagged_events!(
     CategoryEvent,
     Category,
     schema 1,

@@ -21,7 +21,7 @@ pub mod projection;
 pub mod service;
 
 /// Category Management, as the rest of Kiln knows it.
-pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
+pub const FUNCTION: super::descriptor::FunctionDescriptor = super::descriptor::FunctionDescriptor {
     routes: routes::ROUTES,
     #[cfg(feature = "ssr")]
     events: Some(crate::store::catalog::EventFamily::of::<events::CategoryEvent>),
@@ -32,9 +32,9 @@ pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
     #[cfg(feature = "ssr")]
     event_checks: projection::EVENT_CHECKS,
     #[cfg(feature = "ssr")]
-    fill_page: |store, page| Box::pin(service::fill_page(store, page)),
+    fill_page: |store, _built, page| Box::pin(service::fill_page(store, page)),
     #[cfg(feature = "ssr")]
     headline: Some(|store, months| Box::pin(service::headline(store, months))),
     controls: Some(page::controls),
-    ..super::FunctionDescriptor::of(super::BusinessFunction::Category)
+    ..super::descriptor::FunctionDescriptor::of(kiln_core::function::BusinessFunction::Category)
 };

@@ -355,7 +355,7 @@ fn VerdictForm(
 
 /// What Category Management's page shows above its tables: its commands,
 /// offering the page's catalog.
-pub fn controls(page: &crate::staff::view::FunctionPage) -> AnyView {
+pub fn controls(page: &crate::functions::view::FunctionPage) -> AnyView {
     let products = page.catalog.clone();
     view! { <CatalogCommands products /> }.into_any()
 }

@@ -5,14 +5,14 @@ use super::events::{
     ProductRelisted, ProductRevised, Sku, Variant,
 };
 use super::view::{CatalogEntry, MarketNote, PriceChange, ProductCard, StorefrontQuery};
-use crate::decision::{DecisionCard, DecisionId, DecisionStatus, DecisionVerdict, Risk};
-use crate::functions::BusinessFunction;
-use crate::money::{Currency, Money};
 use crate::store::backend::{Connection, PerBackend, per_backend};
 use crate::store::holding::EventCheck;
 use crate::store::integrity::IntegrityCheck;
 use crate::store::projections::{self, Projector, Row, Value, decode, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
+use kiln_core::decision::{DecisionCard, DecisionId, DecisionStatus, DecisionVerdict, Risk};
+use kiln_core::function::BusinessFunction;
+use kiln_core::money::{Currency, Money};
 
 /// The catalog projection: `catalog_products` (every product, listed or
 /// not, at its current base price, with its family and unit cost),

@@ -13,11 +13,11 @@ use super::view::{
     CatalogEntry, DecisionVerdictForm, MarketNoteForm, PriceProposalForm, ProductCard, ProductForm,
     ShopCard, StorefrontQuery,
 };
-use crate::decision::{DecisionError, DecisionId, Proposal, Risk, Verdict};
-use crate::event::Actor;
-use crate::functions::BusinessFunction;
-use crate::money::{Currency, Money};
 use crate::store::{Appended, EventMetadata, EventStore, StoreError};
+use kiln_core::decision::{DecisionError, DecisionId, Proposal, Risk, Verdict};
+use kiln_core::event::Actor;
+use kiln_core::function::BusinessFunction;
+use kiln_core::money::{Currency, Money};
 
 /// Why a catalog command was not carried out.
 #[derive(Debug, thiserror::Error)]
@@ -39,7 +39,7 @@ pub enum CatalogServiceError {
     Family(#[from] InvalidFamilyKey),
     /// A decision id that is not one.
     #[error(transparent)]
-    DecisionId(#[from] crate::decision::InvalidDecisionId),
+    DecisionId(#[from] kiln_core::decision::InvalidDecisionId),
     /// A risk other than low, medium or high.
     #[error("“{text}” is not a risk: use low, medium or high")]
     UnknownRisk {
@@ -230,7 +230,7 @@ pub async fn change_base_price(
     reason: String,
 ) -> Result<Appended, CatalogServiceError> {
     let currency = product_currency(store, &sku).await?;
-    let to = crate::money::Money::parse_amount(price, currency)
+    let to = kiln_core::money::Money::parse_amount(price, currency)
         .map_err(|invalid| CategoryError::InvalidPrice { text: invalid.text })?;
     handle(
         store,
@@ -306,7 +306,7 @@ pub async fn decide_price_proposal(
     form: DecisionVerdictForm,
 ) -> Result<(Verdict, Appended), CatalogServiceError> {
     let decision = DecisionId::parse(form.decision.trim()).map_err(|invalid| {
-        crate::decision::InvalidDecisionId {
+        kiln_core::decision::InvalidDecisionId {
             text: quoted(&invalid.text),
         }
     })?;
@@ -390,9 +390,9 @@ const HISTORY_SHOWN: i64 = 50;
 /// price notes; the price proposals waiting and recently decided.
 pub async fn fill_page(
     store: &EventStore,
-    page: &mut crate::staff::view::FunctionPage,
+    page: &mut crate::functions::view::FunctionPage,
 ) -> Result<(), StoreError> {
-    use crate::staff::view::{DataTable, Metric};
+    use crate::functions::view::{DataTable, Metric};
 
     let catalog = projection::catalog(store).await?;
     let listed = catalog.iter().filter(|entry| entry.listed).count();
@@ -402,7 +402,8 @@ pub async fn fill_page(
         .collect();
     let changes = projection::price_changes(store, HISTORY_SHOWN).await?;
     let notes = projection::market_notes(store, HISTORY_SHOWN).await?;
-    let months = performance::months_ending(chrono::Utc::now(), PERFORMANCE_MONTHS);
+    let months =
+        crate::functions::descriptor::months_ending(chrono::Utc::now(), PERFORMANCE_MONTHS);
     let sales = crate::functions::customers::sales::monthly_sales(
         store,
         months.first().map_or("", |month| month.key.as_str()),
@@ -413,7 +414,7 @@ pub async fn fill_page(
     let waiting = page
         .decisions
         .iter()
-        .filter(|card| card.status == crate::decision::DecisionStatus::Pending)
+        .filter(|card| card.status == kiln_core::decision::DecisionStatus::Pending)
         .count();
     page.metrics = vec![
         Metric::count("listed-products", "Listed products", listed),
@@ -522,40 +523,12 @@ pub mod performance {
     use super::super::events::{Collection, Sku};
     use super::super::view::CatalogEntry;
     use crate::functions::customers::sales::MonthlySales;
-    use crate::money::{Currency, Money};
-    use crate::staff::view::{ChartUnit, DataTable, Metric, SeriesStyle, TrendChart, TrendSeries};
-    use chrono::{DateTime, Datelike, Utc};
+    use crate::functions::descriptor::Month;
+    use crate::functions::view::{
+        ChartUnit, DataTable, Metric, SeriesStyle, TrendChart, TrendSeries,
+    };
+    use kiln_core::money::{Currency, Money};
     use std::collections::HashMap;
-
-    /// A calendar month.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct Month {
-        /// `YYYY-MM`, as `order_lines.placed_month`.
-        pub key: String,
-        /// As charts show it, e.g. "Jun 2026".
-        pub label: String,
-    }
-
-    /// The `count` months up to and including `now`'s, oldest first.
-    pub fn months_ending(now: DateTime<Utc>, count: u32) -> Vec<Month> {
-        let (year, month) = (now.year(), now.month0());
-        (0..count)
-            .rev()
-            .map(|back| {
-                let index = i64::from(year) * 12 + i64::from(month) - i64::from(back);
-                let (year, month0) = (index.div_euclid(12), index.rem_euclid(12));
-                const NAMES: [&str; 12] = [
-                    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-                    "Dec",
-                ];
-                let name = usize::try_from(month0).map_or("", |m| NAMES[m]);
-                Month {
-                    key: format!("{year:04}-{:02}", month0 + 1),
-                    label: format!("{name} {year}"),
-                }
-            })
-            .collect()
-    }
 
     /// The margin of selling at `price` what costs `cost` to make, as a
     /// percentage of the price, e.g. "68%".
@@ -775,6 +748,8 @@ pub mod performance {
     mod tests {
         use super::*;
         use crate::functions::category::view::ProductCard;
+        use crate::functions::descriptor::months_ending;
+        use chrono::{DateTime, Utc};
 
         fn at(text: &str) -> DateTime<Utc> {
             text.parse().expect("date")
@@ -873,7 +848,7 @@ pub async fn headline(
     store: &EventStore,
     months: &crate::functions::descriptor::Months,
 ) -> Result<crate::functions::descriptor::Headline, StoreError> {
-    use crate::staff::view::{Bar, BarChart, Metric};
+    use crate::functions::view::{Bar, BarChart, Metric};
     let products = projection::storefront_products(store, Default::default()).await?;
     let first_month = months.first().map_or("", |month| month.key.as_str());
     let catalog = projection::catalog(store).await?;
@@ -912,9 +887,9 @@ pub async fn headline(
 #[cfg(test)]
 mod proposal_tests {
     use super::*;
-    use crate::decision::{DataReference, DecisionStatus};
     use crate::demo::load_demo_business;
     use crate::testing::store_tests;
+    use kiln_core::decision::{DataReference, DecisionStatus};
 
     fn agent() -> Actor {
         Actor::parse("agent:category").expect("actor")

@@ -2,7 +2,7 @@
 //! pages and the JSON answers are rendered from these same structs.
 
 use super::events::{Collection, Sku, Variant};
-use crate::money::Money;
+use kiln_core::money::Money;
 use serde::{Deserialize, Serialize};
 
 /// A product as a shopper sees it on a storefront card.
@@ -44,7 +44,7 @@ pub struct ShopCard {
     /// How many listed options the family has (1 without a family).
     pub options: usize,
     /// The cheapest option's price.
-    pub from_price: crate::money::Money,
+    pub from_price: kiln_core::money::Money,
     /// Whether the options differ in price (the card then says "from").
     pub price_varies: bool,
 }
@@ -93,7 +93,7 @@ pub struct CatalogEntry {
     /// Whether it is on sale.
     pub listed: bool,
     /// What one unit costs to make, if costed.
-    pub unit_cost: Option<crate::money::Money>,
+    pub unit_cost: Option<kiln_core::money::Money>,
 }
 
 /// A market price note as Category Management's page lists it.
@@ -104,7 +104,7 @@ pub struct MarketNote {
     /// Where the price was seen or who said it.
     pub source: String,
     /// The price seen, if any.
-    pub their_price: Option<crate::money::Money>,
+    pub their_price: Option<kiln_core::money::Money>,
     /// What was noticed.
     pub note: String,
     /// When (UTC, RFC 3339).
@@ -224,7 +224,7 @@ pub struct PriceProposalForm {
     pub agents_involved: Vec<String>,
     /// The data considered, each with a link on this site.
     #[serde(default)]
-    pub data_considered: Vec<crate::decision::DataReference>,
+    pub data_considered: Vec<kiln_core::decision::DataReference>,
 }
 
 /// What a decision card's approve and reject forms send
@@ -297,7 +297,7 @@ pub struct ListingForm {
 mod tests {
     use super::*;
     use crate::functions::category::events::FamilyKey;
-    use crate::money::{Currency, Money};
+    use kiln_core::money::{Currency, Money};
 
     fn card(sku: &str, family: Option<&str>, cents: i64) -> ProductCard {
         ProductCard {

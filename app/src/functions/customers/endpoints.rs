@@ -23,8 +23,8 @@ fn to_kiln_error(error: super::service::DealerServiceError) -> KilnError {
 
 /// The staff member making the request, as the actor of its events.
 #[cfg(feature = "ssr")]
-async fn acting_staff() -> Result<crate::event::Actor, KilnError> {
-    crate::account::acting_person("people manage dealer accounts; agents propose").await
+async fn acting_staff() -> Result<kiln_core::event::Actor, KilnError> {
+    crate::caller::acting_person("people manage dealer accounts; agents propose").await
 }
 
 /// Applies for a trade account, then sends the browser to
@@ -34,14 +34,14 @@ async fn acting_staff() -> Result<crate::event::Actor, KilnError> {
 #[server(prefix = "/api", endpoint = "customers/dealer-applications/submit")]
 pub async fn submit_dealer_application(form: DealerApplicationForm) -> Result<(), KilnError> {
     use super::service::{self, NewApplication};
-    use crate::access::Email;
     use crate::state::AppState;
+    use kiln_core::identity::Email;
 
     let state = AppState::from_context()?;
     let email =
         Email::parse(&form.email).map_err(|error| KilnError::Rejected(error.to_string()))?;
     // A public form that writes to the log: limited like sign-ins.
-    let address = crate::account::caller_address().await;
+    let address = crate::caller::caller_address().await;
     if let Err(too_many) = state.sign_in_limits().attempt(email.as_str(), address) {
         return Err(KilnError::Rejected(too_many.to_string()));
     }
@@ -173,8 +173,8 @@ async fn carry_out(
 /// `{"user": {"company": "dlr-…", "name": "Ben Shah", "email": "ben@…"}}`.
 #[server(prefix = "/api", endpoint = "customers/dealer-users/add", input = Json)]
 pub async fn add_dealer_user(user: NewDealerUser) -> Result<String, KilnError> {
-    use crate::access::{CompanyId, Email};
     use crate::state::AppState;
+    use kiln_core::identity::{CompanyId, Email};
 
     let state = AppState::from_context()?;
     let actor = acting_staff().await?;
@@ -221,7 +221,7 @@ pub async fn answer_ticket(form: TicketReplyForm) -> Result<(), KilnError> {
     use crate::functions::platform_manager::projection as accounts;
 
     let state = crate::state::AppState::from_context()?;
-    let Principal::Staff { account, .. } = crate::account::principal().await? else {
+    let Principal::Staff { account, .. } = crate::caller::principal().await? else {
         return Err(KilnError::Rejected(
             "people answer customers; agents propose".into(),
         ));
@@ -241,9 +241,13 @@ pub async fn answer_ticket(form: TicketReplyForm) -> Result<(), KilnError> {
         author_name: name,
         message: form.message,
     };
-    super::service::handle_ticket(state.store(), crate::event::Actor::user(&account), command)
-        .await
-        .map_err(ticket_error)?;
+    super::service::handle_ticket(
+        state.store(),
+        kiln_core::event::Actor::user(&account),
+        command,
+    )
+    .await
+    .map_err(ticket_error)?;
     leptos_axum::redirect("/staff/customers?answered=1");
     Ok(())
 }
@@ -273,7 +277,7 @@ pub async fn close_ticket(form: TicketReplyForm) -> Result<(), KilnError> {
 #[server(prefix = "/api", endpoint = "customers/tickets/flag")]
 pub async fn flag_ticket(form: FlagTicketForm) -> Result<(), KilnError> {
     use super::decide::TicketCommand;
-    use crate::functions::BusinessFunction;
+    use kiln_core::function::BusinessFunction;
     let state = crate::state::AppState::from_context()?;
     let actor = acting_staff().await?;
     let function = BusinessFunction::from_slug(form.function.trim())

@@ -4,12 +4,12 @@
 //! place (docs/decisions/0006-orders-in-customer-management.md), and
 //! support tickets.
 
-use crate::access::identity::random_id;
-use crate::access::{AccountId, CompanyId, Email};
-use crate::event::StreamId;
-use crate::functions::BusinessFunction;
 use crate::functions::category::events::Sku;
-use crate::money::{Money, TaxRate};
+use kiln_core::event::StreamId;
+use kiln_core::function::BusinessFunction;
+use kiln_core::identity::random_id;
+use kiln_core::identity::{AccountId, CompanyId, Email};
+use kiln_core::money::{Money, TaxRate};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -638,7 +638,7 @@ impl ShippingOption {
 
     /// What it costs in `currency`'s minor units (the same figure in every
     /// currency the shop prices in).
-    pub fn price(self, currency: crate::money::Currency) -> Money {
+    pub fn price(self, currency: kiln_core::money::Currency) -> Money {
         match self {
             ShippingOption::Standard => Money::new(600, currency),
             ShippingOption::Express => Money::new(1500, currency),
@@ -699,7 +699,7 @@ impl PaymentMethod {
     }
 }
 
-crate::event::tagged_events!(
+kiln_core::event::tagged_events!(
     CustomerEvent,
     Customers,
     schema 1,

@@ -141,7 +141,7 @@ fn quoted(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::functions::customers::decide::CatalogPrice;
-    use crate::money::{Currency, Money};
+    use kiln_core::money::{Currency, Money};
 
     fn sku(text: &str) -> Sku {
         Sku::parse(text).expect("test SKU is valid")

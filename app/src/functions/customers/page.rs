@@ -11,9 +11,9 @@ use super::endpoints::{
 };
 use super::events::DealerTier;
 use crate::forms::{Notice, Refusal};
+use crate::functions::view::{Choice, DataTable};
 use crate::markup::TextArea;
 use crate::staff::form_style::{INPUT, LABEL};
-use crate::staff::view::{Choice, DataTable};
 use leptos::prelude::*;
 
 /// The pending applications of the page's onboarding table (columns
@@ -325,7 +325,7 @@ pub fn FlagFeedbackForm(
 /// What Customer Management's page shows above its tables: the decisions
 /// on pending dealer applications, the answers to waiting tickets, the
 /// feedback flag and the promotional price forms.
-pub fn controls(page: &crate::staff::view::FunctionPage) -> AnyView {
+pub fn controls(page: &crate::functions::view::FunctionPage) -> AnyView {
     let pipeline = page.table("dealer-applications").cloned();
     let support = page.table("support-tickets").cloned();
     let tickets = page.choice("support-tickets");

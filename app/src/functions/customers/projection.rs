@@ -8,13 +8,13 @@ use super::events::{
     ApplicationId, CustomerEvent, DealerTier, OrderId, PaymentMethod, ShippingOption, TicketId,
 };
 use super::view::{OrderStatus, OrderSummary, OrderView, TicketMessage, TicketSummary, TicketView};
-use crate::access::AccountId;
-use crate::access::CompanyId;
-use crate::functions::BusinessFunction;
-use crate::money::{Currency, Money, TaxRate};
 use crate::store::backend::{Connection, per_backend};
 use crate::store::projections::{Projector, Row, Value, decode_one, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
+use kiln_core::function::BusinessFunction;
+use kiln_core::identity::AccountId;
+use kiln_core::identity::CompanyId;
+use kiln_core::money::{Currency, Money, TaxRate};
 
 /// The dealer onboarding projection.
 pub const DEALERS: Projector = Projector {

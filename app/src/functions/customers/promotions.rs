@@ -3,13 +3,13 @@
 
 use super::events::CustomerEvent;
 use super::view::PromotionView;
-use crate::access::CompanyId;
-use crate::functions::BusinessFunction;
 use crate::functions::category::events::Sku;
-use crate::money::{Currency, Money};
 use crate::store::backend::{Connection, per_backend};
 use crate::store::projections::{Projector, Row, Value, decode, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
+use kiln_core::function::BusinessFunction;
+use kiln_core::identity::CompanyId;
+use kiln_core::money::{Currency, Money};
 use std::collections::HashMap;
 
 /// The promotions projection: one `dealer_promotions` row per company and

@@ -4,12 +4,12 @@
 //! Fulfillment's stock availability are read from it.
 
 use super::events::CustomerEvent;
-use crate::functions::BusinessFunction;
 use crate::functions::category::events::Sku;
-use crate::money::{Currency, Money};
 use crate::store::backend::Connection;
 use crate::store::projections::{Projector, Row, Value, decode, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
+use kiln_core::function::BusinessFunction;
+use kiln_core::money::{Currency, Money};
 
 /// The order lines projection: one `order_lines` row per line of each
 /// `OrderPlaced`.

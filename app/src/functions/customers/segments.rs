@@ -3,8 +3,8 @@
 //! out from the orders by pure functions, given the time to measure from,
 //! so the rules are tested without a database or a clock.
 
-use crate::money::Money;
 use chrono::{DateTime, Utc};
+use kiln_core::money::Money;
 use std::collections::HashMap;
 
 /// One order as segmentation needs it.
@@ -180,7 +180,7 @@ pub fn summarise(orders: &[PlacedOrder], now: DateTime<Utc>) -> Vec<CustomerSumm
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::money::Currency;
+    use kiln_core::money::Currency;
 
     fn at(days_ago: i64) -> DateTime<Utc> {
         now() - chrono::Duration::days(days_ago)

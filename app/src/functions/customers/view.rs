@@ -3,7 +3,7 @@
 //! staff see it). The HTML pages and the JSON answers use these same structs.
 
 use super::events::{OrderId, OrderLine, PaymentMethod, ShippingAddress, ShippingOption, TicketId};
-use crate::money::{Money, TaxRate};
+use kiln_core::money::{Money, TaxRate};
 use serde::{Deserialize, Serialize};
 
 /// Where an order stands.
@@ -333,13 +333,13 @@ pub struct FlagTicketForm {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PromotionView {
     /// The dealer company.
-    pub company: crate::access::CompanyId,
+    pub company: kiln_core::identity::CompanyId,
     /// Its name.
     pub company_name: String,
     /// The product.
     pub sku: crate::functions::category::events::Sku,
     /// The promotional unit price.
-    pub price: crate::money::Money,
+    pub price: kiln_core::money::Money,
     /// Why it was offered.
     pub note: String,
     /// When (UTC, RFC 3339).

@@ -1,7 +1,7 @@
 //! The Database Manager's one command, a verdict on quarantined events,
 //! and the pure rule that turns it into an event or a refusal.
 
-use crate::event::quarantine::{QuarantineEvent, QuarantineVerdict};
+use kiln_core::event::quarantine::{QuarantineEvent, QuarantineVerdict};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

@@ -7,7 +7,7 @@ use super::view::{
     EventDetail, EventQuery, EventSearch, QuarantineForm, RebuildOutcome, RebuildRequest,
 };
 use crate::error::KilnError;
-use crate::staff::view::StaffView;
+use crate::functions::view::StaffView;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -39,7 +39,8 @@ pub async fn rebuild_projections(request: RebuildRequest) -> Result<RebuildOutco
 /// request through); in the browser it is read from the JSON endpoint.
 pub async fn load_event_search(query: EventQuery) -> Result<StaffView<EventSearch>, KilnError> {
     let menu =
-        crate::staff::viewer_menu(crate::functions::BusinessFunction::DatabaseManager).await?;
+        crate::staff::shell::viewer_menu(kiln_core::function::BusinessFunction::DatabaseManager)
+            .await?;
     #[cfg(feature = "ssr")]
     {
         let state = crate::state::AppState::from_context()?;
@@ -51,7 +52,7 @@ pub async fn load_event_search(query: EventQuery) -> Result<StaffView<EventSearc
     #[cfg(not(feature = "ssr"))]
     {
         let url = format!("/api/database-manager/events{}", query.to_query_string());
-        let search = send_wrapper::SendWrapper::new(crate::staff::fetch_json(&url)).await?;
+        let search = send_wrapper::SendWrapper::new(crate::staff::shell::fetch_json(&url)).await?;
         Ok(StaffView { page: search, menu })
     }
 }
@@ -73,7 +74,8 @@ pub fn search_refusal(error: super::service::EventSearchError) -> KilnError {
 /// position), with the menu, for its detail page.
 pub async fn load_event_detail(position: i64) -> Result<StaffView<Option<EventDetail>>, KilnError> {
     let menu =
-        crate::staff::viewer_menu(crate::functions::BusinessFunction::DatabaseManager).await?;
+        crate::staff::shell::viewer_menu(kiln_core::function::BusinessFunction::DatabaseManager)
+            .await?;
     #[cfg(feature = "ssr")]
     {
         let state = crate::state::AppState::from_context()?;
@@ -90,7 +92,7 @@ pub async fn load_event_detail(position: i64) -> Result<StaffView<Option<EventDe
         let url = format!("/api/database-manager/events/{position}");
         // The endpoint answers 404 for a position the log does not hold.
         let detail =
-            send_wrapper::SendWrapper::new(crate::staff::fetch_optional_json(&url)).await?;
+            send_wrapper::SendWrapper::new(crate::staff::shell::fetch_optional_json(&url)).await?;
         Ok(StaffView { page: detail, menu })
     }
 }
@@ -107,10 +109,9 @@ pub async fn decide_quarantine(form: QuarantineForm) -> Result<(), KilnError> {
     use crate::state::AppState;
 
     let state = AppState::from_context()?;
-    let actor = crate::account::acting_person(
-        "people release or reject quarantined events; agents propose",
-    )
-    .await?;
+    let actor =
+        crate::caller::acting_person("people release or reject quarantined events; agents propose")
+            .await?;
     let anomaly: i64 = form.anomaly.trim().parse().map_err(|_| {
         KilnError::Rejected(format!(
             "“{}” is not an anomaly number",

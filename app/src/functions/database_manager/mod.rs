@@ -26,17 +26,21 @@ pub mod view;
 #[cfg(feature = "ssr")]
 pub mod projection;
 #[cfg(feature = "ssr")]
+pub mod rebuilds;
+#[cfg(feature = "ssr")]
 pub mod service;
 
 /// The Database Manager, as the rest of Kiln knows it.
-pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
+pub const FUNCTION: super::descriptor::FunctionDescriptor = super::descriptor::FunctionDescriptor {
     routes: routes::ROUTES,
     #[cfg(feature = "ssr")]
     projectors: &[projection::QUARANTINE],
     #[cfg(feature = "ssr")]
-    fill_page: |store, page| Box::pin(service::fill_page(store, page)),
+    fill_page: |store, _built, page| Box::pin(service::fill_page(store, page)),
     #[cfg(feature = "ssr")]
     headline: Some(|store, months| Box::pin(service::headline(store, months))),
     controls: Some(page::controls),
-    ..super::FunctionDescriptor::of(super::BusinessFunction::DatabaseManager)
+    ..super::descriptor::FunctionDescriptor::of(
+        kiln_core::function::BusinessFunction::DatabaseManager,
+    )
 };

@@ -11,9 +11,9 @@ use super::endpoints::{
 use super::view::{EventDetail, EventQuery, EventSearch, RebuildOutcome, RebuildRequest};
 use crate::error::KilnError;
 use crate::forms::{Notice, Refusal};
+use crate::functions::view::DataTable;
 use crate::staff::form_style::{BUTTON, INPUT};
-use crate::staff::view::DataTable;
-use crate::staff::{ConsolePage, EventFeed, stream_url};
+use crate::staff::shell::{ConsolePage, EventFeed, stream_url};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -179,7 +179,7 @@ fn follow_rebuild_progress(progress: RwSignal<Option<(u64, u64)>>) {
 /// event pages.
 fn database_manager() -> Memo<String> {
     Memo::new(|_| {
-        crate::functions::BusinessFunction::DatabaseManager
+        kiln_core::function::BusinessFunction::DatabaseManager
             .slug()
             .to_owned()
     })
@@ -193,7 +193,7 @@ fn query_from(params: &leptos_router::params::ParamsMap) -> Result<EventQuery, K
         Some(value) => Some(value.trim().parse::<i64>().map_err(|_| {
             KilnError::Rejected(format!(
                 "“{}” in before is not an event position",
-                crate::staff::view::quoted(&value)
+                crate::functions::view::quoted(&value)
             ))
         })?),
     };
@@ -257,7 +257,7 @@ fn EventLog(search: EventSearch) -> impl IntoView {
     let select = |name: &'static str,
                   label: &'static str,
                   chosen: String,
-                  options: Vec<crate::staff::view::Choice>| {
+                  options: Vec<crate::functions::view::Choice>| {
         view! {
             <label class="block text-sm">
                 <span class="font-medium text-stone-700">{label}</span>
@@ -351,7 +351,7 @@ pub fn EventDetailPage() -> impl IntoView {
             let position = position.parse::<i64>().map_err(|_| {
                 KilnError::Rejected(format!(
                     "“{}” is not an event position",
-                    crate::staff::view::quoted(&position)
+                    crate::functions::view::quoted(&position)
                 ))
             })?;
             load_event_detail(position).await
@@ -380,7 +380,7 @@ fn NoSuchEvent(position: String) -> impl IntoView {
         <Title text="No such event" />
         <EventPageHeading title="No such event".to_owned()>
             <p data-field="no-such-event">
-                {format!("The log has no event at position {}.", crate::staff::view::quoted(&position))}
+                {format!("The log has no event at position {}.", crate::functions::view::quoted(&position))}
             </p>
         </EventPageHeading>
     }
@@ -620,7 +620,7 @@ fn VerdictForm(
 
 /// What the Database Manager's page shows above its tables: the way to
 /// the event log, the rebuild panel and the quarantine's verdict cards.
-pub fn controls(page: &crate::staff::view::FunctionPage) -> AnyView {
+pub fn controls(page: &crate::functions::view::FunctionPage) -> AnyView {
     let quarantine = page.table("quarantine").cloned();
     view! {
         <a

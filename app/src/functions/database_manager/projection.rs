@@ -2,12 +2,12 @@
 //! `quarantine_verdicts`, and the quarantine the page reads: every
 //! integrity anomaly with the verdict on its events, if any.
 
-use crate::event::quarantine::{QuarantineEvent, QuarantineVerdict};
-use crate::functions::BusinessFunction;
 use crate::store::backend::{Connection, PerBackend, per_backend};
 use crate::store::projections::{self, Projector, Row, Value, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
 use chrono::{DateTime, Utc};
+use kiln_core::event::quarantine::{QuarantineEvent, QuarantineVerdict};
+use kiln_core::function::BusinessFunction;
 
 /// The quarantine projection: the verdict on each anomaly's events.
 pub const QUARANTINE: Projector = Projector {

@@ -3,8 +3,8 @@
 //! (`access::table`), which reads them from the function's descriptor.
 
 use crate::access::Requirement;
-use crate::access::table::{Method, PathPattern, Route, route};
-use crate::functions::BusinessFunction::DatabaseManager;
+use crate::access::route::{Method, PathPattern, Route, route};
+use kiln_core::function::BusinessFunction::DatabaseManager;
 
 /// Every route under the function's own paths.
 pub const ROUTES: &[Route] = &[

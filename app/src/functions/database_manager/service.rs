@@ -7,129 +7,21 @@ use super::decide::{
     DecideQuarantine, FlaggedEvents, QuarantineError, QuarantineState, Verdict,
     decide_quarantine as decide_quarantine_rule,
 };
-use super::view::{
-    EventDetail, EventQuery, EventSearch, RebuildOutcome, RebuildUpdate, TableComparison,
-};
-use crate::functions::BusinessFunction;
-use crate::functions::FunctionGroup;
-use crate::staff::service::feed_entry;
-use crate::staff::view::{
-    ChartUnit, Choice, ChoiceList, Metric, SeriesStyle, TrendChart, TrendSeries,
+pub use super::rebuilds::{RebuildError, Rebuilds};
+use super::view::{EventDetail, EventQuery, EventSearch};
+use crate::functions::view::{
+    ChartUnit, Choice, ChoiceList, FeedEntry, Metric, SeriesStyle, TrendChart, TrendSeries,
 };
 use crate::store::registry::Registry;
-use crate::store::{EventFilter, EventStore, StoreError, catalog, projections};
-use std::time::Instant;
-use tokio::sync::{Mutex, broadcast};
-
-/// Why a rebuild did not happen.
-#[derive(Debug, thiserror::Error)]
-pub enum RebuildError {
-    /// The request cannot be carried out as asked; the message says why and
-    /// is safe to show.
-    #[error("{0}")]
-    Refused(String),
-    /// The store failed; nothing was changed.
-    #[error("the rebuild failed")]
-    Store(#[source] StoreError),
-}
-
-/// The rebuilds of one server: at most one runs at a time, and each
-/// publishes [`RebuildUpdate`]s.
-#[derive(Debug)]
-pub struct Rebuilds {
-    running: Mutex<()>,
-    updates: broadcast::Sender<RebuildUpdate>,
-}
-
-impl Default for Rebuilds {
-    fn default() -> Self {
-        // Watchers that fall this far behind miss progress steps, never the
-        // outcome they can also read from the endpoint's answer.
-        let (updates, _) = broadcast::channel(64);
-        Rebuilds {
-            running: Mutex::new(()),
-            updates,
-        }
-    }
-}
-
-impl Rebuilds {
-    /// Every update published from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<RebuildUpdate> {
-        self.updates.subscribe()
-    }
-
-    /// Rebuilds `projection` (or every projection) unless a rebuild is
-    /// already running, publishing progress as it goes.
-    pub async fn run(
-        &self,
-        store: &EventStore,
-        projection: Option<&str>,
-    ) -> Result<RebuildOutcome, RebuildError> {
-        let Ok(_running) = self.running.try_lock() else {
-            return Err(RebuildError::Refused(
-                "a rebuild is already running; its progress is published at /api/database-manager/rebuild/progress".into(),
-            ));
-        };
-        let started = Instant::now();
-        let name = projection.map(str::to_owned);
-        let result = projections::rebuild(store, projection, |progress| {
-            // Nobody watching is not an error.
-            let _ = self.updates.send(RebuildUpdate::Progress {
-                projection: name.clone(),
-                replayed: progress.replayed,
-                total: progress.total,
-            });
-        })
-        .await;
-        match result {
-            Ok(report) => {
-                let outcome = RebuildOutcome {
-                    projections: report.projections.iter().map(|p| (*p).to_owned()).collect(),
-                    events: report.events,
-                    tables: report
-                        .tables
-                        .iter()
-                        .map(|(live, rebuilt)| TableComparison {
-                            table: rebuilt.table.to_owned(),
-                            rows_before: live.rows,
-                            rows_after: rebuilt.rows,
-                            checksum_before: live.checksum.clone(),
-                            checksum_after: rebuilt.checksum.clone(),
-                            equal: live == rebuilt,
-                        })
-                        .collect(),
-                    seconds: started.elapsed().as_secs_f64(),
-                };
-                let _ = self.updates.send(RebuildUpdate::Finished(outcome.clone()));
-                Ok(outcome)
-            }
-            Err(error) => {
-                let error = match error {
-                    unknown @ StoreError::UnknownProjection { .. } => {
-                        RebuildError::Refused(unknown.to_string())
-                    }
-                    other => RebuildError::Store(other),
-                };
-                let message = match &error {
-                    RebuildError::Refused(message) => message.clone(),
-                    RebuildError::Store(_) => {
-                        "the rebuild failed and changed nothing; the details are in the server log"
-                            .to_owned()
-                    }
-                };
-                let _ = self.updates.send(RebuildUpdate::Failed { message });
-                Err(error)
-            }
-        }
-    }
-}
+use crate::store::{EventFilter, EventStore, StoreError, catalog};
+use kiln_core::function::BusinessFunction;
+use kiln_core::function::FunctionGroup;
 
 /// The chart of how many events each function has posted.
 pub async fn events_per_function(
     store: &EventStore,
-) -> Result<crate::staff::view::BarChart, StoreError> {
-    use crate::staff::view::{Bar, BarChart};
+) -> Result<crate::functions::view::BarChart, StoreError> {
+    use crate::functions::view::{Bar, BarChart};
     Ok(BarChart {
         key: "events-per-function".to_owned(),
         title: "Events posted per function".to_owned(),
@@ -152,9 +44,9 @@ pub async fn events_per_function(
 /// documentation).
 pub async fn fill_page(
     store: &EventStore,
-    page: &mut crate::staff::view::FunctionPage,
+    page: &mut crate::functions::view::FunctionPage,
 ) -> Result<(), StoreError> {
-    use crate::staff::view::DataTable;
+    use crate::functions::view::DataTable;
 
     let anomalies = super::projection::quarantine(store).await?;
     let waiting = anomalies
@@ -301,7 +193,7 @@ pub async fn fill_page(
 
 /// The backups taken, newest first, with how to take and restore one
 /// (docs/restore.md has the drill).
-async fn backups(store: &EventStore) -> Result<crate::staff::view::DataTable, StoreError> {
+async fn backups(store: &EventStore) -> Result<crate::functions::view::DataTable, StoreError> {
     let empty = match store.backend() {
         crate::store::backend::Backend::Sqlite => {
             "No backup has been taken. The command kiln backup FILE copies the database while Kiln serves."
@@ -310,7 +202,7 @@ async fn backups(store: &EventStore) -> Result<crate::staff::view::DataTable, St
             "On PostgreSQL, back up with pg_dump or base backups; kiln export FILE writes the log in a form any Kiln database can import."
         }
     };
-    let mut table = crate::staff::view::DataTable::new(
+    let mut table = crate::functions::view::DataTable::new(
         "backups",
         "Backups (to restore one, stop Kiln, put the copy in the database file's place and run kiln integrity check; docs/restore.md has the drill)",
         &["Taken (UTC)", "File", "Size"],
@@ -368,8 +260,8 @@ fn verdict_text(entry: &super::projection::QuarantineEntry) -> String {
 pub async fn projection_status(
     store: &EventStore,
     head: i64,
-) -> Result<crate::staff::view::DataTable, StoreError> {
-    use crate::staff::view::DataTable;
+) -> Result<crate::functions::view::DataTable, StoreError> {
+    use crate::functions::view::DataTable;
     let mut status = DataTable::new(
         "projection-status",
         "Projection status",
@@ -439,14 +331,14 @@ pub enum QuarantineServiceError {
 /// event says everything on its own.
 pub async fn decide_quarantine(
     store: &EventStore,
-    actor: crate::event::Actor,
+    actor: kiln_core::event::Actor,
     anomaly: i64,
     verdict: Verdict,
     note: String,
 ) -> Result<(), QuarantineServiceError> {
-    use crate::event::StreamId;
-    use crate::event::quarantine::QuarantineEvent;
     use crate::store::EventMetadata;
+    use kiln_core::event::StreamId;
+    use kiln_core::event::quarantine::QuarantineEvent;
 
     let found = crate::store::integrity::anomaly(store, anomaly)
         .await?
@@ -616,7 +508,7 @@ async fn search_page(
     let page_size = usize::try_from(page_size).unwrap_or(usize::MAX);
     let more = found.len() > page_size;
     found.truncate(page_size);
-    let events: Vec<_> = found.iter().map(feed_entry).collect();
+    let events: Vec<_> = found.iter().map(FeedEntry::of).collect();
     let older_than = more
         .then(|| events.last().map(|event| event.position))
         .flatten();
@@ -672,7 +564,7 @@ pub async fn event_detail(
         .into_iter()
         .find(|entry| entry.name == event.event_type);
     Ok(Some(EventDetail {
-        entry: feed_entry(&event),
+        entry: FeedEntry::of(&event),
         stream_version: event.stream_version,
         schema_version: event.schema_version,
         occurred_at: event
@@ -702,7 +594,7 @@ pub async fn event_detail(
 /// functions recorded per month (by when their facts happened), stacked.
 async fn events_by_month(
     store: &EventStore,
-    months: &[crate::functions::category::service::performance::Month],
+    months: &[crate::functions::descriptor::Month],
 ) -> Result<TrendChart, StoreError> {
     let first_month = months.first().map_or("", |month| month.key.as_str());
     let counted = store.events_per_month(first_month).await?;
@@ -756,6 +648,7 @@ pub async fn headline(
 
 #[cfg(test)]
 mod tests {
+    use super::super::view::RebuildUpdate;
     use super::*;
     use crate::demo::load_demo_business;
     use crate::testing::store_tests;
@@ -892,8 +785,8 @@ mod tests {
         (anomalies[0].id, positions)
     }
 
-    fn person() -> crate::event::Actor {
-        crate::event::Actor::parse("user:acc-0000000000000001").expect("actor")
+    fn person() -> kiln_core::event::Actor {
+        kiln_core::event::Actor::parse("user:acc-0000000000000001").expect("actor")
     }
 
     fn jug() -> crate::functions::category::events::Sku {
@@ -1001,7 +894,7 @@ mod tests {
                 &ProductState::from_events(&history.events),
                 CategoryCommand::ChangeBasePrice {
                     sku: jug(),
-                    to: crate::money::Money::parse_amount("4400.00", crate::money::Currency::Usd).expect("amount"),
+                    to: kiln_core::money::Money::parse_amount("4400.00", kiln_core::money::Currency::Usd).expect("amount"),
                     reason: "new season".into(),
                 },
             )
@@ -1025,7 +918,7 @@ mod tests {
 
         async fn the_page_lists_every_integrity_check_with_the_anomalies_it_found(store) {
             a_price_slip_held(&store).await;
-            let mut page = crate::staff::view::FunctionPage::of(BusinessFunction::DatabaseManager);
+            let mut page = crate::functions::view::FunctionPage::of(BusinessFunction::DatabaseManager);
             fill_page(&store, &mut page).await.expect("filled");
             let checks = page.table("integrity-checks")
                 .expect("the checks table");
@@ -1103,13 +996,13 @@ mod tests {
             assert_eq!(decided[0].note.as_deref(), Some("typed as zero"));
             assert_eq!(decided[0].decided_by.as_deref(), Some("user:acc-0000000000000001"));
             let recorded = store
-                .load::<crate::event::quarantine::QuarantineEvent>(&crate::event::StreamId::anomaly(anomaly))
+                .load::<kiln_core::event::quarantine::QuarantineEvent>(&kiln_core::event::StreamId::anomaly(anomaly))
                 .await
                 .expect("stream");
             assert_eq!(
                 recorded.events,
-                vec![crate::event::quarantine::QuarantineEvent::QuarantineRejected(
-                    crate::event::quarantine::QuarantineVerdict {
+                vec![kiln_core::event::quarantine::QuarantineEvent::QuarantineRejected(
+                    kiln_core::event::quarantine::QuarantineVerdict {
                         anomaly,
                         check: "catalog-prices-positive".into(),
                         positions,

@@ -135,12 +135,12 @@ pub struct EventSearch {
     /// The search as asked.
     pub query: EventQuery,
     /// The matching events of this page, newest first.
-    pub events: Vec<crate::staff::view::FeedEntry>,
+    pub events: Vec<crate::functions::view::FeedEntry>,
     /// Where the next page starts (`before`), when older events match.
     pub older_than: Option<i64>,
     /// The values the filters accept: `functions` (slugs) and
     /// `event-types` (every type in the catalog).
-    pub choices: Vec<crate::staff::view::ChoiceList>,
+    pub choices: Vec<crate::functions::view::ChoiceList>,
 }
 
 /// One event in full, for the Database Manager's detail view
@@ -149,7 +149,7 @@ pub struct EventSearch {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventDetail {
     /// Its position, type, function, actor, stream and recording time.
-    pub entry: crate::staff::view::FeedEntry,
+    pub entry: crate::functions::view::FeedEntry,
     /// Its version within its stream, from 1.
     pub stream_version: i64,
     /// The schema version its payload is written in.

@@ -23,7 +23,7 @@ pub async fn record_stock_count(form: StockCountForm) -> Result<(), KilnError> {
     use crate::functions::category::events::Sku;
 
     let state = crate::state::AppState::from_context()?;
-    let actor = crate::account::acting_person("people record stock counts; agents propose").await?;
+    let actor = crate::caller::acting_person("people record stock counts; agents propose").await?;
     let typed_sku = form.sku.trim();
     let sku = Sku::parse(typed_sku).map_err(|_| {
         KilnError::Rejected(format!(

@@ -24,7 +24,7 @@ pub struct StockCounted {
     pub on_hand: u32,
 }
 
-crate::event::tagged_events!(
+kiln_core::event::tagged_events!(
     FulfillmentEvent,
     Fulfillment,
     schema 1,

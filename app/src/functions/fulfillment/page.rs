@@ -3,8 +3,8 @@
 
 use super::endpoints::RecordStockCount;
 use crate::forms::{Notice, Refusal};
+use crate::functions::view::Choice;
 use crate::staff::form_style::{INPUT, LABEL};
-use crate::staff::view::Choice;
 use leptos::prelude::*;
 
 /// Record a count of a product's finished units.
@@ -47,7 +47,7 @@ pub fn StockCountForm(
 }
 
 /// What Fulfillment's page shows above its tables: the stock count form.
-pub fn controls(page: &crate::staff::view::FunctionPage) -> AnyView {
+pub fn controls(page: &crate::functions::view::FunctionPage) -> AnyView {
     let products = page.choice("products");
     view! { <StockCountForm products /> }.into_any()
 }

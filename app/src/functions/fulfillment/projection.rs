@@ -3,11 +3,11 @@
 
 use super::events::FulfillmentEvent;
 use super::view::Availability;
-use crate::functions::BusinessFunction;
 use crate::functions::category::events::Sku;
 use crate::store::backend::{Connection, per_backend};
 use crate::store::projections::{Projector, Row, Value, decode, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
+use kiln_core::function::BusinessFunction;
 
 /// The stock projection: the latest count of each product.
 pub const STOCK: Projector = Projector {

@@ -3,8 +3,8 @@
 //! (`access::table`), which reads them from the function's descriptor.
 
 use crate::access::Requirement;
-use crate::access::table::{Method, Route, route};
-use crate::functions::BusinessFunction;
+use crate::access::route::{Method, Route, route};
+use kiln_core::function::BusinessFunction;
 
 /// Every route under the function's own paths.
 pub const ROUTES: &[Route] = &[

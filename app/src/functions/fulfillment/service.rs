@@ -2,10 +2,10 @@
 
 use super::decide::{FulfillmentCommand, FulfillmentError, decide};
 use super::events::FulfillmentEvent;
-use crate::event::Actor;
-use crate::functions::BusinessFunction;
 use crate::functions::category::events::{CategoryEvent, Sku};
 use crate::store::{Appended, EventMetadata, EventStore, StoreError};
+use kiln_core::event::Actor;
+use kiln_core::function::BusinessFunction;
 
 /// Why a Fulfillment command was not carried out.
 #[derive(Debug, thiserror::Error)]
@@ -51,11 +51,11 @@ pub async fn record_stock_count(
 /// and the products the count form offers.
 pub async fn fill_page(
     store: &EventStore,
-    page: &mut crate::staff::view::FunctionPage,
+    page: &mut crate::functions::view::FunctionPage,
 ) -> Result<(), StoreError> {
     use super::projection;
     use crate::functions::category::{service as catalog, view::StorefrontQuery};
-    use crate::staff::view::{Choice, ChoiceList, DataTable, Metric};
+    use crate::functions::view::{Choice, ChoiceList, DataTable, Metric};
 
     let levels = projection::stock_levels(store).await?;
     let summary = projection::StockSummary::of(&levels);
@@ -126,7 +126,7 @@ pub async fn headline(
     months: &crate::functions::descriptor::Months,
 ) -> Result<crate::functions::descriptor::Headline, StoreError> {
     use super::projection::{StockSummary, stock_levels};
-    use crate::staff::view::{ChartUnit, Metric, SeriesStyle, TrendChart, TrendSeries};
+    use crate::functions::view::{ChartUnit, Metric, SeriesStyle, TrendChart, TrendSeries};
     let stock = StockSummary::of(&stock_levels(store).await?);
     let first_month = months.first().map_or("", |month| month.key.as_str());
     let units = crate::functions::customers::sales::units_by_month(store, first_month).await?;

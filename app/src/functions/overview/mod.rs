@@ -15,8 +15,8 @@ pub mod service;
 
 /// The Business Overview, as the rest of Kiln knows it: no events, tables
 /// or checks of its own, only a page.
-pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
+pub const FUNCTION: super::descriptor::FunctionDescriptor = super::descriptor::FunctionDescriptor {
     #[cfg(feature = "ssr")]
-    fill_page: |store, page| Box::pin(service::fill_page(store, page)),
-    ..super::FunctionDescriptor::of(super::BusinessFunction::Overview)
+    fill_page: |store, built, page| Box::pin(service::fill_page(store, built, page)),
+    ..super::descriptor::FunctionDescriptor::of(kiln_core::function::BusinessFunction::Overview)
 };

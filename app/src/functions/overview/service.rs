@@ -1,16 +1,21 @@
 //! Gathers the Business Overview's figures from the functions that own
 //! them.
 
-use crate::functions::{BusinessFunction, category};
-use crate::staff::view::{BarChart, DataTable, FunctionPage, Metric, TrendChart};
+use crate::functions::descriptor::FunctionDescriptor;
+use crate::functions::view::{BarChart, DataTable, FunctionPage, Metric, TrendChart};
 use crate::store::{EventStore, StoreError};
+use kiln_core::function::BusinessFunction;
 
 /// Fills the Business Overview's page: each built function's headline
 /// (its descriptor's), credited to the page it comes from, and every
 /// function's status.
-pub async fn fill_page(store: &EventStore, page: &mut FunctionPage) -> Result<(), StoreError> {
-    let months = category::service::performance::months_ending(chrono::Utc::now(), 6);
-    for descriptor in crate::functions::BUILT {
+pub async fn fill_page(
+    store: &EventStore,
+    built: &[&FunctionDescriptor],
+    page: &mut FunctionPage,
+) -> Result<(), StoreError> {
+    let months = crate::functions::descriptor::months_ending(chrono::Utc::now(), 6);
+    for descriptor in built {
         let Some(headline) = descriptor.headline else {
             continue;
         };
@@ -39,7 +44,10 @@ pub async fn fill_page(store: &EventStore, page: &mut FunctionPage) -> Result<()
         "",
     );
     for function in BusinessFunction::ALL {
-        let status = if crate::functions::page_built(function) {
+        let status = if built
+            .iter()
+            .any(|descriptor| descriptor.function == function)
+        {
             "live"
         } else {
             "not built yet"

@@ -9,8 +9,8 @@ use super::events::{
     ConsumerSignedUp, DealerUserCreated, PasswordChange, PasswordChanged, PlatformEvent, Role,
     RoleChanged, StaffAccountCreated, TokenHolder, TriageStatus, Urgency,
 };
-use crate::access::{AccountId, CompanyId, Email, TokenId};
-use crate::functions::BusinessFunction;
+use kiln_core::function::BusinessFunction;
+use kiln_core::identity::{AccountId, CompanyId, Email, TokenId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -600,7 +600,7 @@ pub fn decide_token(
 mod tests {
     use super::*;
     use crate::access::Capability;
-    use crate::functions::BusinessFunction;
+    use kiln_core::function::BusinessFunction;
 
     fn mara() -> AccountId {
         AccountId::from_random([7; 8])
@@ -899,7 +899,7 @@ mod tests {
 
     mod change_requests {
         use super::super::*;
-        use crate::functions::BusinessFunction;
+        use kiln_core::function::BusinessFunction;
 
         fn request() -> ChangeRequestId {
             ChangeRequestId::from_random([9; 8])

@@ -14,8 +14,8 @@ use leptos::server_fn::codec::Json;
 
 /// The administrator making the request, as the actor of its events.
 #[cfg(feature = "ssr")]
-async fn acting_administrator() -> Result<crate::event::Actor, KilnError> {
-    crate::account::acting_person("only administrators manage API tokens and roles").await
+async fn acting_administrator() -> Result<kiln_core::event::Actor, KilnError> {
+    crate::caller::acting_person("only administrators manage API tokens and roles").await
 }
 
 #[cfg(feature = "ssr")]
@@ -78,8 +78,8 @@ pub async fn issue_api_token(request: IssueTokenRequest) -> Result<IssuedToken, 
 /// `{"request": {"token": "tok-5d02c4e9a17f3b80"}}`.
 #[server(prefix = "/api", endpoint = "platform-manager/tokens/revoke", input = Json)]
 pub async fn revoke_api_token(request: RevokeTokenRequest) -> Result<(), KilnError> {
-    use crate::access::TokenId;
     use crate::state::AppState;
+    use kiln_core::identity::TokenId;
 
     let state = AppState::from_context()?;
     let actor = acting_administrator().await?;
@@ -112,8 +112,8 @@ pub async fn revoke_api_token_form(request: RevokeTokenRequest) -> Result<(), Ki
 pub async fn change_role(form: RoleChangeForm) -> Result<(), KilnError> {
     use super::events::Role;
     use super::{projection, service};
-    use crate::access::Email;
     use crate::state::AppState;
+    use kiln_core::identity::Email;
 
     let state = AppState::from_context()?;
     let actor = acting_administrator().await?;
@@ -132,7 +132,7 @@ pub async fn change_role(form: RoleChangeForm) -> Result<(), KilnError> {
     };
     // Only an administrator changes roles, so the last one could only lock
     // everyone out by revoking their own: refusing that keeps one always.
-    if !granted && role == Role::Admin && actor == crate::event::Actor::user(&account) {
+    if !granted && role == Role::Admin && actor == kiln_core::event::Actor::user(&account) {
         return Err(KilnError::Rejected(
             "you cannot take away your own admin role; another administrator can".into(),
         ));
@@ -146,7 +146,7 @@ pub async fn change_role(form: RoleChangeForm) -> Result<(), KilnError> {
     tracing::info!(%account, %role, granted, "a role changed");
     leptos_axum::redirect(&format!(
         "{}?role_changed=1",
-        crate::functions::BusinessFunction::PlatformManager.page_url()
+        kiln_core::function::BusinessFunction::PlatformManager.page_url()
     ));
     Ok(())
 }
@@ -159,12 +159,12 @@ pub async fn change_role(form: RoleChangeForm) -> Result<(), KilnError> {
 pub async fn raise_change_request(form: ChangeRequestForm) -> Result<(), KilnError> {
     use super::events::Urgency;
     use super::service::{self, NewChangeRequest};
-    use crate::functions::BusinessFunction;
     use crate::state::AppState;
+    use kiln_core::function::BusinessFunction;
 
     let state = AppState::from_context()?;
     let (_, actor) =
-        crate::account::acting_principal("change requests come from staff and agents").await?;
+        crate::caller::acting_principal("change requests come from staff and agents").await?;
     let function = BusinessFunction::from_slug(form.function.trim()).ok_or_else(|| {
         KilnError::Rejected(format!(
             "there is no business function called “{}”",
@@ -203,7 +203,7 @@ pub async fn triage_change_request(form: TriageForm) -> Result<(), KilnError> {
 
     let state = AppState::from_context()?;
     let (principal, actor) =
-        crate::account::acting_principal("change requests come from staff and agents").await?;
+        crate::caller::acting_principal("change requests come from staff and agents").await?;
     if !matches!(principal, Principal::Staff { .. }) {
         return Err(KilnError::Rejected(
             "people triage change requests; agents propose".into(),
@@ -235,7 +235,7 @@ pub async fn send_agent_message(
 
     let state = AppState::from_context()?;
     // The route table lets only agents through (`Requirement::Agent`).
-    let principal = crate::account::principal().await?;
+    let principal = crate::caller::principal().await?;
     let (Some(from), Some(actor)) = (principal.agent_function(), principal.actor()) else {
         return Err(KilnError::Rejected(
             "agents message each other; people read their conversations on the function pages"

@@ -9,10 +9,11 @@
 //! docs/decisions/0005-accounts-and-credentials.md); the log records only
 //! that a password changed or a token was issued.
 
-use crate::access::identity::random_id;
-use crate::access::{AccountId, Capability, CompanyId, Email, Grant, TokenId, TokenScope};
-use crate::event::StreamId;
-use crate::functions::BusinessFunction;
+use crate::access::{Capability, Grant, TokenScope};
+use kiln_core::event::StreamId;
+use kiln_core::function::BusinessFunction;
+use kiln_core::identity::random_id;
+use kiln_core::identity::{AccountId, CompanyId, Email, TokenId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -54,7 +55,7 @@ pub enum PlatformEvent {
     /// their own (`conversation-<id>`), before proposing or to ask. The
     /// Platform Manager keeps the agent network, so it records every
     /// message; the event's actor is the agent that sent it.
-    AgentMessageSent(crate::conversation::AgentMessage),
+    AgentMessageSent(kiln_core::conversation::AgentMessage),
 }
 
 random_id!(
@@ -446,7 +447,7 @@ pub struct InvalidRole {
     pub text: String,
 }
 
-crate::event::tagged_events!(
+kiln_core::event::tagged_events!(
     PlatformEvent,
     PlatformManager,
     schema 1,

@@ -26,7 +26,7 @@ pub mod projection;
 pub mod service;
 
 /// The Platform Manager, as the rest of Kiln knows it.
-pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
+pub const FUNCTION: super::descriptor::FunctionDescriptor = super::descriptor::FunctionDescriptor {
     routes: routes::ROUTES,
     #[cfg(feature = "ssr")]
     events: Some(crate::store::catalog::EventFamily::of::<events::PlatformEvent>),
@@ -37,9 +37,11 @@ pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
         projection::AGENT_MESSAGES,
     ],
     #[cfg(feature = "ssr")]
-    fill_page: |store, page| Box::pin(service::fill_page(store, page)),
+    fill_page: |store, built, page| Box::pin(service::fill_page(store, built, page)),
     #[cfg(feature = "ssr")]
     headline: Some(|store, months| Box::pin(service::headline(store, months))),
     closing_controls: Some(page::closing_controls),
-    ..super::FunctionDescriptor::of(super::BusinessFunction::PlatformManager)
+    ..super::descriptor::FunctionDescriptor::of(
+        kiln_core::function::BusinessFunction::PlatformManager,
+    )
 };

@@ -10,10 +10,10 @@ use super::endpoints::{
 use super::events::{TriageStatus, Urgency};
 use super::view::IssueTokenRequest;
 use crate::forms::{Notice, Refusal};
-use crate::functions::BusinessFunction;
+use crate::functions::view::{ChangeRequestView, DataTable};
 use crate::markup::TextArea;
 use crate::staff::form_style::{BUTTON, INPUT, LABEL};
-use crate::staff::view::{ChangeRequestView, DataTable};
+use kiln_core::function::BusinessFunction;
 use leptos::prelude::*;
 
 /// "Raise a change request": what should change on this function's page,
@@ -432,7 +432,7 @@ pub fn RoleChangeForm() -> impl IntoView {
 /// What the Platform Manager's page shows after every function's change
 /// requests: the triage form, role changes, and issuing and revoking API
 /// tokens.
-pub fn closing_controls(page: &crate::staff::view::FunctionPage) -> AnyView {
+pub fn closing_controls(page: &crate::functions::view::FunctionPage) -> AnyView {
     let requests = page.change_requests.clone();
     let tokens = page.table("api-tokens").cloned();
     view! {

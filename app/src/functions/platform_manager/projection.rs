@@ -5,17 +5,18 @@
 
 use super::decide::AccountTier;
 use super::events::{PlatformEvent, Role, TokenHolder, TriageStatus, Urgency};
-use crate::access::{AccountId, CompanyId, Email, Principal, StaffGrants, TokenId};
-use crate::functions::BusinessFunction;
-use crate::staff::view::ChangeRequestView;
+use crate::access::{Principal, StaffGrants};
+use crate::functions::view::ChangeRequestView;
 use crate::store::backend::{Connection, per_backend};
+use kiln_core::function::BusinessFunction;
+use kiln_core::identity::{AccountId, CompanyId, Email, TokenId};
 
-use crate::conversation::{
-    AgentMessage, ConversationId, ConversationThread, MessageId, MessageView,
-};
-use crate::decision::DecisionId;
 use crate::store::projections::{self, Projector, Row, Value, decode_one, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
+use kiln_core::conversation::{
+    AgentMessage, ConversationId, ConversationThread, MessageId, MessageView,
+};
+use kiln_core::decision::DecisionId;
 
 /// The accounts projection: who can sign in, staff roles, API tokens.
 pub const ACCOUNTS: Projector = Projector {

@@ -12,17 +12,18 @@ use super::events::{
 };
 use super::projection;
 use super::view::{AgentMessageForm, SentMessage};
+use crate::access::Principal;
 use crate::access::password::{HashingFailed, Password};
 use crate::access::secret::{self, Secret};
-use crate::access::{AccountId, CompanyId, Email, Principal, TokenId};
-use crate::conversation::{
-    AgentMessage, ConversationId, InvalidConversationId, MessageError, MessageId, checked_message,
-};
-use crate::decision::{DecisionId, InvalidDecisionId};
-use crate::event::{Actor, StreamId};
-use crate::functions::BusinessFunction;
 use crate::store::{EventMetadata, EventStore, StoreError, credentials, outbox};
 use chrono::{DateTime, Utc};
+use kiln_core::conversation::{
+    AgentMessage, ConversationId, InvalidConversationId, MessageError, MessageId, checked_message,
+};
+use kiln_core::decision::{DecisionId, InvalidDecisionId};
+use kiln_core::event::{Actor, StreamId};
+use kiln_core::function::BusinessFunction;
+use kiln_core::identity::{AccountId, CompanyId, Email, TokenId};
 
 /// Why an agent's message was not sent.
 #[derive(Debug, thiserror::Error)]
@@ -612,10 +613,10 @@ async fn change_request_command(
 /// out of the legend).
 pub async fn accounts_opened_chart(
     store: &EventStore,
-    months: &[crate::functions::category::service::performance::Month],
-) -> Result<crate::staff::view::TrendChart, StoreError> {
+    months: &[crate::functions::descriptor::Month],
+) -> Result<crate::functions::view::TrendChart, StoreError> {
     use super::decide::AccountTier;
-    use crate::staff::view::{ChartUnit, SeriesStyle, TrendChart, TrendSeries};
+    use crate::functions::view::{ChartUnit, SeriesStyle, TrendChart, TrendSeries};
 
     let first_month = months.first().map_or("", |month| month.key.as_str());
     let opened = projection::accounts_opened_by_month(store, first_month).await?;
@@ -670,10 +671,11 @@ const ROADMAP_PHASES: [(u8, &str); 5] = [
 /// functions.
 pub async fn fill_page(
     store: &EventStore,
-    page: &mut crate::staff::view::FunctionPage,
+    built: &[&crate::functions::descriptor::FunctionDescriptor],
+    page: &mut crate::functions::view::FunctionPage,
 ) -> Result<(), StoreError> {
     use super::decide::AccountTier;
-    use crate::staff::view::{DataTable, Metric};
+    use crate::functions::view::{DataTable, Metric};
 
     let counts = projection::account_counts(store).await?;
     let count_of = |tier: AccountTier| {
@@ -773,7 +775,10 @@ pub async fn fill_page(
             continue;
         }
         for function in functions {
-            let status = if crate::functions::page_built(function) {
+            let status = if built
+                .iter()
+                .any(|descriptor| descriptor.function == function)
+            {
                 "live"
             } else {
                 "not built yet"
@@ -802,7 +807,7 @@ pub async fn fill_page(
         ]);
     }
     page.tables = vec![staff, changes, token_table, door, roadmap];
-    let months = crate::functions::category::service::performance::months_ending(Utc::now(), 6);
+    let months = crate::functions::descriptor::months_ending(Utc::now(), 6);
     page.trends = vec![accounts_opened_chart(store, &months).await?];
     Ok(())
 }
@@ -820,7 +825,7 @@ pub async fn headline(
         .find(|(tier, _)| *tier == AccountTier::Consumer)
         .map_or(0, |(_, count)| count);
     Ok(crate::functions::descriptor::Headline {
-        metrics: vec![crate::staff::view::Metric::count(
+        metrics: vec![crate::functions::view::Metric::count(
             "shopper-accounts",
             "Shopper accounts",
             shoppers,
@@ -1076,8 +1081,8 @@ mod tests {
         }
 
         async fn the_roadmap_lists_the_briefings_five_phases_by_name_and_says_what_each_function_is(store) {
-            let mut page = crate::staff::view::FunctionPage::of(BusinessFunction::PlatformManager);
-            fill_page(&store, &mut page).await.expect("filled");
+            let mut page = crate::functions::view::FunctionPage::of(BusinessFunction::PlatformManager);
+            fill_page(&store, crate::functions::BUILT, &mut page).await.expect("filled");
             let roadmap = page.table("roadmap")
                 .expect("the roadmap");
             let row_of = |function: &str| {
@@ -1101,7 +1106,7 @@ mod tests {
         }
 
         async fn accounts_are_counted_in_the_month_they_were_opened_stacked_by_tier(store) {
-            use crate::functions::category::service::performance::months_ending;
+            use crate::functions::descriptor::months_ending;
 
             let now = Utc::now();
             let months = months_ending(now, 6);

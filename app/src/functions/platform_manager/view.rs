@@ -100,7 +100,7 @@ pub struct AgentMessageForm {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SentMessage {
     /// The conversation (new, or the one replied in).
-    pub conversation: crate::conversation::ConversationId,
+    pub conversation: kiln_core::conversation::ConversationId,
     /// The message's id.
-    pub message: crate::conversation::MessageId,
+    pub message: kiln_core::conversation::MessageId,
 }

@@ -26,7 +26,7 @@ pub async fn raise_non_conformance(form: NonConformanceForm) -> Result<(), KilnE
 
     let state = crate::state::AppState::from_context()?;
     let actor =
-        crate::account::acting_person("people raise non-conformances; agents propose").await?;
+        crate::caller::acting_person("people raise non-conformances; agents propose").await?;
     let typed = form.source.trim();
     let source = NonConformanceSource::from_name(typed).ok_or_else(|| {
         KilnError::Rejected(format!(

@@ -1,6 +1,6 @@
 //! What Quality records in the event log.
 
-use crate::access::identity::random_id;
+use kiln_core::identity::random_id;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -91,7 +91,7 @@ impl NonConformanceSource {
     }
 }
 
-crate::event::tagged_events!(
+kiln_core::event::tagged_events!(
     QualityEvent,
     Quality,
     schema 1,

@@ -21,16 +21,16 @@ pub mod projection;
 pub mod service;
 
 /// Quality, as the rest of Kiln knows it.
-pub const FUNCTION: super::FunctionDescriptor = super::FunctionDescriptor {
+pub const FUNCTION: super::descriptor::FunctionDescriptor = super::descriptor::FunctionDescriptor {
     routes: routes::ROUTES,
     #[cfg(feature = "ssr")]
     events: Some(crate::store::catalog::EventFamily::of::<events::QualityEvent>),
     #[cfg(feature = "ssr")]
     projectors: &[projection::NON_CONFORMANCES],
     #[cfg(feature = "ssr")]
-    fill_page: |store, page| Box::pin(service::fill_page(store, page)),
+    fill_page: |store, _built, page| Box::pin(service::fill_page(store, page)),
     #[cfg(feature = "ssr")]
     headline: Some(|store, _| Box::pin(service::headline(store))),
     controls: Some(page::controls),
-    ..super::FunctionDescriptor::of(super::BusinessFunction::Quality)
+    ..super::descriptor::FunctionDescriptor::of(kiln_core::function::BusinessFunction::Quality)
 };

@@ -4,9 +4,9 @@
 use super::decide::{MAX_DESCRIPTION, MAX_SUBJECT};
 use super::endpoints::RaiseNonConformance;
 use crate::forms::{Notice, Refusal};
+use crate::functions::view::Choice;
 use crate::markup::TextArea;
 use crate::staff::form_style::{INPUT, LABEL};
-use crate::staff::view::Choice;
 use leptos::prelude::*;
 
 /// Raise a non-conformance: its source, subject and description.
@@ -54,7 +54,7 @@ pub fn RaiseNonConformanceForm(
 
 /// What Quality's page shows above its tables: the form that raises a
 /// non-conformance.
-pub fn controls(page: &crate::staff::view::FunctionPage) -> AnyView {
+pub fn controls(page: &crate::functions::view::FunctionPage) -> AnyView {
     let sources = page.choice("non-conformance-sources");
     view! { <RaiseNonConformanceForm sources /> }.into_any()
 }

@@ -2,10 +2,10 @@
 //! derived from Quality's events, and what the page reads from it.
 
 use super::events::QualityEvent;
-use crate::functions::BusinessFunction;
 use crate::store::backend::{Connection, per_backend};
 use crate::store::projections::{Projector, Row, Value, decode, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
+use kiln_core::function::BusinessFunction;
 
 /// The non-conformances projection: one row per non-conformance raised.
 pub const NON_CONFORMANCES: Projector = Projector {

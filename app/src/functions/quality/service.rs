@@ -4,10 +4,10 @@
 use super::decide::{NonConformanceState, QualityCommand, QualityError, decide};
 use super::events::{NonConformanceId, NonConformanceSource, QualityEvent};
 use super::projection;
-use crate::event::{Actor, StreamId};
-use crate::functions::BusinessFunction;
-use crate::staff::view::{Choice, ChoiceList, DataTable, FunctionPage, Metric};
+use crate::functions::view::{Choice, ChoiceList, DataTable, FunctionPage, Metric};
 use crate::store::{EventMetadata, EventStore, StoreError};
+use kiln_core::event::{Actor, StreamId};
+use kiln_core::function::BusinessFunction;
 
 /// How many of the newest non-conformances the page lists.
 pub const NON_CONFORMANCES_SHOWN: i64 = 50;

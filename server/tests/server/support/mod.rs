@@ -51,6 +51,7 @@ pub async fn spawn_app_with(settings: kiln::http::HttpSettings) -> TestApp {
         false,
         test_sales_tax(),
         std::sync::Arc::new(app::payments::BankTransfer),
+        app::functions::BUILT,
     );
     let (shutdown, signal) = oneshot::channel::<()>();
     let sessions = kiln::sessions::KilnSessionStore::open(&store)

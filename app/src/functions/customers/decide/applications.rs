@@ -2,11 +2,11 @@
 //! `dealer-application-<id>`, submitted on the public site and approved at a
 //! tier or declined with a reason by a person.
 
-use crate::access::{CompanyId, Email};
 use crate::functions::customers::events::{
     ApplicationId, CustomerEvent, DealerApplicationApproved, DealerApplicationDeclined,
     DealerApplicationSubmitted, DealerTier,
 };
+use kiln_core::identity::{CompanyId, Email};
 use serde::{Deserialize, Serialize};
 
 /// The longest company or person name accepted, in characters.
@@ -372,7 +372,7 @@ mod tests {
 
     #[test]
     fn a_tier_price_is_the_discounted_base_rounded_to_the_cent() {
-        use crate::money::{Currency, Money};
+        use kiln_core::money::{Currency, Money};
         let base = Money::new(2800, Currency::Usd);
         assert_eq!(
             DealerTier::Trade.price(base),

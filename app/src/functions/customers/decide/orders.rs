@@ -8,7 +8,7 @@ use crate::functions::customers::events::{
     Buyer, CustomerEvent, DealerTier, OrderId, OrderLine, OrderPlaced, PaymentMethod, PriceSource,
     ShippingAddress, ShippingOption,
 };
-use crate::money::{Currency, Money, TaxRate};
+use kiln_core::money::{Currency, Money, TaxRate};
 
 /// The most lines one order may have.
 pub const MAX_ORDER_LINES: usize = 50;
@@ -475,9 +475,9 @@ fn merged_lines(lines: Vec<(Sku, u32)>) -> Vec<(Sku, u32)> {
 #[cfg(test)]
 mod order_tests {
     use super::*;
-    use crate::access::{CompanyId, Email};
     use crate::functions::customers::events::{VOLUME_BREAKS, VolumeBreak};
-    use crate::money::Currency;
+    use kiln_core::identity::{CompanyId, Email};
+    use kiln_core::money::Currency;
 
     fn sku(text: &str) -> Sku {
         Sku::parse(text).expect("test SKU is valid")
@@ -549,7 +549,7 @@ mod order_tests {
             buyer: Buyer::Dealer {
                 company: CompanyId::parse("dlr-0102030405060708").expect("valid company id"),
                 company_name: "Clay & Cup Café".into(),
-                account: crate::access::AccountId::parse("acc-0102030405060708")
+                account: kiln_core::identity::AccountId::parse("acc-0102030405060708")
                     .expect("valid account id"),
                 email: Email::parse("orders@clayandcup.example").expect("valid address"),
             },

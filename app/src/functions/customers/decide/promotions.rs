@@ -1,10 +1,10 @@
 //! Dealers' promotional prices (one stream per dealer company's
 //! promotions): offered below the base price, replaced, withdrawn.
 
-use crate::access::CompanyId;
 use crate::functions::category::events::Sku;
 use crate::functions::customers::events::CustomerEvent;
-use crate::money::Money;
+use kiln_core::identity::CompanyId;
+use kiln_core::money::Money;
 
 /// A request about a dealer company's promotional prices.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,7 +175,7 @@ pub fn decide_promotion(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::money::Currency;
+    use kiln_core::money::Currency;
 
     fn sku(text: &str) -> Sku {
         Sku::parse(text).expect("test SKU is valid")

@@ -2,12 +2,12 @@
 //! customer and from staff, closing, and flags raised to other functions.
 
 use super::applications::{CustomerError, required};
-use crate::access::AccountId;
 use crate::functions::customers::events::CustomerEvent;
 use crate::functions::customers::events::{
     SupportTicketClosed, SupportTicketOpened, SupportTicketReplied, TicketCustomer, TicketId,
     TicketParty,
 };
+use kiln_core::identity::AccountId;
 
 /// The longest ticket subject accepted, in characters.
 pub const MAX_SUBJECT_CHARS: usize = 200;
@@ -51,7 +51,7 @@ pub enum TicketCommand {
         /// The ticket.
         ticket: TicketId,
         /// The function.
-        function: crate::functions::BusinessFunction,
+        function: kiln_core::function::BusinessFunction,
         /// What that function should know.
         note: String,
     },
@@ -68,7 +68,7 @@ pub struct TicketState {
     /// Whether staff closed it.
     pub closed: bool,
     /// The functions its feedback was flagged to.
-    pub flagged_to: Vec<crate::functions::BusinessFunction>,
+    pub flagged_to: Vec<kiln_core::function::BusinessFunction>,
 }
 
 impl TicketState {
@@ -210,7 +210,7 @@ pub fn decide_ticket(
             function,
             note,
         } => {
-            use crate::functions::BusinessFunction;
+            use kiln_core::function::BusinessFunction;
             if state.owner.is_none() {
                 return Err(TicketError::NoSuchTicket { ticket });
             }
@@ -250,7 +250,7 @@ pub fn decide_ticket(
 #[cfg(test)]
 mod ticket_tests {
     use super::*;
-    use crate::access::Email;
+    use kiln_core::identity::Email;
 
     fn ticket() -> TicketId {
         TicketId::from_random([3; 8])
@@ -288,7 +288,7 @@ mod ticket_tests {
         TicketState::from_events(events)
     }
 
-    fn flag(function: crate::functions::BusinessFunction, note: &str) -> TicketCommand {
+    fn flag(function: kiln_core::function::BusinessFunction, note: &str) -> TicketCommand {
         TicketCommand::Flag {
             ticket: ticket(),
             function,
@@ -298,7 +298,7 @@ mod ticket_tests {
 
     #[test]
     fn feedback_is_flagged_once_to_each_business_function_it_concerns() {
-        use crate::functions::BusinessFunction;
+        use kiln_core::function::BusinessFunction;
         let mut history =
             decide_ticket(&given(&[]), open("Chipped mug", "Chipped.")).expect("opened");
         let flagged = decide_ticket(

@@ -3,9 +3,6 @@
 //! a password.
 
 use crate::access::secret::Secret;
-use crate::access::{AccountId, CompanyId, Email};
-use crate::event::{Actor, StreamId};
-use crate::functions::BusinessFunction;
 use crate::functions::customers::decide::{
     ApplicationState, CustomerCommand, CustomerError, decide,
 };
@@ -13,6 +10,9 @@ use crate::functions::customers::events::{ApplicationId, CustomerEvent, DealerTi
 use crate::functions::platform_manager::{projection as accounts, service as account_service};
 use crate::store::{EventMetadata, EventStore, StoreError};
 use chrono::Utc;
+use kiln_core::event::{Actor, StreamId};
+use kiln_core::function::BusinessFunction;
+use kiln_core::identity::{AccountId, CompanyId, Email};
 
 /// Why a dealer onboarding command did not go through.
 #[derive(Debug, thiserror::Error)]

@@ -2,11 +2,11 @@
 //! decide, append once however often the checkout is sent; charge a card
 //! through the payment gateway and record how it ended.
 
-use crate::access::CompanyId;
-use crate::event::Actor;
-use crate::functions::BusinessFunction;
 use crate::functions::customers::events::CustomerEvent;
 use crate::store::{EventMetadata, EventStore, StoreError};
+use kiln_core::event::Actor;
+use kiln_core::function::BusinessFunction;
+use kiln_core::identity::CompanyId;
 
 /// Why an order was not placed.
 #[derive(Debug, thiserror::Error)]
@@ -211,7 +211,6 @@ pub async fn price_book(
 #[cfg(test)]
 mod payment_tests {
     use super::*;
-    use crate::access::Email;
     use crate::functions::customers::decide::{PlaceOrder, PriceList};
     use crate::functions::customers::events::{
         Buyer, OrderId, PaymentMethod, ShippingAddress, ShippingOption,
@@ -220,6 +219,7 @@ mod payment_tests {
     use crate::functions::customers::view::OrderStatus;
     use crate::payments::{StripeCards, fake_stripe};
     use crate::testing::store_tests;
+    use kiln_core::identity::Email;
 
     /// The demo catalog and one guest order of two mugs, by bank transfer.
     async fn placed_order(store: &EventStore) -> OrderId {
@@ -247,7 +247,7 @@ mod payment_tests {
             },
             shipping_option: ShippingOption::Standard,
             payment: PaymentMethod::BankTransfer,
-            tax_rate: crate::money::TaxRate { basis_points: 0 },
+            tax_rate: kiln_core::money::TaxRate { basis_points: 0 },
             price_list: PriceList::Storefront,
         };
         place_order(store, Actor::system("test"), command)

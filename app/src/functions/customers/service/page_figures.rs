@@ -14,11 +14,11 @@ const TICKETS_SHOWN: i64 = 200;
 /// the dealer companies with their tiers.
 pub async fn fill_page(
     store: &EventStore,
-    page: &mut crate::staff::view::FunctionPage,
+    page: &mut crate::functions::view::FunctionPage,
 ) -> Result<(), StoreError> {
     use crate::functions::customers::projection;
     use crate::functions::customers::segments::{self, ConsumerSegment, DealerHealth};
-    use crate::staff::view::{Choice, ChoiceList, DataTable, Metric};
+    use crate::functions::view::{Choice, ChoiceList, DataTable, Metric};
 
     let applications = projection::applications(store).await?;
     let companies = projection::dealer_companies(store).await?;
@@ -142,14 +142,14 @@ pub async fn fill_page(
         },
         ChoiceList {
             key: "feedback-functions".into(),
-            options: crate::functions::BusinessFunction::ALL
+            options: kiln_core::function::BusinessFunction::ALL
                 .into_iter()
                 .filter(|function| {
                     !matches!(
                         function,
-                        crate::functions::BusinessFunction::Customers
-                            | crate::functions::BusinessFunction::Overview
-                            | crate::functions::BusinessFunction::DatabaseManager
+                        kiln_core::function::BusinessFunction::Customers
+                            | kiln_core::function::BusinessFunction::Overview
+                            | kiln_core::function::BusinessFunction::DatabaseManager
                     )
                 })
                 .map(|function| Choice {
@@ -253,7 +253,7 @@ pub async fn fill_page(
                     .map(|member| member.orders)
                     .sum::<usize>()
                     .to_string(),
-                crate::money::Money::new(
+                kiln_core::money::Money::new(
                     members
                         .iter()
                         .filter(|member| member.spent.currency == currency)
@@ -389,7 +389,7 @@ pub async fn headline(
     store: &EventStore,
     months: &crate::functions::descriptor::Months,
 ) -> Result<crate::functions::descriptor::Headline, StoreError> {
-    use crate::staff::view::{ChartUnit, Metric, SeriesStyle, TrendChart, TrendSeries};
+    use crate::functions::view::{ChartUnit, Metric, SeriesStyle, TrendChart, TrendSeries};
     let orders = crate::functions::customers::projection::order_totals(store).await?;
     let companies = crate::functions::customers::projection::dealer_companies(store).await?;
     let pending = crate::functions::customers::projection::applications(store)

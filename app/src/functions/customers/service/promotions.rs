@@ -1,10 +1,10 @@
 //! Dealers' promotional prices: offered and withdrawn by staff.
 
-use crate::access::CompanyId;
-use crate::event::Actor;
-use crate::functions::BusinessFunction;
 use crate::functions::customers::events::promotions_stream;
 use crate::store::{EventMetadata, EventStore, StoreError};
+use kiln_core::event::Actor;
+use kiln_core::function::BusinessFunction;
+use kiln_core::identity::CompanyId;
 
 /// Why a promotional price was not offered or withdrawn.
 #[derive(Debug, thiserror::Error)]
@@ -66,7 +66,7 @@ pub async fn offer_promotion(
     let product = catalog::storefront_product(store, &sku)
         .await?
         .ok_or_else(no_product)?;
-    let price = crate::money::Money::parse_amount(&form.price, product.price.currency)
+    let price = kiln_core::money::Money::parse_amount(&form.price, product.price.currency)
         .map_err(|invalid| PromotionServiceError::InvalidPrice { text: invalid.text })?;
     let stream = promotions_stream(&company);
     let command = PromotionCommand::Offer {

@@ -1,9 +1,9 @@
 //! Support tickets: requests from customers and staff, and the first
 //! response time the page reports.
 
-use crate::event::Actor;
-use crate::functions::BusinessFunction;
 use crate::store::{EventMetadata, EventStore, StoreError};
+use kiln_core::event::Actor;
+use kiln_core::function::BusinessFunction;
 
 /// Why a ticket request was not carried out.
 #[derive(Debug, thiserror::Error)]

@@ -3,7 +3,7 @@
 //! reads can never disagree.
 
 use crate::functions::platform_manager::events::{TriageStatus, Urgency};
-use crate::functions::{BusinessFunction, FunctionGroup};
+use kiln_core::function::{BusinessFunction, FunctionGroup};
 use serde::{Deserialize, Serialize};
 
 /// One business function's page: its key figures, the data it owns, its
@@ -48,12 +48,12 @@ pub struct FunctionPage {
     /// Decisions proposed to this function: every one waiting for a
     /// person, then the newest decided, newest first.
     #[serde(default)]
-    pub decisions: Vec<crate::decision::DecisionCard>,
+    pub decisions: Vec<kiln_core::decision::DecisionCard>,
     /// The newest conversations this function's agent took part in,
     /// newest first, each with its messages (empty for a function
     /// without an agent).
     #[serde(default)]
-    pub conversations: Vec<crate::conversation::ConversationThread>,
+    pub conversations: Vec<kiln_core::conversation::ConversationThread>,
     /// The change requests raised about this function, newest first (on
     /// the Platform Manager's page: every function's).
     pub change_requests: Vec<ChangeRequestView>,
@@ -183,7 +183,7 @@ pub enum ChartUnit {
     /// Things counted (units, orders).
     Count,
     /// Money, in minor units of the currency.
-    Money(crate::money::Currency),
+    Money(kiln_core::money::Currency),
 }
 
 impl ChartUnit {
@@ -192,7 +192,7 @@ impl ChartUnit {
         match self {
             ChartUnit::Count => value.to_string(),
             ChartUnit::Money(currency) => {
-                let shown = crate::money::Money::new(value, currency).to_string();
+                let shown = kiln_core::money::Money::new(value, currency).to_string();
                 // Whole units read better on an axis.
                 shown
                     .strip_suffix(".00")
@@ -481,6 +481,23 @@ pub struct FeedEntry {
     pub recorded_at: String,
 }
 
+#[cfg(feature = "ssr")]
+impl FeedEntry {
+    /// How a feed shows `event`: who did what, when, in which stream.
+    pub fn of(event: &crate::store::RecordedEvent) -> Self {
+        FeedEntry {
+            position: event.position,
+            event_type: event.event_type.clone(),
+            function: event.metadata.function,
+            actor: event.metadata.actor.to_string(),
+            stream: event.stream_id.clone(),
+            recorded_at: event
+                .recorded_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        }
+    }
+}
+
 /// Everything a staff console page shows: its own data (a function's
 /// page, or a page of the Database Manager's event log), and the menu as
 /// its viewer may use it. Loaded as one, so the page has a single
@@ -553,65 +570,6 @@ pub struct ListedEndpoint {
     pub needs: String,
     /// What it does.
     pub purpose: String,
-}
-
-impl FunctionListing {
-    /// The listing of `function`.
-    pub fn of(function: BusinessFunction) -> Self {
-        FunctionListing {
-            slug: function.slug().to_owned(),
-            title: function.title().to_owned(),
-            group: function.group(),
-            phase: function.phase(),
-            live: crate::functions::page_built(function),
-            page: function.page_url(),
-            json: format!("/api/functions/{}", function.slug()),
-            live_events: format!("/api/functions/{}/live", function.slug()),
-            table_json: format!("/api/functions/{}/tables/{{key}}", function.slug()),
-            agent: function
-                .has_agent()
-                .then(|| format!("agent:{}", function.slug())),
-            endpoints: own_endpoints(function),
-        }
-    }
-}
-
-/// The API routes of the authorisation table that belong to `function`:
-/// those needing a capability in it (the shared `/api/functions/…` ones
-/// aside), those under its own `/api/<slug>/` (whatever they need, e.g.
-/// an administrator's), and, for a function with an agent, the routes
-/// only agents use. A route matching by prefix is shown ending in `…`.
-fn own_endpoints(function: BusinessFunction) -> Vec<ListedEndpoint> {
-    use crate::access::Requirement;
-    use crate::access::table::{Method, PathPattern, every_route};
-    let own_prefix = format!("/api/{}/", function.slug());
-    every_route()
-        .filter_map(|route| {
-            let path = match route.path {
-                PathPattern::Exact(path) => path.to_owned(),
-                PathPattern::Prefix(prefix) => format!("{prefix}…"),
-            };
-            let belongs = match route.required {
-                Requirement::Function {
-                    function: needed, ..
-                } => needed == function && !path.starts_with("/api/functions"),
-                Requirement::Agent => function.has_agent(),
-                _ => false,
-            };
-            ((belongs && path.starts_with("/api/")) || path.starts_with(&own_prefix)).then(|| {
-                ListedEndpoint {
-                    method: match route.method {
-                        Method::Get => "GET",
-                        Method::Post => "POST",
-                    }
-                    .to_owned(),
-                    path,
-                    needs: route.required.to_string(),
-                    purpose: route.purpose.to_owned(),
-                }
-            })
-        })
-        .collect()
 }
 
 /// A change request as pages show it.
