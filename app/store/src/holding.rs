@@ -26,6 +26,7 @@
 //! and a verdict on them records what a person found.
 
 use super::backend::{Connection, PerBackend, per_backend};
+pub use super::contribution::EventCheck;
 use super::registry::Registry;
 use super::{RecordedEvent, StoreError, database};
 use chrono::{DateTime, Utc};
@@ -33,21 +34,6 @@ use kiln_core::event::quarantine::QuarantineEvent;
 use kiln_core::function::BusinessFunction;
 use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
-
-/// A rule one event must keep to reach the tables without a person's
-/// look, e.g. a base price may not jump tenfold.
-pub struct EventCheck {
-    /// The check's stable name, e.g. `catalog-price-jumps`.
-    pub name: &'static str,
-    /// The function whose events it reads.
-    pub function: BusinessFunction,
-    /// The rule in a sentence.
-    pub invariant: &'static str,
-    /// What is wrong with the event, in a sentence, or `None` when nothing
-    /// is. Pure: the same event always gets the same answer, which is what
-    /// makes a rebuild hold back what the live appends held back.
-    pub flags: fn(&RecordedEvent) -> Option<String>,
-}
 
 /// Where a held event stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -277,7 +263,7 @@ pub fn verdict_of(event: &RecordedEvent) -> Result<Option<(HeldState, Vec<i64>)>
     if event.metadata.function != BusinessFunction::DatabaseManager {
         return Ok(None);
     }
-    Ok(Some(match super::projections::decode_one(event)? {
+    Ok(Some(match super::contribution::decode_one(event)? {
         QuarantineEvent::QuarantineReleased(verdict) => (HeldState::Released, verdict.positions),
         QuarantineEvent::QuarantineRejected(verdict) => (HeldState::Rejected, verdict.positions),
     }))

@@ -18,6 +18,7 @@ pub mod access_log;
 mod append;
 pub mod backend;
 pub mod catalog;
+pub mod contribution;
 pub mod credentials;
 mod error;
 pub mod export;

@@ -3,69 +3,11 @@
 //! the projectors in its [`Registry`]; it lists none itself.
 
 use super::backend::{Backend, Connection, PerBackend, per_backend};
+pub use super::contribution::{Projector, ProjectorFuture, decode, decode_one};
 use super::holding::{self, Gate};
 use super::registry::Registry;
 use super::{EventStore, RecordedEvent, StoreError, database, read_after};
-use kiln_core::function::BusinessFunction;
 use sha2::{Digest, Sha256};
-use std::{future::Future, pin::Pin};
-
-/// What a projector's `apply` returns.
-pub type ProjectorFuture<'a> = Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>>;
-
-/// A projection: the tables one function derives from some of its events.
-pub struct Projector {
-    /// The projection's name, e.g. `catalog` (used by `kiln projections rebuild NAME`).
-    pub name: &'static str,
-    /// The function whose events it reads.
-    pub function: BusinessFunction,
-    /// The event types it applies.
-    pub handles: &'static [&'static str],
-    /// The tables it owns and alone writes.
-    pub tables: &'static [&'static str],
-    /// Applies events it handles, in position order, to its tables, on
-    /// either engine (most projectors only need [`upsert_rows`]). Takes a
-    /// batch because each statement costs a round trip to the database: a
-    /// projector should write a batch with few statements. Must ignore an
-    /// event at or below a row's `last_position`, so replaying is harmless.
-    pub apply: for<'a> fn(Connection<'a>, &'a [&'a RecordedEvent]) -> ProjectorFuture<'a>,
-}
-
-impl Projector {
-    fn handles(&self, event: &RecordedEvent) -> bool {
-        self.handles_type(event.metadata.function, &event.event_type)
-    }
-
-    pub(super) fn handles_type(&self, function: BusinessFunction, event_type: &str) -> bool {
-        self.function == function && self.handles.contains(&event_type)
-    }
-}
-
-/// The events a projector was handed, each with its typed payload, in the
-/// same order: what every projector does first.
-pub fn decode<'a, E: kiln_core::event::DomainEvent>(
-    events: &[&'a RecordedEvent],
-) -> Result<Vec<(&'a RecordedEvent, E)>, StoreError> {
-    events
-        .iter()
-        .map(|event| decode_one(event).map(|payload| (*event, payload)))
-        .collect()
-}
-
-/// One recorded event's typed payload.
-pub fn decode_one<E: kiln_core::event::DomainEvent>(
-    event: &RecordedEvent,
-) -> Result<E, StoreError> {
-    E::decode(
-        &event.event_type,
-        event.schema_version,
-        event.payload.clone(),
-    )
-    .map_err(|source| StoreError::Payload {
-        event_type: event.event_type.clone(),
-        source,
-    })
-}
 
 /// Applies freshly appended events to every projector that handles them.
 /// (Public so that the application's tests can replay events a second time

@@ -11,25 +11,10 @@
 //!
 //! [`EventStore`]: super::EventStore
 
-use super::catalog::{EventFamily, EventTypeEntry};
-use super::holding::EventCheck;
+pub use super::contribution::Contribution;
+use super::contribution::{EventCheck, EventFamily, EventTypeEntry, Projector};
 use super::integrity::IntegrityCheck;
-use super::projections::Projector;
 use kiln_core::function::BusinessFunction;
-
-/// One function's part of the registry, as its descriptor declares it.
-pub struct Contribution {
-    /// The function.
-    pub function: BusinessFunction,
-    /// Its event enum, when it posts events.
-    pub events: Option<EventFamily>,
-    /// Its projectors.
-    pub projectors: &'static [Projector],
-    /// The invariants of its tables.
-    pub integrity_checks: &'static [IntegrityCheck],
-    /// The rules each of its events must keep to reach the tables unheld.
-    pub event_checks: &'static [EventCheck],
-}
 
 /// Every function's events, projectors and checks, checked against each
 /// other once, when the registry is made.
