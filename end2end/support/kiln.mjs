@@ -123,6 +123,23 @@ async function hydrationReport(page) {
   const messages = await page.consoleMessages().catch(() => []);
   for (const message of messages) lines.push(`console ${message.type()}: ${message.text()}`);
   const requests = await page.requests().catch(() => []);
+  // The page's own answer: its status and the security policies it came
+  // with (a page's inline scripts run only if every policy allows them).
+  const navigations = requests.filter((request) => request.isNavigationRequest() && request.frame() === page.mainFrame());
+  const document = navigations.at(-1);
+  const answer = await document?.response().catch(() => null);
+  lines.push(`navigations: ${JSON.stringify(navigations.map((request) => request.url()))}`);
+  if (answer) {
+    const policies = (await answer.headersArray())
+      .filter(({ name }) => name.toLowerCase() === 'content-security-policy')
+      .map(({ value }) => value.match(/script-src [^;]*/)?.[0] ?? value);
+    lines.push(`page answered ${answer.status()}, script policies: ${JSON.stringify(policies)}`);
+    const headers = (await answer.headersArray()).map(({ name }) => name.toLowerCase());
+    lines.push(`page headers: ${headers.join(', ')}`);
+    const body = await answer.text().catch(() => '');
+    const scripts = body.match(/<script[^>]*>/g) ?? [];
+    lines.push(`page scripts: ${scripts.length}, ${JSON.stringify(scripts.slice(0, 3))}`);
+  }
   for (const request of requests) {
     const failure = request.failure();
     const response = await request.response().catch(() => null);
