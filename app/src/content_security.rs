@@ -1,7 +1,8 @@
 //! The Content-Security-Policy Kiln sends. Pages allow their own inline
-//! scripts (the hydration script, streamed resources) by a nonce Leptos
-//! makes for each response and puts on every script it writes; every other
-//! answer allows no inline script at all.
+//! scripts (the hydration script, streamed resources) by a nonce made for
+//! each request, which Leptos puts on every script it writes; every other
+//! answer allows no inline script at all. The server sets it on every
+//! answer (its `content_security` module).
 
 /// The policy for an answer whose inline scripts carry `nonce`, or, with
 /// `None`, for one that has none. WebAssembly needs `'wasm-unsafe-eval'`.
@@ -16,24 +17,6 @@ pub fn policy(nonce: Option<&str>) -> String {
          style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
          frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
     )
-}
-
-/// Sends the policy for the page being rendered, with this response's
-/// nonce. Called from the document shell, before anything is streamed.
-#[cfg(feature = "ssr")]
-pub fn send_for_page() {
-    use leptos::prelude::use_context;
-    let Some(nonce) = leptos::nonce::use_nonce() else {
-        return;
-    };
-    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
-        return;
-    };
-    // A nonce is URL-safe base64, so the header value is always valid;
-    // were it not, the router's default (no inline scripts) would apply.
-    if let Ok(value) = axum::http::HeaderValue::from_str(&policy(Some(&nonce))) {
-        response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
-    }
 }
 
 #[cfg(test)]

@@ -115,8 +115,6 @@ lazy_page!(ResetPasswordRoute => account::ResetPasswordPage);
 /// The HTML document around every page: the server renders it once per
 /// request, the browser's WebAssembly then hydrates `<App/>` inside it.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    content_security::send_for_page();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -149,6 +149,8 @@ async function hydrationReport(page) {
   }
   const readyState = await page.evaluate(() => document.readyState).catch((error) => `unknown (${error.message})`);
   lines.push(`document: ${readyState}`);
+  const nonces = await page.evaluate(() => [...document.scripts].map((script) => script.nonce)).catch(() => []);
+  lines.push(`script nonces: ${JSON.stringify([...new Set(nonces)])}`);
   return lines.join('\n');
 }
 

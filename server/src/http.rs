@@ -162,8 +162,16 @@ fn router(
             "/api/functions/{function}/tables/{table}",
             get(function_table),
         )
-        .leptos_routes(&state, routes, move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            crate::content_security::provide_page_nonce,
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(crate::content_security::provide_page_nonce, shell))
         .layer(axum::middleware::from_fn(
             crate::refusals::refusals_are_bad_requests,
         ))
@@ -182,13 +190,11 @@ fn router(
             crate::client_address::find_client_address,
         ))
         .layer(sessions.layer(secure_cookies))
-        // Pages send their own policy, allowing their inline scripts by
-        // nonce (`app::content_security`); every other answer gets this
-        // one, which allows no inline script.
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_str(&app::content_security::policy(None))
-                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'")),
+        // Every answer's Content-Security-Policy: a page's allows its own
+        // inline scripts by the request's nonce, every other answer's no
+        // inline script (`content_security`).
+        .layer(axum::middleware::from_fn(
+            crate::content_security::answer_with_policy,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -7,6 +7,7 @@ pub mod bench;
 pub mod cli;
 pub mod client_address;
 pub mod connections;
+pub mod content_security;
 pub mod guard;
 pub mod http;
 pub mod refusals;
