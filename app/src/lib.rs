@@ -13,6 +13,7 @@ pub mod account;
 pub(crate) mod caller;
 pub mod content_security;
 pub mod error;
+pub mod form_style;
 pub mod forms;
 pub mod functions;
 pub mod markup;
@@ -21,7 +22,8 @@ pub mod staff;
 pub mod storefront;
 
 // The vocabulary lives in its own crate (app/core), which compiles without
-// Leptos; these keep its modules at the paths the rest of the crate uses.
+// Leptos; these keep its modules at the paths the server and its tests use
+// (`app::money`, ...). Inside `app`, code names `kiln_core` itself.
 pub use kiln_core::{conversation, decision, event, money};
 
 #[cfg(feature = "ssr")]

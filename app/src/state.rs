@@ -101,16 +101,13 @@ impl AppState {
         &self.0.leptos_options
     }
 
-    /// Projection rebuilds (one at a time, with published progress).
     /// Whether `function` is built (it has a descriptor among
     /// [`App::functions`]).
     pub fn page_built(&self, function: kiln_core::function::BusinessFunction) -> bool {
-        self.0
-            .functions
-            .iter()
-            .any(|descriptor| descriptor.function == function)
+        crate::functions::descriptor::is_built(self.0.functions, function)
     }
 
+    /// Projection rebuilds (one at a time, with published progress).
     pub fn rebuilds(&self) -> &Rebuilds {
         &self.0.rebuilds
     }

@@ -111,7 +111,9 @@ export async function waitForHydration(page, { timeout = 20_000 } = {}) {
   try {
     await page.waitForSelector('body[data-hydrated="true"]', { timeout });
   } catch (error) {
-    error.message += `\n${await hydrationReport(page)}`;
+    // The report must never hide the timeout it explains.
+    const report = await hydrationReport(page).catch((failure) => `no report: ${failure.message}`);
+    error.message += `\n${report}`;
     throw error;
   }
 }
@@ -125,9 +127,14 @@ async function hydrationReport(page) {
   const requests = await page.requests().catch(() => []);
   // The page's own answer: its status and the security policies it came
   // with (a page's inline scripts run only if every policy allows them).
-  const navigations = requests.filter((request) => request.isNavigationRequest() && request.frame() === page.mainFrame());
-  const document = navigations.at(-1);
-  const answer = await document?.response().catch(() => null);
+  const navigations = requests.filter((request) => {
+    try {
+      return request.isNavigationRequest() && request.frame() === page.mainFrame();
+    } catch {
+      return false;
+    }
+  });
+  const answer = await navigations.at(-1)?.response().catch(() => null);
   lines.push(`navigations: ${JSON.stringify(navigations.map((request) => request.url()))}`);
   if (answer) {
     const policies = (await answer.headersArray())

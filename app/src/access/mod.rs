@@ -87,8 +87,8 @@ impl StaffGrants {
     /// Where a staff member lands after signing in: the first function
     /// these grants let its holder view, in the order of
     /// [`BusinessFunction::ALL`], preferring one whose page is built
-    /// (`built` says which are: access is below the functions and does not
-    /// know them).
+    /// (`built` says which are: the access rules are below the functions
+    /// and do not know them).
     pub fn first_function(
         &self,
         built: impl Fn(BusinessFunction) -> bool,

@@ -12,8 +12,8 @@
 //! functions take proposals is still a list there, to join the descriptor
 //! with the agents and their decision kinds.)
 
-use super::BusinessFunction;
 use crate::functions::view::FunctionPage;
+use kiln_core::function::BusinessFunction;
 use leptos::prelude::AnyView;
 
 #[cfg(feature = "ssr")]
@@ -47,6 +47,14 @@ pub struct Headline {
     pub trends: Vec<crate::functions::view::TrendChart>,
     /// Bar charts.
     pub charts: Vec<crate::functions::view::BarChart>,
+}
+
+/// Whether `function` is among `built`, the list of built functions a
+/// page filler or the server's state was handed.
+pub fn is_built(built: &[&FunctionDescriptor], function: BusinessFunction) -> bool {
+    built
+        .iter()
+        .any(|descriptor| descriptor.function == function)
 }
 
 /// The months the Business Overview charts, oldest first.

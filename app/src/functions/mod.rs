@@ -20,7 +20,7 @@ pub mod quality;
 pub mod view;
 
 pub use descriptor::FunctionDescriptor;
-pub use kiln_core::function::{BusinessFunction, FunctionGroup};
+pub use kiln_core::function::BusinessFunction;
 
 /// Every built function, each described once in its own module. This list
 /// is the only place that names them: the store's registry, the staff
@@ -67,7 +67,7 @@ pub fn registry()
 /// Whether Kiln has built `function` (it has a descriptor in [`BUILT`]).
 /// The others' pages say plainly that the function is not built yet.
 pub fn page_built(function: BusinessFunction) -> bool {
-    descriptor(function).is_some()
+    descriptor::is_built(BUILT, function)
 }
 
 #[cfg(test)]

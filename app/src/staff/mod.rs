@@ -1,5 +1,5 @@
 //! The staff console: one page per business function (`/staff/<slug>`),
-//! each rendered from the function's [`FunctionPage`], the same
+//! each rendered from the function's [`FunctionPage`](crate::functions::view::FunctionPage), the same
 //! struct its JSON endpoint (`GET /api/functions/<slug>`) answers with, so
 //! people and agents always see the same figures.
 //!
@@ -23,7 +23,6 @@
 pub mod chart;
 mod conversations;
 mod decisions;
-pub mod form_style;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -1,9 +1,10 @@
 //! The console's frame, which every staff page is drawn in: the menu of
 //! functions (asked for from the server), the page beside it or the reason
-//! it could not be shown, and the event feed. It knows no function (which
-//! functions are built comes from the server's state), so a function with
-//! pages of its own, like the Database Manager's event log, draws them in
-//! it without a circle back to the console that lists the functions.
+//! it could not be shown, and the event feed. It imports no function (which
+//! functions are built comes from the server's state; the feed links to the
+//! Database Manager's event log by address only), so a function with pages
+//! of its own, like that event log, draws them in it without a circle back
+//! to the console that lists the functions.
 
 use crate::error::KilnError;
 use crate::functions::view::{FeedEntry, MenuEntry, StaffView};

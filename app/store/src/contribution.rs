@@ -71,7 +71,7 @@ pub struct EventTypeEntry {
     pub description: Option<String>,
     /// JSON Schema of the payload, with its definitions.
     pub payload_schema: Value,
-    /// The projection tables it changes (filled in by the [`Registry`],
+    /// The projection tables it changes (filled in by the [`Registry`](super::registry::Registry),
     /// which knows every projector).
     pub tables: Vec<&'static str>,
 }
@@ -182,7 +182,7 @@ pub struct Projector {
     /// The tables it owns and alone writes.
     pub tables: &'static [&'static str],
     /// Applies events it handles, in position order, to its tables, on
-    /// either engine (most projectors only need [`upsert_rows`]). Takes a
+    /// either engine (most projectors only need [`upsert_rows`](super::projections::upsert_rows)). Takes a
     /// batch because each statement costs a round trip to the database: a
     /// projector should write a batch with few statements. Must ignore an
     /// event at or below a row's `last_position`, so replaying is harmless.

@@ -152,7 +152,7 @@ async fn a_post_from_another_site_is_refused_before_anything_happens() {
 #[tokio::test]
 async fn every_answer_carries_the_security_headers() {
     let app = spawn_app().await;
-    for path in ["/", "/login", "/api/events/catalog"] {
+    for path in ["/", "/login", "/no-such-page", "/api/events/catalog"] {
         let response = app.get(path).await;
         let headers = response.headers().clone();
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");

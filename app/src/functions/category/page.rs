@@ -10,9 +10,9 @@ use super::endpoints::{
 };
 use super::events::Collection;
 use super::view::CatalogEntry;
+use crate::form_style::{BUTTON, INPUT, LABEL};
 use crate::forms::{Notice, Refusal};
 use crate::markup::TextArea;
-use crate::staff::form_style::{BUTTON, INPUT, LABEL};
 use leptos::prelude::*;
 
 /// A product as the forms offer it.

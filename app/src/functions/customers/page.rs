@@ -10,10 +10,10 @@ use super::endpoints::{
     WithdrawDealerPromotion,
 };
 use super::events::DealerTier;
+use crate::form_style::{INPUT, LABEL};
 use crate::forms::{Notice, Refusal};
 use crate::functions::view::{Choice, DataTable};
 use crate::markup::TextArea;
-use crate::staff::form_style::{INPUT, LABEL};
 use leptos::prelude::*;
 
 /// The pending applications of the page's onboarding table (columns

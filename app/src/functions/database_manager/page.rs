@@ -10,9 +10,9 @@ use super::endpoints::{
 };
 use super::view::{EventDetail, EventQuery, EventSearch, RebuildOutcome, RebuildRequest};
 use crate::error::KilnError;
+use crate::form_style::{BUTTON, INPUT};
 use crate::forms::{Notice, Refusal};
 use crate::functions::view::DataTable;
-use crate::staff::form_style::{BUTTON, INPUT};
 use crate::staff::shell::{ConsolePage, EventFeed, stream_url};
 use leptos::prelude::*;
 use leptos_meta::Title;

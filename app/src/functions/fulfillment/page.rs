@@ -2,9 +2,9 @@
 //! that records a stock count. Works without JavaScript.
 
 use super::endpoints::RecordStockCount;
+use crate::form_style::{INPUT, LABEL};
 use crate::forms::{Notice, Refusal};
 use crate::functions::view::Choice;
-use crate::staff::form_style::{INPUT, LABEL};
 use leptos::prelude::*;
 
 /// Record a count of a product's finished units.

@@ -44,10 +44,7 @@ pub async fn fill_page(
         "",
     );
     for function in BusinessFunction::ALL {
-        let status = if built
-            .iter()
-            .any(|descriptor| descriptor.function == function)
-        {
+        let status = if crate::functions::descriptor::is_built(built, function) {
             "live"
         } else {
             "not built yet"

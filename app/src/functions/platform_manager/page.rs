@@ -9,10 +9,10 @@ use super::endpoints::{
 };
 use super::events::{TriageStatus, Urgency};
 use super::view::IssueTokenRequest;
+use crate::form_style::{BUTTON, INPUT, LABEL};
 use crate::forms::{Notice, Refusal};
 use crate::functions::view::{ChangeRequestView, DataTable};
 use crate::markup::TextArea;
-use crate::staff::form_style::{BUTTON, INPUT, LABEL};
 use kiln_core::function::BusinessFunction;
 use leptos::prelude::*;
 

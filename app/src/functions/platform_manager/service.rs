@@ -775,10 +775,7 @@ pub async fn fill_page(
             continue;
         }
         for function in functions {
-            let status = if built
-                .iter()
-                .any(|descriptor| descriptor.function == function)
-            {
+            let status = if crate::functions::descriptor::is_built(built, function) {
                 "live"
             } else {
                 "not built yet"

@@ -3,10 +3,10 @@
 
 use super::decide::{MAX_DESCRIPTION, MAX_SUBJECT};
 use super::endpoints::RaiseNonConformance;
+use crate::form_style::{INPUT, LABEL};
 use crate::forms::{Notice, Refusal};
 use crate::functions::view::Choice;
 use crate::markup::TextArea;
-use crate::staff::form_style::{INPUT, LABEL};
 use leptos::prelude::*;
 
 /// Raise a non-conformance: its source, subject and description.
