@@ -112,3 +112,60 @@ impl Rebuilds {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::load_demo_business;
+    use crate::testing::store_tests;
+
+    store_tests! {
+        async fn a_rebuild_publishes_progress_then_its_outcome(store) {
+            load_demo_business(&store).await.expect("demo");
+            let rebuilds = Rebuilds::default();
+            let mut updates = rebuilds.subscribe();
+            let outcome = rebuilds.run(&store, Some("catalog")).await.expect("rebuild");
+            assert_eq!(outcome.projections, vec!["catalog".to_owned()]);
+            // The rebuild replays the whole log: each SKU's introduction and count.
+            assert_eq!(outcome.events, 2 * crate::demo::DEMO_CATALOG_SKUS as u64);
+            assert!(outcome.tables.iter().all(|table| table.equal), "{outcome:?}");
+
+            let mut published = Vec::new();
+            while let Ok(update) = updates.try_recv() {
+                published.push(update);
+            }
+            assert!(matches!(
+                published.first(),
+                Some(RebuildUpdate::Progress { replayed: 0, total, .. })
+                    if *total == 2 * crate::demo::DEMO_CATALOG_SKUS as u64
+            ));
+            assert_eq!(published.last(), Some(&RebuildUpdate::Finished(outcome)));
+        }
+
+        async fn a_second_rebuild_while_one_runs_is_refused(store) {
+            let rebuilds = Rebuilds::default();
+            let _running = rebuilds.running.lock().await;
+            let refused = rebuilds.run(&store, None).await.expect_err("refused");
+            assert!(
+                refused.to_string().starts_with("a rebuild is already running"),
+                "{refused}"
+            );
+        }
+
+        async fn rebuilding_an_unknown_projection_is_refused_and_published(store) {
+            let rebuilds = Rebuilds::default();
+            let mut updates = rebuilds.subscribe();
+            let refused = rebuilds.run(&store, Some("inventory")).await.expect_err("refused");
+            assert!(matches!(refused, RebuildError::Refused(_)));
+            assert_eq!(
+                updates.try_recv().ok(),
+                Some(RebuildUpdate::Failed {
+                    message: format!(
+                        "there is no projection called “inventory”; known projections: {}",
+                        store.registry().projector_names()
+                    )
+                })
+            );
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! Agents' messages, a row each, and the conversations read from them.
+
+use crate::functions::platform_manager::events::PlatformEvent;
+use crate::store::backend::{Connection, per_backend};
+use kiln_core::function::BusinessFunction;
+
+use crate::store::projections::{self, Projector, Row, Value, upsert_rows};
+use crate::store::{EventStore, RecordedEvent, StoreError, database};
+use kiln_core::conversation::{
+    AgentMessage, ConversationId, ConversationThread, MessageId, MessageView,
+};
+use kiln_core::decision::DecisionId;
+
+/// The agent messages projection: `agent_messages`, a row per message.
+pub const AGENT_MESSAGES: Projector = Projector {
+    name: "agent-messages",
+    function: BusinessFunction::PlatformManager,
+    handles: &["AgentMessageSent"],
+    tables: &["agent_messages"],
+    apply: |connection, events| Box::pin(apply_agent_messages(connection, events)),
+};
+
+/// Applies sent messages, in position order: a row per message, which
+/// remembers its event's position, so replaying changes nothing.
+pub async fn apply_agent_messages(
+    connection: Connection<'_>,
+    events: &[&RecordedEvent],
+) -> Result<(), StoreError> {
+    // The texts the rows borrow.
+    struct Sent {
+        position: i64,
+        message: AgentMessage,
+        by: String,
+        at: String,
+    }
+    let mut sent = Vec::with_capacity(events.len());
+    for (event, payload) in projections::decode::<PlatformEvent>(events)? {
+        if let PlatformEvent::AgentMessageSent(message) = payload {
+            sent.push(Sent {
+                position: event.position,
+                message,
+                by: event.metadata.actor.to_string(),
+                at: event
+                    .recorded_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            });
+        }
+    }
+    let rows: Vec<Row<'_>> = sent
+        .iter()
+        .map(|row| Row {
+            values: vec![
+                Value::Text(row.message.message.as_str()),
+                Value::Text(row.message.conversation.as_str()),
+                Value::Text(row.message.from.slug()),
+                Value::Text(row.message.to.slug()),
+                Value::Text(&row.message.text),
+                Value::OptionalText(row.message.about.as_ref().map(|about| about.as_str())),
+                Value::Text(&row.by),
+                Value::Text(&row.at),
+            ],
+            position: row.position,
+        })
+        .collect();
+    upsert_rows(
+        connection,
+        "agent_messages",
+        "message_id",
+        &[
+            "message_id",
+            "conversation_id",
+            "from_function",
+            "to_function",
+            "text",
+            "about_decision",
+            "sent_by",
+            "sent_at",
+        ],
+        &rows,
+    )
+    .await
+}
+
+/// A row of `agent_messages`.
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    message_id: String,
+    conversation_id: String,
+    from_function: String,
+    to_function: String,
+    text: String,
+    about_decision: Option<String>,
+    sent_by: String,
+    sent_at: String,
+}
+
+/// The newest `limit` conversations `function`'s agent took part in (sent
+/// or received a message), newest first, each with all its messages,
+/// oldest first.
+pub async fn conversations(
+    store: &EventStore,
+    function: BusinessFunction,
+    limit: i64,
+) -> Result<Vec<ConversationThread>, StoreError> {
+    let rows: Vec<MessageRow> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(
+            "SELECT m.message_id, m.conversation_id, m.from_function, m.to_function, m.text,
+                    m.about_decision, m.sent_by, m.sent_at
+             FROM agent_messages m
+             JOIN (SELECT conversation_id, MAX(last_position) AS newest
+                   FROM agent_messages
+                   WHERE from_function = $1 OR to_function = $1
+                   GROUP BY conversation_id
+                   ORDER BY newest DESC
+                   LIMIT $2) c ON c.conversation_id = m.conversation_id
+             ORDER BY c.newest DESC, m.last_position",
+        )
+        .bind(function.slug())
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+    })
+    .map_err(database("read agent conversations"))?;
+    let mut threads: Vec<ConversationThread> = Vec::new();
+    for row in rows {
+        let corrupt = |what, value: &str| StoreError::Corrupt {
+            what,
+            value: value.to_owned(),
+        };
+        let function_of =
+            |slug: &str| BusinessFunction::from_slug(slug).ok_or_else(|| corrupt("function", slug));
+        let conversation = ConversationId::parse(&row.conversation_id)
+            .map_err(|_| corrupt("conversation id", &row.conversation_id))?;
+        let message = MessageView {
+            message: MessageId::parse(&row.message_id)
+                .map_err(|_| corrupt("message id", &row.message_id))?,
+            from: function_of(&row.from_function)?,
+            to: function_of(&row.to_function)?,
+            about: row
+                .about_decision
+                .as_deref()
+                .map(|about| DecisionId::parse(about).map_err(|_| corrupt("decision id", about)))
+                .transpose()?,
+            text: row.text,
+            sent_by: row.sent_by,
+            sent_at: row.sent_at,
+        };
+        match threads.last_mut() {
+            Some(thread) if thread.conversation == conversation => thread.messages.push(message),
+            _ => threads.push(ConversationThread {
+                conversation,
+                messages: vec![message],
+            }),
+        }
+    }
+    Ok(threads)
+}

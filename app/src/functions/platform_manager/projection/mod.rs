@@ -1,0 +1,15 @@
+//! The tables derived from the Platform Manager's events, and the reads the
+//! guard, the sign-in and the Platform Manager page make of them, a file per
+//! projector: `accounts`, `staff_roles`, `role_changes`, `api_tokens` and
+//! `api_token_revocations` (`ACCOUNTS`), `change_requests` and
+//! `change_request_triage` (`CHANGE_REQUESTS`), `agent_messages`
+//! (`AGENT_MESSAGES`). Each file's items are re-exported here, so callers
+//! write `projection::account` whichever file holds it.
+
+mod accounts;
+mod agent_messages;
+mod change_requests;
+
+pub use accounts::*;
+pub use agent_messages::*;
+pub use change_requests::*;

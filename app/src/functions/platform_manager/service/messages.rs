@@ -1,0 +1,189 @@
+//! Agents' messages: a message checked against the rules of conversations,
+//! then appended to its conversation's stream.
+
+use crate::functions::platform_manager::events::PlatformEvent;
+use crate::functions::platform_manager::view::{AgentMessageForm, SentMessage};
+use crate::store::{EventMetadata, EventStore, StoreError};
+use kiln_core::conversation::{
+    AgentMessage, ConversationId, InvalidConversationId, MessageError, MessageId, checked_message,
+};
+use kiln_core::decision::{DecisionId, InvalidDecisionId};
+use kiln_core::event::{Actor, StreamId};
+use kiln_core::function::BusinessFunction;
+
+/// Why an agent's message was not sent.
+#[derive(Debug, thiserror::Error)]
+pub enum MessageServiceError {
+    /// A rule of conversations refused it.
+    #[error(transparent)]
+    Refused(#[from] MessageError),
+    /// The event store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The conversation replied in is not a conversation id.
+    #[error(transparent)]
+    Conversation(#[from] InvalidConversationId),
+    /// The decision it is about is not a decision id.
+    #[error(transparent)]
+    Decision(#[from] InvalidDecisionId),
+    /// The function messaged names no function.
+    #[error("“{text}” is not a business function")]
+    UnknownFunction {
+        /// What was sent (its first 40 characters).
+        text: String,
+    },
+}
+
+impl MessageServiceError {
+    /// Whether the sender is to blame (the message is safe to show), not
+    /// the store.
+    pub fn is_refusal(&self) -> bool {
+        !matches!(self, MessageServiceError::Store(_))
+    }
+}
+
+/// Sends a message from `from`'s agent (acting as `actor`) to another
+/// function's agent, starting a conversation or replying in one.
+pub async fn send_agent_message(
+    store: &EventStore,
+    actor: Actor,
+    from: BusinessFunction,
+    form: AgentMessageForm,
+) -> Result<SentMessage, MessageServiceError> {
+    let quoted = |text: &str| text.trim().chars().take(40).collect::<String>();
+    let to = BusinessFunction::from_slug(form.to.trim()).ok_or_else(|| {
+        MessageServiceError::UnknownFunction {
+            text: quoted(&form.to),
+        }
+    })?;
+    let replying = !form.conversation.trim().is_empty();
+    let conversation = if replying {
+        ConversationId::parse(form.conversation.trim()).map_err(|_| InvalidConversationId {
+            text: quoted(&form.conversation),
+        })?
+    } else {
+        ConversationId::generate()
+    };
+    let about = match form.about.trim() {
+        "" => None,
+        about => Some(DecisionId::parse(about).map_err(|_| InvalidDecisionId {
+            text: quoted(about),
+        })?),
+    };
+    let message = AgentMessage {
+        message: MessageId::generate(),
+        conversation: conversation.clone(),
+        from,
+        to,
+        text: form.text,
+        about,
+    };
+    let stream = StreamId::conversation(&conversation);
+    let metadata = EventMetadata::new(actor, BusinessFunction::PlatformManager);
+    let sent = SentMessage {
+        conversation: message.conversation.clone(),
+        message: message.message.clone(),
+    };
+    store
+        .decide_and_append(&stream, &metadata, |history| {
+            let checked = checked_message(replying, !history.is_empty(), message.clone())
+                .map_err(MessageServiceError::from)?;
+            Ok::<_, MessageServiceError>(vec![PlatformEvent::AgentMessageSent(checked)])
+        })
+        .await?;
+    Ok(sent)
+}
+
+#[cfg(test)]
+mod conversation_tests {
+    use super::*;
+    use crate::functions::platform_manager::projection;
+    use crate::testing::store_tests;
+    use BusinessFunction::{Category, Customers, Promotions};
+
+    fn agent(function: BusinessFunction) -> Actor {
+        Actor::agent(function)
+    }
+
+    fn form(to: &str, text: &str, conversation: &str) -> AgentMessageForm {
+        AgentMessageForm {
+            to: to.into(),
+            text: text.into(),
+            conversation: conversation.into(),
+            about: String::new(),
+        }
+    }
+
+    store_tests! {
+        async fn a_question_and_its_reply_are_one_thread_on_both_agents_pages(store) {
+            let asked = send_agent_message(
+                &store,
+                agent(Category),
+                Category,
+                form("promotions", " Should the jug's $48 wait for the spring sale? ", ""),
+            )
+            .await
+            .expect("sent");
+            let answered = send_agent_message(
+                &store,
+                agent(Promotions),
+                Promotions,
+                form("category", "Yes: the sale prices it at $40 until March.", asked.conversation.as_str()),
+            )
+            .await
+            .expect("replied");
+            assert_eq!(answered.conversation, asked.conversation);
+
+            for function in [Category, Promotions] {
+                let threads = projection::conversations(&store, function, 10).await.expect("threads");
+                assert_eq!(threads.len(), 1, "{function:?}");
+                let lines: Vec<String> = threads[0].messages.iter().map(ToString::to_string).collect();
+                assert_eq!(
+                    lines,
+                    [
+                        "agent:category → agent:promotions: Should the jug's $48 wait for the spring sale?",
+                        "agent:promotions → agent:category: Yes: the sale prices it at $40 until March.",
+                    ]
+                );
+                assert_eq!(threads[0].messages[1].sent_by, "agent:promotions");
+            }
+            assert!(projection::conversations(&store, Customers, 10).await.expect("threads").is_empty());
+
+            // The pages of both agents follow the message live; a third's does not.
+            let head = store.head_position().await.expect("head");
+            let read = store.read_after(head - 10, 10).await.expect("events");
+            let reply = read.last().expect("the reply");
+            assert_eq!(reply.event_type, "AgentMessageSent");
+            assert_eq!(reply.stream_id, format!("conversation-{}", asked.conversation));
+            assert!(crate::staff::service::follows(Some(Category), reply));
+            assert!(crate::staff::service::follows(Some(Promotions), reply));
+            assert!(!crate::staff::service::follows(Some(Customers), reply));
+
+            let report = crate::store::projections::rebuild(&store, Some("agent-messages"), |_| {})
+                .await
+                .expect("rebuilt");
+            assert!(report.all_equal(), "{:?}", report.tables);
+        }
+
+        async fn a_message_with_bad_input_records_nothing(store) {
+            let head = store.head_position().await.expect("head");
+            let never = ConversationId::from_random([3; 8]);
+            for (bad, refusal) in [
+                (form("sales", "Hello", ""), "“sales” is not a business function".to_owned()),
+                (form("category", "Hello", ""), "agent:category cannot message itself".to_owned()),
+                (form("database-manager", "Hello", ""), "Database Manager has no agent to message: the briefing gives it none".to_owned()),
+                (form("promotions", "   ", ""), "write the message".to_owned()),
+                (form("promotions", "Hello", never.as_str()), format!("there is no conversation {never}")),
+                (form("promotions", "Hello", &"c".repeat(100_000)), format!("“{}” is not a conversation id (conv- and 16 hex digits)", "c".repeat(40))),
+                (AgentMessageForm { about: "dec-x".into(), ..form("promotions", "Hello", "") }, "“dec-x” is not a decision id (dec- and 16 hex digits)".to_owned()),
+            ] {
+                let refused = send_agent_message(&store, agent(Category), Category, bad)
+                    .await
+                    .expect_err("refused");
+                assert!(refused.is_refusal());
+                assert_eq!(refused.to_string(), refusal);
+            }
+            assert_eq!(store.head_position().await.expect("head"), head);
+        }
+    }
+}
