@@ -13,15 +13,17 @@ CARGO_LEPTOS_VERSION := 0.3.11
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print}' Cargo.lock)
 BINARYEN_VERSION := 132.0.0
 TAILWIND_VERSION := 4.3.5
+ESBUILD_VERSION := 0.28.2
+LIGHTNINGCSS_VERSION := 1.33.0
 
-# npm-installed build tools (Tailwind CLI, wasm-opt) live outside the
+# npm-installed build tools (Tailwind CLI, wasm-opt, esbuild, Lightning CSS) live outside the
 # checkout so every clone on the machine shares them.
 TOOLS_DIR ?= $(HOME)/.local/share/kiln-tools
 # scripts/on-path/ comes first on PATH: its wasm-opt runs npm's binaryen
 # faster than npm's own launcher does (the script says why).
 ON_PATH := $(CURDIR)/scripts/on-path
 export KILN_TOOLS_DIR := $(TOOLS_DIR)
-NPM_TOOLS_STAMP := $(TOOLS_DIR)/.installed-tailwind-$(TAILWIND_VERSION)-binaryen-$(BINARYEN_VERSION)
+NPM_TOOLS_STAMP := $(TOOLS_DIR)/.installed-tailwind-$(TAILWIND_VERSION)-binaryen-$(BINARYEN_VERSION)-esbuild-$(ESBUILD_VERSION)-lightningcss-$(LIGHTNINGCSS_VERSION)
 DEBIAN_RUST_PACKAGES := rustc-web cargo-web rust-web-src rust-web-clippy lld-19
 
 KILN_ADDR ?= 127.0.0.1:3000
@@ -34,11 +36,11 @@ export KILN_ADDR KILN_DATABASE_URL KILN_LOG
 # (rustc 1.96) builds it from source with -Zbuild-std (docs/decisions/0003).
 ifeq ($(shell rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown && echo yes),yes)
   TOOLCHAIN := rustup
-  LIB_CARGO_ARGS :=
+  WASM_CARGO_ARGS :=
   export PATH := $(ON_PATH):$(TOOLS_DIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 else
   TOOLCHAIN := debian
-  LIB_CARGO_ARGS := --lib-cargo-args=-Zbuild-std=std,panic_abort
+  WASM_CARGO_ARGS := -Zbuild-std=std,panic_abort
   export PATH := $(ON_PATH):/usr/bin:$(TOOLS_DIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
   export RUSTC := /usr/bin/rustc
   export RUSTC_BOOTSTRAP := 1
@@ -75,7 +77,7 @@ define step
 	printf '    %s: done in %ss\n' "$(1)" "$$(( $$(date +%s) - started ))"
 endef
 
-.PHONY: help run test bootstrap toolchain cargo-tools npm-tools browser postgres build \
+.PHONY: help run test bootstrap toolchain dev-tools npm-tools browser postgres build \
         release-server browser-bundle fmt-check clippy unit-tests e2e e2e-deps clean-data
 
 help:
@@ -97,7 +99,7 @@ test: bootstrap browser
 
 ## ---------------------------------------------------------------- toolchain bootstrap
 
-bootstrap: toolchain cargo-tools npm-tools
+bootstrap: toolchain npm-tools
 
 toolchain:
 ifeq ($(TOOLCHAIN),debian)
@@ -113,14 +115,15 @@ else
 	@echo "toolchain: rustup $$(rustc --version | cut -d' ' -f2) with its wasm32 target"
 endif
 
-# Installed in debug mode: cargo-leptos and wasm-bindgen only orchestrate and
-# rewrite files, and debug builds install in a fraction of the release time
-# (measured figures in docs/decisions/0003-toolchain.md).
-cargo-tools: toolchain
+# `make run` and `make test` do not need cargo-leptos: the browser bundle is
+# built by kiln-bundle (frontend/bundle, docs/decisions/0010). These two are
+# for `cargo leptos watch` while developing. Installed in debug mode: they
+# only orchestrate and rewrite files (docs/decisions/0003-toolchain.md).
+dev-tools: toolchain
 	@if [ "$$(cargo leptos --version 2>/dev/null)" = "cargo-leptos $(CARGO_LEPTOS_VERSION)" ]; then \
 	  echo "cargo-leptos $(CARGO_LEPTOS_VERSION): installed"; \
 	else \
-	  printf '\n\033[1m==> Installing cargo-leptos $(CARGO_LEPTOS_VERSION) (once per machine, about 12 minutes on 2 cores)\033[0m\n'; \
+	  printf '\n\033[1m==> Installing cargo-leptos $(CARGO_LEPTOS_VERSION) (once per machine, about 6 minutes on 2 cores)\033[0m\n'; \
 	  started=$$(date +%s); \
 	  cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --debug; \
 	  printf '    done in %ss\n' "$$(( $$(date +%s) - started ))"; \
@@ -135,15 +138,16 @@ cargo-tools: toolchain
 	fi
 
 npm-tools: $(NPM_TOOLS_STAMP)
-	@echo "tailwindcss $(TAILWIND_VERSION), wasm-opt (binaryen $(BINARYEN_VERSION)): installed"
+	@echo "tailwindcss $(TAILWIND_VERSION), wasm-opt (binaryen $(BINARYEN_VERSION)), esbuild $(ESBUILD_VERSION), lightningcss $(LIGHTNINGCSS_VERSION): installed"
 
 # binaryen from npm, never Debian's: Debian's wasm-opt 108 mangles the
 # reference types current Rust emits and the page silently fails to hydrate.
 $(NPM_TOOLS_STAMP):
-	$(call step,Installing Tailwind CLI and wasm-opt from npm,\
+	$(call step,Installing the npm build tools (Tailwind CLI; wasm-opt; esbuild; Lightning CSS),\
 	  mkdir -p $(TOOLS_DIR) && \
 	  npm install --no-fund --no-audit --loglevel=error --prefix $(TOOLS_DIR) \
-	    @tailwindcss/cli@$(TAILWIND_VERSION) tailwindcss@$(TAILWIND_VERSION) binaryen@$(BINARYEN_VERSION) && \
+	    @tailwindcss/cli@$(TAILWIND_VERSION) tailwindcss@$(TAILWIND_VERSION) binaryen@$(BINARYEN_VERSION) \
+	    esbuild@$(ESBUILD_VERSION) lightningcss-cli@$(LIGHTNINGCSS_VERSION) && \
 	  touch $@)
 
 browser:
@@ -168,8 +172,8 @@ postgres:
 
 # The two halves of the optimized build side by side, each on a core when it
 # can: the server's release build needs only the toolchain, so on a fresh
-# machine it starts while the bootstrap still installs cargo-leptos and
-# wasm-bindgen for the browser half. The server is built by plain cargo, as
+# machine it starts while the bootstrap still installs the npm tools and the
+# browser half compiles its bundler. The server is built by plain cargo, as
 # `make test` builds the one the browser tests drive (docs/decisions/0008).
 build:
 	$(call step,Optimized build (server and browser bundle side by side),$(MAKE) -j2 release-server browser-bundle)
@@ -178,10 +182,11 @@ release-server: toolchain
 	$(call step,Optimized server,cargo build --release --package kiln --bin kiln)
 
 # What shoppers download, as `make run` ships it (the wasm-opt pass is where
-# a wrong binaryen once broke hydration). `make test` builds it without the
-# server's release build: the tests drive the server they already built.
+# a wrong binaryen once broke hydration), built by kiln-bundle
+# (frontend/bundle). `make test` builds it without the server's release
+# build: the tests drive the server they already built.
 browser-bundle: bootstrap
-	$(call step,Optimized browser bundle (WebAssembly + CSS),cargo leptos build --release --split --frontend-only $(LIB_CARGO_ARGS))
+	$(call step,Optimized browser bundle (WebAssembly + CSS),cargo run --quiet --package kiln-bundle -- $(WASM_CARGO_ARGS))
 
 ## ---------------------------------------------------------------- test steps
 
