@@ -41,7 +41,7 @@ ifeq ($(shell rustup target list --installed 2>/dev/null | grep -qx wasm32-unkno
 else
   TOOLCHAIN := debian
   WASM_CARGO_ARGS := -Zbuild-std=std,panic_abort
-  export PATH := $(ON_PATH):/usr/bin:$(TOOLS_DIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+  export PATH := $(ON_PATH):$(TOOLS_DIR)/node_modules/.bin:/usr/bin:$(HOME)/.cargo/bin:$(PATH)
   export RUSTC := /usr/bin/rustc
   export RUSTC_BOOTSTRAP := 1
   export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER := wasm-ld-19
@@ -170,8 +170,8 @@ postgres:
 
 ## ---------------------------------------------------------------- build
 
-# The two halves of the optimized build side by side, each on a core when it
-# can: the server's release build needs only the toolchain, so on a fresh
+# The two halves of the optimized build side by side (two cargo builds at
+# once, sharing the cores): the server's release build needs only the toolchain, so on a fresh
 # machine it starts while the bootstrap still installs the npm tools and the
 # browser half compiles its bundler. The server is built by plain cargo, as
 # `make test` builds the one the browser tests drive (docs/decisions/0008).

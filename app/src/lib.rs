@@ -51,7 +51,7 @@ use leptos_router::{
 
 /// Declares `$route`, a router view standing for the page component
 /// `$page` whose code the browser downloads only when the page is first
-/// opened: `cargo leptos build --split` cuts it out of the main
+/// opened: the bundle's build (`kiln-bundle`) splits it out of the main
 /// WebAssembly into a file of its own (`docs/benchmarks.md`). Every page
 /// is lazy but the shop itself (home and collections, product pages, and
 /// the page for an unknown address), so that a shopper's first page needs

@@ -213,7 +213,8 @@ pub struct ServeArgs {
     #[arg(long, env = "KILN_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
 
-    /// The directory `cargo leptos build` wrote the site to (pkg/, pictures).
+    /// The directory the browser bundle's build wrote the site to (pkg/,
+    /// pictures): `make build`, or `cargo leptos build` while developing.
     #[arg(long, env = "KILN_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
 

@@ -63,8 +63,9 @@ pub async fn open_database(url: &str) -> Result<EventStore, OpenDatabaseError> {
     Ok(store)
 }
 
-/// The Leptos settings for serving the site built by `cargo leptos build`
-/// into `site_root` (its `pkg/` holds the `kiln` browser bundle).
+/// The Leptos settings for serving the site the browser bundle's build
+/// (`kiln-bundle`, or `cargo leptos build` while developing) wrote into
+/// `site_root` (its `pkg/` holds the `kiln` browser bundle).
 pub fn leptos_options(site_root: &Path, addr: SocketAddr) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name("kiln")
