@@ -16,8 +16,8 @@ TAILWIND_VERSION := 4.3.5
 ESBUILD_VERSION := 0.28.2
 LIGHTNINGCSS_VERSION := 1.33.0
 
-# npm-installed build tools (Tailwind CLI, wasm-opt, esbuild, Lightning CSS) live outside the
-# checkout so every clone on the machine shares them.
+# npm-installed build tools (Tailwind CLI, wasm-opt, esbuild, Lightning CSS)
+# live outside the checkout so every clone on the machine shares them.
 TOOLS_DIR ?= $(HOME)/.local/share/kiln-tools
 # scripts/on-path/ comes first on PATH: its wasm-opt runs npm's binaryen
 # faster than npm's own launcher does (the script says why).
@@ -171,9 +171,9 @@ postgres:
 ## ---------------------------------------------------------------- build
 
 # The two halves of the optimized build side by side (two cargo builds at
-# once, sharing the cores): the server's release build needs only the toolchain, so on a fresh
-# machine it starts while the bootstrap still installs the npm tools and the
-# browser half compiles its bundler. The server is built by plain cargo, as
+# once, sharing the cores): the server's release build needs only the
+# toolchain, so on a fresh machine it starts while the bootstrap still
+# installs the npm tools and the browser half compiles its bundler. The server is built by plain cargo, as
 # `make test` builds the one the browser tests drive (docs/decisions/0008).
 build:
 	$(call step,Optimized build (server and browser bundle side by side),$(MAKE) -j2 release-server browser-bundle)

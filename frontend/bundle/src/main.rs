@@ -114,10 +114,7 @@ fn main() -> Result<()> {
     // file of the last build lingers (a lazy file no manifest names, a
     // picture taken out of the assets).
     let staging = settings.site_root.with_extension("building");
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging)
-            .with_context(|| format!("removing {}", staging.display()))?;
-    }
+    remove_dir_if_present(&staging)?;
     let pkg_dir = staging.join(&settings.site_pkg_dir);
     std::fs::create_dir_all(&pkg_dir).with_context(|| format!("creating {}", pkg_dir.display()))?;
 
@@ -149,10 +146,7 @@ fn main() -> Result<()> {
     step("static assets", || {
         copy_assets(&settings.assets_dir, &staging, &settings.site_pkg_dir)
     })?;
-    if settings.site_root.exists() {
-        std::fs::remove_dir_all(&settings.site_root)
-            .with_context(|| format!("removing the last site, {}", settings.site_root.display()))?;
-    }
+    remove_dir_if_present(&settings.site_root)?;
     std::fs::rename(&staging, &settings.site_root).with_context(|| {
         format!(
             "moving {} to {}",
@@ -160,6 +154,14 @@ fn main() -> Result<()> {
             settings.site_root.display()
         )
     })?;
+    Ok(())
+}
+
+/// Removes the folder `dir` and everything in it, if it is there.
+fn remove_dir_if_present(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
+    }
     Ok(())
 }
 
