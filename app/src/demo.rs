@@ -252,6 +252,34 @@ const CATALOG: &[DemoProduct] = &[
     },
 ];
 
+/// Rivals' prices the demo's staff noted: (SKU, where, their price, note).
+const DEMO_MARKET_NOTES: &[(&str, &str, &str, &str)] = &[
+    (
+        "MUG-SPECKLE-12-SLT",
+        "Hearth & Kiln online shop",
+        "32.00",
+        "Their slate-glazed speckled mug, same size, thrown by hand",
+    ),
+    (
+        "MUG-SPECKLE-12-SLT",
+        "Saltmarsh Pottery, York market stall",
+        "33.00",
+        "A slate speckled mug with a wider handle",
+    ),
+    (
+        "PLN-FOOTED-8",
+        "Garden centre on the ring road",
+        "56.00",
+        "A footed eight-inch planter, machine pressed",
+    ),
+    (
+        "TBL-PASTA-8",
+        "Homeware chain's autumn range",
+        "22.00",
+        "A glazed pasta bowl of the same size, factory made",
+    ),
+];
+
 /// Loads the demo business into an empty event log: the catalog, and a
 /// stock count of every product.
 pub async fn load_demo_business(store: &EventStore) -> Result<DemoReport, DemoError> {
@@ -663,6 +691,21 @@ pub async fn load_demo_history(
             Sku::parse(product.sku)?,
             product.on_hand,
             None,
+        )
+        .await?;
+    }
+    // What the staff noticed of rivals' prices this season: enough for
+    // Category Management's agent to have something to weigh.
+    for (sku, source, price, note) in DEMO_MARKET_NOTES {
+        crate::functions::category::service::note_market_price(
+            store,
+            Actor::system("demo-seed"),
+            crate::functions::category::view::MarketNoteForm {
+                sku: (*sku).into(),
+                source: (*source).into(),
+                their_price: (*price).into(),
+                note: (*note).into(),
+            },
         )
         .await?;
     }

@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod account;
+pub mod agents;
 #[cfg(feature = "ssr")]
 pub(crate) mod caller;
 pub mod content_security;

@@ -249,6 +249,13 @@ pub struct ServeArgs {
     /// when Kiln works out a client's address for the sign-in limits.
     #[arg(long, env = "KILN_TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: crate::client_address::TrustedProxies,
+
+    /// Run the functions' agents (`true` or `false`): they read the log,
+    /// propose decisions for people and record every step they take.
+    /// Switched off, nothing acts on its own and proposals come only
+    /// through the API.
+    #[arg(long, env = "KILN_AGENTS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub agents: bool,
 }
 
 fn parse_tax_rate(text: &str) -> Result<app::money::TaxRate, app::money::InvalidTaxRate> {

@@ -3,6 +3,7 @@
 //! the outside world.
 
 pub mod admin;
+pub mod agents;
 pub mod bench;
 pub mod cli;
 pub mod client_address;

@@ -85,6 +85,12 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     );
 
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
+    let agents = if args.agents {
+        kiln::agents::start_agents(&store, app::functions::BUILT, &workers_stopped)
+    } else {
+        tracing::info!("agents are switched off: nothing acts on its own");
+        Vec::new()
+    };
     let integrity = tokio::spawn(kiln::workers::integrity_worker(
         store.clone(),
         workers_stopped,
@@ -116,6 +122,11 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let _ = stop_workers.send(true);
     if let Err(error) = integrity.await {
         tracing::error!(%error, "the integrity worker ended abnormally");
+    }
+    for agent in agents {
+        if let Err(error) = agent.await {
+            tracing::error!(%error, "an agent ended abnormally");
+        }
     }
     store.close().await;
     tracing::info!("stopped cleanly");

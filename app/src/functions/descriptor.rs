@@ -138,6 +138,10 @@ pub struct FunctionDescriptor {
     /// Its page's own forms after the tables and change requests, if any
     /// (the Platform Manager's triage, roles and tokens).
     pub closing_controls: Option<PageControls>,
+    /// Its agent, if it has one built (`crate::agents`; its own
+    /// `agent.rs`): what wakes it and its rules brain.
+    #[cfg(feature = "ssr")]
+    pub agent: Option<crate::agents::AgentDescriptor>,
 }
 
 // Its fields are functions and tables; the function it describes says
@@ -174,6 +178,8 @@ impl FunctionDescriptor {
             headline: None,
             controls: None,
             closing_controls: None,
+            #[cfg(feature = "ssr")]
+            agent: None,
         }
     }
 

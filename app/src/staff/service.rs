@@ -13,13 +13,68 @@ pub const FEED_LENGTH: i64 = 25;
 /// How many conversations of its agent a page shows.
 pub const CONVERSATIONS_SHOWN: i64 = 10;
 
+/// How many of its agent's steps a page lists, newest first.
+pub const AGENT_STEPS_SHOWN: i64 = 20;
+
+/// The newest steps of `agent` (of every agent when `None`), as a table.
+async fn agent_steps_table(
+    store: &EventStore,
+    agent: Option<BusinessFunction>,
+) -> Result<crate::functions::view::DataTable, StoreError> {
+    let mut table = crate::functions::view::DataTable::new(
+        "agent-steps",
+        &format!("The agent's steps (the newest {AGENT_STEPS_SHOWN})"),
+        &[
+            "When (UTC)",
+            "Agent",
+            "Woken by",
+            "Brain",
+            "What it saw",
+            "What it did",
+            "Position",
+        ],
+        "The agent has not taken a step yet.",
+    );
+    if agent.is_none() {
+        table.title = format!("Every agent's steps (the newest {AGENT_STEPS_SHOWN})");
+        table.empty = "No agent has taken a step yet.".to_owned();
+    }
+    for step in platform_manager::projection::agent_steps(store, agent, AGENT_STEPS_SHOWN).await? {
+        table.row(vec![
+            step.taken_at
+                .get(..16)
+                .unwrap_or(&step.taken_at)
+                .replace('T', " "),
+            format!("agent:{}", step.agent),
+            step.trigger_text,
+            step.brain,
+            step.observations,
+            if step.actions.is_empty() {
+                "nothing".to_owned()
+            } else {
+                step.actions
+            },
+            format!("#{}", step.last_position),
+        ]);
+    }
+    Ok(table)
+}
+
 impl FunctionPage {
     /// The page of `function` with its name, group and purpose, and no
     /// figures yet; the function's service fills those in.
     pub fn of(function: BusinessFunction) -> Self {
-        let operated_by = if function.has_agent() {
+        let agent_runs = crate::functions::descriptor(function)
+            .is_some_and(|descriptor| descriptor.agent.is_some());
+        let operated_by = if agent_runs {
             format!(
-                "People, with the {} agent (agent:{}) once agents run; until then people alone",
+                "People, with the {} agent (agent:{}): it reads the function's data and proposes; people decide",
+                function.title(),
+                function.slug()
+            )
+        } else if function.has_agent() {
+            format!(
+                "People alone for now: the {} agent (agent:{}) is not built yet",
                 function.title(),
                 function.slug()
             )
@@ -94,6 +149,16 @@ pub async fn function_page(
             platform_manager::projection::conversations(store, function, CONVERSATIONS_SHOWN)
                 .await?;
     }
+    // A function's own agent's steps; the Platform Manager, which keeps
+    // the agent network, lists every agent's.
+    if function == BusinessFunction::PlatformManager {
+        page.tables.push(agent_steps_table(store, None).await?);
+    } else if crate::functions::descriptor(function)
+        .is_some_and(|descriptor| descriptor.agent.is_some())
+    {
+        page.tables
+            .push(agent_steps_table(store, Some(function)).await?);
+    }
     // The Platform Manager triages every function's change requests.
     let concerning = (function != BusinessFunction::PlatformManager).then_some(function);
     page.change_requests = platform_manager::projection::change_requests(store, concerning).await?;
@@ -102,7 +167,8 @@ pub async fn function_page(
 
 /// Whether a page of `watched` (every function's when `None`) follows
 /// `event` live: the function's own events, and the messages its agent
-/// sends or receives (which the Platform Manager records).
+/// sends or receives and the steps it takes (which the Platform Manager
+/// records).
 pub fn follows(watched: Option<BusinessFunction>, event: &RecordedEvent) -> bool {
     let Some(function) = watched else {
         return true;
@@ -110,11 +176,15 @@ pub fn follows(watched: Option<BusinessFunction>, event: &RecordedEvent) -> bool
     if event.metadata.function == function {
         return true;
     }
+    let names = |field: &str| {
+        event.payload.get(field).and_then(|slug| slug.as_str()) == Some(function.slug())
+    };
     event.metadata.function == BusinessFunction::PlatformManager
-        && event.event_type == "AgentMessageSent"
-        && ["from", "to"].iter().any(|side| {
-            event.payload.get(side).and_then(|slug| slug.as_str()) == Some(function.slug())
-        })
+        && match event.event_type.as_str() {
+            "AgentMessageSent" => names("from") || names("to"),
+            "AgentStepTaken" => names("agent"),
+            _ => false,
+        }
 }
 
 /// Whether the function's feed (and live events) show every function's

@@ -11,6 +11,12 @@ impl EventStore {
     /// another append got in between, it decides again against what that
     /// recorded, up to [`ATTEMPTS_ON_CONFLICT`] times in all; a refusal
     /// from `decide` appends nothing.
+    ///
+    /// A command repeated under the same idempotency key answers what its
+    /// first sending appended without deciding again: once its events are
+    /// in the stream, `decide` would refuse the repeat (a proposal already
+    /// made, an order already placed), and the caller retrying after a
+    /// crash needs the first answer, not that refusal.
     pub async fn decide_and_append<E, Refusal>(
         &self,
         stream: &StreamId,
@@ -21,6 +27,11 @@ impl EventStore {
         E: DomainEvent,
         Refusal: From<StoreError>,
     {
+        if let Some(key) = &metadata.idempotency_key
+            && let Some(earlier) = self.appended_under(key).await?
+        {
+            return Ok(earlier);
+        }
         let mut attempt = 1;
         loop {
             let history = self.load::<E>(stream).await?;
@@ -79,6 +90,13 @@ impl EventStore {
         .await
     }
 
+    /// What was first appended under idempotency `key`, if anything was.
+    pub async fn appended_under(&self, key: &str) -> Result<Option<Appended>, StoreError> {
+        let operation = format!("read what idempotency key {key} appended");
+        let mut connection = self.acquire().await?;
+        repeated_append(connection.connection(), key, &operation).await
+    }
+
     async fn append_checked(
         &self,
         stream: &StreamId,
@@ -94,29 +112,10 @@ impl EventStore {
         let operation = format!("append to {stream}");
         let mut tx = self.database.begin_writing(&operation).await?;
 
-        if let Some(key) = &metadata.idempotency_key {
-            let earlier: Option<(i64, i64)> = per_backend!(tx.connection(), Connection, c => {
-                sqlx::query_as(
-                    "SELECT first_position, last_position FROM idempotency_keys WHERE idempotency_key = $1",
-                )
-                .bind(key)
-                .fetch_optional(c)
-                .await
-            })
-            .map_err(database(&operation))?;
-            if let Some((first, last)) = earlier {
-                let mut events = read_after(tx.connection(), first - 1, last - first + 1).await?;
-                for event in &mut events {
-                    event.metadata.idempotency_key = Some(key.clone());
-                }
-                let positions: Vec<i64> = events.iter().map(|event| event.position).collect();
-                let held_back = holding::held_among(tx.connection(), &positions).await?;
-                return Ok(Appended {
-                    events,
-                    repeated: true,
-                    held_back,
-                });
-            }
+        if let Some(key) = &metadata.idempotency_key
+            && let Some(earlier) = repeated_append(tx.connection(), key, &operation).await?
+        {
+            return Ok(earlier);
         }
 
         let actual: i64 = per_backend!(tx.connection(), Connection, c => {
@@ -287,4 +286,36 @@ impl<'a> EventRows<'a> {
         });
         insert
     }
+}
+
+/// What the first append under idempotency `key` recorded, as a repeat of
+/// it answers, if there was one.
+async fn repeated_append(
+    mut connection: Connection<'_>,
+    key: &str,
+    operation: &str,
+) -> Result<Option<Appended>, StoreError> {
+    let earlier: Option<(i64, i64)> = per_backend!(connection.reborrow(), Connection, c => {
+        sqlx::query_as(
+            "SELECT first_position, last_position FROM idempotency_keys WHERE idempotency_key = $1",
+        )
+        .bind(key)
+        .fetch_optional(c)
+        .await
+    })
+    .map_err(database(operation))?;
+    let Some((first, last)) = earlier else {
+        return Ok(None);
+    };
+    let mut events = read_after(connection.reborrow(), first - 1, last - first + 1).await?;
+    for event in &mut events {
+        event.metadata.idempotency_key = Some(key.to_owned());
+    }
+    let positions: Vec<i64> = events.iter().map(|event| event.position).collect();
+    let held_back = holding::held_among(connection, &positions).await?;
+    Ok(Some(Appended {
+        events,
+        repeated: true,
+        held_back,
+    }))
 }

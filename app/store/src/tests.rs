@@ -265,6 +265,29 @@ store_tests! {
         assert_eq!(store.event_count().await.expect("count"), 1);
     }
 
+    async fn a_command_repeated_with_its_idempotency_key_answers_the_first_append_without_deciding_again(store) {
+        // The rule refuses a second count of the same shelf, as a function's
+        // `decide` refuses a proposal already made.
+        let decide = |history: &[ShelfEvent]| -> Result<Vec<ShelfEvent>, StoreError> {
+            if history.is_empty() {
+                Ok(vec![counted("A-1")])
+            } else {
+                Err(StoreError::Corrupt { what: "test refusal", value: "counted twice".into() })
+            }
+        };
+        let metadata = shelf_metadata().with_idempotency_key("count-a-1");
+        let first = store.decide_and_append(&a1_stream(), &metadata, decide).await.expect("first");
+        let retry = store.decide_and_append(&a1_stream(), &metadata, decide).await.expect("retry");
+        assert!(retry.repeated);
+        assert_eq!(retry.events, first.events);
+        let refused = store
+            .decide_and_append(&a1_stream(), &shelf_metadata(), decide)
+            .await
+            .expect_err("without the key the rule is asked again");
+        assert!(matches!(refused, StoreError::Corrupt { .. }), "{refused:?}");
+        assert_eq!(store.event_count().await.expect("count"), 1);
+    }
+
     async fn metadata_is_recorded_and_read_back(store) {
         let metadata = EventMetadata {
             decision_id: Some("decision-7".into()),

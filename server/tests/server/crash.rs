@@ -502,3 +502,144 @@ async fn orders_acknowledged_before_a_sigkill_under_load_exist_once_and_retries_
     );
     store.close().await;
 }
+
+/// `kiln serve` killed again and again while Category Management's agent
+/// works (its first look at the demo, then market notes that wake it
+/// again between lives): after the last restart the agent catches up,
+/// every step is recorded once, and every decision a step chose was
+/// proposed exactly once. (`app::agents::runtime`'s tests stop a life at
+/// each point of a round deterministically; this one kills a real server
+/// wherever the kill lands.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_killed_mid_work_loses_and_repeats_no_decision_after_a_restart() {
+    use app::agents::step::AgentStep;
+    use app::functions::platform_manager::events::PlatformEvent;
+    use app::store::subscriptions::Subscriber;
+
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("kiln.db").display());
+    let seeded = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args(["seed", "--demo"])
+        .env("KILN_DATABASE_URL", &url)
+        .output()
+        .expect("kiln seed runs");
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+
+    // Rivals noticed between lives, each calling for a proposal.
+    let notes = [
+        ("PLN-FOOTED-8", "Garden centre's spring catalogue", "64.00"),
+        ("MUG-TIDE-10-IND", "Hearth & Kiln online shop", "38.00"),
+        ("PLN-FOOTED-8", "Saltmarsh Pottery", "66.00"),
+    ];
+    for (life, delay_ms) in [0_u64, 15, 60, 150].into_iter().enumerate() {
+        let mut server = Server::start(&url);
+        tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+        server.process.kill().expect("SIGKILL the server");
+        server.process.wait().expect("reap it");
+        if let Some((sku, source, price)) = notes.get(life) {
+            let store = kiln::open_database(&url).await.expect("open");
+            app::functions::category::service::note_market_price(
+                &store,
+                Actor::parse("user:acc-0000000000000001").expect("actor"),
+                app::functions::category::view::MarketNoteForm {
+                    sku: (*sku).into(),
+                    source: (*source).into(),
+                    their_price: (*price).into(),
+                    note: "Seen this week".into(),
+                },
+            )
+            .await
+            .expect("noted");
+            store.close().await;
+        }
+    }
+
+    // The last life runs until the agent has caught up with the log.
+    let mut server = Server::start(&url);
+    let store = kiln::open_database(&url).await.expect("open");
+    let checkpoint = Subscriber::new("agent-category", store.clone());
+    let started = std::time::Instant::now();
+    loop {
+        let head = store.head_position().await.expect("head");
+        if checkpoint.checkpoint().await.expect("checkpoint") >= head {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the agent did not catch up in 30 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    server.process.kill().expect("stop the server");
+    server.process.wait().expect("reap it");
+
+    let steps: Vec<AgentStep> = store
+        .load::<PlatformEvent>(&AgentStep::stream(BusinessFunction::Category))
+        .await
+        .expect("the agent's steps")
+        .events
+        .into_iter()
+        .filter_map(|event| match event {
+            PlatformEvent::AgentStepTaken(step) => Some(step),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        steps.len() >= 2,
+        "the notes woke the agent again: {} steps",
+        steps.len()
+    );
+    let keys: std::collections::HashSet<String> = steps
+        .iter()
+        .map(|step| AgentStep::key(step.agent, &step.trigger))
+        .collect();
+    assert_eq!(keys.len(), steps.len(), "a step was recorded twice");
+    let chosen: Vec<String> = steps
+        .iter()
+        .flat_map(|step| &step.actions)
+        .filter_map(|action| action.decision().map(ToString::to_string))
+        .collect();
+    assert!(
+        chosen.len() >= 3,
+        "the demo and the notes call for proposals: {chosen:?}"
+    );
+
+    let mut proposed = std::collections::HashMap::<String, usize>::new();
+    let mut after = 0;
+    loop {
+        let page = store.read_after(after, 10_000).await.expect("read the log");
+        let Some(last) = page.last() else { break };
+        after = last.position;
+        for event in page.iter().filter(|event| {
+            event.event_type == "PriceChangeProposed"
+                && event.metadata.actor == Actor::agent(BusinessFunction::Category)
+        }) {
+            let decision = event.metadata.decision_id.clone().expect("a decision id");
+            *proposed.entry(decision).or_default() += 1;
+        }
+    }
+    for decision in &chosen {
+        assert_eq!(
+            proposed.get(decision).copied(),
+            Some(1),
+            "decision {decision} proposed that many times"
+        );
+    }
+    assert_eq!(
+        proposed.len(),
+        chosen.len(),
+        "a proposal no recorded step chose"
+    );
+    let report = projections::rebuild(&store, None, |_| {})
+        .await
+        .expect("rebuild");
+    assert!(
+        report.all_equal(),
+        "projections differ from a rebuild: {report:?}"
+    );
+    store.close().await;
+}

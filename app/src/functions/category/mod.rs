@@ -8,6 +8,8 @@
 //! built yet: creating and editing products from the page, variants,
 //! product performance, market pricing notes (the selling issue).
 
+#[cfg(feature = "ssr")]
+pub mod agent;
 pub mod decide;
 pub mod endpoints;
 pub mod events;
@@ -36,5 +38,7 @@ pub const FUNCTION: super::descriptor::FunctionDescriptor = super::descriptor::F
     #[cfg(feature = "ssr")]
     headline: Some(|store, months| Box::pin(service::headline(store, months))),
     controls: Some(page::controls),
+    #[cfg(feature = "ssr")]
+    agent: Some(agent::AGENT),
     ..super::descriptor::FunctionDescriptor::of(kiln_core::function::BusinessFunction::Category)
 };

@@ -158,7 +158,8 @@ impl AccountState {
                 | PlatformEvent::ApiTokenRevoked(_)
                 | PlatformEvent::ChangeRequestRaised(_)
                 | PlatformEvent::ChangeRequestTriaged(_)
-                | PlatformEvent::AgentMessageSent(_) => {}
+                | PlatformEvent::AgentMessageSent(_)
+                | PlatformEvent::AgentStepTaken(_) => {}
             }
         }
         state

@@ -56,6 +56,11 @@ pub enum PlatformEvent {
     /// Platform Manager keeps the agent network, so it records every
     /// message; the event's actor is the agent that sent it.
     AgentMessageSent(kiln_core::conversation::AgentMessage),
+    /// A function's agent took a step: what woke it, what it read, which
+    /// brain thought, what it chose to do and what that cost. Recorded on
+    /// `agent-<function>` before any of its actions is carried out; the
+    /// event's actor is the agent (see `crate::agents`).
+    AgentStepTaken(crate::agents::step::AgentStep),
 }
 
 random_id!(
@@ -463,6 +468,7 @@ kiln_core::event::tagged_events!(
         ChangeRequestRaised,
         ChangeRequestTriaged,
         AgentMessageSent,
+        AgentStepTaken,
     ]
 );
 

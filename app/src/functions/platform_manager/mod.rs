@@ -35,6 +35,7 @@ pub const FUNCTION: super::descriptor::FunctionDescriptor = super::descriptor::F
         projection::ACCOUNTS,
         projection::CHANGE_REQUESTS,
         projection::AGENT_MESSAGES,
+        projection::AGENT_STEPS,
     ],
     #[cfg(feature = "ssr")]
     fill_page: |store, built, page| Box::pin(service::fill_page(store, built, page)),

@@ -34,21 +34,32 @@ pub async fn propose_price_change(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let decision = DecisionId::generate();
-    let command = CategoryCommand::ProposePriceChange {
-        sku,
-        to,
-        proposal: Proposal {
-            decision: decision.clone(),
-            summary: form.summary,
-            reasoning: form.reasoning,
-            agents_involved,
-            data_considered: form.data_considered,
-            risk,
-        },
+    let proposal = Proposal {
+        decision: decision.clone(),
+        summary: form.summary,
+        reasoning: form.reasoning,
+        agents_involved,
+        data_considered: form.data_considered,
+        risk,
     };
-    let metadata = EventMetadata::new(actor, BusinessFunction::Category).with_decision(&decision);
-    handle_with(store, command, &metadata).await?;
+    let metadata = EventMetadata::new(actor, BusinessFunction::Category);
+    record_price_proposal(store, metadata, sku, to, proposal).await?;
     Ok(decision)
+}
+
+/// Records `proposal` to change `sku`'s base price to `to`, checked by
+/// Category Management's rules, with `metadata` (an agent's step gives an
+/// idempotency key, so carrying the proposal out twice records it once).
+pub async fn record_price_proposal(
+    store: &EventStore,
+    metadata: EventMetadata,
+    sku: crate::functions::category::events::Sku,
+    to: Money,
+    proposal: Proposal,
+) -> Result<Appended, CatalogServiceError> {
+    let metadata = metadata.with_decision(&proposal.decision);
+    let command = CategoryCommand::ProposePriceChange { sku, to, proposal };
+    handle_with(store, command, &metadata).await
 }
 
 /// A person's verdict on a price proposal: approving it changes the price

@@ -195,7 +195,8 @@ pub async fn apply(
             | PlatformEvent::PasswordChanged(_)
             | PlatformEvent::ChangeRequestRaised(_)
             | PlatformEvent::ChangeRequestTriaged(_)
-            | PlatformEvent::AgentMessageSent(_) => {}
+            | PlatformEvent::AgentMessageSent(_)
+            | PlatformEvent::AgentStepTaken(_) => {}
         }
     }
     let roles: Vec<Row<'_>> = role_rows

@@ -1,0 +1,543 @@
+//! One round of an agent, the unit `kiln serve` repeats (server/src/agents.rs).
+//!
+//! A round keeps one promise: whatever a crash interrupts, no decision is
+//! lost or made twice, and no recorded step is thought again.
+//!
+//! 1. **Resume.** If the agent's newest recorded step considered events
+//!    past its checkpoint, the crash came after recording it: carry out its
+//!    actions again (each under its own idempotency key, so those already
+//!    carried out append nothing) and move the checkpoint. No brain is asked.
+//! 2. **Look.** Read the log after the checkpoint for the events the agent
+//!    follows (not its own). None: move the checkpoint and rest.
+//! 3. **Think.** Ask the brain, with what woke it and the time.
+//! 4. **Record** the step as `AgentStepTaken` under a key made from its
+//!    trigger, before any action.
+//! 5. **Carry out** its actions, then move the checkpoint.
+//!
+//! A refused action (the product was delisted meanwhile, a proposal is
+//! already waiting) does not stop the round: the step says what was chosen,
+//! the log says what happened, and the refusal is logged.
+
+use super::step::{
+    AgentAction, AgentStep, AgentTrigger, ProposedChange, WAKING_EVENTS_LISTED, WakingEvent,
+};
+use crate::functions::platform_manager::events::PlatformEvent;
+use crate::store::subscriptions::Subscriber;
+use crate::store::{EventMetadata, EventStore, StoreError};
+use chrono::{DateTime, Utc};
+use kiln_core::decision::{DataReference, DecisionId};
+use kiln_core::event::Actor;
+use kiln_core::function::BusinessFunction;
+use std::future::Future;
+use std::pin::Pin;
+
+/// How many events a round reads at a time while looking for what woke it.
+const SCAN_PAGE: i64 = 1000;
+
+/// A function's agent, as its descriptor declares it.
+#[derive(Clone, Copy)]
+pub struct AgentDescriptor {
+    /// The name of its checkpoint on the log (`agent-<function>`).
+    pub subscriber: &'static str,
+    /// The event types that wake it.
+    pub follows: &'static [&'static str],
+    /// Its rules brain: reads what the function's page reads, then decides
+    /// what to do with the function's pure rules.
+    pub think: Thinker,
+}
+
+impl std::fmt::Debug for AgentDescriptor {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("AgentDescriptor")
+            .field("subscriber", &self.subscriber)
+            .field("follows", &self.follows)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A brain's thinking for one step: given the store to read through the
+/// functions' services and what woke the agent, what it saw and chose.
+pub type Thinker =
+    for<'a> fn(
+        &'a EventStore,
+        &'a StepInput,
+    ) -> Pin<Box<dyn Future<Output = Result<Thought, StoreError>> + Send + 'a>>;
+
+/// What a brain is given besides the store.
+#[derive(Debug, Clone)]
+pub struct StepInput {
+    /// Whose agent thinks.
+    pub agent: BusinessFunction,
+    /// What woke it.
+    pub trigger: AgentTrigger,
+    /// The time of the step (brains read no clock).
+    pub now: DateTime<Utc>,
+    /// The step's idempotency key, from which its decisions' ids are made.
+    pub step_key: String,
+}
+
+impl StepInput {
+    /// The id of the decision the step's `index`th proposal makes: the same
+    /// for the same step, so a proposal carried out twice is one decision.
+    pub fn decision_id(&self, index: usize) -> DecisionId {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(format!("{}:decision-{index}", self.step_key));
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&digest[..8]);
+        DecisionId::from_random(bytes)
+    }
+}
+
+/// What a brain saw and chose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thought {
+    /// What it read, with links.
+    pub reads: Vec<DataReference>,
+    /// Which brain: `rules` or `llm`.
+    pub brain: String,
+    /// The model, for a model's brain.
+    pub model: Option<String>,
+    /// The version of its rules or prompt.
+    pub prompt_version: String,
+    /// What it saw, in a sentence or two.
+    pub observations: String,
+    /// What it chose to do.
+    pub actions: Vec<AgentAction>,
+    /// Tokens sent to a model.
+    pub input_tokens: u64,
+    /// Tokens a model answered.
+    pub output_tokens: u64,
+    /// The model call's cost, in millionths of a US dollar.
+    pub cost_micro_usd: u64,
+    /// The model's raw answer.
+    pub raw_answer: Option<String>,
+}
+
+/// Why a round stopped before its end; the next round starts it again.
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    /// Reading or appending failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A recorded step's event could not be read back as a step.
+    #[error("the {agent} agent's step at position {position} is not a step")]
+    NotAStep {
+        /// The agent.
+        agent: &'static str,
+        /// Where its projection row points.
+        position: i64,
+    },
+}
+
+/// What one round did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Round {
+    /// Nothing new in the log.
+    Idle,
+    /// New events, none it follows: the checkpoint moved on.
+    NothingToFollow {
+        /// The new checkpoint.
+        through: i64,
+    },
+    /// A step was recorded and carried out.
+    Stepped(StepReport),
+    /// A step recorded before a crash was carried out, without thinking again.
+    Resumed(StepReport),
+}
+
+/// A step's actions as carried out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepReport {
+    /// The step's idempotency key.
+    pub key: String,
+    /// Its position in the log.
+    pub position: i64,
+    /// Actions carried out (or found already carried out).
+    pub carried_out: usize,
+    /// Actions the functions' rules refused, with why.
+    pub refused: Vec<String>,
+}
+
+/// Runs one round of `agent`'s work (see the module's documentation),
+/// thinking with `think` when there is something new to think about.
+pub async fn run_round(
+    store: &EventStore,
+    agent: BusinessFunction,
+    descriptor: &AgentDescriptor,
+    think: Thinker,
+    now: DateTime<Utc>,
+) -> Result<Round, AgentError> {
+    let subscriber = Subscriber::new(descriptor.subscriber, store.clone());
+    let checkpoint = subscriber.checkpoint().await?;
+
+    if let Some((position, step)) = newest_step(store, agent).await?
+        && step.trigger.through() > checkpoint
+    {
+        let key = AgentStep::key(agent, &step.trigger);
+        let report = carry_out(store, &step, &key, position).await?;
+        subscriber.acknowledge(step.trigger.through()).await?;
+        return Ok(Round::Resumed(report));
+    }
+
+    // The head is read first, so events committed meanwhile wait for the next round.
+    let head = store.head_position().await?;
+    if head <= checkpoint {
+        return Ok(Round::Idle);
+    }
+    let Some(trigger) = waking_events(store, agent, descriptor, checkpoint, head).await? else {
+        subscriber.acknowledge(head).await?;
+        return Ok(Round::NothingToFollow { through: head });
+    };
+
+    let input = StepInput {
+        agent,
+        step_key: AgentStep::key(agent, &trigger),
+        trigger,
+        now,
+    };
+    let started = std::time::Instant::now();
+    let thought = think(store, &input).await?;
+    let step = AgentStep {
+        agent,
+        trigger: input.trigger.clone(),
+        reads: thought.reads,
+        brain: thought.brain,
+        model: thought.model,
+        prompt_version: thought.prompt_version,
+        observations: thought.observations,
+        actions: thought.actions,
+        input_tokens: thought.input_tokens,
+        output_tokens: thought.output_tokens,
+        cost_micro_usd: thought.cost_micro_usd,
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        raw_answer: thought.raw_answer,
+    };
+    let position = record_step(store, &step, &input.step_key).await?;
+    let report = carry_out(store, &step, &input.step_key, position).await?;
+    subscriber.acknowledge(head).await?;
+    Ok(Round::Stepped(report))
+}
+
+/// The actor an agent acts as.
+pub fn agent_actor(agent: BusinessFunction) -> Actor {
+    Actor::agent(agent)
+}
+
+/// Records `step` on its agent's stream under `key`; answers its position
+/// (the first recording's, when it was recorded before).
+pub async fn record_step(
+    store: &EventStore,
+    step: &AgentStep,
+    key: &str,
+) -> Result<i64, StoreError> {
+    // The agent network's records are the Platform Manager's, as messages are.
+    let metadata = EventMetadata::new(agent_actor(step.agent), BusinessFunction::PlatformManager)
+        .with_idempotency_key(key);
+    let appended = store
+        .decide_and_append::<PlatformEvent, StoreError>(
+            &AgentStep::stream(step.agent),
+            &metadata,
+            |_| Ok(vec![PlatformEvent::AgentStepTaken(step.clone())]),
+        )
+        .await?;
+    appended
+        .events
+        .first()
+        .map(|event| event.position)
+        .ok_or(StoreError::Corrupt {
+            what: "an agent step's append",
+            value: key.to_owned(),
+        })
+}
+
+/// Carries out `step`'s actions in order, each under its own idempotency
+/// key, so one already carried out appends nothing again.
+async fn carry_out(
+    store: &EventStore,
+    step: &AgentStep,
+    key: &str,
+    position: i64,
+) -> Result<StepReport, StoreError> {
+    let mut report = StepReport {
+        key: key.to_owned(),
+        position,
+        carried_out: 0,
+        refused: Vec::new(),
+    };
+    for (index, action) in step.actions.iter().enumerate() {
+        let metadata = EventMetadata::new(agent_actor(step.agent), step.agent)
+            .with_idempotency_key(AgentStep::action_key(key, index));
+        let metadata = EventMetadata {
+            causation_id: Some(key.to_owned()),
+            ..metadata
+        };
+        let outcome = match action {
+            AgentAction::Propose { proposal, change } => match change {
+                ProposedChange::BasePrice { sku, to } => {
+                    crate::functions::category::service::record_price_proposal(
+                        store,
+                        EventMetadata {
+                            function: change.function(),
+                            ..metadata
+                        },
+                        sku.clone(),
+                        *to,
+                        proposal.clone(),
+                    )
+                    .await
+                }
+            },
+        };
+        match outcome {
+            Ok(_) => report.carried_out += 1,
+            Err(crate::functions::category::service::CatalogServiceError::Store(error)) => {
+                return Err(error);
+            }
+            Err(refusal) => {
+                tracing::warn!(
+                    agent = step.agent.slug(),
+                    step = key,
+                    action = action.describe(),
+                    "an agent's action was refused: {refusal}"
+                );
+                report
+                    .refused
+                    .push(format!("{}: {refusal}", action.describe()));
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// The events after `after` up to `head` that wake `agent`: of the types
+/// it follows, appended by anyone but itself. `None` when there are none.
+async fn waking_events(
+    store: &EventStore,
+    agent: BusinessFunction,
+    descriptor: &AgentDescriptor,
+    after: i64,
+    head: i64,
+) -> Result<Option<AgentTrigger>, StoreError> {
+    let itself = agent_actor(agent);
+    let mut count = 0u64;
+    let mut first = Vec::new();
+    let mut position = after;
+    while position < head {
+        let batch = store.read_after(position, SCAN_PAGE).await?;
+        let Some(last) = batch.last() else { break };
+        position = last.position;
+        for event in batch.iter().filter(|event| event.position <= head) {
+            if event.metadata.actor != itself
+                && descriptor.follows.contains(&event.event_type.as_str())
+            {
+                count += 1;
+                if first.len() < WAKING_EVENTS_LISTED {
+                    first.push(WakingEvent {
+                        position: event.position,
+                        event_type: event.event_type.clone(),
+                        stream: event.stream_id.clone(),
+                    });
+                }
+            }
+        }
+    }
+    Ok((count > 0).then_some(AgentTrigger::Events {
+        after,
+        through: head,
+        count,
+        first,
+    }))
+}
+
+/// `agent`'s newest recorded step and its position, if it took any.
+pub async fn newest_step(
+    store: &EventStore,
+    agent: BusinessFunction,
+) -> Result<Option<(i64, AgentStep)>, AgentError> {
+    let Some(position) =
+        crate::functions::platform_manager::projection::newest_step_position(store, agent).await?
+    else {
+        return Ok(None);
+    };
+    let events = store.read_after(position - 1, 1).await?;
+    let not_a_step = AgentError::NotAStep {
+        agent: agent.slug(),
+        position,
+    };
+    let Some(event) = events.first().filter(|event| event.position == position) else {
+        return Err(not_a_step);
+    };
+    match crate::store::projections::decode_one::<PlatformEvent>(event)? {
+        PlatformEvent::AgentStepTaken(step) => Ok(Some((position, step))),
+        _ => Err(not_a_step),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::{load_demo_business, load_demo_history};
+    use crate::functions::category::agent::AGENT;
+    use crate::testing::store_tests;
+    use kiln_core::decision::DecisionStatus;
+
+    /// A brain that must not be asked: a recorded step is never thought again.
+    fn must_not_think(
+        _: &EventStore,
+        _: &StepInput,
+    ) -> Pin<Box<dyn Future<Output = Result<Thought, StoreError>> + Send + 'static>> {
+        panic!("a recorded step was thought again")
+    }
+
+    async fn demo(store: &EventStore) {
+        load_demo_business(store).await.expect("demo business");
+        load_demo_history(store, kiln_core::money::TaxRate { basis_points: 0 })
+            .await
+            .expect("demo history");
+    }
+
+    async fn round(store: &EventStore, think: Thinker) -> Round {
+        run_round(store, BusinessFunction::Category, &AGENT, think, Utc::now())
+            .await
+            .expect("round")
+    }
+
+    async fn agent_cards(store: &EventStore) -> Vec<kiln_core::decision::DecisionCard> {
+        crate::functions::category::projection::price_proposals(store, 100)
+            .await
+            .expect("cards")
+            .into_iter()
+            .filter(|card| card.proposed_by == "agent:category")
+            .collect()
+    }
+
+    store_tests! {
+        async fn the_category_agent_reads_the_demo_business_records_its_step_and_proposes(store) {
+            demo(&store).await;
+            let Round::Stepped(report) = round(&store, AGENT.think).await else {
+                panic!("the demo's events wake the agent");
+            };
+            assert!(report.refused.is_empty(), "{:?}", report.refused);
+            let cards = agent_cards(&store).await;
+            assert!(!cards.is_empty(), "the demo's market notes call for a proposal");
+            assert_eq!(cards.len(), report.carried_out);
+            assert!(cards.iter().all(|card| card.status == DecisionStatus::Pending));
+            let speckled = cards
+                .iter()
+                .find(|card| card.stream == "product-MUG-SPECKLE-12-SLT")
+                .unwrap_or_else(|| panic!("the slate mug, selling fast under two rivals' prices, is proposed: {cards:#?}"));
+            assert!(
+                speckled.summary.starts_with("Raise MUG-SPECKLE-12-SLT from $28.00 to $30.00: rivals charge $32.00"),
+                "{}",
+                speckled.summary
+            );
+
+            let (position, step) = newest_step(&store, BusinessFunction::Category)
+                .await
+                .expect("read")
+                .expect("a step is recorded");
+            assert_eq!(position, report.position);
+            assert_eq!(step.brain, "rules");
+            assert_eq!(step.actions.len(), report.carried_out);
+            // The proposals' events name the step that caused them.
+            let proposed = store.read_after(position, 50).await.expect("events");
+            let caused: Vec<_> = proposed
+                .iter()
+                .filter(|event| event.event_type == "PriceChangeProposed")
+                .collect();
+            assert_eq!(caused.len(), cards.len());
+            assert!(caused.iter().all(|event| event.metadata.causation_id.as_deref() == Some(report.key.as_str())));
+
+            // Its own step and proposals do not wake it; then it rests.
+            let head = store.head_position().await.expect("head");
+            assert_eq!(round(&store, must_not_think).await, Round::NothingToFollow { through: head });
+            assert_eq!(round(&store, must_not_think).await, Round::Idle);
+        }
+
+        async fn a_step_recorded_before_a_crash_is_carried_out_after_it_once_without_thinking_again(store) {
+            demo(&store).await;
+            // The first life: the step is thought and recorded, then the
+            // process dies after carrying out only its first action.
+            let head = store.head_position().await.expect("head");
+            let trigger = waking_events(&store, BusinessFunction::Category, &AGENT, 0, head)
+                .await
+                .expect("scan")
+                .expect("woken");
+            let input = StepInput {
+                agent: BusinessFunction::Category,
+                step_key: AgentStep::key(BusinessFunction::Category, &trigger),
+                trigger,
+                now: Utc::now(),
+            };
+            let thought = (AGENT.think)(&store, &input).await.expect("thought");
+            let step = AgentStep {
+                agent: BusinessFunction::Category,
+                trigger: input.trigger.clone(),
+                reads: thought.reads,
+                brain: thought.brain,
+                model: thought.model,
+                prompt_version: thought.prompt_version,
+                observations: thought.observations,
+                actions: thought.actions,
+                input_tokens: 0,
+                output_tokens: 0,
+                cost_micro_usd: 0,
+                duration_ms: 1,
+                raw_answer: None,
+            };
+            let proposals = step.actions.len();
+            assert!(proposals >= 1, "{}", step.observations);
+            let position = record_step(&store, &step, &input.step_key).await.expect("recorded");
+            let first_only = AgentStep { actions: step.actions[..1].to_vec(), ..step.clone() };
+            carry_out(&store, &first_only, &input.step_key, position).await.expect("first action");
+            assert_eq!(agent_cards(&store).await.len(), 1);
+
+            // The second life resumes the recorded step without asking a brain.
+            let Round::Resumed(report) = round(&store, must_not_think).await else {
+                panic!("the recorded step is resumed");
+            };
+            assert_eq!(report.position, position);
+            assert_eq!(report.carried_out, proposals);
+            assert!(report.refused.is_empty(), "{:?}", report.refused);
+            let cards = agent_cards(&store).await;
+            assert_eq!(cards.len(), proposals, "no proposal lost or made twice");
+            let decisions: std::collections::HashSet<_> = cards.iter().map(|card| card.decision.clone()).collect();
+            assert_eq!(decisions.len(), proposals);
+            let steps = store
+                .load::<PlatformEvent>(&AgentStep::stream(BusinessFunction::Category))
+                .await
+                .expect("steps");
+            assert_eq!(steps.events.len(), 1, "the step is recorded once");
+            let head = store.head_position().await.expect("head");
+            assert_eq!(round(&store, must_not_think).await, Round::NothingToFollow { through: head });
+            assert_eq!(round(&store, must_not_think).await, Round::Idle);
+
+            // Recording the same step again answers the first recording.
+            assert_eq!(record_step(&store, &step, &input.step_key).await.expect("repeat"), position);
+        }
+
+        async fn events_the_agent_does_not_follow_move_its_checkpoint_without_a_step(store) {
+            demo(&store).await;
+            let Round::Stepped(_) = round(&store, AGENT.think).await else {
+                panic!("woken by the demo");
+            };
+            // A change request is the Platform Manager's business.
+            crate::functions::platform_manager::service::raise_change_request(
+                &store,
+                Actor::parse("user:acc-0000000000000001").expect("actor"),
+                crate::functions::platform_manager::service::NewChangeRequest {
+                    title: "Show stock cover on the catalog".into(),
+                    function: BusinessFunction::Category,
+                    impact: "Pricing needs it".into(),
+                    urgency: crate::functions::platform_manager::events::Urgency::Normal,
+                },
+            )
+            .await
+            .expect("raised");
+            let head = store.head_position().await.expect("head");
+            assert_eq!(round(&store, must_not_think).await, Round::NothingToFollow { through: head });
+            assert_eq!(round(&store, must_not_think).await, Round::Idle);
+        }
+    }
+}

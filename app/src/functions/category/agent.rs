@@ -1,0 +1,674 @@
+//! Category Management's agent: watches margins, sales, stock and the
+//! market, and proposes base price changes for a person to approve
+//! (briefing, "Category Management Function": pricing strategy).
+//!
+//! Its rules brain is [`rules`], pure and tested like `decide`: given these
+//! facts, then these proposals. [`read_facts`] reads the facts through the
+//! same projections the function's page reads. The rules, in order, for
+//! each listed product without a proposal waiting and without a price
+//! change or verdict in the last [`QUIET_DAYS`]:
+//!
+//! 1. **Margin squeeze.** A costed product under the [`MARGIN_GOAL_BP`]
+//!    margin goal: raise it toward the price that meets the goal, but never
+//!    above the lowest rival price noted.
+//! 2. **Priced under the market.** Rivals charge [`MARKET_GAP_BP`] or more
+//!    above it and its stock lasts under [`SELLING_WELL_DAYS`] at the recent
+//!    sales rate: raise it halfway to the lowest rival price.
+//! 3. **Overstock.** Over [`OVERSTOCK_DAYS`] of stock and a rival charges
+//!    less: cut it toward the rival. (Only a product at its margin goal
+//!    gets here, and one step leaves it well above cost.)
+//!
+//! Every step moves a price at most [`MAX_STEP_BP`], on a 50-cent grid.
+
+use crate::agents::step::{AgentAction, ProposedChange};
+use crate::agents::{AgentDescriptor, StepInput, Thought};
+use crate::functions::category::events::Sku;
+use crate::functions::category::projection;
+use crate::store::{EventStore, StoreError};
+use chrono::{DateTime, Utc};
+use kiln_core::decision::{DataReference, DecisionStatus, Proposal, Risk};
+use kiln_core::function::BusinessFunction;
+use kiln_core::money::Money;
+use std::collections::HashMap;
+
+/// The version of these rules, recorded with every step they take.
+pub const RULES_VERSION: &str = "category-rules-1";
+
+/// The margin a product should make, in basis points of its price (45 %).
+pub const MARGIN_GOAL_BP: i64 = 4_500;
+/// How far above our price rivals must be to count as a gap (10 %).
+pub const MARKET_GAP_BP: i64 = 1_000;
+/// The most one proposal moves a price, in basis points (10 %).
+pub const MAX_STEP_BP: i64 = 1_000;
+/// Stock that lasts less than this many days counts as selling well.
+pub const SELLING_WELL_DAYS: i64 = 60;
+/// Stock that lasts more than this many days is overstock.
+pub const OVERSTOCK_DAYS: i64 = 180;
+/// Days after a price change or a verdict during which a product is left alone.
+pub const QUIET_DAYS: i64 = 14;
+/// How many calendar months of sales (the current one included) make the
+/// recent sales rate.
+pub const SALES_MONTHS: u32 = 3;
+
+/// Category Management's agent.
+pub const AGENT: AgentDescriptor = AgentDescriptor {
+    subscriber: "agent-category",
+    follows: &[
+        "ProductIntroduced",
+        "BasePriceChanged",
+        "ProductDelisted",
+        "ProductRelisted",
+        "ProductRevised",
+        "MarketPriceNoted",
+        "DecisionApproved",
+        "DecisionRejected",
+        "OrderPlaced",
+        "StockCounted",
+    ],
+    think: |store, input| Box::pin(think(store, input)),
+};
+
+/// What the agent knows about one listed product.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductFacts {
+    /// The product.
+    pub sku: Sku,
+    /// Its base price.
+    pub price: Money,
+    /// What one unit costs to make, if costed.
+    pub unit_cost: Option<Money>,
+    /// Units sold in the sales window.
+    pub units_sold: i64,
+    /// Units available to sell, if its stock was counted.
+    pub available: Option<i64>,
+    /// The lowest price among the newest note of each source that gave
+    /// one in the product's currency, and how many sources gave one.
+    pub market: Option<(Money, usize)>,
+    /// Whether a proposal about its price is waiting for a person.
+    pub proposal_waiting: bool,
+    /// When its price last changed or a proposal about it was decided.
+    pub last_price_activity: Option<DateTime<Utc>>,
+}
+
+/// What the agent knows about the catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryFacts {
+    /// Every listed product.
+    pub products: Vec<ProductFacts>,
+    /// How many days the sales window covers (at least 1).
+    pub sales_days: i64,
+}
+
+/// Reads the facts and thinks with the rules.
+async fn think(store: &EventStore, input: &StepInput) -> Result<Thought, StoreError> {
+    let facts = read_facts(store, input.now).await?;
+    let (observations, actions) = rules(&facts, input);
+    Ok(Thought {
+        reads: data_considered(),
+        brain: "rules".to_owned(),
+        model: None,
+        prompt_version: RULES_VERSION.to_owned(),
+        observations,
+        actions,
+        input_tokens: 0,
+        output_tokens: 0,
+        cost_micro_usd: 0,
+        raw_answer: None,
+    })
+}
+
+/// The tables the agent reads, as links to their JSON.
+fn data_considered() -> Vec<DataReference> {
+    [
+        ("Catalog and base prices", "category/tables/catalog"),
+        ("Product performance", "category/tables/product-performance"),
+        ("Market pricing notes", "category/tables/market-price-notes"),
+        ("Base price changes", "category/tables/base-price-changes"),
+        ("Stock on hand", "fulfillment/tables/stock"),
+    ]
+    .into_iter()
+    .map(|(label, path)| DataReference {
+        label: label.to_owned(),
+        href: format!("/api/functions/{path}"),
+    })
+    .collect()
+}
+
+/// Reads what the agent knows, through the projections Category
+/// Management's and Fulfillment's pages read.
+pub async fn read_facts(
+    store: &EventStore,
+    now: DateTime<Utc>,
+) -> Result<CategoryFacts, StoreError> {
+    let months = crate::functions::descriptor::months_ending(now, SALES_MONTHS);
+    let first_month = months.first().map_or("", |month| month.key.as_str());
+    let window_start = chrono::NaiveDate::parse_from_str(&format!("{first_month}-01"), "%Y-%m-%d")
+        .ok()
+        .and_then(|day| day.and_hms_opt(0, 0, 0))
+        .map(|start| start.and_utc());
+    let sales_days = window_start.map_or(1, |start| (now - start).num_days().max(1));
+
+    let mut units: HashMap<Sku, i64> = HashMap::new();
+    for sales in crate::functions::customers::sales::monthly_sales(store, first_month).await? {
+        *units.entry(sales.sku).or_default() += sales.units;
+    }
+    let available: HashMap<Sku, i64> =
+        crate::functions::fulfillment::projection::stock_levels(store)
+            .await?
+            .into_iter()
+            .map(|level| (level.sku.clone(), level.available()))
+            .collect();
+    // Notes come newest first: the first of each source is its newest.
+    let mut newest_by_source: HashMap<(Sku, String), Money> = HashMap::new();
+    for note in projection::market_notes(store, 1_000).await? {
+        if let Some(price) = note.their_price {
+            newest_by_source
+                .entry((note.sku, note.source.to_lowercase()))
+                .or_insert(price);
+        }
+    }
+    let mut waiting = std::collections::HashSet::new();
+    let mut last_activity: HashMap<String, DateTime<Utc>> = HashMap::new();
+    let mut note_activity = |stream: String, at: Option<&str>| {
+        if let Some(at) = at.and_then(|at| DateTime::parse_from_rfc3339(at).ok()) {
+            let at = at.with_timezone(&Utc);
+            let latest = last_activity.entry(stream).or_insert(at);
+            *latest = (*latest).max(at);
+        }
+    };
+    for card in projection::price_proposals(store, 500).await? {
+        if card.status == DecisionStatus::Pending {
+            waiting.insert(card.stream.clone());
+        }
+        note_activity(card.stream, card.decided_at.as_deref());
+    }
+    for change in projection::price_changes(store, 500).await? {
+        note_activity(
+            change.sku.product_stream().to_string(),
+            Some(&change.changed_at),
+        );
+    }
+
+    let products = projection::catalog(store)
+        .await?
+        .into_iter()
+        .filter(|entry| entry.listed)
+        .map(|entry| {
+            let sku = entry.product.sku;
+            let price = entry.product.price;
+            let stream = sku.product_stream().to_string();
+            let rivals: Vec<Money> = newest_by_source
+                .iter()
+                .filter(|((noted, _), their)| *noted == sku && their.currency == price.currency)
+                .map(|(_, their)| *their)
+                .collect();
+            ProductFacts {
+                units_sold: units.get(&sku).copied().unwrap_or(0),
+                available: available.get(&sku).copied(),
+                market: rivals
+                    .iter()
+                    .min_by_key(|their| their.minor_units)
+                    .map(|lowest| (*lowest, rivals.len())),
+                proposal_waiting: waiting.contains(&stream),
+                last_price_activity: last_activity.get(&stream).copied(),
+                unit_cost: entry.unit_cost,
+                price,
+                sku,
+            }
+        })
+        .collect();
+    Ok(CategoryFacts {
+        products,
+        sales_days,
+    })
+}
+
+/// Why a price should move, as found by the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reason {
+    MarginSqueeze { margin_bp: i64 },
+    UnderMarket { cover_days: Option<i64> },
+    Overstock { cover_days: Option<i64> },
+}
+
+/// The rules brain: what the agent sees in `facts` and the proposals it
+/// makes, at `input.now`, with decision ids from `input`'s step.
+pub fn rules(facts: &CategoryFacts, input: &StepInput) -> (String, Vec<AgentAction>) {
+    let mut waiting = 0;
+    let mut quiet = 0;
+    let mut held_by_market = 0;
+    let mut actions = Vec::new();
+    for product in &facts.products {
+        if product.proposal_waiting {
+            waiting += 1;
+            continue;
+        }
+        if product
+            .last_price_activity
+            .is_some_and(|at| (input.now - at).num_days() < QUIET_DAYS)
+        {
+            quiet += 1;
+            continue;
+        }
+        let Some((to, reason)) = proposed_price(product, facts.sales_days) else {
+            if margin_bp(product).is_some_and(|margin| margin < MARGIN_GOAL_BP) {
+                held_by_market += 1;
+            }
+            continue;
+        };
+        let decision = input.decision_id(actions.len());
+        actions.push(AgentAction::Propose {
+            proposal: proposal(product, to, reason, facts.sales_days, decision),
+            change: ProposedChange::BasePrice {
+                sku: product.sku.clone(),
+                to,
+            },
+        });
+    }
+    let observations = format!(
+        "{} listed products read over {} days of sales; {} with a proposal waiting, \
+         {} changed or decided in the last {QUIET_DAYS} days, {} under the margin goal \
+         but held by cheaper rivals; {} price change{} proposed.",
+        facts.products.len(),
+        facts.sales_days,
+        waiting,
+        quiet,
+        held_by_market,
+        actions.len(),
+        if actions.len() == 1 { "" } else { "s" },
+    );
+    (observations, actions)
+}
+
+/// The product's margin at its price, in basis points, if costed.
+fn margin_bp(product: &ProductFacts) -> Option<i64> {
+    let cost = product.unit_cost?;
+    margin_at(product.price.minor_units, cost.minor_units)
+}
+
+/// The margin a price makes over a cost, in basis points.
+fn margin_at(price: i64, cost: i64) -> Option<i64> {
+    (price > 0).then(|| (price - cost) * 10_000 / price)
+}
+
+/// Days of stock at the recent sales rate; `None` when it is not counted
+/// or nothing sold.
+fn cover_days(product: &ProductFacts, sales_days: i64) -> Option<i64> {
+    let available = product.available?;
+    (product.units_sold > 0).then(|| available * sales_days / product.units_sold)
+}
+
+/// The price the rules propose for `product`, and why; `None` when it
+/// should stay.
+fn proposed_price(product: &ProductFacts, sales_days: i64) -> Option<(Money, Reason)> {
+    let price = product.price.minor_units;
+    let ceiling = grid_down(price + price * MAX_STEP_BP / 10_000);
+    let floor = grid_up(price - price * MAX_STEP_BP / 10_000);
+    let market = product.market.map(|(lowest, _)| lowest.minor_units);
+    let cover = cover_days(product, sales_days);
+    let money = |minor_units| Money::new(minor_units, product.price.currency);
+
+    if let (Some(cost), Some(margin)) = (product.unit_cost, margin_bp(product))
+        && margin < MARGIN_GOAL_BP
+    {
+        let goal = grid_up(ceil_div(cost.minor_units * 10_000, 10_000 - MARGIN_GOAL_BP));
+        let mut to = goal.min(ceiling);
+        if let Some(market) = market {
+            to = to.min(grid_down(market));
+        }
+        return (to > price).then(|| (money(to), Reason::MarginSqueeze { margin_bp: margin }));
+    }
+    if let Some(market) = market
+        && market * 10_000 >= price * (10_000 + MARKET_GAP_BP)
+        && cover.is_some_and(|days| days < SELLING_WELL_DAYS)
+    {
+        let to = grid_down(price + (market - price) / 2).min(ceiling);
+        return (to > price).then(|| (money(to), Reason::UnderMarket { cover_days: cover }));
+    }
+    let overstocked = match (cover, product.available) {
+        (Some(days), _) => days > OVERSTOCK_DAYS,
+        // Stock on the shelf and nothing sold in the whole window.
+        (None, Some(available)) => available > 0 && product.units_sold == 0,
+        (None, None) => false,
+    };
+    if let Some(market) = market
+        && overstocked
+        && market < price
+    {
+        let to = grid_up(market).max(floor);
+        return (to < price).then(|| (money(to), Reason::Overstock { cover_days: cover }));
+    }
+    None
+}
+
+/// Prices move on a 50-cent grid (50 minor units).
+const GRID: i64 = 50;
+
+fn grid_down(minor_units: i64) -> i64 {
+    minor_units.div_euclid(GRID) * GRID
+}
+
+fn grid_up(minor_units: i64) -> i64 {
+    ceil_div(minor_units, GRID) * GRID
+}
+
+fn ceil_div(numerator: i64, denominator: i64) -> i64 {
+    -((-numerator).div_euclid(denominator))
+}
+
+/// A percentage in basis points as people read it: `38.5 %`.
+fn percent(basis_points: i64) -> String {
+    let tenths = basis_points / 10;
+    format!("{}.{} %", tenths / 10, (tenths % 10).abs())
+}
+
+/// The proposal the rules write for moving `product` to `to`.
+fn proposal(
+    product: &ProductFacts,
+    to: Money,
+    reason: Reason,
+    sales_days: i64,
+    decision: kiln_core::decision::DecisionId,
+) -> Proposal {
+    let (sku, from) = (&product.sku, product.price);
+    let verb = if to.minor_units > from.minor_units {
+        "Raise"
+    } else {
+        "Cut"
+    };
+    let cover_text = |cover: Option<i64>| {
+        cover.map_or_else(
+            || "its stock is not counted or nothing sold".to_owned(),
+            |days| format!("its stock lasts about {days} days"),
+        )
+    };
+    let because = match reason {
+        Reason::MarginSqueeze { margin_bp } => format!(
+            "its margin, {}, is under the {} goal",
+            percent(margin_bp),
+            percent(MARGIN_GOAL_BP)
+        ),
+        Reason::UnderMarket { cover_days } => format!(
+            "rivals charge {} and {}",
+            product
+                .market
+                .map_or(String::new(), |(lowest, _)| lowest.to_string()),
+            cover_text(cover_days)
+        ),
+        Reason::Overstock { cover_days } => format!(
+            "{} and a rival charges {}",
+            cover_text(cover_days),
+            product
+                .market
+                .map_or(String::new(), |(lowest, _)| lowest.to_string())
+        ),
+    };
+    let mut reasoning = vec![format!(
+        "Sold {} units in the last {sales_days} days; {}.",
+        product.units_sold,
+        product.available.map_or_else(
+            || "stock not counted".to_owned(),
+            |available| format!("{available} available")
+        )
+    )];
+    if let Some(cost) = product.unit_cost {
+        let at = |price: Money| {
+            margin_at(price.minor_units, cost.minor_units).map_or_else(|| "–".to_owned(), percent)
+        };
+        reasoning.push(format!(
+            "Unit cost {cost}: margin {} at {from}, {} at {to}.",
+            at(from),
+            at(to)
+        ));
+    }
+    if let Some((lowest, sources)) = product.market {
+        let notes = if sources == 1 { "source" } else { "sources" };
+        reasoning.push(format!(
+            "Lowest rival price noted: {lowest} ({sources} {notes})."
+        ));
+    }
+    reasoning.push(format!(
+        "One proposal moves a price at most {}, on a 50-cent grid.",
+        percent(MAX_STEP_BP)
+    ));
+    let step_bp = (to.minor_units - from.minor_units).abs() * 10_000 / from.minor_units.max(1);
+    Proposal {
+        decision,
+        summary: format!("{verb} {sku} from {from} to {to}: {because}"),
+        reasoning: reasoning.join(" "),
+        agents_involved: vec![BusinessFunction::Category],
+        data_considered: data_considered(),
+        risk: if step_bp <= 500 {
+            Risk::Low
+        } else {
+            Risk::Medium
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::step::AgentTrigger;
+    use kiln_core::money::Currency;
+
+    fn usd(minor_units: i64) -> Money {
+        Money::new(minor_units, Currency::Usd)
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-12-06T12:00:00Z")
+            .expect("time")
+            .with_timezone(&Utc)
+    }
+
+    fn input() -> StepInput {
+        StepInput {
+            agent: BusinessFunction::Category,
+            trigger: AgentTrigger::Events {
+                after: 0,
+                through: 10,
+                count: 1,
+                first: vec![],
+            },
+            now: now(),
+            step_key: "agent:category:events-through-10".into(),
+        }
+    }
+
+    /// The speckled mug at $28.00, costing $14.00 (50 % margin), 90 sold
+    /// in 90 days, 30 available (30 days of stock), no market notes.
+    fn mug() -> ProductFacts {
+        ProductFacts {
+            sku: Sku::parse("MUG-SPECKLE-12").expect("SKU"),
+            price: usd(2800),
+            unit_cost: Some(usd(1400)),
+            units_sold: 90,
+            available: Some(30),
+            market: None,
+            proposal_waiting: false,
+            last_price_activity: None,
+        }
+    }
+
+    fn given(products: Vec<ProductFacts>) -> CategoryFacts {
+        CategoryFacts {
+            products,
+            sales_days: 90,
+        }
+    }
+
+    fn proposed(facts: &CategoryFacts) -> Vec<(String, Money, Risk)> {
+        rules(facts, &input())
+            .1
+            .into_iter()
+            .map(|action| match action {
+                AgentAction::Propose {
+                    proposal,
+                    change: ProposedChange::BasePrice { sku, to },
+                } => (sku.to_string(), to, proposal.risk),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_product_priced_well_under_rivals_that_sells_well_is_raised_halfway_to_them() {
+        let facts = given(vec![ProductFacts {
+            market: Some((usd(3200), 2)),
+            ..mug()
+        }]);
+        assert_eq!(
+            proposed(&facts),
+            [("MUG-SPECKLE-12".into(), usd(3000), Risk::Medium)]
+        );
+        let (observations, actions) = rules(&facts, &input());
+        assert!(
+            observations.ends_with("1 price change proposed."),
+            "{observations}"
+        );
+        let AgentAction::Propose { proposal, .. } = &actions[0];
+        assert_eq!(
+            proposal.summary,
+            "Raise MUG-SPECKLE-12 from $28.00 to $30.00: rivals charge $32.00 and its stock lasts about 30 days"
+        );
+        assert!(
+            proposal
+                .reasoning
+                .contains("margin 50.0 % at $28.00, 53.3 % at $30.00"),
+            "{}",
+            proposal.reasoning
+        );
+        assert_eq!(proposal.decision, input().decision_id(0));
+    }
+
+    #[test]
+    fn a_squeezed_margin_is_raised_toward_the_goal_by_at_most_a_step() {
+        // Cost $20.00 at $28.00 is a 28.6 % margin; the goal needs $36.50,
+        // a step allows $30.80, on the grid $30.50.
+        let facts = given(vec![ProductFacts {
+            unit_cost: Some(usd(2000)),
+            ..mug()
+        }]);
+        assert_eq!(
+            proposed(&facts),
+            [("MUG-SPECKLE-12".into(), usd(3050), Risk::Medium)]
+        );
+    }
+
+    #[test]
+    fn a_squeezed_margin_is_never_raised_above_the_cheapest_rival() {
+        let facts = given(vec![ProductFacts {
+            unit_cost: Some(usd(2000)),
+            market: Some((usd(2900), 1)),
+            ..mug()
+        }]);
+        assert_eq!(
+            proposed(&facts),
+            [("MUG-SPECKLE-12".into(), usd(2900), Risk::Low)]
+        );
+        let cheaper_rival = given(vec![ProductFacts {
+            unit_cost: Some(usd(2000)),
+            market: Some((usd(2700), 1)),
+            ..mug()
+        }]);
+        let (observations, actions) = rules(&cheaper_rival, &input());
+        assert!(actions.is_empty());
+        assert!(
+            observations.contains("1 under the margin goal but held by cheaper rivals"),
+            "{observations}"
+        );
+    }
+
+    #[test]
+    fn overstock_with_a_cheaper_rival_is_cut_toward_it_by_at_most_a_step() {
+        // 10 sold in 90 days, 300 available: 2,700 days of stock.
+        let slow = ProductFacts {
+            units_sold: 10,
+            available: Some(300),
+            market: Some((usd(2400), 1)),
+            ..mug()
+        };
+        // A step allows $25.20, on the grid $25.50; the rival's $24.00 is lower.
+        assert_eq!(
+            proposed(&given(vec![slow.clone()])),
+            [("MUG-SPECKLE-12".into(), usd(2550), Risk::Medium)]
+        );
+        // A rival at $27.00 is within a step.
+        let near = ProductFacts {
+            market: Some((usd(2700), 1)),
+            ..slow.clone()
+        };
+        assert_eq!(
+            proposed(&given(vec![near])),
+            [("MUG-SPECKLE-12".into(), usd(2700), Risk::Low)]
+        );
+        // Nothing sold at all in the window, stock on the shelf.
+        let unsold = ProductFacts {
+            units_sold: 0,
+            ..slow
+        };
+        assert_eq!(proposed(&given(vec![unsold])).len(), 1);
+    }
+
+    #[test]
+    fn a_product_with_a_proposal_waiting_or_a_recent_change_is_left_alone() {
+        let under_market = ProductFacts {
+            market: Some((usd(3200), 1)),
+            ..mug()
+        };
+        let waiting = ProductFacts {
+            proposal_waiting: true,
+            ..under_market.clone()
+        };
+        let recent = ProductFacts {
+            last_price_activity: Some(now() - chrono::Duration::days(3)),
+            ..under_market.clone()
+        };
+        let (observations, actions) = rules(&given(vec![waiting, recent]), &input());
+        assert!(actions.is_empty());
+        assert!(
+            observations.contains("1 with a proposal waiting, 1 changed or decided"),
+            "{observations}"
+        );
+        let long_ago = ProductFacts {
+            last_price_activity: Some(now() - chrono::Duration::days(30)),
+            ..under_market
+        };
+        assert_eq!(proposed(&given(vec![long_ago])).len(), 1);
+    }
+
+    #[test]
+    fn a_product_priced_in_line_with_the_market_and_its_goals_stays() {
+        for product in [
+            mug(),
+            // Rivals only 5 % higher.
+            ProductFacts {
+                market: Some((usd(2940), 1)),
+                ..mug()
+            },
+            // Rivals much higher but the stock is slow (180 days).
+            ProductFacts {
+                market: Some((usd(3200), 1)),
+                available: Some(180),
+                ..mug()
+            },
+            // Overstock but no cheaper rival.
+            ProductFacts {
+                units_sold: 0,
+                available: Some(40),
+                ..mug()
+            },
+        ] {
+            assert_eq!(proposed(&given(vec![product.clone()])), [], "{product:?}");
+        }
+    }
+
+    #[test]
+    fn the_same_step_proposes_the_same_decisions() {
+        let facts = given(vec![ProductFacts {
+            market: Some((usd(3200), 1)),
+            ..mug()
+        }]);
+        assert_eq!(rules(&facts, &input()), rules(&facts, &input()));
+    }
+}
