@@ -139,6 +139,9 @@ pub enum DecisionStatus {
     Approved,
     /// Rejected.
     Rejected,
+    /// Carried out by its agent without a person, because an autonomy
+    /// policy allowed it; a person may reverse it.
+    CarriedOutAutomatically,
 }
 
 impl DecisionStatus {
@@ -148,6 +151,7 @@ impl DecisionStatus {
             DecisionStatus::Pending => "pending",
             DecisionStatus::Approved => "approved",
             DecisionStatus::Rejected => "rejected",
+            DecisionStatus::CarriedOutAutomatically => "carried_out_automatically",
         }
     }
 
@@ -157,6 +161,7 @@ impl DecisionStatus {
             DecisionStatus::Pending,
             DecisionStatus::Approved,
             DecisionStatus::Rejected,
+            DecisionStatus::CarriedOutAutomatically,
         ]
         .into_iter()
         .find(|status| status.as_str() == text)
@@ -302,6 +307,77 @@ pub fn checked_verdict(
     Ok(DecisionVerdict { decision, comment })
 }
 
+/// How far a function's agent may go on its own with one kind of decision
+/// (briefing, "Human-AI Collaboration Model": graduated autonomy). Set by
+/// administrators per decision kind; `AlwaysAsk` unless they say otherwise.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AutonomyPolicy {
+    /// Every decision waits for a person.
+    #[default]
+    AlwaysAsk,
+    /// A decision whose size (the kind says what that is, e.g. a price
+    /// change in percent of the old price) is under the limit is carried
+    /// out at once; a larger one waits for a person.
+    CarryOutBelow {
+        /// The limit, in basis points (500 is 5 %).
+        limit_bp: u32,
+    },
+    /// Every decision of the kind is carried out at once.
+    CarryOut,
+}
+
+/// The largest limit a policy may set, in basis points (50 %).
+pub const MAX_AUTONOMY_LIMIT_BP: u32 = 5_000;
+
+impl AutonomyPolicy {
+    /// Whether a decision of `size_bp` basis points may be carried out
+    /// without a person.
+    pub fn allows(self, size_bp: u32) -> bool {
+        match self {
+            AutonomyPolicy::AlwaysAsk => false,
+            AutonomyPolicy::CarryOutBelow { limit_bp } => size_bp < limit_bp,
+            AutonomyPolicy::CarryOut => true,
+        }
+    }
+
+    /// The policy as a page says it, e.g. "carry out below 5 %".
+    pub fn describe(self) -> String {
+        match self {
+            AutonomyPolicy::AlwaysAsk => "always ask".to_owned(),
+            AutonomyPolicy::CarryOutBelow { limit_bp } => {
+                format!("carry out below {}", percent_text(limit_bp))
+            }
+            AutonomyPolicy::CarryOut => "carry out".to_owned(),
+        }
+    }
+}
+
+/// Basis points as people write a percentage: `5 %`, `2.5 %`, `0.25 %`.
+pub fn percent_text(basis_points: u32) -> String {
+    let whole = basis_points / 100;
+    let fraction = basis_points % 100;
+    if fraction == 0 {
+        format!("{whole} %")
+    } else if fraction.is_multiple_of(10) {
+        format!("{whole}.{} %", fraction / 10)
+    } else {
+        format!("{whole}.{fraction:02} %")
+    }
+}
+
+/// A person's reversal of a decision carried out automatically.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reversal {
+    /// Who reversed it (an actor, `user:acc-…`).
+    pub by: String,
+    /// When, UTC, RFC 3339.
+    pub at: String,
+    /// Why.
+    pub comment: String,
+}
+
 /// A decision as a function page shows it and its JSON serves it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DecisionCard {
@@ -337,11 +413,32 @@ pub struct DecisionCard {
     pub comment: String,
     /// The stream the decision's events are on (its history).
     pub stream: String,
+    /// Its reversal, for a decision carried out automatically and then
+    /// reversed by a person.
+    #[serde(default)]
+    pub reversal: Option<Reversal>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_autonomy_policy_carries_out_only_what_it_allows() {
+        assert!(!AutonomyPolicy::AlwaysAsk.allows(0));
+        let below_five = AutonomyPolicy::CarryOutBelow { limit_bp: 500 };
+        assert!(below_five.allows(499));
+        assert!(!below_five.allows(500));
+        assert!(AutonomyPolicy::CarryOut.allows(u32::MAX));
+        assert_eq!(below_five.describe(), "carry out below 5 %");
+        assert_eq!(AutonomyPolicy::default(), AutonomyPolicy::AlwaysAsk);
+        assert_eq!(percent_text(250), "2.5 %");
+        assert_eq!(percent_text(25), "0.25 %");
+        assert_eq!(
+            serde_json::to_value(below_five).expect("json"),
+            serde_json::json!({"kind": "carry_out_below", "limit_bp": 500})
+        );
+    }
 
     fn proposal() -> Proposal {
         Proposal {

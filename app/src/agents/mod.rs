@@ -10,6 +10,7 @@
 //! service and rules as `agent:<function>`.
 //!
 //! - [`step`]: the step's record and the actions (the log's schema of them);
+//! - [`kinds`]: the kinds of decision, as autonomy policies name them;
 //! - [`runtime`] (server only): one round of an agent — resume a recorded
 //!   step, or find what woke it, think, record, carry out, acknowledge.
 //!   `kiln serve` runs the rounds (server/src/agents.rs).
@@ -18,11 +19,13 @@
 //! brain) is in its folder, `functions/<function>/agent.rs`, and joins its
 //! descriptor as [`AgentDescriptor`].
 //!
-//! Built so far: the runtime's rounds, step records, proposals, and
-//! Category Management's rules brain. Not built yet: messages, escalation
-//! and carrying decisions out under an autonomy policy; the other
-//! functions' agents; the model's brain; guards; agent health on the pages.
+//! Built so far: the runtime's rounds, step records, proposals, carrying
+//! a proposal out at once where the autonomy policy of its kind allows
+//! it, and Category Management's rules brain. Not built yet: messages and
+//! escalation from the runtime; the other functions' agents; the model's
+//! brain; guards; agent health on the pages.
 
+pub mod kinds;
 pub mod step;
 
 #[cfg(feature = "ssr")]

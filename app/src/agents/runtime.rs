@@ -155,6 +155,8 @@ pub struct StepReport {
     pub position: i64,
     /// Actions carried out (or found already carried out).
     pub carried_out: usize,
+    /// Of its proposals, those carried out at once under an autonomy policy.
+    pub carried_out_automatically: usize,
     /// Actions the functions' rules refused, with why.
     pub refused: Vec<String>,
 }
@@ -263,6 +265,7 @@ async fn carry_out(
         key: key.to_owned(),
         position,
         carried_out: 0,
+        carried_out_automatically: 0,
         refused: Vec::new(),
     };
     for (index, action) in step.actions.iter().enumerate() {
@@ -273,24 +276,12 @@ async fn carry_out(
             ..metadata
         };
         let outcome = match action {
-            AgentAction::Propose { proposal, change } => match change {
-                ProposedChange::BasePrice { sku, to } => {
-                    crate::functions::category::service::record_price_proposal(
-                        store,
-                        EventMetadata {
-                            function: change.function(),
-                            ..metadata
-                        },
-                        sku.clone(),
-                        *to,
-                        proposal.clone(),
-                    )
-                    .await
-                }
-            },
+            AgentAction::Propose { proposal, change } => {
+                propose(store, metadata, proposal, change, &mut report).await
+            }
         };
         match outcome {
-            Ok(_) => report.carried_out += 1,
+            Ok(()) => report.carried_out += 1,
             Err(crate::functions::category::service::CatalogServiceError::Store(error)) => {
                 return Err(error);
             }
@@ -308,6 +299,58 @@ async fn carry_out(
         }
     }
     Ok(report)
+}
+
+/// Records a proposal through its function's service with `metadata`
+/// (the action's idempotency key), then carries it out at once if the
+/// autonomy policy of its kind allows it; otherwise it waits for a person.
+async fn propose(
+    store: &EventStore,
+    metadata: EventMetadata,
+    proposal: &kiln_core::decision::Proposal,
+    change: &ProposedChange,
+    report: &mut StepReport,
+) -> Result<(), crate::functions::category::service::CatalogServiceError> {
+    use crate::functions::category::decide::CategoryError;
+    use crate::functions::category::service::{self as category, CatalogServiceError};
+
+    let ProposedChange::BasePrice { sku, to } = change;
+    let metadata = EventMetadata {
+        function: change.function(),
+        ..metadata
+    };
+    category::record_price_proposal(store, metadata.clone(), sku.clone(), *to, proposal.clone())
+        .await?;
+    let kind = change.kind();
+    let policy = crate::functions::platform_manager::service::policy_for(store, kind).await?;
+    // A high-risk kind waits for a person whatever a policy says (the
+    // Platform Manager refuses such a policy too).
+    if kind.high_risk || policy == kiln_core::decision::AutonomyPolicy::AlwaysAsk {
+        return Ok(());
+    }
+    let metadata = EventMetadata {
+        idempotency_key: metadata
+            .idempotency_key
+            .map(|key| format!("{key}:carried-out")),
+        ..metadata
+    };
+    match category::carry_out_automatically(
+        store,
+        metadata,
+        sku.clone(),
+        proposal.decision.clone(),
+        policy,
+    )
+    .await
+    {
+        Ok(_) => {
+            report.carried_out_automatically += 1;
+            Ok(())
+        }
+        // Too large for the policy: it waits for a person, as proposed.
+        Err(CatalogServiceError::Rejected(CategoryError::BeyondAutonomy { .. })) => Ok(()),
+        Err(error) => Err(error),
+    }
 }
 
 /// The events after `after` up to `head` that wake `agent`: of the types
@@ -515,6 +558,65 @@ mod tests {
 
             // Recording the same step again answers the first recording.
             assert_eq!(record_step(&store, &step, &input.step_key).await.expect("repeat"), position);
+        }
+
+        async fn a_small_change_the_policy_allows_is_carried_out_a_large_one_waits_and_a_person_reverses_the_small_one(store) {
+            use crate::functions::category::{events::Sku, projection, service};
+            use crate::functions::platform_manager::{service::set_autonomy_policy, view::AutonomyForm};
+            demo(&store).await;
+            let owner = Actor::parse("user:acc-0000000000000001").expect("actor");
+            set_autonomy_policy(
+                &store,
+                owner.clone(),
+                AutonomyForm { kind: "base-price".into(), policy: "carry_out_below".into(), limit_percent: "8".into() },
+            )
+            .await
+            .expect("policy set");
+
+            let Round::Stepped(report) = round(&store, AGENT.think).await else {
+                panic!("woken by the demo");
+            };
+            assert_eq!(report.carried_out_automatically, 1, "{report:?}");
+            let cards = agent_cards(&store).await;
+            let status = |sku: &str| {
+                cards
+                    .iter()
+                    .find(|card| card.stream == format!("product-{sku}"))
+                    .map(|card| card.status)
+            };
+            // $28.00 → $30.00 is 7.14 %: carried out. $26.00 → $23.50 is 9.6 %: waits.
+            assert_eq!(status("MUG-SPECKLE-12-SLT"), Some(DecisionStatus::CarriedOutAutomatically));
+            assert_eq!(status("TBL-PASTA-8"), Some(DecisionStatus::Pending));
+            let slate = Sku::parse("MUG-SPECKLE-12-SLT").expect("SKU");
+            let price = |card: Option<crate::functions::category::view::ProductCard>| card.expect("product").price.to_string();
+            assert_eq!(price(projection::product(&store, &slate).await.expect("read")), "$30.00");
+            let automatic = cards
+                .iter()
+                .find(|card| card.status == DecisionStatus::CarriedOutAutomatically)
+                .expect("the automatic card");
+            assert_eq!(automatic.decided_by.as_deref(), Some("agent:category"));
+            assert_eq!(automatic.comment, "Carried out under the autonomy policy “carry out below 8 %”: a 7.14 % change.");
+
+            // A person reverses it: the price goes back, once.
+            let form = crate::functions::category::view::ReversalForm {
+                decision: automatic.decision.to_string(),
+                comment: "Not before the winter fair".into(),
+            };
+            service::reverse_decision(&store, owner.clone(), form.clone()).await.expect("reversed");
+            assert_eq!(price(projection::product(&store, &slate).await.expect("read")), "$28.00");
+            let refused = service::reverse_decision(&store, owner, form).await.expect_err("once");
+            assert_eq!(refused.to_string(), format!("{} was not carried out automatically, or is already reversed", automatic.decision));
+            let reversed = agent_cards(&store).await.into_iter().find(|card| card.decision == automatic.decision).expect("card");
+            let reversal = reversed.reversal.expect("the card shows the reversal");
+            assert_eq!((reversal.by.as_str(), reversal.comment.as_str()), ("user:acc-0000000000000001", "Not before the winter fair"));
+
+            // The reversal wakes the agent, which leaves the product alone for now.
+            let Round::Stepped(report) = round(&store, AGENT.think).await else {
+                panic!("the reversal wakes the agent");
+            };
+            assert_eq!(report.carried_out, 0, "{report:?}");
+            let report = crate::store::projections::rebuild(&store, Some("price-proposals"), |_| {}).await.expect("rebuilt");
+            assert!(report.all_equal(), "{:?}", report.tables);
         }
 
         async fn events_the_agent_does_not_follow_move_its_checkpoint_without_a_step(store) {

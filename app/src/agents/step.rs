@@ -187,6 +187,13 @@ impl ProposedChange {
         }
     }
 
+    /// Its kind, as autonomy policies name it.
+    pub fn kind(&self) -> &'static super::kinds::DecisionKind {
+        match self {
+            ProposedChange::BasePrice { .. } => &super::kinds::BASE_PRICE,
+        }
+    }
+
     /// The change in a few words.
     pub fn describe(&self) -> String {
         match self {

@@ -53,6 +53,7 @@ fn decision_notice() -> impl IntoView {
     view! {
         <Notice key="decision" value="approved" message="Approved: the change is carried out and recorded with the decision." />
         <Notice key="decision" value="rejected" message="Rejected: nothing changes; the reason is recorded for the proposer." />
+        <Notice key="decision" value="reversed" message="Reversed: the price is back to what it was before the agent changed it, and the reason is recorded." />
         <Notice key="decision" value="held" message="The verdict is recorded, but what it changes waits in the Database Manager's quarantine until someone releases it: an event check flagged it, or an earlier change of the same record waits there. Until then the business runs on things as they were." />
     }
 }
@@ -76,6 +77,7 @@ fn Card(card: DecisionCard) -> impl IntoView {
         decided_at,
         comment,
         stream,
+        reversal,
     } = card;
     let (risk_label, risk_class) = match risk {
         Risk::Low => ("Low risk", "bg-emerald-100 text-emerald-800"),
@@ -86,6 +88,7 @@ fn Card(card: DecisionCard) -> impl IntoView {
         DecisionStatus::Pending => ("Waiting for a person", "border-amber-300"),
         DecisionStatus::Approved => ("Approved", "border-stone-200"),
         DecisionStatus::Rejected => ("Rejected", "border-stone-200"),
+        DecisionStatus::CarriedOutAutomatically => ("Carried out automatically", "border-sky-300"),
     };
     let agents = agents_involved
         .iter()
@@ -101,11 +104,24 @@ fn Card(card: DecisionCard) -> impl IntoView {
             at.unwrap_or_default()
         )),
     };
-    let forms = (status == DecisionStatus::Pending).then(|| match function {
-        BusinessFunction::Category => Some(view! {
-            <crate::functions::category::page::ProposalVerdictForms decision=decision.to_string() />
-        }),
+    let forms = match (status, &reversal, function) {
+        (DecisionStatus::Pending, _, BusinessFunction::Category) => Some(
+            view! { <crate::functions::category::page::ProposalVerdictForms decision=decision.to_string() /> }
+                .into_any(),
+        ),
+        (DecisionStatus::CarriedOutAutomatically, None, BusinessFunction::Category) => Some(
+            view! { <crate::functions::category::page::ReversalForm decision=decision.to_string() /> }
+                .into_any(),
+        ),
         _ => None,
+    };
+    let reversal = reversal.map(|reversal| {
+        view! {
+            <p class="mt-3 border-t border-stone-100 pt-3 text-xs text-stone-600" data-field="reversal">
+                {format!("Reversed by {} · {}", reversal.by, reversal.at)}
+            </p>
+            <p class="mt-1 text-sm text-stone-700">{format!("“{}”", reversal.comment)}</p>
+        }
     });
     view! {
         <article
@@ -166,6 +182,7 @@ fn Card(card: DecisionCard) -> impl IntoView {
                     }
                 })}
             {(!comment.is_empty()).then(|| view! { <p class="mt-1 text-sm text-stone-700" data-field="comment">{format!("“{comment}”")}</p> })}
+            {reversal}
             {forms}
         </article>
     }

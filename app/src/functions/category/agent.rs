@@ -62,6 +62,8 @@ pub const AGENT: AgentDescriptor = AgentDescriptor {
         "MarketPriceNoted",
         "DecisionApproved",
         "DecisionRejected",
+        "DecisionCarriedOutAutomatically",
+        "DecisionReversed",
         "OrderPlaced",
         "StockCounted",
     ],

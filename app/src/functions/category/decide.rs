@@ -71,6 +71,25 @@ pub enum CategoryCommand {
         /// What the proposal says about itself.
         proposal: Proposal,
     },
+    /// Carry out the function's agent's own proposal without a person,
+    /// under the autonomy policy for base price changes.
+    CarryOutAutomatically {
+        /// The product the proposal is about.
+        sku: Sku,
+        /// The proposal.
+        decision: DecisionId,
+        /// The policy in force now.
+        policy: kiln_core::decision::AutonomyPolicy,
+    },
+    /// Reverse a decision carried out automatically: its price goes back.
+    ReverseDecision {
+        /// The product the decision changed.
+        sku: Sku,
+        /// The decision.
+        decision: DecisionId,
+        /// Why (required).
+        comment: String,
+    },
     /// Approve or reject a proposal about the product.
     DecideProposal {
         /// The product the proposal is about.
@@ -95,6 +114,8 @@ impl CategoryCommand {
             | CategoryCommand::ReviseProduct { sku, .. }
             | CategoryCommand::NoteMarketPrice { sku, .. }
             | CategoryCommand::ProposePriceChange { sku, .. }
+            | CategoryCommand::CarryOutAutomatically { sku, .. }
+            | CategoryCommand::ReverseDecision { sku, .. }
             | CategoryCommand::DecideProposal { sku, .. } => sku,
         }
     }
@@ -153,6 +174,9 @@ pub struct ProductState {
     pub pending_price_change: Option<PriceChangeProposed>,
     /// The proposals about it decided so far.
     pub decided: BTreeMap<DecisionId, DecisionStatus>,
+    /// Decisions carried out automatically and not reversed: the price
+    /// each changed from and to.
+    pub reversible: BTreeMap<DecisionId, (Money, Money)>,
 }
 
 impl ProductState {
@@ -202,6 +226,18 @@ impl ProductState {
             }
             CategoryEvent::DecisionRejected(verdict) => {
                 self.settle(&verdict.decision, DecisionStatus::Rejected);
+            }
+            CategoryEvent::DecisionCarriedOutAutomatically(automatic) => {
+                if let Some(pending) = &self.pending_price_change
+                    && pending.proposal.decision == automatic.decision
+                {
+                    self.reversible
+                        .insert(automatic.decision.clone(), (pending.from, pending.to));
+                }
+                self.settle(&automatic.decision, DecisionStatus::CarriedOutAutomatically);
+            }
+            CategoryEvent::DecisionReversed(verdict) => {
+                self.reversible.remove(&verdict.decision);
             }
         }
     }
@@ -382,6 +418,47 @@ pub enum CategoryError {
         /// Its price now.
         now: Money,
     },
+    /// The autonomy policy does not allow a change this large without a
+    /// person: the proposal waits for one.
+    #[error(
+        "{decision} changes the price by {size}, which the autonomy policy ({policy}) leaves to a person"
+    )]
+    BeyondAutonomy {
+        /// The decision.
+        decision: DecisionId,
+        /// How large its change is, as a percentage.
+        size: String,
+        /// The policy, as people read it.
+        policy: String,
+    },
+    /// Only a decision carried out automatically, and not reversed yet, can
+    /// be reversed (a person's approval is undone by a new price change).
+    #[error("{decision} was not carried out automatically, or is already reversed")]
+    NotReversible {
+        /// The decision.
+        decision: DecisionId,
+    },
+    /// A reversal says why.
+    #[error("say why {decision} is reversed")]
+    ReversalWithoutReason {
+        /// The decision.
+        decision: DecisionId,
+    },
+    /// Something else changed the price since the decision: reversing it
+    /// would undo that too.
+    #[error(
+        "product {sku} costs {now} now, not the {then} {decision} set: change the price directly instead"
+    )]
+    ReversalOutdated {
+        /// The product.
+        sku: Sku,
+        /// The decision.
+        decision: DecisionId,
+        /// The price the decision set.
+        then: Money,
+        /// Its price now.
+        now: Money,
+    },
     /// Pictures are served from the site's own files, never hot-linked.
     #[error("product {sku}'s picture “{image}” must be a path on this site starting with /")]
     ImageNotOnSite {
@@ -469,6 +546,106 @@ fn decide_proposal(
     }
 }
 
+/// A price change's size, in basis points of the old price.
+pub fn change_size_bp(from: Money, to: Money) -> u32 {
+    let from_units = from.minor_units.unsigned_abs().max(1);
+    let change = to.minor_units.abs_diff(from.minor_units);
+    u32::try_from(change.saturating_mul(10_000) / from_units).unwrap_or(u32::MAX)
+}
+
+/// The agent carries out its own waiting proposal, if the policy allows a
+/// change of its size and the price is still the one it was proposed
+/// against.
+fn carry_out_automatically(
+    state: &ProductState,
+    sku: Sku,
+    decision: DecisionId,
+    policy: kiln_core::decision::AutonomyPolicy,
+) -> Result<Vec<CategoryEvent>, CategoryError> {
+    let Some(pending) = state
+        .pending_price_change
+        .as_ref()
+        .filter(|pending| pending.proposal.decision == decision)
+    else {
+        return Err(match state.decided.get(&decision) {
+            Some(status) => DecisionError::AlreadyDecided {
+                decision,
+                status: status.as_str(),
+            },
+            None => DecisionError::NoSuchDecision { decision },
+        }
+        .into());
+    };
+    let now = state.base_price.unwrap_or(pending.from);
+    if now != pending.from {
+        return Err(CategoryError::ProposalOutdated {
+            sku,
+            then: pending.from,
+            now,
+        });
+    }
+    let size_bp = change_size_bp(pending.from, pending.to);
+    if !policy.allows(size_bp) {
+        return Err(CategoryError::BeyondAutonomy {
+            decision,
+            size: kiln_core::decision::percent_text(size_bp),
+            policy: policy.describe(),
+        });
+    }
+    Ok(vec![
+        CategoryEvent::DecisionCarriedOutAutomatically(super::events::AutomaticDecision {
+            decision,
+            policy,
+            size_bp,
+        }),
+        CategoryEvent::BasePriceChanged(BasePriceChanged {
+            sku,
+            from: pending.from,
+            to: pending.to,
+            reason: pending.proposal.summary.clone(),
+        }),
+    ])
+}
+
+/// A person reverses a decision carried out automatically: the price goes
+/// back to what it was, if nothing changed it since.
+fn reverse_decision(
+    state: &ProductState,
+    sku: Sku,
+    decision: DecisionId,
+    comment: &str,
+) -> Result<Vec<CategoryEvent>, CategoryError> {
+    let Some(&(before, after)) = state.reversible.get(&decision) else {
+        return Err(CategoryError::NotReversible { decision });
+    };
+    let comment = comment.trim();
+    if comment.is_empty() {
+        return Err(CategoryError::ReversalWithoutReason { decision });
+    }
+    let comment = checked_reason(comment)?;
+    let now = state.base_price.unwrap_or(after);
+    if now != after {
+        return Err(CategoryError::ReversalOutdated {
+            sku,
+            decision,
+            then: after,
+            now,
+        });
+    }
+    Ok(vec![
+        CategoryEvent::DecisionReversed(kiln_core::decision::DecisionVerdict {
+            decision: decision.clone(),
+            comment: comment.clone(),
+        }),
+        CategoryEvent::BasePriceChanged(BasePriceChanged {
+            sku,
+            from: after,
+            to: before,
+            reason: format!("Reversing {decision}: {comment}"),
+        }),
+    ])
+}
+
 /// Decides a catalog command against the product's current state.
 pub fn decide(
     state: &ProductState,
@@ -513,6 +690,16 @@ pub fn decide(
             verdict,
             comment,
         } => decide_proposal(state, sku, decision, verdict, &comment),
+        CategoryCommand::CarryOutAutomatically {
+            sku,
+            decision,
+            policy,
+        } => carry_out_automatically(state, sku, decision, policy),
+        CategoryCommand::ReverseDecision {
+            sku,
+            decision,
+            comment,
+        } => reverse_decision(state, sku, decision, &comment),
         CategoryCommand::Delist { sku, reason } => {
             if !state.introduced {
                 return Err(CategoryError::NoSuchProduct { sku });
@@ -1323,6 +1510,187 @@ mod tests {
             Err(CategoryError::Decision(DecisionError::NoSuchDecision {
                 decision: unknown
             }))
+        );
+    }
+
+    // Autonomy: the agent carries out its own small proposals; a person
+    // may reverse them.
+
+    fn carry_out(id: &DecisionId, policy: kiln_core::decision::AutonomyPolicy) -> CategoryCommand {
+        CategoryCommand::CarryOutAutomatically {
+            sku: sku(),
+            decision: id.clone(),
+            policy,
+        }
+    }
+
+    fn reverse(id: &DecisionId, comment: &str) -> CategoryCommand {
+        CategoryCommand::ReverseDecision {
+            sku: sku(),
+            decision: id.clone(),
+            comment: comment.into(),
+        }
+    }
+
+    const BELOW_EIGHT: kiln_core::decision::AutonomyPolicy =
+        kiln_core::decision::AutonomyPolicy::CarryOutBelow { limit_bp: 800 };
+
+    /// The $28 → $30 proposal carried out automatically.
+    fn carried_out(id: &DecisionId) -> Vec<CategoryEvent> {
+        let mut history = with_proposal(id);
+        history.extend(decide(&given(&history), carry_out(id, BELOW_EIGHT)).expect("carried out"));
+        history
+    }
+
+    #[test]
+    fn a_change_the_policy_allows_is_carried_out_with_the_policy_and_its_size() {
+        let id = decision(1);
+        // $28 → $30 is 7.14 %: under 8 %.
+        assert_eq!(
+            decide(&given(&with_proposal(&id)), carry_out(&id, BELOW_EIGHT)),
+            Ok(vec![
+                CategoryEvent::DecisionCarriedOutAutomatically(
+                    super::super::events::AutomaticDecision {
+                        decision: id.clone(),
+                        policy: BELOW_EIGHT,
+                        size_bp: 714,
+                    }
+                ),
+                CategoryEvent::BasePriceChanged(BasePriceChanged {
+                    sku: sku(),
+                    from: usd(2800),
+                    to: usd(3000),
+                    reason: "Raise to $30: two rivals charge $32".into(),
+                }),
+            ])
+        );
+        let state = given(&carried_out(&id));
+        assert_eq!(state.base_price, Some(usd(3000)));
+        assert_eq!(
+            state.decided.get(&id),
+            Some(&DecisionStatus::CarriedOutAutomatically)
+        );
+        // Decided once: a person's verdict now is refused.
+        assert_eq!(
+            decide(&state, verdict(&id, Verdict::Approve, "")),
+            Err(CategoryError::Decision(DecisionError::AlreadyDecided {
+                decision: id,
+                status: "carried_out_automatically"
+            }))
+        );
+    }
+
+    #[test]
+    fn a_change_beyond_the_policy_or_against_an_old_price_waits_for_a_person() {
+        let id = decision(1);
+        let state = given(&with_proposal(&id));
+        for policy in [
+            kiln_core::decision::AutonomyPolicy::AlwaysAsk,
+            kiln_core::decision::AutonomyPolicy::CarryOutBelow { limit_bp: 500 },
+        ] {
+            assert!(matches!(
+                decide(&state, carry_out(&id, policy)),
+                Err(CategoryError::BeyondAutonomy { .. })
+            ));
+        }
+        assert_eq!(
+            decide(
+                &state,
+                carry_out(
+                    &id,
+                    kiln_core::decision::AutonomyPolicy::CarryOutBelow { limit_bp: 500 }
+                )
+            )
+            .expect_err("refused")
+            .to_string(),
+            format!(
+                "{id} changes the price by 7.14 %, which the autonomy policy (carry out below 5 %) leaves to a person"
+            )
+        );
+        let mut moved = with_proposal(&id);
+        moved.push(CategoryEvent::BasePriceChanged(BasePriceChanged {
+            sku: sku(),
+            from: usd(2800),
+            to: usd(2900),
+            reason: "A person changed it meanwhile".into(),
+        }));
+        assert!(matches!(
+            decide(
+                &given(&moved),
+                carry_out(&id, kiln_core::decision::AutonomyPolicy::CarryOut)
+            ),
+            Err(CategoryError::ProposalOutdated { .. })
+        ));
+    }
+
+    #[test]
+    fn a_person_reverses_an_automatic_decision_once_and_the_price_goes_back() {
+        let id = decision(1);
+        let history = carried_out(&id);
+        assert_eq!(
+            decide(&given(&history), reverse(&id, " ")),
+            Err(CategoryError::ReversalWithoutReason {
+                decision: id.clone()
+            })
+        );
+        let events = decide(
+            &given(&history),
+            reverse(&id, "Not in the middle of the fair"),
+        )
+        .expect("reversed");
+        assert_eq!(
+            events,
+            vec![
+                CategoryEvent::DecisionReversed(DecisionVerdict {
+                    decision: id.clone(),
+                    comment: "Not in the middle of the fair".into(),
+                }),
+                CategoryEvent::BasePriceChanged(BasePriceChanged {
+                    sku: sku(),
+                    from: usd(3000),
+                    to: usd(2800),
+                    reason: format!("Reversing {id}: Not in the middle of the fair"),
+                }),
+            ]
+        );
+        let mut reversed = history.clone();
+        reversed.extend(events);
+        assert_eq!(given(&reversed).base_price, Some(usd(2800)));
+        assert_eq!(
+            decide(&given(&reversed), reverse(&id, "Again")),
+            Err(CategoryError::NotReversible {
+                decision: id.clone()
+            })
+        );
+    }
+
+    #[test]
+    fn only_an_automatic_decision_whose_price_still_stands_can_be_reversed() {
+        let id = decision(1);
+        let mut approved = with_proposal(&id);
+        approved.extend(
+            decide(&given(&approved), verdict(&id, Verdict::Approve, "")).expect("approved"),
+        );
+        assert_eq!(
+            decide(&given(&approved), reverse(&id, "Changed my mind")),
+            Err(CategoryError::NotReversible {
+                decision: id.clone()
+            })
+        );
+        let mut moved = carried_out(&id);
+        moved.push(CategoryEvent::BasePriceChanged(BasePriceChanged {
+            sku: sku(),
+            from: usd(3000),
+            to: usd(3100),
+            reason: "A person changed it since".into(),
+        }));
+        assert_eq!(
+            decide(&given(&moved), reverse(&id, "Too dear"))
+                .expect_err("refused")
+                .to_string(),
+            format!(
+                "product MUG-SPECKLE-12 costs $31.00 now, not the $30.00 {id} set: change the price directly instead"
+            )
         );
     }
 }

@@ -9,7 +9,8 @@
 //! proposal (`category:approve`, people only).
 
 use super::view::{
-    BasePriceForm, DecisionVerdictForm, ListingForm, MarketNoteForm, PriceProposalForm, ProductForm,
+    BasePriceForm, DecisionVerdictForm, ListingForm, MarketNoteForm, PriceProposalForm,
+    ProductForm, ReversalForm,
 };
 use crate::error::KilnError;
 use kiln_core::decision::DecisionId;
@@ -195,6 +196,27 @@ pub async fn decide_price_proposal(form: DecisionVerdictForm) -> Result<(), Kiln
         _ if appended.is_held() => "held",
         kiln_core::decision::Verdict::Approve => "approved",
         kiln_core::decision::Verdict::Reject => "rejected",
+    };
+    leptos_axum::redirect(&format!("/staff/category?decision={outcome}"));
+    Ok(())
+}
+
+/// Reverses a base price decision the agent carried out automatically,
+/// saying why (the price goes back); then back to the page with
+/// `?decision=reversed`, or `?decision=held` when the quarantine holds the
+/// change back. `POST /api/category/proposals/reverse` (form fields
+/// `form[decision]`, `form[comment]`).
+#[server(prefix = "/api", endpoint = "category/proposals/reverse")]
+pub async fn reverse_decision(form: ReversalForm) -> Result<(), KilnError> {
+    let state = crate::state::AppState::from_context()?;
+    let actor = acting_staff().await?;
+    let appended = super::service::reverse_decision(state.store(), actor, form)
+        .await
+        .map_err(to_kiln_error)?;
+    let outcome = if appended.is_held() {
+        "held"
+    } else {
+        "reversed"
     };
     leptos_axum::redirect(&format!("/staff/category?decision={outcome}"));
     Ok(())

@@ -43,6 +43,29 @@ pub enum CategoryEvent {
     /// A person rejected a proposal on this product's stream, saying why.
     /// Nothing changes.
     DecisionRejected(DecisionVerdict),
+    /// The function's agent carried out its own proposal without a person,
+    /// because the autonomy policy for the decision's kind allowed it. What
+    /// it proposed is recorded in the same append, right after it
+    /// (`BasePriceChanged`), with the decision's id in the metadata of both.
+    DecisionCarriedOutAutomatically(AutomaticDecision),
+    /// A person reversed a decision carried out automatically, saying why:
+    /// the compensating change is recorded in the same append, right after
+    /// it (`BasePriceChanged` back to the price before), with the
+    /// decision's id in the metadata of both.
+    DecisionReversed(DecisionVerdict),
+}
+
+/// Payload of [`CategoryEvent::DecisionCarriedOutAutomatically`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct AutomaticDecision {
+    /// The decision carried out.
+    pub decision: kiln_core::decision::DecisionId,
+    /// The autonomy policy that allowed it, as it stood then.
+    pub policy: kiln_core::decision::AutonomyPolicy,
+    /// The decision's size as the policy measured it, in basis points
+    /// (for a price change, the change in percent of the old price).
+    pub size_bp: u32,
 }
 
 /// Payload of [`CategoryEvent::PriceChangeProposed`]: what every proposal
@@ -375,6 +398,8 @@ kiln_core::event::tagged_events!(
         PriceChangeProposed,
         DecisionApproved,
         DecisionRejected,
+        DecisionCarriedOutAutomatically,
+        DecisionReversed,
     ]
 );
 

@@ -6,7 +6,7 @@
 
 use super::endpoints::{
     AddProduct, ChangeBasePrice, DecidePriceProposal, DelistProduct, EditProduct, NoteMarketPrice,
-    RelistProduct,
+    RelistProduct, ReverseDecision,
 };
 use super::events::Collection;
 use super::view::CatalogEntry;
@@ -325,6 +325,27 @@ pub fn ProposalVerdictForms(decision: String) -> impl IntoView {
                 button_class="rounded-lg border border-stone-300 px-4 py-2 text-sm font-medium text-stone-800 hover:bg-stone-100"
             />
         </div>
+    }
+}
+
+/// A person's reversal of a decision the agent carried out automatically:
+/// the price goes back, saying why.
+#[component]
+pub fn ReversalForm(decision: String) -> impl IntoView {
+    let reverse = ServerAction::<ReverseDecision>::new();
+    let result = Signal::derive(move || reverse.value().get());
+    view! {
+        <ActionForm action=reverse attr:class="mt-4 flex flex-wrap items-end gap-3 border-t border-stone-100 pt-4" attr:data-reverse="">
+            <input type="hidden" name="form[decision]" value=decision />
+            <label class="flex flex-1 flex-col gap-1 text-sm font-medium text-stone-800">
+                "Why reverse it"
+                <input type="text" name="form[comment]" maxlength="500" class=INPUT />
+            </label>
+            <button type="submit" class="rounded-lg border border-stone-300 px-4 py-2 text-sm font-medium text-stone-800 hover:bg-stone-100">
+                "Reverse"
+            </button>
+            <div class="w-full"><Refusal result /></div>
+        </ActionForm>
     }
 }
 

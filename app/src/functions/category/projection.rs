@@ -170,7 +170,9 @@ pub async fn apply(
             // The price proposals projection keeps decisions.
             CategoryEvent::PriceChangeProposed(_)
             | CategoryEvent::DecisionApproved(_)
-            | CategoryEvent::DecisionRejected(_) => {}
+            | CategoryEvent::DecisionRejected(_)
+            | CategoryEvent::DecisionCarriedOutAutomatically(_)
+            | CategoryEvent::DecisionReversed(_) => {}
         }
     }
     write_introductions(connection, &introduced).await
@@ -548,8 +550,14 @@ pub const PRICE_PROPOSALS: Projector = Projector {
         "PriceChangeProposed",
         "DecisionApproved",
         "DecisionRejected",
+        "DecisionCarriedOutAutomatically",
+        "DecisionReversed",
     ],
-    tables: &["price_change_proposals", "price_change_verdicts"],
+    tables: &[
+        "price_change_proposals",
+        "price_change_verdicts",
+        "price_change_reversals",
+    ],
     apply: |connection, events| Box::pin(apply_proposals(connection, events)),
 };
 
@@ -578,6 +586,7 @@ pub async fn apply_proposals(
     }
     let mut proposals = Vec::new();
     let mut verdicts = Vec::new();
+    let mut reversals = Vec::new();
     for (event, payload) in projections::decode::<CategoryEvent>(events)? {
         let by = event.metadata.actor.to_string();
         let at = event
@@ -603,6 +612,28 @@ pub async fn apply_proposals(
             }
             CategoryEvent::DecisionApproved(verdict) => (DecisionStatus::Approved, verdict),
             CategoryEvent::DecisionRejected(verdict) => (DecisionStatus::Rejected, verdict),
+            // The card says which policy allowed it, and how large it was.
+            CategoryEvent::DecisionCarriedOutAutomatically(automatic) => (
+                DecisionStatus::CarriedOutAutomatically,
+                DecisionVerdict {
+                    comment: format!(
+                        "Carried out under the autonomy policy “{}”: a {} change.",
+                        automatic.policy.describe(),
+                        kiln_core::decision::percent_text(automatic.size_bp)
+                    ),
+                    decision: automatic.decision,
+                },
+            ),
+            CategoryEvent::DecisionReversed(verdict) => {
+                reversals.push(Decided {
+                    position: event.position,
+                    status: "reversed",
+                    verdict,
+                    by,
+                    at,
+                });
+                continue;
+            }
             _ => continue,
         };
         verdicts.push(Decided {
@@ -671,7 +702,7 @@ pub async fn apply_proposals(
         })
         .collect();
     upsert_rows(
-        connection,
+        connection.reborrow(),
         "price_change_verdicts",
         "decision_id",
         &[
@@ -682,6 +713,26 @@ pub async fn apply_proposals(
             "decided_at",
         ],
         &verdict_rows,
+    )
+    .await?;
+    let reversal_rows: Vec<Row<'_>> = reversals
+        .iter()
+        .map(|row| Row {
+            values: vec![
+                Value::Text(row.verdict.decision.as_str()),
+                Value::Text(&row.verdict.comment),
+                Value::Text(&row.by),
+                Value::Text(&row.at),
+            ],
+            position: row.position,
+        })
+        .collect();
+    upsert_rows(
+        connection,
+        "price_change_reversals",
+        "decision_id",
+        &["decision_id", "comment", "reversed_by", "reversed_at"],
+        &reversal_rows,
     )
     .await
 }
@@ -705,6 +756,9 @@ struct ProposalRow {
     comment: Option<String>,
     decided_by: Option<String>,
     decided_at: Option<String>,
+    reversal_comment: Option<String>,
+    reversed_by: Option<String>,
+    reversed_at: Option<String>,
 }
 
 /// The price proposals as decision cards: every one waiting, then the
@@ -718,9 +772,10 @@ pub async fn price_proposals(
             "SELECT p.decision_id, p.sku, p.summary, p.reasoning, p.agents_involved,
                     p.data_considered, p.risk, p.from_minor, p.to_minor, p.currency,
                     p.proposed_by, p.proposed_at, v.status, v.comment, v.decided_by,
-                    v.decided_at
+                    v.decided_at, r.comment AS reversal_comment, r.reversed_by, r.reversed_at
              FROM price_change_proposals p
              LEFT JOIN price_change_verdicts v ON v.decision_id = p.decision_id
+             LEFT JOIN price_change_reversals r ON r.decision_id = p.decision_id
              WHERE v.decision_id IS NULL
                 OR p.decision_id IN (SELECT decision_id FROM price_change_verdicts
                                      ORDER BY last_position DESC LIMIT $1)
@@ -772,6 +827,14 @@ fn decision_card(row: ProposalRow) -> Result<DecisionCard, StoreError> {
         decided_by: row.decided_by,
         decided_at: row.decided_at,
         comment: row.comment.unwrap_or_default(),
+        reversal: match (row.reversed_by, row.reversed_at) {
+            (Some(by), Some(at)) => Some(kiln_core::decision::Reversal {
+                by,
+                at,
+                comment: row.reversal_comment.unwrap_or_default(),
+            }),
+            _ => None,
+        },
     })
 }
 

@@ -29,6 +29,12 @@ pub const ROUTES: &[Route] = &[
     ),
     route(
         Method::Post,
+        "/api/category/proposals/reverse",
+        Requirement::approve(BusinessFunction::Category),
+        "reverse a base price the agent changed on its own (server function)",
+    ),
+    route(
+        Method::Post,
         "/api/category/delist",
         Requirement::operate(BusinessFunction::Category),
         "take a product off sale (server function)",

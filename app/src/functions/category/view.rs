@@ -192,6 +192,15 @@ pub struct PriceChange {
     pub changed_at: String,
 }
 
+/// What the "reverse" form on a decision carried out automatically sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReversalForm {
+    /// The decision's id.
+    pub decision: String,
+    /// Why it is reversed.
+    pub comment: String,
+}
+
 /// What the "change a base price" form sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BasePriceForm {

@@ -159,7 +159,8 @@ impl AccountState {
                 | PlatformEvent::ChangeRequestRaised(_)
                 | PlatformEvent::ChangeRequestTriaged(_)
                 | PlatformEvent::AgentMessageSent(_)
-                | PlatformEvent::AgentStepTaken(_) => {}
+                | PlatformEvent::AgentStepTaken(_)
+                | PlatformEvent::AutonomyPolicySet(_) => {}
             }
         }
         state
@@ -214,9 +215,62 @@ impl TokenState {
     }
 }
 
+/// Decides an administrator's new autonomy policy for decisions of
+/// `kind`, given the policy in force (`AlwaysAsk` when none was set).
+pub fn decide_autonomy(
+    current: kiln_core::decision::AutonomyPolicy,
+    kind: &crate::agents::kinds::DecisionKind,
+    policy: kiln_core::decision::AutonomyPolicy,
+) -> Result<Vec<PlatformEvent>, PlatformError> {
+    use kiln_core::decision::{AutonomyPolicy, MAX_AUTONOMY_LIMIT_BP};
+    if kind.high_risk && policy != AutonomyPolicy::AlwaysAsk {
+        return Err(PlatformError::HighRiskKind { kind: kind.title });
+    }
+    if let AutonomyPolicy::CarryOutBelow { limit_bp } = policy
+        && !(1..=MAX_AUTONOMY_LIMIT_BP).contains(&limit_bp)
+    {
+        return Err(PlatformError::AutonomyLimitOutOfRange {
+            most: kiln_core::decision::percent_text(MAX_AUTONOMY_LIMIT_BP),
+        });
+    }
+    if policy == current {
+        return Err(PlatformError::AutonomyUnchanged {
+            kind: kind.title,
+            policy: policy.describe(),
+        });
+    }
+    Ok(vec![PlatformEvent::AutonomyPolicySet(
+        super::events::AutonomyPolicySet {
+            kind: kind.slug.to_owned(),
+            function: kind.function,
+            policy,
+        },
+    )])
+}
+
 /// A rule that refused a command; shown verbatim to whoever sent it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlatformError {
+    /// A high-risk kind of decision always waits for a person.
+    #[error("{kind} is a high-risk kind of decision: it always waits for a person")]
+    HighRiskKind {
+        /// The kind, as pages name it.
+        kind: &'static str,
+    },
+    /// A limit is a percentage above zero and not beyond the most allowed.
+    #[error("give the limit as a percentage above 0 and at most {most}")]
+    AutonomyLimitOutOfRange {
+        /// The largest limit, e.g. "50 %".
+        most: String,
+    },
+    /// Setting the policy in force changes nothing.
+    #[error("the policy for {kind} is already “{policy}”")]
+    AutonomyUnchanged {
+        /// The kind, as pages name it.
+        kind: &'static str,
+        /// The policy.
+        policy: String,
+    },
     /// Account ids are never reused.
     #[error("account {account} already exists")]
     AccountExists {
@@ -1042,6 +1096,67 @@ mod tests {
                 decide_change_request(given(&[]), triage(TriageStatus::Accepted, "")),
                 Err(PlatformError::NoSuchChangeRequest { request: request() })
             );
+        }
+    }
+
+    mod autonomy {
+        use super::super::*;
+        use crate::agents::kinds::{BASE_PRICE, DecisionKind};
+        use kiln_core::decision::AutonomyPolicy;
+
+        const BELOW_FIVE: AutonomyPolicy = AutonomyPolicy::CarryOutBelow { limit_bp: 500 };
+
+        #[test]
+        fn an_administrator_sets_a_kinds_policy_once_per_change() {
+            assert_eq!(
+                decide_autonomy(AutonomyPolicy::AlwaysAsk, &BASE_PRICE, BELOW_FIVE),
+                Ok(vec![PlatformEvent::AutonomyPolicySet(
+                    super::super::super::events::AutonomyPolicySet {
+                        kind: "base-price".into(),
+                        function: BusinessFunction::Category,
+                        policy: BELOW_FIVE,
+                    }
+                )])
+            );
+            assert_eq!(
+                decide_autonomy(BELOW_FIVE, &BASE_PRICE, BELOW_FIVE)
+                    .expect_err("unchanged")
+                    .to_string(),
+                "the policy for Base price change is already “carry out below 5 %”"
+            );
+            assert!(decide_autonomy(BELOW_FIVE, &BASE_PRICE, AutonomyPolicy::AlwaysAsk).is_ok());
+        }
+
+        #[test]
+        fn a_limit_must_be_above_zero_and_at_most_half() {
+            for limit_bp in [0, 5_001] {
+                assert_eq!(
+                    decide_autonomy(
+                        AutonomyPolicy::AlwaysAsk,
+                        &BASE_PRICE,
+                        AutonomyPolicy::CarryOutBelow { limit_bp }
+                    ),
+                    Err(PlatformError::AutonomyLimitOutOfRange {
+                        most: "50 %".into()
+                    })
+                );
+            }
+        }
+
+        #[test]
+        fn a_high_risk_kind_is_never_carried_out_without_a_person() {
+            let risky = DecisionKind {
+                high_risk: true,
+                ..BASE_PRICE
+            };
+            for policy in [BELOW_FIVE, AutonomyPolicy::CarryOut] {
+                assert_eq!(
+                    decide_autonomy(AutonomyPolicy::AlwaysAsk, &risky, policy),
+                    Err(PlatformError::HighRiskKind {
+                        kind: "Base price change"
+                    })
+                );
+            }
         }
     }
 }

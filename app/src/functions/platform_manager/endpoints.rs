@@ -255,3 +255,28 @@ pub async fn send_agent_message(
     tracing::info!(conversation = %sent.conversation, from = from.slug(), "an agent sent a message");
     Ok(sent)
 }
+
+/// Sets how far agents may go on their own with one kind of decision;
+/// then back to the page with `?changed=autonomy`. Administrators only.
+/// `POST /api/platform-manager/autonomy` (form fields `form[kind]`,
+/// `form[policy]` (`always_ask`, `carry_out_below`, `carry_out`),
+/// `form[limit_percent]`).
+#[server(prefix = "/api", endpoint = "platform-manager/autonomy")]
+pub async fn set_autonomy_policy(form: super::view::AutonomyForm) -> Result<(), KilnError> {
+    use super::service::AutonomyServiceError;
+    use crate::state::AppState;
+
+    let state = AppState::from_context()?;
+    let actor = crate::caller::acting_person("only administrators set autonomy policies").await?;
+    super::service::set_autonomy_policy(state.store(), actor, form)
+        .await
+        .map_err(|error| match error {
+            AutonomyServiceError::Store(error) => {
+                tracing::error!(%error, "setting an autonomy policy failed");
+                KilnError::Internal
+            }
+            refused => KilnError::Rejected(refused.to_string()),
+        })?;
+    leptos_axum::redirect("/staff/platform-manager?changed=autonomy");
+    Ok(())
+}

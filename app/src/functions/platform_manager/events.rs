@@ -61,6 +61,27 @@ pub enum PlatformEvent {
     /// `agent-<function>` before any of its actions is carried out; the
     /// event's actor is the agent (see `crate::agents`).
     AgentStepTaken(crate::agents::step::AgentStep),
+    /// An administrator set how far agents may go on their own with one
+    /// kind of decision (on stream `autonomy-policies`). Until a kind has
+    /// one, every decision of it waits for a person.
+    AutonomyPolicySet(AutonomyPolicySet),
+}
+
+/// The stream every autonomy policy is set on.
+pub fn autonomy_stream() -> StreamId {
+    StreamId::new("autonomy-policies")
+}
+
+/// Payload of [`PlatformEvent::AutonomyPolicySet`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct AutonomyPolicySet {
+    /// The decision kind's slug (`crate::agents::kinds`), e.g. `base-price`.
+    pub kind: String,
+    /// The function its decisions belong to.
+    pub function: BusinessFunction,
+    /// The policy from now on.
+    pub policy: kiln_core::decision::AutonomyPolicy,
 }
 
 random_id!(
@@ -469,6 +490,7 @@ kiln_core::event::tagged_events!(
         ChangeRequestTriaged,
         AgentMessageSent,
         AgentStepTaken,
+        AutonomyPolicySet,
     ]
 );
 

@@ -36,6 +36,7 @@ pub const FUNCTION: super::descriptor::FunctionDescriptor = super::descriptor::F
         projection::CHANGE_REQUESTS,
         projection::AGENT_MESSAGES,
         projection::AGENT_STEPS,
+        projection::AUTONOMY_POLICIES,
     ],
     #[cfg(feature = "ssr")]
     fill_page: |store, built, page| Box::pin(service::fill_page(store, built, page)),

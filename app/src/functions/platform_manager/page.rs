@@ -5,7 +5,8 @@
 //! functions and work without JavaScript.
 
 use super::endpoints::{
-    ChangeRole, IssueApiToken, RaiseChangeRequest, RevokeApiTokenForm, TriageChangeRequest,
+    ChangeRole, IssueApiToken, RaiseChangeRequest, RevokeApiTokenForm, SetAutonomyPolicy,
+    TriageChangeRequest,
 };
 use super::events::{TriageStatus, Urgency};
 use super::view::IssueTokenRequest;
@@ -429,14 +430,61 @@ pub fn RoleChangeForm() -> impl IntoView {
     .into_any()
 }
 
+/// "Autonomy": how far agents may go on their own with each kind of
+/// decision (administrators only; the table above lists the policies).
+#[component]
+pub fn AutonomyPolicyForm() -> impl IntoView {
+    let set = ServerAction::<SetAutonomyPolicy>::new();
+    let result = Signal::derive(move || set.value().get());
+    view! {
+        <section class="mt-10 rounded-xl border border-stone-200 bg-white p-5" data-autonomy="">
+            <h2 class="text-lg font-semibold text-stone-900">"Autonomy"</h2>
+            <p class="mt-1 text-sm text-stone-600">
+                "How far a function's agent may carry out its own proposals without a person. Every kind starts at “always ask”; high-risk kinds stay there."
+            </p>
+            <ActionForm action=set attr:class="mt-4 grid gap-4 md:grid-cols-4">
+                <label class=LABEL>
+                    "Kind of decision"
+                    <select name="form[kind]" class=INPUT>
+                        {crate::agents::kinds::DECISION_KINDS
+                            .iter()
+                            .map(|kind| view! {
+                                <option value=kind.slug>{format!("{} ({})", kind.title, kind.function.title())}</option>
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label class=LABEL>
+                    "Policy"
+                    <select name="form[policy]" class=INPUT>
+                        <option value="always_ask">"always ask"</option>
+                        <option value="carry_out_below">"carry out below a limit"</option>
+                        <option value="carry_out">"carry out"</option>
+                    </select>
+                </label>
+                <label class=LABEL>
+                    "Limit, % (for “below a limit”)"
+                    <input type="text" name="form[limit_percent]" inputmode="decimal" maxlength="8" class=INPUT />
+                </label>
+                <div class="flex items-end justify-between gap-4">
+                    <Refusal result />
+                    <button type="submit" class=BUTTON>"Set the policy"</button>
+                </div>
+            </ActionForm>
+            <Notice key="changed" value="autonomy" message="The autonomy policy is set." />
+        </section>
+    }
+}
+
 /// What the Platform Manager's page shows after every function's change
-/// requests: the triage form, role changes, and issuing and revoking API
-/// tokens.
+/// requests: the triage form, autonomy policies, role changes, and issuing
+/// and revoking API tokens.
 pub fn closing_controls(page: &crate::functions::view::FunctionPage) -> AnyView {
     let requests = page.change_requests.clone();
     let tokens = page.table("api-tokens").cloned();
     view! {
         <TriageForm requests />
+        <AutonomyPolicyForm />
         <RoleChangeForm />
         <IssueTokenForm />
         {tokens.map(|tokens| view! { <RevokeTokenForm tokens /> })}

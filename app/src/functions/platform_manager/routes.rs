@@ -47,6 +47,12 @@ pub const ROUTES: &[Route] = &[
     ),
     route(
         Method::Post,
+        "/api/platform-manager/autonomy",
+        Requirement::Admin,
+        "set how far agents may go on their own with a kind of decision (server function)",
+    ),
+    route(
+        Method::Post,
         "/api/platform-manager/change-requests/triage",
         Requirement::operate(PlatformManager),
         "triage a change request (server function)",

@@ -69,6 +69,18 @@ pub struct ChangeRequestForm {
     pub urgency: String,
 }
 
+/// What the Platform Manager's autonomy form sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AutonomyForm {
+    /// The decision kind's slug, e.g. `base-price`.
+    pub kind: String,
+    /// `always_ask`, `carry_out_below` or `carry_out`.
+    pub policy: String,
+    /// For `carry_out_below`: the limit, a percentage as typed.
+    #[serde(default)]
+    pub limit_percent: String,
+}
+
 /// What the Platform Manager's triage form sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TriageForm {

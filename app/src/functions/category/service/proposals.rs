@@ -3,7 +3,7 @@
 use super::products::{CatalogServiceError, handle_with, product_currency, quoted, sku_from_form};
 use crate::functions::category::decide::{CategoryCommand, CategoryError};
 use crate::functions::category::projection;
-use crate::functions::category::view::{DecisionVerdictForm, PriceProposalForm};
+use crate::functions::category::view::{DecisionVerdictForm, PriceProposalForm, ReversalForm};
 use crate::store::{Appended, EventMetadata, EventStore};
 use kiln_core::decision::{DecisionError, DecisionId, Proposal, Risk, Verdict};
 use kiln_core::event::Actor;
@@ -59,6 +59,54 @@ pub async fn record_price_proposal(
 ) -> Result<Appended, CatalogServiceError> {
     let metadata = metadata.with_decision(&proposal.decision);
     let command = CategoryCommand::ProposePriceChange { sku, to, proposal };
+    handle_with(store, command, &metadata).await
+}
+
+/// Carries out the agent's own waiting proposal `decision` about `sku` at
+/// once, if `policy` (the autonomy policy for base price changes) allows
+/// a change of its size; refused with `CategoryError::BeyondAutonomy`
+/// otherwise, and it waits for a person.
+pub async fn carry_out_automatically(
+    store: &EventStore,
+    metadata: EventMetadata,
+    sku: crate::functions::category::events::Sku,
+    decision: DecisionId,
+    policy: kiln_core::decision::AutonomyPolicy,
+) -> Result<Appended, CatalogServiceError> {
+    let metadata = metadata.with_decision(&decision);
+    let command = CategoryCommand::CarryOutAutomatically {
+        sku,
+        decision,
+        policy,
+    };
+    handle_with(store, command, &metadata).await
+}
+
+/// A person reverses a decision carried out automatically: the price goes
+/// back, in the same append as the reversal.
+pub async fn reverse_decision(
+    store: &EventStore,
+    actor: Actor,
+    form: ReversalForm,
+) -> Result<Appended, CatalogServiceError> {
+    let decision = DecisionId::parse(form.decision.trim()).map_err(|invalid| {
+        kiln_core::decision::InvalidDecisionId {
+            text: quoted(&invalid.text),
+        }
+    })?;
+    let sku = projection::proposal_sku(store, &decision)
+        .await?
+        .ok_or_else(|| {
+            CategoryError::from(DecisionError::NoSuchDecision {
+                decision: decision.clone(),
+            })
+        })?;
+    let metadata = EventMetadata::new(actor, BusinessFunction::Category).with_decision(&decision);
+    let command = CategoryCommand::ReverseDecision {
+        sku,
+        decision,
+        comment: form.comment,
+    };
     handle_with(store, command, &metadata).await
 }
 

@@ -196,7 +196,8 @@ pub async fn apply(
             | PlatformEvent::ChangeRequestRaised(_)
             | PlatformEvent::ChangeRequestTriaged(_)
             | PlatformEvent::AgentMessageSent(_)
-            | PlatformEvent::AgentStepTaken(_) => {}
+            | PlatformEvent::AgentStepTaken(_)
+            | PlatformEvent::AutonomyPolicySet(_) => {}
         }
     }
     let roles: Vec<Row<'_>> = role_rows

@@ -3,15 +3,18 @@
 //! projector: `accounts`, `staff_roles`, `role_changes`, `api_tokens` and
 //! `api_token_revocations` (`ACCOUNTS`), `change_requests` and
 //! `change_request_triage` (`CHANGE_REQUESTS`), `agent_messages`
-//! (`AGENT_MESSAGES`), `agent_steps` (`AGENT_STEPS`). Each file's items are re-exported here, so callers
+//! (`AGENT_MESSAGES`), `agent_steps` (`AGENT_STEPS`), `autonomy_policies`
+//! (`AUTONOMY_POLICIES`). Each file's items are re-exported here, so callers
 //! write `projection::account` whichever file holds it.
 
 mod accounts;
 mod agent_messages;
 mod agent_steps;
+mod autonomy;
 mod change_requests;
 
 pub use accounts::*;
 pub use agent_messages::*;
 pub use agent_steps::*;
+pub use autonomy::*;
 pub use change_requests::*;

@@ -200,7 +200,40 @@ pub async fn fill_page(
             entry.detail,
         ]);
     }
-    page.tables = vec![staff, changes, token_table, door, roadmap];
+    let mut autonomy = DataTable::new(
+        "autonomy-policies",
+        "Autonomy policies",
+        &[
+            "Kind of decision",
+            "Function",
+            "Policy",
+            "Its size means",
+            "Set by",
+            "When (UTC)",
+        ],
+        "No kind of decision exists yet.",
+    );
+    let policies = crate::functions::platform_manager::projection::autonomy_policies(store).await?;
+    for kind in crate::agents::kinds::DECISION_KINDS {
+        let set = policies.iter().find(|row| row.kind == kind.slug);
+        autonomy.row(vec![
+            kind.title.to_owned(),
+            kind.function.title().to_owned(),
+            set.map_or_else(
+                || "always ask (never set)".to_owned(),
+                |row| row.policy.describe(),
+            ),
+            kind.size_means.to_owned(),
+            set.map_or_else(String::new, |row| row.set_by.clone()),
+            set.map_or_else(String::new, |row| {
+                row.set_at
+                    .get(..16)
+                    .unwrap_or(&row.set_at)
+                    .replace('T', " ")
+            }),
+        ]);
+    }
+    page.tables = vec![staff, changes, token_table, autonomy, door, roadmap];
     let months = crate::functions::descriptor::months_ending(Utc::now(), 6);
     page.trends = vec![accounts_opened_chart(store, &months).await?];
     Ok(())
