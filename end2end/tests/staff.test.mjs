@@ -55,6 +55,17 @@ async function issueToken(page, label) {
   assert.equal(status, 200);
 }
 
+/// Waits until Category Management's agent has taken its first step
+/// (it looks at the demo as the server starts), reloading the page.
+async function agentHasStepped(page) {
+  const steps = page.locator('[data-table="agent-steps"] tbody tr');
+  for (let attempt = 0; attempt < 50 && (await steps.count()) === 0; attempt += 1) {
+    await page.waitForTimeout(200);
+    await page.reload();
+  }
+  assert.ok((await steps.count()) > 0, 'the agent took no step');
+}
+
 function metric(page, key) {
   return page.locator(`[data-metric="${key}"] [data-value]`);
 }
@@ -375,10 +386,13 @@ test('an agent proposes a base price through the API, the card appears live, and
   await page.goto(`${kiln.url}/staff/category`);
   await waitForHydration(page);
   await page.locator('[data-section="decisions"]').waitFor();
-  assert.equal(await metric(page, 'decisions-waiting').innerText(), '0');
+  // Category Management's own agent has looked at the demo by now (its
+  // first step is listed); what it proposed waits beside this one.
+  await agentHasStepped(page);
+  const waiting = Number(await metric(page, 'decisions-waiting').innerText());
   await page.evaluate(() => { window.kilnNoReload = true; });
 
-  // The administrator issues the agent its token; the agent proposes from
+  // The administrator issues an outside agent its token; it proposes from
   // outside the browser, with the token alone.
   const issued = await page.evaluate(async () => {
     const response = await fetch('/api/platform-manager/tokens/issue', {
@@ -416,7 +430,7 @@ test('an agent proposes a base price through the API, the card appears live, and
   assert.equal(await card.locator('[data-field="risk"]').innerText(), 'Medium risk');
   assert.match(await card.locator('[data-field="agents"]').innerText(), /agent:category, agent:fulfillment/);
   assert.match(await card.locator('[data-field="proposed-by"]').innerText(), /^integration:tok-/);
-  assert.equal(await metric(page, 'decisions-waiting').innerText(), '1');
+  assert.equal(await metric(page, 'decisions-waiting').innerText(), String(waiting + 1));
   assert.equal(await page.evaluate(() => window.kilnNoReload), true, 'the page reloaded');
   await page.locator('[data-section="decisions"]').screenshot({ path: path.join(screenshotDir, 'staff-decision-waiting.png') });
 
@@ -432,7 +446,7 @@ test('an agent proposes a base price through the API, the card appears live, and
   assert.match(await decided.locator('[data-field="verdict"]').innerText(), /^Approved by user:acc-/);
   assert.match(await decided.locator('[data-field="comment"]').innerText(), /Agreed: before the spring fair/);
   await page.locator('[data-table="catalog"] tr', { hasText: 'TBL-JUG-1L' }).filter({ hasText: '$48.00' }).waitFor();
-  assert.equal(await metric(page, 'decisions-waiting').innerText(), '0');
+  assert.equal(await metric(page, 'decisions-waiting').innerText(), String(waiting));
   await page.locator('[data-section="decisions"]').screenshot({ path: path.join(screenshotDir, 'staff-decision-approved.png') });
 
   // The agent tells Fulfillment's agent about the decision; the message
@@ -521,6 +535,76 @@ test('a non-conformance raised on the Quality page is listed there and counted o
   await page.waitForURL(`${kiln.url}/staff/overview`);
   await metric(page, 'non-conformances').waitFor();
   assert.equal(await metric(page, 'non-conformances').innerText(), '1');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("Category Management's agent proposes from the demo; under an autonomy policy a small change is carried out at once, a large one waits, and a person reverses the small one", async () => {
+  const context = await ownerContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+
+  // The agent looked at the demo as the server started: the slate mug,
+  // selling fast under two rivals' prices, waits for a person.
+  await page.goto(`${kiln.url}/staff/category`);
+  await waitForHydration(page);
+  await agentHasStepped(page);
+  const slate = page.locator('[data-decision][data-status="pending"]', { hasText: 'Raise MUG-SPECKLE-12-SLT from $28.00 to $30.00' });
+  await slate.waitFor();
+  assert.match(await slate.locator('[data-field="proposed-by"]').innerText(), /^agent:category · /);
+  await page.locator('[data-table="agent-steps"]').screenshot({ path: path.join(screenshotDir, 'staff-agent-steps.png') });
+
+  // The owner lets the agent carry out base price changes under 7 %.
+  await page.goto(`${kiln.url}/staff/platform-manager`);
+  await waitForHydration(page);
+  const autonomy = page.locator('[data-autonomy]');
+  await autonomy.locator('select[name="form[kind]"]').selectOption('base-price');
+  await autonomy.locator('select[name="form[policy]"]').selectOption('carry_out_below');
+  await autonomy.locator('input[name="form[limit_percent]"]').fill('7');
+  await autonomy.getByRole('button', { name: 'Set the policy' }).click();
+  await page.waitForURL(`${kiln.url}/staff/platform-manager?changed=autonomy`);
+  await page.locator('[data-table="autonomy-policies"] tr', { hasText: 'carry out below 7 %' }).waitFor();
+  await page.locator('[data-autonomy]').screenshot({ path: path.join(screenshotDir, 'staff-autonomy-policy.png') });
+
+  // A rival's price noted on the indigo tide mug, sold out and selling,
+  // wakes the agent: $32 → $34 is 6.25 %, so it is carried out at once and
+  // marked so; the slate mug's 7.14 % still waits.
+  await page.goto(`${kiln.url}/staff/category`);
+  await waitForHydration(page);
+  const note = page.locator('[data-form="market-note"]');
+  await note.locator('select[name="form[sku]"]').selectOption('MUG-TIDE-10-IND');
+  await note.locator('input[name="form[source]"]').fill('Hearth & Kiln online shop');
+  await note.locator('input[name="form[their_price]"]').fill('36.00');
+  await note.locator('textarea[name="form[note]"]').fill('Their indigo mug, same size');
+  await note.getByRole('button', { name: 'Record the note' }).click();
+  await page.waitForURL(`${kiln.url}/staff/category?changed=noted`);
+  const automatic = page.locator('[data-decision][data-status="carried_out_automatically"]', { hasText: 'MUG-TIDE-10-IND' });
+  for (let attempt = 0; attempt < 50 && (await automatic.count()) === 0; attempt += 1) {
+    await page.waitForTimeout(200);
+    await page.reload();
+  }
+  await automatic.waitFor({ timeout: 5_000 });
+  assert.equal(await automatic.locator('[data-field="change"]').innerText(), 'Base price of MUG-TIDE-10-IND from $32.00 to $34.00');
+  assert.match(await automatic.locator('[data-field="verdict"]').innerText(), /^Carried out automatically by agent:category/);
+  assert.match(await automatic.locator('[data-field="comment"]').innerText(), /carry out below 7 %.*6\.25 % change/);
+  await page.locator('[data-table="catalog"] tr', { hasText: 'MUG-TIDE-10-IND' }).filter({ hasText: '$34.00' }).waitFor();
+  // The larger one still waits.
+  await slate.waitFor();
+  await automatic.screenshot({ path: path.join(screenshotDir, 'staff-decision-automatic.png') });
+
+  // A person reverses it: a reason is required, then the price goes back.
+  await automatic.getByRole('button', { name: 'Reverse' }).click();
+  await automatic.getByRole('alert').waitFor();
+  assert.match(await automatic.getByRole('alert').innerText(), /say why .* is reversed/);
+  await automatic.getByLabel('Why reverse it').fill('Not before the spring catalogue is out');
+  await automatic.getByRole('button', { name: 'Reverse' }).click();
+  await page.waitForURL(`${kiln.url}/staff/category?decision=reversed`);
+  const reversed = page.locator('[data-decision]', { hasText: 'MUG-TIDE-10-IND' }).filter({ has: page.locator('[data-field="reversal"]') });
+  await reversed.waitFor();
+  assert.match(await reversed.locator('[data-field="reversal"]').innerText(), /^Reversed by user:acc-/);
+  await page.locator('[data-table="catalog"] tr', { hasText: 'MUG-TIDE-10-IND' }).filter({ hasText: '$32.00' }).waitFor();
+  await reversed.screenshot({ path: path.join(screenshotDir, 'staff-decision-reversed.png') });
   assert.deepEqual(problems, []);
   await context.close();
 });
