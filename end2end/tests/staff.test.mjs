@@ -603,6 +603,7 @@ test("Category Management's agent proposes from the demo; under an autonomy poli
   const reversed = page.locator('[data-decision]', { hasText: 'MUG-TIDE-10-IND' }).filter({ has: page.locator('[data-field="reversal"]') });
   await reversed.waitFor();
   assert.match(await reversed.locator('[data-field="reversal"]').innerText(), /^Reversed by user:acc-/);
+  assert.equal(await reversed.locator('[data-field="status"]').innerText(), 'Carried out automatically, then reversed');
   await page.locator('[data-table="catalog"] tr', { hasText: 'MUG-TIDE-10-IND' }).filter({ hasText: '$32.00' }).waitFor();
   await reversed.screenshot({ path: path.join(screenshotDir, 'staff-decision-reversed.png') });
   assert.deepEqual(problems, []);

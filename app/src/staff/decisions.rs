@@ -90,6 +90,13 @@ fn Card(card: DecisionCard) -> impl IntoView {
         DecisionStatus::Rejected => ("Rejected", "border-stone-200"),
         DecisionStatus::CarriedOutAutomatically => ("Carried out automatically", "border-sky-300"),
     };
+    // A reversed decision no longer stands: its badge says so, and its
+    // border no longer draws the eye.
+    let (badge, border) = if reversal.is_some() {
+        (format!("{status_label}, then reversed"), "border-stone-200")
+    } else {
+        (status_label.to_owned(), border)
+    };
     let agents = agents_involved
         .iter()
         .map(|function| format!("agent:{}", function.slug()))
@@ -134,7 +141,7 @@ fn Card(card: DecisionCard) -> impl IntoView {
                     {risk_label}
                 </span>
                 <span class="rounded-full bg-stone-100 px-2 py-0.5 text-xs text-stone-700" data-field="status">
-                    {status_label}
+                    {badge}
                 </span>
                 <span class="ml-auto text-xs text-stone-400">{decision.to_string()}</span>
             </div>

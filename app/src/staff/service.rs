@@ -52,7 +52,7 @@ async fn agent_steps_table(
             if step.actions.is_empty() {
                 "nothing".to_owned()
             } else {
-                step.actions
+                step.actions.replace('\n', "; ")
             },
             format!("#{}", step.last_position),
         ]);

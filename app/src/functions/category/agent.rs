@@ -381,7 +381,11 @@ fn proposal(
     let cover_text = |cover: Option<i64>| {
         cover.map_or_else(
             || "its stock is not counted or nothing sold".to_owned(),
-            |days| format!("its stock lasts about {days} days"),
+            |days| match days {
+                0 => "it is sold out".to_owned(),
+                1 => "its stock lasts about a day".to_owned(),
+                days => format!("its stock lasts about {days} days"),
+            },
         )
     };
     let because = match reason {

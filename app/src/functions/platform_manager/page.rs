@@ -442,8 +442,8 @@ pub fn AutonomyPolicyForm() -> impl IntoView {
             <p class="mt-1 text-sm text-stone-600">
                 "How far a function's agent may carry out its own proposals without a person. Every kind starts at “always ask”; high-risk kinds stay there."
             </p>
-            <ActionForm action=set attr:class="mt-4 grid gap-4 md:grid-cols-4">
-                <label class=LABEL>
+            <ActionForm action=set attr:class="mt-4 grid gap-4 md:grid-cols-5">
+                <label class=format!("{LABEL} md:col-span-2")>
                     "Kind of decision"
                     <select name="form[kind]" class=INPUT>
                         {crate::agents::kinds::DECISION_KINDS
