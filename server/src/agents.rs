@@ -97,7 +97,16 @@ async fn supervise(
         }
         pause = FIRST_PAUSE;
         tokio::select! {
-            _ = live.recv() => tokio::time::sleep(SETTLE).await,
+            _ = live.recv() => {
+                tokio::time::sleep(SETTLE).await;
+                // The round reads the log itself: the events that arrived
+                // meanwhile (its own steps among them) need no wake-up each.
+                while !matches!(
+                    live.try_recv(),
+                    Err(tokio::sync::broadcast::error::TryRecvError::Empty
+                        | tokio::sync::broadcast::error::TryRecvError::Closed)
+                ) {}
+            }
             _ = stop.changed() => {}
             () = tokio::time::sleep(LOOK_EVERY) => {}
         }

@@ -173,6 +173,21 @@ pub enum IntegrityCommand {
 pub enum BenchCommand {
     /// The event store: batched and single appends, and a rebuild.
     Store(BenchStoreArgs),
+    /// The agents (SQLite, demo business): reaction latency, steps per
+    /// second, and their cost on appends.
+    Agents(BenchAgentsArgs),
+}
+
+/// Settings of `kiln bench agents`.
+#[derive(Debug, Args)]
+pub struct BenchAgentsArgs {
+    /// How many event-to-proposal reactions to time.
+    #[arg(long, default_value_t = 200)]
+    pub reactions: u64,
+
+    /// How many events to append with the agents off, and again with them on.
+    #[arg(long, default_value_t = 20_000)]
+    pub append_events: u64,
 }
 
 /// Settings of `kiln bench store`.

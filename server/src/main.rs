@@ -38,6 +38,10 @@ async fn main() -> anyhow::Result<()> {
             let figures = kiln::bench::bench_store(&args).await?;
             kiln::bench::print_store_figures(&figures)
         }
+        Command::Bench(BenchCommand::Agents(args)) => {
+            let figures = kiln::bench::agents::bench_agents(&args).await?;
+            kiln::bench::agents::print_agent_figures(&figures)
+        }
         Command::User(UserCommand::Add(args)) => {
             kiln::admin::add_user(&cli.database_url, args).await
         }

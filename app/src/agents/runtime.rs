@@ -15,8 +15,9 @@
 //! 5. **Carry out** its actions, then move the checkpoint.
 //!
 //! A refused action (the product was delisted meanwhile, a proposal is
-//! already waiting) does not stop the round: the step says what was chosen,
-//! the log says what happened, and the refusal is logged.
+//! already waiting, the catalog refuses the event) does not stop the
+//! round: the step says what was chosen, the log says what happened, and
+//! the refusal is logged. Only a failing database ends a round early.
 
 use super::step::{
     AgentAction, AgentStep, AgentTrigger, ProposedChange, WAKING_EVENTS_LISTED, WakingEvent,
@@ -282,7 +283,16 @@ async fn carry_out(
         };
         match outcome {
             Ok(()) => report.carried_out += 1,
-            Err(crate::functions::category::service::CatalogServiceError::Store(error)) => {
+            // A refusal by the store's catalog (an event it will never
+            // accept) is as final as a function's rule: retrying the step
+            // would block the agent behind it forever. Other store errors
+            // (the database away) end the round, to be tried again.
+            Err(crate::functions::category::service::CatalogServiceError::Store(error))
+                if !matches!(
+                    error,
+                    StoreError::InvalidEvent { .. } | StoreError::Payload { .. }
+                ) =>
+            {
                 return Err(error);
             }
             Err(refusal) => {
@@ -347,8 +357,11 @@ async fn propose(
             report.carried_out_automatically += 1;
             Ok(())
         }
-        // Too large for the policy: it waits for a person, as proposed.
-        Err(CatalogServiceError::Rejected(CategoryError::BeyondAutonomy { .. })) => Ok(()),
+        // Too large for the policy, or marked high-risk: it waits for a
+        // person, as proposed.
+        Err(CatalogServiceError::Rejected(
+            CategoryError::BeyondAutonomy { .. } | CategoryError::HighRiskProposal { .. },
+        )) => Ok(()),
         Err(error) => Err(error),
     }
 }
@@ -605,7 +618,10 @@ mod tests {
             service::reverse_decision(&store, owner.clone(), form.clone()).await.expect("reversed");
             assert_eq!(price(projection::product(&store, &slate).await.expect("read")), "$28.00");
             let refused = service::reverse_decision(&store, owner, form).await.expect_err("once");
-            assert_eq!(refused.to_string(), format!("{} was not carried out automatically, or is already reversed", automatic.decision));
+            assert_eq!(
+                refused.to_string(),
+                format!("{} was not carried out automatically, is already reversed, or the price changed again since", automatic.decision)
+            );
             let reversed = agent_cards(&store).await.into_iter().find(|card| card.decision == automatic.decision).expect("card");
             let reversal = reversed.reversal.expect("the card shows the reversal");
             assert_eq!((reversal.by.as_str(), reversal.comment.as_str()), ("user:acc-0000000000000001", "Not before the winter fair"));

@@ -221,6 +221,34 @@ fn the_store_benchmark_measures_postgres_on_a_throwaway_database() {
     assert_benchmark_figures(&["--backend", "postgres", "--postgres-server", &server]);
 }
 
+#[test]
+fn the_agents_benchmark_times_reactions_that_each_end_in_a_proposal_and_prints_json() {
+    let data = DataDir::new();
+    let output = data.kiln(&[
+        "bench",
+        "agents",
+        "--reactions",
+        "3",
+        "--append-events",
+        "400",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = stdout(&output);
+    let last = report.lines().last().expect("output");
+    let figures: serde_json::Value = serde_json::from_str(last).expect("last line is JSON");
+    for key in [
+        "reaction_p50_ms",
+        "reaction_p99_ms",
+        "steps_per_s",
+        "append_events_per_s_agents_off",
+        "append_events_per_s_agents_on",
+        "append_cost_percent",
+    ] {
+        assert!(figures[key].is_number(), "{key} missing in {last}");
+    }
+    assert!(figures["agent_steps_while_appending"].is_u64(), "{last}");
+}
+
 fn assert_benchmark_figures(backend: &[&str]) {
     let data = DataDir::new();
     let mut args = vec![

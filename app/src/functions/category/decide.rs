@@ -174,9 +174,11 @@ pub struct ProductState {
     pub pending_price_change: Option<PriceChangeProposed>,
     /// The proposals about it decided so far.
     pub decided: BTreeMap<DecisionId, DecisionStatus>,
-    /// Decisions carried out automatically and not reversed: the price
-    /// each changed from and to.
-    pub reversible: BTreeMap<DecisionId, (Money, Money)>,
+    /// The decision carried out automatically whose price change it still
+    /// is, with the price it changed from and to: reversing it puts the
+    /// price back. Any later price change ends that (reversing would undo
+    /// the later change too).
+    pub reversible: Option<(DecisionId, Money, Money)>,
 }
 
 impl ProductState {
@@ -204,7 +206,18 @@ impl ProductState {
                     unit_cost: product.unit_cost,
                 });
             }
-            CategoryEvent::BasePriceChanged(change) => self.base_price = Some(change.to),
+            CategoryEvent::BasePriceChanged(change) => {
+                // The change an automatic decision records right after
+                // itself (from its price to its new one) keeps it
+                // reversible; any later change ends that.
+                let its_own_change = self.reversible.as_ref().is_some_and(|(_, from, to)| {
+                    self.base_price == Some(*from) && change.to == *to
+                });
+                if !its_own_change {
+                    self.reversible = None;
+                }
+                self.base_price = Some(change.to);
+            }
             CategoryEvent::ProductDelisted(_) => self.listed = false,
             CategoryEvent::ProductRelisted(_) => self.listed = true,
             CategoryEvent::ProductRevised(revised) => {
@@ -228,17 +241,14 @@ impl ProductState {
                 self.settle(&verdict.decision, DecisionStatus::Rejected);
             }
             CategoryEvent::DecisionCarriedOutAutomatically(automatic) => {
-                if let Some(pending) = &self.pending_price_change
-                    && pending.proposal.decision == automatic.decision
-                {
-                    self.reversible
-                        .insert(automatic.decision.clone(), (pending.from, pending.to));
-                }
+                self.reversible = self
+                    .pending_price_change
+                    .as_ref()
+                    .filter(|pending| pending.proposal.decision == automatic.decision)
+                    .map(|pending| (automatic.decision.clone(), pending.from, pending.to));
                 self.settle(&automatic.decision, DecisionStatus::CarriedOutAutomatically);
             }
-            CategoryEvent::DecisionReversed(verdict) => {
-                self.reversible.remove(&verdict.decision);
-            }
+            CategoryEvent::DecisionReversed(_) => self.reversible = None,
         }
     }
 
@@ -431,9 +441,18 @@ pub enum CategoryError {
         /// The policy, as people read it.
         policy: String,
     },
-    /// Only a decision carried out automatically, and not reversed yet, can
-    /// be reversed (a person's approval is undone by a new price change).
-    #[error("{decision} was not carried out automatically, or is already reversed")]
+    /// A proposal marked high-risk is never carried out without a person.
+    #[error("{decision} is marked high-risk: it waits for a person whatever the autonomy policy")]
+    HighRiskProposal {
+        /// The decision.
+        decision: DecisionId,
+    },
+    /// Only a decision carried out automatically, not reversed yet and
+    /// not followed by another price change, can be reversed (a person's
+    /// approval is undone by a new price change).
+    #[error(
+        "{decision} was not carried out automatically, is already reversed, or the price changed again since"
+    )]
     NotReversible {
         /// The decision.
         decision: DecisionId,
@@ -443,21 +462,6 @@ pub enum CategoryError {
     ReversalWithoutReason {
         /// The decision.
         decision: DecisionId,
-    },
-    /// Something else changed the price since the decision: reversing it
-    /// would undo that too.
-    #[error(
-        "product {sku} costs {now} now, not the {then} {decision} set: change the price directly instead"
-    )]
-    ReversalOutdated {
-        /// The product.
-        sku: Sku,
-        /// The decision.
-        decision: DecisionId,
-        /// The price the decision set.
-        then: Money,
-        /// Its price now.
-        now: Money,
     },
     /// Pictures are served from the site's own files, never hot-linked.
     #[error("product {sku}'s picture “{image}” must be a path on this site starting with /")]
@@ -585,6 +589,11 @@ fn carry_out_automatically(
         });
     }
     let size_bp = change_size_bp(pending.from, pending.to);
+    // A proposal its proposer calls high-risk waits for a person whatever
+    // the policy says.
+    if pending.proposal.risk == kiln_core::decision::Risk::High {
+        return Err(CategoryError::HighRiskProposal { decision });
+    }
     if !policy.allows(size_bp) {
         return Err(CategoryError::BeyondAutonomy {
             decision,
@@ -615,23 +624,19 @@ fn reverse_decision(
     decision: DecisionId,
     comment: &str,
 ) -> Result<Vec<CategoryEvent>, CategoryError> {
-    let Some(&(before, after)) = state.reversible.get(&decision) else {
+    let Some((_, before, after)) = state
+        .reversible
+        .as_ref()
+        .filter(|(reversible, _, _)| *reversible == decision)
+    else {
         return Err(CategoryError::NotReversible { decision });
     };
+    let (before, after) = (*before, *after);
     let comment = comment.trim();
     if comment.is_empty() {
         return Err(CategoryError::ReversalWithoutReason { decision });
     }
     let comment = checked_reason(comment)?;
-    let now = state.base_price.unwrap_or(after);
-    if now != after {
-        return Err(CategoryError::ReversalOutdated {
-            sku,
-            decision,
-            then: after,
-            now,
-        });
-    }
     Ok(vec![
         CategoryEvent::DecisionReversed(kiln_core::decision::DecisionVerdict {
             decision: decision.clone(),
@@ -1665,6 +1670,52 @@ mod tests {
     }
 
     #[test]
+    fn an_automatic_decision_followed_by_other_price_changes_is_no_longer_reversible() {
+        // A took $28 to $30; a person set $28; B was approved, $28 to $30
+        // again. Reversing A would undo B: refused.
+        let first = decision(1);
+        let mut history = carried_out(&first);
+        history.push(CategoryEvent::BasePriceChanged(BasePriceChanged {
+            sku: sku(),
+            from: usd(3000),
+            to: usd(2800),
+            reason: "Back for the fair".into(),
+        }));
+        let second = decision(2);
+        history.extend(decide(&given(&history), propose(&second, usd(3000))).expect("proposed"));
+        history.extend(
+            decide(&given(&history), verdict(&second, Verdict::Approve, "")).expect("approved"),
+        );
+        assert_eq!(given(&history).base_price, Some(usd(3000)));
+        assert_eq!(
+            decide(&given(&history), reverse(&first, "Undo the agent")),
+            Err(CategoryError::NotReversible { decision: first })
+        );
+    }
+
+    #[test]
+    fn a_high_risk_proposal_waits_for_a_person_whatever_the_policy() {
+        let id = decision(1);
+        let mut history = introduced();
+        let command = CategoryCommand::ProposePriceChange {
+            sku: sku(),
+            to: usd(2900),
+            proposal: Proposal {
+                risk: kiln_core::decision::Risk::High,
+                ..proposal_of(&id)
+            },
+        };
+        history.extend(decide(&given(&history), command).expect("proposed"));
+        assert_eq!(
+            decide(
+                &given(&history),
+                carry_out(&id, kiln_core::decision::AutonomyPolicy::CarryOut)
+            ),
+            Err(CategoryError::HighRiskProposal { decision: id })
+        );
+    }
+
+    #[test]
     fn only_an_automatic_decision_whose_price_still_stands_can_be_reversed() {
         let id = decision(1);
         let mut approved = with_proposal(&id);
@@ -1689,7 +1740,7 @@ mod tests {
                 .expect_err("refused")
                 .to_string(),
             format!(
-                "product MUG-SPECKLE-12 costs $31.00 now, not the $30.00 {id} set: change the price directly instead"
+                "{id} was not carried out automatically, is already reversed, or the price changed again since"
             )
         );
     }

@@ -1,5 +1,8 @@
 //! `kiln bench store`: the event store's throughput, latency and rebuild
-//! cost on a throwaway database. Figures go to docs/benchmarks.md.
+//! cost on a throwaway database; `kiln bench agents` ([`agents`]). Figures
+//! go to docs/benchmarks.md.
+
+pub mod agents;
 
 use crate::cli::{BenchBackend, BenchStoreArgs};
 use anyhow::{Context, bail};
