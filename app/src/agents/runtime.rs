@@ -32,9 +32,6 @@ use kiln_core::function::BusinessFunction;
 use std::future::Future;
 use std::pin::Pin;
 
-/// How many events a round reads at a time while looking for what woke it.
-const SCAN_PAGE: i64 = 1000;
-
 /// A function's agent, as its descriptor declares it.
 #[derive(Clone, Copy)]
 pub struct AgentDescriptor {
@@ -375,34 +372,22 @@ async fn waking_events(
     after: i64,
     head: i64,
 ) -> Result<Option<AgentTrigger>, StoreError> {
-    let itself = agent_actor(agent);
-    let mut count = 0u64;
-    let mut first = Vec::new();
-    let mut position = after;
-    while position < head {
-        let batch = store.read_after(position, SCAN_PAGE).await?;
-        let Some(last) = batch.last() else { break };
-        position = last.position;
-        for event in batch.iter().filter(|event| event.position <= head) {
-            if event.metadata.actor != itself
-                && descriptor.follows.contains(&event.event_type.as_str())
-            {
-                count += 1;
-                if first.len() < WAKING_EVENTS_LISTED {
-                    first.push(WakingEvent {
-                        position: event.position,
-                        event_type: event.event_type.clone(),
-                        stream: event.stream_id.clone(),
-                    });
-                }
-            }
-        }
-    }
-    Ok((count > 0).then_some(AgentTrigger::Events {
+    let listed = i64::try_from(WAKING_EVENTS_LISTED).unwrap_or(i64::MAX);
+    let (count, first) = store
+        .count_of_types_between(after, head, descriptor.follows, &agent_actor(agent), listed)
+        .await?;
+    Ok((count > 0).then(|| AgentTrigger::Events {
         after,
         through: head,
         count,
-        first,
+        first: first
+            .into_iter()
+            .map(|(position, event_type, stream)| WakingEvent {
+                position,
+                event_type,
+                stream,
+            })
+            .collect(),
     }))
 }
 

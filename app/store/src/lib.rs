@@ -414,6 +414,61 @@ impl EventStore {
             .collect()
     }
 
+    /// The events after `after` up to `through` of the given types and not
+    /// appended by `not_by`: how many there are, and the position, type and
+    /// stream of the first `listed`. Reads no payload, so a reader that
+    /// only needs to know what woke it (an agent) scans a long stretch of
+    /// the log cheaply.
+    pub async fn count_of_types_between(
+        &self,
+        after: i64,
+        through: i64,
+        types: &[&str],
+        not_by: &Actor,
+        listed: i64,
+    ) -> Result<(u64, Vec<(i64, String, String)>), StoreError> {
+        const MATCHING: backend::PerBackend<&str> = backend::PerBackend {
+            sqlite: "position > $1 AND position <= $2 AND actor <> $3
+                     AND event_type IN (SELECT value FROM json_each($4))",
+            postgres: "position > $1 AND position <= $2 AND actor <> $3
+                       AND event_type IN (SELECT jsonb_array_elements_text(CAST($4 AS TEXT)::jsonb))",
+        };
+        let matching = MATCHING.get(self.backend());
+        let types = serde_json::to_string(types).map_err(|source| StoreError::Payload {
+            event_type: "event type list".to_owned(),
+            source,
+        })?;
+        let actor = not_by.to_string();
+        let operation = || format!("count events of {types} after {after}");
+        let count_statement = format!("SELECT COUNT(*) FROM events WHERE {matching}");
+        let count: i64 = per_backend!(&self.database, Database, pool => {
+            sqlx::query_scalar(&count_statement)
+                .bind(after)
+                .bind(through)
+                .bind(&actor)
+                .bind(&types)
+                .fetch_one(pool)
+                .await
+        })
+        .map_err(database(operation()))?;
+        let list_statement = format!(
+            "SELECT position, event_type, stream_id FROM events WHERE {matching}
+             ORDER BY position LIMIT $5"
+        );
+        let first: Vec<(i64, String, String)> = per_backend!(&self.database, Database, pool => {
+            sqlx::query_as(&list_statement)
+                .bind(after)
+                .bind(through)
+                .bind(&actor)
+                .bind(&types)
+                .bind(listed)
+                .fetch_all(pool)
+                .await
+        })
+        .map_err(database(operation()))?;
+        Ok((u64::try_from(count).unwrap_or(0), first))
+    }
+
     /// Up to `limit` events after `position`, in position order.
     pub async fn read_after(
         &self,

@@ -288,6 +288,40 @@ store_tests! {
         assert_eq!(store.event_count().await.expect("count"), 1);
     }
 
+    async fn events_of_given_types_by_others_are_counted_and_listed_without_their_payloads(store) {
+        for shelf in ["A-1", "A-2", "A-3"] {
+            store
+                .append(&shelf_stream(shelf), 0, &[counted(shelf)], &shelf_metadata())
+                .await
+                .expect("append");
+        }
+        let by_agent = EventMetadata::new(Actor::agent(BusinessFunction::Fulfillment), BusinessFunction::Fulfillment);
+        store.append(&shelf_stream("B-1"), 0, &[counted("B-1")], &by_agent).await.expect("append");
+        let agent = Actor::agent(BusinessFunction::Fulfillment);
+        let (count, first) = store
+            .count_of_types_between(0, 4, &["ShelfCounted"], &agent, 2)
+            .await
+            .expect("counted");
+        assert_eq!(count, 3, "the agent's own event is not counted");
+        assert_eq!(
+            first,
+            vec![
+                (1, "ShelfCounted".to_owned(), "shelf-A-1".to_owned()),
+                (2, "ShelfCounted".to_owned(), "shelf-A-2".to_owned()),
+            ]
+        );
+        let (none, listed) = store
+            .count_of_types_between(1, 4, &["SomethingElse"], &agent, 2)
+            .await
+            .expect("counted");
+        assert_eq!((none, listed.len()), (0, 0));
+        let (after_first, _) = store
+            .count_of_types_between(1, 2, &["ShelfCounted"], &agent, 2)
+            .await
+            .expect("counted");
+        assert_eq!(after_first, 1, "only positions after 1 and up to 2");
+    }
+
     async fn metadata_is_recorded_and_read_back(store) {
         let metadata = EventMetadata {
             decision_id: Some("decision-7".into()),
