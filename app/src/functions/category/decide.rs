@@ -500,6 +500,49 @@ fn checked_new_price(state: &ProductState, sku: &Sku, to: Money) -> Result<Money
     Ok(from)
 }
 
+/// The price proposal `decision` waiting for a verdict, or why there is
+/// none: it was decided already, or never made.
+fn waiting_proposal<'a>(
+    state: &'a ProductState,
+    decision: &DecisionId,
+) -> Result<&'a PriceChangeProposed, CategoryError> {
+    state
+        .pending_price_change
+        .as_ref()
+        .filter(|pending| &pending.proposal.decision == decision)
+        .ok_or_else(|| {
+            match state.decided.get(decision) {
+                Some(status) => DecisionError::AlreadyDecided {
+                    decision: decision.clone(),
+                    status: status.as_str(),
+                },
+                None => DecisionError::NoSuchDecision {
+                    decision: decision.clone(),
+                },
+            }
+            .into()
+        })
+}
+
+/// Refuses to carry out `pending` if the product's price moved since it
+/// was proposed: it would change a price nobody weighed.
+fn still_priced_as_proposed(
+    state: &ProductState,
+    sku: &Sku,
+    pending: &PriceChangeProposed,
+) -> Result<(), CategoryError> {
+    let now = state.base_price.unwrap_or(pending.from);
+    if now == pending.from {
+        Ok(())
+    } else {
+        Err(CategoryError::ProposalOutdated {
+            sku: sku.clone(),
+            then: pending.from,
+            now,
+        })
+    }
+}
+
 /// A person's verdict on the product's waiting price change: approving
 /// records the verdict and the change itself, rejecting only the verdict.
 fn decide_proposal(
@@ -509,32 +552,12 @@ fn decide_proposal(
     verdict: Verdict,
     comment: &str,
 ) -> Result<Vec<CategoryEvent>, CategoryError> {
-    let Some(pending) = state
-        .pending_price_change
-        .as_ref()
-        .filter(|pending| pending.proposal.decision == decision)
-    else {
-        return Err(match state.decided.get(&decision) {
-            Some(status) => DecisionError::AlreadyDecided {
-                decision,
-                status: status.as_str(),
-            },
-            None => DecisionError::NoSuchDecision { decision },
-        }
-        .into());
-    };
+    let pending = waiting_proposal(state, &decision)?;
     let verdict_given = checked_verdict(verdict, decision, comment)?;
     match verdict {
         Verdict::Reject => Ok(vec![CategoryEvent::DecisionRejected(verdict_given)]),
         Verdict::Approve => {
-            let now = state.base_price.unwrap_or(pending.from);
-            if now != pending.from {
-                return Err(CategoryError::ProposalOutdated {
-                    sku,
-                    then: pending.from,
-                    now,
-                });
-            }
+            still_priced_as_proposed(state, &sku, pending)?;
             Ok(vec![
                 CategoryEvent::DecisionApproved(verdict_given),
                 CategoryEvent::BasePriceChanged(BasePriceChanged {
@@ -566,28 +589,8 @@ fn carry_out_automatically(
     decision: DecisionId,
     policy: kiln_core::decision::AutonomyPolicy,
 ) -> Result<Vec<CategoryEvent>, CategoryError> {
-    let Some(pending) = state
-        .pending_price_change
-        .as_ref()
-        .filter(|pending| pending.proposal.decision == decision)
-    else {
-        return Err(match state.decided.get(&decision) {
-            Some(status) => DecisionError::AlreadyDecided {
-                decision,
-                status: status.as_str(),
-            },
-            None => DecisionError::NoSuchDecision { decision },
-        }
-        .into());
-    };
-    let now = state.base_price.unwrap_or(pending.from);
-    if now != pending.from {
-        return Err(CategoryError::ProposalOutdated {
-            sku,
-            then: pending.from,
-            now,
-        });
-    }
+    let pending = waiting_proposal(state, &decision)?;
+    still_priced_as_proposed(state, &sku, pending)?;
     let size_bp = change_size_bp(pending.from, pending.to);
     // A proposal its proposer calls high-risk waits for a person whatever
     // the policy says.
