@@ -240,7 +240,8 @@ async fn product_names_and_descriptions_arrive_as_text_on_the_shop_the_product_p
 }
 
 #[tokio::test]
-async fn market_notes_proposals_and_agent_messages_arrive_as_text_on_the_category_page() {
+async fn market_notes_proposals_agent_messages_and_reversal_reasons_arrive_as_text_on_the_category_page()
+ {
     let app = spawn_app().await;
     app.sign_in_as_owner().await;
     let notes = corpus("(note)");
@@ -324,6 +325,45 @@ async fn market_notes_proposals_and_agent_messages_arrive_as_text_on_the_categor
 
     page_shows_safely(&app, "/staff/category", &summaries).await;
     json_holds_all(&app, "/api/functions/category", &summaries).await;
+
+    // A person's reason for reversing a decision carried out automatically
+    // shows on its card. (The proposals are carried out here as the agent
+    // runtime would, under a policy that allows any size.)
+    let waiting = app::functions::category::projection::price_proposals(&app.store, 0)
+        .await
+        .expect("cards");
+    let reasons = corpus("(reversal)");
+    for (card, reason) in waiting.iter().zip(&reasons) {
+        let sku = app::functions::category::projection::proposal_sku(&app.store, &card.decision)
+            .await
+            .expect("read")
+            .expect("its product");
+        app::functions::category::service::carry_out_automatically(
+            &app.store,
+            app::store::EventMetadata::new(
+                app::event::Actor::agent(app::functions::BusinessFunction::Category),
+                app::functions::BusinessFunction::Category,
+            ),
+            sku,
+            card.decision.clone(),
+            app::decision::AutonomyPolicy::CarryOut,
+        )
+        .await
+        .expect("carried out");
+        accepted(
+            &app,
+            "/api/category/proposals/reverse",
+            "/staff/category",
+            &[
+                ("form[decision]", card.decision.as_str()),
+                ("form[comment]", reason),
+            ],
+        )
+        .await;
+    }
+    let reversed: Vec<String> = reasons.into_iter().take(waiting.len()).collect();
+    assert!(!reversed.is_empty());
+    page_shows_safely(&app, "/staff/category", &reversed).await;
 }
 
 #[tokio::test]
