@@ -67,7 +67,7 @@ async fn supervise(
         })
         .await;
         let failure = match round {
-            Ok(Ok(Round::Idle | Round::NothingToFollow { .. })) => None,
+            Ok(Ok(Round::Idle | Round::NothingToFollow { .. } | Round::Considered { .. })) => None,
             Ok(Ok(Round::Stepped(report) | Round::Resumed(report))) => {
                 tracing::info!(
                     agent = function.slug(),

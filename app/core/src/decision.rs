@@ -69,6 +69,14 @@ pub struct DataReference {
     pub href: String,
 }
 
+impl DataReference {
+    /// Whether its link is a path on this site: one leading slash, not
+    /// `//host` (which a browser reads as another site) and no scheme.
+    pub fn is_on_site(&self) -> bool {
+        self.href.starts_with('/') && !self.href.starts_with("//") && !self.href.contains('\\')
+    }
+}
+
 /// What every proposal says, whatever it proposes to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
@@ -264,12 +272,7 @@ pub fn checked_proposal(
                 max: MAX_REFERENCE_CHARS,
             });
         }
-        // A path on this site: one leading slash, not `//host` (which a
-        // browser reads as another site) and no scheme.
-        let on_site = reference.href.starts_with('/')
-            && !reference.href.starts_with("//")
-            && !reference.href.contains('\\');
-        if !on_site {
+        if !reference.is_on_site() {
             return Err(DecisionError::ReferenceNotOnSite {
                 label: reference.label.chars().take(40).collect(),
             });

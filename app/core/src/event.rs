@@ -167,6 +167,7 @@ impl fmt::Display for Actor {
 /// The stream an event belongs to, e.g. `product-MUG-SPECKLE-12`. Optimistic
 /// concurrency is per stream: each has its own version counter.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct StreamId(String);
 
 impl StreamId {

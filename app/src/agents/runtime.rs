@@ -23,9 +23,13 @@ use super::step::{
     AgentAction, AgentStep, AgentTrigger, ProposedChange, WAKING_EVENTS_LISTED, WakingEvent,
 };
 use crate::functions::platform_manager::events::PlatformEvent;
+use crate::functions::platform_manager::service::MessageServiceError;
 use crate::store::subscriptions::Subscriber;
 use crate::store::{EventMetadata, EventStore, StoreError};
 use chrono::{DateTime, Utc};
+use kiln_core::conversation::{
+    AgentMessage, ConversationId, MessageError, MessageId, MessageIntent,
+};
 use kiln_core::decision::{DataReference, DecisionId};
 use kiln_core::event::Actor;
 use kiln_core::function::BusinessFunction;
@@ -79,12 +83,30 @@ impl StepInput {
     /// The id of the decision the step's `index`th proposal makes: the same
     /// for the same step, so a proposal carried out twice is one decision.
     pub fn decision_id(&self, index: usize) -> DecisionId {
-        use sha2::{Digest, Sha256};
-        let digest = Sha256::digest(format!("{}:decision-{index}", self.step_key));
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(&digest[..8]);
-        DecisionId::from_random(bytes)
+        DecisionId::from_random(derived_id(&format!("{}:decision-{index}", self.step_key)))
     }
+
+    /// The id of the step's `index`th message, derived like a decision's.
+    pub fn message_id(&self, index: usize) -> MessageId {
+        MessageId::from_random(derived_id(&format!("{}:message-{index}", self.step_key)))
+    }
+
+    /// The id of the `index`th conversation the step starts.
+    pub fn conversation_id(&self, index: usize) -> ConversationId {
+        ConversationId::from_random(derived_id(&format!(
+            "{}:conversation-{index}",
+            self.step_key
+        )))
+    }
+}
+
+/// Eight bytes of an id derived from `seed`: the same seed, the same id.
+fn derived_id(seed: &str) -> [u8; 8] {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(seed);
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    bytes
 }
 
 /// What a brain saw and chose.
@@ -138,6 +160,14 @@ pub enum Round {
         /// The new checkpoint.
         through: i64,
     },
+    /// Events it follows woke it, and its brain chose nothing to do and
+    /// spent nothing: no step is recorded, the checkpoint moved on.
+    Considered {
+        /// The new checkpoint.
+        through: i64,
+        /// What the brain saw.
+        observations: String,
+    },
     /// A step was recorded and carried out.
     Stepped(StepReport),
     /// A step recorded before a crash was carried out, without thinking again.
@@ -155,8 +185,10 @@ pub struct StepReport {
     pub carried_out: usize,
     /// Of its proposals, those carried out at once under an autonomy policy.
     pub carried_out_automatically: usize,
-    /// Actions the functions' rules refused, with why.
+    /// Actions the functions' rules or the guards refused, with why.
     pub refused: Vec<String>,
+    /// Guards that fired on its actions (each escalated its conversation).
+    pub guards_fired: usize,
 }
 
 /// Runs one round of `agent`'s work (see the module's documentation),
@@ -198,6 +230,17 @@ pub async fn run_round(
     };
     let started = std::time::Instant::now();
     let thought = think(store, &input).await?;
+    // A step that does nothing and cost nothing tells no more than the
+    // events that woke it; recording one per order would bury the steps
+    // that did something. A model's step is recorded even when idle: the
+    // budget counts its tokens.
+    if thought.actions.is_empty() && thought.input_tokens == 0 && thought.output_tokens == 0 {
+        subscriber.acknowledge(head).await?;
+        return Ok(Round::Considered {
+            through: head,
+            observations: thought.observations,
+        });
+    }
     let step = AgentStep {
         agent,
         trigger: input.trigger.clone(),
@@ -265,34 +308,35 @@ async fn carry_out(
         carried_out: 0,
         carried_out_automatically: 0,
         refused: Vec::new(),
+        guards_fired: 0,
     };
     for (index, action) in step.actions.iter().enumerate() {
-        let metadata = EventMetadata::new(agent_actor(step.agent), step.agent)
-            .with_idempotency_key(AgentStep::action_key(key, index));
+        let action_key = AgentStep::action_key(key, index);
         let metadata = EventMetadata {
             causation_id: Some(key.to_owned()),
-            ..metadata
+            ..EventMetadata::new(agent_actor(step.agent), step.agent)
+                .with_idempotency_key(action_key.clone())
         };
         let outcome = match action {
             AgentAction::Propose { proposal, change } => {
                 propose(store, metadata, proposal, change, &mut report).await
             }
+            AgentAction::Message { message, replying } => {
+                send(
+                    store,
+                    metadata,
+                    message,
+                    *replying,
+                    &action_key,
+                    &mut report,
+                )
+                .await
+            }
         };
         match outcome {
             Ok(()) => report.carried_out += 1,
-            // A refusal by the store's catalog (an event it will never
-            // accept) is as final as a function's rule: retrying the step
-            // would block the agent behind it forever. Other store errors
-            // (the database away) end the round, to be tried again.
-            Err(crate::functions::category::service::CatalogServiceError::Store(error))
-                if !matches!(
-                    error,
-                    StoreError::InvalidEvent { .. } | StoreError::Payload { .. }
-                ) =>
-            {
-                return Err(error);
-            }
-            Err(refusal) => {
+            Err(ActionError::Store(error)) => return Err(error),
+            Err(ActionError::Refused(refusal)) => {
                 tracing::warn!(
                     agent = step.agent.slug(),
                     step = key,
@@ -308,6 +352,118 @@ async fn carry_out(
     Ok(report)
 }
 
+/// Why an action was not carried out.
+enum ActionError {
+    /// A function's rule or a guard refused it: final, the round goes on.
+    Refused(String),
+    /// The database failed: the round ends, to be tried again.
+    Store(StoreError),
+}
+
+impl ActionError {
+    /// A store error, which is a refusal when the store's catalog refused
+    /// the event: an event it will never accept is as final as a function's
+    /// rule, and retrying the step would block the agent behind it forever.
+    fn from_store(error: StoreError) -> Self {
+        match error {
+            StoreError::InvalidEvent { .. } | StoreError::Payload { .. } => {
+                ActionError::Refused(error.to_string())
+            }
+            error => ActionError::Store(error),
+        }
+    }
+}
+
+impl From<crate::functions::category::service::CatalogServiceError> for ActionError {
+    fn from(error: crate::functions::category::service::CatalogServiceError) -> Self {
+        match error {
+            crate::functions::category::service::CatalogServiceError::Store(error) => {
+                ActionError::from_store(error)
+            }
+            refusal => ActionError::Refused(refusal.to_string()),
+        }
+    }
+}
+
+impl From<MessageServiceError> for ActionError {
+    fn from(error: MessageServiceError) -> Self {
+        match error {
+            MessageServiceError::Store(error) => ActionError::from_store(error),
+            refusal => ActionError::Refused(refusal.to_string()),
+        }
+    }
+}
+
+/// Sends `message` with `metadata` (the action's idempotency key). When a
+/// guard refuses it, the firing is recorded and the conversation is
+/// escalated to the agent's own people, each once per action.
+async fn send(
+    store: &EventStore,
+    metadata: EventMetadata,
+    message: &AgentMessage,
+    replying: bool,
+    action_key: &str,
+    report: &mut StepReport,
+) -> Result<(), ActionError> {
+    use crate::functions::platform_manager::events::GuardFired;
+    use crate::functions::platform_manager::service::deliver;
+
+    let metadata = EventMetadata {
+        function: BusinessFunction::PlatformManager,
+        ..metadata
+    };
+    let refusal = match deliver(store, metadata.clone(), message.clone(), replying).await {
+        Ok(_) => return Ok(()),
+        Err(MessageServiceError::Refused(refusal)) => refusal,
+        Err(error) => return Err(error.into()),
+    };
+    let Some(guard) = refusal.guard() else {
+        return Err(ActionError::Refused(refusal.to_string()));
+    };
+    let agent = message.from;
+    let firing = GuardFired {
+        agent,
+        guard,
+        conversation: Some(message.conversation.clone()),
+        refused: refusal.to_string(),
+        action: action_key.to_owned(),
+    };
+    let with_key = |suffix: &str| EventMetadata {
+        idempotency_key: Some(format!("{action_key}:{suffix}")),
+        ..metadata.clone()
+    };
+    store
+        .decide_and_append::<PlatformEvent, StoreError>(
+            &GuardFired::stream(agent),
+            &with_key("guard"),
+            |_| Ok(vec![PlatformEvent::GuardFired(firing.clone())]),
+        )
+        .await
+        .map_err(ActionError::from_store)?;
+    report.guards_fired += 1;
+    let escalation = AgentMessage {
+        message: MessageId::from_random(derived_id(&format!("{action_key}:escalated"))),
+        conversation: message.conversation.clone(),
+        from: agent,
+        to: agent,
+        text: format!(
+            "The {} guard stopped agent:{} here ({refusal}). A person decides how this goes on.",
+            guard.title().to_lowercase(),
+            agent.slug()
+        ),
+        about: message.about.clone(),
+        intent: MessageIntent::Escalate,
+        subject: message.subject.clone(),
+        consulted: Vec::new(),
+    };
+    match deliver(store, with_key("escalated"), escalation, true).await {
+        // Already escalated by the other agent's guard: people have it.
+        Ok(_) | Err(MessageServiceError::Refused(MessageError::Escalated { .. })) => {}
+        Err(error) => return Err(error.into()),
+    }
+    Err(ActionError::Refused(refusal.to_string()))
+}
+
 /// Records a proposal through its function's service with `metadata`
 /// (the action's idempotency key), then carries it out at once if the
 /// autonomy policy of its kind allows it; otherwise it waits for a person.
@@ -317,7 +473,7 @@ async fn propose(
     proposal: &kiln_core::decision::Proposal,
     change: &ProposedChange,
     report: &mut StepReport,
-) -> Result<(), crate::functions::category::service::CatalogServiceError> {
+) -> Result<(), ActionError> {
     use crate::functions::category::decide::CategoryError;
     use crate::functions::category::service::{self as category, CatalogServiceError};
 
@@ -329,7 +485,9 @@ async fn propose(
     category::record_price_proposal(store, metadata.clone(), sku.clone(), *to, proposal.clone())
         .await?;
     let kind = change.kind();
-    let policy = crate::functions::platform_manager::service::policy_for(store, kind).await?;
+    let policy = crate::functions::platform_manager::service::policy_for(store, kind)
+        .await
+        .map_err(ActionError::Store)?;
     // A high-risk kind waits for a person whatever a policy says (the
     // Platform Manager refuses such a policy too).
     if kind.high_risk || policy == kiln_core::decision::AutonomyPolicy::AlwaysAsk {
@@ -359,7 +517,7 @@ async fn propose(
         Err(CatalogServiceError::Rejected(
             CategoryError::BeyondAutonomy { .. } | CategoryError::HighRiskProposal { .. },
         )) => Ok(()),
-        Err(error) => Err(error),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -444,6 +602,36 @@ mod tests {
             .expect("round")
     }
 
+    fn proposals_in(step: &AgentStep) -> usize {
+        step.actions
+            .iter()
+            .filter(|action| matches!(action, AgentAction::Propose { .. }))
+            .count()
+    }
+
+    /// Fulfillment's agent answers, then Category's agent acts on the answers.
+    async fn converse(store: &EventStore) {
+        use crate::functions::fulfillment::agent::AGENT as FULFILLMENT;
+        let answered = run_round(
+            store,
+            BusinessFunction::Fulfillment,
+            &FULFILLMENT,
+            FULFILLMENT.think,
+            Utc::now(),
+        )
+        .await
+        .expect("fulfillment's round");
+        assert!(
+            matches!(answered, Round::Stepped(_)),
+            "Fulfillment's agent answers: {answered:?}"
+        );
+        let acted = round(store, AGENT.think).await;
+        assert!(
+            matches!(acted, Round::Stepped(_)),
+            "Category's agent acts on the answer: {acted:?}"
+        );
+    }
+
     async fn agent_cards(store: &EventStore) -> Vec<kiln_core::decision::DecisionCard> {
         crate::functions::category::projection::price_proposals(store, 100)
             .await
@@ -462,7 +650,6 @@ mod tests {
             assert!(report.refused.is_empty(), "{:?}", report.refused);
             let cards = agent_cards(&store).await;
             assert!(!cards.is_empty(), "the demo's market notes call for a proposal");
-            assert_eq!(cards.len(), report.carried_out);
             assert!(cards.iter().all(|card| card.status == DecisionStatus::Pending));
             let speckled = cards
                 .iter()
@@ -481,6 +668,7 @@ mod tests {
             assert_eq!(position, report.position);
             assert_eq!(step.brain, "rules");
             assert_eq!(step.actions.len(), report.carried_out);
+            assert_eq!(proposals_in(&step), cards.len());
             // The proposals' events name the step that caused them.
             let proposed = store.read_after(position, 50).await.expect("events");
             let caused: Vec<_> = proposed
@@ -527,11 +715,16 @@ mod tests {
                 duration_ms: 1,
                 raw_answer: None,
             };
-            let proposals = step.actions.len();
+            let proposals = proposals_in(&step);
             assert!(proposals >= 1, "{}", step.observations);
             let position = record_step(&store, &step, &input.step_key).await.expect("recorded");
-            let first_only = AgentStep { actions: step.actions[..1].to_vec(), ..step.clone() };
-            carry_out(&store, &first_only, &input.step_key, position).await.expect("first action");
+            let first = step
+                .actions
+                .iter()
+                .position(|action| matches!(action, AgentAction::Propose { .. }))
+                .expect("a proposal");
+            let first_only = AgentStep { actions: step.actions[..=first].to_vec(), ..step.clone() };
+            carry_out(&store, &first_only, &input.step_key, position).await.expect("first actions");
             assert_eq!(agent_cards(&store).await.len(), 1);
 
             // The second life resumes the recorded step without asking a brain.
@@ -539,7 +732,7 @@ mod tests {
                 panic!("the recorded step is resumed");
             };
             assert_eq!(report.position, position);
-            assert_eq!(report.carried_out, proposals);
+            assert_eq!(report.carried_out, step.actions.len());
             assert!(report.refused.is_empty(), "{:?}", report.refused);
             let cards = agent_cards(&store).await;
             assert_eq!(cards.len(), proposals, "no proposal lost or made twice");
@@ -575,6 +768,8 @@ mod tests {
                 panic!("woken by the demo");
             };
             assert_eq!(report.carried_out_automatically, 1, "{report:?}");
+            // The pasta bowl's cut waits for Fulfillment's agent, which agrees.
+            converse(&store).await;
             let cards = agent_cards(&store).await;
             let status = |sku: &str| {
                 cards
@@ -611,11 +806,12 @@ mod tests {
             let reversal = reversed.reversal.expect("the card shows the reversal");
             assert_eq!((reversal.by.as_str(), reversal.comment.as_str()), ("user:acc-0000000000000001", "Not before the winter fair"));
 
-            // The reversal wakes the agent, which leaves the product alone for now.
-            let Round::Stepped(report) = round(&store, AGENT.think).await else {
-                panic!("the reversal wakes the agent");
+            // The reversal wakes the agent, which leaves the product alone for
+            // now: a step that does nothing is not recorded.
+            let Round::Considered { observations, .. } = round(&store, AGENT.think).await else {
+                panic!("the reversal wakes the agent, which does nothing");
             };
-            assert_eq!(report.carried_out, 0, "{report:?}");
+            assert!(observations.contains("0 price changes proposed, 0 messages sent"), "{observations}");
             let report = crate::store::projections::rebuild(&store, Some("price-proposals"), |_| {}).await.expect("rebuilt");
             assert!(report.all_equal(), "{:?}", report.tables);
         }
@@ -642,5 +838,206 @@ mod tests {
             assert_eq!(round(&store, must_not_think).await, Round::NothingToFollow { through: head });
             assert_eq!(round(&store, must_not_think).await, Round::Idle);
         }
+
+        async fn category_asks_fulfillment_fulfillment_answers_with_the_stock_and_on_its_agreement_category_proposes(store) {
+            use crate::functions::platform_manager::projection::conversations;
+            use kiln_core::conversation::MessageIntent;
+            demo(&store).await;
+            let Round::Stepped(_) = round(&store, AGENT.think).await else {
+                panic!("woken by the demo");
+            };
+            let pasta = |cards: &[kiln_core::decision::DecisionCard]| {
+                cards.iter().find(|card| card.stream == "product-TBL-PASTA-8").cloned()
+            };
+            assert!(pasta(&agent_cards(&store).await).is_none(), "the cut waits for Fulfillment");
+            converse(&store).await;
+
+            let threads = conversations(&store, BusinessFunction::Fulfillment, 10).await.expect("threads");
+            let [thread] = threads.as_slice() else {
+                panic!("one conversation: {threads:#?}");
+            };
+            let said: Vec<_> = thread.messages.iter().map(|message| (message.from, message.intent)).collect();
+            assert_eq!(
+                said,
+                [
+                    (BusinessFunction::Category, MessageIntent::Ask),
+                    (BusinessFunction::Fulfillment, MessageIntent::Agree),
+                    (BusinessFunction::Category, MessageIntent::Note),
+                ]
+            );
+            assert!(thread.messages[1].text.starts_with("Agreed: "), "{}", thread.messages[1].text);
+            assert!(!thread.messages[1].consulted.is_empty(), "the answer names what it consulted");
+            assert_eq!(thread.messages[0].subject.as_deref(), Some("product-TBL-PASTA-8"));
+
+            // The thread names the decision, and the decision the thread.
+            let card = pasta(&agent_cards(&store).await).expect("the cut is proposed");
+            assert_eq!(card.status, DecisionStatus::Pending);
+            assert_eq!(thread.messages[2].about.as_ref(), Some(&card.decision));
+            assert_eq!(card.agents_involved, [BusinessFunction::Category, BusinessFunction::Fulfillment]);
+            assert!(card.data_considered.iter().any(|data| data.href == format!("/staff/category#{}", thread.conversation)));
+            // Category Management's page shows the same thread.
+            let category = conversations(&store, BusinessFunction::Category, 10).await.expect("threads");
+            assert_eq!(category.first().map(|thread| &thread.conversation), Some(&thread.conversation));
+
+            // Nothing more to say: both rest, and the tables rebuild the same.
+            let fulfillment = crate::functions::fulfillment::agent::AGENT;
+            let quiet = run_round(&store, BusinessFunction::Fulfillment, &fulfillment, fulfillment.think, Utc::now()).await.expect("round");
+            assert!(matches!(quiet, Round::Considered { .. }), "{quiet:?}");
+            let report = crate::store::projections::rebuild(&store, None, |_| {}).await.expect("rebuilt");
+            assert!(report.all_equal(), "{:?}", report.tables);
+        }
+
+        async fn two_agents_that_would_ask_each_other_forever_are_stopped_by_the_hop_limit_and_escalated(store) {
+            loop_between_agents(&store, chatty).await;
+            let firings = crate::functions::platform_manager::projection::guard_firings(&store, 10).await.expect("firings");
+            let guards: Vec<&str> = firings.iter().map(|firing| firing.guard.as_str()).collect();
+            assert_eq!(guards, ["hop_limit"]);
+        }
+
+        async fn an_agent_that_repeats_itself_is_stopped_by_the_repeat_guard_and_escalated(store) {
+            loop_between_agents(&store, parrot).await;
+            let firings = crate::functions::platform_manager::projection::guard_firings(&store, 10).await.expect("firings");
+            let guards: Vec<&str> = firings.iter().map(|firing| firing.guard.as_str()).collect();
+            assert_eq!(guards, ["repeated_message"]);
+            assert!(firings[0].refused.contains("already said this"), "{}", firings[0].refused);
+        }
+    }
+
+    /// Two agents, Category Management's and Customer Management's, each
+    /// answering the other's every question with `think`, until the guards
+    /// stop them: then the conversation ends escalated to people, and both
+    /// rest.
+    async fn loop_between_agents(store: &EventStore, think: Thinker) {
+        use crate::functions::platform_manager::projection::conversations;
+        use crate::functions::platform_manager::service::send_agent_message;
+        use crate::functions::platform_manager::view::AgentMessageForm;
+        use kiln_core::conversation::MessageIntent;
+        let first = send_agent_message(
+            store,
+            Actor::agent(BusinessFunction::Category),
+            BusinessFunction::Category,
+            AgentMessageForm {
+                to: "customers".into(),
+                text: "Which dealers stock the slate mug?".into(),
+                conversation: String::new(),
+                about: String::new(),
+                intent: "ask".into(),
+            },
+        )
+        .await
+        .expect("asked");
+        let descriptor = |subscriber| AgentDescriptor {
+            subscriber,
+            follows: &["AgentMessageSent"],
+            think,
+        };
+        let agents = [
+            (BusinessFunction::Customers, descriptor("agent-customers")),
+            (BusinessFunction::Category, descriptor("agent-category")),
+        ];
+        let mut rounds = 0;
+        let mut idle = 0;
+        while idle < 2 {
+            let (agent, descriptor) = &agents[rounds % 2];
+            let round = run_round(store, *agent, descriptor, think, Utc::now())
+                .await
+                .expect("round");
+            idle = if matches!(round, Round::Stepped(_)) {
+                0
+            } else {
+                idle + 1
+            };
+            rounds += 1;
+            assert!(
+                rounds < 4 * kiln_core::conversation::HOP_LIMIT,
+                "the guards did not stop them"
+            );
+        }
+        let threads = conversations(store, BusinessFunction::Category, 10)
+            .await
+            .expect("threads");
+        let [thread] = threads.as_slice() else {
+            panic!("one conversation: {threads:#?}");
+        };
+        assert_eq!(thread.conversation, first.conversation);
+        let last = thread.messages.last().expect("messages");
+        assert_eq!(
+            last.intent,
+            MessageIntent::Escalate,
+            "{:#?}",
+            thread.messages
+        );
+        assert!(last.text.contains("guard stopped"), "{}", last.text);
+        assert!(thread.messages.len() <= kiln_core::conversation::HOP_LIMIT + 1);
+    }
+
+    /// A brain that answers every question to it with another question.
+    fn chatty(
+        store: &EventStore,
+        input: &StepInput,
+    ) -> Pin<Box<dyn Future<Output = Result<Thought, StoreError>> + Send + 'static>> {
+        let (store, input) = (store.clone(), input.clone());
+        Box::pin(async move {
+            reply_to_questions(&store, &input, |hop| {
+                format!("Good question. And what about point {hop}?")
+            })
+            .await
+        })
+    }
+
+    /// A brain that answers every question to it with the same question.
+    fn parrot(
+        store: &EventStore,
+        input: &StepInput,
+    ) -> Pin<Box<dyn Future<Output = Result<Thought, StoreError>> + Send + 'static>> {
+        let (store, input) = (store.clone(), input.clone());
+        Box::pin(async move {
+            reply_to_questions(&store, &input, |_| "What do you think?".to_owned()).await
+        })
+    }
+
+    async fn reply_to_questions(
+        store: &EventStore,
+        input: &StepInput,
+        text: impl Fn(usize) -> String,
+    ) -> Result<Thought, StoreError> {
+        use kiln_core::conversation::MessageIntent;
+        let threads =
+            crate::functions::platform_manager::projection::conversations(store, input.agent, 10)
+                .await?;
+        let actions = threads
+            .iter()
+            .filter_map(|thread| {
+                let last = thread.messages.last()?;
+                (last.to == input.agent && last.intent == MessageIntent::Ask).then(|| {
+                    AgentAction::Message {
+                        message: AgentMessage {
+                            message: input.message_id(0),
+                            conversation: thread.conversation.clone(),
+                            from: input.agent,
+                            to: last.from,
+                            text: text(thread.messages.len()),
+                            about: None,
+                            intent: MessageIntent::Ask,
+                            subject: None,
+                            consulted: Vec::new(),
+                        },
+                        replying: true,
+                    }
+                })
+            })
+            .collect();
+        Ok(Thought {
+            reads: Vec::new(),
+            brain: "rules".into(),
+            model: None,
+            prompt_version: "loop-test".into(),
+            observations: "a question waits".into(),
+            actions,
+            input_tokens: 0,
+            output_tokens: 0,
+            cost_micro_usd: 0,
+            raw_answer: None,
+        })
     }
 }

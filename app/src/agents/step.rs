@@ -5,6 +5,7 @@
 //! instead of thinking again, and a replay or rebuild never calls a model.
 
 use crate::functions::category::events::Sku;
+use kiln_core::conversation::{AgentMessage, MessageIntent};
 use kiln_core::decision::{DataReference, DecisionId, Proposal};
 use kiln_core::event::StreamId;
 use kiln_core::function::BusinessFunction;
@@ -145,6 +146,17 @@ pub enum AgentAction {
         /// What approving it changes.
         change: ProposedChange,
     },
+    /// Message another function's agent (ask, answer, agree, disagree, or
+    /// note), or escalate a conversation to people (intent `escalate`,
+    /// possibly to the agent's own function's people).
+    Message {
+        /// The message; its ids are derived from the step, so carrying the
+        /// action out twice sends it once.
+        message: AgentMessage,
+        /// Whether it replies in a conversation already started, rather
+        /// than starting one.
+        replying: bool,
+    },
 }
 
 impl AgentAction {
@@ -153,6 +165,27 @@ impl AgentAction {
     pub fn describe(&self) -> String {
         match self {
             AgentAction::Propose { change, .. } => format!("proposed: {}", change.describe()),
+            AgentAction::Message { message, .. } if message.intent == MessageIntent::Escalate => {
+                format!(
+                    "escalated {} to the people of {}",
+                    message.conversation,
+                    message.to.title()
+                )
+            }
+            AgentAction::Message { message, .. } => {
+                let verb = match message.intent {
+                    MessageIntent::Ask => "asked",
+                    MessageIntent::Answer => "answered",
+                    MessageIntent::Agree => "agreed with",
+                    MessageIntent::Disagree => "disagreed with",
+                    MessageIntent::Note | MessageIntent::Escalate => "wrote to",
+                };
+                format!(
+                    "{verb} agent:{} in {}",
+                    message.to.slug(),
+                    message.conversation
+                )
+            }
         }
     }
 
@@ -160,6 +193,7 @@ impl AgentAction {
     pub fn decision(&self) -> Option<&DecisionId> {
         match self {
             AgentAction::Propose { proposal, .. } => Some(&proposal.decision),
+            AgentAction::Message { .. } => None,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! received, as its page shows them (the briefing's inter-agent
 //! communications, displayed beside the decisions they lead to).
 
-use kiln_core::conversation::ConversationThread;
+use kiln_core::conversation::{ConversationThread, MessageIntent, MessageView};
 use kiln_core::function::BusinessFunction;
 use leptos::prelude::*;
 
@@ -19,7 +19,7 @@ pub fn ConversationThreads(
                 view! {
                     <p class="mt-3 rounded-xl border border-dashed border-stone-300 p-6 text-sm text-stone-600">
                         {format!(
-                            "agent:{} has not messaged or been messaged yet. Agents message each other through POST /api/agents/messages; their conversations show here.",
+                            "agent:{} has not messaged or been messaged yet. Agents ask, answer, agree, disagree and escalate to people in conversations (their own, or outside agents' through POST /api/agents/messages); they show here.",
                             function.slug()
                         )}
                     </p>
@@ -50,14 +50,24 @@ fn Thread(thread: ConversationThread, own: BusinessFunction) -> impl IntoView {
         messages,
     } = thread;
     let stream = super::shell::stream_url(&format!("conversation-{conversation}"));
+    let subject = messages.first().and_then(|first| first.subject.clone());
+    let escalated = messages
+        .iter()
+        .any(|message| message.intent == MessageIntent::Escalate);
     view! {
-        <article class="rounded-xl border border-stone-200 bg-white p-4" data-conversation=conversation.to_string()>
+        <article
+            id=conversation.to_string()
+            class="rounded-xl border border-stone-200 bg-white p-4 target:ring-2 target:ring-amber-400"
+            data-conversation=conversation.to_string()
+        >
             <div class="flex items-baseline justify-between gap-2 text-xs text-stone-500">
                 <span>
                     {match messages.len() {
                         1 => "1 message".to_owned(),
                         count => format!("{count} messages"),
                     }}
+                    {subject.map(|subject| format!(" about {subject}"))}
+                    {escalated.then_some(" · escalated to people")}
                 </span>
                 <a href=stream class="text-amber-800 hover:underline">{conversation.to_string()}</a>
             </div>
@@ -70,19 +80,59 @@ fn Thread(thread: ConversationThread, own: BusinessFunction) -> impl IntoView {
                         } else {
                             ("mr-8", "bg-stone-50 border-stone-200")
                         };
+                        let (route, intent_tone) = match message.intent {
+                            MessageIntent::Escalate => (
+                                format!("agent:{} → the people of {}", message.from.slug(), message.to.title()),
+                                "bg-red-100 text-red-800",
+                            ),
+                            MessageIntent::Agree => (route_text(&message), "bg-emerald-100 text-emerald-800"),
+                            MessageIntent::Disagree => (route_text(&message), "bg-orange-100 text-orange-800"),
+                            _ => (route_text(&message), "bg-stone-200 text-stone-700"),
+                        };
+                        // A decision named in a conversation is proposed by
+                        // the agent that names it, so it is on its page.
                         let about = message.about.map(|decision| {
                             view! {
                                 <p class="mt-1 text-xs text-stone-500">
-                                    {format!("About decision {decision}")}
+                                    "About decision "
+                                    <a
+                                        href=format!("{}#{decision}", message.from.page_url())
+                                        class="text-amber-800 hover:underline"
+                                        data-field="about"
+                                    >
+                                        {decision.to_string()}
+                                    </a>
+                                </p>
+                            }
+                        });
+                        let consulted = (!message.consulted.is_empty()).then(|| {
+                            view! {
+                                <p class="mt-1 flex flex-wrap gap-x-2 text-xs text-stone-500" data-field="consulted">
+                                    "Consulted:"
+                                    {message
+                                        .consulted
+                                        .into_iter()
+                                        // Checked when sent; kept from linking off the site if not.
+                                        .filter(kiln_core::decision::DataReference::is_on_site)
+                                        .map(|data| view! { <a href=data.href class="text-amber-800 hover:underline">{data.label}</a> })
+                                        .collect_view()}
                                 </p>
                             }
                         });
                         view! {
-                            <li class=format!("{align} rounded-lg border {tone} px-3 py-2") data-message=message.message.to_string()>
-                                <p class="text-xs font-medium text-stone-700" data-field="route">
-                                    {format!("agent:{} → agent:{}", message.from.slug(), message.to.slug())}
+                            <li
+                                class=format!("{align} rounded-lg border {tone} px-3 py-2")
+                                data-message=message.message.to_string()
+                                data-intent=message.intent.slug()
+                            >
+                                <p class="flex flex-wrap items-center gap-2 text-xs font-medium text-stone-700">
+                                    <span data-field="route">{route}</span>
+                                    <span class=format!("rounded-full px-2 py-0.5 {intent_tone}") data-field="intent">
+                                        {message.intent.label()}
+                                    </span>
                                 </p>
                                 <p class="mt-1 text-sm text-stone-900" data-field="text">{message.text}</p>
+                                {consulted}
                                 {about}
                                 <p class="mt-1 text-xs text-stone-400">
                                     {format!("{} · {}", message.sent_by, message.sent_at)}
@@ -94,4 +144,13 @@ fn Thread(thread: ConversationThread, own: BusinessFunction) -> impl IntoView {
             </ol>
         </article>
     }
+}
+
+/// Who wrote to whom, e.g. `agent:category → agent:fulfillment`.
+fn route_text(message: &MessageView) -> String {
+    format!(
+        "agent:{} → agent:{}",
+        message.from.slug(),
+        message.to.slug()
+    )
 }

@@ -132,7 +132,8 @@ fn Card(card: DecisionCard) -> impl IntoView {
     });
     view! {
         <article
-            class=format!("rounded-xl border-2 {border} bg-white p-5")
+            id=decision.to_string()
+            class=format!("rounded-xl border-2 {border} bg-white p-5 target:ring-2 target:ring-amber-400")
             data-decision=decision.to_string()
             data-status=status.as_str()
         >

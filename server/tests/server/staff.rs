@@ -108,6 +108,7 @@ async fn every_figure_on_a_function_page_equals_its_json() {
             text: "Is a spring sale planned for the speckled mug?".into(),
             conversation: String::new(),
             about: String::new(),
+            intent: "ask".into(),
         },
     )
     .await

@@ -16,7 +16,11 @@
 //!    sales rate: raise it halfway to the lowest rival price.
 //! 3. **Overstock.** Over [`OVERSTOCK_DAYS`] of stock and a rival charges
 //!    less: cut it toward the rival. (Only a product at its margin goal
-//!    gets here, and one step leaves it well above cost.)
+//!    gets here, and one step leaves it well above cost.) A cut for
+//!    overstock rests on Fulfillment's stock, so the agent first asks
+//!    Fulfillment's agent (the briefing's peer-to-peer pattern): on its
+//!    agreement it proposes, naming the conversation; on its disagreement
+//!    it escalates the conversation to Category Management's people.
 //!
 //! Every step moves a price at most [`MAX_STEP_BP`], on a 50-cent grid.
 
@@ -26,6 +30,7 @@ use crate::functions::category::events::Sku;
 use crate::functions::category::projection;
 use crate::store::{EventStore, StoreError};
 use chrono::{DateTime, Utc};
+use kiln_core::conversation::{AgentMessage, ConversationId, ConversationThread, MessageIntent};
 use kiln_core::decision::{DataReference, DecisionStatus, Proposal, Risk};
 use kiln_core::function::BusinessFunction;
 use kiln_core::money::Money;
@@ -66,9 +71,80 @@ pub const AGENT: AgentDescriptor = AgentDescriptor {
         "DecisionReversed",
         "OrderPlaced",
         "StockCounted",
+        "AgentMessageSent",
     ],
     think: |store, input| Box::pin(think(store, input)),
 };
+
+/// Where the agent's newest conversation with Fulfillment's agent about a
+/// product stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerThread {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// What came of it so far.
+    pub stands: PeerStand,
+    /// When its newest message was sent.
+    pub last_at: DateTime<Utc>,
+}
+
+/// What came of a conversation with a peer so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PeerStand {
+    /// Asked; no answer yet.
+    Waiting,
+    /// The peer agreed, saying this, having consulted that.
+    Agreed {
+        /// Its answer.
+        text: String,
+        /// What it consulted.
+        consulted: Vec<DataReference>,
+    },
+    /// The peer answered without agreeing, saying this.
+    Disagreed {
+        /// Its answer.
+        text: String,
+    },
+    /// A decision came of it, or it went to people.
+    Concluded,
+}
+
+impl PeerThread {
+    /// Where `thread`, about one product, stands for Category's agent;
+    /// `None` when Category's agent did not start it.
+    pub fn of(thread: &ConversationThread) -> Option<PeerThread> {
+        let first = thread.messages.first()?;
+        let last = thread.messages.last()?;
+        if first.from != BusinessFunction::Category || first.intent != MessageIntent::Ask {
+            return None;
+        }
+        let concluded = thread
+            .messages
+            .iter()
+            .any(|message| message.intent == MessageIntent::Escalate || message.about.is_some());
+        let stands = if concluded {
+            PeerStand::Concluded
+        } else if last.from == BusinessFunction::Category {
+            PeerStand::Waiting
+        } else if last.intent == MessageIntent::Agree {
+            PeerStand::Agreed {
+                text: last.text.clone(),
+                consulted: last.consulted.clone(),
+            }
+        } else {
+            PeerStand::Disagreed {
+                text: last.text.clone(),
+            }
+        };
+        Some(PeerThread {
+            conversation: thread.conversation.clone(),
+            stands,
+            last_at: DateTime::parse_from_rfc3339(&last.sent_at)
+                .map(|at| at.with_timezone(&Utc))
+                .unwrap_or(DateTime::<Utc>::MIN_UTC),
+        })
+    }
+}
 
 /// What the agent knows about one listed product.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +166,8 @@ pub struct ProductFacts {
     pub proposal_waiting: bool,
     /// When its price last changed or a proposal about it was decided.
     pub last_price_activity: Option<DateTime<Utc>>,
+    /// The newest conversation with Fulfillment's agent about it.
+    pub peer: Option<PeerThread>,
 }
 
 /// What the agent knows about the catalog.
@@ -142,18 +220,8 @@ pub async fn read_facts(
     store: &EventStore,
     now: DateTime<Utc>,
 ) -> Result<CategoryFacts, StoreError> {
-    let months = crate::functions::descriptor::months_ending(now, SALES_MONTHS);
-    let first_month = months.first().map_or("", |month| month.key.as_str());
-    let window_start = chrono::NaiveDate::parse_from_str(&format!("{first_month}-01"), "%Y-%m-%d")
-        .ok()
-        .and_then(|day| day.and_hms_opt(0, 0, 0))
-        .map(|start| start.and_utc());
-    let sales_days = window_start.map_or(1, |start| (now - start).num_days().max(1));
-
-    let mut units: HashMap<Sku, i64> = HashMap::new();
-    for sales in crate::functions::customers::sales::monthly_sales(store, first_month).await? {
-        *units.entry(sales.sku).or_default() += sales.units;
-    }
+    let (units, sales_days) =
+        crate::functions::customers::sales::recent_units_sold(store, now, SALES_MONTHS).await?;
     let available: HashMap<Sku, i64> =
         crate::functions::fulfillment::projection::stock_levels(store)
             .await?
@@ -191,6 +259,24 @@ pub async fn read_facts(
         );
     }
 
+    // Conversations come newest first: the first about a product is its newest.
+    let mut peers: HashMap<String, PeerThread> = HashMap::new();
+    for thread in crate::functions::platform_manager::projection::conversations(
+        store,
+        BusinessFunction::Category,
+        200,
+    )
+    .await?
+    {
+        let subject = thread
+            .messages
+            .first()
+            .and_then(|first| first.subject.clone());
+        if let (Some(subject), Some(peer)) = (subject, PeerThread::of(&thread)) {
+            peers.entry(subject).or_insert(peer);
+        }
+    }
+
     let products = projection::catalog(store)
         .await?
         .into_iter()
@@ -213,6 +299,7 @@ pub async fn read_facts(
                     .map(|lowest| (*lowest, rivals.len())),
                 proposal_waiting: waiting.contains(&stream),
                 last_price_activity: last_activity.get(&stream).copied(),
+                peer: peers.remove(&stream),
                 unit_cost: entry.unit_cost,
                 price,
                 sku,
@@ -239,6 +326,7 @@ pub fn rules(facts: &CategoryFacts, input: &StepInput) -> (String, Vec<AgentActi
     let mut waiting = 0;
     let mut quiet = 0;
     let mut held_by_market = 0;
+    let mut awaiting_peer = 0;
     let mut actions = Vec::new();
     for product in &facts.products {
         if product.proposal_waiting {
@@ -258,28 +346,180 @@ pub fn rules(facts: &CategoryFacts, input: &StepInput) -> (String, Vec<AgentActi
             }
             continue;
         };
+        let change = ProposedChange::BasePrice {
+            sku: product.sku.clone(),
+            to,
+        };
         let decision = input.decision_id(actions.len());
-        actions.push(AgentAction::Propose {
-            proposal: proposal(product, to, reason, facts.sales_days, decision),
-            change: ProposedChange::BasePrice {
-                sku: product.sku.clone(),
-                to,
-            },
-        });
+        let proposal = proposal(product, to, reason, facts.sales_days, decision);
+        if !matches!(reason, Reason::Overstock { .. }) {
+            actions.push(AgentAction::Propose { proposal, change });
+            continue;
+        }
+        // A cut for overstock waits for Fulfillment's view of the stock.
+        let current = product
+            .peer
+            .as_ref()
+            .filter(|peer| (input.now - peer.last_at).num_days() < QUIET_DAYS);
+        match current.map(|peer| (peer, &peer.stands)) {
+            None => actions.push(ask_fulfillment(product, &proposal, input, actions.len())),
+            Some((_, PeerStand::Waiting)) => awaiting_peer += 1,
+            Some((_, PeerStand::Concluded)) => quiet += 1,
+            Some((peer, PeerStand::Agreed { consulted, .. })) => {
+                let proposal = agreed_proposal(proposal, peer, consulted);
+                let note = note_proposed(product, &proposal, peer, input, actions.len() + 1);
+                actions.push(AgentAction::Propose { proposal, change });
+                actions.push(note);
+            }
+            Some((peer, PeerStand::Disagreed { text })) => {
+                actions.push(escalate(
+                    product,
+                    &proposal,
+                    peer,
+                    text,
+                    input,
+                    actions.len(),
+                ));
+            }
+        }
     }
+    let proposed = actions
+        .iter()
+        .filter(|action| matches!(action, AgentAction::Propose { .. }))
+        .count();
+    let messages = actions.len() - proposed;
     let observations = format!(
         "{} listed products read over {} days of sales; {} with a proposal waiting, \
-         {} changed or decided in the last {QUIET_DAYS} days, {} under the margin goal \
-         but held by cheaper rivals; {} price change{} proposed.",
+         {} changed, decided or escalated in the last {QUIET_DAYS} days, {} under the margin goal \
+         but held by cheaper rivals, {} waiting for Fulfillment's answer; {} price change{} \
+         proposed, {} message{} sent.",
         facts.products.len(),
         facts.sales_days,
         waiting,
         quiet,
         held_by_market,
-        actions.len(),
-        if actions.len() == 1 { "" } else { "s" },
+        awaiting_peer,
+        proposed,
+        if proposed == 1 { "" } else { "s" },
+        messages,
+        if messages == 1 { "" } else { "s" },
     );
     (observations, actions)
+}
+
+/// Asks Fulfillment's agent whether `product`'s stock is as high as the
+/// cut in `proposal` assumes, starting a conversation about the product.
+fn ask_fulfillment(
+    product: &ProductFacts,
+    proposal: &Proposal,
+    input: &StepInput,
+    index: usize,
+) -> AgentAction {
+    AgentAction::Message {
+        message: AgentMessage {
+            message: input.message_id(index),
+            conversation: input.conversation_id(index),
+            from: BusinessFunction::Category,
+            to: BusinessFunction::Fulfillment,
+            text: format!(
+                "I would {}. Is its stock as high as that? I propose the cut only if you agree.",
+                lower_first(&proposal.summary)
+            ),
+            about: None,
+            intent: MessageIntent::Ask,
+            subject: Some(product.sku.product_stream()),
+            consulted: data_considered(),
+        },
+        replying: false,
+    }
+}
+
+/// `proposal` once Fulfillment's agent agreed in `peer`: both agents took
+/// part, and it names the conversation and what the peer consulted.
+fn agreed_proposal(
+    mut proposal: Proposal,
+    peer: &PeerThread,
+    consulted: &[DataReference],
+) -> Proposal {
+    proposal.agents_involved = vec![BusinessFunction::Category, BusinessFunction::Fulfillment];
+    proposal.data_considered.push(DataReference {
+        label: format!(
+            "Conversation with Fulfillment's agent ({})",
+            peer.conversation
+        ),
+        href: format!(
+            "{}#{}",
+            BusinessFunction::Category.page_url(),
+            peer.conversation
+        ),
+    });
+    proposal.data_considered.extend(consulted.iter().cloned());
+    proposal
+}
+
+/// The note in `peer` that ties the conversation to the decision it led to.
+fn note_proposed(
+    product: &ProductFacts,
+    proposal: &Proposal,
+    peer: &PeerThread,
+    input: &StepInput,
+    index: usize,
+) -> AgentAction {
+    AgentAction::Message {
+        message: AgentMessage {
+            message: input.message_id(index),
+            conversation: peer.conversation.clone(),
+            from: BusinessFunction::Category,
+            to: BusinessFunction::Fulfillment,
+            text: format!(
+                "Thank you. Proposed for a person to approve: {}.",
+                lower_first(&proposal.summary)
+            ),
+            about: Some(proposal.decision.clone()),
+            intent: MessageIntent::Note,
+            subject: Some(product.sku.product_stream()),
+            consulted: Vec::new(),
+        },
+        replying: true,
+    }
+}
+
+/// Escalates `peer` to Category Management's people: Fulfillment's agent
+/// did not agree, so a person decides.
+fn escalate(
+    product: &ProductFacts,
+    proposal: &Proposal,
+    peer: &PeerThread,
+    answer: &str,
+    input: &StepInput,
+    index: usize,
+) -> AgentAction {
+    AgentAction::Message {
+        message: AgentMessage {
+            message: input.message_id(index),
+            conversation: peer.conversation.clone(),
+            from: BusinessFunction::Category,
+            to: BusinessFunction::Category,
+            text: format!(
+                "Fulfillment's agent does not agree (“{}”), so I do not propose it. A person decides whether to {}.",
+                answer.chars().take(300).collect::<String>(),
+                lower_first(&proposal.summary)
+            ),
+            about: None,
+            intent: MessageIntent::Escalate,
+            subject: Some(product.sku.product_stream()),
+            consulted: Vec::new(),
+        },
+        replying: true,
+    }
+}
+
+/// `text` with its first letter in lower case, to go on a sentence.
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_lowercase().chain(chars).collect()
+    })
 }
 
 /// The product's margin at its price, in basis points, if costed.
@@ -494,7 +734,27 @@ mod tests {
             market: None,
             proposal_waiting: false,
             last_price_activity: None,
+            peer: None,
         }
+    }
+
+    /// A conversation with Fulfillment's agent, a day old, standing so.
+    fn peer(stands: PeerStand) -> Option<PeerThread> {
+        Some(PeerThread {
+            conversation: ConversationId::from_random([7; 8]),
+            stands,
+            last_at: now() - chrono::Duration::days(1),
+        })
+    }
+
+    fn agreed() -> Option<PeerThread> {
+        peer(PeerStand::Agreed {
+            text: "Agreed: 300 on hand.".into(),
+            consulted: vec![DataReference {
+                label: "Stock on hand".into(),
+                href: "/api/functions/fulfillment/tables/stock".into(),
+            }],
+        })
     }
 
     fn given(products: Vec<ProductFacts>) -> CategoryFacts {
@@ -508,11 +768,12 @@ mod tests {
         rules(facts, &input())
             .1
             .into_iter()
-            .map(|action| match action {
+            .filter_map(|action| match action {
                 AgentAction::Propose {
                     proposal,
                     change: ProposedChange::BasePrice { sku, to },
-                } => (sku.to_string(), to, proposal.risk),
+                } => Some((sku.to_string(), to, proposal.risk)),
+                AgentAction::Message { .. } => None,
             })
             .collect()
     }
@@ -529,10 +790,12 @@ mod tests {
         );
         let (observations, actions) = rules(&facts, &input());
         assert!(
-            observations.ends_with("1 price change proposed."),
+            observations.ends_with("1 price change proposed, 0 messages sent."),
             "{observations}"
         );
-        let AgentAction::Propose { proposal, .. } = &actions[0];
+        let AgentAction::Propose { proposal, .. } = &actions[0] else {
+            panic!("a proposal: {actions:?}");
+        };
         assert_eq!(
             proposal.summary,
             "Raise MUG-SPECKLE-12 from $28.00 to $30.00: rivals charge $32.00 and its stock lasts about 30 days"
@@ -587,11 +850,13 @@ mod tests {
 
     #[test]
     fn overstock_with_a_cheaper_rival_is_cut_toward_it_by_at_most_a_step() {
-        // 10 sold in 90 days, 300 available: 2,700 days of stock.
+        // 10 sold in 90 days, 300 available: 2,700 days of stock; and
+        // Fulfillment's agent agreed.
         let slow = ProductFacts {
             units_sold: 10,
             available: Some(300),
             market: Some((usd(2400), 1)),
+            peer: agreed(),
             ..mug()
         };
         // A step allows $25.20, on the grid $25.50; the rival's $24.00 is lower.
@@ -616,6 +881,211 @@ mod tests {
         assert_eq!(proposed(&given(vec![unsold])).len(), 1);
     }
 
+    /// The slate mug overstocked with a cheaper rival, standing so with
+    /// Fulfillment's agent.
+    fn overstocked(peer: Option<PeerThread>) -> CategoryFacts {
+        given(vec![ProductFacts {
+            units_sold: 10,
+            available: Some(300),
+            market: Some((usd(2400), 1)),
+            peer,
+            ..mug()
+        }])
+    }
+
+    #[test]
+    fn a_cut_for_overstock_is_first_asked_of_fulfillments_agent_in_a_conversation_about_the_product()
+     {
+        let (observations, actions) = rules(&overstocked(None), &input());
+        let [
+            AgentAction::Message {
+                message,
+                replying: false,
+            },
+        ] = actions.as_slice()
+        else {
+            panic!("one question: {actions:?}");
+        };
+        assert_eq!(
+            (message.from, message.to, message.intent),
+            (
+                BusinessFunction::Category,
+                BusinessFunction::Fulfillment,
+                MessageIntent::Ask
+            )
+        );
+        assert_eq!(
+            message.subject.as_ref().map(|stream| stream.as_str()),
+            Some("product-MUG-SPECKLE-12")
+        );
+        assert_eq!(message.conversation, input().conversation_id(0));
+        assert!(
+            message.text.starts_with("I would cut MUG-SPECKLE-12 from $28.00 to $25.50: its stock lasts about 2700 days and a rival charges $24.00. Is its stock as high as that?"),
+            "{}",
+            message.text
+        );
+        assert!(
+            observations.ends_with("0 price changes proposed, 1 message sent."),
+            "{observations}"
+        );
+
+        // Asked and not answered: it waits. A question unanswered for
+        // longer than the quiet days is asked again.
+        assert!(
+            rules(&overstocked(peer(PeerStand::Waiting)), &input())
+                .1
+                .is_empty()
+        );
+        let stale = agreed().map(|thread| PeerThread {
+            last_at: now() - chrono::Duration::days(QUIET_DAYS),
+            ..thread
+        });
+        assert!(matches!(
+            rules(&overstocked(stale), &input()).1.as_slice(),
+            [AgentAction::Message {
+                replying: false,
+                ..
+            }]
+        ));
+    }
+
+    #[test]
+    fn on_fulfillments_agreement_the_cut_is_proposed_naming_the_conversation_and_the_thread_names_the_decision()
+     {
+        let (_, actions) = rules(&overstocked(agreed()), &input());
+        let [
+            AgentAction::Propose { proposal, .. },
+            AgentAction::Message {
+                message,
+                replying: true,
+            },
+        ] = actions.as_slice()
+        else {
+            panic!("a proposal and a note: {actions:?}");
+        };
+        assert_eq!(
+            proposal.agents_involved,
+            [BusinessFunction::Category, BusinessFunction::Fulfillment]
+        );
+        let conversation = ConversationId::from_random([7; 8]);
+        assert!(
+            proposal
+                .data_considered
+                .iter()
+                .any(|data| data.href == format!("/staff/category#{conversation}"))
+        );
+        assert!(
+            proposal
+                .data_considered
+                .iter()
+                .any(|data| data.label == "Stock on hand")
+        );
+        assert_eq!(message.conversation, conversation);
+        assert_eq!(message.about.as_ref(), Some(&proposal.decision));
+        assert_eq!(message.intent, MessageIntent::Note);
+    }
+
+    #[test]
+    fn on_fulfillments_disagreement_the_conversation_goes_to_category_managements_people() {
+        let facts = overstocked(peer(PeerStand::Disagreed {
+            text: "Counted 200 days ago: recount first.".into(),
+        }));
+        let (_, actions) = rules(&facts, &input());
+        let [
+            AgentAction::Message {
+                message,
+                replying: true,
+            },
+        ] = actions.as_slice()
+        else {
+            panic!("an escalation: {actions:?}");
+        };
+        assert_eq!(
+            (message.to, message.intent),
+            (BusinessFunction::Category, MessageIntent::Escalate)
+        );
+        assert!(
+            message
+                .text
+                .contains("“Counted 200 days ago: recount first.”"),
+            "{}",
+            message.text
+        );
+        // Once escalated (or once a decision came of it), it rests.
+        assert!(
+            rules(&overstocked(peer(PeerStand::Concluded)), &input())
+                .1
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_conversation_stands_by_its_last_message() {
+        use kiln_core::conversation::{MessageId, MessageView};
+        let said = |from, intent, about: Option<kiln_core::decision::DecisionId>| MessageView {
+            message: MessageId::from_random([1; 8]),
+            from,
+            to: if from == BusinessFunction::Category {
+                BusinessFunction::Fulfillment
+            } else {
+                BusinessFunction::Category
+            },
+            text: "…".into(),
+            about,
+            intent,
+            subject: Some("product-MUG-SPECKLE-12".into()),
+            consulted: vec![],
+            sent_by: format!("agent:{}", from.slug()),
+            sent_at: "2026-12-05T12:00:00Z".into(),
+        };
+        let thread = |messages| ConversationThread {
+            conversation: ConversationId::from_random([7; 8]),
+            messages,
+        };
+        let stands = |messages| PeerThread::of(&thread(messages)).map(|peer| peer.stands);
+        let ask = said(BusinessFunction::Category, MessageIntent::Ask, None);
+        assert_eq!(stands(vec![ask.clone()]), Some(PeerStand::Waiting));
+        assert_eq!(
+            stands(vec![
+                ask.clone(),
+                said(BusinessFunction::Fulfillment, MessageIntent::Agree, None)
+            ]),
+            Some(PeerStand::Agreed {
+                text: "…".into(),
+                consulted: vec![]
+            })
+        );
+        assert_eq!(
+            stands(vec![
+                ask.clone(),
+                said(BusinessFunction::Fulfillment, MessageIntent::Answer, None)
+            ]),
+            Some(PeerStand::Disagreed { text: "…".into() })
+        );
+        let decision = kiln_core::decision::DecisionId::from_random([9; 8]);
+        assert_eq!(
+            stands(vec![
+                ask.clone(),
+                said(BusinessFunction::Fulfillment, MessageIntent::Agree, None),
+                said(
+                    BusinessFunction::Category,
+                    MessageIntent::Note,
+                    Some(decision)
+                )
+            ]),
+            Some(PeerStand::Concluded)
+        );
+        // A conversation another agent started is not Category's question.
+        assert_eq!(
+            stands(vec![said(
+                BusinessFunction::Fulfillment,
+                MessageIntent::Ask,
+                None
+            )]),
+            None
+        );
+    }
+
     #[test]
     fn a_product_with_a_proposal_waiting_or_a_recent_change_is_left_alone() {
         let under_market = ProductFacts {
@@ -633,7 +1103,7 @@ mod tests {
         let (observations, actions) = rules(&given(vec![waiting, recent]), &input());
         assert!(actions.is_empty());
         assert!(
-            observations.contains("1 with a proposal waiting, 1 changed or decided"),
+            observations.contains("1 with a proposal waiting, 1 changed, decided or escalated"),
             "{observations}"
         );
         let long_ago = ProductFacts {

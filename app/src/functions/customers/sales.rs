@@ -127,6 +127,28 @@ pub struct MonthlySales {
     pub costed_revenue: Money,
 }
 
+/// Units sold per product over the `months` calendar months up to `now`
+/// (the current one included), and how many days that window covers (at
+/// least 1): the recent sales rate the agents weigh stock against.
+pub async fn recent_units_sold(
+    store: &EventStore,
+    now: chrono::DateTime<chrono::Utc>,
+    months: u32,
+) -> Result<(std::collections::HashMap<Sku, i64>, i64), StoreError> {
+    let months = crate::functions::descriptor::months_ending(now, months);
+    let first_month = months.first().map_or("", |month| month.key.as_str());
+    let window_start = chrono::NaiveDate::parse_from_str(&format!("{first_month}-01"), "%Y-%m-%d")
+        .ok()
+        .and_then(|day| day.and_hms_opt(0, 0, 0))
+        .map(|start| start.and_utc());
+    let days = window_start.map_or(1, |start| (now - start).num_days().max(1));
+    let mut units = std::collections::HashMap::new();
+    for sales in monthly_sales(store, first_month).await? {
+        *units.entry(sales.sku).or_default() += sales.units;
+    }
+    Ok((units, days))
+}
+
 /// Every product's sales per month from `first_month` (`YYYY-MM`) on, by
 /// month then SKU.
 pub async fn monthly_sales(

@@ -4,10 +4,13 @@
 //! Built so far: stock counts (`StockCounted`) and what is available to
 //! sell (the last count less the units ordered since), which the
 //! storefront's product pages show; the staff page with the stock of
-//! every product and a form to record a count. Not built yet: picking,
+//! every product and a form to record a count; its agent, which answers
+//! its peers' questions about stock (`agent`). Not built yet: picking,
 //! packing and shipping orders, returns, inventory locations, and the
-//! Fulfillment agent.
+//! agent's own proposals (recounts, stock adjustments).
 
+#[cfg(feature = "ssr")]
+pub mod agent;
 pub mod decide;
 pub mod endpoints;
 pub mod events;
@@ -32,5 +35,7 @@ pub const FUNCTION: super::descriptor::FunctionDescriptor = super::descriptor::F
     #[cfg(feature = "ssr")]
     headline: Some(|store, months| Box::pin(service::headline(store, months))),
     controls: Some(page::controls),
+    #[cfg(feature = "ssr")]
+    agent: Some(agent::AGENT),
     ..super::descriptor::FunctionDescriptor::of(kiln_core::function::BusinessFunction::Fulfillment)
 };

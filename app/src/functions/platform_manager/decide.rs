@@ -160,7 +160,8 @@ impl AccountState {
                 | PlatformEvent::ChangeRequestTriaged(_)
                 | PlatformEvent::AgentMessageSent(_)
                 | PlatformEvent::AgentStepTaken(_)
-                | PlatformEvent::AutonomyPolicySet(_) => {}
+                | PlatformEvent::AutonomyPolicySet(_)
+                | PlatformEvent::GuardFired(_) => {}
             }
         }
         state

@@ -65,6 +65,36 @@ pub enum PlatformEvent {
     /// kind of decision (on stream `autonomy-policies`). Until a kind has
     /// one, every decision of it waits for a person.
     AutonomyPolicySet(AutonomyPolicySet),
+    /// A guard of the agent runtime refused what an agent tried (e.g. a
+    /// message past a conversation's hop limit, or one it had already
+    /// sent), whatever its brain said; the conversation went to people.
+    /// Recorded on `guards-<function>`; the event's actor is the agent.
+    GuardFired(GuardFired),
+}
+
+/// Payload of [`PlatformEvent::GuardFired`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct GuardFired {
+    /// The function whose agent was held back.
+    pub agent: BusinessFunction,
+    /// Which guard.
+    pub guard: kiln_core::conversation::Guard,
+    /// The conversation it happened in, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<kiln_core::conversation::ConversationId>,
+    /// What was refused and why, in a sentence.
+    pub refused: String,
+    /// The key of the refused action (its step's key and its index): a
+    /// guard fires once per action, however often the step is resumed.
+    pub action: String,
+}
+
+impl GuardFired {
+    /// The stream of `agent`'s guard firings.
+    pub fn stream(agent: BusinessFunction) -> StreamId {
+        StreamId::new(format!("guards-{}", agent.slug()))
+    }
 }
 
 /// The stream every autonomy policy is set on.
@@ -491,6 +521,7 @@ kiln_core::event::tagged_events!(
         AgentMessageSent,
         AgentStepTaken,
         AutonomyPolicySet,
+        GuardFired,
     ]
 );
 

@@ -37,6 +37,7 @@ pub const FUNCTION: super::descriptor::FunctionDescriptor = super::descriptor::F
         projection::AGENT_MESSAGES,
         projection::AGENT_STEPS,
         projection::AUTONOMY_POLICIES,
+        projection::GUARD_FIRINGS,
     ],
     #[cfg(feature = "ssr")]
     fill_page: |store, built, page| Box::pin(service::fill_page(store, built, page)),

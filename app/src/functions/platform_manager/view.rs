@@ -106,6 +106,10 @@ pub struct AgentMessageForm {
     /// The decision it is about (`dec-…`), or empty.
     #[serde(default)]
     pub about: String,
+    /// Its step in the protocol: `note` (or empty), `ask`, `answer`,
+    /// `agree`, `disagree` or `escalate`.
+    #[serde(default)]
+    pub intent: String,
 }
 
 /// What sending a message answers: where it went.

@@ -177,9 +177,40 @@ pub async fn fill_page(
         backups(store).await?,
         checks,
         quarantine,
+        guard_firings(store).await?,
         schema,
     ];
     Ok(())
+}
+
+/// The newest times a guard of the agent runtime held an agent back.
+async fn guard_firings(
+    store: &EventStore,
+) -> Result<crate::functions::view::DataTable, StoreError> {
+    use kiln_core::conversation::Guard;
+    let mut table = crate::functions::view::DataTable::new(
+        "guard-firings",
+        "Agent guards fired: what the runtime refused an agent whatever its brain said (each conversation went to people)",
+        &[
+            "Fired (UTC)",
+            "Agent",
+            "Guard",
+            "Conversation",
+            "What was refused",
+        ],
+        "No guard has fired: no agent looped or repeated itself.",
+    );
+    for firing in crate::functions::platform_manager::projection::guard_firings(store, 100).await? {
+        table.row(vec![
+            firing.fired_at,
+            format!("agent:{}", firing.agent),
+            Guard::from_slug(&firing.guard)
+                .map_or(firing.guard.clone(), |guard| guard.title().to_owned()),
+            firing.conversation_id.unwrap_or_default(),
+            firing.refused,
+        ]);
+    }
+    Ok(table)
 }
 
 /// The backups taken, newest first, with how to take and restore one

@@ -197,7 +197,8 @@ pub async fn apply(
             | PlatformEvent::ChangeRequestTriaged(_)
             | PlatformEvent::AgentMessageSent(_)
             | PlatformEvent::AgentStepTaken(_)
-            | PlatformEvent::AutonomyPolicySet(_) => {}
+            | PlatformEvent::AutonomyPolicySet(_)
+            | PlatformEvent::GuardFired(_) => {}
         }
     }
     let roles: Vec<Row<'_>> = role_rows

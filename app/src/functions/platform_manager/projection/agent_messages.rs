@@ -7,7 +7,7 @@ use kiln_core::function::BusinessFunction;
 use crate::store::projections::{self, Projector, Row, Value, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
 use kiln_core::conversation::{
-    AgentMessage, ConversationId, ConversationThread, MessageId, MessageView,
+    AgentMessage, ConversationId, ConversationThread, MessageId, MessageIntent, MessageView,
 };
 use kiln_core::decision::DecisionId;
 
@@ -30,14 +30,27 @@ pub async fn apply_agent_messages(
     struct Sent {
         position: i64,
         message: AgentMessage,
+        subject: Option<String>,
+        consulted: String,
         by: String,
         at: String,
     }
     let mut sent = Vec::with_capacity(events.len());
     for (event, payload) in projections::decode::<PlatformEvent>(events)? {
         if let PlatformEvent::AgentMessageSent(message) = payload {
+            let consulted = serde_json::to_string(&message.consulted).map_err(|source| {
+                StoreError::Payload {
+                    event_type: event.event_type.clone(),
+                    source,
+                }
+            })?;
             sent.push(Sent {
                 position: event.position,
+                subject: message
+                    .subject
+                    .as_ref()
+                    .map(|stream| stream.as_str().to_owned()),
+                consulted,
                 message,
                 by: event.metadata.actor.to_string(),
                 at: event
@@ -58,6 +71,9 @@ pub async fn apply_agent_messages(
                 Value::OptionalText(row.message.about.as_ref().map(|about| about.as_str())),
                 Value::Text(&row.by),
                 Value::Text(&row.at),
+                Value::Text(row.message.intent.slug()),
+                Value::OptionalText(row.subject.as_deref()),
+                Value::Text(&row.consulted),
             ],
             position: row.position,
         })
@@ -75,6 +91,9 @@ pub async fn apply_agent_messages(
             "about_decision",
             "sent_by",
             "sent_at",
+            "intent",
+            "subject",
+            "consulted",
         ],
         &rows,
     )
@@ -92,6 +111,9 @@ struct MessageRow {
     about_decision: Option<String>,
     sent_by: String,
     sent_at: String,
+    intent: String,
+    subject: Option<String>,
+    consulted: String,
 }
 
 /// The newest `limit` conversations `function`'s agent took part in (sent
@@ -105,7 +127,7 @@ pub async fn conversations(
     let rows: Vec<MessageRow> = per_backend!(store.database(), Database, pool => {
         sqlx::query_as(
             "SELECT m.message_id, m.conversation_id, m.from_function, m.to_function, m.text,
-                    m.about_decision, m.sent_by, m.sent_at
+                    m.about_decision, m.sent_by, m.sent_at, m.intent, m.subject, m.consulted
              FROM agent_messages m
              JOIN (SELECT conversation_id, MAX(last_position) AS newest
                    FROM agent_messages
@@ -141,6 +163,11 @@ pub async fn conversations(
                 .as_deref()
                 .map(|about| DecisionId::parse(about).map_err(|_| corrupt("decision id", about)))
                 .transpose()?,
+            intent: MessageIntent::from_slug(&row.intent)
+                .ok_or_else(|| corrupt("message intent", &row.intent))?,
+            consulted: serde_json::from_str(&row.consulted)
+                .map_err(|_| corrupt("consulted data", &row.consulted))?,
+            subject: row.subject,
             text: row.text,
             sent_by: row.sent_by,
             sent_at: row.sent_at,

@@ -4,17 +4,20 @@
 //! `api_token_revocations` (`ACCOUNTS`), `change_requests` and
 //! `change_request_triage` (`CHANGE_REQUESTS`), `agent_messages`
 //! (`AGENT_MESSAGES`), `agent_steps` (`AGENT_STEPS`), `autonomy_policies`
-//! (`AUTONOMY_POLICIES`). Each file's items are re-exported here, so callers
-//! write `projection::account` whichever file holds it.
+//! (`AUTONOMY_POLICIES`), `guard_firings` (`GUARD_FIRINGS`). Each file's
+//! items are re-exported here, so callers write `projection::account`
+//! whichever file holds it.
 
 mod accounts;
 mod agent_messages;
 mod agent_steps;
 mod autonomy;
 mod change_requests;
+mod guards;
 
 pub use accounts::*;
 pub use agent_messages::*;
 pub use agent_steps::*;
 pub use autonomy::*;
 pub use change_requests::*;
+pub use guards::*;

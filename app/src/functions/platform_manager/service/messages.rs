@@ -5,7 +5,8 @@ use crate::functions::platform_manager::events::PlatformEvent;
 use crate::functions::platform_manager::view::{AgentMessageForm, SentMessage};
 use crate::store::{EventMetadata, EventStore, StoreError};
 use kiln_core::conversation::{
-    AgentMessage, ConversationId, InvalidConversationId, MessageError, MessageId, checked_message,
+    AgentMessage, ConversationId, InvalidConversationId, MessageError, MessageId, MessageIntent,
+    checked_message,
 };
 use kiln_core::decision::{DecisionId, InvalidDecisionId};
 use kiln_core::event::{Actor, StreamId};
@@ -29,6 +30,12 @@ pub enum MessageServiceError {
     /// The function messaged names no function.
     #[error("“{text}” is not a business function")]
     UnknownFunction {
+        /// What was sent (its first 40 characters).
+        text: String,
+    },
+    /// The intent names no step of the protocol.
+    #[error("“{text}” is not an intent: use note, ask, answer, agree, disagree or escalate")]
+    UnknownIntent {
         /// What was sent (its first 40 characters).
         text: String,
     },
@@ -64,6 +71,14 @@ pub async fn send_agent_message(
     } else {
         ConversationId::generate()
     };
+    let intent = match form.intent.trim() {
+        "" => MessageIntent::Note,
+        intent => {
+            MessageIntent::from_slug(intent).ok_or_else(|| MessageServiceError::UnknownIntent {
+                text: quoted(intent),
+            })?
+        }
+    };
     let about = match form.about.trim() {
         "" => None,
         about => Some(DecisionId::parse(about).map_err(|_| InvalidDecisionId {
@@ -77,16 +92,45 @@ pub async fn send_agent_message(
         to,
         text: form.text,
         about,
+        intent,
+        subject: None,
+        consulted: Vec::new(),
     };
-    let stream = StreamId::conversation(&conversation);
-    let metadata = EventMetadata::new(actor, BusinessFunction::PlatformManager);
+    deliver(
+        store,
+        EventMetadata::new(actor, BusinessFunction::PlatformManager),
+        message,
+        replying,
+    )
+    .await
+}
+
+/// Appends `message` to its conversation with `metadata` (whose actor
+/// sent it), once it passes the rules of conversations, and for any actor
+/// but a person, the guards (`kiln_core::conversation::checked_message`).
+/// A reply (`replying`) needs the conversation started.
+pub async fn deliver(
+    store: &EventStore,
+    metadata: EventMetadata,
+    message: AgentMessage,
+    replying: bool,
+) -> Result<SentMessage, MessageServiceError> {
+    let guarded = !metadata.actor.as_str().starts_with("user:");
+    let stream = StreamId::conversation(&message.conversation);
     let sent = SentMessage {
         conversation: message.conversation.clone(),
         message: message.message.clone(),
     };
     store
         .decide_and_append(&stream, &metadata, |history| {
-            let checked = checked_message(replying, !history.is_empty(), message.clone())
+            let thread: Vec<AgentMessage> = history
+                .iter()
+                .filter_map(|event| match event {
+                    PlatformEvent::AgentMessageSent(earlier) => Some(earlier.clone()),
+                    _ => None,
+                })
+                .collect();
+            let checked = checked_message(&thread, replying, guarded, message.clone())
                 .map_err(MessageServiceError::from)?;
             Ok::<_, MessageServiceError>(vec![PlatformEvent::AgentMessageSent(checked)])
         })
@@ -111,6 +155,7 @@ mod conversation_tests {
             text: text.into(),
             conversation: conversation.into(),
             about: String::new(),
+            intent: String::new(),
         }
     }
 
@@ -176,6 +221,7 @@ mod conversation_tests {
                 (form("promotions", "Hello", never.as_str()), format!("there is no conversation {never}")),
                 (form("promotions", "Hello", &"c".repeat(100_000)), format!("“{}” is not a conversation id (conv- and 16 hex digits)", "c".repeat(40))),
                 (AgentMessageForm { about: "dec-x".into(), ..form("promotions", "Hello", "") }, "“dec-x” is not a decision id (dec- and 16 hex digits)".to_owned()),
+                (AgentMessageForm { intent: "demand".into(), ..form("promotions", "Hello", "") }, "“demand” is not an intent: use note, ask, answer, agree, disagree or escalate".to_owned()),
             ] {
                 let refused = send_agent_message(&store, agent(Category), Category, bad)
                     .await
