@@ -1,0 +1,92 @@
+// The agents at work in Chromium: the briefing's peer-to-peer example with
+// today's functions. On the demo business, Category Management's agent
+// notices the pasta bowl's overstock, asks Fulfillment's agent, which
+// answers with the stock it consulted; on its agreement the cut is
+// proposed; a person approves it; and the conversation, the decision and
+// the events link to each other on both functions' pages.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { startKiln, launchChromium, screenshotDir, signIn, waitForHydration } from '../support/kiln.mjs';
+
+let kiln;
+let browser;
+
+before(async () => {
+  await mkdir(screenshotDir, { recursive: true });
+  kiln = await startKiln();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  if (kiln) {
+    const { code, log } = await kiln.stop();
+    assert.equal(code, 0, `kiln did not stop cleanly on SIGTERM:\n${log}`);
+  }
+});
+
+test("Category Management's agent asks Fulfillment's, which answers with the stock; on its agreement a cut is proposed, a person approves it, and both pages link the thread and the decision", async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await signIn(page, kiln.url, 'owner@fenwick.example', 'fenwick-demo-owner');
+
+  // The agents work as the server starts: a question, an answer, a
+  // proposal, each a step of its own. The page shows them once done.
+  await page.goto(`${kiln.url}/staff/category`);
+  await waitForHydration(page);
+  const card = page.locator('[data-decision][data-status="pending"]', { hasText: 'Cut TBL-PASTA-8 from $26.00 to $23.50' });
+  for (let attempt = 0; attempt < 75 && (await card.count()) === 0; attempt += 1) {
+    await page.waitForTimeout(200);
+    await page.reload();
+  }
+  await card.waitFor({ timeout: 5_000 });
+  const decision = await card.getAttribute('data-decision');
+  assert.match(await card.locator('[data-field="agents"]').innerText(), /Fulfillment/);
+  const threadLink = card.locator('[data-field="data"]', { hasText: "Conversation with Fulfillment's agent" });
+  const conversation = (await threadLink.innerText()).match(/conv-[0-9a-f]{16}/)[0];
+  assert.equal(await threadLink.getAttribute('href'), `/staff/category#${conversation}`);
+
+  // The thread on Category Management's page: ask, agree (with what was
+  // consulted), and the note naming the decision.
+  const thread = page.locator(`[data-conversation="${conversation}"]`);
+  await thread.waitFor();
+  const intents = await thread.locator('[data-message]').evaluateAll((messages) => messages.map((message) => message.dataset.intent));
+  assert.deepEqual(intents, ['ask', 'agree', 'note']);
+  const agreed = thread.locator('[data-intent="agree"]');
+  assert.match(await agreed.locator('[data-field="text"]').innerText(), /^Agreed: \d+ available .* counted on \d{4}-\d\d-\d\d/);
+  assert.match(await agreed.locator('[data-field="consulted"]').innerText(), /Stock on hand/);
+  assert.equal(await thread.locator('[data-field="about"]').innerText(), decision);
+  await thread.screenshot({ path: path.join(screenshotDir, 'agents-conversation-category.png') });
+  await card.screenshot({ path: path.join(screenshotDir, 'agents-proposal-from-conversation.png') });
+
+  // A person approves it: the price changes.
+  await card.getByLabel('Comment (optional)').fill('Agreed with both agents: clear the shelf');
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await page.waitForURL(`${kiln.url}/staff/category?decision=approved`);
+  await page.locator(`[data-decision="${decision}"][data-status="approved"]`).waitFor();
+  await page.locator('[data-table="catalog"] tr', { hasText: 'TBL-PASTA-8' }).filter({ hasText: '$23.50' }).waitFor();
+
+  // Fulfillment's page shows the same thread; its link to the decision
+  // leads to the approved card on Category Management's page, and the
+  // card's history to the product's events.
+  await page.goto(`${kiln.url}/staff/fulfillment`);
+  await waitForHydration(page);
+  const there = page.locator(`[data-conversation="${conversation}"]`);
+  await there.waitFor();
+  assert.match(await there.locator('[data-intent="ask"] [data-field="route"]').innerText(), /agent:category → agent:fulfillment/);
+  await there.screenshot({ path: path.join(screenshotDir, 'agents-conversation-fulfillment.png') });
+  await there.locator('[data-field="about"]').click();
+  await page.waitForURL(`${kiln.url}/staff/category#${decision}`);
+  const approved = page.locator(`[data-decision="${decision}"][data-status="approved"]`);
+  await approved.waitFor();
+  await approved.getByRole('link', { name: 'product-TBL-PASTA-8' }).click();
+  await page.waitForURL(/\/staff\/database-manager\/events\?stream=product-TBL-PASTA-8/);
+  await page.getByText('DecisionApproved').first().waitFor();
+  await page.getByText('PriceChangeProposed').first().waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
