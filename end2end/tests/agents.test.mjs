@@ -45,7 +45,7 @@ test("Category Management's agent asks Fulfillment's, which answers with the sto
   }
   await card.waitFor({ timeout: 5_000 });
   const decision = await card.getAttribute('data-decision');
-  assert.match(await card.locator('[data-field="agents"]').innerText(), /Fulfillment/);
+  assert.match(await card.locator('[data-field="agents"]').innerText(), /agent:category, agent:fulfillment/);
   const threadLink = card.locator('[data-field="data"]', { hasText: "Conversation with Fulfillment's agent" });
   const conversation = (await threadLink.innerText()).match(/conv-[0-9a-f]{16}/)[0];
   assert.equal(await threadLink.getAttribute('href'), `/staff/category#${conversation}`);
@@ -85,8 +85,10 @@ test("Category Management's agent asks Fulfillment's, which answers with the sto
   await approved.waitFor();
   await approved.getByRole('link', { name: 'product-TBL-PASTA-8' }).click();
   await page.waitForURL(/\/staff\/database-manager\/events\?stream=product-TBL-PASTA-8/);
-  await page.getByText('DecisionApproved').first().waitFor();
-  await page.getByText('PriceChangeProposed').first().waitFor();
+  for (const type of ['PriceChangeProposed', 'DecisionApproved', 'BasePriceChanged']) {
+    await page.locator('[data-position]', { hasText: type }).first().waitFor();
+  }
+  await page.screenshot({ path: path.join(screenshotDir, 'agents-decision-events.png') });
   assert.deepEqual(problems, []);
   await context.close();
 });

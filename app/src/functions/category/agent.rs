@@ -453,7 +453,15 @@ fn agreed_proposal(
             peer.conversation
         ),
     });
-    proposal.data_considered.extend(consulted.iter().cloned());
+    for data in consulted {
+        if !proposal
+            .data_considered
+            .iter()
+            .any(|known| known.href == data.href)
+        {
+            proposal.data_considered.push(data.clone());
+        }
+    }
     proposal
 }
 
