@@ -7,9 +7,11 @@
 //! after a pause that doubles up to [`LONGEST_PAUSE`]; a round is safe to
 //! repeat, so nothing is lost or done twice.
 
-use app::agents::runtime::{self, Round};
+use app::agents::model::ModelBrain;
+use app::agents::runtime::{self, Brain, Round};
 use app::functions::descriptor::FunctionDescriptor;
 use app::store::{EventStore, subscriptions::Subscriber};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -25,17 +27,26 @@ const SETTLE: Duration = Duration::from_millis(500);
 /// missed notification delays its work, never loses it).
 const LOOK_EVERY: Duration = Duration::from_secs(60);
 
-/// Starts the agent of every function in `built` that has one; each runs
-/// until `stop` turns true.
+/// Starts the agent of every function in `built` that has one, thinking
+/// with `model` where one is configured and its function allows it (with
+/// its rules otherwise); each runs until `stop` turns true.
 pub fn start_agents(
     store: &EventStore,
     built: &'static [&'static FunctionDescriptor],
+    model: Option<Arc<ModelBrain>>,
     stop: &watch::Receiver<bool>,
 ) -> Vec<JoinHandle<()>> {
     built
         .iter()
         .filter(|descriptor| descriptor.agent.is_some())
-        .map(|descriptor| tokio::spawn(supervise(store.clone(), descriptor, stop.clone())))
+        .map(|descriptor| {
+            tokio::spawn(supervise(
+                store.clone(),
+                descriptor,
+                model.clone(),
+                stop.clone(),
+            ))
+        })
         .collect()
 }
 
@@ -43,6 +54,7 @@ pub fn start_agents(
 async fn supervise(
     store: EventStore,
     descriptor: &'static FunctionDescriptor,
+    model: Option<Arc<ModelBrain>>,
     mut stop: watch::Receiver<bool>,
 ) {
     let Some(agent) = descriptor.agent else {
@@ -61,8 +73,14 @@ async fn supervise(
         // round, not the agent.
         let round = tokio::spawn({
             let store = store.clone();
+            let model = model.clone();
             async move {
-                runtime::run_round(&store, function, &agent, agent.think, chrono::Utc::now()).await
+                let brain = match &model {
+                    Some(model) => Brain::Model(model),
+                    None => Brain::Rules(agent.think),
+                };
+                runtime::run_round_thinking(&store, function, &agent, brain, chrono::Utc::now())
+                    .await
             }
         })
         .await;

@@ -48,7 +48,7 @@ pub enum LogFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the web application until SIGINT or SIGTERM.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Create the database if needed and bring its schema up to date.
     Migrate,
     /// Load a data set into the database.
@@ -271,6 +271,133 @@ pub struct ServeArgs {
     /// through the API.
     #[arg(long, env = "KILN_AGENTS", default_value_t = true, action = clap::ArgAction::Set)]
     pub agents: bool,
+
+    /// The model the agents think with, where their function allows it:
+    /// unset, every agent thinks with its rules.
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+/// Settings of the agents' model (`KILN_LLM_*`).
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    /// `anthropic` (the Messages API) or `openai` (any OpenAI-compatible
+    /// chat-completions API: OpenAI, Ollama, llama.cpp, vLLM). Unset, the
+    /// agents think with their rules and no model is asked.
+    #[arg(long = "llm-provider", env = "KILN_LLM_PROVIDER")]
+    pub provider: Option<String>,
+
+    /// The API's base address; the provider's own when unset (for a local
+    /// server, e.g. `http://127.0.0.1:11434/v1`).
+    #[arg(long = "llm-base-url", env = "KILN_LLM_BASE_URL")]
+    pub base_url: Option<String>,
+
+    /// The model's name, e.g. `claude-sonnet-4-5` or `llama3.1`.
+    #[arg(long = "llm-model", env = "KILN_LLM_MODEL")]
+    pub model: Option<String>,
+
+    /// The API key (none for a local server that needs none).
+    #[arg(long = "llm-api-key", env = "KILN_LLM_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+
+    /// How long one model call may take, in seconds.
+    #[arg(
+        long = "llm-timeout-seconds",
+        env = "KILN_LLM_TIMEOUT_SECONDS",
+        default_value_t = 60
+    )]
+    pub timeout_seconds: u64,
+
+    /// The most tokens of one answer.
+    #[arg(
+        long = "llm-max-output-tokens",
+        env = "KILN_LLM_MAX_OUTPUT_TOKENS",
+        default_value_t = 2048
+    )]
+    pub max_output_tokens: u32,
+
+    /// The tokens one agent may use in a UTC day.
+    #[arg(
+        long = "llm-daily-tokens",
+        env = "KILN_LLM_DAILY_TOKENS",
+        default_value_t = 2_000_000
+    )]
+    pub daily_tokens: u64,
+
+    /// The US dollars one agent may spend in a UTC day, e.g. `5.00`.
+    #[arg(long = "llm-daily-usd", env = "KILN_LLM_DAILY_USD", default_value = "5.00", value_parser = parse_micro_usd)]
+    pub daily_micro_usd: u64,
+
+    /// What a million tokens sent cost, in US dollars, e.g. `3.00`.
+    #[arg(long = "llm-usd-per-million-input", env = "KILN_LLM_USD_PER_MILLION_INPUT", default_value = "3.00", value_parser = parse_micro_usd)]
+    pub micro_usd_per_million_input: u64,
+
+    /// What a million tokens answered cost, in US dollars, e.g. `15.00`.
+    #[arg(long = "llm-usd-per-million-output", env = "KILN_LLM_USD_PER_MILLION_OUTPUT", default_value = "15.00", value_parser = parse_micro_usd)]
+    pub micro_usd_per_million_output: u64,
+}
+
+impl ModelArgs {
+    /// The model's configuration, `None` when no provider is set, or why
+    /// the settings do not make one.
+    pub fn config(&self) -> Result<Option<app::agents::model::ModelConfig>, String> {
+        use app::agents::model::{DailyBudget, ModelConfig, Provider};
+        let Some(provider) = self
+            .provider
+            .as_deref()
+            .filter(|name| !name.trim().is_empty())
+        else {
+            return Ok(None);
+        };
+        let provider = Provider::parse(provider).ok_or_else(|| {
+            format!("KILN_LLM_PROVIDER “{provider}” is neither anthropic nor openai")
+        })?;
+        let model = self
+            .model
+            .clone()
+            .filter(|model| !model.trim().is_empty())
+            .ok_or("KILN_LLM_MODEL names no model: set it with KILN_LLM_PROVIDER")?;
+        Ok(Some(ModelConfig {
+            provider,
+            base_url: self
+                .base_url
+                .clone()
+                .unwrap_or_else(|| provider.default_base_url().to_owned()),
+            model,
+            api_key: self.api_key.clone().filter(|key| !key.is_empty()),
+            timeout: std::time::Duration::from_secs(self.timeout_seconds.max(1)),
+            max_output_tokens: self.max_output_tokens,
+            budget: DailyBudget {
+                tokens: self.daily_tokens,
+                cost_micro_usd: self.daily_micro_usd,
+            },
+            micro_usd_per_million: (
+                self.micro_usd_per_million_input,
+                self.micro_usd_per_million_output,
+            ),
+        }))
+    }
+}
+
+/// Dollars as people write them (`5`, `5.00`, `0.15`) in millionths.
+fn parse_micro_usd(text: &str) -> Result<u64, String> {
+    let refused = || format!("“{text}” is not an amount of US dollars, e.g. 5.00");
+    let (whole, fraction) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
+    if whole.is_empty()
+        || fraction.len() > 6
+        || !whole
+            .chars()
+            .chain(fraction.chars())
+            .all(|c| c.is_ascii_digit())
+    {
+        return Err(refused());
+    }
+    let whole: u64 = whole.parse().map_err(|_| refused())?;
+    let fraction: u64 = format!("{fraction:0<6}").parse().map_err(|_| refused())?;
+    whole
+        .checked_mul(1_000_000)
+        .and_then(|micro| micro.checked_add(fraction))
+        .ok_or_else(refused)
 }
 
 fn parse_tax_rate(text: &str) -> Result<app::money::TaxRate, app::money::InvalidTaxRate> {

@@ -24,7 +24,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     kiln::telemetry::init(&cli.log, cli.log_format)?;
     match cli.command {
-        Command::Serve(args) => serve(&cli.database_url, args).await,
+        Command::Serve(args) => serve(&cli.database_url, *args).await,
         Command::Migrate => migrate(&cli.database_url).await,
         Command::Seed(args) => {
             let sales_tax = args.sales_tax_percent;
@@ -89,8 +89,21 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     );
 
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
+    let model = match args.model.config().map_err(anyhow::Error::msg)? {
+        Some(config) => {
+            tracing::info!(
+                model = config.model,
+                base_url = config.base_url,
+                "agents think with a model where their function allows it"
+            );
+            Some(std::sync::Arc::new(app::agents::model::ModelBrain::new(
+                config,
+            )?))
+        }
+        None => None,
+    };
     let agents = if args.agents {
-        kiln::agents::start_agents(&store, app::functions::BUILT, &workers_stopped)
+        kiln::agents::start_agents(&store, app::functions::BUILT, model, &workers_stopped)
     } else {
         tracing::info!("agents are switched off: nothing acts on its own");
         Vec::new()

@@ -146,6 +146,9 @@ pub enum Guard {
     HopLimit,
     /// An agent said the same thing again in the same conversation.
     RepeatedMessage,
+    /// An agent's model call would have gone past its daily token or cost
+    /// budget, so it was not made.
+    Budget,
 }
 
 impl Guard {
@@ -154,12 +157,13 @@ impl Guard {
         match self {
             Guard::HopLimit => "hop_limit",
             Guard::RepeatedMessage => "repeated_message",
+            Guard::Budget => "budget",
         }
     }
 
     /// The guard called `slug`.
     pub fn from_slug(slug: &str) -> Option<Self> {
-        [Guard::HopLimit, Guard::RepeatedMessage]
+        [Guard::HopLimit, Guard::RepeatedMessage, Guard::Budget]
             .into_iter()
             .find(|guard| guard.slug() == slug)
     }
@@ -169,6 +173,7 @@ impl Guard {
         match self {
             Guard::HopLimit => "Hop limit",
             Guard::RepeatedMessage => "Repeated message",
+            Guard::Budget => "Daily model budget",
         }
     }
 }
@@ -566,7 +571,7 @@ mod tests {
         for intent in MessageIntent::ALL {
             assert_eq!(MessageIntent::from_slug(intent.slug()), Some(intent));
         }
-        for guard in [Guard::HopLimit, Guard::RepeatedMessage] {
+        for guard in [Guard::HopLimit, Guard::RepeatedMessage, Guard::Budget] {
             assert_eq!(Guard::from_slug(guard.slug()), Some(guard));
         }
         // A message recorded before the protocol reads as a note.

@@ -13,7 +13,10 @@
 //! - [`kinds`]: the kinds of decision, as autonomy policies name them;
 //! - [`runtime`] (server only): one round of an agent — resume a recorded
 //!   step, or find what woke it, think, record, carry out, acknowledge.
-//!   `kiln serve` runs the rounds (server/src/agents.rs).
+//!   `kiln serve` runs the rounds (server/src/agents.rs);
+//! - [`health`] (server only): each agent's health, as the pages show it;
+//! - [`model`] (server only): the model's brain, over HTTP, for the agents
+//!   whose function gives it hooks (`ModelAgent`), guarded by a daily budget.
 //!
 //! Each function's own agent (what it follows, what it reads, its rules
 //! brain) is in its folder, `functions/<function>/agent.rs`, and joins its
@@ -21,13 +24,19 @@
 //!
 //! Built so far: the runtime's rounds, step records, proposals, carrying
 //! a proposal out at once where the autonomy policy of its kind allows
-//! it, and Category Management's rules brain. Not built yet: messages and
-//! escalation from the runtime; the other functions' agents; the model's
-//! brain; guards; agent health on the pages.
+//! it; messages and escalation in the peer-to-peer protocol, with the
+//! hop-limit, repeat and budget guards; Category Management's and
+//! Fulfillment's rules brains; the model's brain for Category Management.
+//! Agent health on the pages. Not built yet: Customer Management's and
+//! the Platform Manager's agents, rate limits and the watchdog.
 
 pub mod kinds;
 pub mod step;
 
+#[cfg(feature = "ssr")]
+pub mod health;
+#[cfg(feature = "ssr")]
+pub mod model;
 #[cfg(feature = "ssr")]
 pub mod runtime;
 

@@ -46,6 +46,8 @@ pub struct AgentDescriptor {
     /// Its rules brain: reads what the function's page reads, then decides
     /// what to do with the function's pure rules.
     pub think: Thinker,
+    /// What the model's brain needs of it, if it may think with a model.
+    pub model: Option<super::model::ModelAgent>,
 }
 
 impl std::fmt::Debug for AgentDescriptor {
@@ -200,6 +202,27 @@ pub async fn run_round(
     think: Thinker,
     now: DateTime<Utc>,
 ) -> Result<Round, AgentError> {
+    run_round_thinking(store, agent, descriptor, Brain::Rules(think), now).await
+}
+
+/// What an agent thinks with.
+#[derive(Debug, Clone, Copy)]
+pub enum Brain<'a> {
+    /// Rules: the function's own (`AgentDescriptor::think`), or a test's.
+    Rules(Thinker),
+    /// The model, for an agent whose function gives it the hooks; the
+    /// others think with their rules.
+    Model(&'a super::model::ModelBrain),
+}
+
+/// Runs one round of `agent`'s work, thinking with `brain`.
+pub async fn run_round_thinking(
+    store: &EventStore,
+    agent: BusinessFunction,
+    descriptor: &AgentDescriptor,
+    brain: Brain<'_>,
+    now: DateTime<Utc>,
+) -> Result<Round, AgentError> {
     let subscriber = Subscriber::new(descriptor.subscriber, store.clone());
     let checkpoint = subscriber.checkpoint().await?;
 
@@ -229,7 +252,10 @@ pub async fn run_round(
         now,
     };
     let started = std::time::Instant::now();
-    let thought = think(store, &input).await?;
+    let thought = match brain {
+        Brain::Rules(think) => think(store, &input).await?,
+        Brain::Model(model) => model.think(store, &input, descriptor).await?,
+    };
     // A step that does nothing and cost nothing tells no more than the
     // events that woke it; recording one per order would bury the steps
     // that did something. A model's step is recorded even when idle: the
@@ -930,6 +956,7 @@ mod tests {
             subscriber,
             follows: &["AgentMessageSent"],
             think,
+            model: None,
         };
         let agents = [
             (BusinessFunction::Customers, descriptor("agent-customers")),

@@ -149,13 +149,24 @@ pub async fn function_page(
             platform_manager::projection::conversations(store, function, CONVERSATIONS_SHOWN)
                 .await?;
     }
-    // A function's own agent's steps; the Platform Manager, which keeps
-    // the agent network, lists every agent's.
-    if function == BusinessFunction::PlatformManager {
-        page.tables.push(agent_steps_table(store, None).await?);
+    // A function's own agent's health and steps; the Platform Manager,
+    // which keeps the agent network, and the Business Overview show every
+    // agent's health, the Platform Manager every agent's steps too.
+    let built = crate::functions::BUILT;
+    if matches!(
+        function,
+        BusinessFunction::PlatformManager | BusinessFunction::Overview
+    ) {
+        page.tables
+            .push(crate::agents::health::health_table(store, built, None).await?);
+        if function == BusinessFunction::PlatformManager {
+            page.tables.push(agent_steps_table(store, None).await?);
+        }
     } else if crate::functions::descriptor(function)
         .is_some_and(|descriptor| descriptor.agent.is_some())
     {
+        page.tables
+            .push(crate::agents::health::health_table(store, built, Some(function)).await?);
         page.tables
             .push(agent_steps_table(store, Some(function)).await?);
     }

@@ -215,7 +215,7 @@ async fn append_rate(
     let steps_before = agent_steps(store).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let running = if agents {
-        crate::agents::start_agents(store, app::functions::BUILT, &stopped)
+        crate::agents::start_agents(store, app::functions::BUILT, None, &stopped)
     } else {
         Vec::new()
     };

@@ -24,6 +24,7 @@
 //!
 //! Every step moves a price at most [`MAX_STEP_BP`], on a 50-cent grid.
 
+use crate::agents::model::{ModelAgent, ModelTool, Prepared, ToolCall, visible};
 use crate::agents::step::{AgentAction, ProposedChange};
 use crate::agents::{AgentDescriptor, StepInput, Thought};
 use crate::functions::category::events::Sku;
@@ -74,7 +75,152 @@ pub const AGENT: AgentDescriptor = AgentDescriptor {
         "AgentMessageSent",
     ],
     think: |store, input| Box::pin(think(store, input)),
+    model: Some(MODEL),
 };
+
+/// The agent as the model's brain sees it: the same facts its rules read,
+/// and one tool of its own, `propose_base_price`, whose calls are held to
+/// the rules' bounds (a listed product without a proposal waiting, a step
+/// of at most [`MAX_STEP_BP`]).
+pub const MODEL: ModelAgent = ModelAgent {
+    instructions: "You look after the catalog's base prices. Weigh each listed product's margin \
+        against the 45 % goal, its recent sales against its stock, and rivals' prices noted by \
+        staff, and propose a new base price where one is clearly due; people approve. One \
+        proposal moves a price at most 10 %. Before cutting a price for overstock, ask \
+        Fulfillment's agent whether the stock is as high as you think.",
+    prompt_version: "category-llm-1",
+    prepare: |store, input| Box::pin(prepare_for_model(store, input)),
+};
+
+/// The facts for the model, and the checker of its `propose_base_price` calls.
+async fn prepare_for_model(store: &EventStore, input: &StepInput) -> Result<Prepared, StoreError> {
+    let facts = read_facts(store, input.now).await?;
+    let products: Vec<serde_json::Value> = facts
+        .products
+        .iter()
+        .map(|product| {
+            serde_json::json!({
+                "sku": product.sku.to_string(),
+                "base_price": product.price.to_string(),
+                "unit_cost": product.unit_cost.map(|cost| cost.to_string()),
+                "margin_percent": margin_bp(product).map(percent),
+                "units_sold": product.units_sold,
+                "available": product.available,
+                "days_of_stock": cover_days(product, facts.sales_days),
+                "lowest_rival_price": product.market.map(|(lowest, _)| lowest.to_string()),
+                "rival_sources": product.market.map_or(0, |(_, sources)| sources),
+                "proposal_waiting": product.proposal_waiting,
+                "last_price_activity": product.last_price_activity,
+                "conversation_with_fulfillment": product.peer.as_ref().map(|peer| serde_json::json!({
+                    "conversation": peer.conversation.to_string(),
+                    "stands": match &peer.stands {
+                        PeerStand::Waiting => "waiting for an answer".to_owned(),
+                        PeerStand::Agreed { text, .. } => format!("agreed: {text}"),
+                        PeerStand::Disagreed { text } => format!("disagreed: {text}"),
+                        PeerStand::Concluded => "concluded".to_owned(),
+                    },
+                })),
+            })
+        })
+        .collect();
+    let context = serde_json::json!({
+        "now": input.now,
+        "woken_by": input.trigger.describe(),
+        "sales_window_days": facts.sales_days,
+        "products": products,
+    });
+    let step = input.clone();
+    Ok(Prepared {
+        context,
+        reads: data_considered(),
+        tools: vec![ModelTool {
+            name: "propose_base_price",
+            description: "Propose a new base price for a listed product, for a person to approve.",
+            parameters: serde_json::json!({
+                "type": "object",
+                "properties": {
+                    "sku": {"type": "string"},
+                    "new_price": {"type": "string", "description": "e.g. 30.00, in the product's currency"},
+                    "summary": {"type": "string", "maxLength": 300, "description": "What and why, in one sentence"},
+                    "reasoning": {"type": "string", "maxLength": 2000}
+                },
+                "required": ["sku", "new_price", "summary"]
+            }),
+        }],
+        check: Box::new(move |call, index| {
+            (call.name == "propose_base_price")
+                .then(|| checked_price_call(&facts, call, &step, index))
+        }),
+    })
+}
+
+/// A model's `propose_base_price` call as a proposal, or why it is refused.
+fn checked_price_call(
+    facts: &CategoryFacts,
+    call: &ToolCall,
+    input: &StepInput,
+    index: usize,
+) -> Result<AgentAction, String> {
+    let text_of = |field: &str| {
+        call.arguments
+            .get(field)
+            .and_then(serde_json::Value::as_str)
+    };
+    let sku = text_of("sku").ok_or("“sku” is missing")?;
+    let product = facts
+        .products
+        .iter()
+        .find(|product| product.sku.as_str() == sku.trim())
+        .ok_or_else(|| format!("“{}” is not a listed product", visible(sku, 40)))?;
+    if product.proposal_waiting {
+        return Err(format!(
+            "a proposal about {} is already waiting",
+            product.sku
+        ));
+    }
+    let from = product.price;
+    let to = text_of("new_price")
+        .ok_or("“new_price” is missing")
+        .and_then(|text| {
+            Money::parse_amount(text, from.currency).map_err(|_| "“new_price” is not an amount")
+        })?;
+    if to.minor_units <= 0 || to == from {
+        return Err("“new_price” must be above zero and differ from the price".to_owned());
+    }
+    let step_bp = (to.minor_units - from.minor_units).abs() * 10_000 / from.minor_units.max(1);
+    if step_bp > MAX_STEP_BP {
+        return Err(format!(
+            "{} → {to} moves the price {}, more than {}",
+            from,
+            percent(step_bp),
+            percent(MAX_STEP_BP)
+        ));
+    }
+    let summary = text_of("summary").map(str::trim).unwrap_or_default();
+    if summary.is_empty() {
+        return Err("“summary” is missing".to_owned());
+    }
+    // The model's words reach the card as they came, with anything
+    // invisible in them made visible.
+    Ok(AgentAction::Propose {
+        proposal: Proposal {
+            decision: input.decision_id(index),
+            summary: visible(summary, 300),
+            reasoning: visible(text_of("reasoning").unwrap_or_default().trim(), 2000),
+            agents_involved: vec![BusinessFunction::Category],
+            data_considered: data_considered(),
+            risk: if step_bp <= 500 {
+                Risk::Low
+            } else {
+                Risk::Medium
+            },
+        },
+        change: ProposedChange::BasePrice {
+            sku: product.sku.clone(),
+            to,
+        },
+    })
+}
 
 /// Where the agent's newest conversation with Fulfillment's agent about a
 /// product stands.

@@ -941,3 +941,50 @@ pub const INTEGRITY_CHECKS: &[IntegrityCheck] = &[
         },
     },
 ];
+
+/// How the price proposals of one proposer fared: what agent health counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DecisionCounts {
+    /// Proposals made.
+    pub proposed: i64,
+    /// Approved by a person.
+    pub approved: i64,
+    /// Rejected by a person.
+    pub rejected: i64,
+    /// Carried out automatically under an autonomy policy.
+    pub carried_out_automatically: i64,
+    /// Of those carried out automatically, reversed by a person since.
+    pub reversed: i64,
+}
+
+/// How the price proposals made by `proposed_by` (e.g. `agent:category`) fared.
+pub async fn decision_counts(
+    store: &EventStore,
+    proposed_by: &str,
+) -> Result<DecisionCounts, StoreError> {
+    let (proposed, approved, rejected, automatic, reversed): (i64, i64, i64, i64, i64) =
+        per_backend!(store.database(), Database, pool => {
+            sqlx::query_as(
+                "SELECT CAST(COUNT(*) AS BIGINT),
+                        CAST(COALESCE(SUM(CASE WHEN v.status = 'approved' THEN 1 ELSE 0 END), 0) AS BIGINT),
+                        CAST(COALESCE(SUM(CASE WHEN v.status = 'rejected' THEN 1 ELSE 0 END), 0) AS BIGINT),
+                        CAST(COALESCE(SUM(CASE WHEN v.status = 'carried_out_automatically' THEN 1 ELSE 0 END), 0) AS BIGINT),
+                        CAST(COALESCE(SUM(CASE WHEN r.decision_id IS NULL THEN 0 ELSE 1 END), 0) AS BIGINT)
+                 FROM price_change_proposals p
+                 LEFT JOIN price_change_verdicts v ON v.decision_id = p.decision_id
+                 LEFT JOIN price_change_reversals r ON r.decision_id = p.decision_id
+                 WHERE p.proposed_by = $1",
+            )
+            .bind(proposed_by)
+            .fetch_one(pool)
+            .await
+        })
+        .map_err(database("count the proposals' verdicts"))?;
+    Ok(DecisionCounts {
+        proposed,
+        approved,
+        rejected,
+        carried_out_automatically: automatic,
+        reversed,
+    })
+}

@@ -42,6 +42,8 @@ pub const AGENT: AgentDescriptor = AgentDescriptor {
     subscriber: "agent-fulfillment",
     follows: &["AgentMessageSent"],
     think: |store, input| Box::pin(think(store, input)),
+    // Its answers are figures and thresholds: no model is needed for them.
+    model: None,
 };
 
 /// A question about a product's stock still waiting for the agent's answer.

@@ -168,3 +168,102 @@ pub async fn agent_steps(
     })
     .map_err(database("read agent steps"))
 }
+
+/// What `agent` spent on its model on `day` (`YYYY-MM-DD`, UTC), summed
+/// from its recorded steps: what the daily budget is checked against.
+pub async fn spent_on_day(
+    store: &EventStore,
+    agent: BusinessFunction,
+    day: &str,
+) -> Result<crate::agents::model::Spent, StoreError> {
+    let (tokens, cost): (Option<i64>, Option<i64>) = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(
+            "SELECT CAST(SUM(input_tokens + output_tokens) AS BIGINT), CAST(SUM(cost_micro_usd) AS BIGINT)
+             FROM agent_steps WHERE agent = $1 AND taken_at LIKE $2",
+        )
+        .bind(agent.slug())
+        .bind(format!("{day}%"))
+        .fetch_one(pool)
+        .await
+    })
+    .map_err(database(format!(
+        "read what the {} agent spent on {day}",
+        agent.slug()
+    )))?;
+    let amount = |sum: Option<i64>| sum.map_or(0, |sum| u64::try_from(sum).unwrap_or(0));
+    Ok(crate::agents::model::Spent {
+        tokens: amount(tokens),
+        cost_micro_usd: amount(cost),
+    })
+}
+
+/// What an agent's work adds up to, from its steps, its messages and the
+/// guards that fired on it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgentActivity {
+    /// Steps recorded.
+    pub steps: i64,
+    /// When the newest was recorded (UTC, RFC 3339).
+    pub last_step_at: Option<String>,
+    /// Tokens sent and answered, over all its steps.
+    pub tokens: i64,
+    /// What its model calls cost, in millionths of a US dollar.
+    pub cost_micro_usd: i64,
+    /// Messages it sent (escalations included).
+    pub messages: i64,
+    /// Of those, escalations to people.
+    pub escalations: i64,
+    /// Guards that fired on it.
+    pub guards_fired: i64,
+}
+
+/// What `agent`'s work adds up to.
+pub async fn agent_activity(
+    store: &EventStore,
+    agent: BusinessFunction,
+) -> Result<AgentActivity, StoreError> {
+    let slug = agent.slug();
+    let actor = format!("agent:{slug}");
+    let (steps, last_step_at, tokens, cost): (i64, Option<String>, i64, i64) =
+        per_backend!(store.database(), Database, pool => {
+            sqlx::query_as(
+                "SELECT CAST(COUNT(*) AS BIGINT), MAX(taken_at),
+                        CAST(COALESCE(SUM(input_tokens + output_tokens), 0) AS BIGINT),
+                        CAST(COALESCE(SUM(cost_micro_usd), 0) AS BIGINT)
+                 FROM agent_steps WHERE agent = $1",
+            )
+            .bind(slug)
+            .fetch_one(pool)
+            .await
+        })
+        .map_err(database(format!("sum the {slug} agent's steps")))?;
+    let (messages, escalations): (i64, i64) = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(
+            "SELECT CAST(COUNT(*) AS BIGINT),
+                    CAST(COALESCE(SUM(CASE WHEN intent = 'escalate' THEN 1 ELSE 0 END), 0) AS BIGINT)
+             FROM agent_messages WHERE sent_by = $1",
+        )
+        .bind(&actor)
+        .fetch_one(pool)
+        .await
+    })
+    .map_err(database(format!("count the {slug} agent's messages")))?;
+    let guards_fired: i64 = per_backend!(store.database(), Database, pool => {
+        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM guard_firings WHERE agent = $1")
+            .bind(slug)
+            .fetch_one(pool)
+            .await
+    })
+    .map_err(database(format!(
+        "count the guards fired on the {slug} agent"
+    )))?;
+    Ok(AgentActivity {
+        steps,
+        last_step_at,
+        tokens,
+        cost_micro_usd: cost,
+        messages,
+        escalations,
+        guards_fired,
+    })
+}
