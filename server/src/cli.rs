@@ -420,3 +420,67 @@ pub struct SeedArgs {
     #[arg(long, env = "KILN_SALES_TAX_PERCENT", default_value = "0", value_parser = parse_tax_rate)]
     pub sales_tax_percent: app::money::TaxRate,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn serve(args: &[&str]) -> Box<ServeArgs> {
+        let cli = Cli::try_parse_from([&["kiln", "serve"], args].concat()).expect("parsed");
+        match cli.command {
+            Command::Serve(args) => args,
+            _ => panic!("serve"),
+        }
+    }
+
+    #[test]
+    fn no_provider_means_every_agent_thinks_with_its_rules() {
+        assert!(serve(&[]).model.config().expect("valid").is_none());
+    }
+
+    #[test]
+    fn a_provider_with_a_model_makes_a_configuration_with_its_budget_and_prices() {
+        let args = serve(&[
+            "--llm-provider",
+            "openai",
+            "--llm-model",
+            "llama3.1",
+            "--llm-base-url",
+            "http://127.0.0.1:11434/v1",
+            "--llm-daily-usd",
+            "0.25",
+            "--llm-usd-per-million-input",
+            "0.15",
+        ]);
+        let config = args.model.config().expect("valid").expect("configured");
+        assert_eq!(
+            config.provider,
+            app::agents::model::Provider::OpenAiCompatible
+        );
+        assert_eq!(config.base_url, "http://127.0.0.1:11434/v1");
+        assert_eq!(config.budget.cost_micro_usd, 250_000);
+        assert_eq!(config.micro_usd_per_million, (150_000, 15_000_000));
+        assert_eq!(config.api_key, None);
+    }
+
+    #[test]
+    fn an_unknown_provider_a_missing_model_or_a_bad_amount_is_refused_with_why() {
+        let unknown = serve(&["--llm-provider", "gemini", "--llm-model", "x"])
+            .model
+            .config();
+        assert_eq!(
+            unknown.expect_err("refused"),
+            "KILN_LLM_PROVIDER “gemini” is neither anthropic nor openai"
+        );
+        let no_model = serve(&["--llm-provider", "anthropic"]).model.config();
+        assert_eq!(
+            no_model.expect_err("refused"),
+            "KILN_LLM_MODEL names no model: set it with KILN_LLM_PROVIDER"
+        );
+        for amount in ["five", "-1", "1.0000001", ""] {
+            assert!(parse_micro_usd(amount).is_err(), "{amount}");
+        }
+        assert_eq!(parse_micro_usd("5"), Ok(5_000_000));
+    }
+}

@@ -1147,7 +1147,7 @@ async fn a_function_table_is_filtered_sorted_and_paged_as_json_from_the_same_row
         (
             "/api/functions/category/tables/stock",
             404,
-            "Category Management has no table “stock”; its tables are: catalog, product-performance, base-price-changes, market-price-notes, customer-feedback, agent-steps",
+            "Category Management has no table “stock”; its tables are: catalog, product-performance, base-price-changes, market-price-notes, customer-feedback, agent-health, agent-steps",
         ),
         (
             "/api/functions/category/tables/catalog?sort=Colour",
