@@ -70,6 +70,17 @@ test("Category Management's agent asks Fulfillment's, which answers with the sto
   await page.locator(`[data-decision="${decision}"][data-status="approved"]`).waitFor();
   await page.locator('[data-table="catalog"] tr', { hasText: 'TBL-PASTA-8' }).filter({ hasText: '$23.50' }).waitFor();
 
+  // The agent's health: working, its proposals and the person's verdict,
+  // its messages.
+  const health = page.locator('[data-table="agent-health"] tbody tr', { hasText: 'agent:category' });
+  await health.waitFor();
+  const cells = await health.locator('td').allInnerTexts();
+  assert.match(cells[1], /^Working: up to #\d+ at \d\d:\d\d:\d\d UTC$/);
+  assert.equal(cells[3], '2 proposed: 1 approved, 0 rejected, 0 carried out automatically (0 reversed)');
+  assert.equal(cells[4], '100 % / 0 %');
+  assert.equal(cells[5], '2 sent (0 escalated); 0 guards fired', 'the question and the note');
+  await page.locator('[data-table="agent-health"]').screenshot({ path: path.join(screenshotDir, 'agents-health-category.png') });
+
   // Fulfillment's page shows the same thread; its link to the decision
   // leads to the approved card on Category Management's page, and the
   // card's history to the product's events.
@@ -89,6 +100,16 @@ test("Category Management's agent asks Fulfillment's, which answers with the sto
     await page.locator('[data-position]', { hasText: type }).first().waitFor();
   }
   await page.screenshot({ path: path.join(screenshotDir, 'agents-decision-events.png') });
+
+  // The Business Overview shows every agent's health.
+  await page.goto(`${kiln.url}/staff/overview`);
+  await waitForHydration(page);
+  const agents = page.locator('[data-table="agent-health"] tbody tr');
+  assert.deepEqual(
+    (await agents.locator('td:first-child').allInnerTexts()).sort(),
+    ['agent:category', 'agent:fulfillment'],
+  );
+  await page.locator('[data-table="agent-health"]').screenshot({ path: path.join(screenshotDir, 'agents-health-overview.png') });
   assert.deepEqual(problems, []);
   await context.close();
 });

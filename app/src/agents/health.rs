@@ -62,15 +62,13 @@ pub async fn agent_health(
         None => "Not started yet: it has not looked at the log".to_owned(),
         Some(checkpoint) => match (checkpoint.last_error, checkpoint.last_error_at) {
             (Some(error), Some(at)) if at >= checkpoint.updated_at => format!(
-                "Failing since {}: {error} (it tries again after a pause)",
-                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                "Failing since {} UTC: {error} (it tries again after a pause)",
+                at.format("%Y-%m-%d %H:%M:%S")
             ),
             _ => format!(
-                "Working: read the log up to #{} at {}",
+                "Working: up to #{} at {} UTC",
                 checkpoint.position,
-                checkpoint
-                    .updated_at
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                checkpoint.updated_at.format("%H:%M:%S")
             ),
         },
     };
@@ -95,15 +93,11 @@ pub async fn health_table(
         &[
             "Agent",
             "Status",
-            "Steps (newest, UTC)",
-            "Proposals",
-            "Approved / rejected",
-            "Carried out automatically (reversed)",
-            "Approval rate",
-            "Override rate",
-            "Messages (escalations)",
-            "Guards fired",
-            "Model tokens and cost",
+            "Steps",
+            "Decisions",
+            "Approval / override rate",
+            "Messages and guards",
+            "Model",
         ],
         "No agent runs here.",
     );
@@ -113,6 +107,8 @@ pub async fn health_table(
             |bp| kiln_core::decision::percent_text(u32::try_from(bp).unwrap_or(0)),
         )
     };
+    // Times as "2026-12-06 08:46" (UTC).
+    let minute = |at: &str| at.get(..16).unwrap_or(at).replace('T', " ");
     for descriptor in built
         .iter()
         .filter(|descriptor| only.is_none_or(|only| descriptor.function == only))
@@ -127,23 +123,26 @@ pub async fn health_table(
             format!("agent:{}", health.agent.slug()),
             health.status.clone(),
             match &activity.last_step_at {
-                Some(at) => format!(
-                    "{} ({})",
-                    activity.steps,
-                    at.get(..16).unwrap_or(at).replace('T', " ")
-                ),
-                None => "0".to_owned(),
+                Some(at) => format!("{}, the newest at {}", activity.steps, minute(at)),
+                None => "none yet".to_owned(),
             },
-            decisions.proposed.to_string(),
-            format!("{} / {}", decisions.approved, decisions.rejected),
             format!(
-                "{} ({})",
-                decisions.carried_out_automatically, decisions.reversed
+                "{} proposed: {} approved, {} rejected, {} carried out automatically ({} reversed)",
+                decisions.proposed,
+                decisions.approved,
+                decisions.rejected,
+                decisions.carried_out_automatically,
+                decisions.reversed
             ),
-            rate(health.approval_rate_bp()),
-            rate(health.override_rate_bp()),
-            format!("{} ({})", activity.messages, activity.escalations),
-            activity.guards_fired.to_string(),
+            format!(
+                "{} / {}",
+                rate(health.approval_rate_bp()),
+                rate(health.override_rate_bp())
+            ),
+            format!(
+                "{} sent ({} escalated); {} guards fired",
+                activity.messages, activity.escalations, activity.guards_fired
+            ),
             format!(
                 "{} tokens, ${}.{:02}",
                 activity.tokens,

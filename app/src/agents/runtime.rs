@@ -905,6 +905,14 @@ mod tests {
             let category = conversations(&store, BusinessFunction::Category, 10).await.expect("threads");
             assert_eq!(category.first().map(|thread| &thread.conversation), Some(&thread.conversation));
 
+            // The agents' health counts what they did.
+            let health = crate::agents::health::agent_health(&store, BusinessFunction::Category, "agent-category").await.expect("health");
+            assert_eq!((health.activity.messages, health.activity.escalations, health.activity.guards_fired), (2, 0, 0));
+            assert_eq!(health.decisions.proposed, i64::try_from(agent_cards(&store).await.len()).expect("count"));
+            assert!(health.status.starts_with("Working: up to #"), "{}", health.status);
+            let fulfillment = crate::agents::health::agent_health(&store, BusinessFunction::Fulfillment, "agent-fulfillment").await.expect("health");
+            assert_eq!((fulfillment.activity.steps, fulfillment.activity.messages), (1, 1));
+
             // Nothing more to say: both rest, and the tables rebuild the same.
             let fulfillment = crate::functions::fulfillment::agent::AGENT;
             let quiet = run_round(&store, BusinessFunction::Fulfillment, &fulfillment, fulfillment.think, Utc::now()).await.expect("round");
