@@ -24,14 +24,16 @@ const BATCH: u64 = 100;
 #[derive(Debug, Serialize)]
 pub struct AgentFigures {
     /// Median time from appending a market note that calls for a price
-    /// proposal to the agent's step and proposal recorded, in milliseconds:
-    /// the append and one round, run at once in-process. (`kiln serve`
-    /// adds the wake-up and its 0.5 s settling pause.)
+    /// cut to the proposal recorded, in milliseconds: the append and the
+    /// three rounds of the peer conversation (Category Management's agent
+    /// asks, Fulfillment's agrees, Category Management's proposes), run at
+    /// once in-process. (`kiln serve` adds each wake-up and its 0.5 s
+    /// settling pause.)
     pub reaction_p50_ms: f64,
     /// 99th percentile of the same, in milliseconds.
     pub reaction_p99_ms: f64,
-    /// Agent steps (each reading the catalog, sales, stock and notes, and
-    /// proposing once) per second.
+    /// Agent steps (each reading its function's facts and acting once)
+    /// per second.
     pub steps_per_s: f64,
     /// Events per second appended in batches of 100 with the agents off.
     pub append_events_per_s_agents_off: f64,
@@ -52,15 +54,15 @@ pub async fn bench_agents(args: &BenchAgentsArgs) -> anyhow::Result<AgentFigures
     app::demo::load_demo_history(&store, app::money::TaxRate { basis_points: 0 })
         .await
         .map_err(|error| anyhow::anyhow!("loading the demo history: {error}"))?;
-    // The agent's first look at the demo is not what is measured.
-    run_round(
-        &store,
+    // The agents' first look at the demo, and their conversation about
+    // it, are not what is measured.
+    for agent in [
         BusinessFunction::Category,
-        &AGENT,
-        AGENT.think,
-        chrono::Utc::now(),
-    )
-    .await?;
+        BusinessFunction::Fulfillment,
+        BusinessFunction::Category,
+    ] {
+        round(&store, agent).await?;
+    }
 
     let (reactions, thinking) = measure_reactions(&store, args.reactions).await?;
     let percentile = |p: f64| -> f64 {
@@ -81,7 +83,7 @@ pub async fn bench_agents(args: &BenchAgentsArgs) -> anyhow::Result<AgentFigures
     Ok(AgentFigures {
         reaction_p50_ms: percentile(0.50),
         reaction_p99_ms: percentile(0.99),
-        steps_per_s: reactions.len() as f64 / thinking.as_secs_f64(),
+        steps_per_s: (reactions.len() * 3) as f64 / thinking.as_secs_f64(),
         append_events_per_s_agents_off: off,
         append_events_per_s_agents_on: on,
         append_cost_percent: (off - on) / off * 100.0,
@@ -119,11 +121,28 @@ async fn agent_steps(store: &EventStore) -> anyhow::Result<u64> {
     Ok(steps.events.len() as u64)
 }
 
+/// One round of `agent`'s, with its rules brain.
+async fn round(store: &EventStore, agent: BusinessFunction) -> anyhow::Result<Round> {
+    let descriptor = match agent {
+        BusinessFunction::Fulfillment => app::functions::fulfillment::agent::AGENT,
+        _ => AGENT,
+    };
+    Ok(run_round(
+        store,
+        agent,
+        &descriptor,
+        descriptor.think,
+        chrono::Utc::now(),
+    )
+    .await?)
+}
+
 /// `count` times: a new product with stock and no sales is introduced and
 /// counted (the agent looks, and leaves it), then a rival's lower price is
-/// noted, and the agent's round that proposes a cut is timed from the
-/// note's append. Answers the latencies, sorted, and the time spent in the
-/// timed rounds.
+/// noted, and the three rounds that lead to a proposed cut (Category
+/// Management's agent asks Fulfillment's, which agrees, then it proposes)
+/// are timed from the note's append. Answers the latencies, sorted, and
+/// the time spent in the timed rounds.
 async fn measure_reactions(
     store: &EventStore,
     count: u64,
@@ -159,14 +178,7 @@ async fn measure_reactions(
             None,
         )
         .await?;
-        run_round(
-            store,
-            BusinessFunction::Category,
-            &AGENT,
-            AGENT.think,
-            chrono::Utc::now(),
-        )
-        .await?;
+        round(store, BusinessFunction::Category).await?;
 
         let started = Instant::now();
         app::functions::category::service::note_market_price(
@@ -181,19 +193,20 @@ async fn measure_reactions(
         )
         .await?;
         let thinking = Instant::now();
-        let round = run_round(
-            store,
-            BusinessFunction::Category,
-            &AGENT,
-            AGENT.think,
-            chrono::Utc::now(),
-        )
-        .await?;
+        let asked = round(store, BusinessFunction::Category).await?;
+        let answered = round(store, BusinessFunction::Fulfillment).await?;
+        let proposed = round(store, BusinessFunction::Category).await?;
         rounds += thinking.elapsed();
         latencies.push(started.elapsed());
-        match round {
-            Round::Stepped(report) if report.carried_out == 1 => {}
-            other => bail!("the note on {sku} should have led to one proposal, not {other:?}"),
+        // The question, the agreement, then the proposal and its note.
+        match (asked, answered, proposed) {
+            (Round::Stepped(asked), Round::Stepped(answered), Round::Stepped(proposed))
+                if asked.carried_out == 1
+                    && answered.carried_out == 1
+                    && proposed.carried_out == 2 => {}
+            other => bail!(
+                "the note on {sku} should have led to a question, an agreement and one proposal, not {other:?}"
+            ),
         }
         bar.inc(1);
     }
