@@ -149,6 +149,9 @@ pub enum Guard {
     /// An agent's model call would have gone past its daily token or cost
     /// budget, so it was not made.
     Budget,
+    /// An agent sent as many messages, or made as many proposals, as it may
+    /// in an hour.
+    RateLimit,
 }
 
 impl Guard {
@@ -158,14 +161,20 @@ impl Guard {
             Guard::HopLimit => "hop_limit",
             Guard::RepeatedMessage => "repeated_message",
             Guard::Budget => "budget",
+            Guard::RateLimit => "rate_limit",
         }
     }
 
     /// The guard called `slug`.
     pub fn from_slug(slug: &str) -> Option<Self> {
-        [Guard::HopLimit, Guard::RepeatedMessage, Guard::Budget]
-            .into_iter()
-            .find(|guard| guard.slug() == slug)
+        [
+            Guard::HopLimit,
+            Guard::RepeatedMessage,
+            Guard::Budget,
+            Guard::RateLimit,
+        ]
+        .into_iter()
+        .find(|guard| guard.slug() == slug)
     }
 
     /// As the Database Manager's page names it.
@@ -174,6 +183,7 @@ impl Guard {
             Guard::HopLimit => "Hop limit",
             Guard::RepeatedMessage => "Repeated message",
             Guard::Budget => "Daily model budget",
+            Guard::RateLimit => "Rate limit",
         }
     }
 }
@@ -571,7 +581,12 @@ mod tests {
         for intent in MessageIntent::ALL {
             assert_eq!(MessageIntent::from_slug(intent.slug()), Some(intent));
         }
-        for guard in [Guard::HopLimit, Guard::RepeatedMessage, Guard::Budget] {
+        for guard in [
+            Guard::HopLimit,
+            Guard::RepeatedMessage,
+            Guard::Budget,
+            Guard::RateLimit,
+        ] {
             assert_eq!(Guard::from_slug(guard.slug()), Some(guard));
         }
         // A message recorded before the protocol reads as a note.

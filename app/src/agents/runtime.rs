@@ -28,7 +28,7 @@ use crate::store::subscriptions::Subscriber;
 use crate::store::{EventMetadata, EventStore, StoreError};
 use chrono::{DateTime, Utc};
 use kiln_core::conversation::{
-    AgentMessage, ConversationId, MessageError, MessageId, MessageIntent,
+    AgentMessage, ConversationId, Guard, MessageError, MessageId, MessageIntent,
 };
 use kiln_core::decision::{DataReference, DecisionId};
 use kiln_core::event::Actor;
@@ -48,6 +48,8 @@ pub struct AgentDescriptor {
     pub think: Thinker,
     /// What the model's brain needs of it, if it may think with a model.
     pub model: Option<super::model::ModelAgent>,
+    /// How much it may do in an hour.
+    pub rate_limits: RateLimits,
 }
 
 impl std::fmt::Debug for AgentDescriptor {
@@ -134,6 +136,24 @@ pub struct Thought {
     pub cost_micro_usd: u64,
     /// The model's raw answer.
     pub raw_answer: Option<String>,
+}
+
+/// How much one agent may do in an hour, whatever its brain says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    /// Messages it may send (escalations included).
+    pub messages_per_hour: i64,
+    /// Proposals it may make.
+    pub proposals_per_hour: i64,
+}
+
+impl RateLimits {
+    /// The limits every function's agent has: more than a day's work
+    /// brings in an hour, far less than a loop would send.
+    pub const STANDARD: RateLimits = RateLimits {
+        messages_per_hour: 60,
+        proposals_per_hour: 30,
+    };
 }
 
 /// Why a round stopped before its end; the next round starts it again.
@@ -230,7 +250,7 @@ pub async fn run_round_thinking(
         && step.trigger.through() > checkpoint
     {
         let key = AgentStep::key(agent, &step.trigger);
-        let report = carry_out(store, &step, &key, position).await?;
+        let report = carry_out(store, &step, &key, position, descriptor.rate_limits).await?;
         subscriber.acknowledge(step.trigger.through()).await?;
         return Ok(Round::Resumed(report));
     }
@@ -283,7 +303,14 @@ pub async fn run_round_thinking(
         raw_answer: thought.raw_answer,
     };
     let position = record_step(store, &step, &input.step_key).await?;
-    let report = carry_out(store, &step, &input.step_key, position).await?;
+    let report = carry_out(
+        store,
+        &step,
+        &input.step_key,
+        position,
+        descriptor.rate_limits,
+    )
+    .await?;
     subscriber.acknowledge(head).await?;
     Ok(Round::Stepped(report))
 }
@@ -327,6 +354,7 @@ async fn carry_out(
     step: &AgentStep,
     key: &str,
     position: i64,
+    limits: RateLimits,
 ) -> Result<StepReport, StoreError> {
     let mut report = StepReport {
         key: key.to_owned(),
@@ -343,6 +371,27 @@ async fn carry_out(
             ..EventMetadata::new(agent_actor(step.agent), step.agent)
                 .with_idempotency_key(action_key.clone())
         };
+        // The rate limits count what is in the database, so that servers
+        // sharing it share them; an action carried out before a crash is
+        // not counted against itself.
+        if store.appended_under(&action_key).await?.is_none()
+            && let Some(refusal) = rate_limited(store, step.agent, action, limits).await?
+        {
+            fire_guard(
+                store,
+                step.agent,
+                Guard::RateLimit,
+                None,
+                &refusal,
+                &action_key,
+            )
+            .await?;
+            report.guards_fired += 1;
+            report
+                .refused
+                .push(format!("{}: {refusal}", action.describe()));
+            continue;
+        }
         let outcome = match action {
             AgentAction::Propose { proposal, change } => {
                 propose(store, metadata, proposal, change, &mut report).await
@@ -431,7 +480,6 @@ async fn send(
     action_key: &str,
     report: &mut StepReport,
 ) -> Result<(), ActionError> {
-    use crate::functions::platform_manager::events::GuardFired;
     use crate::functions::platform_manager::service::deliver;
 
     let metadata = EventMetadata {
@@ -447,26 +495,21 @@ async fn send(
         return Err(ActionError::Refused(refusal.to_string()));
     };
     let agent = message.from;
-    let firing = GuardFired {
+    fire_guard(
+        store,
         agent,
         guard,
-        conversation: Some(message.conversation.clone()),
-        refused: refusal.to_string(),
-        action: action_key.to_owned(),
-    };
+        Some(message.conversation.clone()),
+        &refusal.to_string(),
+        action_key,
+    )
+    .await
+    .map_err(ActionError::from_store)?;
+    report.guards_fired += 1;
     let with_key = |suffix: &str| EventMetadata {
         idempotency_key: Some(format!("{action_key}:{suffix}")),
         ..metadata.clone()
     };
-    store
-        .decide_and_append::<PlatformEvent, StoreError>(
-            &GuardFired::stream(agent),
-            &with_key("guard"),
-            |_| Ok(vec![PlatformEvent::GuardFired(firing.clone())]),
-        )
-        .await
-        .map_err(ActionError::from_store)?;
-    report.guards_fired += 1;
     let escalation = AgentMessage {
         message: MessageId::from_random(derived_id(&format!("{action_key}:escalated"))),
         conversation: message.conversation.clone(),
@@ -488,6 +531,75 @@ async fn send(
         Err(error) => return Err(error.into()),
     }
     Err(ActionError::Refused(refusal.to_string()))
+}
+
+/// Records that `guard` refused `agent`'s action `action_key`, once.
+async fn fire_guard(
+    store: &EventStore,
+    agent: BusinessFunction,
+    guard: Guard,
+    conversation: Option<ConversationId>,
+    refused: &str,
+    action_key: &str,
+) -> Result<(), StoreError> {
+    use crate::functions::platform_manager::events::GuardFired;
+    let firing = GuardFired {
+        agent,
+        guard,
+        conversation,
+        refused: refused.to_owned(),
+        action: action_key.to_owned(),
+    };
+    let metadata = EventMetadata::new(agent_actor(agent), BusinessFunction::PlatformManager)
+        .with_idempotency_key(format!("{action_key}:guard"));
+    store
+        .decide_and_append::<PlatformEvent, StoreError>(
+            &GuardFired::stream(agent),
+            &metadata,
+            |_| Ok(vec![PlatformEvent::GuardFired(firing.clone())]),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Why `action` would take `agent` past its hourly rate limit, if it would.
+async fn rate_limited(
+    store: &EventStore,
+    agent: BusinessFunction,
+    action: &AgentAction,
+    limits: RateLimits,
+) -> Result<Option<String>, StoreError> {
+    let since = (Utc::now() - chrono::Duration::hours(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let actor = agent_actor(agent);
+    let (what, sent, limit) = match action {
+        AgentAction::Message { .. } => (
+            "messages",
+            crate::functions::platform_manager::projection::messages_sent_since(
+                store,
+                actor.as_str(),
+                &since,
+            )
+            .await?,
+            limits.messages_per_hour,
+        ),
+        AgentAction::Propose { .. } => (
+            "proposals",
+            crate::functions::category::projection::proposals_made_since(
+                store,
+                actor.as_str(),
+                &since,
+            )
+            .await?,
+            limits.proposals_per_hour,
+        ),
+    };
+    Ok((sent >= limit).then(|| {
+        format!(
+            "agent:{} made {sent} {what} in the last hour, its limit",
+            agent.slug()
+        )
+    }))
 }
 
 /// Records a proposal through its function's service with `metadata`
@@ -750,7 +862,7 @@ mod tests {
                 .position(|action| matches!(action, AgentAction::Propose { .. }))
                 .expect("a proposal");
             let first_only = AgentStep { actions: step.actions[..=first].to_vec(), ..step.clone() };
-            carry_out(&store, &first_only, &input.step_key, position).await.expect("first actions");
+            carry_out(&store, &first_only, &input.step_key, position, RateLimits::STANDARD).await.expect("first actions");
             assert_eq!(agent_cards(&store).await.len(), 1);
 
             // The second life resumes the recorded step without asking a brain.
@@ -928,6 +1040,38 @@ mod tests {
             assert_eq!(guards, ["hop_limit"]);
         }
 
+        async fn an_agent_that_floods_its_peers_with_new_conversations_is_stopped_by_the_hourly_rate_limit(store) {
+            load_demo_business(&store).await.expect("demo business");
+            let limits = RateLimits { messages_per_hour: 5, proposals_per_hour: 5 };
+            let descriptor = AgentDescriptor { subscriber: "agent-category", follows: &["MarketPriceNoted"], think: flooder, model: None, rate_limits: limits };
+            let owner = Actor::parse("user:acc-0000000000000001").expect("actor");
+            for round in 0..=limits.messages_per_hour {
+                crate::functions::category::service::note_market_price(
+                    &store,
+                    owner.clone(),
+                    crate::functions::category::view::MarketNoteForm {
+                        sku: "TBL-JUG-1L".into(),
+                        source: "Hearth & Kiln".into(),
+                        their_price: format!("{}.00", 40 + round),
+                        note: "Their jug".into(),
+                    },
+                )
+                .await
+                .expect("noted");
+                let Round::Stepped(report) = run_round(&store, BusinessFunction::Category, &descriptor, flooder, Utc::now()).await.expect("round") else {
+                    panic!("the note wakes it");
+                };
+                // Every message up to the limit is sent; the one past it is not.
+                assert_eq!(report.guards_fired, usize::from(round == limits.messages_per_hour), "round {round}: {report:?}");
+            }
+            let sent = crate::functions::platform_manager::projection::messages_sent_since(&store, "agent:category", "2000-01-01T00:00:00Z").await.expect("count");
+            assert_eq!(sent, limits.messages_per_hour);
+            let firings = crate::functions::platform_manager::projection::guard_firings(&store, 10).await.expect("firings");
+            let guards: Vec<&str> = firings.iter().map(|firing| firing.guard.as_str()).collect();
+            assert_eq!(guards, ["rate_limit"]);
+            assert_eq!(firings[0].refused, "agent:category made 5 messages in the last hour, its limit");
+        }
+
         async fn an_agent_that_repeats_itself_is_stopped_by_the_repeat_guard_and_escalated(store) {
             loop_between_agents(&store, parrot).await;
             let firings = crate::functions::platform_manager::projection::guard_firings(&store, 10).await.expect("firings");
@@ -935,6 +1079,41 @@ mod tests {
             assert_eq!(guards, ["repeated_message"]);
             assert!(firings[0].refused.contains("already said this"), "{}", firings[0].refused);
         }
+    }
+
+    /// A brain that starts a new conversation with Fulfillment's agent at
+    /// every step: no thread grows, so only the rate limit holds it.
+    fn flooder(
+        _: &EventStore,
+        input: &StepInput,
+    ) -> Pin<Box<dyn Future<Output = Result<Thought, StoreError>> + Send + 'static>> {
+        use kiln_core::conversation::MessageIntent;
+        let message = AgentMessage {
+            message: input.message_id(0),
+            conversation: input.conversation_id(0),
+            from: input.agent,
+            to: BusinessFunction::Fulfillment,
+            text: format!("Anything new since #{}?", input.trigger.through()),
+            about: None,
+            intent: MessageIntent::Ask,
+            subject: None,
+            consulted: Vec::new(),
+        };
+        Box::pin(std::future::ready(Ok(Thought {
+            reads: Vec::new(),
+            brain: "rules".into(),
+            model: None,
+            prompt_version: "flood-test".into(),
+            observations: "something to ask".into(),
+            actions: vec![AgentAction::Message {
+                message,
+                replying: false,
+            }],
+            input_tokens: 0,
+            output_tokens: 0,
+            cost_micro_usd: 0,
+            raw_answer: None,
+        })))
     }
 
     /// Two agents, Category Management's and Customer Management's, each
@@ -965,6 +1144,7 @@ mod tests {
             follows: &["AgentMessageSent"],
             think,
             model: None,
+            rate_limits: RateLimits::STANDARD,
         };
         let agents = [
             (BusinessFunction::Customers, descriptor("agent-customers")),

@@ -988,3 +988,23 @@ pub async fn decision_counts(
         reversed,
     })
 }
+
+/// How many price proposals `proposed_by` (e.g. `agent:category`) made at
+/// or after `since` (UTC, RFC 3339): what its hourly rate limit counts.
+pub async fn proposals_made_since(
+    store: &EventStore,
+    proposed_by: &str,
+    since: &str,
+) -> Result<i64, StoreError> {
+    per_backend!(store.database(), Database, pool => {
+        sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM price_change_proposals
+             WHERE proposed_by = $1 AND proposed_at >= $2",
+        )
+        .bind(proposed_by)
+        .bind(since)
+        .fetch_one(pool)
+        .await
+    })
+    .map_err(database(format!("count the proposals {proposed_by} made")))
+}

@@ -182,3 +182,22 @@ pub async fn conversations(
     }
     Ok(threads)
 }
+
+/// How many messages `sent_by` (e.g. `agent:category`) sent at or after
+/// `since` (UTC, RFC 3339): what its hourly rate limit counts.
+pub async fn messages_sent_since(
+    store: &EventStore,
+    sent_by: &str,
+    since: &str,
+) -> Result<i64, StoreError> {
+    per_backend!(store.database(), Database, pool => {
+        sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM agent_messages WHERE sent_by = $1 AND sent_at >= $2",
+        )
+        .bind(sent_by)
+        .bind(since)
+        .fetch_one(pool)
+        .await
+    })
+    .map_err(database(format!("count the messages {sent_by} sent")))
+}
