@@ -639,13 +639,8 @@ fn anthropic_answer(raw: &str) -> Result<ModelAnswer, ModelError> {
             _ => {}
         }
     }
-    let usage = |field: &str| {
-        body.pointer(&format!("/usage/{field}"))
-            .and_then(Value::as_u64)
-            .unwrap_or(0)
-    };
-    answer.input_tokens = usage("input_tokens");
-    answer.output_tokens = usage("output_tokens");
+    answer.input_tokens = usage(&body, "input_tokens");
+    answer.output_tokens = usage(&body, "output_tokens");
     Ok(answer)
 }
 
@@ -688,14 +683,16 @@ fn openai_answer(raw: &str) -> Result<ModelAnswer, ModelError> {
             arguments,
         });
     }
-    let usage = |field: &str| {
-        body.pointer(&format!("/usage/{field}"))
-            .and_then(Value::as_u64)
-            .unwrap_or(0)
-    };
-    answer.input_tokens = usage("prompt_tokens");
-    answer.output_tokens = usage("completion_tokens");
+    answer.input_tokens = usage(&body, "prompt_tokens");
+    answer.output_tokens = usage(&body, "completion_tokens");
     Ok(answer)
+}
+
+/// A count of the answer's `usage`, 0 when the API did not say.
+fn usage(body: &Value, field: &str) -> u64 {
+    body.pointer(&format!("/usage/{field}"))
+        .and_then(Value::as_u64)
+        .unwrap_or(0)
 }
 
 /// `text` cut to `limit` characters, with control and invisible characters

@@ -156,6 +156,29 @@ impl RateLimits {
     };
 }
 
+impl Thought {
+    /// What a rules brain (no model, nothing spent) saw and chose.
+    pub fn of_rules(
+        reads: Vec<DataReference>,
+        prompt_version: &str,
+        observations: String,
+        actions: Vec<AgentAction>,
+    ) -> Self {
+        Thought {
+            reads,
+            brain: "rules".to_owned(),
+            model: None,
+            prompt_version: prompt_version.to_owned(),
+            observations,
+            actions,
+            input_tokens: 0,
+            output_tokens: 0,
+            cost_micro_usd: 0,
+            raw_answer: None,
+        }
+    }
+}
+
 /// Why a round stopped before its end; the next round starts it again.
 #[derive(Debug, thiserror::Error)]
 pub enum AgentError {
@@ -1242,17 +1265,11 @@ mod tests {
                 })
             })
             .collect();
-        Ok(Thought {
-            reads: Vec::new(),
-            brain: "rules".into(),
-            model: None,
-            prompt_version: "loop-test".into(),
-            observations: "a question waits".into(),
+        Ok(Thought::of_rules(
+            Vec::new(),
+            "loop-test",
+            "a question waits".into(),
             actions,
-            input_tokens: 0,
-            output_tokens: 0,
-            cost_micro_usd: 0,
-            raw_answer: None,
-        })
+        ))
     }
 }

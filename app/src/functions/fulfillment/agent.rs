@@ -86,18 +86,12 @@ pub struct FulfillmentFacts {
 async fn think(store: &EventStore, input: &StepInput) -> Result<Thought, StoreError> {
     let facts = read_facts(store, input.now).await?;
     let (observations, actions) = rules(&facts, input);
-    Ok(Thought {
-        reads: consulted(),
-        brain: "rules".to_owned(),
-        model: None,
-        prompt_version: RULES_VERSION.to_owned(),
+    Ok(Thought::of_rules(
+        consulted(),
+        RULES_VERSION,
         observations,
         actions,
-        input_tokens: 0,
-        output_tokens: 0,
-        cost_micro_usd: 0,
-        raw_answer: None,
-    })
+    ))
 }
 
 /// The tables an answer consults, as links to their JSON.
