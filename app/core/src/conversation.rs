@@ -33,6 +33,14 @@ random_id!(
     "a message id (msg- and 16 hex digits)"
 );
 
+impl ConversationId {
+    /// The stream of the conversation's messages, e.g.
+    /// `conversation-3f9c2a71d04e8b65`.
+    pub fn stream(&self) -> StreamId {
+        StreamId::new(format!("conversation-{self}"))
+    }
+}
+
 /// Payload of `AgentMessageSent`: one agent's message to another.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]

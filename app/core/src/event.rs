@@ -174,8 +174,9 @@ impl StreamId {
     /// A stream id given whole: by the function whose stream it is
     /// (`<kind>-<id>`, e.g. `product-MUG-SPECKLE-12`), an import or a
     /// benchmark. The streams of the vocabulary's own ids (accounts, API
-    /// tokens, conversations, anomalies) have constructors here; each
-    /// function names its own streams beside its ids.
+    /// tokens, anomalies) have constructors here, a conversation's is
+    /// `ConversationId::stream`; each function names its own streams
+    /// beside its ids.
     pub fn new(id: impl Into<String>) -> Self {
         StreamId(id.into())
     }
@@ -188,11 +189,6 @@ impl StreamId {
     /// The stream of one API token (its issue and revocation).
     pub fn api_token(token: &crate::identity::TokenId) -> Self {
         StreamId(format!("api-token-{token}"))
-    }
-
-    /// The stream of one conversation between agents (its messages).
-    pub fn conversation(conversation: &crate::conversation::ConversationId) -> Self {
-        StreamId(format!("conversation-{conversation}"))
     }
 
     /// The stream of one integrity anomaly's quarantine (the verdict on

@@ -14,6 +14,8 @@
 //! - [`runtime`] (server only): one round of an agent — resume a recorded
 //!   step, or find what woke it, think, record, carry out, acknowledge.
 //!   `kiln serve` runs the rounds (server/src/agents.rs);
+//! - [`brain`] (server only): what a function declares of its agent, what
+//!   a brain is given and what it answers;
 //! - [`health`] (server only): each agent's health, as the pages show it;
 //! - [`model`] (server only): the model's brain, over HTTP, for the agents
 //!   whose function gives it hooks (`ModelAgent`), guarded by a daily budget.
@@ -34,6 +36,8 @@ pub mod kinds;
 pub mod step;
 
 #[cfg(feature = "ssr")]
+pub mod brain;
+#[cfg(feature = "ssr")]
 pub mod health;
 #[cfg(feature = "ssr")]
 pub mod model;
@@ -41,4 +45,4 @@ pub mod model;
 pub mod runtime;
 
 #[cfg(feature = "ssr")]
-pub use runtime::{AgentDescriptor, StepInput, Thought};
+pub use brain::{AgentDescriptor, StepInput, Thought};

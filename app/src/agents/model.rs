@@ -23,17 +23,17 @@
 //! it is given (it gets the facts up front), and the inbox of messages to
 //! it beyond the conversations its function's facts include.
 
-use super::runtime::{AgentDescriptor, StepInput, Thought};
+use super::brain::{AgentDescriptor, StepInput, Thought};
+pub use super::brain::{
+    CheckCall, ModelAgent, ModelTool, Prepare, Prepared, PreparedFuture, ToolCall,
+};
 use super::step::{AgentAction, MAX_RAW_ANSWER_BYTES, capped};
 use crate::functions::platform_manager::events::{GuardFired, PlatformEvent};
 use crate::store::{EventMetadata, EventStore, StoreError};
 use kiln_core::conversation::{AgentMessage, ConversationId, Guard, MessageIntent};
-use kiln_core::decision::DataReference;
 use kiln_core::event::StreamId;
 use kiln_core::function::BusinessFunction;
 use serde_json::{Value, json};
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
 /// The longest wait a rate limit's `retry-after` is honoured for; a longer
@@ -101,27 +101,6 @@ pub struct DailyBudget {
     pub cost_micro_usd: u64,
 }
 
-/// A tool the model may call: a name, what it does, and its arguments'
-/// JSON schema.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ModelTool {
-    /// Its name, e.g. `propose_base_price`.
-    pub name: &'static str,
-    /// What it does, for the model.
-    pub description: &'static str,
-    /// Its arguments' JSON schema.
-    pub parameters: Value,
-}
-
-/// One tool call the model made.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ToolCall {
-    /// The tool's name, as the model wrote it.
-    pub name: String,
-    /// Its arguments, as the model wrote them.
-    pub arguments: Value,
-}
-
 /// What the model answered.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModelAnswer {
@@ -162,52 +141,6 @@ pub enum ModelError {
         /// What is wrong.
         why: String,
     },
-}
-
-/// A function's agent as the model's brain needs it.
-#[derive(Clone, Copy)]
-pub struct ModelAgent {
-    /// What the agent is for and how it should weigh things: the system
-    /// prompt's first part.
-    pub instructions: &'static str,
-    /// The version of the instructions, recorded with each step.
-    pub prompt_version: &'static str,
-    /// Reads the facts for a step: the model's context, the links to what
-    /// was read, the function's own tools and the checker of their calls.
-    pub prepare: Prepare,
-}
-
-/// A function's reading of the facts for its model (see [`ModelAgent`]).
-pub type Prepare = for<'a> fn(&'a EventStore, &'a StepInput) -> PreparedFuture<'a>;
-
-/// What [`Prepare`] answers.
-pub type PreparedFuture<'a> =
-    Pin<Box<dyn Future<Output = Result<Prepared, StoreError>> + Send + 'a>>;
-
-impl std::fmt::Debug for ModelAgent {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModelAgent")
-            .field("prompt_version", &self.prompt_version)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Checks one call of a function's own tool (the `index`th action of the
-/// step): the action, or why it is refused. `None` when the tool is not
-/// the function's (the protocol's tools are checked by the runtime).
-pub type CheckCall = Box<dyn Fn(&ToolCall, usize) -> Option<Result<AgentAction, String>> + Send>;
-
-/// What a step gives the model, and how its answer is checked.
-pub struct Prepared {
-    /// The facts, as the model reads them.
-    pub context: Value,
-    /// What was read, with links.
-    pub reads: Vec<DataReference>,
-    /// The function's own tools (the protocol's are added to them).
-    pub tools: Vec<ModelTool>,
-    /// The checker of calls to those tools.
-    pub check: CheckCall,
 }
 
 /// The model's brain: the configuration and one HTTP client for all agents.
@@ -434,7 +367,7 @@ async fn fire_budget_guard(
         action: key.clone(),
     };
     let metadata = EventMetadata::new(
-        super::runtime::agent_actor(input.agent),
+        kiln_core::event::Actor::agent(input.agent),
         BusinessFunction::PlatformManager,
     )
     .with_idempotency_key(key);

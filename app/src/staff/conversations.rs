@@ -49,7 +49,7 @@ fn Thread(thread: ConversationThread, own: BusinessFunction) -> impl IntoView {
         conversation,
         messages,
     } = thread;
-    let stream = super::shell::stream_url(&format!("conversation-{conversation}"));
+    let stream = super::shell::stream_url(conversation.stream().as_str());
     let subject = messages.first().and_then(|first| first.subject.clone());
     let escalated = messages
         .iter()

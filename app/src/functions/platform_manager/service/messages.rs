@@ -9,7 +9,7 @@ use kiln_core::conversation::{
     checked_message,
 };
 use kiln_core::decision::{DecisionId, InvalidDecisionId};
-use kiln_core::event::{Actor, StreamId};
+use kiln_core::event::Actor;
 use kiln_core::function::BusinessFunction;
 
 /// Why an agent's message was not sent.
@@ -116,7 +116,7 @@ pub async fn deliver(
     replying: bool,
 ) -> Result<SentMessage, MessageServiceError> {
     let guarded = !metadata.actor.as_str().starts_with("user:");
-    let stream = StreamId::conversation(&message.conversation);
+    let stream = message.conversation.stream();
     let sent = SentMessage {
         conversation: message.conversation.clone(),
         message: message.message.clone(),
