@@ -17,7 +17,7 @@ CREATE TABLE guard_firings (
     firing_key       TEXT    PRIMARY KEY,
     -- The function slug of the agent held back.
     agent            TEXT    NOT NULL,
-    -- hop_limit or repeated_message.
+    -- hop_limit, repeated_message, rate_limit or budget.
     guard            TEXT    NOT NULL,
     conversation_id  TEXT,
     refused          TEXT    NOT NULL,

@@ -244,6 +244,16 @@ pub enum MessageError {
         /// The conversation.
         conversation: ConversationId,
     },
+    /// An answer names more consulted data than a proposal may carry.
+    #[error(
+        "a message may name at most {max} pieces of consulted data, each at most {chars} characters"
+    )]
+    TooMuchConsulted {
+        /// The most references.
+        max: usize,
+        /// The longest label or link.
+        chars: usize,
+    },
     /// An answer's consulted data links off this site.
     #[error("“{label}” links off this site: consulted data is a path on this site")]
     ReferenceNotOnSite {
@@ -299,6 +309,17 @@ pub fn checked_message(
     if !message.to.has_agent() {
         return Err(MessageError::NoAgent {
             function: message.to.title(),
+        });
+    }
+    if message.consulted.len() > crate::decision::MAX_DATA_REFERENCES
+        || message.consulted.iter().any(|reference| {
+            reference.label.chars().count() > crate::decision::MAX_REFERENCE_CHARS
+                || reference.href.chars().count() > crate::decision::MAX_REFERENCE_CHARS
+        })
+    {
+        return Err(MessageError::TooMuchConsulted {
+            max: crate::decision::MAX_DATA_REFERENCES,
+            chars: crate::decision::MAX_REFERENCE_CHARS,
         });
     }
     if let Some(off_site) = message
@@ -479,7 +500,7 @@ mod tests {
                 AgentMessage {
                     consulted: vec![DataReference {
                         label: "Stock".into(),
-                        href: "//evil.example/stock".into(),
+                        href: "/\t/evil.example/stock".into(),
                     }],
                     ..message(Category, Promotions, "See this")
                 },

@@ -73,7 +73,15 @@ impl DataReference {
     /// Whether its link is a path on this site: one leading slash, not
     /// `//host` (which a browser reads as another site) and no scheme.
     pub fn is_on_site(&self) -> bool {
-        self.href.starts_with('/') && !self.href.starts_with("//") && !self.href.contains('\\')
+        // Browsers drop tabs and line breaks from a link, so `/\t/host`
+        // would become `//host`: no control character or space is allowed.
+        self.href.starts_with('/')
+            && !self.href.starts_with("//")
+            && !self.href.contains('\\')
+            && !self
+                .href
+                .chars()
+                .any(|character| character.is_control() || character.is_whitespace())
     }
 }
 

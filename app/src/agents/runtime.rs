@@ -88,7 +88,8 @@ pub struct StepReport {
     pub carried_out_automatically: usize,
     /// Actions the functions' rules or the guards refused, with why.
     pub refused: Vec<String>,
-    /// Guards that fired on its actions (each escalated its conversation).
+    /// Guards that fired on its actions (a hop-limit or repeat firing also
+    /// escalated its conversation).
     pub guards_fired: usize,
 }
 
@@ -243,6 +244,9 @@ async fn carry_out(
         refused: Vec::new(),
         guards_fired: 0,
     };
+    // The decisions of this step's proposals that were refused: a message
+    // naming one would tell a peer of a decision that does not exist.
+    let mut not_proposed = std::collections::HashSet::new();
     for (index, action) in step.actions.iter().enumerate() {
         let action_key = AgentStep::action_key(key, index);
         let metadata = EventMetadata {
@@ -250,12 +254,38 @@ async fn carry_out(
             ..EventMetadata::new(agent_actor(step.agent), step.agent)
                 .with_idempotency_key(action_key.clone())
         };
+        if let AgentAction::Message { message, .. } = action
+            && message
+                .about
+                .as_ref()
+                .is_some_and(|decision| not_proposed.contains(decision))
+        {
+            report.refused.push(format!(
+                "{}: the decision it names was not proposed",
+                action.describe()
+            ));
+            continue;
+        }
+        // A guard that refused the action before a crash refuses it still,
+        // however the counts stand now.
+        if store
+            .appended_under(&format!("{action_key}:guard"))
+            .await?
+            .is_some()
+        {
+            not_proposed.extend(action.decision().cloned());
+            report
+                .refused
+                .push(format!("{}: refused by a guard before", action.describe()));
+            continue;
+        }
         // The rate limits count what is in the database, so that servers
         // sharing it share them; an action carried out before a crash is
         // not counted against itself.
         if store.appended_under(&action_key).await?.is_none()
             && let Some(refusal) = rate_limited(store, step.agent, action, limits).await?
         {
+            not_proposed.extend(action.decision().cloned());
             fire_guard(
                 store,
                 step.agent,
@@ -291,6 +321,7 @@ async fn carry_out(
             Ok(()) => report.carried_out += 1,
             Err(ActionError::Store(error)) => return Err(error),
             Err(ActionError::Refused(refusal)) => {
+                not_proposed.extend(action.decision().cloned());
                 tracing::warn!(
                     agent = step.agent.slug(),
                     step = key,
@@ -912,6 +943,70 @@ mod tests {
             assert!(matches!(quiet, Round::Considered { .. }), "{quiet:?}");
             let report = crate::store::projections::rebuild(&store, None, |_| {}).await.expect("rebuilt");
             assert!(report.all_equal(), "{:?}", report.tables);
+        }
+
+        async fn a_note_naming_a_decision_the_step_failed_to_propose_is_not_sent(store) {
+            use crate::functions::category::events::Sku;
+            use kiln_core::conversation::MessageIntent;
+            load_demo_business(&store).await.expect("demo business");
+            let head = store.head_position().await.expect("head");
+            let input = StepInput {
+                agent: BusinessFunction::Category,
+                trigger: AgentTrigger::Events { after: 0, through: head, count: 1, first: vec![] },
+                now: Utc::now(),
+                step_key: format!("agent:category:events-through-{head}"),
+            };
+            let decision = input.decision_id(0);
+            // A product that does not exist: the catalog refuses the proposal.
+            let propose = AgentAction::Propose {
+                proposal: kiln_core::decision::Proposal {
+                    decision: decision.clone(),
+                    summary: "Cut a product that is not there".into(),
+                    reasoning: String::new(),
+                    agents_involved: vec![BusinessFunction::Category],
+                    data_considered: Vec::new(),
+                    risk: kiln_core::decision::Risk::Low,
+                },
+                change: ProposedChange::BasePrice {
+                    sku: Sku::parse("NOT-THERE-1").expect("SKU"),
+                    to: kiln_core::money::Money::new(1000, kiln_core::money::Currency::Usd),
+                },
+            };
+            let note = AgentAction::Message {
+                message: AgentMessage {
+                    message: input.message_id(1),
+                    conversation: input.conversation_id(1),
+                    from: BusinessFunction::Category,
+                    to: BusinessFunction::Fulfillment,
+                    text: "Proposed for a person to approve.".into(),
+                    about: Some(decision),
+                    intent: MessageIntent::Note,
+                    subject: None,
+                    consulted: Vec::new(),
+                },
+                replying: false,
+            };
+            let step = AgentStep {
+                agent: BusinessFunction::Category,
+                trigger: input.trigger.clone(),
+                reads: Vec::new(),
+                brain: "rules".into(),
+                model: None,
+                prompt_version: "test".into(),
+                observations: String::new(),
+                actions: vec![propose, note],
+                input_tokens: 0,
+                output_tokens: 0,
+                cost_micro_usd: 0,
+                duration_ms: 0,
+                raw_answer: None,
+            };
+            let position = record_step(&store, &step, &input.step_key).await.expect("recorded");
+            let report = carry_out(&store, &step, &input.step_key, position, RateLimits::STANDARD).await.expect("carried out");
+            assert_eq!(report.carried_out, 0, "{report:?}");
+            assert_eq!(report.refused.len(), 2, "{report:?}");
+            assert!(report.refused[1].ends_with("the decision it names was not proposed"), "{report:?}");
+            assert_eq!(store.head_position().await.expect("head"), position, "nothing but the step was appended");
         }
 
         async fn two_agents_that_would_ask_each_other_forever_are_stopped_by_the_hop_limit_and_escalated(store) {

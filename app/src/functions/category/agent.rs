@@ -32,7 +32,9 @@ use crate::functions::category::projection;
 use crate::store::{EventStore, StoreError};
 use chrono::{DateTime, Utc};
 use kiln_core::conversation::{AgentMessage, ConversationId, ConversationThread, MessageIntent};
-use kiln_core::decision::{DataReference, DecisionStatus, Proposal, Risk};
+use kiln_core::decision::{
+    DataReference, DecisionStatus, MAX_REASONING_CHARS, MAX_SUMMARY_CHARS, Proposal, Risk,
+};
 use kiln_core::function::BusinessFunction;
 use kiln_core::money::Money;
 use std::collections::HashMap;
@@ -142,7 +144,7 @@ async fn prepare_for_model(store: &EventStore, input: &StepInput) -> Result<Prep
                 "properties": {
                     "sku": {"type": "string"},
                     "new_price": {"type": "string", "description": "e.g. 30.00, in the product's currency"},
-                    "summary": {"type": "string", "maxLength": 300, "description": "What and why, in one sentence"},
+                    "summary": {"type": "string", "maxLength": 200, "description": "What and why, in one sentence"},
                     "reasoning": {"type": "string", "maxLength": 2000}
                 },
                 "required": ["sku", "new_price", "summary"]
@@ -203,11 +205,20 @@ fn checked_price_call(
     }
     // The model's words reach the card as they came, with anything
     // invisible in them made visible.
+    let summary = visible(summary, usize::MAX);
+    let reasoning = visible(text_of("reasoning").unwrap_or_default().trim(), usize::MAX);
+    if summary.chars().count() > MAX_SUMMARY_CHARS
+        || reasoning.chars().count() > MAX_REASONING_CHARS
+    {
+        return Err(format!(
+            "the summary may have {MAX_SUMMARY_CHARS} characters and the reasoning {MAX_REASONING_CHARS}"
+        ));
+    }
     Ok(AgentAction::Propose {
         proposal: Proposal {
             decision: input.decision_id(index),
-            summary: visible(summary, 300),
-            reasoning: visible(text_of("reasoning").unwrap_or_default().trim(), 2000),
+            summary,
+            reasoning,
             agents_involved: vec![BusinessFunction::Category],
             data_considered: data_considered(),
             risk: if step_bp <= 500 {
@@ -273,7 +284,8 @@ impl PeerThread {
             PeerStand::Concluded
         } else if last.from == BusinessFunction::Category {
             PeerStand::Waiting
-        } else if last.intent == MessageIntent::Agree {
+        } else if last.intent == MessageIntent::Agree && last.from == BusinessFunction::Fulfillment
+        {
             PeerStand::Agreed {
                 text: last.text.clone(),
                 consulted: last.consulted.clone(),
@@ -595,6 +607,11 @@ fn agreed_proposal(
         ),
     });
     for data in consulted {
+        // A proposal names at most so many pieces of data; the conversation
+        // link leads to the rest.
+        if proposal.data_considered.len() >= kiln_core::decision::MAX_DATA_REFERENCES {
+            break;
+        }
         if !proposal
             .data_considered
             .iter()
@@ -1223,6 +1240,14 @@ mod tests {
                 )
             ]),
             Some(PeerStand::Concluded)
+        );
+        // Only Fulfillment's agent agrees for Fulfillment.
+        assert_eq!(
+            stands(vec![
+                ask.clone(),
+                said(BusinessFunction::Customers, MessageIntent::Agree, None)
+            ]),
+            Some(PeerStand::Disagreed { text: "…".into() })
         );
         // A conversation another agent started is not Category's question.
         assert_eq!(

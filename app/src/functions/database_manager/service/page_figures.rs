@@ -190,7 +190,7 @@ async fn guard_firings(
     use kiln_core::conversation::Guard;
     let mut table = crate::functions::view::DataTable::new(
         "guard-firings",
-        "Agent guards fired: what the runtime refused an agent whatever its brain said (each conversation went to people)",
+        "Agent guards fired: what the runtime refused an agent whatever its brain said (a hop-limit or repeat firing also sent its conversation to people)",
         &[
             "Fired (UTC)",
             "Agent",
