@@ -139,6 +139,9 @@ impl MessageIntent {
 /// The longest message, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 2000;
 
+/// The longest subject (a stream's name), in characters.
+pub const MAX_SUBJECT_CHARS: usize = 100;
+
 /// The most messages agents may send in one conversation, escalations
 /// aside: a thread that has not converged by then goes to people.
 pub const HOP_LIMIT: usize = 8;
@@ -244,6 +247,12 @@ pub enum MessageError {
         /// The conversation.
         conversation: ConversationId,
     },
+    /// The subject is not a stream's name (letters, digits, `-` and `_`).
+    #[error("“{subject}” is not a stream's name, e.g. product-TBL-PASTA-8")]
+    NotAStream {
+        /// The subject given (its first 40 characters).
+        subject: String,
+    },
     /// An answer names more consulted data than a proposal may carry.
     #[error(
         "a message may name at most {max} pieces of consulted data, each at most {chars} characters"
@@ -321,6 +330,21 @@ pub fn checked_message(
             max: crate::decision::MAX_DATA_REFERENCES,
             chars: crate::decision::MAX_REFERENCE_CHARS,
         });
+    }
+    // The subject names a stream, as `product-TBL-PASTA-8`: a model or a
+    // token cannot put prose or markup there.
+    if let Some(subject) = &message.subject {
+        let name = subject.as_str();
+        let plain = !name.is_empty()
+            && name.len() <= MAX_SUBJECT_CHARS
+            && name.chars().all(|character| {
+                character.is_ascii_alphanumeric() || matches!(character, '-' | '_')
+            });
+        if !plain {
+            return Err(MessageError::NotAStream {
+                subject: name.chars().take(40).collect(),
+            });
+        }
     }
     if let Some(off_site) = message
         .consulted
@@ -506,6 +530,15 @@ mod tests {
                 },
                 MessageError::ReferenceNotOnSite {
                     label: "Stock".into(),
+                },
+            ),
+            (
+                AgentMessage {
+                    subject: Some(StreamId::new("<b>product</b>")),
+                    ..message(Category, Promotions, "See this")
+                },
+                MessageError::NotAStream {
+                    subject: "<b>product</b>".into(),
                 },
             ),
         ] {

@@ -222,3 +222,15 @@ pub struct Prepared {
     /// The checker of calls to those tools.
     pub check: CheckCall,
 }
+
+/// Links to tables' JSON, from `(label, "<function>/tables/<table>")`
+/// pairs: what a brain says it read or consulted.
+pub fn table_links(tables: &[(&str, &str)]) -> Vec<DataReference> {
+    tables
+        .iter()
+        .map(|(label, path)| DataReference {
+            label: (*label).to_owned(),
+            href: format!("/api/functions/{path}"),
+        })
+        .collect()
+}

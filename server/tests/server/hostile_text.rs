@@ -367,6 +367,45 @@ async fn market_notes_proposals_agent_messages_and_reversal_reasons_arrive_as_te
 }
 
 #[tokio::test]
+async fn what_a_model_said_arrives_as_text_in_the_agent_steps_on_the_category_page() {
+    use app::agents::step::{AgentStep, AgentTrigger};
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    let head = app.store.head_position().await.expect("head");
+    for (index, said) in corpus("(model)").iter().enumerate() {
+        // What the model's brain records of a model's words: made visible,
+        // never cleaned of markup.
+        let observations = format!("The model said: {}", app::agents::model::visible(said, 600));
+        let through = head + i64::try_from(index).expect("index") + 1;
+        let step = AgentStep {
+            agent: app::functions::BusinessFunction::Category,
+            trigger: AgentTrigger::Events {
+                after: 0,
+                through,
+                count: 1,
+                first: vec![],
+            },
+            reads: Vec::new(),
+            brain: "llm".into(),
+            model: Some("fake-model".into()),
+            prompt_version: "category-llm-1".into(),
+            observations: observations.clone(),
+            actions: Vec::new(),
+            input_tokens: 10,
+            output_tokens: 2,
+            cost_micro_usd: 60,
+            duration_ms: 1,
+            raw_answer: Some(said.clone()),
+        };
+        let key = AgentStep::key(step.agent, &step.trigger);
+        app::agents::runtime::record_step(&app.store, &step, &key)
+            .await
+            .expect("recorded");
+        page_shows_safely(&app, "/staff/category", &[observations]).await;
+    }
+}
+
+#[tokio::test]
 async fn dealer_applications_arrive_as_text_for_the_staff() {
     let app = spawn_app().await;
     let companies = corpus("(company)");

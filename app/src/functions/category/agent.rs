@@ -352,19 +352,13 @@ async fn think(store: &EventStore, input: &StepInput) -> Result<Thought, StoreEr
 
 /// The tables the agent reads, as links to their JSON.
 fn data_considered() -> Vec<DataReference> {
-    [
+    crate::agents::brain::table_links(&[
         ("Catalog and base prices", "category/tables/catalog"),
         ("Product performance", "category/tables/product-performance"),
         ("Market pricing notes", "category/tables/market-price-notes"),
         ("Base price changes", "category/tables/base-price-changes"),
         ("Stock on hand", "fulfillment/tables/stock"),
-    ]
-    .into_iter()
-    .map(|(label, path)| DataReference {
-        label: label.to_owned(),
-        href: format!("/api/functions/{path}"),
-    })
-    .collect()
+    ])
 }
 
 /// Reads what the agent knows, through the projections Category

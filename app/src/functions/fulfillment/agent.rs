@@ -96,16 +96,10 @@ async fn think(store: &EventStore, input: &StepInput) -> Result<Thought, StoreEr
 
 /// The tables an answer consults, as links to their JSON.
 fn consulted() -> Vec<DataReference> {
-    [
+    crate::agents::brain::table_links(&[
         ("Stock on hand", "fulfillment/tables/stock"),
         ("Product performance", "category/tables/product-performance"),
-    ]
-    .into_iter()
-    .map(|(label, path)| DataReference {
-        label: label.to_owned(),
-        href: format!("/api/functions/{path}"),
-    })
-    .collect()
+    ])
 }
 
 /// Reads the questions waiting for the agent (conversations whose newest
