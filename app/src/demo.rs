@@ -482,6 +482,37 @@ async fn load_demo_dealer(
     Ok(())
 }
 
+/// The demo's dealer applications waiting for a verdict: (company,
+/// contact, email, message). One reads like a restaurant ordering in
+/// volume, one like a small shop, one like spam, and one like a second
+/// account for a dealer already open.
+pub const DEMO_APPLICANTS: &[(&str, &str, &str, &str)] = &[
+    (
+        "Saltmarsh Kitchen",
+        "Rosa Lind",
+        "orders@saltmarshkitchen.example",
+        "A seafood restaurant in Whitby with two sites; we would order around 320 pieces a month.",
+    ),
+    (
+        "Hedgerow Homewares",
+        "Sam Okafor",
+        "sam@hedgerow.example",
+        "A small homeware shop in Hebden Bridge; perhaps 40 pieces a month to start.",
+    ),
+    (
+        "Best Deals 4 U",
+        "J Smith",
+        "bestdeals4u@gmail.com",
+        "Great prices for resellers, see www.best-deals.example",
+    ),
+    (
+        "Kiln and Crumb Bakery Ltd",
+        "Tom Duarte",
+        "tom@kilnandcrumb.example",
+        "Our second bakery opens in March and needs its own account.",
+    ),
+];
+
 /// The demo's other dealer companies, beyond the two with logins:
 /// (company, contact, email, tier). They are approved through the real
 /// onboarding; their first users' welcome links wait in the outbox.
@@ -705,6 +736,20 @@ pub async fn load_demo_history(
                 source: (*source).into(),
                 their_price: (*price).into(),
                 note: (*note).into(),
+            },
+        )
+        .await?;
+    }
+    // Businesses that applied for a trade account and wait for a verdict:
+    // Customer Management's agent reviews them when the server runs.
+    for &(company_name, contact_name, email, message) in DEMO_APPLICANTS {
+        customers::submit_application(
+            store,
+            customers::NewApplication {
+                company_name: company_name.into(),
+                contact_name: contact_name.into(),
+                email: Email::parse(email)?,
+                message: message.into(),
             },
         )
         .await?;

@@ -430,6 +430,37 @@ pub struct DecisionCard {
     pub reversal: Option<Reversal>,
 }
 
+/// How one proposer's proposals fared: what agent health counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct DecisionCounts {
+    /// Proposals made.
+    pub proposed: i64,
+    /// Approved by a person.
+    pub approved: i64,
+    /// Rejected by a person.
+    pub rejected: i64,
+    /// Carried out automatically under an autonomy policy.
+    pub carried_out_automatically: i64,
+    /// Of those carried out automatically, reversed by a person since.
+    pub reversed: i64,
+}
+
+impl DecisionCounts {
+    /// These counts and `other`'s together (a proposer's decisions in
+    /// several functions' tables).
+    pub fn plus(self, other: DecisionCounts) -> DecisionCounts {
+        DecisionCounts {
+            proposed: self.proposed + other.proposed,
+            approved: self.approved + other.approved,
+            rejected: self.rejected + other.rejected,
+            carried_out_automatically: self.carried_out_automatically
+                + other.carried_out_automatically,
+            reversed: self.reversed + other.reversed,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

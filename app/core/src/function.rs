@@ -253,10 +253,14 @@ impl BusinessFunction {
     }
 
     /// Whether the function takes proposals from agents for people to
-    /// approve (its page shows them as decision cards). Category
-    /// Management's base prices are the first; the others say so.
+    /// approve (its page shows them as decision cards): Category
+    /// Management's base prices and Customer Management's verdicts on
+    /// dealer applications; the others say so.
     pub fn takes_proposals(self) -> bool {
-        matches!(self, BusinessFunction::Category)
+        matches!(
+            self,
+            BusinessFunction::Category | BusinessFunction::Customers
+        )
     }
 
     /// The function's page, e.g. `/staff/category`.

@@ -6,15 +6,15 @@
 //! Everything here is read from projections: the agent's checkpoint (is it
 //! working or failing), its steps (runs, tokens, cost), the proposals it
 //! made and how people decided them, its messages and the guards that
-//! fired on it. Only Category Management's base prices are proposals
-//! today, so the decision figures of the other agents are zero until
-//! their decision kinds are built. Not built yet: a trend chart of the
-//! figures over time.
+//! fired on it. Proposals are Category Management's base prices and
+//! Customer Management's verdicts on dealer applications today, so the
+//! decision figures of the other agents are zero until their decision
+//! kinds are built. Not built yet: a trend chart of the figures over time.
 
-use crate::functions::category::projection::{DecisionCounts, decision_counts};
 use crate::functions::platform_manager::projection::{AgentActivity, agent_activity};
 use crate::functions::view::DataTable;
 use crate::store::{EventStore, StoreError, subscriptions};
+use kiln_core::decision::DecisionCounts;
 use kiln_core::function::BusinessFunction;
 
 /// One agent's health.
@@ -78,6 +78,34 @@ pub async fn agent_health(
         activity: agent_activity(store, agent).await?,
         decisions: decision_counts(store, &format!("agent:{}", agent.slug())).await?,
     })
+}
+
+/// How the proposals `proposed_by` (e.g. `agent:customers`) made fared, in
+/// every function whose decisions are recorded.
+pub async fn decision_counts(
+    store: &EventStore,
+    proposed_by: &str,
+) -> Result<DecisionCounts, StoreError> {
+    use crate::functions::{category, customers};
+    let prices = category::projection::decision_counts(store, proposed_by).await?;
+    let applications =
+        customers::projection::application_decision_counts(store, proposed_by).await?;
+    Ok(prices.plus(applications))
+}
+
+/// How many proposals `proposed_by` made at or after `since` (UTC, RFC
+/// 3339), in every function whose decisions are recorded: what an agent's
+/// hourly rate limit counts.
+pub async fn proposals_made_since(
+    store: &EventStore,
+    proposed_by: &str,
+    since: &str,
+) -> Result<i64, StoreError> {
+    use crate::functions::{category, customers};
+    let prices = category::projection::proposals_made_since(store, proposed_by, since).await?;
+    let applications =
+        customers::projection::application_proposals_made_since(store, proposed_by, since).await?;
+    Ok(prices + applications)
 }
 
 /// The health of every agent among `built` that runs (of `only` when

@@ -29,8 +29,19 @@ pub const BASE_PRICE: DecisionKind = DecisionKind {
     high_risk: false,
 };
 
+/// Customer Management's verdicts on dealer applications: approve at a
+/// tier, or decline. High-risk: approving opens a trade account with its
+/// own prices and a login, so a person always decides.
+pub const DEALER_APPLICATION: DecisionKind = DecisionKind {
+    slug: "dealer-application",
+    function: BusinessFunction::Customers,
+    title: "Dealer application verdict",
+    size_means: "nothing: every verdict waits for a person",
+    high_risk: true,
+};
+
 /// Every kind of decision agents propose today.
-pub const DECISION_KINDS: &[DecisionKind] = &[BASE_PRICE];
+pub const DECISION_KINDS: &[DecisionKind] = &[BASE_PRICE, DEALER_APPLICATION];
 
 /// The kind called `slug`, if there is one.
 pub fn decision_kind(slug: &str) -> Option<&'static DecisionKind> {

@@ -370,6 +370,16 @@ impl From<crate::functions::category::service::CatalogServiceError> for ActionEr
     }
 }
 
+impl From<crate::functions::customers::service::DealerServiceError> for ActionError {
+    fn from(error: crate::functions::customers::service::DealerServiceError) -> Self {
+        use crate::functions::customers::service::DealerServiceError;
+        match error {
+            DealerServiceError::Store(error) => ActionError::from_store(error),
+            refusal => ActionError::Refused(refusal.to_string()),
+        }
+    }
+}
+
 impl From<MessageServiceError> for ActionError {
     fn from(error: MessageServiceError) -> Self {
         match error {
@@ -495,12 +505,7 @@ async fn rate_limited(
         ),
         AgentAction::Propose { .. } => (
             "proposals",
-            crate::functions::category::projection::proposals_made_since(
-                store,
-                actor.as_str(),
-                &since,
-            )
-            .await?,
+            super::health::proposals_made_since(store, actor.as_str(), &since).await?,
             limits.proposals_per_hour,
         ),
     };
@@ -522,17 +527,48 @@ async fn propose(
     change: &ProposedChange,
     report: &mut StepReport,
 ) -> Result<(), ActionError> {
-    use crate::functions::category::decide::CategoryError;
-    use crate::functions::category::service::{self as category, CatalogServiceError};
-
-    let ProposedChange::BasePrice { sku, to } = change;
     let metadata = EventMetadata {
         function: change.function(),
         ..metadata
     };
-    category::record_price_proposal(store, metadata.clone(), sku.clone(), *to, proposal.clone())
+    match change {
+        ProposedChange::BasePrice { sku, to } => {
+            propose_base_price(store, metadata, proposal, sku, *to, report).await
+        }
+        // High-risk: recorded, and it waits for a person whatever a policy
+        // says (the Platform Manager refuses such a policy too).
+        ProposedChange::DealerApplication {
+            application,
+            outcome,
+        } => crate::functions::customers::service::record_application_proposal(
+            store,
+            metadata,
+            application.clone(),
+            outcome.clone(),
+            proposal.clone(),
+        )
+        .await
+        .map(|_| ())
+        .map_err(ActionError::from),
+    }
+}
+
+/// Records a base price proposal, then carries it out at once if the
+/// autonomy policy for base prices allows a change of its size.
+async fn propose_base_price(
+    store: &EventStore,
+    metadata: EventMetadata,
+    proposal: &kiln_core::decision::Proposal,
+    sku: &crate::functions::category::events::Sku,
+    to: kiln_core::money::Money,
+    report: &mut StepReport,
+) -> Result<(), ActionError> {
+    use crate::functions::category::decide::CategoryError;
+    use crate::functions::category::service::{self as category, CatalogServiceError};
+
+    category::record_price_proposal(store, metadata.clone(), sku.clone(), to, proposal.clone())
         .await?;
-    let kind = change.kind();
+    let kind = &super::kinds::BASE_PRICE;
     let policy = crate::functions::platform_manager::service::policy_for(store, kind)
         .await
         .map_err(ActionError::Store)?;
@@ -732,6 +768,89 @@ mod tests {
             let head = store.head_position().await.expect("head");
             assert_eq!(round(&store, must_not_think).await, Round::NothingToFollow { through: head });
             assert_eq!(round(&store, must_not_think).await, Round::Idle);
+        }
+
+        async fn the_customers_agent_proposes_a_verdict_on_each_demo_application_escalates_a_lookalike_and_a_person_approves_one(store) {
+            use crate::functions::customers::{self, agent::AGENT as CUSTOMERS};
+            use crate::functions::platform_manager::projection::conversations;
+            demo(&store).await;
+            let Round::Stepped(report) =
+                run_round(&store, BusinessFunction::Customers, &CUSTOMERS, CUSTOMERS.think, Utc::now())
+                    .await
+                    .expect("round")
+            else {
+                panic!("the demo's applications wake Customer Management's agent");
+            };
+            assert_eq!(report.carried_out, 4, "{report:?}");
+            assert!(report.refused.is_empty(), "{report:?}");
+            assert_eq!(report.carried_out_automatically, 0);
+
+            let cards = customers::projection::application_proposals(&store, 10).await.expect("cards");
+            let change_of = |name: &str| {
+                cards
+                    .iter()
+                    .find(|card| card.change.contains(name))
+                    .unwrap_or_else(|| panic!("{name} is proposed on: {cards:#?}"))
+                    .clone()
+            };
+            assert_eq!(cards.len(), 3, "{cards:#?}");
+            let saltmarsh = change_of("Saltmarsh Kitchen");
+            assert!(saltmarsh.change.ends_with("at the volume tier"), "{}", saltmarsh.change);
+            assert_eq!(saltmarsh.status, DecisionStatus::Pending);
+            assert_eq!(saltmarsh.proposed_by, "agent:customers");
+            assert!(change_of("Hedgerow Homewares").change.ends_with("at the trade tier"));
+            assert!(change_of("Best Deals 4 U").change.starts_with("Decline"));
+            let escalations = conversations(&store, BusinessFunction::Customers, 10).await.expect("threads");
+            assert_eq!(escalations.len(), 1, "{escalations:#?}");
+            let escalation = &escalations[0].messages[0];
+            assert_eq!(escalation.intent, MessageIntent::Escalate);
+            assert!(escalation.text.contains("Kiln & Crumb Bakery"), "{}", escalation.text);
+
+            // A person approves one proposal and rejects another.
+            let person = Actor::parse("user:acc-0000000000000001").expect("actor");
+            let verdict = |card: &kiln_core::decision::DecisionCard, verdict: &str, comment: &str| {
+                crate::functions::view::DecisionVerdictForm {
+                    decision: card.decision.to_string(),
+                    verdict: verdict.into(),
+                    comment: comment.into(),
+                }
+            };
+            let approved = customers::service::decide_application_proposal(
+                &store,
+                person.clone(),
+                verdict(&saltmarsh, "approve", ""),
+            )
+            .await
+            .expect("approved");
+            let opened = approved.opened.expect("the company is opened with its first login");
+            let company = customers::projection::dealer_company(&store, &opened.company)
+                .await
+                .expect("read")
+                .expect("the company exists");
+            assert_eq!(company.name, "Saltmarsh Kitchen");
+            assert_eq!(company.tier, customers::events::DealerTier::Volume);
+            let rejected = customers::service::decide_application_proposal(
+                &store,
+                person,
+                verdict(&change_of("Hedgerow Homewares"), "reject", "Call them first"),
+            )
+            .await
+            .expect("rejected");
+            assert!(rejected.opened.is_none());
+            let statuses: Vec<_> = customers::projection::application_proposals(&store, 10)
+                .await
+                .expect("cards")
+                .into_iter()
+                .map(|card| card.status)
+                .collect();
+            assert_eq!(statuses.iter().filter(|status| **status == DecisionStatus::Pending).count(), 1);
+
+            // The approval wakes the agent again; every application left
+            // was proposed on or escalated once, so it proposes nothing.
+            let next = run_round(&store, BusinessFunction::Customers, &CUSTOMERS, CUSTOMERS.think, Utc::now())
+                .await
+                .expect("round");
+            assert!(matches!(next, Round::Considered { .. }), "{next:?}");
         }
 
         async fn a_step_recorded_before_a_crash_is_carried_out_after_it_once_without_thinking_again(store) {

@@ -5,6 +5,7 @@
 //! instead of thinking again, and a replay or rebuild never calls a model.
 
 use crate::functions::category::events::Sku;
+use crate::functions::customers::events::{ApplicationId, ApplicationOutcome};
 use kiln_core::conversation::{AgentMessage, MessageIntent};
 use kiln_core::decision::{DataReference, DecisionId, Proposal};
 use kiln_core::event::StreamId;
@@ -211,6 +212,14 @@ pub enum ProposedChange {
         /// The base price proposed, in the product's currency.
         to: Money,
     },
+    /// Customer Management: approve a dealer application at a tier, or
+    /// decline it with a reason.
+    DealerApplication {
+        /// The application.
+        application: ApplicationId,
+        /// The verdict proposed.
+        outcome: ApplicationOutcome,
+    },
 }
 
 impl ProposedChange {
@@ -218,6 +227,7 @@ impl ProposedChange {
     pub fn function(&self) -> BusinessFunction {
         match self {
             ProposedChange::BasePrice { .. } => BusinessFunction::Category,
+            ProposedChange::DealerApplication { .. } => BusinessFunction::Customers,
         }
     }
 
@@ -225,6 +235,7 @@ impl ProposedChange {
     pub fn kind(&self) -> &'static super::kinds::DecisionKind {
         match self {
             ProposedChange::BasePrice { .. } => &super::kinds::BASE_PRICE,
+            ProposedChange::DealerApplication { .. } => &super::kinds::DEALER_APPLICATION,
         }
     }
 
@@ -232,6 +243,10 @@ impl ProposedChange {
     pub fn describe(&self) -> String {
         match self {
             ProposedChange::BasePrice { sku, to } => format!("base price of {sku} to {to}"),
+            ProposedChange::DealerApplication {
+                application,
+                outcome,
+            } => format!("dealer application {application}: {}", outcome.describe()),
         }
     }
 }

@@ -713,3 +713,16 @@ mod tests {
         );
     }
 }
+
+/// What a decision card's approve and reject forms send, for every
+/// function's decisions (e.g. `POST /api/category/proposals/decide`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionVerdictForm {
+    /// The decision's id, e.g. `dec-3f9c2a71d04e8b65`.
+    pub decision: String,
+    /// `approve` or `reject`.
+    pub verdict: String,
+    /// What the person says (required to reject).
+    #[serde(default)]
+    pub comment: String,
+}

@@ -112,10 +112,9 @@ fn Card(card: DecisionCard) -> impl IntoView {
         )),
     };
     let forms = match (status, &reversal, function) {
-        (DecisionStatus::Pending, _, BusinessFunction::Category) => Some(
-            view! { <crate::functions::category::page::ProposalVerdictForms decision=decision.to_string() /> }
-                .into_any(),
-        ),
+        (DecisionStatus::Pending, _, BusinessFunction::Category | BusinessFunction::Customers) => {
+            Some(view! { <VerdictForms function decision=decision.to_string() /> }.into_any())
+        }
         (DecisionStatus::CarriedOutAutomatically, None, BusinessFunction::Category) => Some(
             view! { <crate::functions::category::page::ReversalForm decision=decision.to_string() /> }
                 .into_any(),
@@ -195,4 +194,73 @@ fn Card(card: DecisionCard) -> impl IntoView {
         </article>
     }
     .into_any()
+}
+
+/// A waiting proposal's verdict forms: approve (a comment is optional) and
+/// reject (saying why), sent to the function that owns the decision, which
+/// carries out its own commands.
+#[component]
+fn VerdictForms(function: BusinessFunction, decision: String) -> impl IntoView {
+    view! {
+        <div class="mt-4 flex flex-col gap-3 border-t border-stone-100 pt-4">
+            <VerdictForm
+                function
+                decision=decision.clone()
+                verdict="approve"
+                comment_label="Comment (optional)"
+                button="Approve"
+                button_class="rounded-lg bg-emerald-800 px-4 py-2 text-sm font-medium text-white hover:bg-emerald-700"
+            />
+            <VerdictForm
+                function
+                decision
+                verdict="reject"
+                comment_label="Why not"
+                button="Reject"
+                button_class="rounded-lg border border-stone-300 px-4 py-2 text-sm font-medium text-stone-800 hover:bg-stone-100"
+            />
+        </div>
+    }
+}
+
+/// One verdict on a proposal, with its comment and its refusal, posted to
+/// the endpoint of `function` (Category Management or Customer Management).
+#[component]
+fn VerdictForm(
+    function: BusinessFunction,
+    decision: String,
+    verdict: &'static str,
+    comment_label: &'static str,
+    button: &'static str,
+    button_class: &'static str,
+) -> impl IntoView {
+    use crate::forms::Refusal;
+    // The fields are the same for every function; only the endpoint differs.
+    let fields = move |result: Signal<Option<Result<(), crate::error::KilnError>>>| {
+        view! {
+            <input type="hidden" name="form[decision]" value=decision.clone() />
+            <input type="hidden" name="form[verdict]" value=verdict />
+            <label class="flex flex-1 flex-col gap-1 text-sm font-medium text-stone-800">
+                {comment_label}
+                <input type="text" name="form[comment]" maxlength="2000" class=crate::form_style::INPUT />
+            </label>
+            <button type="submit" class=button_class>{button}</button>
+            <div class="w-full"><Refusal result /></div>
+        }
+    };
+    let class = "flex flex-wrap items-end gap-3";
+    if function == BusinessFunction::Customers {
+        let decide = ServerAction::<
+            crate::functions::customers::endpoints::DecideApplicationProposal,
+        >::new();
+        let result = Signal::derive(move || decide.value().get());
+        view! { <ActionForm action=decide attr:class=class attr:data-verdict=verdict>{fields(result)}</ActionForm> }
+            .into_any()
+    } else {
+        let decide =
+            ServerAction::<crate::functions::category::endpoints::DecidePriceProposal>::new();
+        let result = Signal::derive(move || decide.value().get());
+        view! { <ActionForm action=decide attr:class=class attr:data-verdict=verdict>{fields(result)}</ActionForm> }
+            .into_any()
+    }
 }

@@ -933,7 +933,7 @@ mod tests {
                     proposal,
                     change: ProposedChange::BasePrice { sku, to },
                 } => Some((sku.to_string(), to, proposal.risk)),
-                AgentAction::Message { .. } => None,
+                AgentAction::Propose { .. } | AgentAction::Message { .. } => None,
             })
             .collect()
     }

@@ -5,8 +5,8 @@
 //! did on the page it returns to.
 
 use super::endpoints::{
-    AddProduct, ChangeBasePrice, DecidePriceProposal, DelistProduct, EditProduct, NoteMarketPrice,
-    RelistProduct, ReverseDecision,
+    AddProduct, ChangeBasePrice, DelistProduct, EditProduct, NoteMarketPrice, RelistProduct,
+    ReverseDecision,
 };
 use super::events::Collection;
 use super::view::CatalogEntry;
@@ -304,30 +304,6 @@ fn ListingForms(listed: Vec<Choice>, delisted: Vec<Choice>) -> impl IntoView {
     }
 }
 
-/// A waiting price proposal's verdict forms: approve (a comment is
-/// optional) and reject (saying why).
-#[component]
-pub fn ProposalVerdictForms(decision: String) -> impl IntoView {
-    view! {
-        <div class="mt-4 flex flex-col gap-3 border-t border-stone-100 pt-4">
-            <VerdictForm
-                decision=decision.clone()
-                verdict="approve"
-                comment_label="Comment (optional)"
-                button="Approve"
-                button_class="rounded-lg bg-emerald-800 px-4 py-2 text-sm font-medium text-white hover:bg-emerald-700"
-            />
-            <VerdictForm
-                decision
-                verdict="reject"
-                comment_label="Why not"
-                button="Reject"
-                button_class="rounded-lg border border-stone-300 px-4 py-2 text-sm font-medium text-stone-800 hover:bg-stone-100"
-            />
-        </div>
-    }
-}
-
 /// A person's reversal of a decision the agent carried out automatically:
 /// the price goes back, saying why.
 #[component]
@@ -344,31 +320,6 @@ pub fn ReversalForm(decision: String) -> impl IntoView {
             <button type="submit" class="rounded-lg border border-stone-300 px-4 py-2 text-sm font-medium text-stone-800 hover:bg-stone-100">
                 "Reverse"
             </button>
-            <div class="w-full"><Refusal result /></div>
-        </ActionForm>
-    }
-}
-
-/// One verdict on a proposal, with its comment and its refusal.
-#[component]
-fn VerdictForm(
-    decision: String,
-    verdict: &'static str,
-    comment_label: &'static str,
-    button: &'static str,
-    button_class: &'static str,
-) -> impl IntoView {
-    let decide = ServerAction::<DecidePriceProposal>::new();
-    let result = Signal::derive(move || decide.value().get());
-    view! {
-        <ActionForm action=decide attr:class="flex flex-wrap items-end gap-3" attr:data-verdict=verdict>
-            <input type="hidden" name="form[decision]" value=decision />
-            <input type="hidden" name="form[verdict]" value=verdict />
-            <label class="flex flex-1 flex-col gap-1 text-sm font-medium text-stone-800">
-                {comment_label}
-                <input type="text" name="form[comment]" maxlength="2000" class=INPUT />
-            </label>
-            <button type="submit" class=button_class>{button}</button>
             <div class="w-full"><Refusal result /></div>
         </ActionForm>
     }

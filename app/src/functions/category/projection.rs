@@ -10,7 +10,9 @@ use crate::store::holding::EventCheck;
 use crate::store::integrity::IntegrityCheck;
 use crate::store::projections::{self, Projector, Row, Value, decode, upsert_rows};
 use crate::store::{EventStore, RecordedEvent, StoreError, database};
-use kiln_core::decision::{DecisionCard, DecisionId, DecisionStatus, DecisionVerdict, Risk};
+use kiln_core::decision::{
+    DecisionCard, DecisionCounts, DecisionId, DecisionStatus, DecisionVerdict, Risk,
+};
 use kiln_core::function::BusinessFunction;
 use kiln_core::money::{Currency, Money};
 
@@ -941,21 +943,6 @@ pub const INTEGRITY_CHECKS: &[IntegrityCheck] = &[
         },
     },
 ];
-
-/// How the price proposals of one proposer fared: what agent health counts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct DecisionCounts {
-    /// Proposals made.
-    pub proposed: i64,
-    /// Approved by a person.
-    pub approved: i64,
-    /// Rejected by a person.
-    pub rejected: i64,
-    /// Carried out automatically under an autonomy policy.
-    pub carried_out_automatically: i64,
-    /// Of those carried out automatically, reversed by a person since.
-    pub reversed: i64,
-}
 
 /// How the price proposals made by `proposed_by` (e.g. `agent:category`) fared.
 pub async fn decision_counts(

@@ -236,18 +236,9 @@ pub struct PriceProposalForm {
     pub data_considered: Vec<kiln_core::decision::DataReference>,
 }
 
-/// What a decision card's approve and reject forms send
-/// (`POST /api/category/proposals/decide`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DecisionVerdictForm {
-    /// The decision's id, e.g. `dec-3f9c2a71d04e8b65`.
-    pub decision: String,
-    /// `approve` or `reject`.
-    pub verdict: String,
-    /// What the person says (required to reject).
-    #[serde(default)]
-    pub comment: String,
-}
+/// What a decision card's approve and reject forms send; the same for
+/// every function's decisions.
+pub use crate::functions::view::DecisionVerdictForm;
 
 /// What the "introduce a product" and "edit a product" forms send: every
 /// field as typed, read and checked by the service.

@@ -111,6 +111,33 @@ pub async fn decide_dealer_application_form(
     Ok(())
 }
 
+/// A person's verdict on a proposal about a dealer application (from the
+/// decision card on Customer Management's page): approving it carries out
+/// the verdict proposed; then back to the page with `?decision=approved`,
+/// `rejected`, or `held` when the quarantine holds the change back.
+/// `POST /api/customers/proposals/decide` (form fields `form[decision]`,
+/// `form[verdict]`, `form[comment]`).
+#[server(prefix = "/api", endpoint = "customers/proposals/decide")]
+pub async fn decide_application_proposal(
+    form: crate::functions::view::DecisionVerdictForm,
+) -> Result<(), KilnError> {
+    let state = crate::state::AppState::from_context()?;
+    let actor = acting_staff().await?;
+    let decided = super::service::decide_application_proposal(state.store(), actor, form)
+        .await
+        .map_err(to_kiln_error)?;
+    if let Some(opened) = &decided.opened {
+        tracing::info!(company = %opened.company, "a proposal to approve a dealer application was approved");
+    }
+    let outcome = match decided.verdict {
+        _ if decided.appended.is_held() => "held",
+        kiln_core::decision::Verdict::Approve => "approved",
+        kiln_core::decision::Verdict::Reject => "rejected",
+    };
+    leptos_axum::redirect(&format!("/staff/customers?decision={outcome}"));
+    Ok(())
+}
+
 /// Carries out a staff member's decision on an application.
 #[cfg(feature = "ssr")]
 async fn carry_out(

@@ -5,6 +5,7 @@
 //! support tickets.
 
 use crate::functions::category::events::Sku;
+use kiln_core::decision::{DecisionVerdict, Proposal};
 use kiln_core::event::StreamId;
 use kiln_core::function::BusinessFunction;
 use kiln_core::identity::random_id;
@@ -101,6 +102,71 @@ pub enum CustomerEvent {
     /// A person withdrew a dealer company's promotional price: its orders
     /// are priced at its tier again.
     DealerPromotionWithdrawn(DealerPromotionWithdrawn),
+    /// An agent (Customer Management's) proposed a verdict on a pending
+    /// dealer application: approve it at a tier, or decline it with a
+    /// reason. Nothing changes yet: the proposal waits on Customer
+    /// Management's page for a person who may approve (`customers:approve`).
+    /// An application has at most one proposal waiting.
+    DealerApplicationVerdictProposed(DealerApplicationVerdictProposed),
+    /// A person approved the proposal on this application's stream. The
+    /// verdict it proposed is recorded in the same append, right after it
+    /// (`DealerApplicationApproved` or `DealerApplicationDeclined`), with
+    /// the decision's id in the metadata of both. Also recorded when a
+    /// person decides the application directly as the proposal said.
+    DealerApplicationProposalApproved(DecisionVerdict),
+    /// A person rejected the proposal on this application's stream, saying
+    /// why; the application still waits. Also recorded when a person decides
+    /// the application directly otherwise than the proposal said.
+    DealerApplicationProposalRejected(DecisionVerdict),
+}
+
+/// What a proposal says should become of a dealer application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum ApplicationOutcome {
+    /// Open the dealer company at this tier.
+    Approve {
+        /// The price tier it would buy at.
+        tier: DealerTier,
+    },
+    /// Decline the application.
+    Decline {
+        /// Why, in words the applicant could be told.
+        reason: String,
+    },
+}
+
+impl ApplicationOutcome {
+    /// The outcome in a few words, e.g. "approve at the trade tier (40 %
+    /// off)".
+    pub fn describe(&self) -> String {
+        match self {
+            ApplicationOutcome::Approve { tier } => format!(
+                "approve at the {} tier ({} % off)",
+                tier.as_str(),
+                tier.discount_percent()
+            ),
+            ApplicationOutcome::Decline { reason } => format!("decline: {reason}"),
+        }
+    }
+}
+
+/// Payload of [`CustomerEvent::DealerApplicationVerdictProposed`]: what
+/// every proposal says (its decision id, summary, reasoning, agents
+/// involved, data considered and risk), and the verdict proposed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct DealerApplicationVerdictProposed {
+    /// The decision, as every proposal describes it.
+    #[serde(flatten)]
+    pub proposal: Proposal,
+    /// The application.
+    pub application: ApplicationId,
+    /// The company's name, as applied (for the card).
+    pub company_name: String,
+    /// The verdict proposed.
+    pub outcome: ApplicationOutcome,
 }
 
 /// Payload of [`CustomerEvent::SupportTicketFlagged`].
@@ -716,5 +782,8 @@ kiln_core::event::tagged_events!(
         SupportTicketFlagged,
         DealerPromotionOffered,
         DealerPromotionWithdrawn,
+        DealerApplicationVerdictProposed,
+        DealerApplicationProposalApproved,
+        DealerApplicationProposalRejected,
     ]
 );

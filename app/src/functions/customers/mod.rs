@@ -11,10 +11,14 @@
 //! breaks, typed into a grid or read from an order sheet (`order_sheet`).
 //! Support tickets; dealers' promotional prices (`promotions`); the order
 //! lines product performance and stock read (`sales`).
-//! Not built yet: the agent proposing onboarding decisions for a person to
-//! approve (today a person decides directly), segments, feedback (selling
-//! issue).
+//! Its agent (`agent`) reviews the dealer applications waiting and proposes
+//! a verdict on each for a person to approve, or escalates one that looks
+//! like an existing dealer; a person may still decide directly.
+//! Not built yet: the agent's other decisions (drafted replies to support
+//! tickets, promotional prices), feedback (selling issue).
 
+#[cfg(feature = "ssr")]
+pub mod agent;
 pub mod decide;
 pub mod endpoints;
 pub mod events;
@@ -43,6 +47,7 @@ pub const FUNCTION: super::descriptor::FunctionDescriptor = super::descriptor::F
     #[cfg(feature = "ssr")]
     projectors: &[
         projection::DEALERS,
+        projection::APPLICATION_PROPOSALS,
         projection::ORDERS,
         projection::TICKETS,
         sales::ORDER_LINES,
@@ -53,5 +58,7 @@ pub const FUNCTION: super::descriptor::FunctionDescriptor = super::descriptor::F
     #[cfg(feature = "ssr")]
     headline: Some(|store, months| Box::pin(service::headline(store, months))),
     controls: Some(page::controls),
+    #[cfg(feature = "ssr")]
+    agent: Some(agent::AGENT),
     ..super::descriptor::FunctionDescriptor::of(kiln_core::function::BusinessFunction::Customers)
 };

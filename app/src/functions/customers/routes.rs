@@ -64,6 +64,12 @@ pub const ROUTES: &[Route] = &[
     ),
     route(
         Method::Post,
+        "/api/customers/proposals/decide",
+        Requirement::approve(Customers),
+        "approve or reject a proposal about a dealer application (server function)",
+    ),
+    route(
+        Method::Post,
         "/api/customers/dealer-users/add",
         Requirement::operate(Customers),
         "add a user to a dealer company (server function)",

@@ -79,7 +79,8 @@ pub async fn apply(
                 position,
             }),
             // Not handled by this projector: ORDERS projects orders,
-            // TICKETS the support tickets, PROMOTIONS the promotions.
+            // TICKETS the support tickets, PROMOTIONS the promotions,
+            // APPLICATION_PROPOSALS the proposals on applications.
             CustomerEvent::OrderPlaced(_)
             | CustomerEvent::OrderPaymentCaptured(_)
             | CustomerEvent::OrderPaymentDeclined(_)
@@ -88,7 +89,10 @@ pub async fn apply(
             | CustomerEvent::SupportTicketClosed(_)
             | CustomerEvent::SupportTicketFlagged(_)
             | CustomerEvent::DealerPromotionOffered(_)
-            | CustomerEvent::DealerPromotionWithdrawn(_) => {}
+            | CustomerEvent::DealerPromotionWithdrawn(_)
+            | CustomerEvent::DealerApplicationVerdictProposed(_)
+            | CustomerEvent::DealerApplicationProposalApproved(_)
+            | CustomerEvent::DealerApplicationProposalRejected(_) => {}
         }
     }
     upsert_rows(

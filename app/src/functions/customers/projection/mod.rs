@@ -2,13 +2,16 @@
 //! of them, a file per projector: `dealer_applications`,
 //! `dealer_application_decisions` and `dealer_companies` (`DEALERS`),
 //! `orders` (`ORDERS`), `support_tickets` and `support_ticket_messages`
-//! (`TICKETS`). Each file's items are re-exported here, so callers write
+//! (`TICKETS`), `dealer_application_proposals` and
+//! `dealer_application_proposal_verdicts` (`APPLICATION_PROPOSALS`). Each file's items are re-exported here, so callers write
 //! `projection::order` whichever file holds it.
 
+mod application_proposals;
 mod dealers;
 mod orders;
 mod tickets;
 
+pub use application_proposals::*;
 pub use dealers::*;
 pub use orders::*;
 pub use tickets::*;

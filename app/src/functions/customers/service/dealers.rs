@@ -6,10 +6,14 @@ use crate::access::secret::Secret;
 use crate::functions::customers::decide::{
     ApplicationState, CustomerCommand, CustomerError, decide,
 };
-use crate::functions::customers::events::{ApplicationId, CustomerEvent, DealerTier};
+use crate::functions::customers::events::{
+    ApplicationId, ApplicationOutcome, CustomerEvent, DealerApplicationSubmitted, DealerTier,
+};
 use crate::functions::platform_manager::{projection as accounts, service as account_service};
-use crate::store::{EventMetadata, EventStore, StoreError};
+use crate::functions::view::DecisionVerdictForm;
+use crate::store::{Appended, EventMetadata, EventStore, StoreError};
 use chrono::Utc;
+use kiln_core::decision::{DecisionError, DecisionId, Proposal, Verdict};
 use kiln_core::event::{Actor, StreamId};
 use kiln_core::function::BusinessFunction;
 use kiln_core::identity::{AccountId, CompanyId, Email};
@@ -33,6 +37,15 @@ pub enum DealerServiceError {
     /// blank) or could not be made.
     #[error(transparent)]
     Login(account_service::AccountServiceError),
+    /// A decision id that is not one.
+    #[error(transparent)]
+    InvalidDecision(#[from] kiln_core::decision::InvalidDecisionId),
+    /// A verdict other than approve or reject.
+    #[error("“{text}” is not a verdict: use approve or reject")]
+    UnknownVerdict {
+        /// What was sent (its first 40 characters).
+        text: String,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -136,6 +149,17 @@ pub async fn approve_application(
     let Some(submitted) = submitted else {
         return Err(CustomerError::NoSuchApplication { application }.into());
     };
+    open_first_login(store, actor, &submitted, company).await
+}
+
+/// The first login of the dealer company `company` that approving
+/// `submitted` opened, and the link its user chooses a password with.
+async fn open_first_login(
+    store: &EventStore,
+    actor: Actor,
+    submitted: &DealerApplicationSubmitted,
+    company: CompanyId,
+) -> Result<ApprovedDealer, DealerServiceError> {
     // The company is open from here on. Should its first login fail (the
     // address was taken meanwhile, the store failed), the approval stands
     // and the error says so; the application keeps the contact's details.
@@ -160,6 +184,120 @@ pub async fn approve_application(
         company,
         account,
         welcome_token,
+    })
+}
+
+/// Records `proposal` of `outcome` for `application`, checked by the
+/// application's rules, with `metadata` (an agent's step gives an
+/// idempotency key, so carrying the proposal out twice records it once).
+pub async fn record_application_proposal(
+    store: &EventStore,
+    metadata: EventMetadata,
+    application: ApplicationId,
+    outcome: ApplicationOutcome,
+    proposal: Proposal,
+) -> Result<Appended, DealerServiceError> {
+    let metadata = metadata.with_decision(&proposal.decision);
+    let stream = stream(&application);
+    let command = CustomerCommand::ProposeVerdict {
+        application,
+        outcome,
+        proposal,
+    };
+    store
+        .decide_and_append(&stream, &metadata, |history| {
+            decide(
+                &ApplicationState::from_events(history),
+                false,
+                command.clone(),
+            )
+            .map_err(DealerServiceError::from)
+        })
+        .await
+}
+
+/// What a person's verdict on a proposal about an application did.
+#[derive(Debug)]
+pub struct ProposalDecided {
+    /// The verdict given.
+    pub verdict: Verdict,
+    /// The append (whose `held_back` says whether the quarantine holds
+    /// some of it back).
+    pub appended: Appended,
+    /// The company opened, when approving the proposal approved the
+    /// application.
+    pub opened: Option<ApprovedDealer>,
+}
+
+/// A person's verdict on a proposal about a dealer application: approving
+/// it carries out the verdict proposed in the same append (and, for an
+/// approval, creates the company's first login and sends its link, as
+/// approving directly does).
+pub async fn decide_application_proposal(
+    store: &EventStore,
+    actor: Actor,
+    form: DecisionVerdictForm,
+) -> Result<ProposalDecided, DealerServiceError> {
+    let decision = DecisionId::parse(form.decision.trim()).map_err(|invalid| {
+        kiln_core::decision::InvalidDecisionId {
+            text: invalid.text.chars().take(40).collect(),
+        }
+    })?;
+    let verdict = Verdict::from_name(form.verdict.trim()).ok_or_else(|| {
+        DealerServiceError::UnknownVerdict {
+            text: form.verdict.chars().take(40).collect(),
+        }
+    })?;
+    let application =
+        crate::functions::customers::projection::proposal_application(store, &decision)
+            .await?
+            .ok_or_else(|| {
+                CustomerError::from(DecisionError::NoSuchDecision {
+                    decision: decision.clone(),
+                })
+            })?;
+    let company = CompanyId::generate();
+    let command = CustomerCommand::DecideProposal {
+        application: application.clone(),
+        decision: decision.clone(),
+        verdict,
+        comment: form.comment,
+        company: company.clone(),
+    };
+    let metadata =
+        EventMetadata::new(actor.clone(), BusinessFunction::Customers).with_decision(&decision);
+    let mut approved_from = None;
+    let appended = store
+        .decide_and_append(&stream(&application), &metadata, |history| {
+            let events = decide(
+                &ApplicationState::from_events(history),
+                false,
+                command.clone(),
+            )?;
+            // The application opened a company: its first login follows.
+            approved_from = events
+                .iter()
+                .any(|event| matches!(event, CustomerEvent::DealerApplicationApproved(_)))
+                .then(|| {
+                    history.iter().find_map(|event| match event {
+                        CustomerEvent::DealerApplicationSubmitted(submitted) => {
+                            Some(submitted.clone())
+                        }
+                        _ => None,
+                    })
+                })
+                .flatten();
+            Ok::<_, DealerServiceError>(events)
+        })
+        .await?;
+    let opened = match approved_from {
+        Some(submitted) => Some(open_first_login(store, actor, &submitted, company).await?),
+        None => None,
+    };
+    Ok(ProposalDecided {
+        verdict,
+        appended,
+        opened,
     })
 }
 
@@ -196,7 +334,10 @@ impl DealerServiceError {
     /// rather than a fault of the server.
     pub fn is_refusal(&self) -> bool {
         match self {
-            DealerServiceError::Refused(_) | DealerServiceError::NoSuchCompany { .. } => true,
+            DealerServiceError::Refused(_)
+            | DealerServiceError::NoSuchCompany { .. }
+            | DealerServiceError::InvalidDecision(_)
+            | DealerServiceError::UnknownVerdict { .. } => true,
             DealerServiceError::Login(error) => error.is_refusal(),
             DealerServiceError::FirstLogin(_) | DealerServiceError::Store(_) => false,
         }

@@ -9,6 +9,8 @@ use chrono::Utc;
 /// tables' JSON endpoints page within them).
 const ORDERS_SHOWN: i64 = 25;
 const TICKETS_SHOWN: i64 = 200;
+/// How many decided proposals the page shows beside those waiting.
+const DECIDED_SHOWN: i64 = 10;
 
 /// Fills Customer Management's page: the dealer onboarding pipeline and
 /// the dealer companies with their tiers.
@@ -41,12 +43,23 @@ pub async fn fill_page(
         .iter()
         .filter(|application| application.status == "pending")
         .count();
+    page.decisions = projection::application_proposals(store, DECIDED_SHOWN).await?;
+    let waiting = page
+        .decisions
+        .iter()
+        .filter(|card| card.status == kiln_core::decision::DecisionStatus::Pending)
+        .count();
     page.metrics = vec![
         Metric::count("dealer-companies", "Dealer companies", companies.len()),
         Metric::count(
             "pending-applications",
             "Applications awaiting review",
             pending,
+        ),
+        Metric::count(
+            "decisions-waiting",
+            "Proposals waiting for a person",
+            waiting,
         ),
         Metric::count("orders", "Orders placed", totals.orders),
         Metric::count("units-ordered", "Units ordered", totals.units),
@@ -377,6 +390,10 @@ pub async fn fill_page(
     ];
     page.not_built_yet.push(
         "Orders beyond being placed and paid (packing, shipping), and email to customers when staff answer: not built yet."
+            .to_owned(),
+    );
+    page.not_built_yet.push(
+        "The agent proposes verdicts on dealer applications only: drafted replies to support tickets and promotional prices are not built yet."
             .to_owned(),
     );
     Ok(())
