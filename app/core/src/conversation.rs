@@ -163,7 +163,17 @@ pub enum Guard {
     /// An agent sent as many messages, or made as many proposals, as it may
     /// in an hour.
     RateLimit,
+    /// A question an agent asked waited longer than [`WATCHDOG_MINUTES`]
+    /// for its answer: the conversation is not converging, so it goes to
+    /// the asking agent's people.
+    Watchdog,
 }
+
+/// How long a question between agents may wait for its answer before the
+/// watchdog escalates its conversation, in minutes. Agents answer within
+/// a round (seconds); an hour means the peer is stopped, failing, or
+/// talking in circles.
+pub const WATCHDOG_MINUTES: i64 = 60;
 
 impl Guard {
     /// Its name in tables and JSON.
@@ -173,6 +183,7 @@ impl Guard {
             Guard::RepeatedMessage => "repeated_message",
             Guard::Budget => "budget",
             Guard::RateLimit => "rate_limit",
+            Guard::Watchdog => "watchdog",
         }
     }
 
@@ -183,6 +194,7 @@ impl Guard {
             Guard::RepeatedMessage,
             Guard::Budget,
             Guard::RateLimit,
+            Guard::Watchdog,
         ]
         .into_iter()
         .find(|guard| guard.slug() == slug)
@@ -195,6 +207,7 @@ impl Guard {
             Guard::RepeatedMessage => "Repeated message",
             Guard::Budget => "Daily model budget",
             Guard::RateLimit => "Rate limit",
+            Guard::Watchdog => "Watchdog",
         }
     }
 }

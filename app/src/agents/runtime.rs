@@ -135,6 +135,8 @@ pub async fn run_round_thinking(
         return Ok(Round::Resumed(report));
     }
 
+    watch_questions(store, agent, now).await?;
+
     // The head is read first, so events committed meanwhile wait for the next round.
     let head = store.head_position().await?;
     if head <= checkpoint {
@@ -451,6 +453,75 @@ async fn send(
         Err(error) => return Err(error.into()),
     }
     Err(ActionError::Refused(refusal.to_string()))
+}
+
+/// The watchdog: escalates to `agent`'s own people every conversation in
+/// which its question has waited over [`WATCHDOG_MINUTES`] for an answer
+/// at `now`, recording `GuardFired` for it. Each question is escalated
+/// once (keys made from its message id); an escalated conversation is not
+/// looked at again. Runs in every round, so an idle agent's periodic look
+/// (server/src/agents.rs) is enough to catch a peer that went silent.
+async fn watch_questions(
+    store: &EventStore,
+    agent: BusinessFunction,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    use crate::functions::platform_manager::projection::unanswered_questions;
+    use kiln_core::conversation::WATCHDOG_MINUTES;
+    use kiln_core::event::StreamId;
+
+    let cutoff = (now - chrono::Duration::minutes(WATCHDOG_MINUTES))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let waiting = unanswered_questions(store, agent, &cutoff).await?;
+    for (conversation, question) in &waiting {
+        let key = format!("agent:{}:watchdog:{}", agent.slug(), question.message);
+        let refusal = format!(
+            "agent:{} asked agent:{} at {} and no answer came within {WATCHDOG_MINUTES} minutes",
+            agent.slug(),
+            question.to.slug(),
+            question.sent_at
+        );
+        fire_guard(
+            store,
+            agent,
+            Guard::Watchdog,
+            Some(conversation.clone()),
+            &refusal,
+            &key,
+        )
+        .await?;
+        let escalation = AgentMessage {
+            message: MessageId::from_random(derived_id(&format!("{key}:escalated"))),
+            conversation: conversation.clone(),
+            from: agent,
+            to: agent,
+            text: format!(
+                "The watchdog stopped waiting here: {refusal}. A person decides how this goes on."
+            ),
+            about: question.about.clone(),
+            intent: MessageIntent::Escalate,
+            subject: question.subject.as_deref().map(StreamId::new),
+            consulted: Vec::new(),
+        };
+        let metadata = EventMetadata::new(agent_actor(agent), BusinessFunction::PlatformManager)
+            .with_idempotency_key(format!("{key}:escalated"));
+        match crate::functions::platform_manager::service::deliver(
+            store, metadata, escalation, true,
+        )
+        .await
+        {
+            Ok(_) => {}
+            Err(MessageServiceError::Store(error)) => return Err(error),
+            // A conversation the rules no longer let the agent write in
+            // (at its hop limit) is left as the guard's firing records it.
+            Err(refusal) => tracing::warn!(
+                agent = agent.slug(),
+                %conversation,
+                "the watchdog could not escalate: {refusal}"
+            ),
+        }
+    }
+    Ok(waiting.len())
 }
 
 /// Records that `guard` refused `agent`'s action `action_key`, once.
@@ -851,6 +922,99 @@ mod tests {
                 .await
                 .expect("round");
             assert!(matches!(next, Round::Considered { .. }), "{next:?}");
+        }
+
+        async fn a_question_left_unanswered_for_an_hour_is_escalated_once_by_the_watchdog(store) {
+            use crate::functions::platform_manager::{projection, service, view::AgentMessageForm};
+            let asked = service::send_agent_message(
+                &store,
+                agent_actor(BusinessFunction::Category),
+                BusinessFunction::Category,
+                AgentMessageForm {
+                    to: "fulfillment".into(),
+                    text: "Does MUG-SPECKLE-12 have more stock than half a year sells?".into(),
+                    conversation: String::new(),
+                    about: String::new(),
+                    intent: "ask".into(),
+                },
+            )
+            .await
+            .expect("asked");
+            let round_at = |minutes: i64| {
+                run_round(
+                    &store,
+                    BusinessFunction::Category,
+                    &AGENT,
+                    must_not_think,
+                    Utc::now() + chrono::Duration::minutes(minutes),
+                )
+            };
+            let watchdog_firings = || async {
+                projection::guard_firings(&store, 10)
+                    .await
+                    .expect("firings")
+                    .into_iter()
+                    .filter(|firing| firing.guard == "watchdog")
+                    .collect::<Vec<_>>()
+            };
+
+            // Half an hour on, the question may still be answered.
+            round_at(30).await.expect("round");
+            assert!(watchdog_firings().await.is_empty());
+
+            // Past the hour, the watchdog escalates to Category's people, once.
+            round_at(61).await.expect("round");
+            round_at(90).await.expect("round");
+            let firings = watchdog_firings().await;
+            assert_eq!(firings.len(), 1, "{firings:#?}");
+            assert_eq!(firings[0].agent, "category");
+            assert_eq!(firings[0].conversation_id.as_deref(), Some(asked.conversation.as_str()));
+            let threads = projection::conversations(&store, BusinessFunction::Category, 10)
+                .await
+                .expect("threads");
+            let messages = &threads[0].messages;
+            assert_eq!(messages.len(), 2, "{messages:#?}");
+            assert_eq!(messages[1].intent, MessageIntent::Escalate);
+            assert_eq!(messages[1].to, BusinessFunction::Category);
+            assert!(messages[1].text.starts_with("The watchdog stopped waiting here"), "{}", messages[1].text);
+        }
+
+        async fn an_answered_question_is_left_alone_by_the_watchdog(store) {
+            use crate::functions::platform_manager::{projection, service, view::AgentMessageForm};
+            let form = |to: &str, conversation: &str, intent: &str, text: &str| AgentMessageForm {
+                to: to.into(),
+                text: text.into(),
+                conversation: conversation.into(),
+                about: String::new(),
+                intent: intent.into(),
+            };
+            let asked = service::send_agent_message(
+                &store,
+                agent_actor(BusinessFunction::Category),
+                BusinessFunction::Category,
+                form("fulfillment", "", "ask", "Is the jug overstocked?"),
+            )
+            .await
+            .expect("asked");
+            service::send_agent_message(
+                &store,
+                agent_actor(BusinessFunction::Fulfillment),
+                BusinessFunction::Fulfillment,
+                form("category", asked.conversation.as_str(), "agree", "Yes: 400 days of stock."),
+            )
+            .await
+            .expect("answered");
+            // The answer wakes Category's agent; its brain does nothing.
+            run_round(
+                &store,
+                BusinessFunction::Category,
+                &AGENT,
+                does_nothing,
+                Utc::now() + chrono::Duration::hours(3),
+            )
+            .await
+            .expect("round");
+            assert!(projection::guard_firings(&store, 10).await.expect("firings").is_empty());
         }
 
         async fn a_step_recorded_before_a_crash_is_carried_out_after_it_once_without_thinking_again(store) {
@@ -1279,6 +1443,21 @@ mod tests {
         );
         assert!(last.text.contains("guard stopped"), "{}", last.text);
         assert!(thread.messages.len() <= kiln_core::conversation::HOP_LIMIT + 1);
+    }
+
+    /// A brain that sees nothing to do.
+    fn does_nothing(
+        _: &EventStore,
+        _: &StepInput,
+    ) -> Pin<Box<dyn Future<Output = Result<Thought, StoreError>> + Send + 'static>> {
+        Box::pin(async {
+            Ok(Thought::of_rules(
+                Vec::new(),
+                "test",
+                "nothing to do".to_owned(),
+                Vec::new(),
+            ))
+        })
     }
 
     /// A brain that answers every question to it with another question.

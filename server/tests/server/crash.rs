@@ -588,11 +588,12 @@ async fn an_agent_killed_mid_work_loses_and_repeats_no_decision_after_a_restart(
             _ => None,
         })
         .collect();
-    assert!(
-        steps.len() >= 2,
-        "the notes woke the agent again: {} steps",
-        steps.len()
-    );
+    // How many steps there are depends on how far each life got before
+    // its kill: on a loaded machine no life may reach the agent's first
+    // round, and the last life's one step then covers the demo and every
+    // note. What must hold whatever the timing is below: no step twice,
+    // no decision twice, none lost.
+    assert!(!steps.is_empty(), "the agent took no step");
     let keys: std::collections::HashSet<String> = steps
         .iter()
         .map(|step| AgentStep::key(step.agent, &step.trigger))

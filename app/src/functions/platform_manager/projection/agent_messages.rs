@@ -145,33 +145,7 @@ pub async fn conversations(
     .map_err(database("read agent conversations"))?;
     let mut threads: Vec<ConversationThread> = Vec::new();
     for row in rows {
-        let corrupt = |what, value: &str| StoreError::Corrupt {
-            what,
-            value: value.to_owned(),
-        };
-        let function_of =
-            |slug: &str| BusinessFunction::from_slug(slug).ok_or_else(|| corrupt("function", slug));
-        let conversation = ConversationId::parse(&row.conversation_id)
-            .map_err(|_| corrupt("conversation id", &row.conversation_id))?;
-        let message = MessageView {
-            message: MessageId::parse(&row.message_id)
-                .map_err(|_| corrupt("message id", &row.message_id))?,
-            from: function_of(&row.from_function)?,
-            to: function_of(&row.to_function)?,
-            about: row
-                .about_decision
-                .as_deref()
-                .map(|about| DecisionId::parse(about).map_err(|_| corrupt("decision id", about)))
-                .transpose()?,
-            intent: MessageIntent::from_slug(&row.intent)
-                .ok_or_else(|| corrupt("message intent", &row.intent))?,
-            consulted: serde_json::from_str(&row.consulted)
-                .map_err(|_| corrupt("consulted data", &row.consulted))?,
-            subject: row.subject,
-            text: row.text,
-            sent_by: row.sent_by,
-            sent_at: row.sent_at,
-        };
+        let (conversation, message) = message_view(row)?;
         match threads.last_mut() {
             Some(thread) if thread.conversation == conversation => thread.messages.push(message),
             _ => threads.push(ConversationThread {
@@ -181,6 +155,68 @@ pub async fn conversations(
         }
     }
     Ok(threads)
+}
+
+/// A row as the message pages show, with its conversation.
+fn message_view(row: MessageRow) -> Result<(ConversationId, MessageView), StoreError> {
+    let corrupt = |what, value: &str| StoreError::Corrupt {
+        what,
+        value: value.to_owned(),
+    };
+    let function_of =
+        |slug: &str| BusinessFunction::from_slug(slug).ok_or_else(|| corrupt("function", slug));
+    let conversation = ConversationId::parse(&row.conversation_id)
+        .map_err(|_| corrupt("conversation id", &row.conversation_id))?;
+    let message = MessageView {
+        message: MessageId::parse(&row.message_id)
+            .map_err(|_| corrupt("message id", &row.message_id))?,
+        from: function_of(&row.from_function)?,
+        to: function_of(&row.to_function)?,
+        about: row
+            .about_decision
+            .as_deref()
+            .map(|about| DecisionId::parse(about).map_err(|_| corrupt("decision id", about)))
+            .transpose()?,
+        intent: MessageIntent::from_slug(&row.intent)
+            .ok_or_else(|| corrupt("message intent", &row.intent))?,
+        consulted: serde_json::from_str(&row.consulted)
+            .map_err(|_| corrupt("consulted data", &row.consulted))?,
+        subject: row.subject,
+        text: row.text,
+        sent_by: row.sent_by,
+        sent_at: row.sent_at,
+    };
+    Ok((conversation, message))
+}
+
+/// The questions `asker`'s agent sent before `asked_before` (UTC, RFC 3339)
+/// that are still the newest message of their conversation, in
+/// conversations never escalated: what the watchdog escalates.
+pub async fn unanswered_questions(
+    store: &EventStore,
+    asker: BusinessFunction,
+    asked_before: &str,
+) -> Result<Vec<(ConversationId, MessageView)>, StoreError> {
+    let rows: Vec<MessageRow> = per_backend!(store.database(), Database, pool => {
+        sqlx::query_as(
+            "SELECT m.message_id, m.conversation_id, m.from_function, m.to_function, m.text,
+                    m.about_decision, m.sent_by, m.sent_at, m.intent, m.subject, m.consulted
+             FROM agent_messages m
+             WHERE m.from_function = $1 AND m.intent = 'ask' AND m.sent_at < $2
+               AND m.last_position = (SELECT MAX(n.last_position) FROM agent_messages n
+                                      WHERE n.conversation_id = m.conversation_id)
+               AND NOT EXISTS (SELECT 1 FROM agent_messages e
+                               WHERE e.conversation_id = m.conversation_id
+                                 AND e.intent = 'escalate')
+             ORDER BY m.last_position",
+        )
+        .bind(asker.slug())
+        .bind(asked_before)
+        .fetch_all(pool)
+        .await
+    })
+    .map_err(database("read the questions left unanswered"))?;
+    rows.into_iter().map(message_view).collect()
 }
 
 /// How many messages `sent_by` (e.g. `agent:category`) sent at or after
