@@ -9,6 +9,7 @@ use crate::functions::category::{
 };
 use crate::store::{EventStore, StoreError};
 use kiln_core::event::Actor;
+use kiln_core::function::BusinessFunction;
 use kiln_core::money::{Currency, Money};
 
 /// What loading the demo business did.
@@ -482,6 +483,29 @@ async fn load_demo_dealer(
     Ok(())
 }
 
+/// The demo's change requests, raised by staff from their pages:
+/// (function, title, impact, urgency). The second repeats the first.
+pub const DEMO_CHANGE_REQUESTS: &[(BusinessFunction, &str, &str, &str)] = &[
+    (
+        BusinessFunction::Category,
+        "Bulk edit of base prices",
+        "Repricing a collection takes an afternoon of one product at a time.",
+        "normal",
+    ),
+    (
+        BusinessFunction::Category,
+        "Edit base prices in bulk",
+        "Spring repricing is coming.",
+        "high",
+    ),
+    (
+        BusinessFunction::Fulfillment,
+        "Print packing slips",
+        "We cannot ship dealer orders without a slip in the box; orders wait.",
+        "high",
+    ),
+];
+
 /// The demo's dealer applications waiting for a verdict: (company,
 /// contact, email, message). One reads like a restaurant ordering in
 /// volume, one like a small shop, one like spam, and one like a second
@@ -750,6 +774,22 @@ pub async fn load_demo_history(
                 contact_name: contact_name.into(),
                 email: Email::parse(email)?,
                 message: message.into(),
+            },
+        )
+        .await?;
+    }
+    // What staff asked Kiln itself to change: the Platform Manager's agent
+    // triages them when the server runs.
+    for &(function, title, impact, urgency) in DEMO_CHANGE_REQUESTS {
+        crate::functions::platform_manager::service::raise_change_request(
+            store,
+            Actor::system("demo-seed"),
+            crate::functions::platform_manager::service::NewChangeRequest {
+                title: title.into(),
+                function,
+                impact: impact.into(),
+                urgency: crate::functions::platform_manager::events::Urgency::from_name(urgency)
+                    .ok_or("unknown demo urgency")?,
             },
         )
         .await?;

@@ -254,12 +254,15 @@ impl BusinessFunction {
 
     /// Whether the function takes proposals from agents for people to
     /// approve (its page shows them as decision cards): Category
-    /// Management's base prices and Customer Management's verdicts on
-    /// dealer applications; the others say so.
+    /// Management's base prices, Customer Management's verdicts on dealer
+    /// applications, the Platform Manager's triage of change requests; the
+    /// others say so.
     pub fn takes_proposals(self) -> bool {
         matches!(
             self,
-            BusinessFunction::Category | BusinessFunction::Customers
+            BusinessFunction::Category
+                | BusinessFunction::Customers
+                | BusinessFunction::PlatformManager
         )
     }
 

@@ -6,8 +6,9 @@
 //! Everything here is read from projections: the agent's checkpoint (is it
 //! working or failing), its steps (runs, tokens, cost), the proposals it
 //! made and how people decided them, its messages and the guards that
-//! fired on it. Proposals are Category Management's base prices and
-//! Customer Management's verdicts on dealer applications today, so the
+//! fired on it. Proposals are Category Management's base prices, Customer
+//! Management's verdicts on dealer applications and the Platform
+//! Manager's triage of change requests today, so the
 //! decision figures of the other agents are zero until their decision
 //! kinds are built. Not built yet: a trend chart of the figures over time.
 
@@ -86,11 +87,12 @@ pub async fn decision_counts(
     store: &EventStore,
     proposed_by: &str,
 ) -> Result<DecisionCounts, StoreError> {
-    use crate::functions::{category, customers};
+    use crate::functions::{category, customers, platform_manager};
     let prices = category::projection::decision_counts(store, proposed_by).await?;
     let applications =
         customers::projection::application_decision_counts(store, proposed_by).await?;
-    Ok(prices.plus(applications))
+    let triage = platform_manager::projection::triage_decision_counts(store, proposed_by).await?;
+    Ok(prices.plus(applications).plus(triage))
 }
 
 /// How many proposals `proposed_by` made at or after `since` (UTC, RFC
@@ -101,11 +103,14 @@ pub async fn proposals_made_since(
     proposed_by: &str,
     since: &str,
 ) -> Result<i64, StoreError> {
-    use crate::functions::{category, customers};
+    use crate::functions::{category, customers, platform_manager};
     let prices = category::projection::proposals_made_since(store, proposed_by, since).await?;
     let applications =
         customers::projection::application_proposals_made_since(store, proposed_by, since).await?;
-    Ok(prices + applications)
+    let triage =
+        platform_manager::projection::triage_proposals_made_since(store, proposed_by, since)
+            .await?;
+    Ok(prices + applications + triage)
 }
 
 /// The health of every agent among `built` that runs (of `only` when

@@ -40,8 +40,20 @@ pub const DEALER_APPLICATION: DecisionKind = DecisionKind {
     high_risk: true,
 };
 
+/// The Platform Manager's triage of new change requests: accept at a
+/// priority, or decline as a duplicate of an open request. A triage has no
+/// size a policy could measure, so every one waits for a person.
+pub const CHANGE_REQUEST_TRIAGE: DecisionKind = DecisionKind {
+    slug: "change-request-triage",
+    function: BusinessFunction::PlatformManager,
+    title: "Change request triage",
+    size_means: "nothing: every triage waits for a person",
+    high_risk: true,
+};
+
 /// Every kind of decision agents propose today.
-pub const DECISION_KINDS: &[DecisionKind] = &[BASE_PRICE, DEALER_APPLICATION];
+pub const DECISION_KINDS: &[DecisionKind] =
+    &[BASE_PRICE, DEALER_APPLICATION, CHANGE_REQUEST_TRIAGE];
 
 /// The kind called `slug`, if there is one.
 pub fn decision_kind(slug: &str) -> Option<&'static DecisionKind> {

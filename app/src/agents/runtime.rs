@@ -382,6 +382,16 @@ impl From<crate::functions::customers::service::DealerServiceError> for ActionEr
     }
 }
 
+impl From<crate::functions::platform_manager::service::TriageProposalError> for ActionError {
+    fn from(error: crate::functions::platform_manager::service::TriageProposalError) -> Self {
+        use crate::functions::platform_manager::service::TriageProposalError;
+        match error {
+            TriageProposalError::Store(error) => ActionError::from_store(error),
+            refusal => ActionError::Refused(refusal.to_string()),
+        }
+    }
+}
+
 impl From<MessageServiceError> for ActionError {
     fn from(error: MessageServiceError) -> Self {
         match error {
@@ -621,6 +631,19 @@ async fn propose(
         .await
         .map(|_| ())
         .map_err(ActionError::from),
+        // Never carried out without a person either.
+        ProposedChange::ChangeRequestTriage { request, outcome } => {
+            crate::functions::platform_manager::service::record_triage_proposal(
+                store,
+                metadata,
+                request.clone(),
+                outcome.clone(),
+                proposal.clone(),
+            )
+            .await
+            .map(|_| ())
+            .map_err(ActionError::from)
+        }
     }
 }
 
@@ -922,6 +945,56 @@ mod tests {
                 .await
                 .expect("round");
             assert!(matches!(next, Round::Considered { .. }), "{next:?}");
+        }
+
+        async fn the_platform_managers_agent_triages_the_demo_change_requests_and_a_person_approves_a_duplicate(store) {
+            use crate::functions::platform_manager::{agent::AGENT as PLATFORM, events::TriageStatus, projection, service};
+            demo(&store).await;
+            let Round::Stepped(report) = run_round(
+                &store,
+                BusinessFunction::PlatformManager,
+                &PLATFORM,
+                PLATFORM.think,
+                Utc::now(),
+            )
+            .await
+            .expect("round")
+            else {
+                panic!("the demo's change requests wake the Platform Manager's agent");
+            };
+            assert_eq!(report.carried_out, 3, "{report:?}");
+            let cards = projection::triage_proposals(&store, 10).await.expect("cards");
+            let card_of = |title: &str| {
+                cards
+                    .iter()
+                    .find(|card| card.change.contains(&format!("change request “{title}”")))
+                    .unwrap_or_else(|| panic!("{title} is proposed a triage: {cards:#?}"))
+                    .clone()
+            };
+            assert!(card_of("Print packing slips").change.ends_with("at priority critical"));
+            assert!(card_of("Bulk edit of base prices").change.ends_with("at priority low"));
+            let duplicate = card_of("Edit base prices in bulk");
+            assert!(duplicate.change.contains("as a duplicate of"), "{}", duplicate.change);
+            assert_eq!(duplicate.proposed_by, "agent:platform-manager");
+
+            service::decide_triage_proposal(
+                &store,
+                Actor::parse("user:acc-0000000000000001").expect("actor"),
+                crate::functions::view::DecisionVerdictForm {
+                    decision: duplicate.decision.to_string(),
+                    verdict: "approve".into(),
+                    comment: String::new(),
+                },
+            )
+            .await
+            .expect("approved");
+            let requests = projection::change_requests(&store, None).await.expect("requests");
+            let declined = requests
+                .iter()
+                .find(|request| request.title == "Edit base prices in bulk")
+                .expect("listed");
+            assert_eq!(declined.status, TriageStatus::Declined);
+            assert!(declined.note.starts_with("Duplicate of chg-"), "{}", declined.note);
         }
 
         async fn a_question_left_unanswered_for_an_hour_is_escalated_once_by_the_watchdog(store) {

@@ -6,6 +6,7 @@
 
 use crate::functions::category::events::Sku;
 use crate::functions::customers::events::{ApplicationId, ApplicationOutcome};
+use crate::functions::platform_manager::events::{ChangeRequestId, TriageOutcome};
 use kiln_core::conversation::{AgentMessage, MessageIntent};
 use kiln_core::decision::{DataReference, DecisionId, Proposal};
 use kiln_core::event::StreamId;
@@ -220,6 +221,14 @@ pub enum ProposedChange {
         /// The verdict proposed.
         outcome: ApplicationOutcome,
     },
+    /// Platform Manager: triage a new change request (accept at a
+    /// priority, or decline as a duplicate).
+    ChangeRequestTriage {
+        /// The change request.
+        request: ChangeRequestId,
+        /// The triage proposed.
+        outcome: TriageOutcome,
+    },
 }
 
 impl ProposedChange {
@@ -228,6 +237,7 @@ impl ProposedChange {
         match self {
             ProposedChange::BasePrice { .. } => BusinessFunction::Category,
             ProposedChange::DealerApplication { .. } => BusinessFunction::Customers,
+            ProposedChange::ChangeRequestTriage { .. } => BusinessFunction::PlatformManager,
         }
     }
 
@@ -236,6 +246,7 @@ impl ProposedChange {
         match self {
             ProposedChange::BasePrice { .. } => &super::kinds::BASE_PRICE,
             ProposedChange::DealerApplication { .. } => &super::kinds::DEALER_APPLICATION,
+            ProposedChange::ChangeRequestTriage { .. } => &super::kinds::CHANGE_REQUEST_TRIAGE,
         }
     }
 
@@ -247,6 +258,12 @@ impl ProposedChange {
                 application,
                 outcome,
             } => format!("dealer application {application}: {}", outcome.describe()),
+            ProposedChange::ChangeRequestTriage { request, outcome } => {
+                format!(
+                    "change request {request}: {}",
+                    outcome.note().to_lowercase()
+                )
+            }
         }
     }
 }

@@ -112,9 +112,13 @@ fn Card(card: DecisionCard) -> impl IntoView {
         )),
     };
     let forms = match (status, &reversal, function) {
-        (DecisionStatus::Pending, _, BusinessFunction::Category | BusinessFunction::Customers) => {
-            Some(view! { <VerdictForms function decision=decision.to_string() /> }.into_any())
-        }
+        (
+            DecisionStatus::Pending,
+            _,
+            BusinessFunction::Category
+            | BusinessFunction::Customers
+            | BusinessFunction::PlatformManager,
+        ) => Some(view! { <VerdictForms function decision=decision.to_string() /> }.into_any()),
         (DecisionStatus::CarriedOutAutomatically, None, BusinessFunction::Category) => Some(
             view! { <crate::functions::category::page::ReversalForm decision=decision.to_string() /> }
                 .into_any(),
@@ -224,7 +228,8 @@ fn VerdictForms(function: BusinessFunction, decision: String) -> impl IntoView {
 }
 
 /// One verdict on a proposal, with its comment and its refusal, posted to
-/// the endpoint of `function` (Category Management or Customer Management).
+/// the endpoint of `function` (Category Management, Customer Management or
+/// the Platform Manager).
 #[component]
 fn VerdictForm(
     function: BusinessFunction,
@@ -249,18 +254,29 @@ fn VerdictForm(
         }
     };
     let class = "flex flex-wrap items-end gap-3";
-    if function == BusinessFunction::Customers {
-        let decide = ServerAction::<
-            crate::functions::customers::endpoints::DecideApplicationProposal,
-        >::new();
-        let result = Signal::derive(move || decide.value().get());
-        view! { <ActionForm action=decide attr:class=class attr:data-verdict=verdict>{fields(result)}</ActionForm> }
-            .into_any()
-    } else {
-        let decide =
-            ServerAction::<crate::functions::category::endpoints::DecidePriceProposal>::new();
-        let result = Signal::derive(move || decide.value().get());
-        view! { <ActionForm action=decide attr:class=class attr:data-verdict=verdict>{fields(result)}</ActionForm> }
-            .into_any()
+    match function {
+        BusinessFunction::Customers => {
+            let decide = ServerAction::<
+                crate::functions::customers::endpoints::DecideApplicationProposal,
+            >::new();
+            let result = Signal::derive(move || decide.value().get());
+            view! { <ActionForm action=decide attr:class=class attr:data-verdict=verdict>{fields(result)}</ActionForm> }
+                .into_any()
+        }
+        BusinessFunction::PlatformManager => {
+            let decide = ServerAction::<
+                crate::functions::platform_manager::endpoints::DecideTriageProposal,
+            >::new();
+            let result = Signal::derive(move || decide.value().get());
+            view! { <ActionForm action=decide attr:class=class attr:data-verdict=verdict>{fields(result)}</ActionForm> }
+                .into_any()
+        }
+        _ => {
+            let decide =
+                ServerAction::<crate::functions::category::endpoints::DecidePriceProposal>::new();
+            let result = Signal::derive(move || decide.value().get());
+            view! { <ActionForm action=decide attr:class=class attr:data-verdict=verdict>{fields(result)}</ActionForm> }
+                .into_any()
+        }
     }
 }

@@ -90,7 +90,7 @@ impl FunctionPage {
         }
         if function.has_agent() && !function.takes_proposals() {
             not_built_yet.push(
-                "Decisions awaiting approval and recently decided: this function takes no proposals yet (Category Management's base prices and Customer Management's dealer applications do)."
+                "Decisions awaiting approval and recently decided: this function takes no proposals yet (Category Management's base prices, Customer Management's dealer applications and the Platform Manager's change request triage do)."
                     .to_owned(),
             );
         }

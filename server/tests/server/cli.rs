@@ -74,7 +74,7 @@ fn seeding_the_demo_twice_is_refused_the_second_time_and_changes_nothing() {
     let second = data.kiln(&["seed", "--demo"]);
     assert!(!second.status.success());
     assert!(
-        stderr(&second).contains("the database already holds 151 events; the demo business is only loaded into an empty one"),
+        stderr(&second).contains("the database already holds 154 events; the demo business is only loaded into an empty one"),
         "{}",
         stderr(&second)
     );
@@ -125,7 +125,7 @@ fn migrate_seed_rebuild_and_check_work_on_postgres() {
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);
     assert!(
-        report.contains(&format!("rebuilt {} from 151 events", every_projection())),
+        report.contains(&format!("rebuilt {} from 154 events", every_projection())),
         "{report}"
     );
     for table in ["catalog_products", "accounts", "staff_roles"] {
@@ -171,7 +171,7 @@ fn rebuilding_projections_reports_equal_checksums() {
     assert!(output.status.success(), "{}", stderr(&output));
     let report = stdout(&output);
     assert!(
-        report.contains(&format!("rebuilt {} from 151 events", every_projection())),
+        report.contains(&format!("rebuilt {} from 154 events", every_projection())),
         "{report}"
     );
     for table in ["catalog_products", "accounts", "staff_roles"] {
@@ -681,7 +681,7 @@ fn the_demo_business_moves_from_sqlite_to_postgres_and_back_through_exports_unch
     let output = original.kiln(&["export", first.to_str().expect("a path")]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
-        stdout(&output).contains("exported 151 events"),
+        stdout(&output).contains("exported 154 events"),
         "{}",
         stdout(&output)
     );
@@ -707,7 +707,7 @@ fn the_demo_business_moves_from_sqlite_to_postgres_and_back_through_exports_unch
         "after the move",
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(event_count(&postgres.database_url()), 152);
+    assert_eq!(event_count(&postgres.database_url()), 155);
 
     // Checksums compare a table with itself on one engine: the log comes
     // back into a new SQLite database, whose tables must equal the first's.
@@ -763,7 +763,7 @@ fn an_import_refuses_a_changed_or_cut_export_and_a_database_with_events_and_writ
     let output = original.kiln(&["import", export.to_str().expect("a path")]);
     assert!(!output.status.success());
     assert!(
-        stderr(&output).contains("already holds 151 events"),
+        stderr(&output).contains("already holds 154 events"),
         "{}",
         stderr(&output)
     );

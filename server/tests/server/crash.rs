@@ -558,21 +558,37 @@ async fn an_agent_killed_mid_work_loses_and_repeats_no_decision_after_a_restart(
         }
     }
 
-    // The last life runs until the agent has caught up with the log.
+    // The last life runs until every agent has caught up with the log and
+    // the log has stopped growing: Category's agent may wait on
+    // Fulfillment's answer before it proposes.
     let mut server = Server::start(&url);
     let store = kiln::open_database(&url).await.expect("open");
-    let checkpoint = Subscriber::new("agent-category", store.clone());
+    let checkpoints: Vec<Subscriber> = [
+        "agent-category",
+        "agent-customers",
+        "agent-fulfillment",
+        "agent-platform-manager",
+    ]
+    .into_iter()
+    .map(|name| Subscriber::new(name, store.clone()))
+    .collect();
     let started = std::time::Instant::now();
+    let mut quiet_at = None;
     loop {
         let head = store.head_position().await.expect("head");
-        if checkpoint.checkpoint().await.expect("checkpoint") >= head {
+        let mut caught_up = true;
+        for checkpoint in &checkpoints {
+            caught_up &= checkpoint.checkpoint().await.expect("checkpoint") >= head;
+        }
+        if caught_up && quiet_at == Some(head) {
             break;
         }
+        quiet_at = caught_up.then_some(head);
         assert!(
             started.elapsed() < std::time::Duration::from_secs(30),
-            "the agent did not catch up in 30 s"
+            "the agents did not catch up in 30 s"
         );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(700)).await;
     }
     server.process.kill().expect("stop the server");
     server.process.wait().expect("reap it");

@@ -2,13 +2,17 @@
 //! change requests, and the pure rules that decide them. Three kinds of
 //! stream: an account's (`account-<id>`, decided by [`decide`]), an API
 //! token's (`api-token-<id>`, decided by [`decide_token`]) and a change
-//! request's (`change-request-<id>`, decided by [`decide_change_request`]).
+//! request's (`change-request-<id>`, decided by [`decide_change_request`]:
+//! raised, triaged by a person, or proposed a triage by the Platform
+//! Manager's agent for a person to approve).
 
 use super::events::{
-    ApiTokenIssued, ApiTokenRevoked, ChangeRequestId, ChangeRequestRaised, ChangeRequestTriaged,
-    ConsumerSignedUp, DealerUserCreated, PasswordChange, PasswordChanged, PlatformEvent, Role,
-    RoleChanged, StaffAccountCreated, TokenHolder, TriageStatus, Urgency,
+    ApiTokenIssued, ApiTokenRevoked, ChangeRequestId, ChangeRequestRaised,
+    ChangeRequestTriageProposed, ChangeRequestTriaged, ConsumerSignedUp, DealerUserCreated,
+    PasswordChange, PasswordChanged, PlatformEvent, Role, RoleChanged, StaffAccountCreated,
+    TokenHolder, TriageOutcome, TriageStatus, Urgency,
 };
+use kiln_core::decision::{DecisionId, Proposal, Verdict};
 use kiln_core::function::BusinessFunction;
 use kiln_core::identity::{AccountId, CompanyId, Email, TokenId};
 use serde::{Deserialize, Serialize};
@@ -161,7 +165,10 @@ impl AccountState {
                 | PlatformEvent::AgentMessageSent(_)
                 | PlatformEvent::AgentStepTaken(_)
                 | PlatformEvent::AutonomyPolicySet(_)
-                | PlatformEvent::GuardFired(_) => {}
+                | PlatformEvent::GuardFired(_)
+                | PlatformEvent::ChangeRequestTriageProposed(_)
+                | PlatformEvent::ChangeRequestProposalApproved(_)
+                | PlatformEvent::ChangeRequestProposalRejected(_) => {}
             }
         }
         state
@@ -375,6 +382,31 @@ pub enum PlatformError {
         /// Where it was asked to go.
         to: TriageStatus,
     },
+    /// Only a new request is proposed a triage.
+    #[error("change request {request} is {status}; only a new request is proposed a triage")]
+    NotNew {
+        /// The request.
+        request: ChangeRequestId,
+        /// Where it stands.
+        status: TriageStatus,
+    },
+    /// A request has one proposal waiting at a time.
+    #[error("change request {request} already has proposal {decision} waiting for a person")]
+    ProposalWaiting {
+        /// The request.
+        request: ChangeRequestId,
+        /// The proposal waiting.
+        decision: DecisionId,
+    },
+    /// A request is not a duplicate of itself.
+    #[error("change request {request} cannot be a duplicate of itself")]
+    DuplicateOfItself {
+        /// The request.
+        request: ChangeRequestId,
+    },
+    /// A proposal or verdict broke the rules every decision shares.
+    #[error(transparent)]
+    Decision(#[from] kiln_core::decision::DecisionError),
 }
 
 /// The longest impact statement or triage note, in characters.
@@ -409,14 +441,42 @@ pub enum ChangeRequestCommand {
         /// Why, or when it is scheduled for (may be empty).
         note: String,
     },
+    /// Propose how to triage a new request, for a person to approve (the
+    /// Platform Manager's agent).
+    ProposeTriage {
+        /// The request.
+        request: ChangeRequestId,
+        /// The triage proposed.
+        outcome: TriageOutcome,
+        /// What every proposal says.
+        proposal: Proposal,
+    },
+    /// A person's verdict on the request's waiting proposal: approving it
+    /// triages the request as proposed.
+    DecideProposal {
+        /// The request.
+        request: ChangeRequestId,
+        /// The proposal's decision.
+        decision: DecisionId,
+        /// Approve or reject.
+        verdict: Verdict,
+        /// What the person says (required to reject).
+        comment: String,
+    },
 }
 
 /// What [`decide_change_request`] needs to know about one request: where
-/// it stands, if it exists.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// it stands, if it exists, and the proposal waiting on it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChangeRequestState {
     /// Its status, or `None` when it was never raised.
     pub status: Option<TriageStatus>,
+    /// Its title.
+    pub title: String,
+    /// The proposal waiting for a person, and what it proposes.
+    pub waiting: Option<(DecisionId, TriageOutcome)>,
+    /// Proposals people rejected.
+    pub rejected: Vec<DecisionId>,
 }
 
 impl ChangeRequestState {
@@ -425,10 +485,23 @@ impl ChangeRequestState {
         let mut state = Self::default();
         for event in events {
             match event {
-                PlatformEvent::ChangeRequestRaised(_) => state.status = Some(TriageStatus::New),
+                PlatformEvent::ChangeRequestRaised(raised) => {
+                    state.status = Some(TriageStatus::New);
+                    state.title = raised.title.clone();
+                }
                 PlatformEvent::ChangeRequestTriaged(triaged) => {
                     state.status = Some(triaged.status);
+                    state.waiting = None;
                 }
+                PlatformEvent::ChangeRequestTriageProposed(proposed) => {
+                    state.waiting =
+                        Some((proposed.proposal.decision.clone(), proposed.outcome.clone()));
+                }
+                PlatformEvent::ChangeRequestProposalRejected(verdict) => {
+                    state.waiting = None;
+                    state.rejected.push(verdict.decision.clone());
+                }
+                // The triage approved follows in the same append.
                 _ => {}
             }
         }
@@ -484,15 +557,101 @@ pub fn decide_change_request(
                 });
             }
             let note = limited(note.trim(), "note", MAX_CHANGE_TEXT_CHARS)?;
-            Ok(vec![PlatformEvent::ChangeRequestTriaged(
-                ChangeRequestTriaged {
+            let mut events = closed_triage_proposal(&state, status);
+            events.push(PlatformEvent::ChangeRequestTriaged(ChangeRequestTriaged {
+                request,
+                status,
+                note,
+            }));
+            Ok(events)
+        }
+        ChangeRequestCommand::ProposeTriage {
+            request,
+            outcome,
+            proposal,
+        } => {
+            match state.status {
+                None => return Err(PlatformError::NoSuchChangeRequest { request }),
+                Some(TriageStatus::New) => {}
+                Some(status) => return Err(PlatformError::NotNew { request, status }),
+            }
+            if let Some((decision, _)) = state.waiting {
+                return Err(PlatformError::ProposalWaiting { request, decision });
+            }
+            if matches!(&outcome, TriageOutcome::Duplicate { of, .. } if *of == request) {
+                return Err(PlatformError::DuplicateOfItself { request });
+            }
+            let proposal =
+                kiln_core::decision::checked_proposal(BusinessFunction::PlatformManager, proposal)?;
+            Ok(vec![PlatformEvent::ChangeRequestTriageProposed(
+                ChangeRequestTriageProposed {
+                    proposal,
                     request,
-                    status,
-                    note,
+                    title: state.title,
+                    outcome,
                 },
             )])
         }
+        ChangeRequestCommand::DecideProposal {
+            request,
+            decision,
+            verdict,
+            comment,
+        } => {
+            let outcome = match &state.waiting {
+                Some((waiting, outcome)) if *waiting == decision => outcome.clone(),
+                _ if state.rejected.contains(&decision) => {
+                    return Err(kiln_core::decision::DecisionError::AlreadyDecided {
+                        decision,
+                        status: "rejected",
+                    }
+                    .into());
+                }
+                _ => {
+                    return Err(
+                        kiln_core::decision::DecisionError::NoSuchDecision { decision }.into(),
+                    );
+                }
+            };
+            let verdict_given = kiln_core::decision::checked_verdict(verdict, decision, &comment)?;
+            match verdict {
+                Verdict::Reject => Ok(vec![PlatformEvent::ChangeRequestProposalRejected(
+                    verdict_given,
+                )]),
+                Verdict::Approve => Ok(vec![
+                    PlatformEvent::ChangeRequestProposalApproved(verdict_given),
+                    PlatformEvent::ChangeRequestTriaged(ChangeRequestTriaged {
+                        request,
+                        status: outcome.status(),
+                        note: outcome.note(),
+                    }),
+                ]),
+            }
+        }
     }
+}
+
+/// When a person triages a request directly while a proposal waits, the
+/// proposal is closed in the same append: approved when the request goes
+/// where it proposed, rejected otherwise.
+fn closed_triage_proposal(state: &ChangeRequestState, status: TriageStatus) -> Vec<PlatformEvent> {
+    let Some((decision, outcome)) = &state.waiting else {
+        return Vec::new();
+    };
+    let as_proposed = outcome.status() == status;
+    let verdict = kiln_core::decision::DecisionVerdict {
+        decision: decision.clone(),
+        comment: if as_proposed {
+            "Triaged directly, as proposed.".to_owned()
+        } else {
+            format!("Triaged directly: {status}.")
+        },
+    };
+    vec![if as_proposed {
+        PlatformEvent::ChangeRequestProposalApproved(verdict)
+    } else {
+        PlatformEvent::ChangeRequestProposalRejected(verdict)
+    }]
 }
 
 /// `text`, refused when longer than `max` characters.
@@ -1089,6 +1248,163 @@ mod tests {
                     })
                 );
             }
+        }
+
+        fn decision() -> DecisionId {
+            DecisionId::from_random([9; 8])
+        }
+
+        fn propose(outcome: TriageOutcome) -> ChangeRequestCommand {
+            ChangeRequestCommand::ProposeTriage {
+                request: request(),
+                outcome,
+                proposal: Proposal {
+                    decision: decision(),
+                    summary: "Accept at priority high".into(),
+                    reasoning: "High urgency; pricing decisions wait on it.".into(),
+                    agents_involved: vec![],
+                    data_considered: vec![],
+                    risk: kiln_core::decision::Risk::Low,
+                },
+            }
+        }
+
+        fn high() -> TriageOutcome {
+            TriageOutcome::Accept {
+                priority: Urgency::High,
+            }
+        }
+
+        fn proposed() -> Vec<PlatformEvent> {
+            let mut history = vec![raised()];
+            history
+                .extend(decide_change_request(given(&history), propose(high())).expect("proposed"));
+            history
+        }
+
+        #[test]
+        fn a_triage_proposed_on_a_new_request_waits_with_its_title() {
+            let history = proposed();
+            let Some(PlatformEvent::ChangeRequestTriageProposed(proposed)) = history.last() else {
+                panic!("no proposal in {history:?}");
+            };
+            assert_eq!(proposed.title, "Show margin per product");
+            assert_eq!(proposed.outcome, high());
+            assert_eq!(
+                proposed.proposal.agents_involved,
+                vec![BusinessFunction::PlatformManager]
+            );
+        }
+
+        #[test]
+        fn a_triage_is_proposed_only_on_a_new_request_once_and_never_as_a_duplicate_of_itself() {
+            assert_eq!(
+                decide_change_request(given(&proposed()), propose(high())),
+                Err(PlatformError::ProposalWaiting {
+                    request: request(),
+                    decision: decision()
+                })
+            );
+            assert_eq!(
+                decide_change_request(
+                    given(&[raised(), triaged(TriageStatus::Accepted)]),
+                    propose(high())
+                ),
+                Err(PlatformError::NotNew {
+                    request: request(),
+                    status: TriageStatus::Accepted
+                })
+            );
+            assert_eq!(
+                decide_change_request(
+                    given(&[raised()]),
+                    propose(TriageOutcome::Duplicate {
+                        of: request(),
+                        title: "Show margin per product".into()
+                    })
+                ),
+                Err(PlatformError::DuplicateOfItself { request: request() })
+            );
+        }
+
+        #[test]
+        fn approving_the_proposal_triages_the_request_as_proposed_in_the_same_append() {
+            let approve = ChangeRequestCommand::DecideProposal {
+                request: request(),
+                decision: decision(),
+                verdict: Verdict::Approve,
+                comment: String::new(),
+            };
+            assert_eq!(
+                decide_change_request(given(&proposed()), approve),
+                Ok(vec![
+                    PlatformEvent::ChangeRequestProposalApproved(
+                        kiln_core::decision::DecisionVerdict {
+                            decision: decision(),
+                            comment: String::new(),
+                        }
+                    ),
+                    PlatformEvent::ChangeRequestTriaged(ChangeRequestTriaged {
+                        request: request(),
+                        status: TriageStatus::Accepted,
+                        note: "Priority high".into(),
+                    }),
+                ])
+            );
+        }
+
+        #[test]
+        fn a_rejected_proposal_leaves_the_request_new_and_cannot_be_approved_after() {
+            let mut history = proposed();
+            let reject = |comment: &str| ChangeRequestCommand::DecideProposal {
+                request: request(),
+                decision: decision(),
+                verdict: Verdict::Reject,
+                comment: comment.into(),
+            };
+            assert_eq!(
+                decide_change_request(given(&history), reject("")),
+                Err(PlatformError::Decision(
+                    kiln_core::decision::DecisionError::MissingRejectionReason
+                ))
+            );
+            history.extend(
+                decide_change_request(given(&history), reject("Not this season"))
+                    .expect("rejected"),
+            );
+            let state = given(&history);
+            assert_eq!(state.status, Some(TriageStatus::New));
+            assert_eq!(state.waiting, None);
+            assert_eq!(
+                decide_change_request(given(&history), reject("again")),
+                Err(PlatformError::Decision(
+                    kiln_core::decision::DecisionError::AlreadyDecided {
+                        decision: decision(),
+                        status: "rejected"
+                    }
+                ))
+            );
+        }
+
+        #[test]
+        fn triaging_directly_closes_the_waiting_proposal() {
+            let events = decide_change_request(
+                given(&proposed()),
+                triage(TriageStatus::Declined, "Not for us"),
+            )
+            .expect("declined");
+            assert!(matches!(
+                events.first(),
+                Some(PlatformEvent::ChangeRequestProposalRejected(verdict))
+                    if verdict.comment == "Triaged directly: declined."
+            ));
+            let events =
+                decide_change_request(given(&proposed()), triage(TriageStatus::Accepted, ""))
+                    .expect("accepted");
+            assert!(matches!(
+                events.first(),
+                Some(PlatformEvent::ChangeRequestProposalApproved(_))
+            ));
         }
 
         #[test]

@@ -222,6 +222,37 @@ pub async fn triage_change_request(form: TriageForm) -> Result<(), KilnError> {
     Ok(())
 }
 
+/// A person's verdict on the Platform Manager's agent's proposal to triage
+/// a change request (from the decision card on the Platform Manager's
+/// page): approving it triages the request as proposed; then back to the
+/// page with `?decision=approved`, `rejected`, or `held`.
+/// `POST /api/platform-manager/proposals/decide` (form fields
+/// `form[decision]`, `form[verdict]`, `form[comment]`).
+#[server(prefix = "/api", endpoint = "platform-manager/proposals/decide")]
+pub async fn decide_triage_proposal(
+    form: crate::functions::view::DecisionVerdictForm,
+) -> Result<(), KilnError> {
+    let state = crate::state::AppState::from_context()?;
+    let actor = crate::caller::acting_person("people decide on proposals; agents propose").await?;
+    let (verdict, appended) = super::service::decide_triage_proposal(state.store(), actor, form)
+        .await
+        .map_err(|error| {
+            if error.is_refusal() {
+                KilnError::Rejected(error.to_string())
+            } else {
+                tracing::error!(%error, "a verdict on a triage proposal failed");
+                KilnError::Internal
+            }
+        })?;
+    let outcome = match verdict {
+        _ if appended.is_held() => "held",
+        kiln_core::decision::Verdict::Approve => "approved",
+        kiln_core::decision::Verdict::Reject => "rejected",
+    };
+    leptos_axum::redirect(&format!("/staff/platform-manager?decision={outcome}"));
+    Ok(())
+}
+
 /// Sends a message from the calling agent to another function's agent,
 /// starting a conversation or replying in one; answers where it went.
 /// Only agents send: a function's own agent, or a token with `propose`

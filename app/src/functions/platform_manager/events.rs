@@ -70,6 +70,77 @@ pub enum PlatformEvent {
     /// sent), whatever its brain said; the conversation went to people.
     /// Recorded on `guards-<function>`; the event's actor is the agent.
     GuardFired(GuardFired),
+    /// An agent (the Platform Manager's) proposed how to triage a new
+    /// change request: accept it at a priority, or decline it as a
+    /// duplicate of an open one. Nothing changes yet: the proposal waits on
+    /// the Platform Manager's page for a person who may approve
+    /// (`platform-manager:approve`). A request has at most one proposal
+    /// waiting.
+    ChangeRequestTriageProposed(ChangeRequestTriageProposed),
+    /// A person approved the proposal on this change request's stream. The
+    /// triage it proposed is recorded in the same append, right after it
+    /// (`ChangeRequestTriaged`), with the decision's id in the metadata of
+    /// both. Also recorded when a person triages the request directly as
+    /// the proposal said.
+    ChangeRequestProposalApproved(kiln_core::decision::DecisionVerdict),
+    /// A person rejected the proposal on this change request's stream,
+    /// saying why; the request stays new. Also recorded when a person
+    /// triages it directly otherwise than the proposal said.
+    ChangeRequestProposalRejected(kiln_core::decision::DecisionVerdict),
+}
+
+/// How a proposal says a new change request should be triaged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(tag = "triage", rename_all = "snake_case")]
+pub enum TriageOutcome {
+    /// Accept it, to be built with this priority.
+    Accept {
+        /// How soon it should be built, in the urgency's scale.
+        priority: Urgency,
+    },
+    /// Decline it: an open request already asks for the same.
+    Duplicate {
+        /// The open request it repeats.
+        of: ChangeRequestId,
+        /// That request's title, as the note quotes it.
+        title: String,
+    },
+}
+
+impl TriageOutcome {
+    /// The status the request moves to when the proposal is approved.
+    pub fn status(&self) -> TriageStatus {
+        match self {
+            TriageOutcome::Accept { .. } => TriageStatus::Accepted,
+            TriageOutcome::Duplicate { .. } => TriageStatus::Declined,
+        }
+    }
+
+    /// The triage note it records, e.g. "Priority high" or "Duplicate of
+    /// chg-… (“Bulk price edit”)".
+    pub fn note(&self) -> String {
+        match self {
+            TriageOutcome::Accept { priority } => format!("Priority {}", priority.as_str()),
+            TriageOutcome::Duplicate { of, title } => format!("Duplicate of {of} (“{title}”)"),
+        }
+    }
+}
+
+/// Payload of [`PlatformEvent::ChangeRequestTriageProposed`]: what every
+/// proposal says, and the triage proposed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct ChangeRequestTriageProposed {
+    /// The decision, as every proposal describes it.
+    #[serde(flatten)]
+    pub proposal: kiln_core::decision::Proposal,
+    /// The change request.
+    pub request: ChangeRequestId,
+    /// Its title (for the card).
+    pub title: String,
+    /// The triage proposed.
+    pub outcome: TriageOutcome,
 }
 
 /// Payload of [`PlatformEvent::GuardFired`].
@@ -522,6 +593,9 @@ kiln_core::event::tagged_events!(
         AgentStepTaken,
         AutonomyPolicySet,
         GuardFired,
+        ChangeRequestTriageProposed,
+        ChangeRequestProposalApproved,
+        ChangeRequestProposalRejected,
     ]
 );
 

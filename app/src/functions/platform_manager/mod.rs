@@ -10,9 +10,13 @@
 //! token and change request endpoints, `kiln user add` / `kiln token` on
 //! the command line, and the staff page (`service::fill_page`, and
 //! `page`: the change request and triage forms). Sign-in is in
-//! `crate::account`. Not built yet: the agent; buttons to grant, revoke
-//! and issue on the page.
+//! `crate::account`. Its agent (`agent`) proposes a triage for each new
+//! change request (a priority, or a duplicate of an open request) for a
+//! person to approve. Not built yet: buttons to grant, revoke and issue
+//! on the page.
 
+#[cfg(feature = "ssr")]
+pub mod agent;
 pub mod decide;
 pub mod endpoints;
 pub mod events;
@@ -38,12 +42,15 @@ pub const FUNCTION: super::descriptor::FunctionDescriptor = super::descriptor::F
         projection::AGENT_STEPS,
         projection::AUTONOMY_POLICIES,
         projection::GUARD_FIRINGS,
+        projection::TRIAGE_PROPOSALS,
     ],
     #[cfg(feature = "ssr")]
     fill_page: |store, built, page| Box::pin(service::fill_page(store, built, page)),
     #[cfg(feature = "ssr")]
     headline: Some(|store, months| Box::pin(service::headline(store, months))),
     closing_controls: Some(page::closing_controls),
+    #[cfg(feature = "ssr")]
+    agent: Some(agent::AGENT),
     ..super::descriptor::FunctionDescriptor::of(
         kiln_core::function::BusinessFunction::PlatformManager,
     )

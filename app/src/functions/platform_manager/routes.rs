@@ -11,6 +11,12 @@ pub const ROUTES: &[Route] = &[
     // Platform Manager: API tokens for agents.
     route(
         Method::Post,
+        "/api/platform-manager/proposals/decide",
+        Requirement::approve(PlatformManager),
+        "approve or reject a proposed triage of a change request (server function)",
+    ),
+    route(
+        Method::Post,
         "/api/platform-manager/tokens",
         Requirement::Admin,
         "list API tokens (server function)",

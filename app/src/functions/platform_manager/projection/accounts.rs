@@ -198,7 +198,10 @@ pub async fn apply(
             | PlatformEvent::AgentMessageSent(_)
             | PlatformEvent::AgentStepTaken(_)
             | PlatformEvent::AutonomyPolicySet(_)
-            | PlatformEvent::GuardFired(_) => {}
+            | PlatformEvent::GuardFired(_)
+            | PlatformEvent::ChangeRequestTriageProposed(_)
+            | PlatformEvent::ChangeRequestProposalApproved(_)
+            | PlatformEvent::ChangeRequestProposalRejected(_) => {}
         }
     }
     let roles: Vec<Row<'_>> = role_rows

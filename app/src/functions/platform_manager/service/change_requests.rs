@@ -1,13 +1,48 @@
-//! Change requests: raised from any function's page, then triaged.
+//! Change requests: raised from any function's page, then triaged by a
+//! person, directly or by approving what the Platform Manager's agent
+//! proposed.
 
 use super::accounts::AccountServiceError;
 use crate::functions::platform_manager::decide::{
-    ChangeRequestCommand, ChangeRequestState, RaiseChangeRequest, decide_change_request,
+    ChangeRequestCommand, ChangeRequestState, PlatformError, RaiseChangeRequest,
+    decide_change_request,
 };
-use crate::functions::platform_manager::events::{ChangeRequestId, TriageStatus, Urgency};
-use crate::store::{EventMetadata, EventStore};
+use crate::functions::platform_manager::events::{
+    ChangeRequestId, TriageOutcome, TriageStatus, Urgency,
+};
+use crate::functions::view::DecisionVerdictForm;
+use crate::store::{Appended, EventMetadata, EventStore, StoreError};
+use kiln_core::decision::{DecisionError, DecisionId, InvalidDecisionId, Proposal, Verdict};
 use kiln_core::event::Actor;
 use kiln_core::function::BusinessFunction;
+
+/// Why a triage proposal, or a verdict on one, did not go through.
+#[derive(Debug, thiserror::Error)]
+pub enum TriageProposalError {
+    /// A rule refused it; the message is safe to show.
+    #[error(transparent)]
+    Refused(#[from] PlatformError),
+    /// A decision id that is not one.
+    #[error(transparent)]
+    InvalidDecision(#[from] InvalidDecisionId),
+    /// A verdict other than approve or reject.
+    #[error("“{text}” is not a verdict: use approve or reject")]
+    UnknownVerdict {
+        /// What was sent (its first 40 characters).
+        text: String,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl TriageProposalError {
+    /// Whether the message is about the request (safe to show), not a
+    /// fault of the server.
+    pub fn is_refusal(&self) -> bool {
+        !matches!(self, TriageProposalError::Store(_))
+    }
+}
 
 /// A change request as someone raises it from a function's page.
 #[derive(Debug, Clone)]
@@ -81,4 +116,71 @@ async fn change_request_command(
         })
         .await?;
     Ok(())
+}
+
+/// Records `proposal` of `outcome` for `request`, checked by the change
+/// request's rules, with `metadata` (an agent's step gives an idempotency
+/// key, so carrying the proposal out twice records it once).
+pub async fn record_triage_proposal(
+    store: &EventStore,
+    metadata: EventMetadata,
+    request: ChangeRequestId,
+    outcome: TriageOutcome,
+    proposal: Proposal,
+) -> Result<Appended, TriageProposalError> {
+    let metadata = metadata.with_decision(&proposal.decision);
+    let stream = request.stream();
+    let command = ChangeRequestCommand::ProposeTriage {
+        request,
+        outcome,
+        proposal,
+    };
+    store
+        .decide_and_append(&stream, &metadata, |history| {
+            decide_change_request(ChangeRequestState::from_events(history), command.clone())
+                .map_err(TriageProposalError::from)
+        })
+        .await
+}
+
+/// A person's verdict on a triage proposal: approving it triages the
+/// request as proposed, in the same append. Answers the verdict and the
+/// append (whose `held_back` says whether the quarantine holds it back).
+pub async fn decide_triage_proposal(
+    store: &EventStore,
+    actor: Actor,
+    form: DecisionVerdictForm,
+) -> Result<(Verdict, Appended), TriageProposalError> {
+    let quoted = |text: &str| text.trim().chars().take(40).collect::<String>();
+    let decision = DecisionId::parse(form.decision.trim()).map_err(|_| InvalidDecisionId {
+        text: quoted(&form.decision),
+    })?;
+    let verdict = Verdict::from_name(form.verdict.trim()).ok_or_else(|| {
+        TriageProposalError::UnknownVerdict {
+            text: quoted(&form.verdict),
+        }
+    })?;
+    let request =
+        crate::functions::platform_manager::projection::triage_proposal_request(store, &decision)
+            .await?
+            .ok_or_else(|| {
+                PlatformError::from(DecisionError::NoSuchDecision {
+                    decision: decision.clone(),
+                })
+            })?;
+    let metadata =
+        EventMetadata::new(actor, BusinessFunction::PlatformManager).with_decision(&decision);
+    let command = ChangeRequestCommand::DecideProposal {
+        request: request.clone(),
+        decision,
+        verdict,
+        comment: form.comment,
+    };
+    let appended = store
+        .decide_and_append(&request.stream(), &metadata, |history| {
+            decide_change_request(ChangeRequestState::from_events(history), command.clone())
+                .map_err(TriageProposalError::from)
+        })
+        .await?;
+    Ok((verdict, appended))
 }

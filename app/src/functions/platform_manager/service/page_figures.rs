@@ -62,10 +62,13 @@ const ROADMAP_PHASES: [(u8, &str); 5] = [
     (5, "Optimization & Scale"),
 ];
 
+/// How many decided triage proposals the page shows beside those waiting.
+const DECIDED_SHOWN: i64 = 10;
+
 /// Fills the Platform Manager's page: accounts per tier and opened per
 /// month, staff and their roles, the change log (roles and API tokens),
-/// the API tokens, and the roadmap of the briefing's phases and their
-/// functions.
+/// the API tokens, the proposed triages of change requests, and the
+/// roadmap of the briefing's phases and their functions.
 pub async fn fill_page(
     store: &EventStore,
     built: &[&crate::functions::descriptor::FunctionDescriptor],
@@ -101,6 +104,18 @@ pub async fn fill_page(
         ),
         Metric::count("live-api-tokens", "Live API tokens", live_tokens),
     ];
+    // Proposed triages of change requests: the agent's decisions here.
+    page.decisions = projection::triage_proposals(store, DECIDED_SHOWN).await?;
+    let waiting = page
+        .decisions
+        .iter()
+        .filter(|card| card.status == kiln_core::decision::DecisionStatus::Pending)
+        .count();
+    page.metrics.push(Metric::count(
+        "decisions-waiting",
+        "Proposals waiting for a person",
+        waiting,
+    ));
 
     let mut staff = DataTable::new(
         "staff",
