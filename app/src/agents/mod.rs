@@ -27,10 +27,10 @@
 //! Built so far: the runtime's rounds, step records, proposals, carrying
 //! a proposal out at once where the autonomy policy of its kind allows
 //! it; messages and escalation in the peer-to-peer protocol, with the
-//! hop-limit, repeat, rate-limit, budget and watchdog guards; Category Management's,
-//! Fulfillment's and Customer Management's rules brains; the model's brain
-//! for Category Management; agent health on the pages. Not built yet: the
-//! Platform Manager's agent.
+//! hop-limit, repeat, rate-limit, budget and watchdog guards; the rules
+//! brains of Category Management's, Fulfillment's, Customer Management's
+//! and the Platform Manager's agents; the model's brain for Category
+//! Management; agent health on the pages.
 
 pub mod kinds;
 pub mod step;
