@@ -107,9 +107,38 @@ test("Category Management's agent asks Fulfillment's, which answers with the sto
   const agents = page.locator('[data-table="agent-health"] tbody tr');
   assert.deepEqual(
     (await agents.locator('td:first-child').allInnerTexts()).sort(),
-    ['agent:category', 'agent:fulfillment'],
+    ['agent:category', 'agent:customers', 'agent:fulfillment', 'agent:platform-manager'],
   );
   await page.locator('[data-table="agent-health"]').screenshot({ path: path.join(screenshotDir, 'agents-health-overview.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("Customer Management's agent proposes a verdict on each waiting dealer application and escalates a lookalike; a person approves one on the page and the dealer company opens", async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await signIn(page, kiln.url, 'owner@fenwick.example', 'fenwick-demo-owner');
+  await page.goto(`${kiln.url}/staff/customers`);
+  await waitForHydration(page);
+
+  // The demo's four applications: three proposals, one escalation.
+  const card = page.locator('[data-decision][data-status="pending"]', { hasText: 'Approve Saltmarsh Kitchen at the volume tier' });
+  await card.waitFor();
+  await page.locator('[data-decision][data-status="pending"]', { hasText: 'Approve Hedgerow Homewares at the trade tier' }).waitFor();
+  await page.locator('[data-decision][data-status="pending"]', { hasText: 'Decline the trade application of Best Deals 4 U' }).waitFor();
+  await page.getByText('has the same company name as the open dealer “Kiln & Crumb Bakery”').waitFor();
+  await page.locator('[data-section="decisions"]').screenshot({ path: path.join(screenshotDir, 'agents-customers-proposals.png') });
+
+  const decision = await card.getAttribute('data-decision');
+  await card.locator('[data-verdict="approve"]').getByRole('button', { name: 'Approve' }).click();
+  await page.waitForURL('**/staff/customers?decision=approved');
+  await page.locator(`[data-decision="${decision}"][data-status="approved"]`).waitFor();
+  await page.locator('[data-table="dealer-companies"]', { hasText: 'Saltmarsh Kitchen' }).waitFor();
+  // The new company's first user is sent a link to choose a password.
+  const mail = await kiln.outbox();
+  assert.match(mail, /to orders@saltmarshkitchen\.example/);
   assert.deepEqual(problems, []);
   await context.close();
 });
