@@ -62,6 +62,9 @@ pub enum Command {
     /// Measure performance on a throwaway database.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Work with the functions' agents.
+    #[command(subcommand)]
+    Agents(AgentsCommand),
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -166,6 +169,15 @@ pub enum ProjectionsCommand {
 pub enum IntegrityCommand {
     /// Evaluate every invariant now and record violations as anomalies.
     Check,
+}
+
+/// `kiln agents ...`
+#[derive(Debug, Subcommand)]
+pub enum AgentsCommand {
+    /// Grade the agents, with their rules brains, on fixed business
+    /// situations built on throwaway copies of the demo business; fails
+    /// when any situation's outcome is not what it should be.
+    Eval,
 }
 
 /// `kiln bench ...`

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod client_address;
 pub mod connections;
 pub mod content_security;
+pub mod eval;
 pub mod guard;
 pub mod http;
 pub mod refusals;

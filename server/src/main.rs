@@ -8,8 +8,8 @@ use app::{demo, state::AppState};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use kiln::cli::{
-    BenchCommand, Cli, Command, IntegrityCommand, ProjectionsCommand, SeedArgs, ServeArgs,
-    UserCommand,
+    AgentsCommand, BenchCommand, Cli, Command, IntegrityCommand, ProjectionsCommand, SeedArgs,
+    ServeArgs, UserCommand,
 };
 use std::time::Instant;
 
@@ -37,6 +37,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Store(args)) => {
             let figures = kiln::bench::bench_store(&args).await?;
             kiln::bench::print_store_figures(&figures)
+        }
+        Command::Agents(AgentsCommand::Eval) => {
+            let graded = kiln::eval::run_evals().await?;
+            kiln::eval::print_grades(&graded)
         }
         Command::Bench(BenchCommand::Agents(args)) => {
             let figures = kiln::bench::agents::bench_agents(&args).await?;

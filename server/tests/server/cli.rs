@@ -846,3 +846,26 @@ fn a_backup_taken_while_events_are_appended_is_a_consistent_database() {
         stderr(&output)
     );
 }
+
+#[test]
+fn the_agents_pass_every_evaluated_situation() {
+    let data = DataDir::new();
+    let output = data.kiln(&["agents", "eval"]);
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    let report = stdout(&output);
+    for situation in [
+        "margin-squeeze",
+        "suspicious-dealer-applications",
+        "duplicate-change-requests",
+        "agents-disagree",
+        "silent-peer",
+    ] {
+        assert!(report.contains(&format!("✓ {situation}:")), "{report}");
+    }
+    assert!(report.contains("5 of 5 situations passed"), "{report}");
+}

@@ -9,7 +9,8 @@
 //! Its rules brain, [`rules`], pure and tested like `decide`:
 //!
 //! - **a duplicate** is a request whose title shares at least
-//!   [`DUPLICATE_SIMILARITY_PERCENT`] of its significant words with an
+//!   [`DUPLICATE_SIMILARITY_PERCENT`] of its significant words (their
+//!   first six letters, so "compare" meets "comparison") with an
 //!   open request (new, accepted or scheduled) about the same function
 //!   raised before it: it is proposed for decline as a duplicate of it;
 //! - otherwise its **priority** is scored from the urgency its raiser gave
@@ -201,16 +202,24 @@ const STOP_WORDS: &[&str] = &[
     "add", "show", "can", "should", "would", "need", "needs",
 ];
 
+/// How many leading characters of a word stand for it when titles are
+/// compared, so "compare" meets "comparison" and "price" meets "prices".
+const STEM_CHARS: usize = 6;
+
 /// A title's significant words: lower case, three letters or more, not a
-/// stop word, with a plural's final "s" dropped so "price" meets "prices".
+/// stop word, each cut to its first [`STEM_CHARS`] characters after a
+/// plural's final "s" is dropped.
 fn significant_words(title: &str) -> BTreeSet<String> {
     title
         .split(|c: char| !c.is_alphanumeric())
         .map(str::to_lowercase)
         .filter(|word| word.chars().count() >= 3 && !STOP_WORDS.contains(&word.as_str()))
-        .map(|word| match word.strip_suffix('s') {
-            Some(stem) if stem.chars().count() >= 3 => stem.to_owned(),
-            _ => word,
+        .map(|word| {
+            let word = match word.strip_suffix('s') {
+                Some(stem) if stem.chars().count() >= 3 => stem,
+                _ => word.as_str(),
+            };
+            word.chars().take(STEM_CHARS).collect()
         })
         .collect()
 }
@@ -440,6 +449,16 @@ mod tests {
             )
         );
         assert!(matches!(found[2].1, TriageOutcome::Accept { .. }));
+    }
+
+    #[test]
+    fn titles_in_other_words_of_the_same_stem_are_the_same_request() {
+        let first = request(1, "Compare our prices with rivals", "x", Urgency::Normal);
+        let again = request(2, "Rival price comparison", "x", Urgency::Normal);
+        assert_eq!(
+            duplicate_of(&again, std::slice::from_ref(&first)),
+            Some(&first)
+        );
     }
 
     #[test]
