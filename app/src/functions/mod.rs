@@ -16,6 +16,8 @@ pub mod descriptor;
 pub mod fulfillment;
 pub mod overview;
 pub mod platform_manager;
+#[cfg(feature = "ssr")]
+pub mod proposals;
 pub mod quality;
 pub mod view;
 
