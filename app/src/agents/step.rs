@@ -6,7 +6,7 @@
 
 use crate::functions::category::events::Sku;
 use crate::functions::customers::events::{ApplicationId, ApplicationOutcome};
-use crate::functions::platform_manager::events::{ChangeRequestId, TriageOutcome};
+use crate::functions::platform_manager::triage::{ChangeRequestId, TriageOutcome};
 use kiln_core::conversation::{AgentMessage, MessageIntent};
 use kiln_core::decision::{DataReference, DecisionId, Proposal};
 use kiln_core::event::StreamId;

@@ -78,7 +78,7 @@ pub const AGENT: AgentDescriptor = AgentDescriptor {
     ],
     think: |store, input| Box::pin(think(store, input)),
     model: Some(MODEL),
-    rate_limits: crate::agents::runtime::RateLimits::STANDARD,
+    rate_limits: crate::agents::brain::RateLimits::STANDARD,
 };
 
 /// The agent as the model's brain sees it: the same facts its rules read,

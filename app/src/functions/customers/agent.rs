@@ -58,7 +58,7 @@ pub const AGENT: AgentDescriptor = AgentDescriptor {
     // Its verdicts rest on a handful of facts and a person decides each:
     // no model is needed for them yet.
     model: None,
-    rate_limits: crate::agents::runtime::RateLimits::STANDARD,
+    rate_limits: crate::agents::brain::RateLimits::STANDARD,
 };
 
 /// A pending application the agent has not looked at yet.

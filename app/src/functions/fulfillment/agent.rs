@@ -44,7 +44,7 @@ pub const AGENT: AgentDescriptor = AgentDescriptor {
     think: |store, input| Box::pin(think(store, input)),
     // Its answers are figures and thresholds: no model is needed for them.
     model: None,
-    rate_limits: crate::agents::runtime::RateLimits::STANDARD,
+    rate_limits: crate::agents::brain::RateLimits::STANDARD,
 };
 
 /// A question about a product's stock still waiting for the agent's answer.

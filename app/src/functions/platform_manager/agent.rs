@@ -45,7 +45,7 @@ pub const AGENT: AgentDescriptor = AgentDescriptor {
     think: |store, input| Box::pin(think(store, input)),
     // A score and a word count: no model is needed for them yet.
     model: None,
-    rate_limits: crate::agents::runtime::RateLimits::STANDARD,
+    rate_limits: crate::agents::brain::RateLimits::STANDARD,
 };
 
 /// A change request as the agent weighs it.

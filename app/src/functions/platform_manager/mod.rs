@@ -22,6 +22,7 @@ pub mod endpoints;
 pub mod events;
 pub mod page;
 pub mod routes;
+pub mod triage;
 pub mod view;
 
 #[cfg(feature = "ssr")]
