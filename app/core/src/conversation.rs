@@ -323,7 +323,9 @@ pub fn checked_message(
             max: MAX_MESSAGE_CHARS,
         });
     }
-    if message.from == message.to && message.intent != MessageIntent::Escalate {
+    // People write in their own function's conversations (an escalation
+    // to them, most often) as that function; agents talk to others.
+    if message.from == message.to && message.intent != MessageIntent::Escalate && guarded {
         return Err(MessageError::ToItself {
             function: message.from.slug(),
         });
@@ -557,6 +559,28 @@ mod tests {
         ] {
             assert_eq!(checked_message(&[], false, true, refused), Err(error));
         }
+    }
+
+    #[test]
+    fn a_person_may_write_in_their_own_functions_escalated_conversation() {
+        let escalated = AgentMessage {
+            intent: MessageIntent::Escalate,
+            ..message(Category, Category, "A person decides")
+        };
+        let reply = AgentMessage {
+            message: MessageId::from_random([3; 8]),
+            ..message(Category, Category, "Leave the price; a recount is booked")
+        };
+        assert!(
+            checked_message(std::slice::from_ref(&escalated), true, false, reply.clone()).is_ok()
+        );
+        // An agent still talks to others, never to itself.
+        assert_eq!(
+            checked_message(&[escalated], true, true, reply),
+            Err(MessageError::ToItself {
+                function: "category"
+            })
+        );
     }
 
     #[test]

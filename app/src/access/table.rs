@@ -327,6 +327,13 @@ pub const ROUTES: &[Route] = &[
         Requirement::Agent,
         "an agent messages another function's agent (server function)",
     ),
+    // The handler checks the person operates the function they write for.
+    route(
+        Method::Post,
+        "/api/agents/conversations/reply",
+        Requirement::StaffOrAgent,
+        "a person writes in their function's agent conversation (server function)",
+    ),
     // Static files: the browser bundle, pictures, favicon.
     Route {
         method: Method::Get,

@@ -522,8 +522,8 @@ async fn watch_questions(
         {
             Ok(_) => {}
             Err(MessageServiceError::Store(error)) => return Err(error),
-            // A conversation the rules no longer let the agent write in
-            // (at its hop limit) is left as the guard's firing records it.
+            // Escalations pass the guards; should a rule of conversations
+            // still refuse this one, the guard's firing records the stop.
             Err(refusal) => tracing::warn!(
                 agent = agent.slug(),
                 %conversation,

@@ -139,6 +139,11 @@ pub struct StoredProposal {
 }
 
 impl StoredProposal {
+    /// Whether it waits for a person.
+    pub fn is_waiting(&self) -> bool {
+        self.card.status == DecisionStatus::Pending
+    }
+
     /// The card a page shows, saying what approving changes (`change`) and
     /// where its history is (`stream`).
     pub fn card(self, change: String, stream: String) -> DecisionCard {

@@ -15,6 +15,7 @@ pub fn ConversationThreads(
     view! {
         <section class="mt-10" data-section="conversations" aria-labelledby="conversations-heading">
             <h2 id="conversations-heading" class="text-lg font-semibold text-stone-900">"Agent conversations"</h2>
+            <crate::forms::Notice key="replied" value="1" message="Your note is in the conversation: the agents read it with the rest." />
             {if conversations.is_empty() {
                 view! {
                     <p class="mt-3 rounded-xl border border-dashed border-stone-300 p-6 text-sm text-stone-600">
@@ -142,15 +143,48 @@ fn Thread(thread: ConversationThread, own: BusinessFunction) -> impl IntoView {
                     })
                     .collect_view()}
             </ol>
+            <ReplyForm conversation=conversation.to_string() function=own />
         </article>
     }
 }
 
-/// Who wrote to whom, e.g. `agent:category → agent:fulfillment`.
+/// A person's note in the conversation, as the page's function: folded
+/// away until opened, so reading stays calm.
+#[component]
+fn ReplyForm(conversation: String, function: BusinessFunction) -> impl IntoView {
+    use crate::functions::platform_manager::endpoints::ReplyInConversation;
+    let reply = ServerAction::<ReplyInConversation>::new();
+    let result = Signal::derive(move || reply.value().get());
+    view! {
+        <details class="mt-3 text-sm" data-reply="">
+            <summary class="cursor-pointer text-xs font-medium text-amber-800">"Write in this conversation"</summary>
+            <ActionForm action=reply attr:class="mt-2 flex flex-col gap-2">
+                <input type="hidden" name="form[conversation]" value=conversation />
+                <input type="hidden" name="form[function]" value=function.slug() />
+                <label class="flex flex-col gap-1 text-xs font-medium text-stone-700">
+                    {format!("As a person of {}", function.title())}
+                    <crate::markup::TextArea name="form[text]" rows=2 required=true maxlength=2000 class=crate::form_style::INPUT />
+                </label>
+                <button type="submit" class="self-end rounded-lg border border-stone-300 px-3 py-1.5 text-xs font-medium text-stone-800 hover:bg-stone-100">
+                    "Send"
+                </button>
+                <crate::forms::Refusal result />
+            </ActionForm>
+        </details>
+    }
+}
+
+/// Who wrote to whom, e.g. `agent:category → agent:fulfillment`, or for a
+/// person, `a person of Category Management → agent:fulfillment`.
 fn route_text(message: &MessageView) -> String {
-    format!(
-        "agent:{} → agent:{}",
-        message.from.slug(),
-        message.to.slug()
-    )
+    let from = if message.sent_by.starts_with("user:") {
+        format!("a person of {}", message.from.title())
+    } else {
+        format!("agent:{}", message.from.slug())
+    };
+    if message.from == message.to {
+        format!("{from} → its own people")
+    } else {
+        format!("{from} → agent:{}", message.to.slug())
+    }
 }

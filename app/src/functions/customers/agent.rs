@@ -137,15 +137,11 @@ pub async fn read_facts(store: &EventStore) -> Result<CustomerFacts, StoreError>
     use crate::functions::customers::projection;
     let applications = projection::applications(store).await?;
     let proposed_on = projection::applications_proposed_on(store).await?;
-    let escalated: Vec<String> = crate::functions::platform_manager::projection::conversations(
+    let escalated = crate::functions::platform_manager::projection::escalated_subjects(
         store,
         BusinessFunction::Customers,
-        200,
     )
-    .await?
-    .into_iter()
-    .filter_map(|thread| thread.messages.first()?.subject.clone())
-    .collect();
+    .await?;
     let mut applicants = Vec::new();
     let mut dealers = Vec::new();
     // The projection lists the newest first; the agent works oldest first.

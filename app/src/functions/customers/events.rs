@@ -111,8 +111,9 @@ pub enum CustomerEvent {
     /// A person approved the proposal on this application's stream. The
     /// verdict it proposed is recorded in the same append, right after it
     /// (`DealerApplicationApproved` or `DealerApplicationDeclined`), with
-    /// the decision's id in the metadata of both. Also recorded when a
-    /// person decides the application directly as the proposal said.
+    /// the decision's id in the metadata of both. Also recorded, before the
+    /// verdict, when a person decides the application directly as the
+    /// proposal said (that append's metadata names no decision).
     DealerApplicationProposalApproved(DecisionVerdict),
     /// A person rejected the proposal on this application's stream, saying
     /// why; the application still waits. Also recorded when a person decides

@@ -72,6 +72,9 @@ pub struct PlatformFacts {
     pub requests: Vec<RequestFacts>,
     /// The requests a triage was already proposed on.
     pub proposed_on: BTreeSet<ChangeRequestId>,
+    /// Of those, the ones waiting to be declined as duplicates: never an
+    /// original themselves.
+    pub waiting_as_duplicates: BTreeSet<ChangeRequestId>,
 }
 
 /// Reads the facts and thinks with the rules.
@@ -123,9 +126,14 @@ pub async fn read_facts(store: &EventStore) -> Result<PlatformFacts, StoreError>
         .into_iter()
         .map(|(request, _)| request)
         .collect();
+    let waiting_as_duplicates = projection::requests_waiting_as_duplicates(store)
+        .await?
+        .into_iter()
+        .collect();
     Ok(PlatformFacts {
         requests,
         proposed_on,
+        waiting_as_duplicates,
     })
 }
 
@@ -133,6 +141,9 @@ pub async fn read_facts(store: &EventStore) -> Result<PlatformFacts, StoreError>
 /// proposed on (see the module's documentation).
 pub fn rules(facts: &PlatformFacts, input: &StepInput) -> (String, Vec<AgentAction>) {
     let mut duplicates = 0;
+    // Requests found to repeat another, before this step or in it: an
+    // original is never one of them.
+    let mut repeats = facts.waiting_as_duplicates.clone();
     let waiting: Vec<(usize, &RequestFacts)> = facts
         .requests
         .iter()
@@ -145,10 +156,15 @@ pub fn rules(facts: &PlatformFacts, input: &StepInput) -> (String, Vec<AgentActi
         .iter()
         .enumerate()
         .map(|(index, (position, request))| {
-            let earlier = &facts.requests[..*position];
-            let outcome = match duplicate_of(request, earlier) {
+            let earlier: Vec<RequestFacts> = facts.requests[..*position]
+                .iter()
+                .filter(|other| !repeats.contains(&other.request))
+                .cloned()
+                .collect();
+            let outcome = match duplicate_of(request, &earlier) {
                 Some(original) => {
                     duplicates += 1;
+                    repeats.insert(request.request.clone());
                     TriageOutcome::Duplicate {
                         of: original.request.clone(),
                         title: original.title.clone(),
@@ -185,15 +201,15 @@ pub fn duplicate_of<'a>(
                     TriageStatus::New | TriageStatus::Accepted | TriageStatus::Scheduled
                 )
         })
-        .map(|other| {
-            (
-                similarity_percent(&words, &significant_words(&other.title)),
-                other,
-            )
+        .enumerate()
+        .map(|(index, other)| {
+            let similarity = similarity_percent(&words, &significant_words(&other.title));
+            (similarity, index, other)
         })
-        .filter(|(similarity, _)| *similarity >= DUPLICATE_SIMILARITY_PERCENT)
-        .max_by_key(|(similarity, _)| *similarity)
-        .map(|(_, other)| other)
+        .filter(|(similarity, _, _)| *similarity >= DUPLICATE_SIMILARITY_PERCENT)
+        // The most alike; of those alike, the oldest.
+        .max_by_key(|(similarity, index, _)| (*similarity, std::cmp::Reverse(*index)))
+        .map(|(_, _, other)| other)
 }
 
 /// Words that say nothing about what a request asks for.
@@ -386,6 +402,7 @@ mod tests {
         let facts = PlatformFacts {
             requests,
             proposed_on: BTreeSet::new(),
+            waiting_as_duplicates: BTreeSet::new(),
         };
         rules(&facts, &input())
             .1
@@ -462,6 +479,23 @@ mod tests {
     }
 
     #[test]
+    fn a_third_asking_the_same_is_a_duplicate_of_the_first_not_of_the_second() {
+        let first = request(1, "Bulk edit of base prices", "x", Urgency::Normal);
+        let second = request(2, "Edit base prices in bulk", "x", Urgency::Normal);
+        let third = request(3, "Bulk base price edit", "x", Urgency::Normal);
+        let found = outcomes(vec![first.clone(), second, third]);
+        for (_, outcome) in &found[1..] {
+            assert_eq!(
+                outcome,
+                &TriageOutcome::Duplicate {
+                    of: first.request.clone(),
+                    title: first.title.clone()
+                }
+            );
+        }
+    }
+
+    #[test]
     fn a_closed_request_or_one_about_another_function_is_not_an_original() {
         let mut done = request(1, "Bulk edit of base prices", "x", Urgency::Normal);
         done.status = TriageStatus::Done;
@@ -479,6 +513,7 @@ mod tests {
         let facts = PlatformFacts {
             requests: vec![accepted, proposed.clone()],
             proposed_on: BTreeSet::from([proposed.request]),
+            waiting_as_duplicates: BTreeSet::new(),
         };
         let (observations, actions) = rules(&facts, &input());
         assert!(actions.is_empty(), "{actions:?}");

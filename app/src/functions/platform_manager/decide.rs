@@ -398,6 +398,19 @@ pub enum PlatformError {
         /// The proposal waiting.
         decision: DecisionId,
     },
+    /// A duplicate is declined in favour of an open request; once that one
+    /// is done or declined, a person triages the repeat on its own.
+    #[error(
+        "change request {original}, which {request} repeats, is {status} now: reject the proposal and triage {request} on its own"
+    )]
+    OriginalClosed {
+        /// The repeat.
+        request: ChangeRequestId,
+        /// The request it repeats.
+        original: ChangeRequestId,
+        /// Where that one stands.
+        status: TriageStatus,
+    },
     /// A request is not a duplicate of itself.
     #[error("change request {request} cannot be a duplicate of itself")]
     DuplicateOfItself {

@@ -287,6 +287,60 @@ pub async fn send_agent_message(
     Ok(sent)
 }
 
+/// A person writes in an agent conversation their function takes part in,
+/// from the conversation on the function's page (people who operate that
+/// function only); then back to the page at the conversation.
+/// `POST /api/agents/conversations/reply` (form fields
+/// `form[conversation]`, `form[function]`, `form[text]`).
+#[server(prefix = "/api", endpoint = "agents/conversations/reply")]
+pub async fn reply_in_conversation(
+    form: super::view::ConversationReplyForm,
+) -> Result<(), KilnError> {
+    use crate::access::{Capability, Principal};
+    use crate::state::AppState;
+    use kiln_core::function::BusinessFunction;
+
+    let state = AppState::from_context()?;
+    let (principal, actor) = crate::caller::acting_principal(
+        "people write in conversations from the function pages; agents message through /api/agents/messages",
+    )
+    .await?;
+    let function = BusinessFunction::from_slug(form.function.trim()).ok_or_else(|| {
+        KilnError::Rejected(format!(
+            "“{}” is not a business function",
+            form.function.trim().chars().take(40).collect::<String>()
+        ))
+    })?;
+    let Principal::Staff { grants, .. } = &principal else {
+        return Err(KilnError::Rejected(
+            "people write in conversations; agents message through /api/agents/messages".into(),
+        ));
+    };
+    if !grants.allow(function, Capability::Operate) {
+        return Err(KilnError::Rejected(format!(
+            "writing in {}'s conversations needs {}:operate",
+            function.title(),
+            function.slug()
+        )));
+    }
+    let sent = super::service::reply_as_person(state.store(), actor, function, form)
+        .await
+        .map_err(|error| {
+            if error.is_refusal() {
+                KilnError::Rejected(error.to_string())
+            } else {
+                tracing::error!(%error, "a person's reply in a conversation failed");
+                KilnError::Internal
+            }
+        })?;
+    leptos_axum::redirect(&format!(
+        "{}?replied=1#{}",
+        function.page_url(),
+        sent.conversation
+    ));
+    Ok(())
+}
+
 /// Sets how far agents may go on their own with one kind of decision;
 /// then back to the page with `?changed=autonomy`. Administrators only.
 /// `POST /api/platform-manager/autonomy` (form fields `form[kind]`,

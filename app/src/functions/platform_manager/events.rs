@@ -83,8 +83,9 @@ pub enum PlatformEvent {
     /// A person approved the proposal on this change request's stream. The
     /// triage it proposed is recorded in the same append, right after it
     /// (`ChangeRequestTriaged`), with the decision's id in the metadata of
-    /// both. Also recorded when a person triages the request directly as
-    /// the proposal said.
+    /// both. Also recorded, before the triage, when a person triages the
+    /// request directly as the proposal said (that append's metadata names
+    /// no decision).
     ChangeRequestProposalApproved(kiln_core::decision::DecisionVerdict),
     /// A person rejected the proposal on this change request's stream,
     /// saying why; the request stays new. Also recorded when a person

@@ -112,6 +112,20 @@ pub struct AgentMessageForm {
     pub intent: String,
 }
 
+/// What a person's reply in an agent conversation sends, from the
+/// conversation on a function's page
+/// (`POST /api/agents/conversations/reply`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationReplyForm {
+    /// The conversation written in, e.g. `conv-3f9c2a71d04e8b65`.
+    pub conversation: String,
+    /// The slug of the function whose people write (the page it is
+    /// written from), e.g. `category`.
+    pub function: String,
+    /// What they say.
+    pub text: String,
+}
+
 /// What sending a message answers: where it went.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SentMessage {

@@ -423,12 +423,13 @@ fn closed_proposal(state: &ApplicationState, decided: &ApplicationOutcome) -> Ve
         (ApplicationOutcome::Decline { .. }, ApplicationOutcome::Decline { .. }) => true,
         _ => false,
     };
+    // The reason of a decline may be long; the comment keeps to a line.
     let comment = if as_proposed {
         "Decided directly on the application, as proposed.".to_owned()
     } else {
         format!(
             "Decided directly on the application: {}.",
-            decided.describe()
+            decided.describe().chars().take(200).collect::<String>()
         )
     };
     let verdict = DecisionVerdict {

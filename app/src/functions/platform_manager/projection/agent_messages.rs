@@ -189,6 +189,24 @@ fn message_view(row: MessageRow) -> Result<(ConversationId, MessageView), StoreE
     Ok((conversation, message))
 }
 
+/// The subjects of every conversation `function`'s agent escalated to
+/// people: what an agent reads so that it escalates a subject once.
+pub async fn escalated_subjects(
+    store: &EventStore,
+    function: BusinessFunction,
+) -> Result<Vec<String>, StoreError> {
+    per_backend!(store.database(), Database, pool => {
+        sqlx::query_scalar(
+            "SELECT DISTINCT subject FROM agent_messages
+             WHERE from_function = $1 AND intent = 'escalate' AND subject IS NOT NULL",
+        )
+        .bind(function.slug())
+        .fetch_all(pool)
+        .await
+    })
+    .map_err(database("read the subjects escalated to people"))
+}
+
 /// The questions `asker`'s agent sent before `asked_before` (UTC, RFC 3339)
 /// that are still the newest message of their conversation, in
 /// conversations never escalated: what the watchdog escalates.

@@ -163,6 +163,28 @@ pub async fn requests_proposed_on(
         .collect()
 }
 
+/// The requests waiting for a person to approve declining them as
+/// duplicates: never the original of another.
+pub async fn requests_waiting_as_duplicates(
+    store: &EventStore,
+) -> Result<Vec<ChangeRequestId>, StoreError> {
+    proposals::stored_proposals(store, BusinessFunction::PlatformManager, TABLES, 0)
+        .await?
+        .into_iter()
+        .filter(|stored| {
+            stored.is_waiting()
+                && stored
+                    .own
+                    .get(2)
+                    .is_some_and(|outcome| outcome == "duplicate")
+        })
+        .map(|stored| {
+            let request = stored.own.first().cloned().unwrap_or_default();
+            ChangeRequestId::parse(&request).map_err(|_| corrupt("change request id", &request))
+        })
+        .collect()
+}
+
 /// How the triage proposals made by `proposed_by` (e.g.
 /// `agent:platform-manager`) fared. Triage is never carried out without a
 /// person, so never reversed either.

@@ -168,6 +168,23 @@ pub async fn decide_triage_proposal(
                     decision: decision.clone(),
                 })
             })?;
+    // Declining a repeat points at its original: that one must still be open.
+    if verdict == Verdict::Approve {
+        let state = ChangeRequestState::from_events(&store.load(&request.stream()).await?.events);
+        if let Some((waiting, TriageOutcome::Duplicate { of, .. })) = &state.waiting
+            && *waiting == decision
+        {
+            let original = ChangeRequestState::from_events(&store.load(&of.stream()).await?.events);
+            if let Some(status @ (TriageStatus::Done | TriageStatus::Declined)) = original.status {
+                return Err(PlatformError::OriginalClosed {
+                    request,
+                    original: of.clone(),
+                    status,
+                }
+                .into());
+            }
+        }
+    }
     let metadata =
         EventMetadata::new(actor, BusinessFunction::PlatformManager).with_decision(&decision);
     let command = ChangeRequestCommand::DecideProposal {
@@ -183,4 +200,73 @@ pub async fn decide_triage_proposal(
         })
         .await?;
     Ok((verdict, appended))
+}
+
+#[cfg(test)]
+mod triage_proposal_tests {
+    use super::*;
+    use crate::testing::store_tests;
+    use kiln_core::decision::Risk;
+
+    fn person() -> Actor {
+        Actor::parse("user:acc-0000000000000001").expect("actor")
+    }
+
+    fn new_request(title: &str) -> NewChangeRequest {
+        NewChangeRequest {
+            title: title.into(),
+            function: BusinessFunction::Category,
+            impact: "Repricing is slow".into(),
+            urgency: Urgency::Normal,
+        }
+    }
+
+    store_tests! {
+        async fn a_repeat_is_not_declined_in_favour_of_an_original_declined_since(store) {
+            let original = raise_change_request(&store, person(), new_request("Bulk price edit"))
+                .await
+                .expect("raised");
+            let repeat = raise_change_request(&store, person(), new_request("Edit prices in bulk"))
+                .await
+                .expect("raised");
+            let decision = DecisionId::from_random([5; 8]);
+            record_triage_proposal(
+                &store,
+                EventMetadata::new(Actor::agent(BusinessFunction::PlatformManager), BusinessFunction::PlatformManager),
+                repeat.clone(),
+                TriageOutcome::Duplicate {
+                    of: original.clone(),
+                    title: "Bulk price edit".into(),
+                },
+                Proposal {
+                    decision: decision.clone(),
+                    summary: "Decline as a duplicate".into(),
+                    reasoning: String::new(),
+                    agents_involved: vec![],
+                    data_considered: vec![],
+                    risk: Risk::Low,
+                },
+            )
+            .await
+            .expect("proposed");
+            triage_change_request(&store, person(), original.clone(), TriageStatus::Declined, "Not now".into())
+                .await
+                .expect("declined");
+            let refused = decide_triage_proposal(
+                &store,
+                person(),
+                DecisionVerdictForm {
+                    decision: decision.to_string(),
+                    verdict: "approve".into(),
+                    comment: String::new(),
+                },
+            )
+            .await
+            .expect_err("refused");
+            assert_eq!(
+                refused.to_string(),
+                format!("change request {original}, which {repeat} repeats, is declined now: reject the proposal and triage {repeat} on its own")
+            );
+        }
+    }
 }

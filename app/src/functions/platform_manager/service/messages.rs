@@ -2,7 +2,9 @@
 //! then appended to its conversation's stream.
 
 use crate::functions::platform_manager::events::PlatformEvent;
-use crate::functions::platform_manager::view::{AgentMessageForm, SentMessage};
+use crate::functions::platform_manager::view::{
+    AgentMessageForm, ConversationReplyForm, SentMessage,
+};
 use crate::store::{EventMetadata, EventStore, StoreError};
 use kiln_core::conversation::{
     AgentMessage, ConversationId, InvalidConversationId, MessageError, MessageId, MessageIntent,
@@ -32,6 +34,20 @@ pub enum MessageServiceError {
     UnknownFunction {
         /// What was sent (its first 40 characters).
         text: String,
+    },
+    /// A person wrote in a conversation their function takes no part in.
+    #[error("{function} takes no part in conversation {conversation}")]
+    NotTakingPart {
+        /// The function the person wrote for.
+        function: &'static str,
+        /// The conversation.
+        conversation: ConversationId,
+    },
+    /// The conversation written in was never started.
+    #[error("there is no conversation {conversation}")]
+    NoSuchConversation {
+        /// The conversation.
+        conversation: ConversationId,
     },
     /// The intent names no step of the protocol.
     #[error("“{text}” is not an intent: use note, ask, answer, agree, disagree or escalate")]
@@ -105,6 +121,65 @@ pub async fn send_agent_message(
     .await
 }
 
+/// A person's note in a conversation their `function` takes part in
+/// (`actor` is the person): to the function's counterpart in it (its own
+/// people, in a conversation escalated to them), about the conversation's
+/// subject. Agents read it as any note; the guards, which hold agents
+/// back, do not apply to people.
+pub async fn reply_as_person(
+    store: &EventStore,
+    actor: Actor,
+    function: BusinessFunction,
+    form: ConversationReplyForm,
+) -> Result<SentMessage, MessageServiceError> {
+    let conversation =
+        ConversationId::parse(form.conversation.trim()).map_err(|_| InvalidConversationId {
+            text: form.conversation.trim().chars().take(40).collect(),
+        })?;
+    let thread: Vec<AgentMessage> = store
+        .load::<PlatformEvent>(&conversation.stream())
+        .await?
+        .events
+        .into_iter()
+        .filter_map(|event| match event {
+            PlatformEvent::AgentMessageSent(message) => Some(message),
+            _ => None,
+        })
+        .collect();
+    let Some(last) = thread.last() else {
+        return Err(MessageServiceError::NoSuchConversation { conversation });
+    };
+    // The newest message says who the function is talking with now.
+    let to = if last.from == function {
+        last.to
+    } else if last.to == function {
+        last.from
+    } else {
+        return Err(MessageServiceError::NotTakingPart {
+            function: function.title(),
+            conversation,
+        });
+    };
+    let message = AgentMessage {
+        message: MessageId::generate(),
+        conversation,
+        from: function,
+        to,
+        text: form.text,
+        about: None,
+        intent: MessageIntent::Note,
+        subject: thread.iter().find_map(|message| message.subject.clone()),
+        consulted: Vec::new(),
+    };
+    deliver(
+        store,
+        EventMetadata::new(actor, BusinessFunction::PlatformManager),
+        message,
+        true,
+    )
+    .await
+}
+
 /// Appends `message` to its conversation with `metadata` (whose actor
 /// sent it), once it passes the rules of conversations, and for any actor
 /// but a person, the guards (`kiln_core::conversation::checked_message`).
@@ -159,7 +234,71 @@ mod conversation_tests {
         }
     }
 
+    fn person() -> Actor {
+        Actor::parse("user:acc-0000000000000001").expect("actor")
+    }
+
+    fn reply(conversation: &ConversationId, text: &str) -> ConversationReplyForm {
+        ConversationReplyForm {
+            conversation: conversation.to_string(),
+            function: String::new(),
+            text: text.into(),
+        }
+    }
+
     store_tests! {
+        async fn a_person_replies_in_their_functions_conversation_to_the_agent_it_talks_with(store) {
+            let asked = send_agent_message(
+                &store,
+                agent(Category),
+                Category,
+                form("promotions", "Should the jug wait for the spring sale?", ""),
+            )
+            .await
+            .expect("sent");
+            let replied = reply_as_person(
+                &store,
+                person(),
+                Category,
+                reply(&asked.conversation, " The jug stays out of the sale. "),
+            )
+            .await
+            .expect("replied");
+            assert_eq!(replied.conversation, asked.conversation);
+            let threads = projection::conversations(&store, Promotions, 10).await.expect("threads");
+            let note = &threads[0].messages[1];
+            assert_eq!((note.from, note.to), (Category, Promotions));
+            assert_eq!(note.text, "The jug stays out of the sale.");
+            assert_eq!(note.sent_by, "user:acc-0000000000000001");
+        }
+
+        async fn a_person_may_not_write_in_a_conversation_their_function_has_no_part_in_nor_in_none(store) {
+            let asked = send_agent_message(
+                &store,
+                agent(Category),
+                Category,
+                form("promotions", "Should the jug wait?", ""),
+            )
+            .await
+            .expect("sent");
+            let refused = reply_as_person(&store, person(), Customers, reply(&asked.conversation, "Hello"))
+                .await
+                .expect_err("refused");
+            assert_eq!(
+                refused.to_string(),
+                format!("Customer Management takes no part in conversation {}", asked.conversation)
+            );
+            let unknown = ConversationId::from_random([7; 8]);
+            assert!(matches!(
+                reply_as_person(&store, person(), Category, reply(&unknown, "Hello")).await,
+                Err(MessageServiceError::NoSuchConversation { .. })
+            ));
+            assert!(matches!(
+                reply_as_person(&store, person(), Category, reply(&asked.conversation, "  ")).await,
+                Err(MessageServiceError::Refused(MessageError::MissingText))
+            ));
+        }
+
         async fn a_question_and_its_reply_are_one_thread_on_both_agents_pages(store) {
             let asked = send_agent_message(
                 &store,
