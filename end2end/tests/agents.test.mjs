@@ -142,3 +142,29 @@ test("Customer Management's agent proposes a verdict on each waiting dealer appl
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("a person writes in their function's agent conversation from its page, and the note shows as theirs, as text", async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('dialog', (dialog) => { problems.push(`dialog: ${dialog.message()}`); dialog.dismiss(); });
+  await signIn(page, kiln.url, 'owner@fenwick.example', 'fenwick-demo-owner');
+  await page.goto(`${kiln.url}/staff/category`);
+  await waitForHydration(page);
+  const thread = page.locator('[data-conversation]', { hasText: 'product-TBL-PASTA-8' }).first();
+  await thread.waitFor();
+  const conversation = await thread.getAttribute('data-conversation');
+  await thread.locator('[data-reply] summary').click();
+  const note = 'Hold the cut until the spring catalogue <script>alert(1)</script>';
+  await thread.getByLabel('As a person of Category Management').fill(note);
+  await thread.getByRole('button', { name: 'Send' }).click();
+  await page.waitForURL((url) => url.pathname === '/staff/category' && url.search === '?replied=1');
+  const written = page.locator(`[data-conversation="${conversation}"] [data-intent="note"]`, { hasText: 'Hold the cut' });
+  await written.waitFor();
+  assert.equal(await written.locator('[data-field="text"]').innerText(), note);
+  assert.equal(await written.locator('[data-field="route"]').innerText(), 'a person of Category Management → agent:fulfillment');
+  await page.locator(`[data-conversation="${conversation}"]`).screenshot({ path: path.join(screenshotDir, 'agents-person-note.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -155,10 +155,17 @@ fn ReplyForm(conversation: String, function: BusinessFunction) -> impl IntoView 
     use crate::functions::platform_manager::endpoints::ReplyInConversation;
     let reply = ServerAction::<ReplyInConversation>::new();
     let result = Signal::derive(move || reply.value().get());
+    // A sent note is in the thread above; the field starts empty again.
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let (Some(Ok(())), Some(form)) = (reply.value().get(), form.get()) {
+            form.reset();
+        }
+    });
     view! {
         <details class="mt-3 text-sm" data-reply="">
             <summary class="cursor-pointer text-xs font-medium text-amber-800">"Write in this conversation"</summary>
-            <ActionForm action=reply attr:class="mt-2 flex flex-col gap-2">
+            <ActionForm action=reply node_ref=form attr:class="mt-2 flex flex-col gap-2">
                 <input type="hidden" name="form[conversation]" value=conversation />
                 <input type="hidden" name="form[function]" value=function.slug() />
                 <label class="flex flex-col gap-1 text-xs font-medium text-stone-700">
