@@ -1124,3 +1124,142 @@ async fn a_backup_file_named_with_markup_arrives_as_text_on_the_database_manager
         .expect("a backup");
     page_shows_safely(&app, "/staff/database-manager", &[name.to_owned()]).await;
 }
+
+#[tokio::test]
+async fn agents_proposals_on_applications_and_change_requests_verdict_comments_and_people_s_notes_arrive_as_text()
+ {
+    use app::functions::BusinessFunction;
+    let app = spawn_app().await;
+    app.sign_in_as_owner().await;
+    // What applicants and staff type, which the agents quote in their
+    // proposals' summaries, changes and reasoning.
+    let companies: Vec<String> = CORPUS.iter().map(|text| (*text).to_owned()).collect();
+    let messages = corpus("about 50 pieces a month for our café");
+    let titles = corpus("(title)");
+    for (index, ((company, message), title)) in
+        companies.iter().zip(&messages).zip(&titles).enumerate()
+    {
+        accepted(
+            &app,
+            "/api/customers/dealer-applications/submit",
+            "/dealers/apply",
+            &[
+                ("form[company_name]", company),
+                ("form[contact_name]", "Hostile applicant"),
+                ("form[email]", &format!("applicant{index}@hostile.example")),
+                ("form[message]", message),
+            ],
+        )
+        .await;
+        accepted(
+            &app,
+            "/api/platform-manager/change-requests/raise",
+            "/staff/category",
+            &[
+                ("form[function]", "category"),
+                ("form[title]", title),
+                ("form[impact]", "Pricing waits on it"),
+                ("form[urgency]", "normal"),
+            ],
+        )
+        .await;
+    }
+    for function in [
+        BusinessFunction::Customers,
+        BusinessFunction::PlatformManager,
+    ] {
+        let agent = app::functions::descriptor(function)
+            .and_then(|descriptor| descriptor.agent)
+            .expect("an agent");
+        app::agents::runtime::run_round(
+            &app.store,
+            function,
+            &agent,
+            agent.think,
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("a round");
+    }
+    page_shows_safely(&app, "/staff/customers", &companies).await;
+    json_holds_all(&app, "/api/functions/customers", &companies).await;
+    page_shows_safely(&app, "/staff/platform-manager", &titles).await;
+
+    // A person rejects each proposal, saying why.
+    let comments = corpus("(why not)");
+    for (function, path, page) in [
+        (
+            "customers",
+            "/api/customers/proposals/decide",
+            "/staff/customers",
+        ),
+        (
+            "platform-manager",
+            "/api/platform-manager/proposals/decide",
+            "/staff/platform-manager",
+        ),
+    ] {
+        let json: serde_json::Value = app
+            .get(&format!("/api/functions/{function}"))
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        let waiting: Vec<String> = json["decisions"]
+            .as_array()
+            .expect("decisions")
+            .iter()
+            .filter(|card| card["status"] == "pending")
+            .filter_map(|card| card["decision"].as_str().map(str::to_owned))
+            .collect();
+        assert!(waiting.len() >= comments.len(), "{function}: {waiting:?}");
+        for (decision, comment) in waiting.iter().zip(&comments) {
+            accepted(
+                &app,
+                path,
+                page,
+                &[
+                    ("form[decision]", decision),
+                    ("form[verdict]", "reject"),
+                    ("form[comment]", comment),
+                ],
+            )
+            .await;
+        }
+        // The page shows the ten decided most lately beside those waiting.
+        page_shows_safely(&app, page, &comments[comments.len().saturating_sub(10)..]).await;
+    }
+
+    // People write notes in their function's agent conversations.
+    let asked = app::functions::platform_manager::service::send_agent_message(
+        &app.store,
+        app::event::Actor::agent(BusinessFunction::Category),
+        BusinessFunction::Category,
+        app::functions::platform_manager::view::AgentMessageForm {
+            to: "fulfillment".into(),
+            text: "Is the jug overstocked?".into(),
+            conversation: String::new(),
+            about: String::new(),
+            intent: "ask".into(),
+        },
+    )
+    .await
+    .expect("asked");
+    let notes = corpus("(a person's note)");
+    for note in &notes {
+        accepted(
+            &app,
+            "/api/agents/conversations/reply",
+            "/staff/category",
+            &[
+                ("form[conversation]", asked.conversation.as_str()),
+                ("form[function]", "category"),
+                ("form[text]", note),
+            ],
+        )
+        .await;
+    }
+    for page in ["/staff/category", "/staff/fulfillment"] {
+        page_shows_safely(&app, page, &notes).await;
+    }
+}
